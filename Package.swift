@@ -1,0 +1,109 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of settings for every target, as hummingbird does: the Swift 6 language mode (strict concurrency)
+/// plus `any` spelled out for existentials.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "meshctl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meshctl", targets: ["MeshOperator"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // libyaml from Debian's libyaml-dev; only Manifests/YAML/LibYAMLParser.swift imports it.
+        .systemLibrary(
+            name: "CYaml",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // YAML -> typed, validated manifests with source positions. Knows nothing of processes or networks.
+        .target(
+            name: "Manifests",
+            dependencies: ["CYaml"],
+            swiftSettings: swiftSettings
+        ),
+        // The sidecar configuration schema: what the reconciler writes and the proxy reads.
+        .target(
+            name: "SidecarConfig",
+            swiftSettings: swiftSettings
+        ),
+        // Pure traffic decisions: load balancing, weighted splits, retry budgets, backoff, outlier detection.
+        .target(
+            name: "TrafficPolicy",
+            swiftSettings: swiftSettings
+        ),
+        // The SwiftNIO HTTP/1.1 data plane.
+        .target(
+            name: "Sidecar",
+            dependencies: [
+                "SidecarConfig",
+                "TrafficPolicy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Desired world from manifests, observed world, plan, execute; the rollout state machine.
+        .target(
+            name: "Reconciler",
+            dependencies: ["Manifests", "SidecarConfig"],
+            swiftSettings: swiftSettings
+        ),
+        // The `meshctl` executable: argument parsing and wiring only.
+        .executableTarget(
+            name: "MeshOperator",
+            dependencies: [
+                "Manifests",
+                "Reconciler",
+                "Sidecar",
+                "SidecarConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ManifestsTests",
+            dependencies: ["Manifests"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrafficPolicyTests",
+            dependencies: ["TrafficPolicy"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SidecarTests",
+            dependencies: [
+                "Sidecar", "SidecarConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // End-to-end: runs the built `meshctl` binary as a user would.
+        .testTarget(
+            name: "MeshctlTests",
+            dependencies: ["MeshOperator"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

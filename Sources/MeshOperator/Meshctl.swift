@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `meshctl` command: a thin shell over the library modules, one subcommand per file.
+@main
+struct Meshctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshctl",
+        abstract: "A service mesh for one machine, run the way Kubernetes operators run.",
+        version: "0.1.0",
+        subcommands: [
+            Validate.self,
+        ]
+    )
+}

@@ -1,0 +1,4 @@
+import Manifests
+
+/// Desired world from manifests, observed world, plan, execute.
+public enum Reconciler {}
