@@ -73,6 +73,17 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
+        // The demo workload: a tiny HTTP service whose version, error rate and latency are set by flags.
+        .target(
+            name: "DemoApp",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Desired world from manifests, observed world, plan, execute; the rollout state machine.
         .target(
             name: "Reconciler",
@@ -83,6 +94,7 @@ let package = Package(
         .executableTarget(
             name: "MeshOperator",
             dependencies: [
+                "DemoApp",
                 "Manifests",
                 "Reconciler",
                 "Sidecar",
@@ -121,6 +133,15 @@ let package = Package(
         .testTarget(
             name: "ProcessRuntimeTests",
             dependencies: ["ProcessRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoAppTests",
+            dependencies: [
+                "DemoApp",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // End-to-end: runs the built `meshctl` binary as a user would.
