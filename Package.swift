@@ -126,6 +126,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MeshStoreTests",
             dependencies: ["MeshStore"],
             swiftSettings: swiftSettings
