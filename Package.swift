@@ -84,6 +84,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator's API: HTTP/1.1 over a Unix socket (mode 0600) in the state directory, server and client.
+        .target(
+            name: "OperatorAPI",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Desired world from manifests, observed world, plan, execute; the rollout state machine.
         .target(
             name: "Reconciler",
@@ -96,6 +106,7 @@ let package = Package(
             dependencies: [
                 "DemoApp",
                 "Manifests",
+                "OperatorAPI",
                 "Reconciler",
                 "Sidecar",
                 "SidecarConfig",
@@ -123,6 +134,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OperatorAPITests",
+            dependencies: ["OperatorAPI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
