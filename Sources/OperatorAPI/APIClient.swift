@@ -6,12 +6,33 @@ import NIOPosix
 import Glibc
 #endif
 
-/// Talks to a running operator over its Unix socket: one connection per call, which is plenty for a CLI.
+/// A small HTTP/1.1 client for local peers: the operator over its Unix socket, a sidecar's admin endpoint over
+/// 127.0.0.1. One connection per call, which is plenty for a CLI and for the reconciler's checks.
 public struct APIClient: Sendable {
-    public let socketPath: String
+    public enum Address: Sendable, Hashable {
+        case unixSocket(String)
+        case tcp(host: String, port: Int)
+    }
 
-    public init(socketPath: String) {
-        self.socketPath = socketPath
+    public let address: Address
+    /// A call that has not completed after this long fails (so a hung peer never hangs the caller).
+    public var timeout: TimeAmount
+
+    public init(socketPath: String, timeout: TimeAmount = .seconds(30)) {
+        self.address = .unixSocket(socketPath)
+        self.timeout = timeout
+    }
+
+    public init(host: String, port: Int, timeout: TimeAmount = .seconds(5)) {
+        self.address = .tcp(host: host, port: port)
+        self.timeout = timeout
+    }
+
+    private var addressDescription: String {
+        switch address {
+        case .unixSocket(let path): return path
+        case .tcp(let host, let port): return "\(host):\(port)"
+        }
     }
 
     /// Sends one request and reads the whole response.
@@ -51,16 +72,28 @@ public struct APIClient: Sendable {
 
     private func exchange(_ method: String, _ target: String, body: [UInt8],
                           onPart: (HTTPClientResponsePart) async -> Bool) async throws(APIClientError) {
-        guard access(socketPath, F_OK) == 0 else { throw .operatorNotRunning(socketPath: socketPath) }
+        if case .unixSocket(let path) = address, access(path, F_OK) != 0 {
+            throw .operatorNotRunning(socketPath: path)
+        }
         do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(unixDomainSocketPath: socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                            wrappingChannelSynchronously: channel)
-                    }
+            let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(2))
+            let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                        wrappingChannelSynchronously: channel)
                 }
+            }
+            let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+            switch address {
+            case .unixSocket(let path):
+                channel = try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
+            case .tcp(let host, let port):
+                channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+            }
+            // A deadline for the whole exchange: closing the channel ends the read loop below with an error.
+            let deadline = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
+            defer { deadline.cancel() }
             try await channel.executeThenClose { inbound, outbound in
                 var headers = HTTPHeaders()
                 headers.add(name: "host", value: "operator")
@@ -78,7 +111,8 @@ public struct APIClient: Sendable {
         } catch let error as APIClientError {
             throw error
         } catch let error as IOError where error.errnoCode == ECONNREFUSED || error.errnoCode == ENOENT {
-            throw .operatorNotRunning(socketPath: socketPath)
+            if case .unixSocket(let path) = address { throw .operatorNotRunning(socketPath: path) }
+            throw .connectionRefused(addressDescription)
         } catch {
             throw .transport("\(error)")
         }
@@ -88,12 +122,16 @@ public struct APIClient: Sendable {
 public enum APIClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No socket, or nobody accepting on it: the operator is not running for this state directory.
     case operatorNotRunning(socketPath: String)
+    /// Nobody listens at a TCP address (a sidecar that is not up).
+    case connectionRefused(String)
     case transport(String)
 
     public var description: String {
         switch self {
         case .operatorNotRunning(let path):
             return "no operator is running (no answer on \(path)); start one with `meshctl up`"
+        case .connectionRefused(let address):
+            return "connection refused by \(address)"
         case .transport(let message):
             return "cannot talk to the operator: \(message)"
         }
