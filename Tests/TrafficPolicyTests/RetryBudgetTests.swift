@@ -91,7 +91,9 @@ import TrafficPolicy
                 let retriesInWindow = window.reduce(0) { $0 + retriesPerSlot[$1] }
                 let requestsInWindow = window.reduce(0) { $0 + requestsPerSlot[$1] }
                 if Double(retriesInWindow) > ratio * Double(requestsInWindow) + reserve {
-                    Issue.record("window from slot \(first): \(retriesInWindow) retries for \(requestsInWindow) requests")
+                    Issue.record(
+                        "window from slot \(first): \(retriesInWindow) retries for \(requestsInWindow) requests"
+                    )
                 }
             }
             windowsChecked += lastSlot + 1

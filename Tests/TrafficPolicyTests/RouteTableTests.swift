@@ -31,9 +31,17 @@ import TrafficPolicy
 
     @Test func everyHeaderPatternMustMatchAndAbsentHeadersNeverDo() throws {
         let match = try HTTPRouteMatch(headers: ["X-Canary": "true|yes", "user-agent": ".*Firefox.*"])
-        #expect(match.matches(method: "GET", path: "/", header: headers(["x-canary": "yes", "User-Agent": "Mozilla Firefox/1"])))
+        #expect(
+            match.matches(
+                method: "GET",
+                path: "/",
+                header: headers(["x-canary": "yes", "User-Agent": "Mozilla Firefox/1"])
+            )
+        )
         #expect(!match.matches(method: "GET", path: "/", header: headers(["x-canary": "yes"])))
-        #expect(!match.matches(method: "GET", path: "/", header: headers(["x-canary": "yes!", "user-agent": "Firefox"])))
+        #expect(
+            !match.matches(method: "GET", path: "/", header: headers(["x-canary": "yes!", "user-agent": "Firefox"]))
+        )
         let optional = try HTTPRouteMatch(headers: ["x-debug": ".*"])
         #expect(!optional.matches(method: "GET", path: "/", header: headers([:])))
     }
