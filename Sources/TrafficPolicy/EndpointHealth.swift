@@ -12,6 +12,28 @@ public struct EndpointHealth: Sendable {
         self.unhealthy = EndpointSet(0..<endpointCount)
     }
 
+    /// Health for a new endpoint list that keeps the state of endpoints that were in `previous` (see
+    /// `EndpointMapping`), now with these thresholds; new endpoints start unchecked (unhealthy).
+    public init(
+        carryingOver previous: EndpointHealth,
+        mapping: EndpointMapping,
+        healthyThreshold: Int = 2,
+        unhealthyThreshold: Int = 3
+    ) {
+        self.init(
+            endpointCount: mapping.newCount,
+            healthyThreshold: healthyThreshold,
+            unhealthyThreshold: unhealthyThreshold
+        )
+        for (new, old) in mapping.oldIndex.enumerated() {
+            guard let old, previous.states.indices.contains(old) else { continue }
+            states[new] = previous.states[old]
+            states[new].healthyThreshold = healthyThreshold
+            states[new].unhealthyThreshold = unhealthyThreshold
+            if states[new].status == .healthy { unhealthy.remove(new) }
+        }
+    }
+
     /// The number of endpoints.
     public var endpointCount: Int { states.count }
 

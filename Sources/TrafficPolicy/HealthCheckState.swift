@@ -12,10 +12,14 @@ public struct HealthCheckState: Sendable, Hashable {
         case unhealthy
     }
 
-    /// Passes in a row that make an unhealthy endpoint healthy (default 2).
-    public let healthyThreshold: Int
-    /// Failures in a row that make a healthy endpoint unhealthy (default 3).
-    public let unhealthyThreshold: Int
+    /// Passes in a row that make an unhealthy endpoint healthy (default 2; at least 1).
+    public var healthyThreshold: Int {
+        didSet { healthyThreshold = max(healthyThreshold, 1) }
+    }
+    /// Failures in a row that make a healthy endpoint unhealthy (default 3; at least 1).
+    public var unhealthyThreshold: Int {
+        didSet { unhealthyThreshold = max(unhealthyThreshold, 1) }
+    }
     /// The current status.
     public private(set) var status: Status = .unhealthy
     /// Checks in a row with the same result as the last one.

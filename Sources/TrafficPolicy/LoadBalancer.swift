@@ -87,4 +87,18 @@ public enum LoadBalancerAlgorithm: Sendable, Hashable {
         case .peakEWMA(let configuration): PeakEWMA(endpointCount: endpointCount, configuration: configuration)
         }
     }
+
+    /// A balancer of this kind for a new endpoint list after a config swap, keeping what `previous` learned about
+    /// endpoints that stay when both are peak EWMA (the other kinds learn nothing worth keeping: in-flight counts
+    /// stay with the requests' original balancer).
+    public func makeBalancer(
+        carryingOver previous: any LoadBalancer,
+        mapping: EndpointMapping,
+        startingAt: Int = 0
+    ) -> any LoadBalancer {
+        if case .peakEWMA(let configuration) = self, let previous = previous as? PeakEWMA {
+            return PeakEWMA(carryingOver: previous, mapping: mapping, configuration: configuration)
+        }
+        return makeBalancer(endpointCount: mapping.newCount, startingAt: startingAt)
+    }
 }

@@ -117,6 +117,31 @@ public struct OutlierDetector: Sendable {
         self.endpoints = Array(repeating: Endpoint(), count: endpointCount)
     }
 
+    /// A detector for a new endpoint list that keeps the ejections, multipliers and counters of endpoints that
+    /// were in `previous` (see `EndpointMapping`), with `configuration` (e.g. the new config's). A half-open
+    /// endpoint whose probe was in flight may be probed again. Totals for metrics carry over.
+    public init(carryingOver previous: OutlierDetector, mapping: EndpointMapping, configuration: Configuration) {
+        self.init(endpointCount: mapping.newCount, configuration: configuration)
+        for (new, old) in mapping.oldIndex.enumerated() {
+            guard let old, previous.endpoints.indices.contains(old) else { continue }
+            endpoints[new] = previous.endpoints[old]
+            endpoints[new].probeInFlight = false
+            switch endpoints[new].state {
+            case .active:
+                break
+            case .ejected(let until):
+                ejectedCount += 1
+                unavailable.insert(new)
+                nextExpiry = min(nextExpiry, until)
+            case .probing:
+                ejectedCount += 1
+            }
+        }
+        ejectionsTotal = previous.ejectionsTotal
+        ejectionsBlocked = previous.ejectionsBlocked
+        reinstatements = previous.reinstatements
+    }
+
     /// The number of endpoints watched.
     public var endpointCount: Int { endpoints.count }
 

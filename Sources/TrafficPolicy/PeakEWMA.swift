@@ -63,6 +63,17 @@ public struct PeakEWMA: LoadBalancer {
         self.decayNanoseconds = Double(configuration.decay)
     }
 
+    /// A balancer for a new endpoint list that keeps the latency estimates of endpoints that were in `previous`
+    /// (see `EndpointMapping`); new endpoints start unmeasured, and nothing is in flight.
+    public init(carryingOver previous: PeakEWMA, mapping: EndpointMapping, configuration: Configuration? = nil) {
+        self.init(endpointCount: mapping.newCount, configuration: configuration ?? previous.configuration)
+        for (new, old) in mapping.oldIndex.enumerated() {
+            guard let old, previous.stats.indices.contains(old) else { continue }
+            stats[new].estimate = previous.stats[old].estimate
+            stats[new].stamp = previous.stats[old].stamp
+        }
+    }
+
     /// e^(-elapsed/decay): how much of an old estimate survives `elapsed` nanoseconds.
     @inline(__always)
     private func survival(from stamp: UInt64, to now: UInt64) -> Double {
