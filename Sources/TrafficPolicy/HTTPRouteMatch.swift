@@ -3,11 +3,12 @@
 ///
 /// Regular expressions are compiled once, here, and must match the whole value (SMI anchors them: `/api` does not
 /// match `/api/v1`; write `/api/.*`). Syntax is Swift `Regex`, which accepts the usual PCRE/RE2-style patterns.
-public struct HTTPRouteMatch: @unchecked Sendable {
-    // @unchecked: `Regex` is not declared Sendable, but it is an immutable value whose one lazy part, the lowered
-    // program, is published with an atomic compare-and-swap (swift-experimental-string-processing,
-    // `Regex.Program.loweredProgram`), so sharing a compiled match between event loops is safe.
-
+/// Common shapes (`/api/.*`, `true`, `.*Firefox.*`, `a|b`) are matched without the regex engine; see
+/// `CompiledPattern`.
+///
+/// An immutable final class: the per-request path then retains one reference per match instead of copying
+/// several arrays and strings.
+public final class HTTPRouteMatch: Sendable {
     /// The path pattern as written, or nil for any path.
     public let pathRegex: String?
     /// Allowed methods, or nil for any method (SMI's `*`, or an empty list).
@@ -15,8 +16,10 @@ public struct HTTPRouteMatch: @unchecked Sendable {
     /// Header patterns as written: lowercased name → pattern.
     public let headers: [(name: String, pattern: String)]
 
-    private let compiledPath: Regex<AnyRegexOutput>?
-    private let compiledHeaders: [(name: String, regex: Regex<AnyRegexOutput>)]
+    /// `methods` as an array: a linear scan of a few short strings beats hashing the method per request.
+    private let methodList: [String]?
+    private let compiledPath: CompiledPattern?
+    private let compiledHeaders: [(name: String, regex: CompiledPattern)]
 
     /// Compiles a match.
     /// - Parameters:
@@ -33,6 +36,7 @@ public struct HTTPRouteMatch: @unchecked Sendable {
     ) throws(RouteMatchError) {
         self.pathRegex = pathRegex
         self.methods = methods.isEmpty || methods.contains("*") ? nil : Set(methods)
+        self.methodList = self.methods.map { Array($0) }
         if let pathRegex {
             compiledPath = try Self.compile(pathRegex, field: "pathRegex")
         } else {
@@ -40,7 +44,7 @@ public struct HTTPRouteMatch: @unchecked Sendable {
         }
         // Sorted so that errors and evaluation order do not depend on dictionary order.
         let sorted = headers.map { (name: $0.key.lowercased(), pattern: $0.value) }.sorted { $0.name < $1.name }
-        var compiled: [(name: String, regex: Regex<AnyRegexOutput>)] = []
+        var compiled: [(name: String, regex: CompiledPattern)] = []
         for header in sorted {
             compiled.append((header.name, try Self.compile(header.pattern, field: "headers.\(header.name)")))
         }
@@ -48,12 +52,9 @@ public struct HTTPRouteMatch: @unchecked Sendable {
         self.compiledHeaders = compiled
     }
 
-    private static func compile(_ pattern: String, field: String) throws(RouteMatchError) -> Regex<AnyRegexOutput> {
+    private static func compile(_ pattern: String, field: String) throws(RouteMatchError) -> CompiledPattern {
         do {
-            let regex = try Regex(pattern)
-            // Matching once lowers the pattern to its program now, not on the first request.
-            _ = try? regex.wholeMatch(in: "")
-            return regex
+            return try CompiledPattern(pattern)
         } catch {
             throw RouteMatchError(field: field, pattern: pattern, message: "\(error)")
         }
@@ -66,16 +67,22 @@ public struct HTTPRouteMatch: @unchecked Sendable {
     ///   - header: returns the value of the named header (the name is given lowercased; look it up
     ///     case-insensitively), or nil when absent. For a repeated header pass the first value, or the values
     ///     joined with ", " as RFC 9110 allows.
-    public func matches(method: String, path: some StringProtocol, header: (String) -> String?) -> Bool {
-        if let methods, !methods.contains(method) { return false }
+    public func matches(method: String, path: Substring, header: (String) -> String?) -> Bool {
+        if let methodList, !methodList.contains(method) { return false }
         if let compiledPath {
-            let pathOnly = path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
-            guard (try? compiledPath.wholeMatch(in: Substring(pathOnly))) != nil else { return false }
+            let query = path.utf8.firstIndex(of: UInt8(ascii: "?")) ?? path.endIndex
+            guard compiledPath.matches(path[..<query]) else { return false }
         }
         for (name, regex) in compiledHeaders {
-            guard let value = header(name), (try? regex.wholeMatch(in: value)) != nil else { return false }
+            guard let value = header(name), regex.matches(value[...]) else { return false }
         }
         return true
+    }
+
+    /// `matches(method:path:header:)` for a `String` path. (Concrete overloads, not `some StringProtocol`: an
+    /// unspecialised generic across the module boundary made every match several times slower.)
+    public func matches(method: String, path: String, header: (String) -> String?) -> Bool {
+        matches(method: method, path: path[...], header: header)
     }
 }
 

@@ -1,20 +1,18 @@
-/// Ordered A/B routing rules of a TrafficSplit: the first rule whose match fits a request picks its target;
+/// Ordered A/B routing rules of a TrafficSplit: the first rule whose match fits a request decides where it goes;
 /// a request that matches no rule goes to the root service (SMI).
 ///
-/// `Target` is whatever the proxy routes to, e.g. the index of a weighted backend set. Built once per config
-/// version; `route` is pure and cheap to call per request (one regex evaluation per pattern tried).
-public struct RouteTable<Target: Sendable>: Sendable {
-    /// One rule: any of its matches selects its target (SMI: a split lists several HTTPRouteGroup matches).
+/// `route` returns the index of the matching rule; the proxy keeps what each rule routes to (a weighted backend
+/// set) in an array beside it. Indices rather than a generic target keep the per-request path free of generic
+/// dispatch across the module boundary. Built once per config version; `route` is pure.
+public struct RouteTable: Sendable {
+    /// One rule: it applies when any of its matches fits (SMI: a split lists several HTTPRouteGroup matches).
     public struct Rule: Sendable {
-        /// The matches; the rule applies when any one matches. An empty list never matches.
+        /// The matches; an empty list never applies.
         public var matches: [HTTPRouteMatch]
-        /// Where matching requests go.
-        public var target: Target
 
-        /// A rule sending requests that fit any of `matches` to `target`.
-        public init(matches: [HTTPRouteMatch], target: Target) {
+        /// A rule that applies to requests fitting any of `matches`.
+        public init(matches: [HTTPRouteMatch]) {
             self.matches = matches
-            self.target = target
         }
     }
 
@@ -26,13 +24,19 @@ public struct RouteTable<Target: Sendable>: Sendable {
         self.rules = rules
     }
 
-    /// The target of the first rule that matches, or nil for "no rule matched: use the root service".
+    /// The index in `rules` of the first rule that applies, or nil for "no rule matched: use the root service".
     /// Parameters as `HTTPRouteMatch.matches(method:path:header:)`.
-    public func route(method: String, path: some StringProtocol, header: (String) -> String?) -> Target? {
-        for rule in rules where rule.matches.contains(where: { $0.matches(method: method, path: path, header: header) })
-        {
-            return rule.target
+    public func route(method: String, path: Substring, header: (String) -> String?) -> Int? {
+        for index in rules.indices {
+            for match in rules[index].matches where match.matches(method: method, path: path, header: header) {
+                return index
+            }
         }
         return nil
+    }
+
+    /// `route(method:path:header:)` for a `String` path.
+    public func route(method: String, path: String, header: (String) -> String?) -> Int? {
+        route(method: method, path: path[...], header: header)
     }
 }
