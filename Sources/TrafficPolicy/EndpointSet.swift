@@ -138,6 +138,23 @@ public struct EndpointSet: Sendable, Hashable {
     }
 }
 
+extension EndpointSet {
+    /// Same members, whatever the storage: trailing zero words (left by `remove`) do not count.
+    public static func == (lhs: EndpointSet, rhs: EndpointSet) -> Bool {
+        guard lhs.low == rhs.low else { return false }
+        let words = max(lhs.high.count, rhs.high.count)
+        for word in 0..<words where lhs.bits(ofWord: word + 1) != rhs.bits(ofWord: word + 1) { return false }
+        return true
+    }
+
+    /// Hashes the members, consistently with `==`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(low)
+        let significant = (high.lastIndex { $0 != 0 } ?? -1) + 1
+        for word in 0..<significant { hasher.combine(high[word]) }
+    }
+}
+
 extension EndpointSet: ExpressibleByArrayLiteral {
     /// A set from a literal list of indices, e.g. `[0, 3]`.
     public init(arrayLiteral elements: Int...) {

@@ -8,7 +8,9 @@
 public struct HealthCheckState: Sendable, Hashable {
     /// Whether traffic may go to the endpoint.
     public enum Status: String, Sendable, Hashable {
+        /// Passing its checks: may receive traffic.
         case healthy
+        /// Failing its checks, or not checked yet: excluded from picks.
         case unhealthy
     }
 

@@ -68,8 +68,11 @@ public struct OutlierDetector: Sendable {
 
     /// Why an endpoint was ejected.
     public enum EjectionReason: String, Sendable, Hashable {
+        /// `consecutive5xxErrors` reached.
         case consecutive5xx = "consecutive-5xx"
+        /// `consecutiveGatewayErrors` reached.
         case consecutiveGatewayErrors = "consecutive-gateway-errors"
+        /// The one request let through after a penalty failed.
         case failedProbe = "failed-probe"
     }
 

@@ -2,6 +2,7 @@
 /// codes only, as Linkerd's `5xx`; Envoy's `5xx` also retries connect failures and resets, i.e.
 /// `[.serverError, .connectFailure, .reset]`.
 public struct RetryConditions: OptionSet, Sendable, Hashable {
+    /// The condition bits.
     public let rawValue: UInt8
 
     /// Creates a set from its raw bits.

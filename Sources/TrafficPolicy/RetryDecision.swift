@@ -11,7 +11,8 @@ public enum RetryDecision: Sendable, Hashable {
         return false
     }
 
-    /// Which `retryOn` condition matched.
+    /// Which `retryOn` condition matched; the raw value is the metric label. When several match, the most specific
+    /// is reported: a listed status code, then gateway error, then 5xx.
     public enum RetryReason: String, Sendable, Hashable {
         case retriableStatusCode = "retriable-status-code"
         case gatewayError = "gateway-error"

@@ -19,6 +19,16 @@ import TrafficPolicy
         #expect(set.isEmpty)
     }
 
+    @Test func equalityIsAboutMembersNotStorage() {
+        var grown: EndpointSet = [3]
+        grown.insert(300)
+        grown.remove(300)
+        #expect(grown == [3])
+        #expect(grown.hashValue == EndpointSet([3]).hashValue)
+        #expect(grown != [3, 4])
+        #expect(EndpointSet([3, 200]) != [3])
+    }
+
     @Test func unionHoldsMembersOfBoth() {
         let set = EndpointSet([1, 70]).union([2, 130])
         #expect(set.description == "[1, 2, 70, 130]")
