@@ -37,8 +37,9 @@ public struct ApplyOptions: Sendable, Hashable {
     /// The directory (or other identity) the objects were applied from. `prune` deletes only objects with this source.
     /// `nil` leaves an existing object's source as it was.
     public var source: String?
-    /// Optimistic concurrency: for each key listed, the object's current resourceVersion must equal the value,
-    /// or be absent when the value is 0. Otherwise the apply fails with `StoreError.conflict` and writes nothing.
+    /// Optimistic concurrency: for each key listed (applied by this call or not), the object's current
+    /// resourceVersion must equal the value, or the object must not exist when the value is 0. Otherwise the apply
+    /// fails with `StoreError.conflict`, listing every stale key, and writes nothing.
     public var expectedResourceVersions: [ObjectKey: Int64]
     /// Delete objects previously applied from `source` that this apply no longer contains.
     public var prune: Bool

@@ -43,11 +43,22 @@ extension SQLiteStore {
             )
         }
 
-        let conflicts = objects.compactMap { object -> StoreError.Conflict? in
-            guard let expected = options.expectedResourceVersions[object.key] else { return nil }
-            let actual: Int64? = existing[object.key]?["resourceVersion"]
-            return (actual ?? 0) == expected
-                ? nil : StoreError.Conflict(key: object.key, expected: expected, actual: actual)
+        var conflicts: [StoreError.Conflict] = []
+        for (key, expected) in options.expectedResourceVersions.sorted(by: { $0.key < $1.key }) {
+            let actual: Int64? =
+                if let row = existing[key] {
+                    row["resourceVersion"]
+                } else {
+                    // A precondition on an object this apply does not write (one it may prune, say).
+                    try Int64.fetchOne(
+                        db,
+                        sql: "SELECT resourceVersion FROM objects WHERE kind = ? AND name = ?",
+                        arguments: [key.kind, key.name]
+                    )
+                }
+            if (actual ?? 0) != expected {
+                conflicts.append(StoreError.Conflict(key: key, expected: expected, actual: actual))
+            }
         }
         if !conflicts.isEmpty {
             throw StoreError.conflict(conflicts)

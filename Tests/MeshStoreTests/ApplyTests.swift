@@ -171,3 +171,51 @@ struct ApplyTests {
         #expect(try await store.revision() == 2)
     }
 }
+
+@Suite("Concurrent writers")
+struct ConcurrentApplyTests {
+    @Test func ofTwoWritersWithTheSameReadOnlyOneWins() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(stateDirectory: dir.path)
+        let key = ObjectKey(kind: "TrafficSplit", name: "web")
+        let read = try await store.apply([ApplyObject(kind: "TrafficSplit", name: "web", spec: #"{"w":0}"#)])
+        let version = read.outcomes[0].resourceVersion
+
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for writer in 1...8 {
+                group.addTask {
+                    do {
+                        _ = try await store.apply(
+                            [ApplyObject(kind: "TrafficSplit", name: "web", spec: "{\"w\":\(writer)}")],
+                            expectedResourceVersions: [key: version]
+                        )
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 1)
+        let stored = try #require(try await store.object(key))
+        #expect(stored.generation == 2)
+        #expect(stored.resourceVersion == version + 1)
+    }
+
+    @Test func aPreconditionOnAnObjectNotAppliedIsChecked() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(stateDirectory: dir.path)
+        let other = ObjectKey(kind: "Service", name: "other")
+        _ = try await store.apply([ApplyObject(kind: "Service", name: "other", spec: "{}")])
+        await #expect(throws: StoreError.conflict([.init(key: other, expected: 5, actual: 1)])) {
+            try await store.apply(
+                [ApplyObject(kind: "Service", name: "web", spec: "{}")],
+                expectedResourceVersions: [other: 5]
+            )
+        }
+        #expect(try await store.objects(kind: nil).count == 1)
+    }
+}

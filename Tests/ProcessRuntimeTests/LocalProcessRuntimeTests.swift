@@ -18,6 +18,7 @@ struct LocalProcessRuntimeTests {
             #expect(handle.startTime > 0)
             #expect(handle.commandHash == spec.commandHash)
             #expect(await runtime.observe(handle) == .running)
+            #expect(descriptorsOpen(on: log) == 0, "only the child holds its log open")
             let logged = await eventually { await runtime.tail(logPath: log, lines: 10) == ["hi", "oops"] }
             let lines = await runtime.tail(logPath: log, lines: 10)
             #expect(logged, "log holds: \(lines)")
@@ -127,6 +128,38 @@ struct LocalProcessRuntimeTests {
             #expect(await restarted.stop(handle, grace: .seconds(2)) == .terminated)
             #expect(await eventually { await restarted.observe(handle) == .gone })
             #expect(await runtime.observe(handle) == .exited(.signal(SIGTERM)), "the parent still learns the status")
+        }
+    }
+
+    @Test func failedSpawnsLeakNoFileDescriptors() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for _ in 0..<20 {
+            _ = try? await runtime.spawn(
+                ProcessSpec(arguments: ["no-such-command-meshctl"], logPath: dir.path + "/x.log")
+            )
+            _ = try? await runtime.spawn(
+                ProcessSpec(
+                    arguments: ["/bin/true"],
+                    workingDirectory: dir.path + "/missing",
+                    logPath: dir.path + "/x.log"
+                )
+            )
+        }
+        #expect(descriptorsOpen(on: dir.path + "/x.log") == 0)
+        await #expect(
+            throws: ProcessRuntimeError.spawnFailed(
+                program: "/bin/true",
+                reason: "cannot change to the working directory"
+            )
+        ) {
+            _ = try await runtime.spawn(
+                ProcessSpec(
+                    arguments: ["/bin/true"],
+                    workingDirectory: dir.path + "/missing",
+                    logPath: dir.path + "/x.log"
+                )
+            )
         }
     }
 

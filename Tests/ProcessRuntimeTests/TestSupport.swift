@@ -43,3 +43,11 @@ func eventually(timeout: Duration = .seconds(5), _ condition: () async -> Bool) 
     }
     return await condition()
 }
+
+/// How many of this process's descriptors are open on `path` (read from /proc/self/fd).
+func descriptorsOpen(on path: String) -> Int {
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return fds.count { fd in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == path
+    }
+}
