@@ -26,6 +26,7 @@ public actor FakeProcessRuntime: ProcessRuntime {
     private var states: [ProcessHandle: State] = [:]
     private var behaviours: [String: SpawnBehaviour] = [:]
     private var logs: [String: [String]] = [:]
+    private let feed = TerminationFeed()
 
     /// Every spec `spawn` was called with, in order (including failed ones).
     public private(set) var spawnRequests: [ProcessSpec] = []
@@ -52,7 +53,7 @@ public actor FakeProcessRuntime: ProcessRuntime {
         nextPID += 1
         nextStartTime += 1
         switch behaviour {
-        case .exitAtOnce(let status): states[handle] = .exited(status)
+        case .exitAtOnce(let status): exit(handle, status: status)
         case .ignoreTerminate: states[handle] = .running(ignoresTerminate: true)
         case .run, .fail: states[handle] = .running(ignoresTerminate: false)
         }
@@ -70,12 +71,16 @@ public actor FakeProcessRuntime: ProcessRuntime {
     public func stop(_ handle: ProcessHandle, grace: Duration) async -> StopOutcome {
         stopRequests.append(handle)
         guard case .running(let ignoresTerminate)? = states[handle] else { return .notRunning }
-        states[handle] = .exited(.signal(ignoresTerminate ? 9 : 15))
+        exit(handle, status: .signal(ignoresTerminate ? 9 : 15))
         return ignoresTerminate ? .killed : .terminated
     }
 
     public func tail(logPath: String, lines: Int) async -> [String] {
         Array(logs[logPath, default: []].suffix(max(0, lines)))
+    }
+
+    public nonisolated func terminations() -> AsyncStream<ProcessTermination> {
+        feed.stream()
     }
 
     // MARK: Test controls
@@ -85,9 +90,10 @@ public actor FakeProcessRuntime: ProcessRuntime {
         behaviours[program] = behaviour
     }
 
-    /// The process exits with `status` (a crash, or a clean exit).
+    /// The process exits with `status` (a crash, or a clean exit); `terminations()` reports it.
     public func exit(_ handle: ProcessHandle, status: ExitStatus) {
         states[handle] = .exited(status)
+        feed.yield(ProcessTermination(handle: handle, status: status))
     }
 
     /// The process disappears without a known status, as one adopted from an earlier operator does.

@@ -23,6 +23,7 @@ public actor LocalProcessRuntime: ProcessRuntime {
     private var exits: [Identity: ExitStatus] = [:]
     private var exitOrder: [Identity] = []
     private let exitHistoryLimit = 1_024
+    private let feed = TerminationFeed()
 
     public init() {}
 
@@ -120,6 +121,10 @@ public actor LocalProcessRuntime: ProcessRuntime {
         LogTail.lastLines(ofFileAt: logPath, count: lines)
     }
 
+    public nonisolated func terminations() -> AsyncStream<ProcessTermination> {
+        feed.stream()
+    }
+
     // MARK: - Child bookkeeping
 
     private func didStart(_ handle: ProcessHandle) {
@@ -134,6 +139,7 @@ public actor LocalProcessRuntime: ProcessRuntime {
         if exitOrder.count > exitHistoryLimit {
             exits.removeValue(forKey: exitOrder.removeFirst())
         }
+        feed.yield(ProcessTermination(handle: handle, status: status))
     }
 
     private func didLoseTrack(of handle: ProcessHandle) {

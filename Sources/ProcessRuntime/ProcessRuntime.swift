@@ -18,4 +18,7 @@ public protocol ProcessRuntime: Sendable {
 
     /// The last `lines` lines of a log file (fewer if it is shorter; empty if it is missing).
     func tail(logPath: String, lines: Int) async -> [String]
+
+    /// Terminations of this runtime's own children from now on, each as soon as it is reaped.
+    func terminations() -> AsyncStream<ProcessTermination>
 }

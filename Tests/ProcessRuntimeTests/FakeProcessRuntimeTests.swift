@@ -5,6 +5,7 @@ import Testing
 struct FakeProcessRuntimeTests {
     @Test func lifecycle() async throws {
         let fake = FakeProcessRuntime()
+        let terminations = fake.terminations()
         await fake.setBehaviour(.fail(reason: "command not found"), for: "missing")
         await fake.setBehaviour(.exitAtOnce(.code(1)), for: "crash")
         await fake.setBehaviour(.ignoreTerminate, for: "stubborn")
@@ -28,6 +29,7 @@ struct FakeProcessRuntimeTests {
 
         await fake.appendLog(["a", "b", "c"], to: "/l/c")
         #expect(await fake.tail(logPath: "/l/c", lines: 2) == ["b", "c"])
+        #expect(await firstElement(of: terminations) == ProcessTermination(handle: crash, status: .code(1)))
         #expect(await fake.spawnRequests.map(\.arguments) == [["web"], ["missing"], ["crash"], ["stubborn"]])
     }
 }

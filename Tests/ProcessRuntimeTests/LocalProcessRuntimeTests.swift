@@ -41,6 +41,17 @@ struct LocalProcessRuntimeTests {
         }
     }
 
+    @Test func terminationsAreReportedAsTheyHappen() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let terminations = runtime.terminations()
+        let spec = ProcessSpec(arguments: ["/bin/sh", "-c", "exit 7"], logPath: dir.path + "/t.log")
+        try await withSpawned(spec, on: runtime) { handle in
+            let termination = await firstElement(of: terminations)
+            #expect(termination == ProcessTermination(handle: handle, status: .code(7)))
+        }
+    }
+
     @Test func environmentAndWorkingDirectoryAreApplied() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

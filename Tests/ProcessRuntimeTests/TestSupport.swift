@@ -51,3 +51,23 @@ func descriptorsOpen(on path: String) -> Int {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == path
     }
 }
+
+/// The first element `stream` delivers, or nil if none comes within `timeout`.
+func firstElement<Element: Sendable>(
+    of stream: AsyncStream<Element>,
+    within timeout: Duration = .seconds(5)
+) async -> Element? {
+    await withTaskGroup(of: Element?.self) { group in
+        group.addTask {
+            var iterator = stream.makeAsyncIterator()
+            return await iterator.next()
+        }
+        group.addTask {
+            try? await Task.sleep(for: timeout)
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
