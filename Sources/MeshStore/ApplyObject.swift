@@ -3,14 +3,24 @@ import Foundation
 /// One object as `apply` receives it: the store knows nothing of manifest kinds, only their canonical JSON.
 public struct ApplyObject: Sendable, Hashable {
     public var key: ObjectKey
+    /// As written in the manifest (for example `split.smi-spec.io/v1alpha2`), so `get -o yaml` gives it back.
+    /// A change of apiVersion alone is a metadata change: resourceVersion moves, generation does not.
+    public var apiVersion: String
     /// The canonical JSON encoding of `spec` (a JSON object). Compared byte for byte to decide whether the spec
     /// changed, so the caller must encode deterministically (sorted keys).
     public var spec: Data
     public var labels: [String: String]
     public var annotations: [String: String]
 
-    public init(key: ObjectKey, spec: Data, labels: [String: String] = [:], annotations: [String: String] = [:]) {
+    public init(
+        key: ObjectKey,
+        apiVersion: String = "",
+        spec: Data,
+        labels: [String: String] = [:],
+        annotations: [String: String] = [:]
+    ) {
         self.key = key
+        self.apiVersion = apiVersion
         self.spec = spec
         self.labels = labels
         self.annotations = annotations
@@ -19,12 +29,14 @@ public struct ApplyObject: Sendable, Hashable {
     public init(
         kind: String,
         name: String,
+        apiVersion: String = "",
         spec: String,
         labels: [String: String] = [:],
         annotations: [String: String] = [:]
     ) {
         self.init(
             key: ObjectKey(kind: kind, name: name),
+            apiVersion: apiVersion,
             spec: Data(spec.utf8),
             labels: labels,
             annotations: annotations

@@ -36,7 +36,7 @@ extension SQLiteStore {
             existing[object.key] = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT generation, resourceVersion, spec, labels, annotations, source
+                    SELECT apiVersion, generation, resourceVersion, spec, labels, annotations, source
                     FROM objects WHERE kind = ? AND name = ?
                     """,
                 arguments: [object.key.kind, object.key.name]
@@ -82,12 +82,13 @@ extension SQLiteStore {
                 let rv = try writeRevision()
                 try db.execute(
                     sql: """
-                        INSERT INTO objects (kind, name, generation, resourceVersion, spec, labels, annotations,
-                                             source, createdAt, updatedAt)
-                        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO objects (kind, name, apiVersion, generation, resourceVersion, spec, labels,
+                                             annotations, source, createdAt, updatedAt)
+                        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        object.key.kind, object.key.name, rv, spec, labels, annotations, options.source, now, now,
+                        object.key.kind, object.key.name, object.apiVersion, rv, spec, labels, annotations,
+                        options.source, now, now,
                     ]
                 )
                 outcomes.append(ApplyOutcome(key: object.key, action: .created, generation: 1, resourceVersion: rv))
@@ -98,7 +99,7 @@ extension SQLiteStore {
             let source: String? = options.source ?? (row["source"] as String?)
             let changed =
                 specChanged || (row["labels"] as String) != labels || (row["annotations"] as String) != annotations
-                || (row["source"] as String?) != source
+                || (row["source"] as String?) != source || (row["apiVersion"] as String) != object.apiVersion
             guard changed else {
                 outcomes.append(
                     ApplyOutcome(
@@ -114,11 +115,14 @@ extension SQLiteStore {
             let generation = specChanged ? oldGeneration + 1 : oldGeneration
             try db.execute(
                 sql: """
-                    UPDATE objects SET generation = ?, resourceVersion = ?, spec = ?, labels = ?, annotations = ?,
-                                       source = ?, updatedAt = ?
+                    UPDATE objects SET apiVersion = ?, generation = ?, resourceVersion = ?, spec = ?, labels = ?,
+                                       annotations = ?, source = ?, updatedAt = ?
                     WHERE kind = ? AND name = ?
                     """,
-                arguments: [generation, rv, spec, labels, annotations, source, now, object.key.kind, object.key.name]
+                arguments: [
+                    object.apiVersion, generation, rv, spec, labels, annotations, source, now, object.key.kind,
+                    object.key.name,
+                ]
             )
             outcomes.append(
                 ApplyOutcome(key: object.key, action: .configured, generation: generation, resourceVersion: rv)

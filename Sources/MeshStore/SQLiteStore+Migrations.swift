@@ -15,6 +15,7 @@ extension SQLiteStore {
             try db.create(table: "objects") { t in
                 t.column("kind", .text).notNull()
                 t.column("name", .text).notNull()
+                t.column("apiVersion", .text).notNull()
                 t.column("generation", .integer).notNull()
                 t.column("resourceVersion", .integer).notNull()
                 t.column("spec", .text).notNull()

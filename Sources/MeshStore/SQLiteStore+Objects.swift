@@ -101,6 +101,7 @@ extension SQLiteStore {
         let status = zip(observedGeneration, statusText).map { ObjectStatus(observedGeneration: $0, json: $1) }
         return StoredObject(
             key: ObjectKey(kind: row["kind"], name: row["name"]),
+            apiVersion: row["apiVersion"],
             generation: row["generation"],
             resourceVersion: row["resourceVersion"],
             spec: JSONText.data(row["spec"]),

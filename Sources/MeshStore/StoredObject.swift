@@ -3,6 +3,8 @@ import Foundation
 /// One object as stored, with the bookkeeping Kubernetes keeps in `metadata` and `status`.
 public struct StoredObject: Sendable, Hashable {
     public var key: ObjectKey
+    /// As last applied.
+    public var apiVersion: String
     /// Bumped only when the spec changes (what `status.observedGeneration` is compared against).
     public var generation: Int64
     /// The store revision of the last write to this object (spec, metadata or status); monotonic store-wide.
@@ -20,6 +22,7 @@ public struct StoredObject: Sendable, Hashable {
 
     public init(
         key: ObjectKey,
+        apiVersion: String = "",
         generation: Int64,
         resourceVersion: Int64,
         spec: Data,
@@ -31,6 +34,7 @@ public struct StoredObject: Sendable, Hashable {
         updatedAt: Date
     ) {
         self.key = key
+        self.apiVersion = apiVersion
         self.generation = generation
         self.resourceVersion = resourceVersion
         self.spec = spec

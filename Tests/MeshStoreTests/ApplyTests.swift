@@ -49,6 +49,23 @@ struct ApplyTests {
         #expect(stored.labels == ["team": "payments"])
     }
 
+    @Test func apiVersionIsKeptAndIsMetadata() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = try SQLiteStore(stateDirectory: dir.path)
+        let split = ObjectKey(kind: "TrafficSplit", name: "web")
+        _ = try await store.apply([
+            ApplyObject(kind: "TrafficSplit", name: "web", apiVersion: "split.smi-spec.io/v1alpha2", spec: "{}")
+        ])
+        #expect(try await store.object(split)?.apiVersion == "split.smi-spec.io/v1alpha2")
+        let upgraded = try await store.apply([
+            ApplyObject(kind: "TrafficSplit", name: "web", apiVersion: "split.smi-spec.io/v1alpha4", spec: "{}")
+        ])
+        #expect(upgraded.outcomes.map(\.action) == [.configured])
+        #expect(upgraded.outcomes[0].generation == 1)
+        #expect(try await store.object(split)?.apiVersion == "split.smi-spec.io/v1alpha4")
+    }
+
     @Test func oneInvalidObjectRejectsTheWholeApply() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
