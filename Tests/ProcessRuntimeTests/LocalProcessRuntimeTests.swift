@@ -31,7 +31,7 @@ struct LocalProcessRuntimeTests {
     @Test func observeSeesTheExitCode() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let spec = ProcessSpec(arguments: ["/bin/sh", "-c", "sleep 0.3; exit 3"], logPath: dir.path + "/a.log")
+        let spec = ProcessSpec(arguments: ["/bin/sh", "-c", "sleep 1; exit 3"], logPath: dir.path + "/a.log")
         try await withSpawned(spec, on: runtime) { handle in
             #expect(await runtime.observe(handle) == .running)
             let ended = await eventually { await runtime.observe(handle) != .running }
