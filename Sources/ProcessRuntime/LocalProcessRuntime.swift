@@ -87,7 +87,10 @@ public actor LocalProcessRuntime: ProcessRuntime {
                         await self.didLoseTrack(of: started)
                     } else {
                         continuation.resume(
-                            throwing: ProcessRuntimeError.spawnFailed(program: program, reason: Self.reason(error))
+                            throwing: ProcessRuntimeError.spawnFailed(
+                                program: program,
+                                reason: Self.reason(error, program: program)
+                            )
                         )
                     }
                 }
@@ -170,12 +173,21 @@ public actor LocalProcessRuntime: ProcessRuntime {
         return FileDescriptor(rawValue: fd)
     }
 
-    private static func reason(_ error: any Error) -> String {
-        if let error = error as? SubprocessError {
-            if error.code == .executableNotFound { return "command not found" }
-            if error.code == .failedToChangeWorkingDirectory { return "cannot change to the working directory" }
+    /// Words a user can act on. swift-subprocess reports every failed exec (ENOENT, EACCES, ENOTDIR) as
+    /// `executableNotFound`, so for a path the file itself is checked to tell "missing" from "not executable".
+    private static func reason(_ error: any Error, program: String) -> String {
+        guard let error = error as? SubprocessError else { return String(describing: error) }
+        let errno = error.underlyingError?.rawValue
+        if error.code == .failedToChangeWorkingDirectory {
+            return "cannot change to the working directory" + (errno.map { ": " + String(cString: strerror($0)) } ?? "")
         }
-        return String(describing: error)
+        if error.code == .executableNotFound {
+            var info = stat()
+            guard program.contains("/"), stat(program, &info) == 0 else { return "command not found" }
+            if info.st_mode & S_IFMT == S_IFDIR { return "is a directory" }
+            return "permission denied (not executable)"
+        }
+        return errno.map { String(cString: strerror($0)) } ?? String(describing: error)
     }
 }
 

@@ -161,7 +161,7 @@ struct LocalProcessRuntimeTests {
         await #expect(
             throws: ProcessRuntimeError.spawnFailed(
                 program: "/bin/true",
-                reason: "cannot change to the working directory"
+                reason: "cannot change to the working directory: No such file or directory"
             )
         ) {
             _ = try await runtime.spawn(
@@ -183,6 +183,18 @@ struct LocalProcessRuntimeTests {
             _ = try await runtime.spawn(
                 ProcessSpec(arguments: ["no-such-command-meshctl"], logPath: dir.path + "/x.log")
             )
+        }
+        _ = FileManager.default.createFile(atPath: dir.path + "/script", contents: Data("echo\n".utf8))
+        await #expect(
+            throws: ProcessRuntimeError.spawnFailed(
+                program: dir.path + "/script",
+                reason: "permission denied (not executable)"
+            )
+        ) {
+            _ = try await runtime.spawn(ProcessSpec(arguments: [dir.path + "/script"], logPath: dir.path + "/x.log"))
+        }
+        await #expect(throws: ProcessRuntimeError.spawnFailed(program: dir.path, reason: "is a directory")) {
+            _ = try await runtime.spawn(ProcessSpec(arguments: [dir.path], logPath: dir.path + "/x.log"))
         }
         await #expect(throws: ProcessRuntimeError.emptyCommand) {
             _ = try await runtime.spawn(ProcessSpec(arguments: [], logPath: dir.path + "/x.log"))
