@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libyaml from Debian's libyaml-dev; only Manifests/YAML/LibYAMLParser.swift imports it.
@@ -100,6 +101,21 @@ let package = Package(
             dependencies: ["Manifests", "SidecarConfig", "MeshStore", "ProcessRuntime"],
             swiftSettings: swiftSettings
         ),
+        // The operator daemon: API routes over the store, the reconcile loop's effects (observe, execute), wiring.
+        .target(
+            name: "OperatorCore",
+            dependencies: [
+                "Manifests",
+                "MeshStore",
+                "OperatorAPI",
+                "ProcessRuntime",
+                "Reconciler",
+                "SidecarConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `meshctl` executable: argument parsing and wiring only.
         .executableTarget(
             name: "MeshOperator",
@@ -107,6 +123,7 @@ let package = Package(
                 "DemoApp",
                 "Manifests",
                 "OperatorAPI",
+                "OperatorCore",
                 "Reconciler",
                 "Sidecar",
                 "SidecarConfig",
