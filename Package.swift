@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // libyaml from Debian's libyaml-dev; only Manifests/YAML/LibYAMLParser.swift imports it.
@@ -59,10 +61,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The operator's durable state in SQLite: objects, generations, status, events, process records, rollouts.
+        .target(
+            name: "MeshStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Starting, observing, adopting and stopping the local processes the operator runs.
+        .target(
+            name: "ProcessRuntime",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            swiftSettings: swiftSettings
+        ),
         // Desired world from manifests, observed world, plan, execute; the rollout state machine.
         .target(
             name: "Reconciler",
-            dependencies: ["Manifests", "SidecarConfig"],
+            dependencies: ["Manifests", "SidecarConfig", "MeshStore", "ProcessRuntime"],
             swiftSettings: swiftSettings
         ),
         // The `meshctl` executable: argument parsing and wiring only.
@@ -97,6 +111,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeshStoreTests",
+            dependencies: ["MeshStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProcessRuntimeTests",
+            dependencies: ["ProcessRuntime"],
             swiftSettings: swiftSettings
         ),
         // End-to-end: runs the built `meshctl` binary as a user would.

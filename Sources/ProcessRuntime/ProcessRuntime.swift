@@ -1,0 +1,2 @@
+/// Local process lifecycle for the operator; see the files beside this one.
+public enum ProcessRuntime {}
