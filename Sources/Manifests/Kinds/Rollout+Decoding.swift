@@ -158,7 +158,7 @@ extension Rollout.Analysis {
                 }
                 return context.duration(maxNode, range.fieldPath("max"), minimum: .milliseconds(1))
             }
-            return maximum.flatMap { $0.map { .latency(max: $0, percentile: percentile) } }
+            return maximum.map { .latency(max: $0, percentile: percentile) }
         default:
             let list = metricNames.map { context.quoted($0) }.joined(separator: ", ")
             context.error(
