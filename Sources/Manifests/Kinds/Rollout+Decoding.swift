@@ -74,6 +74,9 @@ extension Rollout.Canary {
         let hasPause = reader.contains("pause")
         if hasWeight && hasPause {
             context.error(node.mark, path, "a step is either setWeight or pause, not both")
+            _ = reader.value("setWeight")
+            _ = reader.value("pause")
+            return nil
         }
         if hasWeight {
             guard let weightNode = reader.required("setWeight") else { return nil }
@@ -160,6 +163,9 @@ extension Rollout.Analysis {
             }
             return maximum.map { .latency(max: $0, percentile: percentile) }
         default:
+            // Read the rest so that only the name is reported.
+            _ = reader.value("thresholdRange")
+            _ = reader.value("percentile")
             let list = metricNames.map { context.quoted($0) }.joined(separator: ", ")
             context.error(
                 nameNode.mark,

@@ -55,7 +55,7 @@ extension TrafficSplit.Spec {
 
     /// v1alpha2+ and meshctl's group: a whole number; v1alpha1: a quantity (`100m`, `1`), kept in thousandths.
     static func weight(_ node: Node, _ path: String, quantities: Bool, _ context: DecodeContext) -> Int? {
-        guard quantities else { return context.int(node, path, 0...1_000_000) }
+        guard quantities else { return context.int(node, path, 0...Int.max) }
         guard case .scalar(let scalar) = node.value, !scalar.isNull else {
             context.error(node.mark, path, "expected a quantity such as 100m or 1, got \(node.kindName)")
             return nil

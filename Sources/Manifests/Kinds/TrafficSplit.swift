@@ -58,7 +58,8 @@ public struct TrafficSplit: Sendable, Hashable {
 
     /// Each backend's share of traffic, 0...1 (all zero if every weight is 0).
     public var shares: [(service: String, share: Double)] {
-        let total = spec.backends.reduce(0) { $0 + $1.weight }
-        return spec.backends.map { ($0.service, total == 0 ? 0 : Double($0.weight) / Double(total)) }
+        // Summed as Double: weights are only bounded by Int, and their sum must not trap.
+        let total = spec.backends.reduce(0.0) { $0 + Double($1.weight) }
+        return spec.backends.map { ($0.service, total == 0 ? 0 : Double($0.weight) / total) }
     }
 }
