@@ -5,8 +5,11 @@ extension TrafficSplit.Spec {
         let quantities = apiVersion == "split.smi-spec.io/v1alpha1"
         var backends: [TrafficSplit.Backend] = []
         let backendItems = spec.list("backends", required: true)
-        if backendItems.isEmpty, let node = spec.value("backends") {
-            context.error(node.mark, spec.fieldPath("backends"), "must list at least one backend")
+        if let node = spec.value("backends") {
+            spec.track("backends", node)
+            if backendItems.isEmpty {
+                context.error(node.mark, spec.fieldPath("backends"), "must list at least one backend")
+            }
         }
         for (node, path) in backendItems {
             guard var reader = FieldReader(node, path: path, context: context) else { continue }
