@@ -39,6 +39,7 @@ public enum ManifestSet {
         var objects: [LoadedObject] = []
         var diagnostics: [Diagnostic] = []
         var objectCount = 0
+        var invalid: Set<ObjectKey> = []
         for source in sources {
             let result = loader.load(source.bytes, file: source.file)
             diagnostics += result.diagnostics
@@ -51,8 +52,9 @@ public enum ManifestSet {
                 objectCount += decoded.isEmpty && decoder.diagnostics.count > before ? 1 : decoded.count
             }
             diagnostics += decoder.diagnostics
+            invalid.formUnion(decoder.invalidObjects)
         }
-        diagnostics += CrossValidator.validate(objects)
+        diagnostics += CrossValidator.validate(objects, invalid: invalid)
         return ManifestLoadReport(
             objects: objects,
             diagnostics: diagnostics.sorted(),

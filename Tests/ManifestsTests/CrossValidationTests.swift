@@ -177,4 +177,19 @@ struct CrossValidationTests {
         #expect(report.objectCount == 3)
         #expect(!report.isValid)
     }
+
+    @Test func referencesToObjectsThatFailedTheirOwnChecksAreNotReportedAgain() {
+        let report = loadManifests(
+            serviceYAML("web", port: 80, command: false) + serviceYAML("web-v1", port: 0)
+                + Self.split("web", root: "web", [("web-v1", -1)])
+                + Self.rollout("  trafficSplit: web\n  canary: {stableService: web-v1, canaryService: web-v2, stepWeight: 10}\n")
+                + "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: RetryPolicy\nmetadata: {name: r}\nspec: {service: web-v1}\n"
+        )
+        // Only the two real problems: no "web-v1 is not defined", no "TrafficSplit web is not defined",
+        // no "web has nothing serving it".
+        #expect(report.diagnostics.map(\.description) == [
+            #"m.yaml:14:9: error: spec.port: expected a whole number from 1 to 65535, got 0"#,
+            #"m.yaml:25:13: error: spec.backends[0].weight: expected a whole number >= 0, got -1"#,
+        ])
+    }
 }

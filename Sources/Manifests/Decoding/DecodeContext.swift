@@ -5,6 +5,9 @@ final class DecodeContext {
     private(set) var diagnostics: [Diagnostic] = []
     /// Marks of selected fields of the object being decoded, by field path (`spec.backends[1].service`).
     var fieldMarks: [String: Mark] = [:]
+    /// Kind and name of objects that failed to decode, so that cross-object checks do not pile "not defined" errors
+    /// on top of the real one.
+    var invalidObjects: Set<ObjectKey> = []
 
     init(file: String) {
         self.file = file
@@ -25,5 +28,16 @@ enum FieldPath {
 
     static func index(_ base: String, _ index: Int) -> String {
         base + "[" + String(index) + "]"
+    }
+}
+
+/// Kind and name: what identifies an object in an apply set.
+public struct ObjectKey: Sendable, Hashable {
+    public var kind: ManifestKind
+    public var name: String
+
+    public init(kind: ManifestKind, name: String) {
+        self.kind = kind
+        self.name = name
     }
 }

@@ -9,6 +9,8 @@ struct ObjectDecoder {
 
     var diagnostics: [Diagnostic] { context.diagnostics }
 
+    var invalidObjects: Set<ObjectKey> { context.invalidObjects }
+
     /// Decodes one document: one object, or the items of a `kind: List` (what `-o json` prints).
     mutating func decode(_ document: Document) -> [LoadedObject] {
         guard let root = document.root else { return [] }
@@ -96,7 +98,12 @@ struct ObjectDecoder {
             }
         }
         reader.finish()
-        guard let object, metadata != nil, context.errorCount == errorsBefore else { return nil }
+        guard let object, metadata != nil, context.errorCount == errorsBefore else {
+            if let name = node["metadata"]?["name"]?.scalar?.text {
+                context.invalidObjects.insert(ObjectKey(kind: kind, name: name))
+            }
+            return nil
+        }
         return LoadedObject(object: object, source: ObjectSource(file: context.file, mark: node.mark, fieldMarks: context.fieldMarks))
     }
 }

@@ -7,12 +7,16 @@ struct CrossValidator {
     private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
     private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
 
-    init(objects: [LoadedObject]) {
+    /// Objects that exist but failed their own checks: references to them are not reported again.
+    private let invalid: Set<ObjectKey>
+
+    init(objects: [LoadedObject], invalid: Set<ObjectKey> = []) {
         self.objects = objects
+        self.invalid = invalid
     }
 
-    static func validate(_ objects: [LoadedObject]) -> [Diagnostic] {
-        var validator = CrossValidator(objects: objects)
+    static func validate(_ objects: [LoadedObject], invalid: Set<ObjectKey> = []) -> [Diagnostic] {
+        var validator = CrossValidator(objects: objects, invalid: invalid)
         validator.run()
         return validator.diagnostics
     }
@@ -45,7 +49,10 @@ struct CrossValidator {
         for loaded in objects {
             switch loaded.object {
             case .service(let service):
-                if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil {
+                // With a TrafficSplit that failed its own checks, whether this is its root cannot be known.
+                if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil,
+                    !invalid.contains(where: { $0.kind == .trafficSplit })
+                {
                     error(
                         loaded.source,
                         "spec",
@@ -114,7 +121,7 @@ struct CrossValidator {
     }
 
     private mutating func requireService(_ name: String, _ source: ObjectSource, _ path: String) {
-        guard services[name] == nil else { return }
+        guard services[name] == nil, !invalid.contains(ObjectKey(kind: .service, name: name)) else { return }
         let suggestion = Suggestion.suffix(for: name, in: Array(services.keys).sorted())
         error(source, path, "service \"\(name)\" is not defined in this apply set\(suggestion)")
     }
@@ -147,6 +154,7 @@ struct CrossValidator {
         for (index, match) in split.spec.matches.enumerated() {
             let path = "spec.matches[\(index)].name"
             guard let (group, _) = groups[match.name] else {
+                if invalid.contains(ObjectKey(kind: .httpRouteGroup, name: match.name)) { continue }
                 let suggestion = Suggestion.suffix(for: match.name, in: Array(groups.keys).sorted())
                 error(source, path, "HTTPRouteGroup \"\(match.name)\" is not defined in this apply set\(suggestion)")
                 continue
@@ -165,6 +173,7 @@ struct CrossValidator {
 
     private mutating func check(_ rollout: Rollout, _ source: ObjectSource) {
         guard let (split, _) = splits[rollout.spec.trafficSplit] else {
+            if invalid.contains(ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)) { return }
             let suggestion = Suggestion.suffix(for: rollout.spec.trafficSplit, in: Array(splits.keys).sorted())
             error(source, "spec.trafficSplit", "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined in this apply set\(suggestion)")
             return
