@@ -22,7 +22,9 @@ public enum ManifestSet {
         for path in paths {
             for file in files(at: path, diagnostics: &diagnostics) {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    diagnostics.append(Diagnostic(file: file, mark: Mark(line: 1, column: 1), message: "cannot read file"))
+                    diagnostics.append(
+                        Diagnostic(file: file, mark: Mark(line: 1, column: 1), message: "cannot read file")
+                    )
                     continue
                 }
                 sources.append(Source(file: file, bytes: [UInt8](data)))
@@ -67,7 +69,9 @@ public enum ManifestSet {
     static func files(at path: String, diagnostics: inout [Diagnostic]) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            diagnostics.append(Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: "no such file or directory"))
+            diagnostics.append(
+                Diagnostic(file: path, mark: Mark(line: 1, column: 1), message: "no such file or directory")
+            )
             return []
         }
         guard isDirectory.boolValue else { return [path] }

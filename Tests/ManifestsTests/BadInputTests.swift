@@ -86,7 +86,8 @@ struct BadInputTests {
         ),
         Case(
             name: "a kind under the wrong API group",
-            yaml: "apiVersion: split.smi-spec.io/v1alpha4\nkind: Service\nmetadata: {name: a}\nspec: {port: 1, command: [x]}\n",
+            yaml:
+                "apiVersion: split.smi-spec.io/v1alpha4\nkind: Service\nmetadata: {name: a}\nspec: {port: 1, command: [x]}\n",
             expected: [
                 #"bad.yaml:1:13: error: apiVersion: Service is not served as "split.smi-spec.io/v1alpha4"; use one of "mesh.meshctl.dev/v1alpha1""#
             ]
@@ -147,7 +148,9 @@ struct BadInputTests {
             name: "v1alpha1 weights must be quantities",
             yaml: split.replacingOccurrences(of: "v1alpha4", with: "v1alpha1")
                 + "  service: web\n  backends:\n  - service: a\n    weight: lots\n",
-            expected: [#"bad.yaml:9:13: error: spec.backends[0].weight: expected a quantity such as 100m or 1, got "lots""#]
+            expected: [
+                #"bad.yaml:9:13: error: spec.backends[0].weight: expected a quantity such as 100m or 1, got "lots""#
+            ]
         ),
         Case(
             name: "matches need v1alpha3; a split needs backends",
@@ -160,12 +163,14 @@ struct BadInputTests {
         ),
         Case(
             name: "a match of the wrong kind",
-            yaml: split + "  service: web\n  matches: [{kind: TCPRoute, name: g}]\n  backends: [{service: a, weight: 1}]\n",
+            yaml: split
+                + "  service: web\n  matches: [{kind: TCPRoute, name: g}]\n  backends: [{service: a, weight: 1}]\n",
             expected: [#"bad.yaml:7:20: error: spec.matches[0].kind: expected "HTTPRouteGroup", got "TCPRoute""#]
         ),
         Case(
             name: "an invalid regular expression, a lower-case method, a duplicate match name",
-            yaml: group + "  matches:\n  - name: a\n    pathRegex: \"(unclosed\"\n    methods: [get]\n  - name: a\n    headers: {x: y}\n",
+            yaml: group
+                + "  matches:\n  - name: a\n    pathRegex: \"(unclosed\"\n    methods: [get]\n  - name: a\n    headers: {x: y}\n",
             expected: [
                 #"bad.yaml:8:16: error: spec.matches[0].pathRegex: "(unclosed" is not a valid regular expression"#,
                 #"bad.yaml:9:15: error: spec.matches[0].methods[0]: "get" is not an HTTP method, write "GET""#,
@@ -175,11 +180,14 @@ struct BadInputTests {
         Case(
             name: "a match with no condition",
             yaml: group + "  matches:\n  - name: all\n",
-            expected: [#"bad.yaml:7:5: error: spec.matches[0]: a match needs at least one of pathRegex, methods or headers"#]
+            expected: [
+                #"bad.yaml:7:5: error: spec.matches[0]: a match needs at least one of pathRegex, methods or headers"#
+            ]
         ),
         Case(
             name: "a rollout with both strategies",
-            yaml: rollout + "  trafficSplit: web\n  canary: {stableService: a, canaryService: b, stepWeight: 10}\n  blueGreen: {activeService: a, previewService: b}\n",
+            yaml: rollout
+                + "  trafficSplit: web\n  canary: {stableService: a, canaryService: b, stepWeight: 10}\n  blueGreen: {activeService: a, previewService: b}\n",
             expected: [#"bad.yaml:8:14: error: spec.blueGreen: a rollout has either canary or blueGreen, not both"#]
         ),
         Case(
@@ -200,7 +208,8 @@ struct BadInputTests {
         ),
         Case(
             name: "stepWeight above maxWeight",
-            yaml: rollout + "  trafficSplit: web\n  canary: {stableService: a, canaryService: b, stepWeight: 60, maxWeight: 50}\n",
+            yaml: rollout
+                + "  trafficSplit: web\n  canary: {stableService: a, canaryService: b, stepWeight: 60, maxWeight: 50}\n",
             expected: [#"bad.yaml:7:60: error: spec.canary.stepWeight: must not be more than maxWeight (50)"#]
         ),
         Case(
@@ -244,10 +253,12 @@ struct BadInputTests {
     @Test func everyErrorOfEveryDocumentIsReported() {
         let text = Self.service + "  port: x\n  command: [srv]\n---\n" + Self.service + "  port: 1\n  command: []\n"
         let report = loadManifests(text, file: "two.yaml")
-        #expect(report.diagnostics.map(\.description) == [
-            #"two.yaml:6:9: error: spec.port: expected a whole number from 1 to 65535, got "x""#,
-            #"two.yaml:15:12: error: spec.command: must name a program to run"#,
-        ])
+        #expect(
+            report.diagnostics.map(\.description) == [
+                #"two.yaml:6:9: error: spec.port: expected a whole number from 1 to 65535, got "x""#,
+                #"two.yaml:15:12: error: spec.command: must name a program to run"#,
+            ]
+        )
         #expect(report.summary == "2 errors in 2 objects (1 file)")
         #expect(report.objects.isEmpty)
     }

@@ -38,9 +38,11 @@ struct ManifestSetTests {
 
     @Test func aMissingPathIsAnError() {
         let report = ManifestSet.load(paths: ["/nonexistent/manifests"])
-        #expect(report.diagnostics.map(\.description) == [
-            "/nonexistent/manifests:1:1: error: no such file or directory"
-        ])
+        #expect(
+            report.diagnostics.map(\.description) == [
+                "/nonexistent/manifests:1:1: error: no such file or directory"
+            ]
+        )
         #expect(report.summary == "1 error in 0 objects (0 files)")
         #expect(!report.isValid)
     }
@@ -53,7 +55,10 @@ struct ManifestSetTests {
         let report = ManifestSet.load(paths: [root])
         #expect(report.diagnostics.count == 2)
         #expect(report.diagnostics[0].file == root + "/1-broken.yaml")
-        #expect(report.diagnostics[1].description == "\(root)/2-bad.yaml:6:9: error: spec.port: expected a whole number from 1 to 65535, got 0")
+        #expect(
+            report.diagnostics[1].description
+                == "\(root)/2-bad.yaml:6:9: error: spec.port: expected a whole number from 1 to 65535, got 0"
+        )
         #expect(report.summary == "2 errors in 1 object (2 files)")
     }
 

@@ -40,7 +40,9 @@ struct RoundTripTests {
         // The SMI set reuses names across files, so compare object by object.
         for object in objects {
             let yaml = ManifestEncoder.yaml([object])
-            let again = ManifestSet.load(sources: [.init(file: "one.yaml", bytes: Array(yaml.utf8))]).objects.map(\.object)
+            let again = ManifestSet.load(sources: [.init(file: "one.yaml", bytes: Array(yaml.utf8))]).objects.map(
+                \.object
+            )
             #expect(again == [object], "\(yaml)")
         }
         let quantity = try #require(objects.first { $0.apiVersion == "split.smi-spec.io/v1alpha1" })
@@ -48,13 +50,20 @@ struct RoundTripTests {
     }
 
     @Test func oneObjectAsJSONIsNotWrappedInAList() {
-        let service = ManifestObject.service(Service(metadata: .init(name: "a"), spec: .init(port: 1, workload: .endpoints([.init(host: "h", port: 2)]))))
-        #expect(ManifestEncoder.json([service]).hasPrefix("{\n  \"apiVersion\": \"mesh.meshctl.dev/v1alpha1\",\n  \"kind\": \"Service\""))
+        let service = ManifestObject.service(
+            Service(metadata: .init(name: "a"), spec: .init(port: 1, workload: .endpoints([.init(host: "h", port: 2)])))
+        )
+        #expect(
+            ManifestEncoder.json([service]).hasPrefix(
+                "{\n  \"apiVersion\": \"mesh.meshctl.dev/v1alpha1\",\n  \"kind\": \"Service\""
+            )
+        )
     }
 
     @Test func awkwardStringsSurviveTheRoundTrip() throws {
         let argv = [
-            "no", "on", "Off", "yes", "~", "null", "true", "1.0", "1e3", "0x1F", "012", "12:30", "2001-12-14", "", " lead",
+            "no", "on", "Off", "yes", "~", "null", "true", "1.0", "1e3", "0x1F", "012", "12:30", "2001-12-14", "",
+            " lead",
             "trail ", "--flag", "-", "a: b", "a #b", "#c", "*star", "&anchor", "!tag", "|", ">", "@at", "`tick", "%pct",
             "{x}", "[y]", "q\"uote", "back\\slash", "new\nline", "tab\there", "ünïcödé", "100m", "1m30s", "plain-word",
             "/path/to", "key=value", "café: x", "\u{7F}del",

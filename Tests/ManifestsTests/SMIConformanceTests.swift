@@ -32,7 +32,8 @@ struct SMIConformanceTests {
 
     @Test func quantityWeightsAreRelativeShares() throws {
         let report = ManifestSet.load(paths: [
-            Self.directory + "/v1alpha1-weights-quantity.yaml", Self.servicesDirectory + "/v1alpha1-weights-quantity.yaml",
+            Self.directory + "/v1alpha1-weights-quantity.yaml",
+            Self.servicesDirectory + "/v1alpha1-weights-quantity.yaml",
         ])
         let split = try #require(
             report.objects.compactMap { if case .trafficSplit(let split) = $0.object { split } else { nil } }.first
@@ -46,11 +47,13 @@ struct SMIConformanceTests {
     @Test func missingServicesAreNamedAtTheirReference() {
         let file = Self.directory + "/v1alpha2-half.yaml"
         let report = ManifestSet.load(paths: [file])
-        #expect(report.diagnostics.map(\.description) == [
-            "\(file):7:12: error: spec.service: service \"my-website\" is not defined in this apply set",
-            "\(file):10:14: error: spec.backends[0].service: service \"my-website-v1\" is not defined in this apply set",
-            "\(file):12:14: error: spec.backends[1].service: service \"my-website-v2\" is not defined in this apply set",
-        ])
+        #expect(
+            report.diagnostics.map(\.description) == [
+                "\(file):7:12: error: spec.service: service \"my-website\" is not defined in this apply set",
+                "\(file):10:14: error: spec.backends[0].service: service \"my-website-v1\" is not defined in this apply set",
+                "\(file):12:14: error: spec.backends[1].service: service \"my-website-v2\" is not defined in this apply set",
+            ]
+        )
     }
 
     @Test func theABTestSplitRefersToItsRouteGroup() throws {

@@ -11,11 +11,14 @@ struct MeshctlRunner {
 
     /// `meshctl` sits next to the test bundle in the build directory.
     static let executable: String = {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent("meshctl")
     }()
 
-    static func run(_ arguments: [String], in directory: String? = nil, timeout: Duration = .seconds(60)) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, timeout: Duration = .seconds(60)) throws
+        -> Result
+    {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("meshctl-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }

@@ -57,19 +57,23 @@ struct ValidateCommandTests {
         let result = try MeshctlRunner.run(["validate", "-f", directory])
         #expect(result.status == 1)
         #expect(result.stdout == "")
-        #expect(result.stderr == """
-            \(directory)/split.yaml:4:9: error: metadata.name: "Web_Split" is not a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)
-            \(directory)/split.yaml:9:13: error: spec.backends[0].weight: expected a whole number >= 0, got "a lot"
-            \(directory)/web.yml:8:3: error: spec.replica: unknown field "replica", did you mean "replicas"?
-            3 errors in 2 objects (2 files)
+        #expect(
+            result.stderr == """
+                \(directory)/split.yaml:4:9: error: metadata.name: "Web_Split" is not a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)
+                \(directory)/split.yaml:9:13: error: spec.backends[0].weight: expected a whole number >= 0, got "a lot"
+                \(directory)/web.yml:8:3: error: spec.replica: unknown field "replica", did you mean "replicas"?
+                3 errors in 2 objects (2 files)
 
-            """)
+                """
+        )
     }
 
     @Test func aMissingPathFails() throws {
         let result = try MeshctlRunner.run(["validate", "-f", "/nonexistent.yaml"])
         #expect(result.status == 1)
-        #expect(result.stderr == "/nonexistent.yaml:1:1: error: no such file or directory\n1 error in 0 objects (0 files)\n")
+        #expect(
+            result.stderr == "/nonexistent.yaml:1:1: error: no such file or directory\n1 error in 0 objects (0 files)\n"
+        )
     }
 
     @Test func noPathIsAUsageError() throws {
@@ -82,7 +86,10 @@ struct ValidateCommandTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for format in ["yaml", "json"] {
-            let first = try MeshctlRunner.run(["validate", "-f", "examples", "-o", format], in: MeshctlRunner.repositoryRoot)
+            let first = try MeshctlRunner.run(
+                ["validate", "-f", "examples", "-o", format],
+                in: MeshctlRunner.repositoryRoot
+            )
             #expect(first.status == 0)
             #expect(first.stderr == "20 objects valid (12 files)\n")
             let file = directory + "/out.\(format == "yaml" ? "yaml" : "yml")"
@@ -95,7 +102,13 @@ struct ValidateCommandTests {
     }
 
     @Test func canonicalOutputFillsInDefaults() throws {
-        let result = try MeshctlRunner.run(["validate", "-f", "examples/canary/retries.yaml", "-f", "examples/canary/services.yaml", "-f", "examples/canary/split.yaml", "-o", "yaml"], in: MeshctlRunner.repositoryRoot)
+        let result = try MeshctlRunner.run(
+            [
+                "validate", "-f", "examples/canary/retries.yaml", "-f", "examples/canary/services.yaml", "-f",
+                "examples/canary/split.yaml", "-o", "yaml",
+            ],
+            in: MeshctlRunner.repositoryRoot
+        )
         #expect(result.status == 0)
         #expect(result.stdout.contains("  idempotentOnly: true\n"))
         #expect(result.stdout.contains("  budget:\n    percent: 20\n    minRetriesPerSecond: 10\n"))

@@ -152,7 +152,11 @@ struct FieldReader {
     }
 
     /// A nested mapping, read by `body`; nil when absent.
-    mutating func mapping<Result>(_ key: String, required isRequired: Bool = false, _ body: (inout FieldReader) -> Result?)
+    mutating func mapping<Result>(
+        _ key: String,
+        required isRequired: Bool = false,
+        _ body: (inout FieldReader) -> Result?
+    )
         -> Result?
     {
         guard let node = isRequired ? required(key) : value(key) else { return nil }

@@ -26,7 +26,11 @@ struct ObjectDecoder {
         if let versionNode = reader.required("apiVersion"), let version = context.string(versionNode, "apiVersion"),
             version != "v1"
         {
-            context.error(versionNode.mark, "apiVersion", "a List has apiVersion \"v1\", got \(context.quoted(version))")
+            context.error(
+                versionNode.mark,
+                "apiVersion",
+                "a List has apiVersion \"v1\", got \(context.quoted(version))"
+            )
         }
         _ = reader.value("kind")
         _ = reader.value("metadata")
@@ -87,10 +91,16 @@ struct ObjectDecoder {
                 return .service(Service(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             case .trafficSplit:
                 return .trafficSplit(
-                    TrafficSplit(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec, apiVersion: apiVersion))
+                    TrafficSplit(
+                        apiVersion: apiVersion,
+                        metadata: meta,
+                        spec: .init(decoding: &spec, apiVersion: apiVersion)
+                    )
                 )
             case .httpRouteGroup:
-                return .httpRouteGroup(HTTPRouteGroup(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+                return .httpRouteGroup(
+                    HTTPRouteGroup(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec))
+                )
             case .retryPolicy:
                 return .retryPolicy(RetryPolicy(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             case .rollout:
@@ -104,7 +114,10 @@ struct ObjectDecoder {
             }
             return nil
         }
-        return LoadedObject(object: object, source: ObjectSource(file: context.file, mark: node.mark, fieldMarks: context.fieldMarks))
+        return LoadedObject(
+            object: object,
+            source: ObjectSource(file: context.file, mark: node.mark, fieldMarks: context.fieldMarks)
+        )
     }
 }
 

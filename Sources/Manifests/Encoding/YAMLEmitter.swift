@@ -14,7 +14,12 @@ enum YAMLEmitter {
         return out
     }
 
-    private static func emit(fields: [CanonicalValue.Field], indent: Int, into out: inout String, firstInline: Bool = false) {
+    private static func emit(
+        fields: [CanonicalValue.Field],
+        indent: Int,
+        into out: inout String,
+        firstInline: Bool = false
+    ) {
         let pad = String(repeating: " ", count: indent)
         for (index, field) in fields.enumerated() {
             if !(firstInline && index == 0) { out += pad }

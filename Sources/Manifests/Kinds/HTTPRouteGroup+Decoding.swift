@@ -1,5 +1,7 @@
 extension HTTPRouteGroup.Spec {
-    static let methods: Set<String> = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "*"]
+    static let methods: Set<String> = [
+        "GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "*",
+    ]
 
     init(decoding spec: inout FieldReader) {
         let context = spec.context
@@ -12,7 +14,9 @@ extension HTTPRouteGroup.Spec {
         for (node, path) in items {
             guard var reader = FieldReader(node, path: path, context: context) else { continue }
             var name = ""
-            if let nameNode = reader.required("name"), let text = context.nonEmptyString(nameNode, reader.fieldPath("name")) {
+            if let nameNode = reader.required("name"),
+                let text = context.nonEmptyString(nameNode, reader.fieldPath("name"))
+            {
                 name = text
                 if let first = seen[text] {
                     context.error(
@@ -36,7 +40,9 @@ extension HTTPRouteGroup.Spec {
                 if Self.methods.contains(method) {
                     methods.append(method)
                 } else {
-                    let hint = Self.methods.contains(method.uppercased()) ? ", write \(context.quoted(method.uppercased()))" : ""
+                    let hint =
+                        Self.methods.contains(method.uppercased())
+                        ? ", write \(context.quoted(method.uppercased()))" : ""
                     context.error(methodNode.mark, methodPath, "\(context.quoted(method)) is not an HTTP method\(hint)")
                 }
             }

@@ -10,6 +10,11 @@ extension HTTPRouteGroup {
         }
         var spec = CanonicalMap()
         spec.add("matches", .list(matches))
-        return ManifestObject.envelope(apiVersion: apiVersion, kind: .httpRouteGroup, metadata: metadata, spec: spec.value)
+        return ManifestObject.envelope(
+            apiVersion: apiVersion,
+            kind: .httpRouteGroup,
+            metadata: metadata,
+            spec: spec.value
+        )
     }
 }

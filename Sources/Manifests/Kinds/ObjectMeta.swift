@@ -7,7 +7,12 @@ public struct ObjectMeta: Sendable, Hashable {
     public var labels: [String: String]
     public var annotations: [String: String]
 
-    public init(name: String, namespace: String? = nil, labels: [String: String] = [:], annotations: [String: String] = [:]) {
+    public init(
+        name: String,
+        namespace: String? = nil,
+        labels: [String: String] = [:],
+        annotations: [String: String] = [:]
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels

@@ -31,9 +31,13 @@ extension RetryPolicy.Spec {
                 let base = reader.duration("base", default: defaults.base, minimum: .milliseconds(1))
                 let maxNode = reader.value("max")
                 var maximum = max(defaults.max, base)
-                if let maxNode, let value = context.duration(maxNode, reader.fieldPath("max"), minimum: .milliseconds(1)) {
+                if let maxNode,
+                    let value = context.duration(maxNode, reader.fieldPath("max"), minimum: .milliseconds(1))
+                {
                     maximum = value
-                    if value < base { context.error(maxNode.mark, reader.fieldPath("max"), "must not be shorter than base") }
+                    if value < base {
+                        context.error(maxNode.mark, reader.fieldPath("max"), "must not be shorter than base")
+                    }
                 }
                 let jitter = reader.int("jitter", 0...100, default: defaults.jitter)
                 return RetryPolicy.Backoff(base: base, max: maximum, jitter: jitter)

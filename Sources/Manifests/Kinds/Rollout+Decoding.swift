@@ -8,7 +8,11 @@ extension Rollout.Spec {
         var strategy = Rollout.Strategy.canary(.init(stableService: "", canaryService: "", progression: .steps([])))
         switch (canaryNode, blueGreenNode) {
         case (.some, .some):
-            context.error(blueGreenNode!.mark, spec.fieldPath("blueGreen"), "a rollout has either canary or blueGreen, not both")
+            context.error(
+                blueGreenNode!.mark,
+                spec.fieldPath("blueGreen"),
+                "a rollout has either canary or blueGreen, not both"
+            )
         case (nil, nil):
             context.error(spec.mark, spec.path, "needs a strategy: canary or blueGreen")
         case (let node?, nil):
@@ -37,8 +41,11 @@ extension Rollout.Canary {
         var progression = Rollout.Progression.steps([])
         if let stepsNode {
             if let node = stepWeightNode ?? maxWeightNode {
-                context.error(node.mark, reader.fieldPath(stepWeightNode != nil ? "stepWeight" : "maxWeight"),
-                    "use either steps or stepWeight and maxWeight, not both")
+                context.error(
+                    node.mark,
+                    reader.fieldPath(stepWeightNode != nil ? "stepWeight" : "maxWeight"),
+                    "use either steps or stepWeight and maxWeight, not both"
+                )
             }
             let path = reader.fieldPath("steps")
             var steps: [Rollout.Step] = []
@@ -56,7 +63,11 @@ extension Rollout.Canary {
                 context.error(reader.mark, reader.fieldPath("stepWeight"), "required field is missing")
             }
             if let stepWeight, let stepWeightNode, stepWeight > maxWeight {
-                context.error(stepWeightNode.mark, reader.fieldPath("stepWeight"), "must not be more than maxWeight (\(maxWeight))")
+                context.error(
+                    stepWeightNode.mark,
+                    reader.fieldPath("stepWeight"),
+                    "must not be more than maxWeight (\(maxWeight))"
+                )
             }
             progression = .linear(stepWeight: stepWeight ?? 1, maxWeight: maxWeight)
         } else {
@@ -129,7 +140,13 @@ extension Rollout.Analysis {
             hook.finish()
             webhooks.append(.init(name: name, type: type, url: url, timeout: timeout))
         }
-        self.init(interval: interval, threshold: threshold, minRequests: minRequests, metrics: metrics, webhooks: webhooks)
+        self.init(
+            interval: interval,
+            threshold: threshold,
+            minRequests: minRequests,
+            metrics: metrics,
+            webhooks: webhooks
+        )
     }
 
     static let metricNames = ["request-success-rate", "request-duration"]
@@ -139,7 +156,8 @@ extension Rollout.Analysis {
     static func metric(_ node: Node, _ path: String, _ context: DecodeContext) -> Rollout.Metric? {
         guard var reader = FieldReader(node, path: path, context: context) else { return nil }
         defer { reader.finish() }
-        guard let nameNode = reader.required("name"), let name = context.string(nameNode, reader.fieldPath("name")) else {
+        guard let nameNode = reader.required("name"), let name = context.string(nameNode, reader.fieldPath("name"))
+        else {
             return nil
         }
         switch name {
@@ -154,7 +172,11 @@ extension Rollout.Analysis {
                 guard let maxNode = range.required("max") else { return nil }
                 if let scalar = maxNode.scalar, scalar.style == .plain, let ms = DecodeContext.parseInt(scalar.text) {
                     guard ms >= 1 else {
-                        context.error(maxNode.mark, range.fieldPath("max"), "expected at least 1 (milliseconds), got \(ms)")
+                        context.error(
+                            maxNode.mark,
+                            range.fieldPath("max"),
+                            "expected at least 1 (milliseconds), got \(ms)"
+                        )
                         return nil
                     }
                     return .milliseconds(ms)
@@ -187,7 +209,11 @@ extension Rollout.BlueGreen {
                 let headerNode = modeReader.value("header")
                 let portNode = modeReader.value("port")
                 if headerNode != nil, let portNode {
-                    context.error(portNode.mark, modeReader.fieldPath("port"), "preview is either a header or a port, not both")
+                    context.error(
+                        portNode.mark,
+                        modeReader.fieldPath("port"),
+                        "preview is either a header or a port, not both"
+                    )
                 }
                 if let portNode {
                     modeReader.track("port", portNode)

@@ -23,7 +23,10 @@ extension Rollout {
             map.add("previewService", .string(blueGreen.previewService))
             switch blueGreen.preview {
             case .header(let name, let value):
-                map.add("preview", .map([.init("header", .map([.init("name", .string(name)), .init("value", .string(value))]))]))
+                map.add(
+                    "preview",
+                    .map([.init("header", .map([.init("name", .string(name)), .init("value", .string(value))]))])
+                )
             case .port(let port):
                 map.add("preview", .map([.init("port", .int(port))]))
             }

@@ -52,7 +52,12 @@ public struct Rollout: Sendable, Hashable {
         public var progression: Progression
         public var analysis: Analysis
 
-        public init(stableService: String, canaryService: String, progression: Progression, analysis: Analysis = .init()) {
+        public init(
+            stableService: String,
+            canaryService: String,
+            progression: Progression,
+            analysis: Analysis = .init()
+        ) {
             self.stableService = stableService
             self.canaryService = canaryService
             self.progression = progression
@@ -107,7 +112,9 @@ public struct Rollout: Sendable, Hashable {
         /// `request-duration`: latency at `percentile` (99 = p99) must be at most `max`.
         case latency(max: Duration, percentile: Double)
 
-        public static let defaults: [Metric] = [.successRate(min: 99), .latency(max: .milliseconds(500), percentile: 99)]
+        public static let defaults: [Metric] = [
+            .successRate(min: 99), .latency(max: .milliseconds(500), percentile: 99),
+        ]
     }
 
     public struct Webhook: Sendable, Hashable {

@@ -93,9 +93,12 @@ extension Service.Spec {
 extension Service.HealthCheck {
     init(decoding reader: inout FieldReader) {
         let defaults = Self()
-        let path = reader.string("path") ?? defaults.path
-        if !path.hasPrefix("/") {
-            reader.context.error(reader.mark, reader.fieldPath("path"), "must start with \"/\"")
+        var path = defaults.path
+        if let node = reader.value("path"), let text = reader.context.nonEmptyString(node, reader.fieldPath("path")) {
+            path = text
+            if !text.hasPrefix("/") {
+                reader.context.error(node.mark, reader.fieldPath("path"), "must start with \"/\"")
+            }
         }
         let interval = reader.duration("interval", default: defaults.interval, minimum: .milliseconds(100))
         let timeoutNode = reader.value("timeout")

@@ -34,7 +34,8 @@ extension TrafficSplit.Spec {
             for (index, item) in items.enumerated() {
                 let path = FieldPath.index(spec.fieldPath("matches"), index)
                 guard var reader = FieldReader(item, path: path, context: context) else { continue }
-                if let kindNode = reader.required("kind"), let kind = context.string(kindNode, reader.fieldPath("kind")),
+                if let kindNode = reader.required("kind"),
+                    let kind = context.string(kindNode, reader.fieldPath("kind")),
                     kind != "HTTPRouteGroup"
                 {
                     context.error(

@@ -5,7 +5,10 @@ extension TrafficSplit {
         let backends: [CanonicalValue] = self.spec.backends.map { backend in
             var map = CanonicalMap()
             map.add("service", .string(backend.service))
-            map.add("weight", usesQuantityWeights ? .string(Quantity.formatMilli(backend.weight)) : .int(backend.weight))
+            map.add(
+                "weight",
+                usesQuantityWeights ? .string(Quantity.formatMilli(backend.weight)) : .int(backend.weight)
+            )
             return map.value
         }
         spec.add("backends", .list(backends))
@@ -23,6 +26,11 @@ extension TrafficSplit {
                 )
             )
         }
-        return ManifestObject.envelope(apiVersion: apiVersion, kind: .trafficSplit, metadata: metadata, spec: spec.value)
+        return ManifestObject.envelope(
+            apiVersion: apiVersion,
+            kind: .trafficSplit,
+            metadata: metadata,
+            spec: spec.value
+        )
     }
 }

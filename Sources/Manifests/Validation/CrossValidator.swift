@@ -106,9 +106,12 @@ struct CrossValidator {
             case .service(let service):
                 (port, path, owner) = (service.spec.port, "spec.port", "service \"\(service.metadata.name)\"")
             case .rollout(let rollout):
-                guard case .blueGreen(let blueGreen) = rollout.spec.strategy, case .port(let previewPort) = blueGreen.preview
+                guard case .blueGreen(let blueGreen) = rollout.spec.strategy,
+                    case .port(let previewPort) = blueGreen.preview
                 else { continue }
-                (port, path, owner) = (previewPort, "spec.blueGreen.preview.port", "the preview of rollout \"\(rollout.metadata.name)\"")
+                (port, path, owner) = (
+                    previewPort, "spec.blueGreen.preview.port", "the preview of rollout \"\(rollout.metadata.name)\""
+                )
             default:
                 continue
             }
@@ -126,7 +129,11 @@ struct CrossValidator {
         error(source, path, "service \"\(name)\" is not defined in this apply set\(suggestion)")
     }
 
-    private mutating func check(_ split: TrafficSplit, _ source: ObjectSource, roots: [String: (TrafficSplit, ObjectSource)]) {
+    private mutating func check(
+        _ split: TrafficSplit,
+        _ source: ObjectSource,
+        roots: [String: (TrafficSplit, ObjectSource)]
+    ) {
         requireService(split.spec.service, source, "spec.service")
         var seen: Set<String> = []
         for (index, backend) in split.spec.backends.enumerated() {
@@ -175,7 +182,11 @@ struct CrossValidator {
         guard let (split, _) = splits[rollout.spec.trafficSplit] else {
             if invalid.contains(ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)) { return }
             let suggestion = Suggestion.suffix(for: rollout.spec.trafficSplit, in: Array(splits.keys).sorted())
-            error(source, "spec.trafficSplit", "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined in this apply set\(suggestion)")
+            error(
+                source,
+                "spec.trafficSplit",
+                "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined in this apply set\(suggestion)"
+            )
             return
         }
         let (strategy, stableKey, newKey): (String, String, String) =
@@ -205,13 +216,21 @@ struct CrossValidator {
             switch loaded.object {
             case .retryPolicy(let policy):
                 if let first = policies[policy.spec.service] {
-                    error(loaded.source, "spec.service", "service \"\(policy.spec.service)\" already has a RetryPolicy (\(location(first)))")
+                    error(
+                        loaded.source,
+                        "spec.service",
+                        "service \"\(policy.spec.service)\" already has a RetryPolicy (\(location(first)))"
+                    )
                 } else {
                     policies[policy.spec.service] = loaded.source
                 }
             case .rollout(let rollout):
                 if let first = rollouts[rollout.spec.trafficSplit] {
-                    error(loaded.source, "spec.trafficSplit", "TrafficSplit \"\(rollout.spec.trafficSplit)\" already has a Rollout (\(location(first)))")
+                    error(
+                        loaded.source,
+                        "spec.trafficSplit",
+                        "TrafficSplit \"\(rollout.spec.trafficSplit)\" already has a Rollout (\(location(first)))"
+                    )
                 } else {
                     rollouts[rollout.spec.trafficSplit] = loaded.source
                 }
