@@ -73,6 +73,27 @@ let package = Package(
             dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
+        // The demo workload: a tiny HTTP service whose version, error rate and latency are set by flags.
+        .target(
+            name: "DemoApp",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The operator's API: HTTP/1.1 over a Unix socket (mode 0600) in the state directory, server and client.
+        .target(
+            name: "OperatorAPI",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Desired world from manifests, observed world, plan, execute; the rollout state machine.
         .target(
             name: "Reconciler",
@@ -83,7 +104,9 @@ let package = Package(
         .executableTarget(
             name: "MeshOperator",
             dependencies: [
+                "DemoApp",
                 "Manifests",
+                "OperatorAPI",
                 "Reconciler",
                 "Sidecar",
                 "SidecarConfig",
@@ -114,6 +137,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "OperatorAPITests",
+            dependencies: ["OperatorAPI"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MeshStoreTests",
             dependencies: ["MeshStore"],
             swiftSettings: swiftSettings
@@ -121,6 +154,15 @@ let package = Package(
         .testTarget(
             name: "ProcessRuntimeTests",
             dependencies: ["ProcessRuntime"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DemoAppTests",
+            dependencies: [
+                "DemoApp",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // End-to-end: runs the built `meshctl` binary as a user would.
