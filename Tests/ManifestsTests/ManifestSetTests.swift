@@ -66,4 +66,21 @@ struct ManifestSetTests {
         let report = loadManifests([("b.yaml", serviceYAML("x", port: 0)), ("a.yaml", serviceYAML("Y", port: 1))])
         #expect(report.diagnostics.map(\.file) == ["a.yaml", "b.yaml"])
     }
+
+    /// Every prefix of a real manifest set (cut anywhere, even inside a key or a value) decodes without a crash, and
+    /// every error points inside the text that was given (or just past its end).
+    @Test func truncatedManifestsNeverCrash() throws {
+        let text = try String(contentsOfFile: repositoryRoot + "/examples/canary/rollout.yaml", encoding: .utf8)
+            + "\n---\n" + (try String(contentsOfFile: repositoryRoot + "/examples/retries/retries.yaml", encoding: .utf8))
+        let bytes = Array(text.utf8)
+        for length in 0..<bytes.count {
+            let report = ManifestSet.load(sources: [.init(file: "cut.yaml", bytes: Array(bytes[..<length]))])
+            let lines = bytes[..<length].count { $0 == UInt8(ascii: "\n") } + 1
+            for diagnostic in report.diagnostics {
+                // libyaml reports "unexpected end" one line past a last line that has no newline.
+                #expect(diagnostic.mark.line >= 1 && diagnostic.mark.line <= lines + 1, "\(diagnostic)")
+                #expect(diagnostic.mark.column >= 1, "\(diagnostic)")
+            }
+        }
+    }
 }

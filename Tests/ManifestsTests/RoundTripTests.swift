@@ -101,5 +101,8 @@ struct RoundTripTests {
         #expect(ManifestDuration.parse("1.5s") == nil)
         #expect(ManifestDuration.parse("10") == nil)
         #expect(ManifestDuration.parse("5d") == nil)
+        #expect(ManifestDuration.parse("999999999999h999999999999h999999999999h") == nil)
+        #expect(ManifestDuration.parse("") == nil)
+        #expect(ManifestDuration.parse("ms") == nil)
     }
 }

@@ -33,7 +33,11 @@ enum ManifestDuration {
             } else {
                 return nil
             }
-            milliseconds += number * unit
+            // `999999999999h999999999999h` must be an error, not a trap.
+            let (part, overflow1) = number.multipliedReportingOverflow(by: unit)
+            let (sum, overflow2) = milliseconds.addingReportingOverflow(part)
+            guard !overflow1, !overflow2 else { return nil }
+            milliseconds = sum
         }
         return .milliseconds(milliseconds)
     }
