@@ -323,6 +323,16 @@ struct KindDecodingTests {
         )
     }
 
+    @Test func headersMayBeAListOfOneEntryMappings() throws {
+        let report = loadManifests(
+            "apiVersion: specs.smi-spec.io/v1alpha3\nkind: HTTPRouteGroup\nmetadata: {name: g}\nspec:\n  matches:\n  - name: m\n    headers:\n    - user-agent: .*Firefox.*\n    - cookie: a=b\n"
+        )
+        #expect(report.diagnostics == [])
+        let group = try #require(report.objects.first?.object.httpRouteGroup)
+        #expect(group.spec.matches[0].headers == ["user-agent": ".*Firefox.*", "cookie": "a=b"])
+        #expect(report.objects.first?.object.key == ObjectKey(kind: .httpRouteGroup, name: "g"))
+    }
+
     @Test func aListOfObjectsDecodesItsItems() throws {
         let report = loadManifests(
             #"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "mesh.meshctl.dev/v1alpha1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"port": 1, "endpoints": ["h:2"]}}]}"#

@@ -70,8 +70,10 @@ struct ManifestSetTests {
     /// Every prefix of a real manifest set (cut anywhere, even inside a key or a value) decodes without a crash, and
     /// every error points inside the text that was given (or just past its end).
     @Test func truncatedManifestsNeverCrash() throws {
-        let text = try String(contentsOfFile: repositoryRoot + "/examples/canary/rollout.yaml", encoding: .utf8)
-            + "\n---\n" + (try String(contentsOfFile: repositoryRoot + "/examples/retries/retries.yaml", encoding: .utf8))
+        let text =
+            try String(contentsOfFile: repositoryRoot + "/examples/canary/rollout.yaml", encoding: .utf8)
+            + "\n---\n"
+            + (try String(contentsOfFile: repositoryRoot + "/examples/retries/retries.yaml", encoding: .utf8))
         let bytes = Array(text.utf8)
         for length in 0..<bytes.count {
             let report = ManifestSet.load(sources: [.init(file: "cut.yaml", bytes: Array(bytes[..<length]))])

@@ -50,7 +50,12 @@ extension HTTPRouteGroup.Spec {
             var headers: [String: String] = [:]
             if let headersNode = reader.value("headers") {
                 let headersPath = reader.fieldPath("headers")
-                if let pairs = headersNode.mapping {
+                // SMI wrote headers both as one mapping (v1alpha4) and as a list of one-entry mappings; take both.
+                let mappings = headersNode.sequence?.compactMap(\.mapping)
+                let pairs =
+                    headersNode.mapping
+                    ?? (mappings?.count == headersNode.sequence?.count ? mappings?.flatMap { $0 } : nil)
+                if let pairs {
                     for pair in pairs {
                         guard let key = context.nonEmptyString(pair.key, headersPath) else { continue }
                         let valuePath = FieldPath.child(headersPath, key)

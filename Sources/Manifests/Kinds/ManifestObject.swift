@@ -37,4 +37,26 @@ public enum ManifestObject: Sendable, Hashable {
     }
 
     public var name: String { metadata.name }
+
+    public var key: ObjectKey { ObjectKey(kind: kind, name: metadata.name) }
+
+    public var service: Service? {
+        if case .service(let object) = self { object } else { nil }
+    }
+
+    public var trafficSplit: TrafficSplit? {
+        if case .trafficSplit(let object) = self { object } else { nil }
+    }
+
+    public var httpRouteGroup: HTTPRouteGroup? {
+        if case .httpRouteGroup(let object) = self { object } else { nil }
+    }
+
+    public var retryPolicy: RetryPolicy? {
+        if case .retryPolicy(let object) = self { object } else { nil }
+    }
+
+    public var rollout: Rollout? {
+        if case .rollout(let object) = self { object } else { nil }
+    }
 }
