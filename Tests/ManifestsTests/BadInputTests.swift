@@ -239,6 +239,67 @@ struct BadInputTests {
             ]
         ),
         Case(
+            name: "a health check path without a slash, an empty endpoint list, replicas without command",
+            yaml: service + "  port: 80\n  endpoints: []\n  replicas: 2\n  healthCheck: {path: healthz}\n",
+            expected: [
+                #"bad.yaml:7:14: error: spec.endpoints: must list at least one host:port"#,
+                #"bad.yaml:8:13: error: spec.replicas: only allowed together with command"#,
+                #"bad.yaml:9:23: error: spec.healthCheck.path: must start with "/""#,
+            ]
+        ),
+        Case(
+            name: "too many replicas, a namespace that is not a DNS label",
+            yaml:
+                "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Service\nmetadata:\n  name: a\n  namespace: My_NS\nspec:\n  port: 80\n  command: [x]\n  replicas: 65\n",
+            expected: [
+                #"bad.yaml:5:14: error: metadata.namespace: "My_NS" is not a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)"#,
+                #"bad.yaml:9:13: error: spec.replicas: expected a whole number from 0 to 64, got 65"#,
+            ]
+        ),
+        Case(
+            name: "an empty retryOn list and too many attempts",
+            yaml: retry + "  service: web\n  retryOn: []\n  attempts: 11\n",
+            expected: [
+                #"bad.yaml:7:12: error: spec.retryOn: must list at least one condition"#,
+                #"bad.yaml:8:13: error: spec.attempts: expected a whole number from 0 to 10, got 11"#,
+            ]
+        ),
+        Case(
+            name: "maxWeight without stepWeight, a latency metric without thresholdRange, a webhook without url",
+            yaml: rollout
+                + "  trafficSplit: web\n  canary:\n    stableService: a\n    canaryService: b\n    maxWeight: 50\n    analysis:\n      metrics: [{name: request-duration}]\n      webhooks: [{name: w, type: rollback}]\n",
+            expected: [
+                #"bad.yaml:8:5: error: spec.canary.stepWeight: required field is missing"#,
+                #"bad.yaml:12:17: error: spec.canary.analysis.metrics[0].thresholdRange: required field is missing"#,
+                #"bad.yaml:13:18: error: spec.canary.analysis.webhooks[0].url: required field is missing"#,
+            ]
+        ),
+        Case(
+            name: "a pause with a bad duration, a preview with both header and port, a negative autoPromotionSeconds",
+            yaml: rollout
+                + "  trafficSplit: web\n  blueGreen:\n    activeService: a\n    previewService: b\n    preview: {header: {name: x}, port: 9}\n    autoPromotionSeconds: -1\n",
+            expected: [
+                #"bad.yaml:10:40: error: spec.blueGreen.preview.port: preview is either a header or a port, not both"#,
+                #"bad.yaml:11:27: error: spec.blueGreen.autoPromotionSeconds: expected a whole number from 0 to 86400, got -1"#,
+            ]
+        ),
+        Case(
+            name: "a pause duration that is not a duration",
+            yaml: rollout
+                + "  trafficSplit: web\n  canary:\n    stableService: a\n    canaryService: b\n    steps: [{pause: {duration: soon}}]\n",
+            expected: [
+                #"bad.yaml:10:32: error: spec.canary.steps[0].pause.duration: expected a duration such as 500ms, 2s, 1m or 1m30s, got "soon""#
+            ]
+        ),
+        Case(
+            name: "a List with the wrong apiVersion and an unknown top-level field",
+            yaml: "apiVersion: v2\nkind: List\nitems: []\nmetdata: {}\n",
+            expected: [
+                #"bad.yaml:1:13: error: apiVersion: a List has apiVersion "v1", got "v2""#,
+                #"bad.yaml:4:1: error: metdata: unknown field "metdata", did you mean "metadata"?"#,
+            ]
+        ),
+        Case(
             name: "a document that is not a mapping",
             yaml: "- just\n- a list\n",
             expected: [#"bad.yaml:1:1: error: expected a mapping, got a list"#]
