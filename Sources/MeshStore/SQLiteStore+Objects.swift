@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func object(_ key: ObjectKey) async throws -> StoredObject? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM objects WHERE kind = ? AND name = ?",
+                arguments: [key.kind, key.name]
+            ).map(Self.storedObject)
+        }
+    }
+
+    public func objects(kind: String?) async throws -> [StoredObject] {
+        try await pool.read { db in
+            let rows: [Row]
+            if let kind {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name",
+                    arguments: [kind]
+                )
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM objects ORDER BY kind, name")
+            }
+            return rows.map(Self.storedObject)
+        }
+    }
+
+    public func delete(_ key: ObjectKey, expectedResourceVersion: Int64?) async throws -> StoredObject? {
+        let deleted = try await pool.write { db -> (StoredObject, Int64)? in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM objects WHERE kind = ? AND name = ?",
+                arguments: [key.kind, key.name]
+            )
+            let current = row.map(Self.storedObject)
+            if let expected = expectedResourceVersion, expected != (current?.resourceVersion ?? 0) {
+                throw StoreError.conflict([.init(key: key, expected: expected, actual: current?.resourceVersion)])
+            }
+            guard let current else { return nil }
+            let revision = try Self.bumpRevision(db)
+            try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND name = ?", arguments: [key.kind, key.name])
+            return (current, revision)
+        }
+        guard let (object, revision) = deleted else { return nil }
+        feed.yield(StoreChange(scope: .objects, revision: revision))
+        return object
+    }
+
+    public func updateStatus(_ key: ObjectKey, _ status: ObjectStatus) async throws -> Int64 {
+        let now = self.now()
+        let (resourceVersion, changed) = try await pool.write { db in
+            try Self.writeStatus(status, of: key, now: now, in: db)
+        }
+        if changed {
+            feed.yield(StoreChange(scope: .objects, revision: resourceVersion))
+        }
+        return resourceVersion
+    }
+
+    /// Writes a status inside the caller's transaction; also used by `saveRollout`.
+    /// - Returns: the object's resourceVersion afterwards and whether anything was written.
+    static func writeStatus(
+        _ status: ObjectStatus,
+        of key: ObjectKey,
+        now: Date,
+        in db: Database
+    ) throws -> (Int64, Bool) {
+        if let problem = try JSONText.problem(ofObject: status.json, in: db) {
+            throw StoreError.invalidObjects([.init(key: key, reason: "status is \(problem)")])
+        }
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT resourceVersion, observedGeneration, status FROM objects WHERE kind = ? AND name = ?",
+                arguments: [key.kind, key.name]
+            )
+        else {
+            throw StoreError.notFound(key)
+        }
+        let json = JSONText.text(status.json)
+        if (row["observedGeneration"] as Int64?) == status.observedGeneration && (row["status"] as String?) == json {
+            return (row["resourceVersion"], false)
+        }
+        let revision = try bumpRevision(db)
+        try db.execute(
+            sql: """
+                UPDATE objects SET observedGeneration = ?, status = ?, resourceVersion = ?, updatedAt = ?
+                WHERE kind = ? AND name = ?
+                """,
+            arguments: [status.observedGeneration, json, revision, now, key.kind, key.name]
+        )
+        return (revision, true)
+    }
+
+    static func storedObject(_ row: Row) -> StoredObject {
+        let observedGeneration: Int64? = row["observedGeneration"]
+        let statusText: String? = row["status"]
+        let status = zip(observedGeneration, statusText).map { ObjectStatus(observedGeneration: $0, json: $1) }
+        return StoredObject(
+            key: ObjectKey(kind: row["kind"], name: row["name"]),
+            apiVersion: row["apiVersion"],
+            generation: row["generation"],
+            resourceVersion: row["resourceVersion"],
+            spec: JSONText.data(row["spec"]),
+            labels: JSONText.decodeMap(row["labels"]),
+            annotations: JSONText.decodeMap(row["annotations"]),
+            status: status,
+            source: row["source"],
+            createdAt: row["createdAt"],
+            updatedAt: row["updatedAt"]
+        )
+    }
+}
+
+/// Both values or nothing.
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
