@@ -1,0 +1,62 @@
+/// One decoded, schema-checked manifest of any kind.
+public enum ManifestObject: Sendable, Hashable {
+    case service(Service)
+    case trafficSplit(TrafficSplit)
+    case httpRouteGroup(HTTPRouteGroup)
+    case retryPolicy(RetryPolicy)
+    case rollout(Rollout)
+
+    public var kind: ManifestKind {
+        switch self {
+        case .service: .service
+        case .trafficSplit: .trafficSplit
+        case .httpRouteGroup: .httpRouteGroup
+        case .retryPolicy: .retryPolicy
+        case .rollout: .rollout
+        }
+    }
+
+    public var apiVersion: String {
+        switch self {
+        case .service(let object): object.apiVersion
+        case .trafficSplit(let object): object.apiVersion
+        case .httpRouteGroup(let object): object.apiVersion
+        case .retryPolicy(let object): object.apiVersion
+        case .rollout(let object): object.apiVersion
+        }
+    }
+
+    public var metadata: ObjectMeta {
+        switch self {
+        case .service(let object): object.metadata
+        case .trafficSplit(let object): object.metadata
+        case .httpRouteGroup(let object): object.metadata
+        case .retryPolicy(let object): object.metadata
+        case .rollout(let object): object.metadata
+        }
+    }
+
+    public var name: String { metadata.name }
+
+    public var key: ObjectKey { ObjectKey(kind: kind, name: metadata.name) }
+
+    public var service: Service? {
+        if case .service(let object) = self { object } else { nil }
+    }
+
+    public var trafficSplit: TrafficSplit? {
+        if case .trafficSplit(let object) = self { object } else { nil }
+    }
+
+    public var httpRouteGroup: HTTPRouteGroup? {
+        if case .httpRouteGroup(let object) = self { object } else { nil }
+    }
+
+    public var retryPolicy: RetryPolicy? {
+        if case .retryPolicy(let object) = self { object } else { nil }
+    }
+
+    public var rollout: Rollout? {
+        if case .rollout(let object) = self { object } else { nil }
+    }
+}

@@ -1,0 +1,10 @@
+/// Kind and name: what identifies an object in an apply set.
+public struct ObjectKey: Sendable, Hashable {
+    public var kind: ManifestKind
+    public var name: String
+
+    public init(kind: ManifestKind, name: String) {
+        self.kind = kind
+        self.name = name
+    }
+}
