@@ -9,6 +9,6 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Touch every diagnostic's rendering so formatting paths are exercised too.
     var total = 0
     for diagnostic in result.diagnostics { total &+= diagnostic.description.utf8.count }
-    FuzzHooks.afterLoad(result)
+    FuzzHooks.afterLoad(result, bytes: bytes)
     return total == -1 ? 1 : 0
 }
