@@ -83,10 +83,25 @@ struct HTTPHead {
         return isHTTP11 || connectionKeepAlive
     }
 
+    /// Clears for the next message, keeping the field array's storage (no allocation per request).
     mutating func reset() {
-        let fields = self.fields
-        self = HTTPHead()
-        self.fields = fields
-        self.fields.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
+        length = 0
+        methodEnd = 0
+        targetStart = 0
+        targetEnd = 0
+        startLineEnd = 0
+        status = 0
+        isHTTP11 = true
+        contentLength = nil
+        chunked = false
+        connectionClose = false
+        connectionKeepAlive = false
+        connectionUpgrade = false
+        hostField = nil
+        hostCount = 0
+        hasTraceparent = false
+        needsRewrite = false
+        method = .other
     }
 }

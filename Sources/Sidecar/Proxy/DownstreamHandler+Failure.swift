@@ -162,7 +162,7 @@ extension DownstreamHandler {
         guard let context, phase != .closing else { return }
         let keep = keepAlive && requestFramer.isDone
         let buffer = HeadWriter.localResponse(
-            status: status, reason: reason, keepAlive: keep, allocator: context.channel.allocator)
+            status: status, reason: reason, keepAlive: keep, allocator: allocator)
         context.write(wrapOutboundOut(buffer), promise: nil)
         responseStarted = true
         if keep {

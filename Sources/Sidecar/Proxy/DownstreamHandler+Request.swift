@@ -36,13 +36,24 @@ extension DownstreamHandler {
         guard var buffer = pending, let context else { return }
         let now = LoopContext.now()
         startedAt = now
-        let decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
+        let routes = loop.routes
+        if cachedRoutes !== routes {
+            cachedRoutes = routes
+            cachedRoute = routes.route(forListener: listenerName)
+        }
+        let decision: LoopContext.RouteDecision
+        if case .fixed(let service) = cachedRoute {
+            decision = .service(service)
+        } else {
+            decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
+        }
         upstreamHead = buffer.withUnsafeReadableBytes { bytes in
             HeadWriter.requestHead(
-                bytes, head: request, clientAddress: clientAddress, random: &loop.random, allocator: context.channel.allocator)
+                bytes, head: request, clientAddress: clientAddress, random: &loop.random, allocator: allocator)
         }
         buffer.moveReaderIndex(forwardBy: request.length)
-        pending = buffer
+        // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
+        pending = buffer.readableBytes > 0 ? buffer : nil
         if let length = request.contentLength {
             requestFramer = BodyFramer(.contentLength(length))
         } else {
@@ -65,7 +76,7 @@ extension DownstreamHandler {
         // Keep the body for a retry only when a retry could happen and the body is small enough.
         let mayRetry = request.method.isIdempotent || (policy?.retryNonIdempotent ?? false)
         if !requestComplete && mayRetry && (request.contentLength ?? 0) <= Self.maxRetainedBody {
-            retained = context.channel.allocator.buffer(capacity: min(request.contentLength ?? 4096, Self.maxRetainedBody))
+            retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, Self.maxRetainedBody))
         } else {
             retained = nil
             replayable = requestComplete
@@ -110,12 +121,18 @@ extension DownstreamHandler {
         responseFramer = nil
         responseCumulation = nil
         responseStarted = false
+        rawHeadLength = 0
         responseParser.reset()
-        if let upstreamHead { connection.write(upstreamHead) }
-        if let retained, retained.readableBytes > 0 { connection.write(retained) }
+        let hasRetained = (retained?.readableBytes ?? 0) > 0
+        if requestComplete && !hasRetained, let upstreamHead {
+            connection.writeAndFlush(upstreamHead)
+        } else {
+            if let upstreamHead { connection.write(upstreamHead) }
+            if let retained, hasRetained { connection.write(retained) }
+        }
         if requestComplete {
             phase = .awaitingResponse
-            connection.flush()
+            if hasRetained { connection.flush() }
             if inputClosed {
                 upstreamReusable = false
                 connection.shutdownOutput()
@@ -162,7 +179,7 @@ extension DownstreamHandler {
                 upstream.write(slice)
                 keepForRetry(slice)
             }
-            pending = buffer
+            pending = buffer.readableBytes > 0 ? buffer : nil
         }
         upstream.flush()
         if requestFramer.isDone {

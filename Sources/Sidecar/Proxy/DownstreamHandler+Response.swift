@@ -44,28 +44,42 @@ extension DownstreamHandler {
                 tryFailed(.retriableStatus(response.status))
                 return
             }
-            beginResponse(&buffer, context: context)
+            rawHeadLength = beginResponse(&buffer, context: context)
         }
         guard var framer = responseFramer else { return }
         let consumed: Int
         do {
-            consumed = try buffer.withUnsafeReadableBytes { try framer.consume($0) }
+            let skip = rawHeadLength
+            consumed = try buffer.withUnsafeReadableBytes { try framer.consume(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
         } catch {
             // The upstream's body is malformed mid-way: the client must see a broken connection, not an end.
+            rawHeadLength = 0
             abandonExchange()
             closeNow()
             return
         }
         responseFramer = framer
-        if consumed > 0, let slice = buffer.readSlice(length: consumed) { context.write(wrapOutboundOut(slice), promise: nil) }
+        var out: ByteBuffer? = nil
+        if rawHeadLength > 0 {
+            // The head was not rewritten: it goes out in one write with the body bytes that follow it.
+            out = buffer.readSlice(length: rawHeadLength + consumed)
+            rawHeadLength = 0
+        } else if consumed > 0 {
+            out = buffer.readSlice(length: consumed)
+        }
         if framer.isDone {
+            // The last bytes go out with the flush in the same pipeline pass.
+            if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
             if buffer.readableBytes > 0 { upstreamReusable = false }
-            finishExchange()
+            finishExchange(flushed: true)
+        } else if let out {
+            context.write(wrapOutboundOut(out), promise: nil)
         }
     }
 
-    /// Writes the final response head and sets up body framing (RFC 9112 §6.3).
-    private func beginResponse(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) {
+    /// Writes the final response head (or, when it goes out unchanged, returns its length so it is written
+    /// together with the body) and sets up body framing (RFC 9112 §6.3).
+    private func beginResponse(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Int {
         let framing: HTTPHead.BodyFraming
         if request.method == .head || response.status == 204 || response.status == 304 {
             framing = .none
@@ -80,24 +94,28 @@ extension DownstreamHandler {
         // A body delimited by close can only reach the client delimited by close as well.
         if framing == .untilClose || loop.draining { keepAliveAfter = false }
         let keepAlive = keepAliveAfter && requestComplete
+        let rawLength: Int
         if HeadWriter.responseNeedsRewrite(response, request: request, keepAlive: keepAlive) {
             let head = buffer.withUnsafeReadableBytes { bytes in
                 HeadWriter.responseHead(
-                    bytes, head: response, request: request, keepAlive: keepAlive, allocator: context.channel.allocator)
+                    bytes, head: response, request: request, keepAlive: keepAlive, allocator: allocator)
             }
             context.write(wrapOutboundOut(head), promise: nil)
             buffer.moveReaderIndex(forwardBy: response.length)
-        } else if let head = buffer.readSlice(length: response.length) {
-            context.write(wrapOutboundOut(head), promise: nil)
+            rawLength = 0
+        } else {
+            // Left in the buffer: written with the first body bytes.
+            rawLength = response.length
         }
         responseStarted = true
         responseFramer = BodyFramer(framing)
         endpoint?.metrics.record(status: response.status)
         if let endpoint, let service { OutlierTracker.record(status: response.status, endpoint: endpoint, service: service) }
+        return rawLength
     }
 
     /// The response ended: return the connection to its pool (or close it) and get ready for the next request.
-    func finishExchange() {
+    func finishExchange(flushed: Bool = false) {
         guard let context else { return }
         let now = LoopContext.now()
         if let upstream {
@@ -122,7 +140,7 @@ extension DownstreamHandler {
             close()
             return
         }
-        context.flush()
+        if !flushed { context.flush() }
         phase = .idle
         idleSince = now
         requestParser.reset()

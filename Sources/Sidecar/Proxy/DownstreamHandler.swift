@@ -39,6 +39,12 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var registryIndex = -1
     var context: ChannelHandlerContext?
     var clientAddress: [UInt8] = Array("unknown".utf8)
+    var allocator = ByteBufferAllocator()
+    /// Tracked from writability events (see `UpstreamHandler.isWritable`).
+    var isWritable = true
+    /// The route of this connection's listener, cached per configuration generation.
+    var cachedRoutes: LoopRoutes?
+    var cachedRoute: ListenerRoute = .none
 
     // Request side.
     var pending: ByteBuffer?
@@ -75,6 +81,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var responseFramer: BodyFramer?
     var responseCumulation: ByteBuffer?
     var responseStarted = false
+    /// An unchanged response head not yet written: it is sent with the first body bytes.
+    var rawHeadLength = 0
     var upstreamReusable = true
 
     init(loop: LoopContext, listenerName: String) {
@@ -86,6 +94,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.allocator = context.channel.allocator
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -150,7 +159,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { upstream?.resumeReading() }
+        isWritable = context.channel.isWritable
+        if isWritable { upstream?.resumeReading() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -182,7 +192,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     /// Whether the client side can take more response bytes now (the upstream holds its reads otherwise).
-    var canTakeResponseBytes: Bool { context?.channel.isWritable ?? true }
+    var canTakeResponseBytes: Bool { isWritable }
 
     // MARK: upstream events
 

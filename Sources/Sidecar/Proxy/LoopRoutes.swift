@@ -26,6 +26,26 @@ final class LoopRoutes {
         self.listeners = Dictionary(config.listeners.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.requestTimeoutNanos = config.defaultRequestTimeout.map { UInt64($0.nanoseconds) } ?? 0
     }
+
+    /// How a listener's requests find their service; `.fixed` needs no look at the request at all.
+    func route(forListener name: String) -> ListenerRoute {
+        guard let listener = listeners[name] else { return .none }
+        switch listener.kind {
+        case .inbound, .outbound:
+            guard let serviceName = listener.service else { return .perRequest }
+            guard let service = services[serviceName] else { return .none }
+            return splits[serviceName] == nil ? .fixed(service) : .perRequest
+        case .gateway:
+            return .perRequest
+        }
+    }
+}
+
+/// A listener's routing, resolved once per configuration.
+enum ListenerRoute {
+    case none
+    case fixed(ServiceState)
+    case perRequest
 }
 
 /// A TrafficSplit on one loop: compiled matches and the smooth weighted round-robin state.

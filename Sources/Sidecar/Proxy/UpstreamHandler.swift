@@ -16,11 +16,22 @@ final class UpstreamHandler: ChannelDuplexHandler {
     var exchanges = 0
     private var readHeld = false
     private var closed = false
+    private var active = false
+    /// Tracked from writability events rather than asked of the channel on every read: the hot path stays out of
+    /// the `Channel` existential.
+    private(set) var isWritable = true
 
-    var isUsable: Bool { !closed && (context?.channel.isActive ?? false) }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var isUsable: Bool { active && !closed }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        active = context.channel.isActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        active = true
+        context.fireChannelActive()
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
@@ -39,6 +50,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        active = false
         let wasClosed = closed
         closed = true
         if !wasClosed { endpoint?.connectionClosed(self) }
@@ -53,7 +65,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        owner?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+        isWritable = context.channel.isWritable
+        owner?.upstreamWritabilityChanged(isWritable: isWritable)
     }
 
     /// Back-pressure towards the endpoint: while the client is slow, stop reading the response.
@@ -79,6 +92,12 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     @inline(__always)
     func flush() { context?.flush() }
+
+    /// One pass through the pipeline instead of two, for the common whole-request case.
+    @inline(__always)
+    func writeAndFlush(_ buffer: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
 
     /// Sends the client's half-close on, so the endpoint sees the end of input as the client meant it.
     func shutdownOutput() {
