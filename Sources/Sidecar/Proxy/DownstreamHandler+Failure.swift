@@ -1,6 +1,7 @@
 import NIOCore
 import Prometheus
 import SidecarConfig
+import TrafficPolicy
 import SidecarConfig
 
 extension DownstreamHandler {
@@ -46,7 +47,7 @@ extension DownstreamHandler {
         guard tries < policy.attempts else { return false }
         if deadline != 0 && LoopContext.now() >= deadline { return false }
         if countAgainstBudget {
-            guard service.budget.tryWithdraw(now: LoopContext.now()) else {
+            guard service.budget.tryWithdrawRetry(now: LoopContext.now()) else {
                 service.metrics.budgetExhausted.increment()
                 return false
             }
@@ -70,25 +71,23 @@ extension DownstreamHandler {
 
     /// A try failed: retry elsewhere when policy, attempts and budget allow, else answer 502/503/504.
     func tryFailed(_ failure: TryFailure) {
-        let failed = endpoint
+        let failed = endpointIndex
         if let upstream {
             self.upstream = nil
             upstream.discard()
         }
-        if let failed {
-            failed.inFlight -= 1
-            if let service {
-                switch failure {
-                case .retriableStatus(let status):
-                    failed.metrics.record(status: status)
-                    OutlierTracker.record(status: status, endpoint: failed, service: service)
-                case .staleConnection:
-                    break  // not the endpoint's fault
-                default:
-                    OutlierTracker.recordGatewayFailure(endpoint: failed, service: service)
-                }
-            }
-            endpoint = nil
+        switch failure {
+        case .retriableStatus(let status):
+            endpoint?.metrics.record(status: status)
+            reportTry(.response(status: status))
+        case .staleConnection: reportTry(.cancelled)  // not the endpoint's fault
+        case .connectFailure: reportTry(.connectFailure)
+        case .reset, .protocolError: reportTry(.reset)
+        case .timeout: reportTry(.timeout)
+        }
+        if let endpoint {
+            endpoint.inFlight -= 1
+            self.endpoint = nil
         }
         tryDeadline = 0
         if responseStarted {
@@ -116,12 +115,10 @@ extension DownstreamHandler {
         }
     }
 
-    private func scheduleRetry(avoiding failed: EndpointState?) {
-        guard let policy = service?.retryPolicy, let context else { return }
+    private func scheduleRetry(avoiding failed: Int?) {
+        guard let service, let context else { return }
         phase = .waitingUpstream
-        let delay = RetryBackoff.delay(
-            retry: tries, base: policy.backoff.base, max: policy.backoff.max, jitter: policy.backoff.jitter,
-            random: &loop.random)
+        let delay = service.backoff.delay(forRetry: tries, using: &loop.random)
         if delay == 0 {
             startTry(avoiding: failed)
             return
@@ -178,16 +175,3 @@ extension DownstreamHandler {
     }
 }
 
-/// Placeholder exponential backoff with jitter (replaced by `TrafficPolicy.Backoff`): base × 2^(retry-1), capped,
-/// with `jitter` of it randomised.
-enum RetryBackoff {
-    static func delay(
-        retry: Int, base: ConfigDuration, max: ConfigDuration, jitter: Double, random: inout FastRandom
-    ) -> UInt64 {
-        let exponent = Swift.min(Swift.max(retry - 1, 0), 20)
-        let raw = Swift.min(Double(base.nanoseconds) * Double(1 << exponent), Double(max.nanoseconds))
-        let spread = raw * jitter
-        let fraction = Double(random.next() >> 11) / Double(1 << 53)
-        return UInt64(Swift.max(0, raw - spread + spread * fraction))
-    }
-}

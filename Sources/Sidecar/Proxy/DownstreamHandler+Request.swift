@@ -1,6 +1,7 @@
 import NIOCore
 import Prometheus
 import SidecarConfig
+import TrafficPolicy
 
 extension DownstreamHandler {
     /// Moves the connection forward with the bytes in `pending`: parse a head when idle, stream body when sending.
@@ -66,7 +67,7 @@ extension DownstreamHandler {
             return
         }
         self.service = service
-        service.budget.recordRequest()
+        service.budget.recordRequest(now: now)
         let policy = service.retryPolicy
         let timeout = policy?.timeout.map { UInt64($0.nanoseconds) } ?? loop.routes.requestTimeoutNanos
         deadline = timeout == 0 ? 0 : now &+ timeout
@@ -86,15 +87,16 @@ extension DownstreamHandler {
     }
 
     /// Picks an endpoint (another than `avoiding` when possible) and asks its pool for a connection.
-    func startTry(avoiding: EndpointState?) {
+    func startTry(avoiding: Int?) {
         guard let service else { return }
         let now = LoopContext.now()
         tries += 1
-        guard let endpoint = service.pick(avoiding: avoiding, now: now, random: &loop.random) else {
+        guard let index = service.pick(avoiding: avoiding, now: now, random: &loop.random) else {
             failWithoutResponse(status: 503, reason: "no-healthy-endpoint")
             return
         }
-        if endpoint.ejectedUntil != 0 { endpoint.probing = true }
+        let endpoint = service.endpoints[index]
+        endpointIndex = index
         self.endpoint = endpoint
         endpoint.inFlight += 1
         tryStartedAt = now
@@ -150,6 +152,7 @@ extension DownstreamHandler {
         switch failure {
         case .connectFailed: tryFailed(.connectFailure)
         case .poolOverflow:
+            reportTry(.cancelled)
             endpoint?.inFlight -= 1
             endpoint = nil
             failWithoutResponse(status: 503, reason: "overflow")

@@ -1,6 +1,7 @@
 import NIOCore
 import Prometheus
 import SidecarConfig
+import TrafficPolicy
 
 extension DownstreamHandler {
     /// Bytes from the upstream: parse the response head (interim ones are passed on), decide on a retry, then
@@ -110,7 +111,7 @@ extension DownstreamHandler {
         responseStarted = true
         responseFramer = BodyFramer(framing)
         endpoint?.metrics.record(status: response.status)
-        if let endpoint, let service { OutlierTracker.record(status: response.status, endpoint: endpoint, service: service) }
+        reportTry(.response(status: response.status))
         return rawLength
     }
 
@@ -127,9 +128,9 @@ extension DownstreamHandler {
                 upstream.discard()
             }
         }
+        reportTry(.cancelled)
         if let endpoint {
             endpoint.inFlight -= 1
-            endpoint.observeLatency(nanos: now &- tryStartedAt, now: now)
             self.endpoint = nil
         }
         service?.metrics.latency.recordNanoseconds(Int64(now &- startedAt))

@@ -1,6 +1,7 @@
 import NIOCore
 import Prometheus
 import SidecarConfig
+import TrafficPolicy
 
 /// One client connection: parses its requests, routes each to an endpoint, streams the request body up and the
 /// response down without re-encoding, and answers itself when no endpoint can (503, 504, 502).
@@ -59,6 +60,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     // The exchange in progress.
     var service: ServiceState?
     var endpoint: EndpointState?
+    /// The index `service` gave this try, until its outcome is reported.
+    var endpointIndex: Int?
     var upstream: UpstreamHandler?
     var upstreamHead: ByteBuffer?
     /// Body bytes sent so far, kept for a retry while they fit in `maxRetainedBody`.
@@ -230,14 +233,21 @@ final class DownstreamHandler: ChannelDuplexHandler {
             self.upstream = nil
             upstream.discard()
         }
+        reportTry(.cancelled)
         if let endpoint {
             if phase == .waitingUpstream { endpoint.cancelWait(self) }
             endpoint.inFlight -= 1
-            endpoint.probing = false
             self.endpoint = nil
         }
         service = nil
         retained = nil
+    }
+
+    /// Tells the balancer and outlier detector how the current try went (once per try).
+    func reportTry(_ outcome: AttemptOutcome) {
+        guard let index = endpointIndex, let service else { return }
+        endpointIndex = nil
+        service.finished(endpoint: index, startedAt: tryStartedAt, outcome: outcome, now: LoopContext.now())
     }
 
     // MARK: deadlines

@@ -19,20 +19,8 @@ final class EndpointState {
     private var connecting = 0
     private var waiters: CircularBuffer<DownstreamHandler> = []
 
-    /// Requests in flight to this endpoint (least-request balancing).
+    /// Requests in flight to this endpoint (for stats; balancers keep their own counts).
     var inFlight = 0
-    /// Peak-EWMA of response latency in nanoseconds (p2c-ewma balancing).
-    var ewmaNanos: Double = 0
-    var ewmaStamp: UInt64 = 0
-    /// Passive health: consecutive failures, and the time until which it is ejected (0: not ejected).
-    var consecutive5xx = 0
-    var consecutiveGateway = 0
-    var ejectedUntil: UInt64 = 0
-    var timesEjected = 0
-    /// A probe is in flight after an ejection ended; other requests avoid the endpoint until it answers.
-    var probing = false
-    /// Active health checks: false once the check's unhealthy threshold is reached.
-    var healthy = true
 
     init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: EndpointMetrics) {
         self.address = address

@@ -1,5 +1,6 @@
 import NIOCore
 import SidecarConfig
+import TrafficPolicy
 
 /// Everything one event loop thread owns: the compiled routes, endpoint pools, the random generator, the open
 /// client connections and the timer that enforces their deadlines.
@@ -16,7 +17,6 @@ final class LoopContext: @unchecked Sendable {
     private(set) var draining = false
     private var endpoints: [String: EndpointState] = [:]
     private var serviceMetrics: [String: ServiceMetrics] = [:]
-    private var budgets: [String: RetryBudgetState] = [:]
     private var connections: [DownstreamHandler] = []
     private var sweeper: RepeatedTask?
     private var drainWaiters: [EventLoopPromise<Void>] = []
@@ -28,7 +28,7 @@ final class LoopContext: @unchecked Sendable {
         self.eventLoop = eventLoop
         self.metrics = metrics
         self.routes = LoopRoutes(config: config, services: [:], splits: [:])
-        self.routes = compile(config)
+        self.routes = compile(config, previous: nil)
     }
 
     @inline(__always)
@@ -40,14 +40,13 @@ final class LoopContext: @unchecked Sendable {
     func apply(_ config: SidecarConfiguration) {
         eventLoop.assertInEventLoop()
         let old = endpoints
-        routes = compile(config)
+        routes = compile(config, previous: routes)
         for (key, endpoint) in old where endpoints[key] !== endpoint { endpoint.closeIdle() }
     }
 
-    private func compile(_ config: SidecarConfiguration) -> LoopRoutes {
+    private func compile(_ config: SidecarConfiguration, previous routes: LoopRoutes?) -> LoopRoutes {
         var newEndpoints: [String: EndpointState] = [:]
         var services: [String: ServiceState] = [:]
-        var newBudgets: [String: RetryBudgetState] = [:]
         for service in config.services {
             let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
                 let key = "\(service.name)|\(address)"
@@ -65,15 +64,9 @@ final class LoopContext: @unchecked Sendable {
             let policy = config.retryPolicies.first { $0.service == service.name }
             let serviceMetrics = self.serviceMetrics[service.name] ?? metrics.service(service.name)
             self.serviceMetrics[service.name] = serviceMetrics
-            let budget =
-                budgets[service.name]
-                ?? RetryBudgetState(
-                    percent: policy?.budget.percent ?? 20, minRetriesPerSecond: policy?.budget.minRetriesPerSecond ?? 10)
-            budget.ratio = (policy?.budget.percent ?? 20) / 100
-            budget.minPerSecond = Double(policy?.budget.minRetriesPerSecond ?? 10)
-            newBudgets[service.name] = budget
             services[service.name] = ServiceState(
-                config: service, endpoints: endpoints, retryPolicy: policy, metrics: serviceMetrics, budget: budget)
+                config: service, endpoints: endpoints, retryPolicy: policy, metrics: serviceMetrics,
+                previous: routes?.services[service.name], random: &random)
         }
         var splits: [String: SplitState] = [:]
         for split in config.splits {
@@ -82,7 +75,6 @@ final class LoopContext: @unchecked Sendable {
             splits[split.rootService] = SplitState(config: split, backends: backends)
         }
         endpoints = newEndpoints
-        budgets = newBudgets
         return LoopRoutes(config: config, services: services, splits: splits)
     }
 
@@ -126,10 +118,6 @@ final class LoopContext: @unchecked Sendable {
         }
         return .service(split.nextBackend() ?? root)
     }
-
-    // MARK: retry budget
-
-    func recordRequest(service: ServiceState) { service.budget.recordRequest() }
 
     // MARK: connections, deadlines, drain
 
@@ -191,9 +179,9 @@ final class LoopContext: @unchecked Sendable {
     func endpointSnapshot() -> [(service: String, address: String, open: Int, idle: Int, inFlight: Int, ejected: Bool, healthy: Bool)] {
         let now = Self.now()
         return routes.services.values.sorted { $0.name < $1.name }.flatMap { service in
-            service.endpoints.map {
-                (service.name, $0.address.description, $0.openConnections, $0.idleCount, $0.inFlight,
-                 $0.ejectedUntil > now, $0.healthy)
+            service.endpoints.enumerated().map { index, endpoint in
+                (service.name, endpoint.address.description, endpoint.openConnections, endpoint.idleCount,
+                 endpoint.inFlight, service.isEjected(index), !service.unhealthy.contains(index))
             }
         }
     }

@@ -1,4 +1,5 @@
 import SidecarConfig
+import TrafficPolicy
 
 /// One configuration compiled for one event loop: services with their endpoints, splits, and per-listener routing.
 /// Immutable after compilation except for balancer and split counters, which only this loop touches.
@@ -53,17 +54,17 @@ final class SplitState {
     let config: TrafficSplitConfig
     let backends: [ServiceState]
     let matches: [CompiledMatch]
-    private var chooser: WeightedChooser
+    private var chooser: SmoothWeightedRoundRobin
 
     init(config: TrafficSplitConfig, backends: [ServiceState]) {
         self.config = config
         self.backends = backends
         self.matches = config.matches.map(CompiledMatch.init)
-        self.chooser = WeightedChooser(weights: config.backends.map(\.weight))
+        self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
     }
 
     func nextBackend() -> ServiceState? {
-        guard let index = chooser.next() else { return nil }
+        guard let index = chooser.pick() else { return nil }
         return backends[index]
     }
 }
@@ -92,27 +93,3 @@ struct CompiledMatch {
     }
 }
 
-/// Placeholder smooth weighted round-robin (nginx's algorithm) until `TrafficPolicy`'s lands: every pick adds each
-/// weight to its current value, takes the largest and subtracts the total from it.
-struct WeightedChooser {
-    let weights: [Int]
-    private var current: [Int]
-    private let total: Int
-
-    init(weights: [Int]) {
-        self.weights = weights
-        self.current = Array(repeating: 0, count: weights.count)
-        self.total = weights.reduce(0, +)
-    }
-
-    mutating func next() -> Int? {
-        guard total > 0 else { return nil }
-        var best = -1
-        for i in weights.indices where weights[i] > 0 {
-            current[i] += weights[i]
-            if best < 0 || current[i] > current[best] { best = i }
-        }
-        current[best] -= total
-        return best
-    }
-}
