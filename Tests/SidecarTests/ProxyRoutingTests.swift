@@ -145,3 +145,34 @@ struct ProxyRoutingTests {
         await good.stop()
     }
 }
+
+@Suite("Proxy active health checks", .serialized)
+struct ProxyHealthCheckTests {
+    @Test("an endpoint failing its health check gets no traffic, and /metrics shows it unhealthy")
+    func unhealthyEndpointAvoided() async throws {
+        let sick = try await TestBackend { request, _ in
+            request.requestLine.contains("/healthz") ? TestBackend.ok("no", status: 503) : TestBackend.ok("sick")
+        }
+        let well = try await TestBackend { _, _ in TestBackend.ok("well") }
+        let check = HealthCheck(path: "/healthz", interval: .ms(50), timeout: .ms(500), healthyThreshold: 1, unhealthyThreshold: 1)
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [ServiceConfig(
+            name: "b", endpoints: [sick.address, well.address], loadBalancer: .roundRobin, healthCheck: check)]))
+        // Bounded wait for the first checks to complete.
+        var metrics = ""
+        for _ in 0..<50 {
+            metrics = try await offPool { try proxy.admin("GET", "/metrics").text }
+            if metrics.contains("mesh_endpoint_healthy{service=\"b\",backend=\"\(sick.address)\"} 0") { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(metrics.contains("mesh_endpoint_healthy{service=\"b\",backend=\"\(sick.address)\"} 0"))
+        let answers = try await offPool {
+            let client = try RawClient(port: proxy.port)
+            return try (0..<10).map { _ in try client.request().text }
+        }
+        #expect(answers.allSatisfy { $0 == "well" })
+        #expect(sick.requests.allSatisfy { $0.requestLine.contains("/healthz") })
+        await proxy.stop()
+        await sick.stop()
+        await well.stop()
+    }
+}

@@ -21,6 +21,9 @@ final class EndpointState {
 
     /// Requests in flight to this endpoint (for stats; balancers keep their own counts).
     var inFlight = 0
+    /// Active health: false once the health check says so (true until a check has decided).
+    var healthy = true
+    var healthChecker: HealthChecker?
 
     init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: EndpointMetrics) {
         self.address = address

@@ -41,7 +41,11 @@ final class LoopContext: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         let old = endpoints
         routes = compile(config, previous: routes)
-        for (key, endpoint) in old where endpoints[key] !== endpoint { endpoint.closeIdle() }
+        for (key, endpoint) in old where endpoints[key] !== endpoint {
+            endpoint.closeIdle()
+            endpoint.healthChecker?.stop()
+            endpoint.healthChecker = nil
+        }
     }
 
     private func compile(_ config: SidecarConfiguration, previous routes: LoopRoutes?) -> LoopRoutes {
@@ -61,6 +65,7 @@ final class LoopContext: @unchecked Sendable {
                 newEndpoints[key] = endpoint
                 return endpoint
             }
+            for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
             let policy = config.retryPolicies.first { $0.service == service.name }
             let serviceMetrics = self.serviceMetrics[service.name] ?? metrics.service(service.name)
             self.serviceMetrics[service.name] = serviceMetrics
@@ -76,6 +81,30 @@ final class LoopContext: @unchecked Sendable {
         }
         endpoints = newEndpoints
         return LoopRoutes(config: config, services: services, splits: splits)
+    }
+
+    /// Starts, restarts or stops an endpoint's health checker to match the service's configuration.
+    private func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
+        if endpoint.healthChecker?.check == service.healthCheck { return }
+        endpoint.healthChecker?.stop()
+        endpoint.healthChecker = nil
+        guard let check = service.healthCheck else {
+            endpoint.healthy = true
+            return
+        }
+        let name = service.name
+        let checker = HealthChecker(check: check, endpoint: endpoint) { [unowned self] endpoint in
+            self.healthChanged(endpoint, service: name)
+        }
+        endpoint.healthChecker = checker
+        checker.start()
+    }
+
+    /// An active check flipped: the current routes exclude (or take back) the endpoint at once.
+    private func healthChanged(_ endpoint: EndpointState, service name: String) {
+        guard let service = routes.services[name], let index = service.endpoints.firstIndex(where: { $0 === endpoint })
+        else { return }
+        if endpoint.healthy { service.unhealthy.remove(index) } else { service.unhealthy.insert(index) }
     }
 
     // MARK: routing

@@ -47,6 +47,9 @@ final class ProxyMetrics: Sendable {
                 descriptor: Self.name("mesh_ejections", "total", "Times the outlier detector ejected the endpoint."), labels: [("service", service), ("backend", backend)]),
             healthCheckFailures: registry.makeCounter(
                 descriptor: Self.name("mesh_health_check_failures", "total", "Active health checks that failed."), labels: [("service", service), ("backend", backend)]),
+            healthy: registry.makeGauge(
+                descriptor: Self.name("mesh_endpoint_healthy", "", "1 while the endpoint passes its active health check (or has none)."),
+                labels: [("service", service), ("backend", backend)]),
             ejected: registry.makeGauge(
                 descriptor: Self.name("mesh_endpoint_ejected", "", "1 while the endpoint is ejected or failing its health check."), labels: [("service", service), ("backend", backend)]))
     }
@@ -65,6 +68,7 @@ struct EndpointMetrics: Sendable {
     let byClass: [Counter]
     let ejections: Counter
     let healthCheckFailures: Counter
+    let healthy: Gauge
     let ejected: Gauge
 
     @inline(__always)

@@ -41,6 +41,7 @@ final class ServiceState {
             maximum: UInt64(retryPolicy?.backoff.max.nanoseconds ?? 250_000_000),
             jitter: jitter >= 1 ? .full : (jitter <= 0 ? .none : .proportional(jitter)))
         let start = endpoints.isEmpty ? 0 : Int(random.next() % UInt64(endpoints.count))
+        for (index, endpoint) in endpoints.enumerated() where !endpoint.healthy { unhealthy.insert(index) }
         if let previous {
             // What was learned about endpoints that stay (latency, ejections) survives the swap.
             let mapping = EndpointMapping(from: previous.endpoints.map { $0.address }, to: endpoints.map { $0.address })
@@ -51,9 +52,6 @@ final class ServiceState {
                     ?? OutlierDetector(endpointCount: endpoints.count, configuration: outlierConfig)
             }
             self.budget = previous.budget.configuration == budgetConfig ? previous.budget : RetryBudget(configuration: budgetConfig)
-            for (new, old) in mapping.oldIndex.enumerated() {
-                if let old, previous.unhealthy.contains(old) { unhealthy.insert(new) }
-            }
         } else {
             self.balancer = algorithm.makeBalancer(endpointCount: endpoints.count, startingAt: start)
             self.outlier = outlierConfig.map { OutlierDetector(endpointCount: endpoints.count, configuration: $0) }
