@@ -1,4 +1,18 @@
 import SidecarConfig
 
-/// The HTTP/1.1 data plane; see the files beside this one.
-public enum Sidecar {}
+/// The HTTP/1.1 data plane. Entry points: `ProxyServer` (listeners, admin, hot swap, drain) and
+/// `Sidecar.quickConfiguration` for `meshctl proxy --listen … --to …`.
+public enum Sidecar {
+    /// The configuration of quick mode: one listener forwarding to `endpoints`, round-robin, no retries.
+    public static func quickConfiguration(listen: HostPort, endpoints: [HostPort], timeout: ConfigDuration? = nil)
+        -> SidecarConfiguration
+    {
+        SidecarConfiguration(
+            version: "quick",
+            listeners: [Listener(name: "inbound", kind: .inbound, address: listen.description, service: "upstream")],
+            services: [
+                ServiceConfig(name: "upstream", endpoints: endpoints.map(\.description), loadBalancer: .roundRobin)
+            ],
+            defaultRequestTimeout: timeout)
+    }
+}

@@ -1,8 +1,73 @@
-/// The sidecar's configuration schema; the reconciler writes it, the proxy reads it.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The sidecar's whole configuration: what the reconciler writes (`PUT /config`) and the proxy serves.
+///
+/// `version` is opaque to the proxy; the operator sets it and reads it back from `GET /config` to know the proxy
+/// has applied it ("observed means observed").
 public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public var version: String
+    public var listeners: [Listener]
+    public var services: [ServiceConfig]
+    public var splits: [TrafficSplitConfig]
+    public var retryPolicies: [RetryPolicyConfig]
+    /// Applies to requests with no RetryPolicy timeout; nil means no overall deadline.
+    public var defaultRequestTimeout: ConfigDuration?
 
-    public init(version: String) {
+    public init(
+        version: String, listeners: [Listener] = [], services: [ServiceConfig] = [],
+        splits: [TrafficSplitConfig] = [], retryPolicies: [RetryPolicyConfig] = [],
+        defaultRequestTimeout: ConfigDuration? = .seconds(15)
+    ) {
         self.version = version
+        self.listeners = listeners
+        self.services = services
+        self.splits = splits
+        self.retryPolicies = retryPolicies
+        self.defaultRequestTimeout = defaultRequestTimeout
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.version = try c.decode(String.self, forKey: .version)
+        self.listeners = try c.decodeIfPresent([Listener].self, forKey: .listeners) ?? []
+        self.services = try c.decodeIfPresent([ServiceConfig].self, forKey: .services) ?? []
+        self.splits = try c.decodeIfPresent([TrafficSplitConfig].self, forKey: .splits) ?? []
+        self.retryPolicies = try c.decodeIfPresent([RetryPolicyConfig].self, forKey: .retryPolicies) ?? []
+        if c.contains(.defaultRequestTimeout) {
+            self.defaultRequestTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .defaultRequestTimeout)
+        } else {
+            self.defaultRequestTimeout = .seconds(15)
+        }
+    }
+
+    /// Decodes and validates JSON; every problem is reported, each with its field path.
+    public static func decode(json data: Data) throws(ConfigError) -> SidecarConfiguration {
+        let config: SidecarConfiguration
+        do {
+            config = try JSONDecoder().decode(SidecarConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigError(problems: [ConfigError.Problem(decoding: error)])
+        } catch {
+            throw ConfigError(problems: [.init(path: "", message: "\(error)")])
+        }
+        try config.validate()
+        return config
+    }
+
+    /// Canonical JSON (sorted keys), what `GET /config` returns.
+    public func encodedJSON() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    public func service(named name: String) -> ServiceConfig? { services.first { $0.name == name } }
 }

@@ -1,0 +1,59 @@
+/// Byte classes and comparisons for HTTP/1.1 parsing (RFC 9110 §5.6.2, §5.5).
+enum HTTPBytes {
+    /// tchar: the characters of a token (method, field name, coding).
+    private static let tokenTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(c)] = true }
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(c)] = true }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(c)] = true }
+        for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
+    @inline(__always)
+    static func isToken(_ c: UInt8) -> Bool { tokenTable.withUnsafeBufferPointer { $0[Int(c)] } }
+
+    /// field-vchar, SP or HTAB; obs-text (0x80-0xFF) kept byte for byte. CR, LF, NUL and other controls are not.
+    @inline(__always)
+    static func isFieldValueByte(_ c: UInt8) -> Bool { c >= 0x20 ? c != 0x7F : c == 0x09 }
+
+    @inline(__always)
+    static func lower(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
+
+    /// Whether `length` bytes at `start` equal the lower-case ASCII `literal`, ignoring case.
+    @inline(__always)
+    static func equalsLowercase(_ b: UnsafeRawBufferPointer, _ start: Int, _ length: Int, _ literal: StaticString)
+        -> Bool
+    {
+        guard literal.utf8CodeUnitCount == length else { return false }
+        let l = literal.utf8Start
+        for k in 0..<length where lower(b[start + k]) != l[k] { return false }
+        return true
+    }
+
+    static func equalsCaseInsensitive(
+        _ a: UnsafeRawBufferPointer, _ aStart: Int, _ b: UnsafeRawBufferPointer, _ bStart: Int, _ length: Int
+    ) -> Bool {
+        for k in 0..<length where lower(a[aStart + k]) != lower(b[bStart + k]) { return false }
+        return true
+    }
+
+    /// Calls `body` with each comma-separated element of a list value, whitespace trimmed, empty ones skipped
+    /// (RFC 9110 §5.6.1).
+    @inline(__always)
+    static func forEachToken(
+        _ b: UnsafeRawBufferPointer, from start: Int, to end: Int, _ body: (_ start: Int, _ length: Int) -> Void
+    ) {
+        var i = start
+        while i < end {
+            while i < end && (b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x2C) { i += 1 }
+            let tokenStart = i
+            var tokenEnd = i
+            while i < end && b[i] != 0x2C {
+                if b[i] != 0x20 && b[i] != 0x09 { tokenEnd = i + 1 }
+                i += 1
+            }
+            if tokenEnd > tokenStart { body(tokenStart, tokenEnd - tokenStart) }
+        }
+    }
+}

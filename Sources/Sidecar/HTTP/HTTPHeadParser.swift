@@ -1,0 +1,345 @@
+/// A strict HTTP/1.1 head parser (RFC 9112 §2-§6) over raw bytes, built for the proxy's hot path: no copies, no
+/// allocations once its field array has grown, and the framing decisions (Content-Length, Transfer-Encoding,
+/// Connection, Host) made in the same pass.
+///
+/// Strictness is the point (request smuggling): CRLF line endings only, no whitespace before a colon, no obs-fold,
+/// no control characters in values, one valid Content-Length, chunked last in Transfer-Encoding, Host exactly once.
+struct HTTPHeadParser {
+    enum Kind { case request, response }
+
+    struct Limits {
+        var maxStartLine = 8 * 1024
+        var maxHeadSize = 64 * 1024
+        var maxFields = 128
+    }
+
+    enum Outcome: Equatable {
+        case incomplete
+        case complete
+        case failure(HTTPParseError)
+    }
+
+    let kind: Kind
+    var limits = Limits()
+    /// Where the last incomplete scan stopped looking for the blank line, so a head arriving in many small reads
+    /// is not rescanned from the start each time.
+    private var scanned = 0
+    private var options: [(start: Int, length: Int)] = []
+
+    init(kind: Kind, limits: Limits = Limits()) {
+        self.kind = kind
+        self.limits = limits
+    }
+
+    mutating func reset() { scanned = 0 }
+
+    /// Parses the head at the start of `bytes` into `head` (which is reset first).
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, into head: inout HTTPHead) -> Outcome {
+        // Find the end of the head first: most heads arrive whole, and the blank line bounds every later scan.
+        let count = bytes.count
+        var end = -1
+        var i = Swift.max(scanned, 3)
+        while i < count {
+            if bytes[i] == 0x0A && bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
+                end = i + 1
+                break
+            }
+            i += 1
+        }
+        if end < 0 {
+            scanned = Swift.max(count, 3)
+            if count > limits.maxHeadSize { return .failure(.headTooLarge) }
+            // A request line that alone exceeds its limit gets 414 before the whole head is in.
+            if kind == .request, count > limits.maxStartLine, !bytes.prefix(limits.maxStartLine).contains(0x0A) {
+                return .failure(.requestLineTooLong)
+            }
+            return .incomplete
+        }
+        scanned = 0
+        if end > limits.maxHeadSize { return .failure(.headTooLarge) }
+        head.reset()
+        head.length = end
+        let lineEnd: Int
+        switch kind {
+        case .request: lineEnd = parseRequestLine(bytes, end: end, into: &head)
+        case .response: lineEnd = parseStatusLine(bytes, end: end, into: &head)
+        }
+        if lineEnd < 0 {
+            if kind == .request && lineEnd == -2 { return .failure(.requestLineTooLong) }
+            if lineEnd == -3 { return .failure(.unsupportedVersion) }
+            return .failure(kind == .request ? .badRequestLine : .badStatusLine)
+        }
+        head.startLineEnd = lineEnd
+        if let error = parseFields(bytes, from: lineEnd, end: end, into: &head) { return .failure(error) }
+        if let error = checkFraming(&head) { return .failure(error) }
+        return .complete
+    }
+
+    // MARK: start lines
+
+    /// Returns the offset after the line, -1 when malformed, -2 when too long, -3 for an unsupported version.
+    private func parseRequestLine(_ b: UnsafeRawBufferPointer, end: Int, into head: inout HTTPHead) -> Int {
+        var i = 0
+        while i < end && HTTPBytes.isToken(b[i]) { i += 1 }
+        guard i > 0, i < end, b[i] == 0x20 else { return -1 }
+        head.methodEnd = i
+        head.method = Self.method(b, length: i)
+        i += 1
+        head.targetStart = i
+        while i < end, b[i] > 0x20, b[i] != 0x7F { i += 1 }
+        guard i > head.targetStart, i < end, b[i] == 0x20 else { return -1 }
+        head.targetEnd = i
+        i += 1
+        guard i + 10 <= end else { return -1 }
+        guard let version = Self.version(b, at: i) else { return -1 }
+        guard version.major == 1 else { return -3 }
+        head.isHTTP11 = version.minor >= 1
+        i += 8
+        guard b[i] == 0x0D, b[i + 1] == 0x0A else { return -1 }
+        if i > limits.maxStartLine { return -2 }
+        return i + 2
+    }
+
+    private func parseStatusLine(_ b: UnsafeRawBufferPointer, end: Int, into head: inout HTTPHead) -> Int {
+        guard end >= 14, let version = Self.version(b, at: 0) else { return -1 }
+        guard version.major == 1 else { return -3 }
+        head.isHTTP11 = version.minor >= 1
+        guard b[8] == 0x20 else { return -1 }
+        var status = 0
+        for j in 9..<12 {
+            let c = b[j]
+            guard c >= 0x30, c <= 0x39 else { return -1 }
+            status = status * 10 + Int(c - 0x30)
+        }
+        guard status >= 100 else { return -1 }
+        head.status = status
+        var i = 12
+        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ); it may be empty, and then the space is optional.
+        if b[i] == 0x20 {
+            i += 1
+            while i < end, HTTPBytes.isFieldValueByte(b[i]) { i += 1 }
+        }
+        guard i + 1 < end, b[i] == 0x0D, b[i + 1] == 0x0A else { return -1 }
+        return i + 2
+    }
+
+    private static func version(_ b: UnsafeRawBufferPointer, at i: Int) -> (major: Int, minor: Int)? {
+        // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
+        guard b[i] == 0x48, b[i + 1] == 0x54, b[i + 2] == 0x54, b[i + 3] == 0x50, b[i + 4] == 0x2F,
+            b[i + 6] == 0x2E
+        else { return nil }
+        let major = b[i + 5]
+        let minor = b[i + 7]
+        guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else { return nil }
+        return (Int(major - 0x30), Int(minor - 0x30))
+    }
+
+    private static func method(_ b: UnsafeRawBufferPointer, length: Int) -> HTTPHead.Method {
+        switch length {
+        case 3:
+            if b[0] == 0x47 && b[1] == 0x45 && b[2] == 0x54 { return .get }
+            if b[0] == 0x50 && b[1] == 0x55 && b[2] == 0x54 { return .put }
+        case 4:
+            if b[0] == 0x48 && b[1] == 0x45 && b[2] == 0x41 && b[3] == 0x44 { return .head }
+            if b[0] == 0x50 && b[1] == 0x4F && b[2] == 0x53 && b[3] == 0x54 { return .post }
+        default:
+            break
+        }
+        switch String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<length]), as: UTF8.self) {
+        case "DELETE": return .delete
+        case "OPTIONS": return .options
+        case "TRACE": return .trace
+        case "PATCH": return .patch
+        case "CONNECT": return .connect
+        default: return .other
+        }
+    }
+
+    // MARK: fields
+
+    private mutating func parseFields(
+        _ b: UnsafeRawBufferPointer, from start: Int, end: Int, into head: inout HTTPHead
+    ) -> HTTPParseError? {
+        options.removeAll(keepingCapacity: true)
+        var i = start
+        while i < end - 2 {
+            let lineStart = i
+            // obs-fold: a line starting with whitespace continues the previous value; refused (RFC 9112 §5.2).
+            let first = b[i]
+            if first == 0x20 || first == 0x09 { return .obsFold }
+            while HTTPBytes.isToken(b[i]) { i += 1 }
+            let nameLength = i - lineStart
+            if b[i] != 0x3A {
+                if b[i] == 0x20 || b[i] == 0x09 { return nameLength > 0 ? .whitespaceBeforeColon : .obsFold }
+                return .badFieldName
+            }
+            if nameLength == 0 { return .badFieldName }
+            i += 1
+            while b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+            let valueStart = i
+            var valueEnd = i
+            while true {
+                let c = b[i]
+                if c == 0x0D { break }
+                guard HTTPBytes.isFieldValueByte(c) else { return .badFieldValue }
+                i += 1
+                if c != 0x20 && c != 0x09 { valueEnd = i }
+            }
+            guard b[i + 1] == 0x0A else { return .badFieldValue }
+            i += 2
+            if head.fields.count >= limits.maxFields { return .tooManyFields }
+            var field = HTTPField(
+                lineStart: lineStart, nameLength: nameLength, valueStart: valueStart, valueEnd: valueEnd,
+                lineEnd: i, kind: Self.kind(b, at: lineStart, length: nameLength))
+            if let error = apply(&field, b, into: &head) { return error }
+            head.fields.append(field)
+        }
+        if !options.isEmpty { nominate(b, into: &head) }
+        return nil
+    }
+
+    /// Folds one field's framing meaning into `head`.
+    private mutating func apply(_ field: inout HTTPField, _ b: UnsafeRawBufferPointer, into head: inout HTTPHead)
+        -> HTTPParseError?
+    {
+        switch field.kind {
+        case .endToEnd:
+            return nil
+        case .contentLength:
+            // "1*DIGIT", and a list of identical values is tolerated as RFC 9112 §6.3 allows.
+            var value = -1
+            var current = -1
+            var i = field.valueStart
+            while i <= field.valueEnd {
+                let c: UInt8 = i < field.valueEnd ? b[i] : 0x2C
+                if c >= 0x30 && c <= 0x39 {
+                    current = (current < 0 ? 0 : current)
+                    let (times, o1) = current.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = times.addingReportingOverflow(Int(c - 0x30))
+                    if o1 || o2 || sum > (1 << 52) { return .badContentLength }
+                    current = sum
+                } else if c == 0x2C {
+                    if current < 0 { return .badContentLength }
+                    if value >= 0 && value != current { return .badContentLength }
+                    value = current
+                    current = -1
+                    i += 1
+                    while i < field.valueEnd && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
+                    continue
+                } else {
+                    return .badContentLength
+                }
+                i += 1
+            }
+            if let existing = head.contentLength, existing != value { return .badContentLength }
+            head.contentLength = value
+            return nil
+        case .transferEncoding:
+            head.needsRewrite = head.needsRewrite || !head.isHTTP11
+            return applyTransferEncoding(field, b, into: &head)
+        case .connection:
+            var sawOther = false
+            HTTPBytes.forEachToken(b, from: field.valueStart, to: field.valueEnd) { start, length in
+                if HTTPBytes.equalsLowercase(b, start, length, "close") {
+                    head.connectionClose = true
+                } else if HTTPBytes.equalsLowercase(b, start, length, "keep-alive") {
+                    head.connectionKeepAlive = true
+                } else {
+                    if HTTPBytes.equalsLowercase(b, start, length, "upgrade") { head.connectionUpgrade = true }
+                    sawOther = true
+                    options.append((start, length))
+                }
+            }
+            // `Connection: keep-alive` alone means what the proxy's own hop means; anything else is rewritten.
+            if sawOther || head.connectionClose { head.needsRewrite = true }
+            return nil
+        case .host:
+            head.hostCount += 1
+            head.hostField = head.fields.count
+            return nil
+        case .traceparent:
+            head.hasTraceparent = true
+            return nil
+        case .keepAlive, .proxyConnection, .te, .upgrade:
+            head.needsRewrite = true
+            return nil
+        case .xForwardedFor, .nominated:
+            return nil
+        }
+    }
+
+    private func applyTransferEncoding(_ field: HTTPField, _ b: UnsafeRawBufferPointer, into head: inout HTTPHead)
+        -> HTTPParseError?
+    {
+        var error: HTTPParseError? = nil
+        var sawAny = false
+        HTTPBytes.forEachToken(b, from: field.valueStart, to: field.valueEnd) { start, length in
+            sawAny = true
+            if head.chunked {
+                // Something after chunked, or chunked twice: the body cannot be framed (RFC 9112 §6.3).
+                error = error ?? .transferEncodingNotChunked
+                return
+            }
+            if HTTPBytes.equalsLowercase(b, start, length, "chunked") {
+                head.chunked = true
+            } else if HTTPBytes.equalsLowercase(b, start, length, "gzip")
+                || HTTPBytes.equalsLowercase(b, start, length, "x-gzip")
+                || HTTPBytes.equalsLowercase(b, start, length, "deflate")
+                || HTTPBytes.equalsLowercase(b, start, length, "compress")
+            {
+                // A known coding that must be followed by chunked; checked once all fields are in.
+            } else {
+                error = error ?? .unknownTransferCoding
+            }
+        }
+        if !sawAny { return .transferEncodingNotChunked }
+        return error
+    }
+
+    private func nominate(_ b: UnsafeRawBufferPointer, into head: inout HTTPHead) {
+        for index in head.fields.indices where head.fields[index].kind == .endToEnd {
+            let field = head.fields[index]
+            for option in options where option.length == field.nameLength {
+                if HTTPBytes.equalsCaseInsensitive(b, field.lineStart, b, option.start, option.length) {
+                    head.fields[index].kind = .nominated
+                    head.needsRewrite = true
+                    break
+                }
+            }
+        }
+    }
+
+    private func checkFraming(_ head: inout HTTPHead) -> HTTPParseError? {
+        let hasTransferEncoding = head.fields.contains { $0.kind == .transferEncoding }
+        if hasTransferEncoding {
+            if !head.isHTTP11 { return .transferEncodingInHTTP10 }
+            if head.contentLength != nil { return .contentLengthAndTransferEncoding }
+            // The last coding must be chunked, or the body has no reliable end (RFC 9112 §6.3).
+            if !head.chunked { return .transferEncodingNotChunked }
+        }
+        if kind == .request && head.isHTTP11 {
+            if head.hostCount == 0 { return .missingHost }
+        }
+        if head.hostCount > 1 { return .duplicateHost }
+        return nil
+    }
+
+    private static func kind(_ b: UnsafeRawBufferPointer, at start: Int, length: Int) -> HTTPField.Kind {
+        // Switch on length first: almost every field is rejected by one integer compare.
+        switch length {
+        case 2: return HTTPBytes.equalsLowercase(b, start, 2, "te") ? .te : .endToEnd
+        case 4: return HTTPBytes.equalsLowercase(b, start, 4, "host") ? .host : .endToEnd
+        case 7: return HTTPBytes.equalsLowercase(b, start, 7, "upgrade") ? .upgrade : .endToEnd
+        case 10:
+            if HTTPBytes.equalsLowercase(b, start, 10, "connection") { return .connection }
+            if HTTPBytes.equalsLowercase(b, start, 10, "keep-alive") { return .keepAlive }
+            return .endToEnd
+        case 11: return HTTPBytes.equalsLowercase(b, start, 11, "traceparent") ? .traceparent : .endToEnd
+        case 14: return HTTPBytes.equalsLowercase(b, start, 14, "content-length") ? .contentLength : .endToEnd
+        case 15: return HTTPBytes.equalsLowercase(b, start, 15, "x-forwarded-for") ? .xForwardedFor : .endToEnd
+        case 16: return HTTPBytes.equalsLowercase(b, start, 16, "proxy-connection") ? .proxyConnection : .endToEnd
+        case 17: return HTTPBytes.equalsLowercase(b, start, 17, "transfer-encoding") ? .transferEncoding : .endToEnd
+        default: return .endToEnd
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import NIOCore
+import Prometheus
+import SidecarConfig
+import TrafficPolicy
+
+extension DownstreamHandler {
+    /// Bytes from the upstream: parse the response head (interim ones are passed on), decide on a retry, then
+    /// forward the head and stream the body exactly as framed.
+    func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
+        guard connection === upstream, let context else { return }
+        var buffer = input
+        if responseFramer == nil {
+            if var cumulation = responseCumulation {
+                cumulation.writeBuffer(&buffer)
+                buffer = cumulation
+                responseCumulation = nil
+            }
+            while true {
+                let outcome = buffer.withUnsafeReadableBytes { responseParser.parse($0, into: &response) }
+                switch outcome {
+                case .incomplete:
+                    responseCumulation = buffer
+                    return
+                case .failure:
+                    tryFailed(.protocolError)
+                    return
+                case .complete:
+                    break
+                }
+                if response.status >= 200 { break }
+                if response.status == 101 {
+                    // The proxy removed Upgrade, so a switch of protocols is an answer to something never asked.
+                    tryFailed(.protocolError)
+                    return
+                }
+                // 1xx: passed on at once (100-continue lets the client send its body); the final head follows.
+                responseStarted = true
+                if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                if buffer.readableBytes == 0 {
+                    context.flush()
+                    return
+                }
+            }
+            if shouldRetry(status: response.status) {
+                tryFailed(.retriableStatus(response.status))
+                return
+            }
+            rawHeadLength = beginResponse(&buffer, context: context)
+        }
+        guard var framer = responseFramer else { return }
+        let consumed: Int
+        do {
+            let skip = rawHeadLength
+            consumed = try buffer.withUnsafeReadableBytes { try framer.consume(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
+        } catch {
+            // The upstream's body is malformed mid-way: the client must see a broken connection, not an end.
+            rawHeadLength = 0
+            abandonExchange()
+            closeNow()
+            return
+        }
+        responseFramer = framer
+        var out: ByteBuffer? = nil
+        if rawHeadLength > 0 {
+            // The head was not rewritten: it goes out in one write with the body bytes that follow it.
+            out = buffer.readSlice(length: rawHeadLength + consumed)
+            rawHeadLength = 0
+        } else if consumed > 0 {
+            out = buffer.readSlice(length: consumed)
+        }
+        if framer.isDone {
+            // The last bytes go out with the flush in the same pipeline pass.
+            if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
+            if buffer.readableBytes > 0 { upstreamReusable = false }
+            finishExchange(flushed: true)
+        } else if let out {
+            context.write(wrapOutboundOut(out), promise: nil)
+        }
+    }
+
+    /// Writes the final response head (or, when it goes out unchanged, returns its length so it is written
+    /// together with the body) and sets up body framing (RFC 9112 §6.3).
+    private func beginResponse(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Int {
+        let framing: HTTPHead.BodyFraming
+        if request.method == .head || response.status == 204 || response.status == 304 {
+            framing = .none
+        } else if response.chunked {
+            framing = .chunked
+        } else if let length = response.contentLength {
+            framing = .contentLength(length)
+        } else {
+            framing = .untilClose
+        }
+        if framing == .untilClose || !response.keepAlive { upstreamReusable = false }
+        // A body delimited by close can only reach the client delimited by close as well.
+        if framing == .untilClose || loop.draining { keepAliveAfter = false }
+        let keepAlive = keepAliveAfter && requestComplete
+        let rawLength: Int
+        if HeadWriter.responseNeedsRewrite(response, request: request, keepAlive: keepAlive) {
+            let head = buffer.withUnsafeReadableBytes { bytes in
+                HeadWriter.responseHead(
+                    bytes, head: response, request: request, keepAlive: keepAlive, allocator: allocator)
+            }
+            context.write(wrapOutboundOut(head), promise: nil)
+            buffer.moveReaderIndex(forwardBy: response.length)
+            rawLength = 0
+        } else {
+            // Left in the buffer: written with the first body bytes.
+            rawLength = response.length
+        }
+        responseStarted = true
+        responseFramer = BodyFramer(framing)
+        endpoint?.metrics.record(status: response.status)
+        reportTry(.response(status: response.status))
+        return rawLength
+    }
+
+    /// The response ended: return the connection to its pool (or close it) and get ready for the next request.
+    func finishExchange(flushed: Bool = false) {
+        guard let context else { return }
+        let now = LoopContext.now()
+        if let upstream {
+            self.upstream = nil
+            upstream.owner = nil
+            if upstreamReusable && requestComplete {
+                endpoint?.release(upstream)
+            } else {
+                upstream.discard()
+            }
+        }
+        reportTry(.cancelled)
+        if let endpoint {
+            endpoint.inFlight -= 1
+            self.endpoint = nil
+        }
+        service?.metrics.latency.recordNanoseconds(Int64(now &- startedAt))
+        service = nil
+        retained = nil
+        responseFramer = nil
+        if !requestComplete || !keepAliveAfter {
+            close()
+            return
+        }
+        if !flushed { context.flush() }
+        phase = .idle
+        idleSince = now
+        requestParser.reset()
+        process()
+        resumeReadsIfHeld()
+    }
+
+    /// The upstream connection closed under this exchange.
+    func upstreamClosed(_ connection: UpstreamHandler) {
+        guard connection === upstream else { return }
+        if var framer = responseFramer {
+            if case .untilClose = framer.state {
+                // The close is the end of this response.
+                _ = try? ByteBuffer().withUnsafeReadableBytes { try framer.consume($0) }
+                upstream = nil
+                keepAliveAfter = false
+                upstreamReusable = false
+                finishExchange()
+            } else {
+                // Mid-body: the client must see the connection end, never a response that looks complete.
+                upstream = nil
+                abandonExchange()
+                closeNow()
+            }
+            return
+        }
+        upstream = nil
+        tryFailed(connection.exchanges > 1 ? .staleConnection : .reset)
+    }
+
+    /// Closes at once, dropping unsent bytes: used when what was sent must not look complete.
+    func closeNow() {
+        phase = .closing
+        context?.close(promise: nil)
+    }
+}

@@ -1,0 +1,275 @@
+import NIOCore
+import Prometheus
+import SidecarConfig
+import TrafficPolicy
+
+/// One client connection: parses its requests, routes each to an endpoint, streams the request body up and the
+/// response down without re-encoding, and answers itself when no endpoint can (503, 504, 502).
+///
+/// Requests on a connection are handled one at a time; pipelined ones wait in `pending` (bounded by holding reads).
+/// All state lives on the connection's event loop, as do the upstream connections it borrows.
+final class DownstreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Phase {
+        /// Waiting for (the rest of) a request head.
+        case idle
+        /// A request is routed; waiting for a connection, or for a retry's backoff.
+        case waitingUpstream
+        /// Sending the request body to the upstream as it arrives.
+        case streaming
+        /// The request is sent; the response is on its way (or being forwarded).
+        case awaitingResponse
+        /// The connection is closing; nothing more is read or sent.
+        case closing
+    }
+
+    /// Bytes of pipelined or early input held before reads stop.
+    static let maxPendingBytes = 64 * 1024
+    /// Request bodies up to this size are kept for retries; larger ones are not retried.
+    static let maxRetainedBody = 64 * 1024
+    /// A client has this long to send a complete request head once it started one.
+    static let headerTimeoutNanos: UInt64 = 10_000_000_000
+    /// An idle keep-alive connection is closed after this long.
+    static let idleTimeoutNanos: UInt64 = 60_000_000_000
+
+    let loop: LoopContext
+    let listenerName: String
+    var registryIndex = -1
+    var context: ChannelHandlerContext?
+    var clientAddress: [UInt8] = Array("unknown".utf8)
+    var allocator = ByteBufferAllocator()
+    /// Tracked from writability events (see `UpstreamHandler.isWritable`).
+    var isWritable = true
+    /// The route of this connection's listener, cached per configuration generation.
+    var cachedRoutes: LoopRoutes?
+    var cachedRoute: ListenerRoute = .none
+
+    // Request side.
+    var pending: ByteBuffer?
+    var requestParser = HTTPHeadParser(kind: .request)
+    var request = HTTPHead()
+    var requestFramer = BodyFramer(.none)
+    var requestComplete = true
+    var phase = Phase.idle
+    var inputClosed = false
+    var readHeld = false
+
+    // The exchange in progress.
+    var service: ServiceState?
+    var endpoint: EndpointState?
+    /// The index `service` gave this try, until its outcome is reported.
+    var endpointIndex: Int?
+    var upstream: UpstreamHandler?
+    var upstreamHead: ByteBuffer?
+    /// Body bytes sent so far, kept for a retry while they fit in `maxRetainedBody`.
+    var retained: ByteBuffer?
+    /// False once body bytes went up that a retry could not send again.
+    var replayable = true
+    var tries = 0
+    var freeRetryUsed = false
+    var startedAt: UInt64 = 0
+    var tryStartedAt: UInt64 = 0
+    var deadline: UInt64 = 0
+    var tryDeadline: UInt64 = 0
+    var idleSince: UInt64 = 0
+    var backoffTask: Scheduled<Void>?
+    var keepAliveAfter = true
+
+    // Response side.
+    var responseParser = HTTPHeadParser(kind: .response)
+    var response = HTTPHead()
+    var responseFramer: BodyFramer?
+    var responseCumulation: ByteBuffer?
+    var responseStarted = false
+    /// An unchanged response head not yet written: it is sent with the first body bytes.
+    var rawHeadLength = 0
+    var upstreamReusable = true
+
+    init(loop: LoopContext, listenerName: String) {
+        self.loop = loop
+        self.listenerName = listenerName
+    }
+
+    // MARK: channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.allocator = context.channel.allocator
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = Array(ip.utf8) }
+        idleSince = LoopContext.now()
+        loop.register(self)
+        if loop.draining { drain() }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        phase = .closing
+        loop.unregister(self)
+        abandonExchange()
+        pending = nil
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if phase == .closing { return }
+        if var existing = pending, existing.readableBytes > 0 {
+            existing.writeBuffer(&buffer)
+            pending = existing
+        } else {
+            pending = buffer
+        }
+        process()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        inputClosed = true
+        switch phase {
+        case .idle:
+            close()
+        case .streaming:
+            // The client died mid-upload: the upstream must never see a complete request.
+            abandonExchange()
+            close()
+        case .waitingUpstream where !requestComplete:
+            abandonExchange()
+            close()
+        case .awaitingResponse:
+            // Half-close passes through; the connection cannot be reused after it.
+            upstreamReusable = false
+            upstream?.shutdownOutput()
+        case .waitingUpstream, .streaming, .closing:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        if isWritable { upstream?.resumeReading() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Back-pressure towards the client: hold reads while the upstream cannot take the body, or while enough
+    /// pipelined input waits.
+    func read(context: ChannelHandlerContext) {
+        if shouldHoldReads {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    private var shouldHoldReads: Bool {
+        switch phase {
+        case .streaming:
+            return !(upstream?.isWritable ?? true)
+        case .idle, .waitingUpstream, .awaitingResponse:
+            return (pending?.readableBytes ?? 0) > Self.maxPendingBytes
+        case .closing:
+            return true
+        }
+    }
+
+    func resumeReadsIfHeld() {
+        guard readHeld, !shouldHoldReads, let context else { return }
+        readHeld = false
+        context.read()
+    }
+
+    /// Whether the client side can take more response bytes now (the upstream holds its reads otherwise).
+    var canTakeResponseBytes: Bool { isWritable }
+
+    // MARK: upstream events
+
+    func upstreamReadComplete() {
+        context?.flush()
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { resumeReadsIfHeld() }
+    }
+
+    // MARK: closing
+
+    /// Stops serving: flushes what was written, then closes.
+    func close() {
+        guard let context, phase != .closing || context.channel.isActive else { return }
+        phase = .closing
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
+        let channel = context.channel
+        promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Drain: idle connections close now, busy ones after their current response.
+    func drain() {
+        keepAliveAfter = false
+        if phase == .idle && (pending?.readableBytes ?? 0) == 0 { close() }
+    }
+
+    /// Releases everything the current exchange holds, without answering (the client is gone or is being closed).
+    func abandonExchange() {
+        backoffTask?.cancel()
+        backoffTask = nil
+        if let upstream {
+            self.upstream = nil
+            upstream.discard()
+        }
+        reportTry(.cancelled)
+        if let endpoint {
+            if phase == .waitingUpstream { endpoint.cancelWait(self) }
+            endpoint.inFlight -= 1
+            self.endpoint = nil
+        }
+        service = nil
+        retained = nil
+    }
+
+    /// Tells the balancer and outlier detector how the current try went (once per try).
+    func reportTry(_ outcome: AttemptOutcome) {
+        guard let index = endpointIndex, let service else { return }
+        endpointIndex = nil
+        service.finished(endpoint: index, startedAt: tryStartedAt, outcome: outcome, now: LoopContext.now())
+    }
+
+    // MARK: deadlines
+
+    func checkDeadlines(now: UInt64) {
+        switch phase {
+        case .idle:
+            let waited = now &- idleSince
+            if (pending?.readableBytes ?? 0) > 0 {
+                if waited > Self.headerTimeoutNanos { respondLocally(status: 408, reason: "header-timeout", keepAlive: false) }
+            } else if waited > Self.idleTimeoutNanos {
+                close()
+            }
+        case .waitingUpstream, .streaming, .awaitingResponse:
+            if deadline != 0 && now >= deadline {
+                requestTimedOut()
+            } else if tryDeadline != 0 && now >= tryDeadline {
+                tryDeadline = 0
+                tryFailed(.timeout)
+            }
+        case .closing:
+            break
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import NIOCore
+import NIOPosix
+import SidecarConfig
+
+/// One endpoint as seen from one event loop: its pool of upstream connections and the counters the balancer and
+/// the outlier detector read.
+///
+/// Confined to its event loop (every method asserts it); it outlives configuration swaps so pools stay warm when
+/// the same address appears in the new configuration.
+final class EndpointState {
+    let address: HostPort
+    let socketAddress: SocketAddress?
+    let eventLoop: any EventLoop
+    var limits: ConnectionLimits
+    let metrics: EndpointMetrics
+
+    private var idle: [UpstreamHandler] = []
+    private(set) var openConnections = 0
+    private var connecting = 0
+    private var waiters: CircularBuffer<DownstreamHandler> = []
+
+    /// Requests in flight to this endpoint (for stats; balancers keep their own counts).
+    var inFlight = 0
+    /// Active health: false once the health check says so (true until a check has decided).
+    var healthy = true
+    var healthChecker: HealthChecker?
+
+    init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: EndpointMetrics) {
+        self.address = address
+        self.socketAddress = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
+        self.eventLoop = eventLoop
+        self.limits = limits
+        self.metrics = metrics
+    }
+
+    /// Hands `requester` a connection now (idle one), later (after connecting or when one is released), or fails it.
+    func acquire(for requester: DownstreamHandler) {
+        while let connection = idle.popLast() {
+            if connection.isUsable {
+                requester.upstreamReady(connection)
+                return
+            }
+            connection.discard()
+        }
+        if openConnections + connecting < limits.maxConnections {
+            connect(for: requester)
+        } else if waiters.count < limits.maxPendingRequests {
+            waiters.append(requester)
+        } else {
+            requester.upstreamFailed(.poolOverflow)
+        }
+    }
+
+    /// Forgets a requester that went away while waiting.
+    func cancelWait(_ requester: DownstreamHandler) {
+        if let index = waiters.firstIndex(where: { $0 === requester }) { waiters.remove(at: index) }
+    }
+
+    private func connect(for requester: DownstreamHandler) {
+        guard let socketAddress else {
+            requester.upstreamFailed(.connectFailed)
+            return
+        }
+        connecting += 1
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.milliseconds(limits.connectTimeout.milliseconds))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
+                }
+            }
+        let requesterBox = NIOLoopBound(requester, eventLoop: eventLoop)
+        let selfBox = NIOLoopBound(self, eventLoop: eventLoop)
+        bootstrap.connect(to: socketAddress).whenComplete { result in
+            let endpoint = selfBox.value
+            endpoint.connecting -= 1
+            switch result {
+            case .success(let channel):
+                guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+                    channel.close(promise: nil)
+                    requesterBox.value.upstreamFailed(.connectFailed)
+                    return
+                }
+                endpoint.openConnections += 1
+                handler.endpoint = endpoint
+                requesterBox.value.upstreamReady(handler)
+            case .failure:
+                requesterBox.value.upstreamFailed(.connectFailed)
+                endpoint.serveWaiters()
+            }
+        }
+    }
+
+    /// Takes back a connection whose exchange ended cleanly; it serves a waiter or idles.
+    func release(_ connection: UpstreamHandler) {
+        if let waiter = waiters.popFirst() {
+            waiter.upstreamReady(connection)
+            return
+        }
+        if idle.count < limits.maxIdleConnections {
+            idle.append(connection)
+        } else {
+            connection.discard()
+        }
+    }
+
+    /// Called once when a connection of this endpoint closes, whatever its state.
+    func connectionClosed(_ connection: UpstreamHandler) {
+        openConnections -= 1
+        if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
+        serveWaiters()
+    }
+
+    /// A slot opened (a connection closed or a connect failed): start a connection for the next waiter.
+    private func serveWaiters() {
+        while !waiters.isEmpty && openConnections + connecting < limits.maxConnections {
+            connect(for: waiters.removeFirst())
+        }
+    }
+
+    /// Closes idle connections (drain, or the endpoint left the configuration).
+    func closeIdle() {
+        let connections = idle
+        idle.removeAll()
+        for connection in connections { connection.discard() }
+    }
+
+    var idleCount: Int { idle.count }
+}
+
+/// Why the proxy could not get a connection to an endpoint.
+enum UpstreamFailure: Error {
+    case connectFailed
+    case poolOverflow
+}

@@ -1,0 +1,128 @@
+import NIOCore
+
+/// Writes the heads the proxy forwards: the original bytes, minus hop-by-hop fields (RFC 9110 §7.6.1), plus
+/// X-Forwarded-For and traceparent; every other field byte for byte and in order.
+enum HeadWriter {
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    @inline(__always)
+    private static func isHopByHop(_ kind: HTTPField.Kind) -> Bool {
+        switch kind {
+        case .connection, .keepAlive, .proxyConnection, .te, .upgrade, .nominated: true
+        default: false
+        }
+    }
+
+    /// The request head for the upstream.
+    static func requestHead(
+        _ b: UnsafeRawBufferPointer, head: HTTPHead, clientAddress: [UInt8], random: inout FastRandom,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var out = allocator.buffer(capacity: head.length + clientAddress.count + 96)
+        let lastXFF = head.fields.lastIndex { $0.kind == .xForwardedFor }
+        if !head.needsRewrite && lastXFF == nil {
+            // The common case: nothing to drop, so the head goes out in one copy.
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.length - 2)]))
+        } else {
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.startLineEnd]))
+            for index in head.fields.indices {
+                let field = head.fields[index]
+                if isHopByHop(field.kind) { continue }
+                if index == lastXFF {
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.valueEnd]))
+                    out.writeStaticString(", ")
+                    out.writeBytes(clientAddress)
+                    out.writeStaticString("\r\n")
+                } else {
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.lineEnd]))
+                }
+            }
+        }
+        if lastXFF == nil {
+            out.writeStaticString("x-forwarded-for: ")
+            out.writeBytes(clientAddress)
+            out.writeStaticString("\r\n")
+        }
+        if !head.hasTraceparent { writeTraceparent(into: &out, random: &random) }
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    /// A W3C traceparent for a request that arrived without one: new trace id, new span id, sampled.
+    static func writeTraceparent(into out: inout ByteBuffer, random: inout FastRandom) {
+        out.writeStaticString("traceparent: 00-")
+        let a = random.next() | 1  // an all-zero trace id is invalid
+        let b = random.next()
+        let c = random.next() | 1
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 64) { ptr in
+            hex.withUnsafeBufferPointer { digits in
+                func put(_ word: UInt64, at offset: Int) {
+                    for k in 0..<16 { ptr[offset + k] = digits[Int((word >> UInt64(60 - 4 * k)) & 0xF)] }
+                }
+                put(a, at: 0)
+                put(b, at: 16)
+                ptr[32] = UInt8(ascii: "-")
+                put(c, at: 33)
+            }
+            return 49
+        }
+        out.writeStaticString("-01\r\n")
+    }
+
+    /// Whether a response head can go to the client exactly as the upstream sent it.
+    static func responseNeedsRewrite(_ head: HTTPHead, request: HTTPHead, keepAlive: Bool) -> Bool {
+        if head.needsRewrite || !head.isHTTP11 { return true }
+        if !keepAlive { return !head.connectionClose }
+        // A kept-alive HTTP/1.0 client needs to be told; `Connection: close` from upstream concerns its hop only.
+        return !request.isHTTP11 || head.connectionClose
+    }
+
+    /// The response head for the client, when `responseNeedsRewrite` says so.
+    static func responseHead(
+        _ b: UnsafeRawBufferPointer, head: HTTPHead, request: HTTPHead, keepAlive: Bool, allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var out = allocator.buffer(capacity: head.length + 32)
+        out.writeStaticString("HTTP/1.1")
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[8..<head.startLineEnd]))
+        for field in head.fields where !isHopByHop(field.kind) {
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.lineEnd]))
+        }
+        if !keepAlive {
+            out.writeStaticString("connection: close\r\n")
+        } else if !request.isHTTP11 {
+            out.writeStaticString("connection: keep-alive\r\n")
+        }
+        out.writeStaticString("\r\n")
+        return out
+    }
+
+    /// A response the proxy makes itself (503, 504, 502, 400...), with the reason in `x-mesh-reason`.
+    static func localResponse(status: Int, reason: String, keepAlive: Bool, allocator: ByteBufferAllocator)
+        -> ByteBuffer
+    {
+        let body = "\(status) \(reasonPhrase(status)): \(reason)\n"
+        var out = allocator.buffer(capacity: 160 + body.utf8.count)
+        out.writeString("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n")
+        out.writeString("content-type: text/plain\r\ncontent-length: \(body.utf8.count)\r\nx-mesh-reason: \(reason)\r\n")
+        if !keepAlive { out.writeStaticString("connection: close\r\n") }
+        out.writeStaticString("\r\n")
+        out.writeString(body)
+        return out
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 404: "Not Found"
+        case 408: "Request Timeout"
+        case 414: "URI Too Long"
+        case 431: "Request Header Fields Too Large"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        default: "Error"
+        }
+    }
+}

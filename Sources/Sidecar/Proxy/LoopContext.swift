@@ -1,0 +1,217 @@
+import NIOCore
+import SidecarConfig
+import TrafficPolicy
+
+/// Everything one event loop thread owns: the compiled routes, endpoint pools, the random generator, the open
+/// client connections and the timer that enforces their deadlines.
+///
+/// Confined to `eventLoop`: handlers call it synchronously from that loop, other threads only through
+/// `eventLoop.execute`. That is why it is `@unchecked Sendable`: it is passed to bootstrap closures, never used off
+/// its loop.
+final class LoopContext: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    let metrics: ProxyMetrics
+    private(set) var routes: LoopRoutes
+    var random = FastRandom()
+    /// Set by drain: answered requests close their connection, idle ones are closed.
+    private(set) var draining = false
+    private var endpoints: [String: EndpointState] = [:]
+    private var serviceMetrics: [String: ServiceMetrics] = [:]
+    private var connections: [DownstreamHandler] = []
+    private var sweeper: RepeatedTask?
+    private var drainWaiters: [EventLoopPromise<Void>] = []
+
+    /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
+    static let sweepInterval = TimeAmount.milliseconds(10)
+
+    init(eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration) {
+        self.eventLoop = eventLoop
+        self.metrics = metrics
+        self.routes = LoopRoutes(config: config, services: [:], splits: [:])
+        self.routes = compile(config, previous: nil)
+    }
+
+    @inline(__always)
+    static func now() -> UInt64 { UInt64(NIODeadline.now().uptimeNanoseconds) }
+
+    // MARK: configuration
+
+    /// Swaps in a new configuration; requests already routed keep the services they hold.
+    func apply(_ config: SidecarConfiguration) {
+        eventLoop.assertInEventLoop()
+        let old = endpoints
+        routes = compile(config, previous: routes)
+        for (key, endpoint) in old where endpoints[key] !== endpoint {
+            endpoint.closeIdle()
+            endpoint.healthChecker?.stop()
+            endpoint.healthChecker = nil
+        }
+    }
+
+    private func compile(_ config: SidecarConfiguration, previous routes: LoopRoutes?) -> LoopRoutes {
+        var newEndpoints: [String: EndpointState] = [:]
+        var services: [String: ServiceState] = [:]
+        for service in config.services {
+            let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
+                let key = "\(service.name)|\(address)"
+                if let existing = newEndpoints[key] ?? self.endpoints[key] {
+                    existing.limits = service.connectionLimits
+                    newEndpoints[key] = existing
+                    return existing
+                }
+                let endpoint = EndpointState(
+                    address: address, eventLoop: eventLoop, limits: service.connectionLimits,
+                    metrics: metrics.endpoint(service: service.name, address: address))
+                newEndpoints[key] = endpoint
+                return endpoint
+            }
+            for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
+            let policy = config.retryPolicies.first { $0.service == service.name }
+            let serviceMetrics = self.serviceMetrics[service.name] ?? metrics.service(service.name)
+            self.serviceMetrics[service.name] = serviceMetrics
+            services[service.name] = ServiceState(
+                config: service, endpoints: endpoints, retryPolicy: policy, metrics: serviceMetrics,
+                previous: routes?.services[service.name], random: &random)
+        }
+        var splits: [String: SplitState] = [:]
+        for split in config.splits {
+            let backends = split.backends.compactMap { services[$0.service] }
+            guard backends.count == split.backends.count else { continue }
+            splits[split.rootService] = SplitState(config: split, backends: backends)
+        }
+        endpoints = newEndpoints
+        return LoopRoutes(config: config, services: services, splits: splits)
+    }
+
+    /// Starts, restarts or stops an endpoint's health checker to match the service's configuration.
+    private func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
+        if endpoint.healthChecker?.check == service.healthCheck { return }
+        endpoint.healthChecker?.stop()
+        endpoint.healthChecker = nil
+        guard let check = service.healthCheck else {
+            endpoint.healthy = true
+            return
+        }
+        let name = service.name
+        let checker = HealthChecker(check: check, endpoint: endpoint) { [unowned self] endpoint in
+            self.healthChanged(endpoint, service: name)
+        }
+        endpoint.healthChecker = checker
+        checker.start()
+    }
+
+    /// An active check flipped: the current routes exclude (or take back) the endpoint at once.
+    private func healthChanged(_ endpoint: EndpointState, service name: String) {
+        guard let service = routes.services[name], let index = service.endpoints.firstIndex(where: { $0 === endpoint })
+        else { return }
+        if endpoint.healthy { service.unhealthy.remove(index) } else { service.unhealthy.insert(index) }
+    }
+
+    // MARK: routing
+
+    enum RouteDecision {
+        case service(ServiceState)
+        case noRoute
+    }
+
+    /// The service a request goes to: by listener kind, then through the root service's split, if any.
+    func route(listener: String, bytes: UnsafeRawBufferPointer, head: HTTPHead) -> RouteDecision {
+        let routes = self.routes
+        guard let listenerConfig = routes.listeners[listener] else { return .noRoute }
+        var facts: RequestFacts? = nil
+        let root: ServiceState?
+        switch listenerConfig.kind {
+        case .inbound:
+            root = listenerConfig.service.flatMap { routes.services[$0] }
+        case .outbound:
+            if let name = listenerConfig.service {
+                root = routes.services[name]
+            } else {
+                facts = RequestFacts(bytes: bytes, head: head, includeFields: false)
+                root = facts?.host.flatMap { routes.hosts[$0] }
+            }
+        case .gateway:
+            let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
+            facts = request
+            let route = listenerConfig.routes.first { route in
+                (route.host == nil || route.host?.lowercased() == request.host) && request.path.hasPrefix(route.pathPrefix)
+            }
+            root = route.flatMap { routes.services[$0.service] }
+        }
+        guard let root else { return .noRoute }
+        guard let split = routes.splits[root.name] else { return .service(root) }
+        if !split.matches.isEmpty {
+            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
+            _ = facts
+            guard split.matches.contains(where: { $0.matches(request) }) else { return .service(root) }
+        }
+        return .service(split.nextBackend() ?? root)
+    }
+
+    // MARK: connections, deadlines, drain
+
+    func register(_ connection: DownstreamHandler) {
+        connection.registryIndex = connections.count
+        connections.append(connection)
+        if sweeper == nil {
+            sweeper = eventLoop.scheduleRepeatedTask(initialDelay: Self.sweepInterval, delay: Self.sweepInterval) {
+                [self] _ in self.sweep()
+            }
+        }
+    }
+
+    func unregister(_ connection: DownstreamHandler) {
+        let index = connection.registryIndex
+        guard index >= 0, index < connections.count, connections[index] === connection else { return }
+        let last = connections.removeLast()
+        if index < connections.count {
+            connections[index] = last
+            last.registryIndex = index
+        }
+        connection.registryIndex = -1
+        if connections.isEmpty {
+            // No timer while nothing is open: an idle sidecar does not wake up.
+            sweeper?.cancel()
+            sweeper = nil
+            if draining {
+                for promise in drainWaiters { promise.succeed() }
+                drainWaiters.removeAll()
+            }
+        }
+    }
+
+    private func sweep() {
+        let now = Self.now()
+        var index = 0
+        // Handlers may unregister themselves while being checked; walk by index against the live count.
+        while index < connections.count {
+            let connection = connections[index]
+            connection.checkDeadlines(now: now)
+            if index < connections.count && connections[index] === connection { index += 1 }
+        }
+    }
+
+    /// Stops keep-alive and waits until every client connection of this loop has closed.
+    func drain() -> EventLoopFuture<Void> {
+        eventLoop.assertInEventLoop()
+        draining = true
+        for endpoint in endpoints.values { endpoint.closeIdle() }
+        if connections.isEmpty { return eventLoop.makeSucceededFuture(()) }
+        let promise = eventLoop.makePromise(of: Void.self)
+        drainWaiters.append(promise)
+        for connection in connections { connection.drain() }
+        return promise.futureResult
+    }
+
+    var openConnections: Int { connections.count }
+
+    func endpointSnapshot() -> [(service: String, address: String, open: Int, idle: Int, inFlight: Int, ejected: Bool, healthy: Bool)] {
+        let now = Self.now()
+        return routes.services.values.sorted { $0.name < $1.name }.flatMap { service in
+            service.endpoints.enumerated().map { index, endpoint in
+                (service.name, endpoint.address.description, endpoint.openConnections, endpoint.idleCount,
+                 endpoint.inFlight, service.isEjected(index), !service.unhealthy.contains(index))
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Prometheus
+import SidecarConfig
+
+/// The proxy's Prometheus metrics, made once per (service, backend) and cached, so the hot path only bumps
+/// atomics. Labels are bounded: service names, endpoint addresses and status classes from the configuration.
+final class ProxyMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    static let latencyBuckets: [Duration] = [
+        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
+    }
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    func service(_ name: String) -> ServiceMetrics {
+        ServiceMetrics(
+            latency: registry.makeDurationHistogram(
+                descriptor: Self.name("mesh_request_duration", "seconds", "Time from a request's head to its response's end, retries included."), labels: [("service", name)], buckets: Self.latencyBuckets),
+            retries: registry.makeCounter(
+                descriptor: Self.name("mesh_retries", "total", "Retries sent (tries after the first)."), labels: [("service", name)]),
+            budgetExhausted: registry.makeCounter(
+                descriptor: Self.name("mesh_retries_budget_exhausted", "total", "Retries refused because the retry budget was spent."), labels: [("service", name)]),
+            ownAnswers: Dictionary(
+                uniqueKeysWithValues: ["no-healthy-endpoint", "timeout", "upstream-protocol-error", "connect-failure",
+                    "overflow", "upstream-reset"].map { reason in
+                    (reason, registry.makeCounter(
+                        descriptor: Self.name("mesh_local_responses", "total", "Responses the proxy made itself (503, 504, 502), by reason."), labels: [("service", name), ("reason", reason)]))
+                }))
+    }
+
+    func endpoint(service: String, address: HostPort) -> EndpointMetrics {
+        let backend = address.description
+        let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"].map { code in
+            registry.makeCounter(
+                descriptor: Self.name("mesh_requests", "total", "Responses from upstream endpoints, by service, backend and status class."), labels: [("service", service), ("backend", backend), ("code", code)])
+        }
+        return EndpointMetrics(
+            byClass: classes,
+            ejections: registry.makeCounter(
+                descriptor: Self.name("mesh_ejections", "total", "Times the outlier detector ejected the endpoint."), labels: [("service", service), ("backend", backend)]),
+            healthCheckFailures: registry.makeCounter(
+                descriptor: Self.name("mesh_health_check_failures", "total", "Active health checks that failed."), labels: [("service", service), ("backend", backend)]),
+            healthy: registry.makeGauge(
+                descriptor: Self.name("mesh_endpoint_healthy", "", "1 while the endpoint passes its active health check (or has none)."),
+                labels: [("service", service), ("backend", backend)]),
+            ejected: registry.makeGauge(
+                descriptor: Self.name("mesh_endpoint_ejected", "", "1 while the endpoint is ejected or failing its health check."), labels: [("service", service), ("backend", backend)]))
+    }
+}
+
+struct ServiceMetrics: Sendable {
+    let latency: DurationHistogram
+    let retries: Counter
+    let budgetExhausted: Counter
+    let ownAnswers: [String: Counter]
+
+    func ownAnswer(_ reason: String) { ownAnswers[reason]?.increment() }
+}
+
+struct EndpointMetrics: Sendable {
+    let byClass: [Counter]
+    let ejections: Counter
+    let healthCheckFailures: Counter
+    let healthy: Gauge
+    let ejected: Gauge
+
+    @inline(__always)
+    func record(status: Int) {
+        let index = status / 100 - 1
+        if index >= 0 && index < 5 { byClass[index].increment() }
+    }
+}

@@ -1,0 +1,113 @@
+import NIOCore
+
+/// The proxy's end of one pooled connection to an endpoint: a thin relay that hands every event to the
+/// `DownstreamHandler` currently using it, and holds reads while that client cannot take more bytes.
+final class UpstreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private(set) var context: ChannelHandlerContext?
+    /// Set once connected; the pool this connection belongs to.
+    var endpoint: EndpointState?
+    /// The exchange using this connection, nil while it idles in the pool.
+    var owner: DownstreamHandler?
+    /// Whether it carried an exchange before (a reused connection closed by the server is retried fresh).
+    var exchanges = 0
+    private var readHeld = false
+    private var closed = false
+    private var active = false
+    /// Tracked from writability events rather than asked of the channel on every read: the hot path stays out of
+    /// the `Channel` existential.
+    private(set) var isWritable = true
+
+    var isUsable: Bool { active && !closed }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        active = context.channel.isActive
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        active = true
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let owner else {
+            // Bytes on an idle connection are not the answer to anything: the connection is unusable.
+            discard()
+            return
+        }
+        owner.upstreamRead(buffer, from: self)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        owner?.upstreamReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        active = false
+        let wasClosed = closed
+        closed = true
+        if !wasClosed { endpoint?.connectionClosed(self) }
+        if let owner {
+            self.owner = nil
+            owner.upstreamClosed(self)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        owner?.upstreamWritabilityChanged(isWritable: isWritable)
+    }
+
+    /// Back-pressure towards the endpoint: while the client is slow, stop reading the response.
+    func read(context: ChannelHandlerContext) {
+        if let owner, !owner.canTakeResponseBytes {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    /// The client drained its buffer: read on.
+    func resumeReading() {
+        guard readHeld, let context else { return }
+        readHeld = false
+        context.read()
+    }
+
+    @inline(__always)
+    func write(_ buffer: ByteBuffer) {
+        context?.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    @inline(__always)
+    func flush() { context?.flush() }
+
+    /// One pass through the pipeline instead of two, for the common whole-request case.
+    @inline(__always)
+    func writeAndFlush(_ buffer: ByteBuffer) {
+        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Sends the client's half-close on, so the endpoint sees the end of input as the client meant it.
+    func shutdownOutput() {
+        context?.close(mode: .output, promise: nil)
+    }
+
+    /// Closes the connection; it will not be reused.
+    func discard() {
+        owner = nil
+        guard let context, !closed else { return }
+        context.close(promise: nil)
+    }
+}

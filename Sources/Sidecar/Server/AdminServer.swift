@@ -1,0 +1,109 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SidecarConfig
+
+/// The admin endpoint (127.0.0.1 only): readiness, configuration read and hot swap, drain, metrics and stats.
+/// Off the hot path, so it uses NIOHTTP1 and async channels for clarity.
+enum AdminServer {
+    /// Largest accepted `PUT /config` body.
+    static let maxBody = 4 * 1024 * 1024
+
+    static func bind(server: ProxyServer, group: any EventLoopGroup, address: HostPort) async throws -> any Channel {
+        guard address.host == "127.0.0.1" || address.host == "::1" || address.host == "localhost" else {
+            throw ConfigError(problems: [.init(path: "admin", message: "the admin endpoint binds loopback only")])
+        }
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: address.host, port: address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        let channel = listener.channel
+        Task {
+            try? await listener.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask { await serve(connection, server: server) }
+                    }
+                }
+            }
+        }
+        return channel
+    }
+
+    private static func serve(
+        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, server: ProxyServer
+    ) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead? = nil
+            var body = ByteBuffer()
+            for try await part in inbound {
+                switch part {
+                case .head(let h):
+                    head = h
+                    body.clear()
+                case .body(var chunk):
+                    if body.readableBytes + chunk.readableBytes <= maxBody { body.writeBuffer(&chunk) }
+                case .end:
+                    guard let h = head else { continue }
+                    let (status, contentType, text) = await respond(h, body: body, server: server)
+                    var headers = HTTPHeaders()
+                    headers.add(name: "content-type", value: contentType)
+                    headers.add(name: "content-length", value: "\(text.utf8.count)")
+                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
+                    try await outbound.write(.end(nil))
+                    if h.method == .POST && h.uri == "/drain" && status == .accepted { server.beginDrain() }
+                }
+            }
+        }
+    }
+
+    private static func respond(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer) async
+        -> (HTTPResponseStatus, String, String)
+    {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        switch (head.method, path) {
+        case (.GET, "/ready"):
+            return server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
+        case (.GET, "/config"):
+            return (.ok, "application/json", String(decoding: server.configuration.encodedJSON(), as: UTF8.self))
+        case (.PUT, "/config"):
+            do {
+                let config = try SidecarConfiguration.decode(json: Data(body.readableBytesView))
+                try await server.apply(config)
+                return (.ok, "application/json", "{\"version\":\(jsonString(config.version))}\n")
+            } catch {
+                let problems = error.problems.map { "{\"path\":\(jsonString($0.path)),\"message\":\(jsonString($0.message))}" }
+                return (.badRequest, "application/json", "{\"errors\":[\(problems.joined(separator: ","))]}\n")
+            }
+        case (.POST, "/drain"):
+            return (.accepted, "text/plain", "draining\n")
+        case (.GET, "/metrics"):
+            return (.ok, "text/plain; version=0.0.4", server.metricsText())
+        case (.GET, "/stats"):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            let data = (try? encoder.encode(await server.stats())) ?? Data()
+            return (.ok, "application/json", String(decoding: data, as: UTF8.self) + "\n")
+        case (_, "/ready"), (_, "/config"), (_, "/drain"), (_, "/metrics"), (_, "/stats"):
+            return (.methodNotAllowed, "text/plain", "method not allowed\n")
+        default:
+            return (.notFound, "text/plain", "not found\n")
+        }
+    }
+
+    private static func jsonString(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

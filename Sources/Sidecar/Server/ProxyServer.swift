@@ -1,0 +1,250 @@
+import NIOCore
+import NIOPosix
+import Prometheus
+import SidecarConfig
+import Synchronization
+
+/// The sidecar proxy: listeners from a configuration, one `LoopContext` per event loop thread, an optional admin
+/// endpoint, hot configuration swaps and drain.
+///
+/// ```swift
+/// let server = ProxyServer(configuration: config, options: .init(threads: 1, admin: HostPort(host: "127.0.0.1", port: 0)))
+/// let bound = try await server.start()      // real ports, also for port 0
+/// try await server.apply(newConfig)         // PUT /config does the same
+/// await server.drain()                      // stop accepting, finish in flight
+/// ```
+public final class ProxyServer: Sendable {
+    public struct Options: Sendable {
+        /// Event loop threads; 1 suits a sidecar beside one replica.
+        public var threads: Int
+        /// Where the admin endpoint listens (127.0.0.1 only); nil for none.
+        public var admin: HostPort?
+
+        public init(threads: Int = 1, admin: HostPort? = nil) {
+            self.threads = threads
+            self.admin = admin
+        }
+    }
+
+    /// A bound socket: a listener's name (or "admin") and its real address.
+    public struct BoundAddress: Sendable, Hashable {
+        public var name: String
+        public var kind: String
+        public var address: HostPort
+    }
+
+    let options: Options
+    let group: MultiThreadedEventLoopGroup
+    let metrics = ProxyMetrics()
+    private let loops: [ObjectIdentifier: LoopContext]
+    private let loopList: [LoopContext]
+    private let state: Mutex<State>
+    private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
+
+    private struct State {
+        var configuration: SidecarConfiguration
+        var channels: [any Channel] = []
+        var admin: (any Channel)?
+        var bound: [BoundAddress] = []
+        var ready = false
+        var draining = false
+    }
+
+    public init(configuration: SidecarConfiguration, options: Options = Options()) {
+        self.options = options
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
+        let metrics = self.metrics
+        let list = group.makeIterator().map { LoopContext(eventLoop: $0, metrics: metrics, config: configuration) }
+        self.loopList = list
+        self.loops = Dictionary(uniqueKeysWithValues: list.map { (ObjectIdentifier($0.eventLoop), $0) })
+        self.state = Mutex(State(configuration: configuration))
+    }
+
+    public var configuration: SidecarConfiguration { state.withLock { $0.configuration } }
+    public var boundAddresses: [BoundAddress] { state.withLock { $0.bound } }
+    public var isReady: Bool { state.withLock { $0.ready && !$0.draining } }
+
+    /// Binds every listener and the admin endpoint; returns their real addresses.
+    @discardableResult
+    public func start() async throws -> [BoundAddress] {
+        let config = configuration
+        var bound: [BoundAddress] = []
+        var channels: [any Channel] = []
+        do {
+            for listener in config.listeners {
+                guard let address = HostPort(parsing: listener.address) else { continue }
+                let channel = try await bindListener(name: listener.name, address: address)
+                channels.append(channel)
+                bound.append(BoundAddress(name: listener.name, kind: listener.kind.rawValue, address: Self.hostPort(channel, address)))
+            }
+            var adminChannel: (any Channel)? = nil
+            if let admin = options.admin {
+                let channel = try await AdminServer.bind(server: self, group: group, address: admin)
+                adminChannel = channel
+                bound.append(BoundAddress(name: "admin", kind: "admin", address: Self.hostPort(channel, admin)))
+            }
+            state.withLock {
+                $0.channels = channels
+                $0.admin = adminChannel
+                $0.bound = bound
+                $0.ready = true
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        return bound
+    }
+
+    private static func hostPort(_ channel: any Channel, _ requested: HostPort) -> HostPort {
+        HostPort(host: requested.host, port: channel.localAddress?.port ?? requested.port)
+    }
+
+    private func bindListener(name: String, address: HostPort) async throws -> any Channel {
+        let loops = self.loops
+        return try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                    try channel.pipeline.syncOperations.addHandler(DownstreamHandler(loop: loop, listenerName: name))
+                }
+            }
+            .bind(host: address.host, port: address.port).get()
+    }
+
+    /// Validates and swaps in a configuration: new requests use it at once, requests in flight finish on the
+    /// old one. Listener addresses cannot change at run time.
+    public func apply(_ new: SidecarConfiguration) async throws(ConfigError) {
+        try new.validate()
+        let current = configuration
+        let shape = { (c: SidecarConfiguration) in c.listeners.map { "\($0.name) \($0.kind) \($0.address)" }.sorted() }
+        if shape(new) != shape(current) {
+            throw ConfigError(problems: [
+                .init(path: "listeners", message: "listener names, kinds and addresses cannot change while running; restart the proxy")
+            ])
+        }
+        await withTaskGroup(of: Void.self) { tasks in
+            for loop in loopList {
+                tasks.addTask { try? await loop.eventLoop.submit { loop.apply(new) }.get() }
+            }
+        }
+        state.withLock { $0.configuration = new }
+    }
+
+    /// Stops accepting, lets requests in flight finish (their connections then close), and returns when all
+    /// client connections are gone or `timeout` passed.
+    public func drain(timeout: Duration = .seconds(30)) async {
+        let (channels, admin, already) = state.withLock { s in
+            let result = (s.channels, s.admin, s.draining)
+            s.draining = true
+            s.channels = []
+            return result
+        }
+        if already {
+            await waitUntilStopped()
+            return
+        }
+        for channel in channels { try? await channel.close() }
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                await withTaskGroup(of: Void.self) { inner in
+                    for loop in self.loopList {
+                        inner.addTask {
+                            let future = loop.eventLoop.flatSubmit { loop.drain() }
+                            try? await future.get()
+                        }
+                    }
+                }
+            }
+            tasks.addTask { try? await Task.sleep(for: timeout) }
+            await tasks.next()
+            tasks.cancelAll()
+        }
+        try? await admin?.close()
+        let waiters = stopped.withLock { w in
+            let list = w ?? []
+            w = nil
+            return list
+        }
+        for waiter in waiters { waiter.resume() }
+        try? await group.shutdownGracefully()
+    }
+
+    /// Returns once `drain` has finished.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { continuation in
+            let done = stopped.withLock { waiters -> Bool in
+                if waiters == nil { return true }
+                waiters!.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Asks for a drain without waiting (admin `POST /drain`, signals).
+    public func beginDrain() {
+        Task { await self.drain() }
+    }
+
+    /// Prometheus text of every metric.
+    public func metricsText() -> String { metrics.registry.emitToString() }
+
+    /// A snapshot for `GET /stats`.
+    public func stats() async -> ProxyStats {
+        var endpoints: [ProxyStats.Endpoint] = []
+        var open = 0
+        for loop in loopList {
+            let snapshot = try? await loop.eventLoop.submit {
+                (loop.openConnections, loop.endpointSnapshot())
+            }.get()
+            guard let snapshot else { continue }
+            open += snapshot.0
+            for e in snapshot.1 {
+                if let index = endpoints.firstIndex(where: { $0.service == e.service && $0.address == e.address }) {
+                    endpoints[index].openConnections += e.open
+                    endpoints[index].idleConnections += e.idle
+                    endpoints[index].inFlight += e.inFlight
+                    endpoints[index].ejected = endpoints[index].ejected || e.ejected
+                    endpoints[index].healthy = endpoints[index].healthy && e.healthy
+                } else {
+                    endpoints.append(.init(
+                        service: e.service, address: e.address, openConnections: e.open, idleConnections: e.idle,
+                        inFlight: e.inFlight, ejected: e.ejected, healthy: e.healthy))
+                }
+            }
+        }
+        let (version, bound, draining) = state.withLock { ($0.configuration.version, $0.bound, $0.draining) }
+        return ProxyStats(
+            version: version, draining: draining, clientConnections: open,
+            listeners: bound.map { .init(name: $0.name, kind: $0.kind, address: $0.address.description) },
+            endpoints: endpoints)
+    }
+}
+
+/// What `GET /stats` returns, for `meshctl` and the operator.
+public struct ProxyStats: Sendable, Codable, Hashable {
+    public struct Listener: Sendable, Codable, Hashable {
+        public var name: String
+        public var kind: String
+        public var address: String
+    }
+    public struct Endpoint: Sendable, Codable, Hashable {
+        public var service: String
+        public var address: String
+        public var openConnections: Int
+        public var idleConnections: Int
+        public var inFlight: Int
+        public var ejected: Bool
+        public var healthy: Bool
+    }
+    public var version: String
+    public var draining: Bool
+    public var clientConnections: Int
+    public var listeners: [Listener]
+    public var endpoints: [Endpoint]
+}

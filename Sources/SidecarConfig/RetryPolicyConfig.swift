@@ -1,0 +1,91 @@
+/// Retries and timeouts for requests to one service (the RetryPolicy manifest, compiled).
+public struct RetryPolicyConfig: Sendable, Hashable, Codable {
+    /// The conditions that make an attempt worth retrying.
+    public enum RetryOn: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Any 5xx response.
+        case serverError = "5xx"
+        /// 502, 503, 504 and connect failures.
+        case gatewayError = "gateway-error"
+        /// The connection to the endpoint could not be made (nothing was sent).
+        case connectFailure = "connect-failure"
+        /// The connection was reset or closed before a response head arrived.
+        case reset
+        /// The codes in `retriableStatusCodes`.
+        case retriableStatusCodes = "retriable-status-codes"
+    }
+
+    public struct Backoff: Sendable, Hashable, Codable {
+        public var base: ConfigDuration
+        public var max: ConfigDuration
+        /// 0...1: the fraction of each delay that is randomised.
+        public var jitter: Double
+        public init(base: ConfigDuration = .ms(25), max: ConfigDuration = .ms(250), jitter: Double = 0.5) {
+            self.base = base
+            self.max = max
+            self.jitter = jitter
+        }
+    }
+
+    /// Retries may add at most `percent` % of the original requests, plus `minRetriesPerSecond` (Linkerd's budget).
+    public struct Budget: Sendable, Hashable, Codable {
+        public var percent: Double
+        public var minRetriesPerSecond: Int
+        public init(percent: Double = 20, minRetriesPerSecond: Int = 10) {
+            self.percent = percent
+            self.minRetriesPerSecond = minRetriesPerSecond
+        }
+    }
+
+    public var name: String
+    /// The service whose requests this policy governs.
+    public var service: String
+    /// Total tries, the first included (1 = no retries).
+    public var attempts: Int
+    public var perTryTimeout: ConfigDuration?
+    /// The whole request, every try and backoff included.
+    public var timeout: ConfigDuration?
+    public var retryOn: [RetryOn]
+    public var retriableStatusCodes: [Int]
+    public var backoff: Backoff
+    public var budget: Budget
+    /// POST, PATCH and friends retry only when this is true (double payments otherwise: istio #50506).
+    public var retryNonIdempotent: Bool
+
+    public init(
+        name: String, service: String, attempts: Int = 3, perTryTimeout: ConfigDuration? = nil,
+        timeout: ConfigDuration? = nil, retryOn: [RetryOn] = [.gatewayError, .connectFailure, .reset],
+        retriableStatusCodes: [Int] = [], backoff: Backoff = Backoff(), budget: Budget = Budget(),
+        retryNonIdempotent: Bool = false
+    ) {
+        self.name = name
+        self.service = service
+        self.attempts = attempts
+        self.perTryTimeout = perTryTimeout
+        self.timeout = timeout
+        self.retryOn = retryOn
+        self.retriableStatusCodes = retriableStatusCodes
+        self.backoff = backoff
+        self.budget = budget
+        self.retryNonIdempotent = retryNonIdempotent
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, service, attempts, perTryTimeout, timeout, retryOn, retriableStatusCodes, backoff, budget
+        case retryNonIdempotent
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RetryPolicyConfig(name: "", service: "")
+        self.name = try c.decode(String.self, forKey: .name)
+        self.service = try c.decode(String.self, forKey: .service)
+        self.attempts = try c.decodeIfPresent(Int.self, forKey: .attempts) ?? d.attempts
+        self.perTryTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .perTryTimeout)
+        self.timeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .timeout)
+        self.retryOn = try c.decodeIfPresent([RetryOn].self, forKey: .retryOn) ?? d.retryOn
+        self.retriableStatusCodes = try c.decodeIfPresent([Int].self, forKey: .retriableStatusCodes) ?? []
+        self.backoff = try c.decodeIfPresent(Backoff.self, forKey: .backoff) ?? d.backoff
+        self.budget = try c.decodeIfPresent(Budget.self, forKey: .budget) ?? d.budget
+        self.retryNonIdempotent = try c.decodeIfPresent(Bool.self, forKey: .retryNonIdempotent) ?? false
+    }
+}

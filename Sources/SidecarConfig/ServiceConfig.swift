@@ -1,0 +1,158 @@
+/// A service the sidecar can send requests to: its endpoints and how they are balanced, limited and checked.
+///
+/// Field names follow the `Service` manifest (`loadBalancer`, `outlierDetection`, `healthCheck`) so that the
+/// reconciler's compilation is a copy, not a translation.
+public struct ServiceConfig: Sendable, Hashable, Codable {
+    public enum LoadBalancerKind: String, Sendable, Hashable, Codable, CaseIterable {
+        case roundRobin = "round-robin"
+        /// Power of two random choices, fewer requests in flight wins (Envoy's LEAST_REQUEST).
+        case leastRequest = "least-request"
+        /// Power of two choices by peak-EWMA latency × load, Linkerd's balancer; the default.
+        case p2cEWMA = "p2c-ewma"
+    }
+
+    /// The service name; also what an outbound request's Host header names (before any `:port`).
+    public var name: String
+    /// Other Host header values that mean this service.
+    public var hosts: [String]
+    /// `host:port` of every endpoint.
+    public var endpoints: [String]
+    public var loadBalancer: LoadBalancerKind
+    public var outlierDetection: OutlierDetection?
+    public var healthCheck: HealthCheck?
+    public var connectionLimits: ConnectionLimits
+
+    public init(
+        name: String, hosts: [String] = [], endpoints: [String], loadBalancer: LoadBalancerKind = .p2cEWMA,
+        outlierDetection: OutlierDetection? = nil, healthCheck: HealthCheck? = nil,
+        connectionLimits: ConnectionLimits = ConnectionLimits()
+    ) {
+        self.name = name
+        self.hosts = hosts
+        self.endpoints = endpoints
+        self.loadBalancer = loadBalancer
+        self.outlierDetection = outlierDetection
+        self.healthCheck = healthCheck
+        self.connectionLimits = connectionLimits
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, hosts, endpoints, loadBalancer, outlierDetection, healthCheck, connectionLimits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try c.decode(String.self, forKey: .name)
+        self.hosts = try c.decodeIfPresent([String].self, forKey: .hosts) ?? []
+        self.endpoints = try c.decodeIfPresent([String].self, forKey: .endpoints) ?? []
+        self.loadBalancer = try c.decodeIfPresent(LoadBalancerKind.self, forKey: .loadBalancer) ?? .p2cEWMA
+        self.outlierDetection = try c.decodeIfPresent(OutlierDetection.self, forKey: .outlierDetection)
+        self.healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
+        self.connectionLimits = try c.decodeIfPresent(ConnectionLimits.self, forKey: .connectionLimits) ?? .init()
+    }
+}
+
+/// Passive circuit breaking, Envoy's names: an endpoint that fails `consecutive5xxErrors` (or
+/// `consecutiveGatewayErrors`: 502/503/504 and connect failures) times in a row is ejected for
+/// `baseEjectionTime` × times ejected (capped at `maxEjectionTime`), never more than `maxEjectionPercent` of the
+/// service at once; after the penalty one probe request decides.
+public struct OutlierDetection: Sendable, Hashable, Codable {
+    public var consecutive5xxErrors: Int
+    public var consecutiveGatewayErrors: Int
+    public var baseEjectionTime: ConfigDuration
+    public var maxEjectionTime: ConfigDuration
+    public var maxEjectionPercent: Int
+
+    public init(
+        consecutive5xxErrors: Int = 5, consecutiveGatewayErrors: Int = 5, baseEjectionTime: ConfigDuration = .seconds(30),
+        maxEjectionTime: ConfigDuration = .seconds(300), maxEjectionPercent: Int = 10
+    ) {
+        self.consecutive5xxErrors = consecutive5xxErrors
+        self.consecutiveGatewayErrors = consecutiveGatewayErrors
+        self.baseEjectionTime = baseEjectionTime
+        self.maxEjectionTime = maxEjectionTime
+        self.maxEjectionPercent = maxEjectionPercent
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case consecutive5xxErrors, consecutiveGatewayErrors, baseEjectionTime, maxEjectionTime, maxEjectionPercent
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = OutlierDetection()
+        self.consecutive5xxErrors = try c.decodeIfPresent(Int.self, forKey: .consecutive5xxErrors) ?? d.consecutive5xxErrors
+        self.consecutiveGatewayErrors =
+            try c.decodeIfPresent(Int.self, forKey: .consecutiveGatewayErrors) ?? d.consecutiveGatewayErrors
+        self.baseEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .baseEjectionTime) ?? d.baseEjectionTime
+        self.maxEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxEjectionTime) ?? d.maxEjectionTime
+        self.maxEjectionPercent = try c.decodeIfPresent(Int.self, forKey: .maxEjectionPercent) ?? d.maxEjectionPercent
+    }
+}
+
+/// Active HTTP health checking: `GET path` every `interval`; a 2xx within `timeout` is a success.
+/// `unhealthyThreshold` failures in a row take the endpoint out, `healthyThreshold` successes bring it back.
+public struct HealthCheck: Sendable, Hashable, Codable {
+    public var path: String
+    public var interval: ConfigDuration
+    public var timeout: ConfigDuration
+    public var healthyThreshold: Int
+    public var unhealthyThreshold: Int
+
+    public init(
+        path: String = "/healthz", interval: ConfigDuration = .seconds(5), timeout: ConfigDuration = .seconds(1),
+        healthyThreshold: Int = 1, unhealthyThreshold: Int = 3
+    ) {
+        self.path = path
+        self.interval = interval
+        self.timeout = timeout
+        self.healthyThreshold = healthyThreshold
+        self.unhealthyThreshold = unhealthyThreshold
+    }
+
+    private enum CodingKeys: String, CodingKey { case path, interval, timeout, healthyThreshold, unhealthyThreshold }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = HealthCheck()
+        self.path = try c.decodeIfPresent(String.self, forKey: .path) ?? d.path
+        self.interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? d.interval
+        self.timeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .timeout) ?? d.timeout
+        self.healthyThreshold = try c.decodeIfPresent(Int.self, forKey: .healthyThreshold) ?? d.healthyThreshold
+        self.unhealthyThreshold = try c.decodeIfPresent(Int.self, forKey: .unhealthyThreshold) ?? d.unhealthyThreshold
+    }
+}
+
+/// Upstream connection pool limits, per endpoint and per event loop thread.
+public struct ConnectionLimits: Sendable, Hashable, Codable {
+    /// Connections open to one endpoint at once; requests beyond wait (up to `maxPendingRequests`).
+    public var maxConnections: Int
+    /// Requests waiting for a connection to one endpoint; beyond this the proxy answers 503 at once.
+    public var maxPendingRequests: Int
+    /// Idle keep-alive connections kept per endpoint.
+    public var maxIdleConnections: Int
+    public var connectTimeout: ConfigDuration
+
+    public init(
+        maxConnections: Int = 1024, maxPendingRequests: Int = 1024, maxIdleConnections: Int = 128,
+        connectTimeout: ConfigDuration = .seconds(2)
+    ) {
+        self.maxConnections = maxConnections
+        self.maxPendingRequests = maxPendingRequests
+        self.maxIdleConnections = maxIdleConnections
+        self.connectTimeout = connectTimeout
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case maxConnections, maxPendingRequests, maxIdleConnections, connectTimeout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ConnectionLimits()
+        self.maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        self.maxPendingRequests = try c.decodeIfPresent(Int.self, forKey: .maxPendingRequests) ?? d.maxPendingRequests
+        self.maxIdleConnections = try c.decodeIfPresent(Int.self, forKey: .maxIdleConnections) ?? d.maxIdleConnections
+        self.connectTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .connectTimeout) ?? d.connectTimeout
+    }
+}

@@ -1,0 +1,146 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension SidecarConfiguration {
+    /// Checks what decoding cannot: references, ranges, addresses, regexes. Collects every problem.
+    public func validate() throws(ConfigError) {
+        var problems: [ConfigError.Problem] = []
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
+
+        if version.isEmpty { fail("version", "must not be empty") }
+        var serviceNames = Set<String>()
+        for (i, service) in services.enumerated() {
+            let path = "services[\(i)]"
+            if service.name.isEmpty { fail("\(path).name", "must not be empty") }
+            if !serviceNames.insert(service.name).inserted {
+                fail("\(path).name", "duplicate service \"\(service.name)\"")
+            }
+            for (j, endpoint) in service.endpoints.enumerated() where HostPort(parsing: endpoint) == nil {
+                fail("\(path).endpoints[\(j)]", "expected host:port, got \"\(endpoint)\"")
+            }
+            let limits = service.connectionLimits
+            if limits.maxConnections < 1 { fail("\(path).connectionLimits.maxConnections", "must be >= 1") }
+            if limits.maxPendingRequests < 0 { fail("\(path).connectionLimits.maxPendingRequests", "must be >= 0") }
+            if limits.maxIdleConnections < 0 { fail("\(path).connectionLimits.maxIdleConnections", "must be >= 0") }
+            if limits.connectTimeout.milliseconds < 1 {
+                fail("\(path).connectionLimits.connectTimeout", "must be at least 1ms")
+            }
+            if let outlier = service.outlierDetection {
+                if outlier.consecutive5xxErrors < 0 { fail("\(path).outlierDetection.consecutive5xxErrors", "must be >= 0") }
+                if outlier.consecutiveGatewayErrors < 0 {
+                    fail("\(path).outlierDetection.consecutiveGatewayErrors", "must be >= 0")
+                }
+                if !(0...100).contains(outlier.maxEjectionPercent) {
+                    fail("\(path).outlierDetection.maxEjectionPercent", "must be 0...100")
+                }
+                if outlier.maxEjectionTime < outlier.baseEjectionTime {
+                    fail("\(path).outlierDetection.maxEjectionTime", "must be >= baseEjectionTime")
+                }
+            }
+            if let check = service.healthCheck {
+                if !check.path.hasPrefix("/") { fail("\(path).healthCheck.path", "must start with /") }
+                if check.interval.milliseconds < 10 { fail("\(path).healthCheck.interval", "must be at least 10ms") }
+                if check.timeout.milliseconds < 1 { fail("\(path).healthCheck.timeout", "must be at least 1ms") }
+                if check.healthyThreshold < 1 { fail("\(path).healthCheck.healthyThreshold", "must be >= 1") }
+                if check.unhealthyThreshold < 1 { fail("\(path).healthCheck.unhealthyThreshold", "must be >= 1") }
+            }
+        }
+
+        var listenerNames = Set<String>()
+        for (i, listener) in listeners.enumerated() {
+            let path = "listeners[\(i)]"
+            if !listenerNames.insert(listener.name).inserted {
+                fail("\(path).name", "duplicate listener \"\(listener.name)\"")
+            }
+            if HostPort(parsing: listener.address) == nil {
+                fail("\(path).address", "expected host:port, got \"\(listener.address)\"")
+            }
+            switch listener.kind {
+            case .inbound:
+                guard let name = listener.service else {
+                    fail("\(path).service", "an inbound listener needs the service of its local replica")
+                    break
+                }
+                if !serviceNames.contains(name) { fail("\(path).service", "unknown service \"\(name)\"") }
+            case .outbound:
+                if let name = listener.service, !serviceNames.contains(name) {
+                    fail("\(path).service", "unknown service \"\(name)\"")
+                }
+            case .gateway:
+                if listener.routes.isEmpty { fail("\(path).routes", "a gateway listener needs at least one route") }
+                for (j, route) in listener.routes.enumerated() {
+                    if !serviceNames.contains(route.service) {
+                        fail("\(path).routes[\(j)].service", "unknown service \"\(route.service)\"")
+                    }
+                    if !route.pathPrefix.hasPrefix("/") {
+                        fail("\(path).routes[\(j)].pathPrefix", "must start with /")
+                    }
+                }
+            }
+        }
+
+        var splitRoots = Set<String>()
+        for (i, split) in splits.enumerated() {
+            let path = "splits[\(i)]"
+            if !serviceNames.contains(split.rootService) {
+                fail("\(path).rootService", "unknown service \"\(split.rootService)\"")
+            }
+            if !splitRoots.insert(split.rootService).inserted {
+                fail("\(path).rootService", "\"\(split.rootService)\" already has a split")
+            }
+            if split.backends.isEmpty { fail("\(path).backends", "needs at least one backend") }
+            if !split.backends.contains(where: { $0.weight > 0 }) {
+                fail("\(path).backends", "at least one weight must be > 0")
+            }
+            for (j, backend) in split.backends.enumerated() {
+                if backend.weight < 0 { fail("\(path).backends[\(j)].weight", "must be >= 0") }
+                if backend.service == split.rootService {
+                    fail("\(path).backends[\(j)].service", "the root service cannot be its own backend")
+                } else if !serviceNames.contains(backend.service) {
+                    fail("\(path).backends[\(j)].service", "unknown service \"\(backend.service)\"")
+                }
+            }
+            for (j, match) in split.matches.enumerated() {
+                if let regex = match.pathRegex, (try? Regex(regex)) == nil {
+                    fail("\(path).matches[\(j)].pathRegex", "invalid regular expression \"\(regex)\"")
+                }
+                for (name, regex) in match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
+                    fail("\(path).matches[\(j)].headers.\(name)", "invalid regular expression \"\(regex)\"")
+                }
+            }
+        }
+        // SMI: splits do not nest.
+        for (i, split) in splits.enumerated() {
+            for (j, backend) in split.backends.enumerated() where splitRoots.contains(backend.service) {
+                fail("splits[\(i)].backends[\(j)].service", "\"\(backend.service)\" has a split itself; splits do not nest")
+            }
+        }
+
+        var policyTargets = Set<String>()
+        for (i, policy) in retryPolicies.enumerated() {
+            let path = "retryPolicies[\(i)]"
+            if !serviceNames.contains(policy.service) { fail("\(path).service", "unknown service \"\(policy.service)\"") }
+            if !policyTargets.insert(policy.service).inserted {
+                fail("\(path).service", "\"\(policy.service)\" already has a retry policy")
+            }
+            if !(1...10).contains(policy.attempts) { fail("\(path).attempts", "must be 1...10") }
+            if let t = policy.perTryTimeout, t.milliseconds < 1 { fail("\(path).perTryTimeout", "must be at least 1ms") }
+            if let t = policy.timeout, t.milliseconds < 1 { fail("\(path).timeout", "must be at least 1ms") }
+            if let t = policy.timeout, let p = policy.perTryTimeout, p > t {
+                fail("\(path).perTryTimeout", "must not exceed timeout")
+            }
+            for (j, code) in policy.retriableStatusCodes.enumerated() where !(100...599).contains(code) {
+                fail("\(path).retriableStatusCodes[\(j)]", "\(code) is not an HTTP status code")
+            }
+            if !(0...1).contains(policy.backoff.jitter) { fail("\(path).backoff.jitter", "must be 0...1") }
+            if policy.backoff.max < policy.backoff.base { fail("\(path).backoff.max", "must be >= base") }
+            if !(0...100).contains(policy.budget.percent) { fail("\(path).budget.percent", "must be 0...100") }
+            if policy.budget.minRetriesPerSecond < 0 { fail("\(path).budget.minRetriesPerSecond", "must be >= 0") }
+        }
+        if let t = defaultRequestTimeout, t.milliseconds < 1 { fail("defaultRequestTimeout", "must be at least 1ms") }
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
+    }
+}

@@ -1,0 +1,65 @@
+/// A weighted split of a root service over backend services (SMI TrafficSplit, compiled).
+///
+/// Requests that match one of `matches` (when any are given) are split over `backends`; all others go to the root
+/// service itself, as SMI says. Weights are relative; at least one must be > 0.
+public struct TrafficSplitConfig: Sendable, Hashable, Codable {
+    public struct Backend: Sendable, Hashable, Codable {
+        public var service: String
+        public var weight: Int
+        public init(service: String, weight: Int) {
+            self.service = service
+            self.weight = weight
+        }
+    }
+
+    public var name: String
+    public var rootService: String
+    public var backends: [Backend]
+    /// HTTPRouteGroup rules, any of which selects the split; empty means every request is split.
+    public var matches: [RouteMatch]
+
+    public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = []) {
+        self.name = name
+        self.rootService = rootService
+        self.backends = backends
+        self.matches = matches
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try c.decode(String.self, forKey: .name)
+        self.rootService = try c.decode(String.self, forKey: .rootService)
+        self.backends = try c.decode([Backend].self, forKey: .backends)
+        self.matches = try c.decodeIfPresent([RouteMatch].self, forKey: .matches) ?? []
+    }
+}
+
+/// One HTTPRouteGroup match (specs.smi-spec.io/v1alpha4): every given part must hold.
+/// Regexes are anchored to the whole value, as SMI's examples intend (`/api/.*`).
+public struct RouteMatch: Sendable, Hashable, Codable {
+    public var name: String
+    public var pathRegex: String?
+    /// Upper-case method names; empty or `["*"]` matches any.
+    public var methods: [String]
+    /// Header name (any case) → regex over the value.
+    public var headers: [String: String]
+
+    public init(name: String, pathRegex: String? = nil, methods: [String] = [], headers: [String: String] = [:]) {
+        self.name = name
+        self.pathRegex = pathRegex
+        self.methods = methods
+        self.headers = headers
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, pathRegex, methods, headers }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
+        self.pathRegex = try c.decodeIfPresent(String.self, forKey: .pathRegex)
+        self.methods = try c.decodeIfPresent([String].self, forKey: .methods) ?? []
+        self.headers = try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+    }
+}

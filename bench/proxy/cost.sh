@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# cost.sh - CPU cost per request of meshctl's proxy vs HAProxy, measured with `perf stat` on the proxy process
+# while wrk drives it. Unlike requests/s, instructions and CPU time per request hardly move when other jobs share
+# the machine, so this is the figure to compare optimisations by. Loopback only; kills only what it starts.
+#
+# Usage: bench/proxy/cost.sh [MESHCTL_BINARY]     env: CONNS=50 DURATION=5 ROUNDS=2 BACKEND_PORT=18280
+set -u -o pipefail
+BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/meshctl}
+CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-2}
+BACKEND_PORT=${BACKEND_PORT:-18280}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
+for b in nginx haproxy wrk perf; do command -v $b >/dev/null || { echo "need $b (peers.sh installs nginx/haproxy/wrk)"; exit 1; }; done
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product meshctl"; exit 1; }
+DIR=$(mktemp -d /tmp/mesh-cost.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+USER_LINE="user nobody nogroup;"; id www-data >/dev/null 2>&1 && USER_LINE="user www-data www-data;"
+cat > "$DIR/backend.conf" <<C
+$USER_LINE
+worker_processes 1; daemon off; master_process off; pid $DIR/nginx.pid; error_log $DIR/nginx.err warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
+  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 "ok\n"; } } }
+C
+cat > "$DIR/haproxy.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend be
+backend be
+  server s1 127.0.0.1:$BACKEND_PORT
+C
+nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
+haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); HAPROXY_PID=$!
+"$BIN" proxy --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!); MESH_PID=$!
+sleep 1
+for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
+measure() { # name pid port
+  wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$3/" >/dev/null   # warm-up
+  perf stat -x, -e task-clock,instructions -p "$2" -o "$DIR/$1.perf" -- sleep "$DURATION" &
+  local perf_pid=$!
+  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$3/")
+  wait $perf_pid
+  local reqs; reqs=$(awk '/requests in/{print $1}' <<<"$out")
+  local rps; rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  local ms; ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$1.perf")
+  local ins; ins=$(awk -F, '/instructions/{print $1}' "$DIR/$1.perf")
+  awk -v n="$1" -v r="$reqs" -v rps="$rps" -v ms="$ms" -v ins="$ins" 'BEGIN{
+    printf "%-8s rps=%8.0f  cpu_us/req=%6.2f  instructions/req=%7.0f  (cpu %.0f%%)\n", n, rps, 1000*ms/r, ins/r, 100*ms/1000/'"$DURATION"' }'
+}
+echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$ROUNDS"); do
+  measure haproxy $HAPROXY_PID $HAPROXY_PORT
+  measure meshctl $MESH_PID $MESH_PORT
+done
+echo "meshctl RSS: $(awk '/VmRSS/{print $2" kB"}' /proc/$MESH_PID/status), peak $(awk '/VmHWM/{print $2" kB"}' /proc/$MESH_PID/status)"
