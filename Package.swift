@@ -162,7 +162,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReconcilerTests",
-            dependencies: ["Reconciler"],
+            dependencies: ["Reconciler", "Manifests", "SidecarConfig"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

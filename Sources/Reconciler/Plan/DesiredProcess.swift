@@ -8,13 +8,17 @@ public struct DesiredProcess: Sendable, Hashable {
     public var revision: String
     /// For sidecars and the gateway: the configuration version they must report before they count as converged.
     public var configVersion: String?
+    /// The loopback ports the instance uses, by purpose (`port`, `inbound`, `outbound`, `admin`); recorded with the
+    /// process so that the operator can reach a sidecar's admin endpoint after a restart of its own.
+    public var ports: [String: Int]
 
     public init(slot: SlotID, argv: [String], environment: [String: String] = [:], revision: String,
-                configVersion: String? = nil) {
+                configVersion: String? = nil, ports: [String: Int] = [:]) {
         self.slot = slot
         self.argv = argv
         self.environment = environment
         self.revision = revision
         self.configVersion = configVersion
+        self.ports = ports
     }
 }

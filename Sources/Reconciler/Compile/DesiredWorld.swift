@@ -1,0 +1,22 @@
+import SidecarConfig
+
+/// What should run, as compiled from the manifests: processes, and the configuration each sidecar must report.
+public struct DesiredWorld: Sendable {
+    public var processes: [DesiredProcess]
+    /// By sidecar or gateway slot.
+    public var configurations: [SlotID: SidecarConfiguration]
+    /// Every port key in use; the operator forgets the others.
+    public var portKeys: Set<String>
+
+    public init(processes: [DesiredProcess] = [], configurations: [SlotID: SidecarConfiguration] = [:],
+                portKeys: Set<String> = []) {
+        self.processes = processes
+        self.configurations = configurations
+        self.portKeys = portKeys
+    }
+
+    /// The path a slot's configuration file is written to before its process starts.
+    public static func configPath(for slot: SlotID, in directory: String) -> String {
+        "\(directory)/\(slot.service)-\(slot.role.rawValue)-\(slot.replica).json"
+    }
+}

@@ -1,0 +1,77 @@
+import Manifests
+import SidecarConfig
+
+/// Field-by-field translation from manifest kinds to the sidecar schema. The two differ where the data plane wants
+/// a different unit (tries instead of retries, a fraction instead of a percent), and nowhere else.
+enum ManifestTranslation {
+    static func serviceConfig(_ service: Service, name: String, endpoints: [String]) -> ServiceConfig {
+        let spec = service.spec
+        let lb: ServiceConfig.LoadBalancerKind
+        switch spec.loadBalancer {
+        case .roundRobin: lb = .roundRobin
+        case .leastRequest: lb = .leastRequest
+        case .p2cEWMA: lb = .p2cEWMA
+        }
+        let outlier = spec.outlierDetection.map {
+            OutlierDetection(consecutive5xxErrors: $0.consecutive5xxErrors,
+                             consecutiveGatewayErrors: $0.consecutiveGatewayErrors,
+                             baseEjectionTime: duration($0.baseEjectionTime),
+                             maxEjectionPercent: $0.maxEjectionPercent)
+        }
+        let health = spec.healthCheck.map {
+            HealthCheck(path: $0.path, interval: duration($0.interval), timeout: duration($0.timeout),
+                        healthyThreshold: $0.healthyThreshold, unhealthyThreshold: $0.unhealthyThreshold)
+        }
+        let limits = ConnectionLimits(maxConnections: spec.connectionPool.maxConnections,
+                                      maxPendingRequests: spec.connectionPool.maxPendingRequests)
+        return ServiceConfig(name: name, endpoints: endpoints, loadBalancer: lb, outlierDetection: outlier,
+                             healthCheck: health, connectionLimits: limits)
+    }
+
+    static func splitConfig(_ split: TrafficSplit, overrides: [String: Int]?,
+                            groups: [String: HTTPRouteGroup]) -> TrafficSplitConfig {
+        let backends = split.spec.backends.map {
+            TrafficSplitConfig.Backend(service: $0.service, weight: overrides?[$0.service] ?? $0.weight)
+        }
+        var matches: [RouteMatch] = []
+        for reference in split.spec.matches {
+            guard let group = groups[reference.name] else { continue }
+            for match in group.spec.matches where reference.matches.isEmpty || reference.matches.contains(match.name) {
+                matches.append(RouteMatch(name: "\(group.metadata.name)/\(match.name)", pathRegex: match.pathRegex,
+                                          methods: match.methods, headers: match.headers))
+            }
+        }
+        return TrafficSplitConfig(name: split.metadata.name, rootService: split.spec.service, backends: backends,
+                                  matches: matches)
+    }
+
+    static func retryPolicyConfig(_ policy: RetryPolicy) -> RetryPolicyConfig {
+        let spec = policy.spec
+        var retryOn: [RetryPolicyConfig.RetryOn] = []
+        var codes: [Int] = []
+        for condition in spec.retryOn {
+            switch condition {
+            case .serverError: retryOn.append(.serverError)
+            case .gatewayError: retryOn.append(.gatewayError)
+            case .connectFailure: retryOn.append(.connectFailure)
+            case .reset: retryOn.append(.reset)
+            case .status(let code): codes.append(code)
+            }
+        }
+        if !codes.isEmpty { retryOn.append(.retriableStatusCodes) }
+        return RetryPolicyConfig(
+            name: policy.metadata.name, service: spec.service,
+            attempts: spec.attempts + 1,  // the manifest counts retries (Istio); the proxy counts tries
+            perTryTimeout: spec.perTryTimeout.map(duration), timeout: spec.timeout.map(duration),
+            retryOn: retryOn, retriableStatusCodes: codes,
+            backoff: .init(base: duration(spec.backoff.base), max: duration(spec.backoff.max),
+                           jitter: Double(spec.backoff.jitter) / 100),
+            budget: .init(percent: Double(spec.budget.percent), minRetriesPerSecond: spec.budget.minRetriesPerSecond),
+            retryNonIdempotent: !spec.idempotentOnly)
+    }
+
+    static func duration(_ duration: Duration) -> ConfigDuration {
+        let (seconds, attoseconds) = duration.components
+        return ConfigDuration(milliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}

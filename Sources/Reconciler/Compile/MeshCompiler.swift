@@ -1,0 +1,64 @@
+import Manifests
+import SidecarConfig
+
+/// Compiles the applied manifests into the desired world: which processes run on which ports, and the configuration
+/// every sidecar and the gateway must serve. Pure apart from `isFree`, which the caller answers from the OS.
+///
+/// The topology on one machine:
+/// - each replica of a service with a `command` is two processes: the workload (its port in `PORT`) and a sidecar
+///   with an inbound listener (in front of that workload) and an outbound listener (the workload's calls out, routed
+///   by Host header; its address is in `MESH_OUTBOUND`);
+/// - one gateway process serves every Service's `port` (like a ClusterIP) and a routing listener on `gatewayPort`
+///   (by Host = service name), applying splits and retry policies;
+/// - a service's endpoints are the inbound listeners of its replicas whose sidecar and workload were observed ready.
+public enum MeshCompiler {
+    public static func compile(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> DesiredWorld {
+        var world = DesiredWorld()
+        var replicas: [ReplicaPlan] = []
+        for service in inputs.services {
+            guard let command = inputs.commandOverrides[service.metadata.name] ?? service.spec.workload.command else {
+                continue
+            }
+            for replica in 0..<command.replicas {
+                let plan = ReplicaPlan.make(service: service, command: command, replica: replica, inputs: inputs,
+                                            ports: &ports, isFree: isFree)
+                replicas.append(plan)
+                world.portKeys.formUnion(plan.portKeys)
+            }
+        }
+        let mesh = MeshTables(inputs: inputs, replicas: replicas)
+        for plan in replicas {
+            world.processes.append(plan.workload)
+            var config = mesh.sidecarConfiguration(for: plan)
+            config.version = Self.version(of: config)
+            var sidecar = plan.sidecar
+            sidecar.configVersion = config.version
+            world.processes.append(sidecar)
+            world.configurations[sidecar.slot] = config
+        }
+        var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
+        var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
+        gatewayConfig.version = Self.version(of: gatewayConfig)
+        gateway.process.configVersion = gatewayConfig.version
+        world.processes.append(gateway.process)
+        world.configurations[gateway.process.slot] = gatewayConfig
+        world.portKeys.formUnion(gateway.portKeys)
+        return world
+    }
+
+    /// A configuration's version is a digest of its content, so an unchanged mesh yields an unchanged version and
+    /// nothing is pushed.
+    static func version(of configuration: SidecarConfiguration) -> String {
+        var unversioned = configuration
+        unversioned.version = ""
+        let json = String(decoding: unversioned.encodedJSON(), as: UTF8.self)
+        return "cfg-" + PortBook.digest([json])
+    }
+}
+
+extension Service.Workload {
+    var command: Service.Command? {
+        if case .command(let command) = self { return command }
+        return nil
+    }
+}

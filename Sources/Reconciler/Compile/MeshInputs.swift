@@ -1,0 +1,61 @@
+import Manifests
+
+/// Everything the compiler reads: the applied objects, what the operator observed about readiness (which decides
+/// the endpoints every proxy is told about), and where things live on this machine.
+public struct MeshInputs: Sendable {
+    public var services: [Service]
+    public var splits: [TrafficSplit]
+    public var routeGroups: [HTTPRouteGroup]
+    public var retryPolicies: [RetryPolicy]
+    /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
+    public var meshctlPath: String
+    /// Where sidecar configuration files are written.
+    public var configsDirectory: String
+    /// The gateway's routing listener (by Host and path), on 127.0.0.1.
+    public var gatewayPort: Int
+    /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
+    public var readyWorkloadPorts: [SlotID: [Int]]
+    /// Sidecars observed ready (admin answering). Only their inbound listeners are a service's endpoints.
+    public var readySidecars: Set<SlotID>
+    /// Weights a rollout holds a split at, by split name then backend service; they win over the manifest's.
+    public var weightOverrides: [String: [String: Int]]
+    /// Workloads a rollout promoted into a service, by service name; they win over the manifest's command.
+    public var commandOverrides: [String: Service.Command]
+
+    public init(
+        services: [Service], splits: [TrafficSplit] = [], routeGroups: [HTTPRouteGroup] = [],
+        retryPolicies: [RetryPolicy] = [], meshctlPath: String, configsDirectory: String, gatewayPort: Int,
+        readyWorkloadPorts: [SlotID: [Int]] = [:], readySidecars: Set<SlotID> = [],
+        weightOverrides: [String: [String: Int]] = [:], commandOverrides: [String: Service.Command] = [:]
+    ) {
+        self.services = services
+        self.splits = splits
+        self.routeGroups = routeGroups
+        self.retryPolicies = retryPolicies
+        self.meshctlPath = meshctlPath
+        self.configsDirectory = configsDirectory
+        self.gatewayPort = gatewayPort
+        self.readyWorkloadPorts = readyWorkloadPorts
+        self.readySidecars = readySidecars
+        self.weightOverrides = weightOverrides
+        self.commandOverrides = commandOverrides
+    }
+
+    /// Sorts validated manifest objects into the compiler's inputs.
+    public init(objects: [ManifestObject], meshctlPath: String, configsDirectory: String, gatewayPort: Int) {
+        self.init(services: [], meshctlPath: meshctlPath, configsDirectory: configsDirectory, gatewayPort: gatewayPort)
+        for object in objects {
+            switch object {
+            case .service(let service): services.append(service)
+            case .trafficSplit(let split): splits.append(split)
+            case .httpRouteGroup(let group): routeGroups.append(group)
+            case .retryPolicy(let policy): retryPolicies.append(policy)
+            case .rollout: break
+            }
+        }
+        services.sort { $0.metadata.name < $1.metadata.name }
+        splits.sort { $0.metadata.name < $1.metadata.name }
+        routeGroups.sort { $0.metadata.name < $1.metadata.name }
+        retryPolicies.sort { $0.metadata.name < $1.metadata.name }
+    }
+}

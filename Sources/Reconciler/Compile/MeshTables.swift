@@ -1,0 +1,67 @@
+import Manifests
+import SidecarConfig
+
+/// The mesh-wide routing tables every proxy shares (services with their live endpoints, splits, retry policies),
+/// and the per-process configurations built from them.
+struct MeshTables {
+    var services: [ServiceConfig] = []
+    var splits: [TrafficSplitConfig] = []
+    var retryPolicies: [RetryPolicyConfig] = []
+    let inputs: MeshInputs
+
+    init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
+        self.inputs = inputs
+        var endpoints: [String: [String]] = [:]
+        for plan in replicas {
+            let ready = inputs.readySidecars.contains(plan.sidecar.slot)
+                && !(inputs.readyWorkloadPorts[plan.workload.slot] ?? []).isEmpty
+            if ready { endpoints[plan.service.metadata.name, default: []].append("127.0.0.1:\(plan.inboundPort)") }
+        }
+        for service in inputs.services {
+            let name = service.metadata.name
+            var list = endpoints[name] ?? []
+            if case .endpoints(let statics) = service.spec.workload { list = statics.map(\.description) }
+            services.append(ManifestTranslation.serviceConfig(service, name: name, endpoints: list))
+        }
+        let groups = Dictionary(inputs.routeGroups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })
+        splits = inputs.splits.map {
+            ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups)
+        }
+        retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
+    }
+
+    /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service.
+    func sidecarConfiguration(for plan: ReplicaPlan) -> SidecarConfiguration {
+        let name = plan.service.metadata.name
+        let local = ManifestTranslation.serviceConfig(
+            plan.service, name: Self.localServiceName(name),
+            endpoints: (inputs.readyWorkloadPorts[plan.workload.slot] ?? []).map { "127.0.0.1:\($0)" })
+        return SidecarConfiguration(
+            version: "",
+            listeners: [
+                Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:\(plan.inboundPort)",
+                         service: Self.localServiceName(name)),
+                Listener(name: "outbound", kind: .outbound, address: "127.0.0.1:\(plan.outboundPort)"),
+            ],
+            services: services + [local],
+            splits: splits,
+            retryPolicies: retryPolicies)
+    }
+
+    /// The gateway: every Service's own port, and the routing listener by Host.
+    func gatewayConfiguration(for gateway: GatewayPlan) -> SidecarConfiguration {
+        var listeners = [
+            Listener(name: "gateway", kind: .gateway, address: "127.0.0.1:\(inputs.gatewayPort)",
+                     routes: inputs.services.map { GatewayRoute(host: $0.metadata.name, service: $0.metadata.name) })
+        ]
+        for service in inputs.services {
+            listeners.append(Listener(name: "service-\(service.metadata.name)", kind: .outbound,
+                                      address: "127.0.0.1:\(service.spec.port)", service: service.metadata.name))
+        }
+        return SidecarConfiguration(version: "", listeners: listeners, services: services, splits: splits,
+                                    retryPolicies: retryPolicies)
+    }
+
+    /// The inbound side's name for the local workload; the colon keeps it apart from every DNS-label service name.
+    static func localServiceName(_ service: String) -> String { "local:\(service)" }
+}

@@ -1,0 +1,74 @@
+import Manifests
+
+/// One replica of a service: its workload process and its sidecar process, with their ports.
+struct ReplicaPlan {
+    var service: Service
+    var workload: DesiredProcess
+    var sidecar: DesiredProcess
+    var inboundPort: Int
+    var outboundPort: Int
+    var portKeys: Set<String>
+
+    static func make(service: Service, command: Service.Command, replica: Int, inputs: MeshInputs,
+                     ports: inout PortBook, isFree: (Int) -> Bool) -> ReplicaPlan {
+        let name = service.metadata.name
+        let workloadSlot = SlotID(service: name, role: .workload, replica: replica)
+        let sidecarSlot = SlotID(service: name, role: .sidecar, replica: replica)
+
+        // The sidecar's revision does not depend on the workload's: a new workload version is a configuration
+        // change for the sidecar (its local endpoint moves), not a restart.
+        let sidecarRevision = PortBook.digest(["sidecar", inputs.meshctlPath, "inbound", "outbound"])
+        let sidecarKey = "\(sidecarSlot)@\(sidecarRevision)"
+        let inbound = ports.port(for: sidecarKey + ":inbound", isFree: isFree)
+        let outbound = ports.port(for: sidecarKey + ":outbound", isFree: isFree)
+        let admin = ports.port(for: sidecarKey + ":admin", isFree: isFree)
+        let sidecar = DesiredProcess(
+            slot: sidecarSlot,
+            argv: [inputs.meshctlPath, "proxy",
+                   "--config", DesiredWorld.configPath(for: sidecarSlot, in: inputs.configsDirectory),
+                   "--admin", "127.0.0.1:\(admin)"],
+            revision: sidecarRevision,
+            ports: ["inbound": inbound, "outbound": outbound, "admin": admin])
+
+        var argv = command.argv
+        if argv.first == "meshctl" { argv[0] = inputs.meshctlPath }  // the demo app is built into this binary
+        let userEnvironment = command.env.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
+        let workloadRevision = PortBook.digest(["workload"] + argv + ["env"] + userEnvironment)
+        let workloadKey = "\(workloadSlot)@\(workloadRevision):port"
+        let port = ports.port(for: workloadKey, isFree: isFree)
+        var environment = command.env
+        environment["PORT"] = String(port)
+        environment["MESH_SERVICE"] = name
+        environment["MESH_REPLICA"] = String(replica)
+        environment["MESH_OUTBOUND"] = "127.0.0.1:\(outbound)"
+        let workload = DesiredProcess(slot: workloadSlot, argv: argv, environment: environment,
+                                      revision: workloadRevision, ports: ["port": port])
+        return ReplicaPlan(
+            service: service, workload: workload, sidecar: sidecar, inboundPort: inbound, outboundPort: outbound,
+            portKeys: [sidecarKey + ":inbound", sidecarKey + ":outbound", sidecarKey + ":admin", workloadKey])
+    }
+}
+
+/// The gateway process: Service ports and the routing listener.
+struct GatewayPlan {
+    static let slot = SlotID(service: "gateway", role: .gateway, replica: 0)
+
+    var process: DesiredProcess
+    var portKeys: Set<String>
+
+    static func make(inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> GatewayPlan {
+        // Listeners cannot change in a running proxy, so the set of ports it serves is part of its revision.
+        let servicePorts = inputs.services.map { "\($0.metadata.name)=\($0.spec.port)" }
+        let revision = PortBook.digest(["gateway", inputs.meshctlPath, String(inputs.gatewayPort)] + servicePorts)
+        let key = "\(slot)@\(revision):admin"
+        let admin = ports.port(for: key, isFree: isFree)
+        let process = DesiredProcess(
+            slot: slot,
+            argv: [inputs.meshctlPath, "proxy",
+                   "--config", DesiredWorld.configPath(for: slot, in: inputs.configsDirectory),
+                   "--admin", "127.0.0.1:\(admin)"],
+            revision: revision,
+            ports: ["gateway": inputs.gatewayPort, "admin": admin])
+        return GatewayPlan(process: process, portKeys: [key])
+    }
+}

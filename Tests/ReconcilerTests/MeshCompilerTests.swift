@@ -1,0 +1,107 @@
+import Manifests
+import SidecarConfig
+import Testing
+
+@testable import Reconciler
+
+@Suite("mesh compiler")
+struct MeshCompilerTests {
+    private func service(_ name: String, port: Int, argv: [String]? = ["meshctl", "demo-app"], replicas: Int = 2) -> Service {
+        let workload: Service.Workload = argv.map { .command(Service.Command(argv: $0, replicas: replicas)) } ?? .none
+        return Service(metadata: ObjectMeta(name: name), spec: Service.Spec(port: port, workload: workload))
+    }
+
+    private var split: TrafficSplit {
+        TrafficSplit(metadata: ObjectMeta(name: "web"), spec: TrafficSplit.Spec(
+            service: "web", backends: [.init(service: "web-v1", weight: 90), .init(service: "web-v2", weight: 10)]))
+    }
+
+    private func inputs(v2Argv: [String] = ["meshctl", "demo-app", "--version", "v2"]) -> MeshInputs {
+        MeshInputs(
+            services: [service("web", port: 8080, argv: nil), service("web-v1", port: 8081),
+                       service("web-v2", port: 8082, argv: v2Argv, replicas: 1)],
+            splits: [split],
+            retryPolicies: [RetryPolicy(metadata: ObjectMeta(name: "web"), spec: .init(service: "web", attempts: 2))],
+            meshctlPath: "/bin/meshctl", configsDirectory: "/state/configs", gatewayPort: 8000)
+    }
+
+    @Test func eachReplicaGetsAWorkloadAndASidecarAndThereIsOneGateway() {
+        var book = PortBook()
+        let world = MeshCompiler.compile(inputs(), ports: &book, isFree: { _ in true })
+        #expect(world.processes.map(\.slot.description) == [
+            "web-v1/workload/0", "web-v1/sidecar/0", "web-v1/workload/1", "web-v1/sidecar/1",
+            "web-v2/workload/0", "web-v2/sidecar/0", "gateway/gateway/0",
+        ])
+        let workload = world.processes[0]
+        #expect(workload.argv == ["/bin/meshctl", "demo-app"])
+        #expect(workload.environment["PORT"] == String(workload.ports["port"]!))
+        let sidecar = world.processes[1]
+        #expect(workload.environment["MESH_OUTBOUND"] == "127.0.0.1:\(sidecar.ports["outbound"]!)")
+        #expect(sidecar.argv == ["/bin/meshctl", "proxy", "--config", "/state/configs/web-v1-sidecar-0.json",
+                                 "--admin", "127.0.0.1:\(sidecar.ports["admin"]!)"])
+        let ports = world.processes.flatMap { $0.ports.filter { $0.key != "gateway" }.values }
+        #expect(Set(ports).count == ports.count)
+    }
+
+    @Test func onlyReadyReplicasAreEndpoints() throws {
+        var book = PortBook()
+        var input = inputs()
+        let first = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let gateway = try #require(first.configurations[GatewayPlan.slot])
+        #expect(gateway.service(named: "web-v1")?.endpoints == [])
+        let replica0 = SlotID(service: "web-v1", role: .workload, replica: 0)
+        input.readyWorkloadPorts = [replica0: [first.processes[0].ports["port"]!]]
+        input.readySidecars = [SlotID(service: "web-v1", role: .sidecar, replica: 0),
+                               SlotID(service: "web-v1", role: .sidecar, replica: 1)]
+        let second = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let inbound = first.processes[1].ports["inbound"]!
+        #expect(second.configurations[GatewayPlan.slot]?.service(named: "web-v1")?.endpoints == ["127.0.0.1:\(inbound)"])
+        #expect(second.configurations[GatewayPlan.slot]?.version != gateway.version)
+        let sidecar0 = try #require(second.configurations[first.processes[1].slot])
+        #expect(sidecar0.service(named: "local:web-v1")?.endpoints == ["127.0.0.1:\(first.processes[0].ports["port"]!)"])
+        #expect(throws: Never.self) { try sidecar0.validate() }
+    }
+
+    @Test func theSameManifestsCompileToTheSameWorld() {
+        var book = PortBook()
+        let a = MeshCompiler.compile(inputs(), ports: &book, isFree: { _ in true })
+        let b = MeshCompiler.compile(inputs(), ports: &book, isFree: { _ in true })
+        #expect(a.processes == b.processes)
+        #expect(a.configurations == b.configurations)
+        var fresh = PortBook()
+        let c = MeshCompiler.compile(inputs(), ports: &fresh, isFree: { _ in true })
+        #expect(c.processes == a.processes)
+    }
+
+    @Test func aNewCommandIsANewWorkloadRevisionButTheSidecarStays() {
+        var book = PortBook()
+        let before = MeshCompiler.compile(inputs(), ports: &book, isFree: { _ in true })
+        let after = MeshCompiler.compile(inputs(v2Argv: ["meshctl", "demo-app", "--version", "v3"]), ports: &book,
+                                         isFree: { _ in true })
+        #expect(before.processes[4].revision != after.processes[4].revision)
+        #expect(before.processes[4].ports != after.processes[4].ports)  // old and new run side by side
+        #expect(before.processes[5] == after.processes[5])
+    }
+
+    @Test func weightOverridesAndRetryUnitsReachTheConfig() throws {
+        var book = PortBook()
+        var input = inputs()
+        input.weightOverrides = ["web": ["web-v1": 40, "web-v2": 60]]
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let gateway = try #require(world.configurations[GatewayPlan.slot])
+        #expect(gateway.splits.first?.backends.map(\.weight) == [40, 60])
+        #expect(gateway.retryPolicies.first?.attempts == 3)
+        #expect(gateway.listeners.map(\.address) == ["127.0.0.1:8000", "127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082"])
+        #expect(throws: Never.self) { try gateway.validate() }
+    }
+
+    @Test func portsInUseElsewhereAreSkippedAndAssignmentsKept() {
+        var book = PortBook(lowest: 30_000, highest: 30_009)
+        let first = book.port(for: "a", isFree: { _ in true })
+        let second = book.port(for: "b", isFree: { $0 != first + 1 && $0 != (first + 1 - 30_000) % 10 + 30_000 })
+        #expect(second != first)
+        #expect(book.port(for: "a", isFree: { _ in false }) == first)
+        book.retain(["b"])
+        #expect(book.assignments.keys.sorted() == ["b"])
+    }
+}
