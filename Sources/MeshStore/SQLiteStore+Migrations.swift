@@ -67,6 +67,13 @@ extension SQLiteStore {
                 t.column("entry", .text).notNull()
             }
         }
+        migrator.registerMigration("v2: process revision") { db in
+            // The revision a process runs (what the reconciler compares with the desired one); "" for records
+            // written before it existed, which the reconciler treats as outdated and replaces.
+            try db.alter(table: "processes") { t in
+                t.add(column: "revision", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

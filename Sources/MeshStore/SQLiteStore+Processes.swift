@@ -7,13 +7,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO processes
-                        (id, role, service, replica, pid, startTime, commandHash, ports, logPath, state, updatedAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, role, service, replica, pid, startTime, commandHash, ports, logPath, state, updatedAt, revision)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.id, record.role.rawValue, record.service, record.replica, record.pid,
                     Int64(clamping: record.startTime), record.commandHash, JSONText.text(record.ports) ?? "{}",
-                    record.logPath, record.state, record.updatedAt,
+                    record.logPath, record.state, record.updatedAt, record.revision,
                 ]
             )
             return try Self.currentRevision(db)
@@ -53,7 +53,8 @@ extension SQLiteStore {
             ports: JSONText.data(row["ports"]),
             logPath: row["logPath"],
             state: row["state"],
-            updatedAt: row["updatedAt"]
+            updatedAt: row["updatedAt"],
+            revision: row["revision"]
         )
     }
 }

@@ -26,6 +26,8 @@ public struct StoredProcess: Sendable, Hashable {
     /// Free-form lifecycle state chosen by the reconciler, for example `starting`, `running`, `draining`.
     public var state: String
     public var updatedAt: Date
+    /// The revision of the desired process this instance was started from.
+    public var revision: String
 
     public init(
         id: String,
@@ -38,7 +40,8 @@ public struct StoredProcess: Sendable, Hashable {
         ports: Data = Data("{}".utf8),
         logPath: String,
         state: String,
-        updatedAt: Date = Date()
+        updatedAt: Date = Date(),
+        revision: String = ""
     ) {
         self.id = id
         self.role = role
@@ -51,5 +54,6 @@ public struct StoredProcess: Sendable, Hashable {
         self.logPath = logPath
         self.state = state
         self.updatedAt = updatedAt
+        self.revision = revision
     }
 }
