@@ -106,4 +106,14 @@ struct PlannerTests {
             #expect(shuffled == expected)
         }
     }
+
+    @Test func aRecreateSlotStopsTheOldInstanceBeforeStartingTheNew() {
+        var desired = workload(0, revision: "r2")
+        desired.replacement = .recreate
+        #expect(Planner.plan(desired: [desired], observed: [running(0)], now: 0) == [
+            .stop(slot: desired.slot, instance: "web-0-r1", reason: .replaced)
+        ])
+        #expect(Planner.plan(desired: [desired], observed: [running(0, state: .draining)], now: 0).isEmpty)
+        #expect(Planner.plan(desired: [desired], observed: [], now: 0) == [.start(desired)])
+    }
 }

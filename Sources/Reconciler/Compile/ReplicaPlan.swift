@@ -68,7 +68,8 @@ struct GatewayPlan {
                    "--config", DesiredWorld.configPath(for: slot, in: inputs.configsDirectory),
                    "--admin", "127.0.0.1:\(admin)"],
             revision: revision,
-            ports: ["gateway": inputs.gatewayPort, "admin": admin])
+            ports: ["gateway": inputs.gatewayPort, "admin": admin],
+            replacement: .recreate)
         return GatewayPlan(process: process, portKeys: [key])
     }
 }
