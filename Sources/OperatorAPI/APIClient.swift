@@ -16,14 +16,14 @@ public struct APIClient: Sendable {
 
     public let address: Address
     /// A call that has not completed after this long fails (so a hung peer never hangs the caller).
-    public var timeout: TimeAmount
+    public var timeout: Duration
 
-    public init(socketPath: String, timeout: TimeAmount = .seconds(30)) {
+    public init(socketPath: String, timeout: Duration = .seconds(30)) {
         self.address = .unixSocket(socketPath)
         self.timeout = timeout
     }
 
-    public init(host: String, port: Int, timeout: TimeAmount = .seconds(5)) {
+    public init(host: String, port: Int, timeout: Duration = .seconds(5)) {
         self.address = .tcp(host: host, port: port)
         self.timeout = timeout
     }
@@ -92,7 +92,7 @@ public struct APIClient: Sendable {
                 channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
             }
             // A deadline for the whole exchange: closing the channel ends the read loop below with an error.
-            let deadline = channel.channel.eventLoop.scheduleTask(in: timeout) { channel.channel.close(promise: nil) }
+            let deadline = channel.channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) { channel.channel.close(promise: nil) }
             defer { deadline.cancel() }
             try await channel.executeThenClose { inbound, outbound in
                 var headers = HTTPHeaders()

@@ -50,8 +50,8 @@ struct ReplicaPlan {
 }
 
 /// The gateway process: Service ports and the routing listener.
-struct GatewayPlan {
-    static let slot = SlotID(service: "gateway", role: .gateway, replica: 0)
+public struct GatewayPlan {
+    public static let slot = SlotID(service: "gateway", role: .gateway, replica: 0)
 
     var process: DesiredProcess
     var portKeys: Set<String>

@@ -1,0 +1,195 @@
+import Foundation
+
+/// `POST /v1/apply`: the manifest files as the user has them, so the operator checks exactly what the CLI read and
+/// every error still points at the user's file:line:column.
+public struct ApplyRequest: Codable, Sendable {
+    public struct File: Codable, Sendable {
+        public var name: String
+        public var content: String
+
+        public init(name: String, content: String) {
+            self.name = name
+            self.content = content
+        }
+    }
+
+    public var files: [File]
+    /// The directory (or file) the manifests came from; `prune` removes what an earlier apply from it had and this
+    /// one does not.
+    public var source: String?
+    public var prune: Bool
+    public var dryRun: Bool
+
+    public init(files: [File], source: String?, prune: Bool = false, dryRun: Bool = false) {
+        self.files = files
+        self.source = source
+        self.prune = prune
+        self.dryRun = dryRun
+    }
+}
+
+/// The answer to an apply: what happened to each object, or every reason it was refused.
+public struct ApplyResponse: Codable, Sendable {
+    public struct Outcome: Codable, Sendable, Hashable {
+        public var kind: String
+        public var name: String
+        /// created, configured, unchanged or pruned.
+        public var action: String
+        public var generation: Int64
+
+        public init(kind: String, name: String, action: String, generation: Int64) {
+            self.kind = kind
+            self.name = name
+            self.action = action
+            self.generation = generation
+        }
+    }
+
+    public var outcomes: [Outcome]
+    /// Rendered `file:line:col: error: …` lines; non-empty means nothing was applied.
+    public var errors: [String]
+    public var summary: String
+
+    public init(outcomes: [Outcome] = [], errors: [String] = [], summary: String = "") {
+        self.outcomes = outcomes
+        self.errors = errors
+        self.summary = summary
+    }
+}
+
+/// One condition, shaped like Kubernetes' `metav1.Condition`.
+public struct Condition: Codable, Sendable, Hashable {
+    public var type: String
+    /// "True", "False" or "Unknown".
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var lastTransitionTime: String
+
+    public init(type: String, status: String, reason: String, message: String, lastTransitionTime: String = "") {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
+    }
+}
+
+/// What the operator writes into an object's `status`.
+public struct ObjectStatusBody: Codable, Sendable, Hashable {
+    public var observedGeneration: Int64
+    public var conditions: [Condition]
+    public var replicas: Int?
+    public var readyReplicas: Int?
+    /// Proxies that report the configuration carrying this object, and how many route it.
+    public var proxiesConfigured: Int?
+    public var proxies: Int?
+    public var endpoints: [String]?
+
+    public init(observedGeneration: Int64, conditions: [Condition], replicas: Int? = nil, readyReplicas: Int? = nil,
+                proxiesConfigured: Int? = nil, proxies: Int? = nil, endpoints: [String]? = nil) {
+        self.observedGeneration = observedGeneration
+        self.conditions = conditions
+        self.replicas = replicas
+        self.readyReplicas = readyReplicas
+        self.proxiesConfigured = proxiesConfigured
+        self.proxies = proxies
+        self.endpoints = endpoints
+    }
+
+    /// The condition of a type, if present.
+    public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }
+}
+
+/// A process as `meshctl status` shows it.
+public struct ProcessView: Codable, Sendable, Hashable {
+    public var slot: String
+    public var role: String
+    public var service: String
+    public var replica: Int
+    public var pid: Int32
+    /// starting, ready, draining, exited.
+    public var state: String
+    public var revision: String
+    public var ports: [String: Int]
+    public var configVersion: String?
+    public var desiredConfigVersion: String?
+    public var restarts: Int
+
+    public init(slot: String, role: String, service: String, replica: Int, pid: Int32, state: String, revision: String,
+                ports: [String: Int], configVersion: String?, desiredConfigVersion: String?, restarts: Int) {
+        self.slot = slot
+        self.role = role
+        self.service = service
+        self.replica = replica
+        self.pid = pid
+        self.state = state
+        self.revision = revision
+        self.ports = ports
+        self.configVersion = configVersion
+        self.desiredConfigVersion = desiredConfigVersion
+        self.restarts = restarts
+    }
+}
+
+/// An event line for `meshctl status`.
+public struct EventView: Codable, Sendable, Hashable {
+    public var time: String
+    public var object: String
+    public var type: String
+    public var reason: String
+    public var message: String
+    public var count: Int
+
+    public init(time: String, object: String, type: String, reason: String, message: String, count: Int) {
+        self.time = time
+        self.object = object
+        self.type = type
+        self.reason = reason
+        self.message = message
+        self.count = count
+    }
+}
+
+/// `GET /v1/status` and each line of `GET /v1/watch`.
+public struct StatusSnapshot: Codable, Sendable, Hashable {
+    public struct ObjectView: Codable, Sendable, Hashable {
+        public var kind: String
+        public var name: String
+        public var generation: Int64
+        public var status: ObjectStatusBody?
+
+        public init(kind: String, name: String, generation: Int64, status: ObjectStatusBody?) {
+            self.kind = kind
+            self.name = name
+            self.generation = generation
+            self.status = status
+        }
+    }
+
+    public var objects: [ObjectView]
+    public var processes: [ProcessView]
+    public var events: [EventView]
+    public var gatewayPort: Int
+
+    public init(objects: [ObjectView], processes: [ProcessView], events: [EventView], gatewayPort: Int) {
+        self.objects = objects
+        self.processes = processes
+        self.events = events
+        self.gatewayPort = gatewayPort
+    }
+}
+
+enum JSON {
+    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) -> T? {
+        try? JSONDecoder().decode(type, from: Data(bytes))
+    }
+
+    static func time(_ date: Date) -> String { date.formatted(.iso8601) }
+}

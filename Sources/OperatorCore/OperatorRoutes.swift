@@ -1,0 +1,138 @@
+import Foundation
+import Manifests
+import MeshStore
+import OperatorAPI
+
+/// The operator's API over its store: apply (all-or-nothing, every error listed), get, delete, status, watch,
+/// shutdown. Writes kick the reconcile loop so the world follows at once.
+struct OperatorRoutes: APIHandler {
+    let store: SQLiteStore
+    let loop: ReconcileLoop
+    let gatewayPort: Int
+
+    func handle(_ request: APIRequest) async -> APIReply {
+        do {
+            switch (request.method, request.path) {
+            case ("GET", "/healthz"):
+                return .whole(APIResponse(status: 200, json: #"{"ok":true,"pid":\#(getpid())}"#))
+            case ("POST", "/v1/apply"):
+                return .whole(try await apply(request))
+            case ("GET", "/v1/objects"):
+                return .whole(try await objects(kind: request.query["kind"], name: request.query["name"]))
+            case ("DELETE", "/v1/objects"):
+                return .whole(try await delete(kind: request.query["kind"] ?? "", name: request.query["name"] ?? ""))
+            case ("GET", "/v1/status"):
+                return .whole(APIResponse(status: 200, body: JSON.encode(try await statusSnapshot())))
+            case ("GET", "/v1/watch"):
+                return .lines(watch())
+            case ("POST", "/v1/shutdown"):
+                await loop.beginShutdown()
+                return .whole(APIResponse(status: 202, json: #"{"stopping":true}"#))
+            default:
+                return .whole(APIResponse(status: 404, json: #"{"error":"no such endpoint"}"#))
+            }
+        } catch {
+            return .whole(APIResponse(status: 500, body: JSON.encode(["error": "\(error)"])))
+        }
+    }
+
+    private func apply(_ request: APIRequest) async throws -> APIResponse {
+        guard let body = JSON.decode(ApplyRequest.self, from: request.body) else {
+            return APIResponse(status: 400, body: JSON.encode(ApplyResponse(errors: ["malformed apply request"])))
+        }
+        let report = ManifestSet.load(sources: body.files.map { ManifestSet.Source(file: $0.name, bytes: Array($0.content.utf8)) })
+        guard report.isValid else {
+            let response = ApplyResponse(errors: report.diagnostics.map(\.description), summary: report.summary)
+            return APIResponse(status: 422, body: JSON.encode(response))
+        }
+        let objects = report.objects.map { loaded in
+            ApplyObject(kind: loaded.object.kind.rawValue, name: loaded.object.name, apiVersion: loaded.object.apiVersion,
+                        spec: loaded.object.specJSON, labels: loaded.object.metadata.labels,
+                        annotations: loaded.object.metadata.annotations)
+        }
+        do {
+            let result = try await store.apply(objects, options: ApplyOptions(
+                source: body.source, expectedResourceVersions: [:], prune: body.prune, dryRun: body.dryRun))
+            if !body.dryRun && result.changedAnything { await loop.kick() }
+            let outcomes = result.outcomes.map {
+                ApplyResponse.Outcome(kind: $0.key.kind, name: $0.key.name, action: $0.action.rawValue,
+                                      generation: $0.generation)
+            }
+            return APIResponse(status: 200, body: JSON.encode(ApplyResponse(outcomes: outcomes, summary: report.summary)))
+        } catch let error as StoreError {
+            let status = if case .conflict = error { 409 } else { 422 }
+            return APIResponse(status: status, body: JSON.encode(ApplyResponse(errors: ["\(error)"])))
+        }
+    }
+
+    private func delete(kind: String, name: String) async throws -> APIResponse {
+        let key = MeshStore.ObjectKey(kind: kind, name: name)
+        guard try await store.delete(key, expectedResourceVersion: nil) != nil else {
+            return APIResponse(status: 404, body: JSON.encode(["error": "\(kind)/\(name) not found"]))
+        }
+        await loop.kick()
+        return APIResponse(status: 200, body: JSON.encode(["deleted": "\(kind)/\(name)"]))
+    }
+
+    /// Kubernetes-shaped objects: the canonical manifest plus generation, resourceVersion, timestamps and status.
+    private func objects(kind: String?, name: String?) async throws -> APIResponse {
+        var items: [Any] = []
+        for stored in try await store.objects(kind: kind) where name == nil || stored.key.name == name {
+            let document = ManifestObject.storedDocument(
+                apiVersion: stored.apiVersion, kind: stored.key.kind, name: stored.key.name, labels: stored.labels,
+                annotations: stored.annotations, specJSON: String(decoding: stored.spec, as: UTF8.self))
+            guard var object = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any] else {
+                continue
+            }
+            var metadata = object["metadata"] as? [String: Any] ?? [:]
+            metadata["generation"] = stored.generation
+            metadata["resourceVersion"] = String(stored.resourceVersion)
+            metadata["creationTimestamp"] = JSON.time(stored.createdAt)
+            object["metadata"] = metadata
+            if let status = stored.status, let body = try? JSONSerialization.jsonObject(with: status.json) {
+                object["status"] = body
+            }
+            items.append(object)
+        }
+        if let name, items.isEmpty {
+            return APIResponse(status: 404, body: JSON.encode(["error": "\(kind ?? "object") \"\(name)\" not found"]))
+        }
+        let list: [String: Any] = ["apiVersion": "v1", "kind": "List", "items": items]
+        let data = try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])
+        return APIResponse(status: 200, body: Array(data))
+    }
+
+    func statusSnapshot() async throws -> StatusSnapshot {
+        let stored = try await store.objects(kind: nil)
+        let objects = stored.map { object in
+            StatusSnapshot.ObjectView(
+                kind: object.key.kind, name: object.key.name, generation: object.generation,
+                status: object.status.flatMap { JSON.decode(ObjectStatusBody.self, from: Array($0.json)) })
+        }
+        let events = try await store.events(for: nil, limit: 15).map {
+            EventView(time: JSON.time($0.lastTime), object: $0.key.description, type: $0.type.rawValue,
+                      reason: $0.reason, message: $0.message, count: $0.count)
+        }
+        return StatusSnapshot(objects: objects, processes: await loop.processViews(), events: events,
+                              gatewayPort: gatewayPort)
+    }
+
+    /// A status snapshot now and whenever it changes, until the client goes away.
+    private func watch() -> AsyncStream<String> {
+        let routes = self
+        return AsyncStream { continuation in
+            let producer = Task {
+                var last: StatusSnapshot?
+                while !Task.isCancelled {
+                    if let snapshot = try? await routes.statusSnapshot(), snapshot != last {
+                        continuation.yield(String(decoding: JSON.encode(snapshot), as: UTF8.self))
+                        last = snapshot
+                    }
+                    try? await Task.sleep(for: .milliseconds(300))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in producer.cancel() }
+        }
+    }
+}

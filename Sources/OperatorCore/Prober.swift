@@ -1,0 +1,40 @@
+import Foundation
+import OperatorAPI
+
+/// Looks at running processes from the outside: a workload's health endpoint, a sidecar's admin endpoint.
+/// Short timeouts, so one stuck process never stalls a reconcile pass for long.
+struct Prober: Sendable {
+    /// A workload is ready when its health check path answers 2xx (or, without a health check, when it accepts
+    /// connections and answers HTTP at all).
+    func workloadReady(port: Int, healthPath: String?) async -> Bool {
+        let client = APIClient(host: "127.0.0.1", port: port, timeout: .seconds(1))
+        guard let response = try? await client.send("GET", healthPath ?? "/") else { return false }
+        return healthPath == nil ? response.status > 0 : (200..<300).contains(response.status)
+    }
+
+    /// The configuration version a proxy reports, or nil when its admin endpoint does not answer.
+    func proxyConfigVersion(adminPort: Int) async -> String? {
+        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1))
+        guard let response = try? await client.send("GET", "/config"), response.status == 200,
+              let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
+            return nil
+        }
+        return object["version"] as? String
+    }
+
+    /// Sends a proxy its configuration; returns the error text when it refuses.
+    func pushConfig(adminPort: Int, json: Data) async -> String? {
+        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(2))
+        do {
+            let response = try await client.send("PUT", "/config", body: Array(json))
+            return response.status == 200 ? nil : String(decoding: response.body, as: UTF8.self)
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Asks a proxy to stop accepting and finish what it has in flight.
+    func drain(adminPort: Int) async {
+        _ = try? await APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1)).send("POST", "/drain")
+    }
+}

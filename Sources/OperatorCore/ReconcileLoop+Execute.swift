@@ -1,0 +1,101 @@
+import Foundation
+import MeshStore
+import ProcessRuntime
+import Reconciler
+import SidecarConfig
+
+extension ReconcileLoop {
+    /// Carries out one planned action. Each is idempotent; a failure is reported as an event and the next pass
+    /// looks again.
+    func execute(_ action: ReconcileAction, world: DesiredWorld, instances: [ObservedInstance]) async {
+        switch action {
+        case .start(let process):
+            await start(process, world: world)
+        case .stop(_, let instance, let reason):
+            guard let found = instances.first(where: { $0.record.id == instance }) else { return }
+            await beginDrain(found, reason: reason)
+        case .configure(let slot, let instance, let version):
+            guard let found = instances.first(where: { $0.record.id == instance }),
+                  let config = world.configurations[slot], config.version == version else { return }
+            if let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: config.encodedJSON()) {
+                await event(for: slot, type: .warning, reason: "ConfigRejected", message: "\(slot): \(problem)")
+            }
+        case .forget(_, let instance):
+            try? await store.deleteProcess(id: instance)
+            drainingSince[instance] = nil
+        case .requeue:
+            break
+        }
+    }
+
+    private func start(_ process: DesiredProcess, world: DesiredWorld) async {
+        let slot = process.slot
+        if let config = world.configurations[slot] {
+            let path = DesiredWorld.configPath(for: slot, in: directory.configsDirectory)
+            try? config.encodedJSON().write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+        let spec = ProcessSpec(arguments: process.argv, environment: process.environment,
+                               logPath: directory.logPath(for: slot.description))
+        do {
+            let handle = try await runtime.spawn(spec)
+            let record = StoredProcess(
+                id: "\(slot)@\(process.revision.prefix(8))#\(handle.pid)", role: slot.role.processRole,
+                service: slot.service, replica: slot.replica, pid: handle.pid, startTime: handle.startTime,
+                commandHash: handle.commandHash, ports: Data(JSON.encode(process.ports)), logPath: handle.logPath,
+                state: "running", revision: process.revision)
+            try await store.saveProcess(record)
+            backoffs[slot, default: RestartBackoff()].recordStart(at: ContinuousClock.now)
+            notBefore[slot] = nil
+            await event(for: slot, type: .normal, reason: "Started", message: "\(slot) started (pid \(handle.pid))")
+        } catch {
+            var backoff = backoffs[slot] ?? RestartBackoff()
+            let delay = backoff.recordExit(at: ContinuousClock.now)
+            backoffs[slot] = backoff
+            notBefore[slot] = now + Double(delay.components.seconds)
+            lastExit[slot] = "\(slot) failed to start: \(error)"
+            await event(for: slot, type: .warning, reason: "FailedToStart", message: "\(slot): \(error)")
+        }
+    }
+
+    /// Takes an instance out of rotation: marked draining, it leaves every proxy's endpoints in the next configs;
+    /// `finishDrains` stops it once the proxies have those configs.
+    private func beginDrain(_ instance: ObservedInstance, reason: ReconcileAction.StopReason) async {
+        var record = instance.record
+        guard record.state != "draining" else { return }
+        record.state = "draining"
+        try? await store.saveProcess(record)
+        drainingSince[record.id] = now
+        await event(for: instance.slot, type: .normal, reason: "Draining",
+                    message: "\(instance.slot) (pid \(record.pid)) draining: \(reason.rawValue)")
+    }
+
+    /// Stops draining instances whose traffic has moved: every ready proxy reports its desired configuration (which
+    /// no longer lists them) and `drainDelay` has passed — or `maxDrain` has, whatever the proxies say.
+    func finishDrains(instances: [ObservedInstance], world: DesiredWorld) async {
+        let converged = instances.allSatisfy { instance in
+            guard instance.isReady, let desired = world.configurations[instance.slot] else { return true }
+            return instance.observed.configVersion == desired.version
+        }
+        for instance in instances where instance.observed.state == .draining {
+            let since = drainingSince[instance.record.id] ?? now
+            drainingSince[instance.record.id] = since
+            let waited = now - since
+            guard (converged && waited >= drainDelay) || waited >= maxDrain else { continue }
+            await stopNow(instance)
+        }
+    }
+
+    func stopNow(_ instance: ObservedInstance) async {
+        let record = instance.record
+        let handle = ProcessHandle(pid: record.pid, startTime: record.startTime, commandHash: record.commandHash,
+                                   logPath: record.logPath)
+        if record.role != .workload, let admin = instance.ports["admin"] {
+            await prober.drain(adminPort: admin)  // finishes its in-flight requests, then exits on its own
+        }
+        let outcome = await runtime.stop(handle, grace: .seconds(10))
+        try? await store.deleteProcess(id: record.id)
+        drainingSince[record.id] = nil
+        await event(for: instance.slot, type: .normal, reason: "Stopped",
+                    message: "\(instance.slot) (pid \(record.pid)) stopped (\(outcome))")
+    }
+}

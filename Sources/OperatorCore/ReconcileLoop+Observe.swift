@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import Manifests
+import MeshStore
+import ProcessRuntime
+import Reconciler
+
+extension ReconcileLoop {
+    /// Looks at every recorded process: alive with the same start time, answering its health check or admin
+    /// endpoint, and which configuration version it reports. A process that ended is noted once, with its exit
+    /// status and last output, and its slot gets a restart backoff.
+    func observe(_ records: [StoredProcess], snapshot: MeshSnapshot) async -> [ObservedInstance] {
+        var healthPaths: [String: String] = [:]
+        for case .service(let service) in snapshot.objects {
+            if let check = service.spec.healthCheck { healthPaths[service.metadata.name] = check.path }
+        }
+        var result: [ObservedInstance] = []
+        for record in records {
+            let ports = record.portMap
+            let handle = ProcessHandle(pid: record.pid, startTime: record.startTime, commandHash: record.commandHash,
+                                       logPath: record.logPath)
+            var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
+                                           state: .starting)
+            switch await runtime.observe(handle) {
+            case .running:
+                if record.state == "draining" {
+                    observed.state = .draining
+                } else if record.role == .workload {
+                    let ready = await prober.workloadReady(port: ports["port"] ?? 0,
+                                                           healthPath: healthPaths[record.service])
+                    observed.state = ready ? .ready : .starting
+                } else {
+                    observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
+                    observed.state = observed.configVersion == nil ? .starting : .ready
+                }
+            case .exited(let status):
+                observed.state = .exited(status: status.map(Self.code) ?? -1)
+                await noteExit(record, status: status.map(\.description) ?? "exited")
+            case .gone:
+                observed.state = .exited(status: -1)
+                await noteExit(record, status: "is gone (it ended while no operator watched it)")
+            }
+            observed.restartNotBefore = notBefore[record.slot]
+            result.append(ObservedInstance(record: record, observed: observed, ports: ports))
+        }
+        return result
+    }
+
+    static func code(_ status: ExitStatus) -> Int32 {
+        switch status {
+        case .code(let code): return code
+        case .signal(let signal): return 128 + signal
+        }
+    }
+
+    /// The first time an exit is seen: mark the record, start the slot's backoff, and say why in an event.
+    private func noteExit(_ record: StoredProcess, status: String) async {
+        guard record.state != "exited" else { return }
+        var updated = record
+        updated.state = "exited"
+        try? await store.saveProcess(updated)
+        guard drainingSince[record.id] == nil, record.state != "draining" else { return }  // we stopped it
+        let slot = record.slot
+        var backoff = backoffs[slot] ?? RestartBackoff()
+        let delay = backoff.recordExit(at: ContinuousClock.now)
+        backoffs[slot] = backoff
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        notBefore[slot] = now + seconds
+        let tail = await runtime.tail(logPath: record.logPath, lines: 3).joined(separator: " | ")
+        let message = "\(slot) (pid \(record.pid)) \(status); restarting in \(Int(seconds.rounded()))s"
+            + (tail.isEmpty ? "" : "; last output: \(tail)")
+        lastExit[slot] = message
+        await event(for: slot, type: .warning, reason: backoff.isCrashLooping ? "CrashLoopBackOff" : "Exited",
+                    message: message)
+    }
+
+    func event(for slot: SlotID, type: EventType, reason: String, message: String) async {
+        let key = slot.role == .gateway
+            ? MeshStore.ObjectKey(kind: "Gateway", name: "gateway")
+            : MeshStore.ObjectKey(kind: "Service", name: slot.service)
+        try? await store.recordEvent(NewEvent(key: key, type: type, reason: reason, message: message))
+        logger.info("\(reason): \(message)")
+    }
+}

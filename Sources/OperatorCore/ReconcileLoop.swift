@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import Manifests
+import MeshStore
+import ProcessRuntime
+import Reconciler
+import SidecarConfig
+
+/// The level-triggered loop: each pass loads what was applied, observes every recorded process, compiles the
+/// desired world, plans, and executes — then sleeps until something changes or a requeue is due. It keeps no
+/// intent between passes beyond crash backoff and drain timers; a restarted operator converges from the records.
+actor ReconcileLoop {
+    let store: SQLiteStore
+    let runtime: any ProcessRuntime
+    let directory: StateDirectory
+    let meshctlPath: String
+    let gatewayPort: Int
+    let logger: Logger
+    let prober = Prober()
+
+    var portBook: PortBook
+    var backoffs: [SlotID: RestartBackoff] = [:]
+    var notBefore: [SlotID: Double] = [:]
+    var lastExit: [SlotID: String] = [:]
+    var drainingSince: [String: Double] = [:]
+    var lastWorld = DesiredWorld()
+    var lastInstances: [ObservedInstance] = []
+    var passes = 0
+    /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
+    var stopping = false
+
+    private let clock = ContinuousClock()
+    private let epoch: ContinuousClock.Instant
+    /// A kick that came while a pass ran: the next sleep returns at once.
+    private var pendingKick = false
+    private var sleeper: CheckedContinuation<Void, Never>?
+    private var sleepGeneration = 0
+
+    /// After a process starts draining, traffic has this long to move off it once every proxy has the new config.
+    let drainDelay = 1.0
+    /// A draining process is stopped after this long even if some proxy never confirmed.
+    let maxDrain = 15.0
+
+    init(store: SQLiteStore, runtime: any ProcessRuntime, directory: StateDirectory, meshctlPath: String,
+         gatewayPort: Int, logger: Logger) {
+        self.store = store
+        self.runtime = runtime
+        self.directory = directory
+        self.meshctlPath = meshctlPath
+        self.gatewayPort = gatewayPort
+        self.logger = logger
+        self.portBook = Self.loadPortBook(directory)
+        self.epoch = clock.now
+    }
+
+    var now: Double {
+        let elapsed = epoch.duration(to: clock.now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+
+    /// Asks for a pass as soon as possible (an apply, a process exit, a command).
+    func kick() {
+        guard let sleeper else {
+            pendingKick = true
+            return
+        }
+        self.sleeper = nil
+        sleeper.resume()
+    }
+
+    /// Runs passes until cancelled, or until `stopping` and nothing is left running.
+    func run() async {
+        while !Task.isCancelled {
+            let wait = await pass()
+            if stopping && lastInstances.isEmpty { return }
+            await sleep(seconds: wait)
+        }
+    }
+
+    /// Returns after `seconds`, or at the first kick, or at cancellation.
+    private func sleep(seconds: Double) async {
+        if pendingKick {
+            pendingKick = false
+            return
+        }
+        sleepGeneration += 1
+        let generation = sleepGeneration
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                    await self.wake(generation: generation)
+                }
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled { continuation.resume() } else { sleeper = continuation }
+                }
+                group.cancelAll()
+            }
+        } onCancel: {
+            Task { await self.wake(generation: generation) }
+        }
+    }
+
+    private func wake(generation: Int) {
+        guard generation == sleepGeneration, let sleeper else { return }
+        self.sleeper = nil
+        sleeper.resume()
+    }
+
+    func beginShutdown() {
+        stopping = true
+        kick()
+    }
+
+    /// Whether `down` finished: nothing the operator started is still running.
+    var hasStoppedEverything: Bool { stopping && lastInstances.isEmpty }
+
+    /// One reconcile pass; returns how long to wait before the next one.
+    func pass() async -> Double {
+        passes += 1
+        do {
+            let snapshot = try await MeshSnapshot.load(from: store)
+            let instances = await observe(try await store.processes(), snapshot: snapshot)
+            let world = compile(snapshot: snapshot, instances: instances)
+            let observed = instances.map(\.observed)
+            let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
+            var wait = 2.0
+            for action in actions {
+                if case .requeue(_, let after, _) = action { wait = min(wait, max(after, 0.1)) }
+                await execute(action, world: world, instances: instances)
+            }
+            await finishDrains(instances: instances, world: world)
+            lastWorld = world
+            lastInstances = try await observeAfterPass()
+            await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
+            if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
+            return wait
+        } catch {
+            logger.error("reconcile pass failed", metadata: ["error": "\(error)"])
+            return 1.0
+        }
+    }
+
+    private func observeAfterPass() async throws -> [ObservedInstance] {
+        // Cheap re-read of records only (no probes): status reflects the processes started or stopped this pass.
+        let records = try await store.processes()
+        return records.map { record in
+            lastInstances.first { $0.record.id == record.id }
+                ?? ObservedInstance(record: record, observed: ObservedProcess(
+                    slot: record.slot, instance: record.id, revision: record.revision, state: .starting),
+                    ports: record.portMap)
+        }
+    }
+
+    /// Something is on its way (a process starting or draining, a proxy behind on its config): look again soon.
+    private func isConverging(instances: [ObservedInstance], world: DesiredWorld) -> Bool {
+        instances.contains { instance in
+            switch instance.observed.state {
+            case .starting, .draining: return true
+            case .exited: return false
+            case .ready:
+                guard let desired = world.configurations[instance.slot] else { return false }
+                return instance.observed.configVersion != desired.version
+            }
+        }
+    }
+
+    private func compile(snapshot: MeshSnapshot, instances: [ObservedInstance]) -> DesiredWorld {
+        var inputs = MeshInputs(objects: stopping ? [] : snapshot.objects, meshctlPath: meshctlPath,
+                                configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
+        for instance in instances where instance.isReady {
+            switch instance.slot.role {
+            case .workload:
+                if let port = instance.ports["port"] { inputs.readyWorkloadPorts[instance.slot, default: []].append(port) }
+            case .sidecar:
+                inputs.readySidecars.insert(instance.slot)
+            case .gateway:
+                break
+            }
+        }
+        for key in inputs.readyWorkloadPorts.keys { inputs.readyWorkloadPorts[key]?.sort() }
+        let before = portBook
+        var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree)
+        // Keep ports of instances still running (an old revision draining) as well as the desired ones.
+        var keep = world.portKeys
+        for instance in instances {
+            for purpose in instance.ports.keys {
+                keep.insert("\(instance.slot)@\(instance.record.revision):\(purpose)")
+            }
+        }
+        portBook.retain(keep)
+        if portBook != before { savePortBook() }
+        if stopping { world.processes = [] }
+        return world
+    }
+
+    static func loadPortBook(_ directory: StateDirectory) -> PortBook {
+        guard let data = FileManager.default.contents(atPath: directory.root + "/ports.json"),
+              let book = try? JSONDecoder().decode(PortBook.self, from: data) else { return PortBook() }
+        return book
+    }
+
+    private func savePortBook() {
+        guard let data = try? JSONEncoder().encode(portBook) else { return }
+        try? data.write(to: URL(fileURLWithPath: directory.root + "/ports.json"), options: .atomic)
+    }
+}
