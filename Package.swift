@@ -115,6 +115,7 @@ let package = Package(
                 "SidecarConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,6 +127,7 @@ let package = Package(
                 "Manifests",
                 "OperatorAPI",
                 "OperatorCore",
+                "ProcessRuntime",
                 "Reconciler",
                 "Sidecar",
                 "SidecarConfig",

@@ -66,7 +66,8 @@ public enum ManifestSet {
     }
 
     /// Manifest files under a path, in sorted order so that output is stable.
-    static func files(at path: String, diagnostics: inout [Diagnostic]) -> [String] {
+    /// The manifest files under a path: the file itself, or every *.yaml and *.yml below a directory, sorted.
+    public static func files(at path: String, diagnostics: inout [Diagnostic]) -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             diagnostics.append(

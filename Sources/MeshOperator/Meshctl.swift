@@ -9,6 +9,15 @@ struct Meshctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self,
+            Up.self,
+            Apply.self,
+            Diff.self,
+            Get.self,
+            Status.self,
+            Logs.self,
+            Delete.self,
+            Down.self,
+            OperatorCommand.self,
             Proxy.self,
             DemoAppCommand.self,
         ]

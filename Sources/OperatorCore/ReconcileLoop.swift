@@ -120,7 +120,9 @@ actor ReconcileLoop {
         passes += 1
         do {
             let snapshot = try await MeshSnapshot.load(from: store)
+            logger.trace("pass: loaded", metadata: ["pass": "\(passes)", "objects": "\(snapshot.objects.count)"])
             let instances = await observe(try await store.processes(), snapshot: snapshot)
+            logger.trace("pass: observed", metadata: ["pass": "\(passes)", "instances": "\(instances.count)"])
             let world = compile(snapshot: snapshot, instances: instances)
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
@@ -129,9 +131,10 @@ actor ReconcileLoop {
                 if case .requeue(_, let after, _) = action { wait = min(wait, max(after, 0.1)) }
                 await execute(action, world: world, instances: instances)
             }
+            logger.trace("pass: executed", metadata: ["pass": "\(passes)", "actions": "\(actions.count)"])
             await finishDrains(instances: instances, world: world)
             lastWorld = world
-            lastInstances = try await observeAfterPass()
+            lastInstances = try await observeAfterPass(instances)
             await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             return wait
@@ -141,11 +144,11 @@ actor ReconcileLoop {
         }
     }
 
-    private func observeAfterPass() async throws -> [ObservedInstance] {
+    private func observeAfterPass(_ observed: [ObservedInstance]) async throws -> [ObservedInstance] {
         // Cheap re-read of records only (no probes): status reflects the processes started or stopped this pass.
         let records = try await store.processes()
         return records.map { record in
-            lastInstances.first { $0.record.id == record.id }
+            observed.first { $0.record.id == record.id }.map { var copy = $0; copy.record = record; return copy }
                 ?? ObservedInstance(record: record, observed: ObservedProcess(
                     slot: record.slot, instance: record.id, revision: record.revision, state: .starting),
                     ports: record.portMap)

@@ -16,3 +16,11 @@ public enum ManifestEncoder {
         return JSONEmitter.document(list)
     }
 }
+
+extension ManifestEncoder {
+    /// Any canonical tree as a YAML document (for `meshctl get -o yaml` of objects with their status).
+    public static func yaml(_ value: CanonicalValue) -> String { YAMLEmitter.document(value) }
+
+    /// Any canonical tree as pretty JSON.
+    public static func json(_ value: CanonicalValue) -> String { JSONEmitter.document(value) }
+}

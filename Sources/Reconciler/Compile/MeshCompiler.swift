@@ -36,6 +36,8 @@ public enum MeshCompiler {
             world.processes.append(sidecar)
             world.configurations[sidecar.slot] = config
         }
+        // No services, no gateway: a proxy with nothing to route would only fail its configuration check.
+        guard !inputs.services.isEmpty else { return world }
         var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
         var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
         gatewayConfig.version = Self.version(of: gatewayConfig)

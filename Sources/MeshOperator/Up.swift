@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import OperatorAPI
+import OperatorCore
+import ProcessRuntime
+
+extension Meshctl {
+    /// `meshctl up`: starts the operator in the background and waits until it answers.
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the operator in the background.")
+
+        @OptionGroup var state: StateOptions
+
+        @Option(help: "Port of the ingress gateway on 127.0.0.1.")
+        var gatewayPort = 8000
+
+        func run() async throws {
+            let directory = state.directory
+            if let response = try? await state.client.send("GET", "/healthz"), response.status == 200 {
+                Console.out("operator already running; state in \(directory.root)")
+                return
+            }
+            try directory.create()
+            let spec = ProcessSpec(
+                arguments: [SelfExecutable.path, "operator", "--state-dir", directory.root,
+                            "--gateway-port", String(gatewayPort)],
+                logPath: directory.operatorLogPath)
+            let handle = try await LocalProcessRuntime().spawn(spec)
+            // Bounded wait: 100 × 100 ms.
+            for _ in 0..<100 {
+                if let response = try? await state.client.send("GET", "/healthz"), response.status == 200 {
+                    Console.out("operator running (pid \(handle.pid)); state in \(directory.root); "
+                        + "gateway on 127.0.0.1:\(gatewayPort)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let tail = await LocalProcessRuntime().tail(logPath: directory.operatorLogPath, lines: 10)
+            Console.err("error: the operator did not answer within 10s; its log (\(directory.operatorLogPath)):")
+            tail.forEach { Console.err("  " + $0) }
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import MeshStore
+import OperatorAPI
+import ProcessRuntime
+import ServiceLifecycle
+import UnixSignals
+
+/// The operator process (`meshctl operator`): the API server, the reconcile loop and a watcher of child exits, run
+/// as one ServiceGroup. SIGTERM/SIGINT stop the operator and leave the processes it started running (a restarted
+/// operator adopts them); `meshctl down` stops them first.
+public struct OperatorDaemon: Sendable {
+    public let directory: StateDirectory
+    public let meshctlPath: String
+    public let gatewayPort: Int
+
+    public init(directory: StateDirectory, meshctlPath: String, gatewayPort: Int) {
+        self.directory = directory
+        self.meshctlPath = meshctlPath
+        self.gatewayPort = gatewayPort
+    }
+
+    public func run() async throws {
+        try directory.create()
+        try String(getpid()).write(toFile: directory.pidPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: directory.pidPath) }
+        var logger = Logger(label: "meshctl.operator")
+        if let level = ProcessInfo.processInfo.environment["MESH_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) {
+            logger.logLevel = level
+        }
+        logger[metadataKey: "state"] = "\(directory.root)"
+        let store = try SQLiteStore(stateDirectory: directory.root)
+        defer { try? store.close() }
+        let runtime = LocalProcessRuntime()
+        let loop = ReconcileLoop(store: store, runtime: runtime, directory: directory, meshctlPath: meshctlPath,
+                                 gatewayPort: gatewayPort, logger: logger)
+        let api = APIServer(socketPath: directory.socketPath,
+                            handler: OperatorRoutes(store: store, loop: loop, gatewayPort: gatewayPort))
+        // The loop returns only when `meshctl down` has stopped everything; then the whole operator ends.
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: APIService(server: api, logger: logger)),
+                .init(service: LoopService(loop: loop), successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ExitWatcher(runtime: runtime, loop: loop)),
+            ],
+            logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        let group = ServiceGroup(configuration: configuration)
+        logger.info("operator starting", metadata: ["gatewayPort": "\(gatewayPort)"])
+        try await group.run()
+    }
+}
+
+/// Serves the API until shutdown.
+struct APIService: Service {
+    let server: APIServer
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await server.run { logger.info("API listening", metadata: ["socket": "\(server.socketPath)"]) }
+        }
+    }
+}
+
+/// Runs the reconcile loop; when `meshctl down` has stopped everything, it ends, and the group with it.
+struct LoopService: Service {
+    let loop: ReconcileLoop
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await loop.run() }
+    }
+}
+
+/// Kicks the loop the moment a child exits, instead of at the next tick.
+struct ExitWatcher: Service {
+    let runtime: any ProcessRuntime
+    let loop: ReconcileLoop
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in runtime.terminations() { await loop.kick() }
+        }
+    }
+}
