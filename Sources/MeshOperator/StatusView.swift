@@ -25,7 +25,7 @@ struct StatusView {
             processRows.append([process.slot, String(process.pid), process.state, config, String(process.restarts), ports])
         }
         var lines = [TextTable.render(objectRows), "", TextTable.render(processRows), "", "EVENTS"]
-        for event in snapshot.events.prefix(10) {
+        for event in snapshot.events.suffix(10) {
             let count = event.count > 1 ? " (×\(event.count))" : ""
             lines.append("\(event.time)  \(event.object)  \(event.type)  \(event.reason)\(count): \(event.message)")
         }
