@@ -55,7 +55,13 @@ struct StatusBuilder {
         }
         let crashes = crashLooping.filter { $0.service == name }.sorted()
         var conditions: [Condition] = []
-        if ready == command.replicas {
+        let (configured, proxies) = proxyConvergence()
+        if ready == command.replicas && configured < proxies {
+            // Replicas are up but some proxy does not route to them yet: not Ready until traffic can reach them.
+            conditions.append(Condition(type: "Ready", status: "False", reason: "Propagating",
+                                        message: "\(ready)/\(command.replicas) replicas ready; "
+                                            + "\(configured)/\(proxies) proxies have the current endpoints"))
+        } else if ready == command.replicas {
             conditions.append(Condition(type: "Ready", status: "True", reason: "ReplicasReady",
                                         message: "\(ready)/\(command.replicas) replicas ready"))
         } else if let crashed = crashes.first {
@@ -80,15 +86,21 @@ struct StatusBuilder {
     /// Splits, retry policies and route groups live in proxy configurations: applied once every ready proxy reports
     /// the configuration version that carries them.
     private func propagationStatus(generation: Int64) -> ObjectStatusBody {
-        let proxies = instances.filter { $0.slot.role != .workload && $0.isReady && world.configurations[$0.slot] != nil }
-        let configured = proxies.filter { $0.observed.configVersion == world.configurations[$0.slot]?.version }.count
-        let done = configured == proxies.count
+        let (configured, proxies) = proxyConvergence()
+        let done = configured == proxies
         return ObjectStatusBody(observedGeneration: generation, conditions: [
             Condition(type: "Ready", status: done ? "True" : "False", reason: done ? "Applied" : "Propagating",
-                      message: "\(configured)/\(proxies.count) proxies report the current configuration"),
+                      message: "\(configured)/\(proxies) proxies report the current configuration"),
             Condition(type: "Progressing", status: done ? "False" : "True", reason: done ? "Stable" : "Propagating",
                       message: ""),
-        ], proxiesConfigured: configured, proxies: proxies.count)
+        ], proxiesConfigured: configured, proxies: proxies)
+    }
+
+    /// Ready proxies reporting their desired configuration version, out of all ready proxies.
+    private func proxyConvergence() -> (configured: Int, proxies: Int) {
+        let proxies = instances.filter { $0.slot.role != .workload && $0.isReady && world.configurations[$0.slot] != nil }
+        let configured = proxies.filter { $0.observed.configVersion == world.configurations[$0.slot]?.version }.count
+        return (configured, proxies.count)
     }
 }
 

@@ -1,0 +1,151 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An operator started by a test: a `meshctl operator` child in a temporary state directory, on free loopback ports.
+/// `stop()` runs `meshctl down` and makes sure, by PID, that nothing it started is left.
+final class OperatorHarness {
+    let directory: String
+    let stateDirectory: String
+    let gatewayPort: Int
+    private var process: Process?
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-e2e-\(UUID().uuidString.prefix(8))").path
+        stateDirectory = directory + "/state"
+        try FileManager.default.createDirectory(atPath: directory + "/manifests", withIntermediateDirectories: true)
+        gatewayPort = Self.freePort()
+    }
+
+    var manifests: String { directory + "/manifests" }
+
+    /// Starts the operator and waits (bounded) until it answers.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: MeshctlRunner.executable)
+        process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort)]
+        let log = directory + "/operator.out"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        for _ in 0..<100 {
+            if (try? meshctl(["status"]))?.status == 0 { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw HarnessError.operatorDidNotStart(log: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+    }
+
+    var operatorPID: Int32? { process?.processIdentifier }
+
+    /// Kills the operator without letting it clean up, as a crash would.
+    func crashOperator() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func meshctl(_ arguments: [String]) throws -> MeshctlRunner.Result {
+        try MeshctlRunner.run(arguments + ["--state-dir", stateDirectory], in: directory, timeout: .seconds(60))
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: manifests + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    /// Polls `condition` every 200 ms for at most `seconds`.
+    func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
+    /// The processes the operator reports, by slot.
+    func processes() throws -> [String: Int32] {
+        let output = try meshctl(["status"]).stdout
+        var result: [String: Int32] = [:]
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count >= 3, fields[0].contains("/"), fields[0].filter({ $0 == "/" }).count == 2,
+               let pid = Int32(fields[1]) {
+                result[String(fields[0])] = pid
+            }
+        }
+        return result
+    }
+
+    /// `meshctl down`, then by PID: the operator and every process it reported.
+    func stop() {
+        let pids = (try? processes()) ?? [:]
+        _ = try? meshctl(["down"])
+        if let process {
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+        for pid in pids.values where kill(pid, 0) == 0 { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    enum HarnessError: Error {
+        case operatorDidNotStart(log: String)
+    }
+}
+
+/// One HTTP/1.1 GET over a fresh connection to 127.0.0.1; returns status and body (nil when the connection failed).
+enum LoopbackGet {
+    static func get(port: Int, path: String = "/", host: String = "test") -> (status: Int, body: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<256 {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.1 "),
+              let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+}
