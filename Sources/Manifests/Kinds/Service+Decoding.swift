@@ -1,0 +1,155 @@
+extension Service.Spec {
+    /// Decodes `spec`; values that fail to decode are reported and replaced by defaults (the object is then dropped).
+    init(decoding spec: inout FieldReader) {
+        let context = spec.context
+        let portNode = spec.required("port")
+        var port = 0
+        if let portNode {
+            spec.track("port", portNode)
+            port = context.int(portNode, spec.fieldPath("port"), 1...65535) ?? 0
+        }
+
+        let commandNode = spec.value("command")
+        let replicasNode = spec.value("replicas")
+        let envNode = spec.value("env")
+        let endpointsNode = spec.value("endpoints")
+        var workload = Service.Workload.none
+        if let commandNode {
+            let path = spec.fieldPath("command")
+            var argv: [String] = []
+            if let items = context.list(commandNode, path) {
+                if items.isEmpty { context.error(commandNode.mark, path, "must name a program to run") }
+                for (index, item) in items.enumerated() {
+                    if let arg = context.string(item, FieldPath.index(path, index)) { argv.append(arg) }
+                }
+            }
+            let replicas = replicasNode.flatMap { context.int($0, spec.fieldPath("replicas"), 0...64) } ?? 1
+            let env = envNode.flatMap { context.stringMap($0, spec.fieldPath("env")) } ?? [:]
+            workload = .command(Service.Command(argv: argv, replicas: replicas, env: env))
+            if let endpointsNode {
+                context.error(
+                    endpointsNode.mark,
+                    spec.fieldPath("endpoints"),
+                    "a service has either a command or endpoints, not both"
+                )
+            }
+        } else {
+            for (key, node) in [("replicas", replicasNode), ("env", envNode)] {
+                if let node { context.error(node.mark, spec.fieldPath(key), "only allowed together with command") }
+            }
+            if let endpointsNode {
+                let path = spec.fieldPath("endpoints")
+                var endpoints: [Service.Endpoint] = []
+                if let items = context.list(endpointsNode, path) {
+                    if items.isEmpty { context.error(endpointsNode.mark, path, "must list at least one host:port") }
+                    for (index, item) in items.enumerated() {
+                        if let endpoint = Self.endpoint(item, FieldPath.index(path, index), context) {
+                            endpoints.append(endpoint)
+                        }
+                    }
+                }
+                workload = .endpoints(endpoints)
+            }
+        }
+
+        let healthCheck = spec.mapping("healthCheck") { reader in Service.HealthCheck(decoding: &reader) }
+        let loadBalancer = spec.word("loadBalancer", default: Service.LoadBalancer.p2cEWMA)
+        let outlierDetection = spec.mapping("outlierDetection") { reader in
+            Service.OutlierDetection(decoding: &reader)
+        }
+        let connectionPool =
+            spec.mapping("connectionPool") { reader in Service.ConnectionPool(decoding: &reader) } ?? .init()
+        self.init(
+            port: port,
+            workload: workload,
+            healthCheck: healthCheck,
+            loadBalancer: loadBalancer,
+            outlierDetection: outlierDetection,
+            connectionPool: connectionPool
+        )
+    }
+
+    /// `host:port` or `[v6]:port`.
+    static func endpoint(_ node: Node, _ path: String, _ context: DecodeContext) -> Service.Endpoint? {
+        guard let text = context.string(node, path) else { return nil }
+        var host = Substring(text)
+        var portText = Substring("")
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            if rest.hasPrefix(":") { portText = rest.dropFirst() }
+        } else if let colon = text.lastIndex(of: ":") {
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, !host.contains(" "), let port = Int(portText), (1...65535).contains(port) else {
+            context.error(node.mark, path, "expected host:port such as 127.0.0.1:9000, got \(context.quoted(text))")
+            return nil
+        }
+        return Service.Endpoint(host: String(host), port: port)
+    }
+}
+
+extension Service.HealthCheck {
+    init(decoding reader: inout FieldReader) {
+        let defaults = Self()
+        let path = reader.string("path") ?? defaults.path
+        if !path.hasPrefix("/") {
+            reader.context.error(reader.mark, reader.fieldPath("path"), "must start with \"/\"")
+        }
+        let interval = reader.duration("interval", default: defaults.interval, minimum: .milliseconds(100))
+        let timeoutNode = reader.value("timeout")
+        var timeout = defaults.timeout
+        if let timeoutNode,
+            let value = reader.context.duration(timeoutNode, reader.fieldPath("timeout"), minimum: .milliseconds(1))
+        {
+            timeout = value
+            if value > interval {
+                reader.context.error(timeoutNode.mark, reader.fieldPath("timeout"), "must not be longer than interval")
+            }
+        }
+        self.init(
+            path: path,
+            interval: interval,
+            timeout: timeout,
+            healthyThreshold: reader.int("healthyThreshold", 1...100, default: defaults.healthyThreshold),
+            unhealthyThreshold: reader.int("unhealthyThreshold", 1...100, default: defaults.unhealthyThreshold)
+        )
+    }
+}
+
+extension Service.OutlierDetection {
+    init(decoding reader: inout FieldReader) {
+        let defaults = Self()
+        self.init(
+            consecutive5xxErrors: reader.int("consecutive5xxErrors", 0...1000, default: defaults.consecutive5xxErrors),
+            consecutiveGatewayErrors: reader.int(
+                "consecutiveGatewayErrors",
+                0...1000,
+                default: defaults.consecutiveGatewayErrors
+            ),
+            interval: reader.duration("interval", default: defaults.interval, minimum: .milliseconds(100)),
+            baseEjectionTime: reader.duration(
+                "baseEjectionTime",
+                default: defaults.baseEjectionTime,
+                minimum: .milliseconds(1)
+            ),
+            maxEjectionPercent: reader.int("maxEjectionPercent", 0...100, default: defaults.maxEjectionPercent)
+        )
+    }
+}
+
+extension Service.ConnectionPool {
+    init(decoding reader: inout FieldReader) {
+        let defaults = Self()
+        self.init(
+            maxConnections: reader.int("maxConnections", 1...1_000_000, default: defaults.maxConnections),
+            maxPendingRequests: reader.int("maxPendingRequests", 0...1_000_000, default: defaults.maxPendingRequests),
+            maxRequestsPerConnection: reader.int(
+                "maxRequestsPerConnection",
+                0...1_000_000,
+                default: defaults.maxRequestsPerConnection
+            )
+        )
+    }
+}

@@ -1,0 +1,42 @@
+extension Service {
+    /// The canonical form, every default filled in.
+    public var canonical: CanonicalValue {
+        var spec = CanonicalMap()
+        spec.add("port", .int(self.spec.port))
+        switch self.spec.workload {
+        case .command(let command):
+            spec.add("command", .strings(command.argv))
+            spec.add("replicas", .int(command.replicas))
+            spec.add("env", command.env)
+        case .endpoints(let endpoints):
+            spec.add("endpoints", .strings(endpoints.map(\.description)))
+        case .none:
+            break
+        }
+        if let check = self.spec.healthCheck {
+            var map = CanonicalMap()
+            map.add("path", .string(check.path))
+            map.add("interval", .duration(check.interval))
+            map.add("timeout", .duration(check.timeout))
+            map.add("healthyThreshold", .int(check.healthyThreshold))
+            map.add("unhealthyThreshold", .int(check.unhealthyThreshold))
+            spec.add("healthCheck", map.value)
+        }
+        spec.add("loadBalancer", .string(self.spec.loadBalancer.rawValue))
+        if let outlier = self.spec.outlierDetection {
+            var map = CanonicalMap()
+            map.add("consecutive5xxErrors", .int(outlier.consecutive5xxErrors))
+            map.add("consecutiveGatewayErrors", .int(outlier.consecutiveGatewayErrors))
+            map.add("interval", .duration(outlier.interval))
+            map.add("baseEjectionTime", .duration(outlier.baseEjectionTime))
+            map.add("maxEjectionPercent", .int(outlier.maxEjectionPercent))
+            spec.add("outlierDetection", map.value)
+        }
+        var pool = CanonicalMap()
+        pool.add("maxConnections", .int(self.spec.connectionPool.maxConnections))
+        pool.add("maxPendingRequests", .int(self.spec.connectionPool.maxPendingRequests))
+        pool.add("maxRequestsPerConnection", .int(self.spec.connectionPool.maxRequestsPerConnection))
+        spec.add("connectionPool", pool.value)
+        return ManifestObject.envelope(apiVersion: apiVersion, kind: .service, metadata: metadata, spec: spec.value)
+    }
+}

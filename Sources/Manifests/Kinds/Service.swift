@@ -1,0 +1,153 @@
+/// A service in the mesh: the port it is reached on, what serves it, and how its sidecar balances and protects it.
+public struct Service: Sendable, Hashable {
+    public var apiVersion: String
+    public var metadata: ObjectMeta
+    public var spec: Spec
+
+    public init(apiVersion: String = APIVersion.mesh, metadata: ObjectMeta, spec: Spec) {
+        self.apiVersion = apiVersion
+        self.metadata = metadata
+        self.spec = spec
+    }
+
+    public struct Spec: Sendable, Hashable {
+        /// The port clients use (the service's sidecar listens on it, on 127.0.0.1). 1-65535.
+        public var port: Int
+        public var workload: Workload
+        public var healthCheck: HealthCheck?
+        public var loadBalancer: LoadBalancer
+        /// nil: no passive ejection.
+        public var outlierDetection: OutlierDetection?
+        public var connectionPool: ConnectionPool
+
+        public init(
+            port: Int,
+            workload: Workload = .none,
+            healthCheck: HealthCheck? = nil,
+            loadBalancer: LoadBalancer = .p2cEWMA,
+            outlierDetection: OutlierDetection? = nil,
+            connectionPool: ConnectionPool = .init()
+        ) {
+            self.port = port
+            self.workload = workload
+            self.healthCheck = healthCheck
+            self.loadBalancer = loadBalancer
+            self.outlierDetection = outlierDetection
+            self.connectionPool = connectionPool
+        }
+    }
+
+    /// What serves the service.
+    public enum Workload: Sendable, Hashable {
+        /// Processes the operator runs: `command` started `replicas` times, each with its own port in `PORT`.
+        case command(Command)
+        /// Servers that already run elsewhere, reached directly.
+        case endpoints([Endpoint])
+        /// Nothing of its own: the root of a TrafficSplit, served by the split's backends.
+        case none
+    }
+
+    public struct Command: Sendable, Hashable {
+        /// argv, the program first; no shell is involved.
+        public var argv: [String]
+        public var replicas: Int
+        public var env: [String: String]
+
+        public init(argv: [String], replicas: Int = 1, env: [String: String] = [:]) {
+            self.argv = argv
+            self.replicas = replicas
+            self.env = env
+        }
+    }
+
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`, with IPv6 hosts in brackets.
+        public var description: String {
+            host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+    }
+
+    /// Active HTTP health checking of each replica or endpoint.
+    public struct HealthCheck: Sendable, Hashable {
+        public var path: String
+        public var interval: Duration
+        public var timeout: Duration
+        /// Consecutive successes before an unhealthy endpoint is used again.
+        public var healthyThreshold: Int
+        /// Consecutive failures before an endpoint is taken out.
+        public var unhealthyThreshold: Int
+
+        public init(
+            path: String = "/healthz",
+            interval: Duration = .seconds(5),
+            timeout: Duration = .seconds(1),
+            healthyThreshold: Int = 1,
+            unhealthyThreshold: Int = 3
+        ) {
+            self.path = path
+            self.interval = interval
+            self.timeout = timeout
+            self.healthyThreshold = healthyThreshold
+            self.unhealthyThreshold = unhealthyThreshold
+        }
+    }
+
+    public enum LoadBalancer: String, Sendable, Hashable, CaseIterable {
+        case roundRobin = "round-robin"
+        /// Power of two choices on in-flight requests (Envoy's LEAST_REQUEST).
+        case leastRequest = "least-request"
+        /// Power of two choices on peak-EWMA latency (Linkerd's balancer).
+        case p2cEWMA = "p2c-ewma"
+    }
+
+    /// Passive ejection of failing endpoints, with Istio's names and meaning.
+    public struct OutlierDetection: Sendable, Hashable {
+        /// 5xx responses in a row (gateway errors and connection failures count too) before ejection; 0 turns it off.
+        public var consecutive5xxErrors: Int
+        /// 502/503/504 and connection failures in a row before ejection; 0 turns it off.
+        public var consecutiveGatewayErrors: Int
+        public var interval: Duration
+        /// Ejection lasts this long times the number of times the endpoint was ejected.
+        public var baseEjectionTime: Duration
+        /// At most this percentage of endpoints are ejected at once.
+        public var maxEjectionPercent: Int
+
+        public init(
+            consecutive5xxErrors: Int = 5,
+            consecutiveGatewayErrors: Int = 0,
+            interval: Duration = .seconds(10),
+            baseEjectionTime: Duration = .seconds(30),
+            maxEjectionPercent: Int = 50
+        ) {
+            self.consecutive5xxErrors = consecutive5xxErrors
+            self.consecutiveGatewayErrors = consecutiveGatewayErrors
+            self.interval = interval
+            self.baseEjectionTime = baseEjectionTime
+            self.maxEjectionPercent = maxEjectionPercent
+        }
+    }
+
+    /// Connection limits (Istio's connectionPool): past them, requests fail fast with 503 instead of queueing.
+    public struct ConnectionPool: Sendable, Hashable {
+        /// Connections to all endpoints together.
+        public var maxConnections: Int
+        /// Requests waiting for a connection.
+        public var maxPendingRequests: Int
+        /// Requests per upstream connection before it is closed; 0 is unlimited.
+        public var maxRequestsPerConnection: Int
+
+        public init(maxConnections: Int = 1024, maxPendingRequests: Int = 1024, maxRequestsPerConnection: Int = 0) {
+            self.maxConnections = maxConnections
+            self.maxPendingRequests = maxPendingRequests
+            self.maxRequestsPerConnection = maxRequestsPerConnection
+        }
+    }
+}

@@ -1,0 +1,223 @@
+/// The second pass: rules that span objects of one apply set. Every rule adds errors at the mark of the offending
+/// reference and never stops at the first.
+struct CrossValidator {
+    private let objects: [LoadedObject]
+    private var diagnostics: [Diagnostic] = []
+    private var services: [String: (Service, ObjectSource)] = [:]
+    private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
+    private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
+
+    /// Objects that exist but failed their own checks: references to them are not reported again.
+    private let invalid: Set<ObjectKey>
+
+    init(objects: [LoadedObject], invalid: Set<ObjectKey> = []) {
+        self.objects = objects
+        self.invalid = invalid
+    }
+
+    static func validate(_ objects: [LoadedObject], invalid: Set<ObjectKey> = []) -> [Diagnostic] {
+        var validator = CrossValidator(objects: objects, invalid: invalid)
+        validator.run()
+        return validator.diagnostics
+    }
+
+    private mutating func error(_ source: ObjectSource, _ path: String, _ message: String) {
+        diagnostics.append(Diagnostic(file: source.file, mark: source.mark(of: path), path: path, message: message))
+    }
+
+    private func location(_ source: ObjectSource, _ path: String = "metadata.name") -> String {
+        "\(source.file):\(source.mark(of: path).line)"
+    }
+
+    private mutating func run() {
+        indexAndCheckDuplicates()
+        checkPorts()
+        var splitRoots: [String: (TrafficSplit, ObjectSource)] = [:]
+        for loaded in objects {
+            guard case .trafficSplit(let split) = loaded.object else { continue }
+            if let (other, otherSource) = splitRoots[split.spec.service] {
+                guard other != split else { continue }
+                error(
+                    loaded.source,
+                    "spec.service",
+                    "service \"\(split.spec.service)\" is already split by TrafficSplit \"\(other.metadata.name)\" (\(location(otherSource)))"
+                )
+            } else {
+                splitRoots[split.spec.service] = (split, loaded.source)
+            }
+        }
+        for loaded in objects {
+            switch loaded.object {
+            case .service(let service):
+                // With a TrafficSplit that failed its own checks, whether this is its root cannot be known.
+                if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil,
+                    !invalid.contains(where: { $0.kind == .trafficSplit })
+                {
+                    error(
+                        loaded.source,
+                        "spec",
+                        "service \"\(service.metadata.name)\" has neither command nor endpoints and is not the root of a TrafficSplit, so nothing would serve it"
+                    )
+                }
+            case .trafficSplit(let split):
+                check(split, loaded.source, roots: splitRoots)
+            case .httpRouteGroup:
+                break
+            case .retryPolicy(let policy):
+                requireService(policy.spec.service, loaded.source, "spec.service")
+            case .rollout(let rollout):
+                check(rollout, loaded.source)
+            }
+        }
+        checkOnePerTarget()
+    }
+
+    private mutating func indexAndCheckDuplicates() {
+        var seen: [ManifestKind: [String: ObjectSource]] = [:]
+        for loaded in objects {
+            let kind = loaded.object.kind
+            let name = loaded.object.name
+            if let first = seen[kind]?[name] {
+                error(
+                    loaded.source,
+                    "metadata.name",
+                    "duplicate \(kind.rawValue) \"\(name)\" (first defined at \(location(first)))"
+                )
+                continue
+            }
+            seen[kind, default: [:]][name] = loaded.source
+            switch loaded.object {
+            case .service(let service): services[name] = (service, loaded.source)
+            case .trafficSplit(let split): splits[name] = (split, loaded.source)
+            case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
+            case .retryPolicy, .rollout: break
+            }
+        }
+    }
+
+    /// No two services, nor a service and a blue-green preview, listen on one port.
+    private mutating func checkPorts() {
+        var owners: [Int: String] = [:]
+        for loaded in objects {
+            let port: Int
+            let path: String
+            let owner: String
+            switch loaded.object {
+            case .service(let service):
+                (port, path, owner) = (service.spec.port, "spec.port", "service \"\(service.metadata.name)\"")
+            case .rollout(let rollout):
+                guard case .blueGreen(let blueGreen) = rollout.spec.strategy, case .port(let previewPort) = blueGreen.preview
+                else { continue }
+                (port, path, owner) = (previewPort, "spec.blueGreen.preview.port", "the preview of rollout \"\(rollout.metadata.name)\"")
+            default:
+                continue
+            }
+            if let first = owners[port] {
+                error(loaded.source, path, "port \(port) is already used by \(first)")
+            } else {
+                owners[port] = "\(owner) (\(location(loaded.source, path)))"
+            }
+        }
+    }
+
+    private mutating func requireService(_ name: String, _ source: ObjectSource, _ path: String) {
+        guard services[name] == nil, !invalid.contains(ObjectKey(kind: .service, name: name)) else { return }
+        let suggestion = Suggestion.suffix(for: name, in: Array(services.keys).sorted())
+        error(source, path, "service \"\(name)\" is not defined in this apply set\(suggestion)")
+    }
+
+    private mutating func check(_ split: TrafficSplit, _ source: ObjectSource, roots: [String: (TrafficSplit, ObjectSource)]) {
+        requireService(split.spec.service, source, "spec.service")
+        var seen: Set<String> = []
+        for (index, backend) in split.spec.backends.enumerated() {
+            let path = "spec.backends[\(index)].service"
+            if backend.service == split.spec.service {
+                error(source, path, "a split's root service \"\(backend.service)\" cannot be its own backend")
+                continue
+            }
+            if !seen.insert(backend.service).inserted {
+                error(source, path, "service \"\(backend.service)\" is listed twice")
+                continue
+            }
+            requireService(backend.service, source, path)
+            if let (other, otherSource) = roots[backend.service] {
+                error(
+                    source,
+                    path,
+                    "service \"\(backend.service)\" is the root of TrafficSplit \"\(other.metadata.name)\" (\(location(otherSource))); splits do not nest"
+                )
+            }
+        }
+        if !split.spec.backends.isEmpty, split.spec.backends.allSatisfy({ $0.weight == 0 }) {
+            error(source, "spec.backends", "at least one backend needs a weight above 0")
+        }
+        for (index, match) in split.spec.matches.enumerated() {
+            let path = "spec.matches[\(index)].name"
+            guard let (group, _) = groups[match.name] else {
+                if invalid.contains(ObjectKey(kind: .httpRouteGroup, name: match.name)) { continue }
+                let suggestion = Suggestion.suffix(for: match.name, in: Array(groups.keys).sorted())
+                error(source, path, "HTTPRouteGroup \"\(match.name)\" is not defined in this apply set\(suggestion)")
+                continue
+            }
+            let names = group.spec.matches.map(\.name)
+            for (nameIndex, name) in match.matches.enumerated() where !names.contains(name) {
+                let namePath = "spec.matches[\(index)].matches[\(nameIndex)]"
+                error(
+                    source,
+                    namePath,
+                    "HTTPRouteGroup \"\(group.metadata.name)\" has no match \"\(name)\"\(Suggestion.suffix(for: name, in: names))"
+                )
+            }
+        }
+    }
+
+    private mutating func check(_ rollout: Rollout, _ source: ObjectSource) {
+        guard let (split, _) = splits[rollout.spec.trafficSplit] else {
+            if invalid.contains(ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)) { return }
+            let suggestion = Suggestion.suffix(for: rollout.spec.trafficSplit, in: Array(splits.keys).sorted())
+            error(source, "spec.trafficSplit", "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined in this apply set\(suggestion)")
+            return
+        }
+        let (strategy, stableKey, newKey): (String, String, String) =
+            switch rollout.spec.strategy {
+            case .canary: ("canary", "stableService", "canaryService")
+            case .blueGreen: ("blueGreen", "activeService", "previewService")
+            }
+        let backends = split.spec.backends.map(\.service)
+        for (key, name) in [(stableKey, rollout.spec.stableService), (newKey, rollout.spec.newService)]
+        where !backends.contains(name) {
+            error(
+                source,
+                "spec.\(strategy).\(key)",
+                "service \"\(name)\" is not a backend of TrafficSplit \"\(split.metadata.name)\" (its backends: \(backends.joined(separator: ", ")))"
+            )
+        }
+        if rollout.spec.stableService == rollout.spec.newService {
+            error(source, "spec.\(strategy).\(newKey)", "must differ from \(stableKey)")
+        }
+    }
+
+    /// One RetryPolicy per service and one Rollout per TrafficSplit: two would fight over the same settings.
+    private mutating func checkOnePerTarget() {
+        var policies: [String: ObjectSource] = [:]
+        var rollouts: [String: ObjectSource] = [:]
+        for loaded in objects {
+            switch loaded.object {
+            case .retryPolicy(let policy):
+                if let first = policies[policy.spec.service] {
+                    error(loaded.source, "spec.service", "service \"\(policy.spec.service)\" already has a RetryPolicy (\(location(first)))")
+                } else {
+                    policies[policy.spec.service] = loaded.source
+                }
+            case .rollout(let rollout):
+                if let first = rollouts[rollout.spec.trafficSplit] {
+                    error(loaded.source, "spec.trafficSplit", "TrafficSplit \"\(rollout.spec.trafficSplit)\" already has a Rollout (\(location(first)))")
+                } else {
+                    rollouts[rollout.spec.trafficSplit] = loaded.source
+                }
+            default:
+                break
+            }
+        }
+    }
+}
