@@ -85,3 +85,13 @@ struct RolloutBlueGreenTests {
         #expect(driver.log.promotions.isEmpty)
     }
 }
+
+extension RolloutBlueGreenTests {
+    @Test func promoteFullSkipsThePrePromotionAnalysis() throws {
+        var driver = RolloutDriver(RolloutFixture.blueGreen(analysis: RolloutFixture.analysis))
+        driver.begin()
+        driver.confirm()
+        #expect(driver.state.phase == .preview)
+        #expect(try driver.run { try $0.promote(full: true, now: $1) }.weights == [.newOnly])
+    }
+}

@@ -70,3 +70,24 @@ struct RolloutWebhookTests {
         #expect(driver.state.rollback?.reason == "RollbackWebhook")
     }
 }
+
+extension RolloutWebhookTests {
+    @Test func aConfirmationWhilePausedSwitchesOnResume() throws {
+        var driver = RolloutDriver(Self.spec([.confirmPromotion]))
+        driver.begin()
+        driver.confirm()
+        driver.analyse(RolloutFixture.good)
+        try driver.run { try $0.pause(now: $1) }
+        #expect(driver.run { $0.webhookResult(.confirmPromotion, ok: true, now: $1) }.weights.isEmpty)
+        #expect(try driver.run { try $0.resume(now: $1) }.weights == [.newOnly])
+    }
+
+    @Test func promoteFullWhileInitializingSkipsTheConfirmationGate() throws {
+        var driver = RolloutDriver(Self.spec([.confirmPromotion]))
+        driver.run { $0.newRevision("r2", now: $1) }
+        try driver.run { try $0.promote(full: true, now: $1) }
+        let ready = driver.run { $0.newSideReady(revision: "r2", now: $1) }
+        #expect(ready.weights == [.newOnly])
+        #expect(!ready.contains(.runWebhook(.confirmPromotion)))
+    }
+}

@@ -77,7 +77,7 @@ extension RolloutMachine {
             guard state.stage == .confirmingPromotion else { break }
             if ok {
                 event(.normal, "PromotionConfirmed", "confirm-promotion webhooks passed", &out)
-                if state.pause == nil { enterSwitching(now: now, &out) }
+                state.promoteRequested = true
             } else {
                 state.nextConfirmationAt = now + plan.recheckInterval
                 event(.normal, "WaitingForConfirmation", "confirm-promotion webhook not passing yet\(detail)", &out)

@@ -16,8 +16,7 @@ extension RolloutMachine {
             state.pause = nil
             event(.normal, "PromoteFull", "promote --full: switching as soon as \(state.revision ?? "") is ready", &out)
             // Ready and pre-rollout checks still hold; the steps and analysis are skipped.
-            state.promoteRequested = true
-            if plan.strategy == .canary { state.stepIndex = plan.steps.count }
+            state.fullPromotionRequested = true
         case .stepping, .preview, .awaitingPromotion, .confirmingPromotion:
             state.pause = nil
             if full {

@@ -50,6 +50,7 @@ public struct RolloutMachine: Sendable, Hashable {
         state.pendingWebhooks = []
         state.nextConfirmationAt = nil
         state.promoteRequested = false
+        state.fullPromotionRequested = false
         state.previewReadyAt = nil
         state.stableSideRevision = nil
         state.rollback = nil
@@ -84,7 +85,9 @@ public struct RolloutMachine: Sendable, Hashable {
             return false
         case .initializing:
             guard state.newSideReady, state.preRolloutPassed, state.pause == nil else { return false }
-            if plan.strategy == .blueGreen {
+            if state.fullPromotionRequested {
+                enterSwitching(now: now, &out)
+            } else if plan.strategy == .blueGreen {
                 enter(.preview, now: now)
                 requestWeights(RolloutWeights(stable: 100, canary: 0, preview: true), now: now, &out)
             } else {
@@ -109,7 +112,10 @@ public struct RolloutMachine: Sendable, Hashable {
             }
             return false
         case .confirmingPromotion:
-            return false
+            // The webhooks passed while paused: switch once resumed.
+            guard state.promoteRequested, state.pause == nil else { return false }
+            enterSwitching(now: now, &out)
+            return true
         case .holdingOld(let until):
             guard now >= until else { return false }
             enterUpdatingStable(now: now, &out)
@@ -187,6 +193,7 @@ public struct RolloutMachine: Sendable, Hashable {
         state.pendingWebhooks.removeAll { $0 == Rollout.Webhook.Kind.confirmPromotion.rawValue }
         state.nextConfirmationAt = nil
         state.promoteRequested = false
+        state.fullPromotionRequested = false
         enter(.switching, now: now)
         event(.normal, "Promoting", "switching all traffic to \(state.revision ?? "the new side")", &out)
         if !requestWeights(.newOnly, now: now, &out) { switched(now: now, &out) }
@@ -222,6 +229,7 @@ public struct RolloutMachine: Sendable, Hashable {
         state.message = "\(revision) promoted: stable serves it"
         state.conditions.set("Completed", .true, "Succeeded", state.message, now: now)
         state.conditions.set("Progressing", .false, "Succeeded", state.message, now: now)
+        state.conditions.set("Paused", .false, "NotPaused", "", now: now)
         event(.normal, "Succeeded", state.message, &out)
         history("succeeded", now: now)
     }

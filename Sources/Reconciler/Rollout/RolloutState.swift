@@ -51,8 +51,11 @@ public struct RolloutState: Codable, Sendable, Hashable {
     public internal(set) var pendingWebhooks: [String] = []
     /// When the confirm-promotion webhooks are called again after failing.
     public internal(set) var nextConfirmationAt: Double?
-    /// Blue-green: `promote` came before the preview analysis passed; switch as soon as it does.
+    /// `promote` came before the rollout could act on it (blue-green: before the preview analysis passed; the
+    /// confirm-promotion webhooks passed while paused): switch as soon as it can.
     public internal(set) var promoteRequested = false
+    /// `promote --full` came while initializing: switch as soon as the new side is ready, skipping steps and analysis.
+    public internal(set) var fullPromotionRequested = false
     /// Blue-green: the preview became reachable at this time (auto-promotion counts from here or the analysis pass).
     public internal(set) var previewReadyAt: Double?
     /// The stable side was told to run this revision (promotion under way); a rollback must revert it.
