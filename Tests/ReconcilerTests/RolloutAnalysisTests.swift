@@ -34,10 +34,12 @@ struct RolloutAnalysisTests {
             Issue.record("expected failed, got \(result.outcome)")
             return
         }
-        #expect(reasons == [
-            "request-success-rate 80% is below the minimum 99%",
-            "request-duration 900ms is above the maximum 500ms",
-        ])
+        #expect(
+            reasons == [
+                "request-success-rate 80% is below the minimum 99%",
+                "request-duration 900ms is above the maximum 500ms",
+            ]
+        )
         #expect(result.checks.map(\.passed) == [false, false])
     }
 
@@ -54,14 +56,20 @@ struct RolloutAnalysisTests {
     @Test func noRequestsAtAllIsInconclusiveEvenWithMinRequestsZero() {
         var lenient = analysis
         lenient.minRequests = 0
-        let result = AnalysisEvaluator.evaluate(lenient, AnalysisSample(windowStart: 0, windowEnd: 5, requests: 0, successes: 0))
+        let result = AnalysisEvaluator.evaluate(
+            lenient,
+            AnalysisSample(windowStart: 0, windowEnd: 5, requests: 0, successes: 0)
+        )
         #expect(result.outcome == .inconclusive(reason: "no requests to the new version in 5s"))
         #expect(result.checks.first?.value == nil)
     }
 
     @Test func aMissingPercentileIsInconclusiveButDoesNotHideAFailure() {
         let noLatency = AnalysisSample(windowStart: 0, windowEnd: 10, requests: 100, successes: 100)
-        #expect(AnalysisEvaluator.evaluate(analysis, noLatency).outcome == .inconclusive(reason: "no data for request-duration"))
+        #expect(
+            AnalysisEvaluator.evaluate(analysis, noLatency).outcome
+                == .inconclusive(reason: "no data for request-duration")
+        )
         let failingWithoutLatency = AnalysisSample(windowStart: 0, windowEnd: 10, requests: 100, successes: 50)
         guard case .failed = AnalysisEvaluator.evaluate(analysis, failingWithoutLatency).outcome else {
             Issue.record("a measured failure must not become inconclusive")
@@ -71,7 +79,13 @@ struct RolloutAnalysisTests {
 
     @Test func aLatencyAtAnotherPercentileIsReadFromItsOwnKey() {
         let p95 = Rollout.Analysis(metrics: [.latency(max: .milliseconds(100), percentile: 95)])
-        let sample = AnalysisSample(windowStart: 0, windowEnd: 60, requests: 50, successes: 50, latencyMs: [99: 400, 95: 80])
+        let sample = AnalysisSample(
+            windowStart: 0,
+            windowEnd: 60,
+            requests: 50,
+            successes: 50,
+            latencyMs: [99: 400, 95: 80]
+        )
         let result = AnalysisEvaluator.evaluate(p95, sample)
         #expect(result.outcome == .passed)
         #expect(result.checks.first?.name == "request-duration p95")

@@ -95,7 +95,11 @@ struct RolloutCanaryTests {
         #expect(driver.state.phase == .progressing)
         #expect(driver.state.conditions["Analysis"]?.status == .unknown)
         #expect(driver.state.conditions["Analysis"]?.reason == "Inconclusive")
-        #expect(driver.state.message.contains("holding: last check inconclusive (2 requests in 10s, fewer than minRequests 10)"))
+        #expect(
+            driver.state.message.contains(
+                "holding: last check inconclusive (2 requests in 10s, fewer than minRequests 10)"
+            )
+        )
         // Traffic comes back: the step passes.
         #expect(driver.analyse(RolloutFixture.good).weights == [RolloutWeights(canary: 50)])
     }
@@ -125,7 +129,9 @@ struct RolloutCanaryTests {
             driver.confirm()
             weights += driver.analyse(RolloutFixture.good).weights
         }
-        #expect(weights == [RolloutWeights(canary: 20), RolloutWeights(canary: 40), RolloutWeights(canary: 50), .newOnly])
+        #expect(
+            weights == [RolloutWeights(canary: 20), RolloutWeights(canary: 40), RolloutWeights(canary: 50), .newOnly]
+        )
     }
 
     @Test func aTimedPauseHoldsForItsDurationWhileAnalysing() {

@@ -63,7 +63,10 @@ struct RolloutCommandTests {
         try driver.run { try $0.promote(full: true, now: $1) }
         #expect(driver.state.phase == .promoting)
         let error = #expect(throws: RolloutCommandError.self) { try driver.run { try $0.pause(now: $1) } }
-        #expect(error?.description == "cannot pause: rollout is Promoting: promotion is under way; `abort` returns to stable")
+        #expect(
+            error?.description
+                == "cannot pause: rollout is Promoting: promotion is under way; `abort` returns to stable"
+        )
     }
 
     @Test func promoteSkipsTheCurrentStep() throws {

@@ -87,10 +87,12 @@ struct RolloutStateTests {
         #expect(status.weights == RolloutWeights(canary: 10))
         #expect(status.confirmed)
         #expect(status.weightBar(width: 10) == "[=========#] 90/10")
-        #expect(status.metricLines == [
-            "request-success-rate 98% (min 99%) FAIL",
-            "request-duration 620ms (max 500ms) FAIL",
-        ])
+        #expect(
+            status.metricLines == [
+                "request-success-rate 98% (min 99%) FAIL",
+                "request-duration 620ms (max 500ms) FAIL",
+            ]
+        )
         #expect(status.failedChecks == 1)
         #expect(status.threshold == 2)
         #expect(status.steps.map(\.summary).contains("weights 90/10 confirmed"))

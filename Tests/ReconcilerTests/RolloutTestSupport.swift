@@ -15,7 +15,9 @@ enum RolloutFixture {
         Rollout.Spec(
             trafficSplit: "web",
             progressDeadline: deadline,
-            strategy: .canary(.init(stableService: "web-v1", canaryService: "web-v2", progression: .steps(steps), analysis: analysis))
+            strategy: .canary(
+                .init(stableService: "web-v1", canaryService: "web-v2", progression: .steps(steps), analysis: analysis)
+            )
         )
     }
 
@@ -100,7 +102,9 @@ struct RolloutDriver {
     }
 
     @discardableResult
-    mutating func at(_ time: Double, _ body: (inout RolloutMachine, Double) throws -> [RolloutAction]) rethrows -> [RolloutAction] {
+    mutating func at(_ time: Double, _ body: (inout RolloutMachine, Double) throws -> [RolloutAction]) rethrows
+        -> [RolloutAction]
+    {
         now = time
         return try run(body)
     }

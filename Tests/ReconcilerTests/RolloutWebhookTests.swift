@@ -7,7 +7,9 @@ import Testing
 struct RolloutWebhookTests {
     static func spec(_ kinds: [Rollout.Webhook.Kind]) -> Rollout.Spec {
         var analysis = RolloutFixture.analysis
-        analysis.webhooks = kinds.map { Rollout.Webhook(name: $0.rawValue, type: $0, url: "http://127.0.0.1:9/\($0.rawValue)") }
+        analysis.webhooks = kinds.map {
+            Rollout.Webhook(name: $0.rawValue, type: $0, url: "http://127.0.0.1:9/\($0.rawValue)")
+        }
         return RolloutFixture.canary([.setWeight(20)], analysis: analysis)
     }
 

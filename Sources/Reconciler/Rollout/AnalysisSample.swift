@@ -15,7 +15,13 @@ public struct AnalysisSample: Codable, Sendable, Hashable {
     /// for but the sample lacks makes that metric "no data" (inconclusive), never failed.
     public var latencyMs: [Double: Double]
 
-    public init(windowStart: Double, windowEnd: Double, requests: Int, successes: Int, latencyMs: [Double: Double] = [:]) {
+    public init(
+        windowStart: Double,
+        windowEnd: Double,
+        requests: Int,
+        successes: Int,
+        latencyMs: [Double: Double] = [:]
+    ) {
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.requests = requests

@@ -26,7 +26,13 @@ public struct RolloutCondition: Codable, Sendable, Hashable {
 
 extension [RolloutCondition] {
     /// Sets a condition; its `lastTransitionTime` moves only when its status changes.
-    mutating func set(_ type: String, _ status: RolloutCondition.Status, _ reason: String, _ message: String, now: Double) {
+    mutating func set(
+        _ type: String,
+        _ status: RolloutCondition.Status,
+        _ reason: String,
+        _ message: String,
+        now: Double
+    ) {
         if let index = firstIndex(where: { $0.type == type }) {
             let changed = self[index].status != status
             self[index].status = status
@@ -34,7 +40,9 @@ extension [RolloutCondition] {
             self[index].message = message
             if changed { self[index].lastTransitionTime = now }
         } else {
-            append(RolloutCondition(type: type, status: status, reason: reason, message: message, lastTransitionTime: now))
+            append(
+                RolloutCondition(type: type, status: status, reason: reason, message: message, lastTransitionTime: now)
+            )
         }
     }
 

@@ -41,7 +41,13 @@ extension RolloutMachine {
             state.conditions.set("Analysis", .false, "Failed", message, now: now)
             event(.warning, "AnalysisFailed", message, &out)
             if state.failedChecks >= analysis.threshold {
-                startRollback(.failed, reason: "AnalysisFailed", message: "\(count): \(reasons.joined(separator: "; "))", now: now, &out)
+                startRollback(
+                    .failed,
+                    reason: "AnalysisFailed",
+                    message: "\(count): \(reasons.joined(separator: "; "))",
+                    now: now,
+                    &out
+                )
             }
         case .inconclusive(let reason):
             state.consecutiveInconclusive += 1
@@ -71,7 +77,13 @@ extension RolloutMachine {
                 state.preRolloutPassed = true
                 event(.normal, "PreRolloutPassed", "pre-rollout webhooks passed", &out)
             } else {
-                startRollback(.failed, reason: "PreRolloutWebhookFailed", message: "pre-rollout webhook failed\(detail)", now: now, &out)
+                startRollback(
+                    .failed,
+                    reason: "PreRolloutWebhookFailed",
+                    message: "pre-rollout webhook failed\(detail)",
+                    now: now,
+                    &out
+                )
             }
         case .confirmPromotion:
             guard state.stage == .confirmingPromotion else { break }
@@ -84,7 +96,13 @@ extension RolloutMachine {
             }
         case .rollback:
             if ok, state.rollback == nil, state.phase.isActive {
-                startRollback(.failed, reason: "RollbackWebhook", message: "rollback webhook asked to roll back\(detail)", now: now, &out)
+                startRollback(
+                    .failed,
+                    reason: "RollbackWebhook",
+                    message: "rollback webhook asked to roll back\(detail)",
+                    now: now,
+                    &out
+                )
             }
         }
         return finish(now: now, &out)
@@ -128,7 +146,8 @@ extension RolloutMachine {
         guard let due = analysisDueAt, now >= due else { return }
         state.analysisRequested = true
         out.append(.collectAnalysis)
-        if !plan.webhooks(.rollback).isEmpty && !state.pendingWebhooks.contains(Rollout.Webhook.Kind.rollback.rawValue) {
+        if !plan.webhooks(.rollback).isEmpty && !state.pendingWebhooks.contains(Rollout.Webhook.Kind.rollback.rawValue)
+        {
             callWebhook(.rollback, &out)
         }
     }

@@ -12,7 +12,12 @@ extension RolloutMachine {
         case .idle:
             throw reject(command, "no rollout under way")
         case .initializing:
-            guard full else { throw reject(command, "nothing to skip yet: \(currentMessage); `promote --full` switches once it is ready") }
+            guard full else {
+                throw reject(
+                    command,
+                    "nothing to skip yet: \(currentMessage); `promote --full` switches once it is ready"
+                )
+            }
             state.pause = nil
             event(.normal, "PromoteFull", "promote --full: switching as soon as \(state.revision ?? "") is ready", &out)
             // Ready and pre-rollout checks still hold; the steps and analysis are skipped.
@@ -43,7 +48,12 @@ extension RolloutMachine {
             }
             state.rollback = nil
             state.nextStableCheckAt = nil
-            event(.warning, "PromoteFull", "promote --full: stable is unhealthy, going forward to \(state.revision ?? "")", &out)
+            event(
+                .warning,
+                "PromoteFull",
+                "promote --full: stable is unhealthy, going forward to \(state.revision ?? "")",
+                &out
+            )
             enterSwitching(now: now, &out)
         }
         return finish(now: now, &out)

@@ -10,7 +10,13 @@ extension RolloutMachine {
         if revision == state.revision || (state.stage == .idle && revision == state.stableRevision) { return out }
         if revision == state.stableRevision && state.rollback == nil {
             // The new side went back to what stable serves: nothing left to roll out.
-            startRollback(.aborted, reason: "NewRevision", message: "the new side is back on stable's \(revision)", now: now, &out)
+            startRollback(
+                .aborted,
+                reason: "NewRevision",
+                message: "the new side is back on stable's \(revision)",
+                now: now,
+                &out
+            )
         } else if state.stage == .idle {
             start(revision, now: now, &out)
         } else if let rollback = state.rollback {
@@ -132,20 +138,28 @@ extension RolloutMachine {
         if waitingOnAnalysis && !lastVerdictFailed {
             state.pause = RolloutPause(reason: .inconclusive, since: now)
             state.deadlineAt = nil
-            let message = "no verdict within progressDeadline \(seconds)s (\(state.consecutiveInconclusive) inconclusive checks in a row): "
+            let message =
+                "no verdict within progressDeadline \(seconds)s (\(state.consecutiveInconclusive) inconclusive checks in a row): "
                 + "holding; resume to keep waiting, promote to go on, abort to roll back"
             state.conditions.set("Analysis", .unknown, "Inconclusive", message, now: now)
             event(.warning, "InconclusiveAnalysis", message, &out)
             return
         }
-        startRollback(.failed, reason: "ProgressDeadlineExceeded", message: "\(deadlineWhat()) within \(seconds)s", now: now, &out)
+        startRollback(
+            .failed,
+            reason: "ProgressDeadlineExceeded",
+            message: "\(deadlineWhat()) within \(seconds)s",
+            now: now,
+            &out
+        )
     }
 
     private func deadlineWhat() -> String {
         if let pending = state.pendingWeights { return "sidecars did not confirm weights \(pending)" }
         switch state.stage {
         case .initializing:
-            return state.newSideReady ? "pre-rollout webhooks did not answer" : "\(state.revision ?? "the new side") was not ready"
+            return state.newSideReady
+                ? "pre-rollout webhooks did not answer" : "\(state.revision ?? "the new side") was not ready"
         case .updatingStable: return "stable did not take \(state.revision ?? "the new revision")"
         default: return "the step did not pass analysis"
         }
@@ -171,7 +185,9 @@ extension RolloutMachine {
         case .stepping:
             if state.pause == nil, let until = state.pauseUntil { times.append(until) }
         case .awaitingPromotion:
-            if state.pause == nil, let seconds = plan.autoPromotionSeconds { times.append(state.stepStartedAt + seconds) }
+            if state.pause == nil, let seconds = plan.autoPromotionSeconds {
+                times.append(state.stepStartedAt + seconds)
+            }
         case .holdingOld(let until):
             times.append(until)
         case .confirmingPromotion:

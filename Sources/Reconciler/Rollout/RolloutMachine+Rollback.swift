@@ -11,7 +11,12 @@ extension RolloutMachine {
         now: Double,
         _ out: inout [RolloutAction]
     ) {
-        let rollback = RolloutRollback(cause: cause, reason: reason, message: message, stableRevision: target ?? state.stableRevision)
+        let rollback = RolloutRollback(
+            cause: cause,
+            reason: reason,
+            message: message,
+            stableRevision: target ?? state.stableRevision
+        )
         state.rollback = rollback
         state.pause = nil
         state.pauseUntil = nil
@@ -21,7 +26,12 @@ extension RolloutMachine {
         state.analysisWindowStart = nil
         state.analysisRequested = false
         state.conditions.set("Progressing", .false, reason, message, now: now)
-        event(cause == .failed ? .warning : .normal, reason, "rolling back to \(rollback.stableRevision): \(message)", &out)
+        event(
+            cause == .failed ? .warning : .normal,
+            reason,
+            "rolling back to \(rollback.stableRevision): \(message)",
+            &out
+        )
         history("rolling back: \(reason)", now: now)
         if (state.stableSideRevision ?? state.stableRevision) != rollback.stableRevision {
             state.stableSideRevision = rollback.stableRevision
@@ -81,11 +91,18 @@ extension RolloutMachine {
         var out: [RolloutAction] = []
         guard state.stage == .rollingBack(.checkingStable) else { return out }
         if healthy {
-            state.conditions.set("StableHealthy", .true, "Healthy", "stable \(state.stableRevision) is healthy", now: now)
+            state.conditions.set(
+                "StableHealthy",
+                .true,
+                "Healthy",
+                "stable \(state.stableRevision) is healthy",
+                now: now
+            )
             moveTrafficToStable(now: now, &out)
         } else {
             let wasHealthy = state.conditions["StableHealthy"]?.status != .false
-            let message = "stable \(state.rollback?.stableRevision ?? state.stableRevision) is unhealthy: traffic held at "
+            let message =
+                "stable \(state.rollback?.stableRevision ?? state.stableRevision) is unhealthy: traffic held at "
                 + "\(state.desiredWeights.stable)/\(state.desiredWeights.canary) until it recovers "
                 + "(or `meshctl rollout promote --full` to go forward)"
             state.conditions.set("StableHealthy", .false, "Unhealthy", message, now: now)

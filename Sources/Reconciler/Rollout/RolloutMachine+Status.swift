@@ -26,7 +26,9 @@ extension RolloutMachine {
         case .idle: return state.phase
         case .initializing: return .initializing
         case .stepping:
-            if state.stepIndex < plan.steps.count, case .pause(_?) = plan.steps[state.stepIndex], state.pendingWeights == nil {
+            if state.stepIndex < plan.steps.count, case .pause(_?) = plan.steps[state.stepIndex],
+                state.pendingWeights == nil
+            {
                 return .paused
             }
             return .progressing
@@ -41,7 +43,8 @@ extension RolloutMachine {
         switch pause.reason {
         case .command: "paused by `meshctl rollout pause`; `resume` to continue"
         case .step: "step \(state.stepIndex + 1)/\(plan.steps.count): paused until `meshctl rollout promote`"
-        case .inconclusive: "analysis inconclusive past the deadline: no traffic is not failure; resume, promote or abort"
+        case .inconclusive:
+            "analysis inconclusive past the deadline: no traffic is not failure; resume, promote or abort"
         }
     }
 

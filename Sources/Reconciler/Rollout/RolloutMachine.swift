@@ -153,7 +153,10 @@ public struct RolloutMachine: Sendable, Hashable {
     mutating func completeStep(now: Double, skipped: Bool = false, _ out: inout [RolloutAction]) {
         if state.stepIndex < plan.steps.count {
             let step = plan.steps[state.stepIndex]
-            history("step \(state.stepIndex + 1)/\(plan.steps.count) \(step) \(skipped ? "skipped by promote" : "done")", now: now)
+            history(
+                "step \(state.stepIndex + 1)/\(plan.steps.count) \(step) \(skipped ? "skipped by promote" : "done")",
+                now: now
+            )
         }
         state.stepIndex += 1
         state.analysisPassed = false
@@ -289,6 +292,8 @@ public struct RolloutMachine: Sendable, Hashable {
 
     mutating func history(_ summary: String, now: Double) {
         let index = state.stage == .stepping && state.stepIndex < plan.steps.count ? state.stepIndex : nil
-        state.record(StepRecord(time: now, revision: state.revision ?? state.stableRevision, stepIndex: index, summary: summary))
+        state.record(
+            StepRecord(time: now, revision: state.revision ?? state.stableRevision, stepIndex: index, summary: summary)
+        )
     }
 }

@@ -86,7 +86,9 @@ public struct RolloutState: Codable, Sendable, Hashable {
 
     mutating func record(_ analysis: AnalysisRecord) {
         analysisHistory.append(analysis)
-        if analysisHistory.count > Self.historyLimit { analysisHistory.removeFirst(analysisHistory.count - Self.historyLimit) }
+        if analysisHistory.count > Self.historyLimit {
+            analysisHistory.removeFirst(analysisHistory.count - Self.historyLimit)
+        }
     }
 
     mutating func record(_ step: StepRecord) {

@@ -78,7 +78,8 @@ public struct RolloutStatusSummary: Sendable, Hashable {
             let value = check.value.map { AnalysisEvaluator.format($0) + check.unit } ?? "no data"
             let bound = check.bound == .atLeast ? "min" : "max"
             let verdict = check.passed.map { $0 ? "ok" : "FAIL" } ?? "not judged"
-            return "\(check.name) \(value) (\(bound) \(AnalysisEvaluator.format(check.threshold))\(check.unit)) \(verdict)"
+            return
+                "\(check.name) \(value) (\(bound) \(AnalysisEvaluator.format(check.threshold))\(check.unit)) \(verdict)"
         }
     }
 }
