@@ -195,7 +195,9 @@ struct RolloutRollbackTests {
     @Test func abortWhileStableTakesTheNewRevisionRevertsStableBeforeMovingTraffic() throws {
         var driver = try Scenario.updatingStable.drive()
         #expect(driver.stableSide == "r2")
+        #expect(driver.state.stableSideTarget == "r2")
         let aborted = try driver.run { try $0.abort(now: $1) }
+        #expect(driver.state.stableSideTarget == "r1")
         #expect(aborted.promotions == ["r1"])
         #expect(aborted.weights.isEmpty)
         #expect(!aborted.checksStable)

@@ -120,7 +120,9 @@ extension RolloutMachine {
             state.analysisRequested = false
         }
         if state.deadlineAt != nil { state.deadlineAt = now + plan.progressDeadline }
-        event(.normal, "Recovered", "operator restarted: continuing \(state.phase.rawValue)", &out)
+        if state.phase.isActive {
+            event(.normal, "Recovered", "operator restarted: continuing \(state.phase.rawValue)", &out)
+        }
         return finish(now: now, &out)
     }
 

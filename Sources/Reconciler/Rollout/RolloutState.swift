@@ -81,6 +81,10 @@ public struct RolloutState: Codable, Sendable, Hashable {
     /// sidecar configs from this, level-triggered.
     public var desiredWeights: RolloutWeights { pendingWeights ?? weights }
 
+    /// The revision the stable side's processes should run now (level-triggered, like `desiredWeights`): the new
+    /// revision from the `promote` action on, the old one again while a rollback reverts it.
+    public var stableSideTarget: String { stableSideRevision ?? stableRevision }
+
     /// The last analysis verdict, for status.
     public var lastAnalysis: AnalysisRecord? { analysisHistory.last }
 
