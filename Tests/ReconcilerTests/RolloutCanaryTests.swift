@@ -174,4 +174,16 @@ struct RolloutCanaryTests {
         #expect(driver.state.pendingWeights == .stableOnly)
         #expect(driver.confirm().weights == [RolloutWeights(canary: 30)])
     }
+
+    @Test func aWindowEndingAsItsWeightChangesIsNotCollected() {
+        var driver = RolloutDriver(RolloutFixture.canary([.setWeight(10), .pause(.seconds(20)), .setWeight(60)]))
+        driver.begin()
+        driver.confirm()
+        driver.analyse(RolloutFixture.good)  // t=10: the pause starts, the window runs on from 10
+        driver.analyse(RolloutFixture.good)  // t=20
+        // t=30: the window [20, 30] is due just as the pause ends and the weight changes.
+        let ended = driver.at(30) { $0.tick(now: $1) }
+        #expect(ended.weights == [RolloutWeights(canary: 60)])
+        #expect(!ended.collects)
+    }
 }

@@ -91,6 +91,8 @@ extension RolloutMachine {
             state.nextStableCheckAt = nil
             out.append(.checkStableHealthy)
         }
+        // Step ends and promotions first: a window whose weight is about to change is not collected.
+        advance(now: now, &out)
         collectIfDue(now: now, &out)
         return finish(now: now, &out)
     }
