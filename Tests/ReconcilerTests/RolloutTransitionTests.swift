@@ -114,3 +114,17 @@ struct RolloutTransitionTests {
         #expect(driver.state.message == "r2 promoted: stable serves it")
     }
 }
+
+extension RolloutTransitionTests {
+    @Test func promoteOutOfAnInconclusivePreviewKeepsADeadline() throws {
+        var driver = RolloutDriver(RolloutFixture.blueGreen(analysis: RolloutFixture.analysis))
+        driver.begin()
+        driver.confirm()
+        driver.at(60) { $0.tick(now: $1) }
+        #expect(driver.state.pause?.reason == .inconclusive)
+        try driver.at(70) { try $0.promote(full: false, now: $1) }
+        // Still waiting for a passing pre-promotion check, within a fresh deadline.
+        #expect(driver.state.phase == .preview)
+        #expect(driver.state.deadlineAt == 130)
+    }
+}

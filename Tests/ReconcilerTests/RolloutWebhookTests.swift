@@ -93,3 +93,18 @@ extension RolloutWebhookTests {
         #expect(!ready.contains(.runWebhook(.confirmPromotion)))
     }
 }
+
+extension RolloutWebhookTests {
+    @Test func plainPromoteDoesNotOverrideAFailingConfirmationGate() throws {
+        var driver = RolloutDriver(Self.spec([.confirmPromotion]))
+        driver.begin()
+        driver.confirm()
+        driver.analyse(RolloutFixture.good)
+        try driver.run { try $0.pause(now: $1) }
+        driver.run { $0.webhookResult(.confirmPromotion, ok: false, now: $1) }
+        let before = driver.machine
+        #expect(throws: RolloutCommandError.self) { try driver.run { try $0.promote(full: false, now: $1) } }
+        #expect(driver.machine == before)
+        #expect(try driver.run { try $0.promote(full: true, now: $1) }.weights == [.newOnly])
+    }
+}

@@ -23,7 +23,11 @@ extension RolloutMachine {
             // Ready and pre-rollout checks still hold; the steps and analysis are skipped.
             state.fullPromotionRequested = true
         case .stepping, .preview, .awaitingPromotion, .confirmingPromotion:
+            if !full && state.stage == .confirmingPromotion {
+                throw reject(command, "waiting for the confirm-promotion webhooks; `promote --full` overrides them")
+            }
             state.pause = nil
+            resetDeadline(now: now)
             if full {
                 event(.normal, "PromoteFull", "promote --full: skipping remaining steps and analysis", &out)
                 enterSwitching(now: now, &out)
@@ -32,8 +36,6 @@ extension RolloutMachine {
                 if state.stepIndex < plan.steps.count {
                     completeStep(now: now, skipped: true, &out)
                 }
-            } else if state.stage == .confirmingPromotion {
-                throw reject(command, "waiting for the confirm-promotion webhooks; `promote --full` overrides them")
             } else {
                 event(.normal, "Promote", "promote: switching once the preview is ready and analysed", &out)
                 state.promoteRequested = true
