@@ -99,3 +99,18 @@ struct RolloutStateTests {
         #expect(status.message == "step 1/3 setWeight 10: analysing (1/2 failed checks)")
     }
 }
+
+extension RolloutStateTests {
+    @Test func thePlanSaysWhichPercentilesToMeasureAndConvertsDurations() {
+        let analysis = Rollout.Analysis(
+            interval: .milliseconds(1500),
+            metrics: [.successRate(min: 99), .latency(max: .milliseconds(250), percentile: 95)]
+        )
+        let plan = RolloutPlan(RolloutFixture.canary([.setWeight(10), .pause(.milliseconds(500))], analysis: analysis))
+        #expect(plan.latencyPercentiles == [95])
+        #expect(plan.interval == 1.5)
+        #expect(plan.steps == [.setWeight(10), .pause(0.5)])
+        #expect(plan.progressDeadline == 60)
+        #expect(RolloutPlan(RolloutFixture.blueGreen()).latencyPercentiles.isEmpty)
+    }
+}

@@ -56,6 +56,14 @@ public struct RolloutPlan: Sendable, Hashable {
         return weights
     }
 
+    /// The latency percentiles the analysis asks for: what the operator must read from the sidecars' histograms into
+    /// `AnalysisSample.latencyMs`.
+    public var latencyPercentiles: [Double] {
+        (analysis?.metrics ?? []).compactMap {
+            if case .latency(_, let percentile) = $0 { percentile } else { nil }
+        }
+    }
+
     public var interval: Double { analysis.map { Self.seconds($0.interval) } ?? 10 }
 
     /// How often a condition the machine cannot fix by itself (unhealthy stable, a failing confirm-promotion gate) is
