@@ -186,6 +186,7 @@ struct OperatorEndToEndTests {
         #expect(try harness.eventually { try allReady(harness) })
         let before = try harness.processes()
         #expect(before.count == 7)
+        #expect(harness.eventually(10) { LoopbackGet.get(port: ports.0)?.status == 200 })
 
         harness.crashOperator()
         let noOperator = try harness.meshctl(["status"])

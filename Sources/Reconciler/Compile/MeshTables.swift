@@ -33,9 +33,12 @@ struct MeshTables {
     /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service.
     func sidecarConfiguration(for plan: ReplicaPlan) -> SidecarConfiguration {
         let name = plan.service.metadata.name
-        let local = ManifestTranslation.serviceConfig(
+        var local = ManifestTranslation.serviceConfig(
             plan.service, name: Self.localServiceName(name),
             endpoints: (inputs.readyWorkloadPorts[plan.workload.slot] ?? []).map { "127.0.0.1:\($0)" })
+        // The operator health-checks the local workload before listing it here; a second, proxy-side check would
+        // start each new instance as unhealthy and open a gap when a replacement takes over from the old one.
+        local.healthCheck = nil
         return SidecarConfiguration(
             version: "",
             listeners: [
