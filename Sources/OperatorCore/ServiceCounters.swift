@@ -1,0 +1,61 @@
+import Reconciler
+
+/// Cumulative request counters of one service's traffic, summed over the sidecars in front of its replicas: what a
+/// canary analysis window subtracts to get a sample.
+struct ServiceCounters: Codable, Sendable, Hashable {
+    var requests: Double = 0
+    var failures: Double = 0
+    /// Cumulative latency histogram: upper bound in seconds → requests at or below it.
+    var buckets: [Double: Double] = [:]
+
+    /// Adds what one sidecar reports for its local service (`local:NAME`): upstream answers by status class, and the
+    /// proxy's own answers (503/504/502), which count as failures.
+    mutating func add(metrics text: String, localService: String) {
+        for sample in PrometheusSample.parse(text) where sample.labels["service"] == localService {
+            switch sample.name {
+            case "mesh_requests_total":
+                requests += sample.value
+                if sample.labels["code"] == "5xx" { failures += sample.value }
+            case "mesh_local_responses_total":
+                requests += sample.value
+                failures += sample.value
+            case "mesh_request_duration_seconds_bucket":
+                if let bound = sample.labels["le"].flatMap(Double.init) { buckets[bound, default: 0] += sample.value }
+            default:
+                break
+            }
+        }
+    }
+
+    /// The traffic between two snapshots, as an analysis sample. A restarted sidecar resets its counters; negative
+    /// differences count as zero rather than as negative traffic.
+    static func sample(from start: ServiceCounters, to end: ServiceCounters, windowStart: Double, windowEnd: Double,
+                       percentiles: [Double]) -> AnalysisSample {
+        let requests = max(0, end.requests - start.requests)
+        let failures = min(requests, max(0, end.failures - start.failures))
+        var delta: [(bound: Double, count: Double)] = []
+        for bound in end.buckets.keys.sorted() {
+            delta.append((bound, max(0, end.buckets[bound]! - (start.buckets[bound] ?? 0))))
+        }
+        var latency: [Double: Double] = [:]
+        if let total = delta.last?.count, total > 0 {
+            for percentile in percentiles {
+                let rank = total * percentile / 100
+                var previous = (bound: 0.0, count: 0.0)
+                for bucket in delta {
+                    if bucket.count >= rank {
+                        // Linear interpolation inside the bucket, as Prometheus' histogram_quantile does.
+                        let upper = bucket.bound.isFinite ? bucket.bound : previous.bound
+                        let share = bucket.count > previous.count
+                            ? (rank - previous.count) / (bucket.count - previous.count) : 1
+                        latency[percentile] = (previous.bound + (upper - previous.bound) * share) * 1000
+                        break
+                    }
+                    previous = bucket
+                }
+            }
+        }
+        return AnalysisSample(windowStart: windowStart, windowEnd: windowEnd, requests: Int(requests),
+                              successes: Int(requests - failures), latencyMs: latency)
+    }
+}
