@@ -16,6 +16,7 @@ struct Meshctl: AsyncParsableCommand {
             Status.self,
             Logs.self,
             Delete.self,
+            RolloutCommand.self,
             Down.self,
             OperatorCommand.self,
             Proxy.self,

@@ -85,9 +85,12 @@ public struct ObjectStatusBody: Codable, Sendable, Hashable {
     public var proxiesConfigured: Int?
     public var proxies: Int?
     public var endpoints: [String]?
+    public var rollout: RolloutView?
 
     public init(observedGeneration: Int64, conditions: [Condition], replicas: Int? = nil, readyReplicas: Int? = nil,
-                proxiesConfigured: Int? = nil, proxies: Int? = nil, endpoints: [String]? = nil) {
+                proxiesConfigured: Int? = nil, proxies: Int? = nil, endpoints: [String]? = nil,
+                rollout: RolloutView? = nil) {
+        self.rollout = rollout
         self.observedGeneration = observedGeneration
         self.conditions = conditions
         self.replicas = replicas
@@ -192,4 +195,26 @@ enum JSON {
     }
 
     static func time(_ date: Date) -> String { date.formatted(.iso8601) }
+}
+
+/// A rollout as `meshctl rollout status` shows it.
+public struct RolloutView: Codable, Sendable, Hashable {
+    public var phase: String
+    public var message: String
+    public var strategy: String
+    public var revision: String?
+    public var stableRevision: String
+    public var step: Int?
+    public var stepCount: Int
+    public var stepDescription: String?
+    public var stableWeight: Int
+    public var canaryWeight: Int
+    public var confirmed: Bool
+    public var weightBar: String
+    public var metrics: [String]
+    public var failedChecks: Int
+    public var threshold: Int?
+    public var inconclusiveChecks: Int
+    /// `time summary` lines, oldest first.
+    public var history: [String]
 }

@@ -25,6 +25,14 @@ struct OperatorRoutes: APIHandler {
                 return .whole(APIResponse(status: 200, body: JSON.encode(try await statusSnapshot())))
             case ("GET", "/v1/watch"):
                 return .lines(watch())
+            case ("POST", let path) where path.hasPrefix("/v1/rollouts/"):
+                let parts = path.split(separator: "/")  // v1, rollouts, NAME, COMMAND
+                guard parts.count == 4 else { return .whole(APIResponse(status: 404, json: #"{"error":"no such endpoint"}"#)) }
+                if let problem = await loop.rolloutCommand(String(parts[2]), String(parts[3]),
+                                                           full: request.query["full"] == "true") {
+                    return .whole(APIResponse(status: 409, body: JSON.encode(["error": problem])))
+                }
+                return .whole(APIResponse(status: 200, json: #"{"ok":true}"#))
             case ("POST", "/v1/shutdown"):
                 await loop.beginShutdown()
                 return .whole(APIResponse(status: 202, json: #"{"stopping":true}"#))

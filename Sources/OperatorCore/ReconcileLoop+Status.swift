@@ -10,7 +10,8 @@ extension ReconcileLoop {
     /// skipped to keep watchers quiet).
     func writeStatuses(snapshot: MeshSnapshot, instances: [ObservedInstance], world: DesiredWorld) async {
         let crashLooping = Set(backoffs.filter { $0.value.isCrashLooping && notBefore[$0.key] != nil }.keys)
-        let builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping)
+        let builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
+                                    rollouts: rollouts)
         let time = JSON.time(Date())
         for object in snapshot.objects {
             guard let stored = snapshot.stored(object.kind, object.name) else { continue }

@@ -26,6 +26,10 @@ actor ReconcileLoop {
     var lastWorld = DesiredWorld()
     var lastInstances: [ObservedInstance] = []
     var passes = 0
+    /// Rollout records as last saved, and what the last compile applied for each rollout.
+    var rollouts: [String: RolloutRecord] = [:]
+    var appliedWeights: [String: RolloutWeights] = [:]
+    var appliedStableTarget: [String: String] = [:]
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
 
@@ -123,10 +127,11 @@ actor ReconcileLoop {
             logger.trace("pass: loaded", metadata: ["pass": "\(passes)", "objects": "\(snapshot.objects.count)"])
             let instances = await observe(try await store.processes(), snapshot: snapshot)
             logger.trace("pass: observed", metadata: ["pass": "\(passes)", "instances": "\(instances.count)"])
-            let world = compile(snapshot: snapshot, instances: instances)
+            let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
+            let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
-            var wait = 2.0
+            var wait = rolloutOverrides.wait
             for action in actions {
                 if case .requeue(_, let after, _) = action { wait = min(wait, max(after, 0.1)) }
                 await execute(action, world: world, instances: instances)
@@ -168,9 +173,13 @@ actor ReconcileLoop {
         }
     }
 
-    private func compile(snapshot: MeshSnapshot, instances: [ObservedInstance]) -> DesiredWorld {
+    private func compile(snapshot: MeshSnapshot, instances: [ObservedInstance], overrides: RolloutOverrides)
+        -> DesiredWorld
+    {
         var inputs = MeshInputs(objects: stopping ? [] : snapshot.objects, meshctlPath: meshctlPath,
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
+        inputs.weightOverrides = overrides.weights
+        inputs.commandOverrides = overrides.commands
         for instance in instances where instance.isReady {
             switch instance.slot.role {
             case .workload:

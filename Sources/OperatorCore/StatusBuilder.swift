@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import MeshStore
 import Reconciler
@@ -10,6 +11,7 @@ struct StatusBuilder {
     var world: DesiredWorld
     var lastExit: [SlotID: String]
     var crashLooping: Set<SlotID>
+    var rollouts: [String: RolloutRecord] = [:]
 
     func status(for object: ManifestObject, generation: Int64) -> ObjectStatusBody {
         switch object {
@@ -17,11 +19,8 @@ struct StatusBuilder {
             return serviceStatus(service, generation: generation)
         case .trafficSplit, .retryPolicy, .httpRouteGroup:
             return propagationStatus(generation: generation)
-        case .rollout:
-            return ObjectStatusBody(observedGeneration: generation, conditions: [
-                Condition(type: "Ready", status: "Unknown", reason: "NoRolloutController",
-                          message: "rollouts are stored and validated; the rollout controller does not run them yet")
-            ])
+        case .rollout(let rollout):
+            return rolloutStatus(rollout, generation: generation)
         }
     }
 
@@ -81,6 +80,35 @@ struct StatusBuilder {
                         message: crashes.map { lastExit[$0] ?? "\($0)" }.joined(separator: "; ")))
         return ObjectStatusBody(observedGeneration: generation, conditions: conditions, replicas: command.replicas,
                                 readyReplicas: ready, endpoints: endpoints)
+    }
+
+    private func rolloutStatus(_ rollout: Rollout, generation: Int64) -> ObjectStatusBody {
+        guard let record = rollouts[rollout.metadata.name] else {
+            return ObjectStatusBody(observedGeneration: generation, conditions: [
+                Condition(type: "Ready", status: "Unknown", reason: "Initializing",
+                          message: "waiting for its services to run commands")
+            ])
+        }
+        let machine = RolloutMachine(plan: RolloutPlan(rollout.spec), state: record.state)
+        let summary = RolloutStatusSummary(name: rollout.metadata.name, machine: machine)
+        var conditions = record.state.conditions.map {
+            Condition(type: $0.type, status: $0.status.rawValue, reason: $0.reason, message: $0.message,
+                      lastTransitionTime: Date(timeIntervalSince1970: $0.lastTransitionTime).formatted(.iso8601))
+        }
+        if !conditions.contains(where: { $0.type == "Ready" }) {
+            let ready = [RolloutPhase.healthy, .succeeded].contains(summary.phase)
+            conditions.insert(Condition(type: "Ready", status: ready ? "True" : "False", reason: summary.phase.rawValue,
+                                        message: summary.message), at: 0)
+        }
+        let history = summary.steps.map { "\(Date(timeIntervalSince1970: $0.time).formatted(.iso8601)) \($0.summary)" }
+        let view = RolloutView(
+            phase: summary.phase.rawValue, message: summary.message, strategy: summary.strategy,
+            revision: summary.revision, stableRevision: summary.stableRevision, step: summary.step,
+            stepCount: summary.stepCount, stepDescription: summary.stepDescription,
+            stableWeight: summary.weights.stable, canaryWeight: summary.weights.canary, confirmed: summary.confirmed,
+            weightBar: summary.weightBar(width: 30), metrics: summary.metricLines, failedChecks: summary.failedChecks,
+            threshold: summary.threshold, inconclusiveChecks: summary.inconclusiveChecks, history: history)
+        return ObjectStatusBody(observedGeneration: generation, conditions: conditions, rollout: view)
     }
 
     /// Splits, retry policies and route groups live in proxy configurations: applied once every ready proxy reports

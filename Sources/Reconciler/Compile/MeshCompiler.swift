@@ -16,7 +16,7 @@ public enum MeshCompiler {
         var world = DesiredWorld()
         var replicas: [ReplicaPlan] = []
         for service in inputs.services {
-            guard let command = inputs.commandOverrides[service.metadata.name] ?? service.spec.workload.command else {
+            guard let command = inputs.commandOverrides[service.metadata.name] ?? service.spec.workload.commandValue else {
                 continue
             }
             for replica in 0..<command.replicas {
@@ -55,12 +55,5 @@ public enum MeshCompiler {
         unversioned.version = ""
         let json = String(decoding: unversioned.encodedJSON(), as: UTF8.self)
         return "cfg-" + PortBook.digest([json])
-    }
-}
-
-extension Service.Workload {
-    var command: Service.Command? {
-        if case .command(let command) = self { return command }
-        return nil
     }
 }

@@ -45,7 +45,7 @@ public struct PortBook: Sendable, Hashable, Codable {
     }
 
     /// A short hex digest, for revisions and configuration versions.
-    static func digest(_ parts: [String]) -> String {
+    public static func digest(_ parts: [String]) -> String {
         let hex = String(hash(parts.joined(separator: "\u{1f}")), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

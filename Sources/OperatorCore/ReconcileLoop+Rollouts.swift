@@ -1,0 +1,238 @@
+import Foundation
+import Manifests
+import MeshStore
+import OperatorAPI
+import Reconciler
+import SidecarConfig
+
+/// The rollout controller's effects: it feeds each rollout's machine what the operator observed (the new side
+/// ready, proxies confirming weights, the stable side running a revision, analysis samples from the sidecars'
+/// metrics), carries out what the machine asks, and turns the machine's level state (weights, the stable side's
+/// revision) into overrides for the next compile.
+extension ReconcileLoop {
+    struct RolloutOverrides {
+        var weights: [String: [String: Int]] = [:]
+        var commands: [String: Service.Command] = [:]
+        var wait = 2.0
+    }
+
+    /// Wall-clock seconds: rollout state outlives the operator process.
+    var wallClock: Double { Date().timeIntervalSince1970 }
+
+    func driveRollouts(snapshot: MeshSnapshot, instances: [ObservedInstance]) async -> RolloutOverrides {
+        var overrides = RolloutOverrides()
+        var services: [String: Service] = [:]
+        for case .service(let service) in snapshot.objects { services[service.metadata.name] = service }
+        var seen = Set<String>()
+        for case .rollout(let rollout) in snapshot.objects {
+            let name = rollout.metadata.name
+            seen.insert(name)
+            let spec = rollout.spec
+            guard let stable = services[spec.stableService], let stableCommand = stable.spec.workload.commandValue,
+                  let canary = services[spec.newService], let canaryCommand = canary.spec.workload.commandValue else {
+                continue  // validation requires both; a Service with static endpoints cannot be rolled
+            }
+            let now = wallClock
+            var (record, recovered) = await loadRollout(name, spec: spec, stable: stableCommand, now: now)
+            var machine = RolloutMachine(plan: RolloutPlan(spec), state: record.state)
+            var actions = recovered ? machine.recover(now: now) : []
+            let newSide = RolloutRecord.Workload(canaryCommand)
+            record.workloads[newSide.revision] = newSide
+            actions += machine.newRevision(newSide.revision, now: now)
+            if serviceRunning(spec.newService, instances: instances) {
+                actions += machine.newSideReady(revision: newSide.revision, now: now)
+            }
+            if let pending = machine.state.pendingWeights, appliedWeights[name] == pending,
+               proxiesConverged(instances: instances) {
+                actions += machine.weightsConfirmed(pending, now: now)
+            }
+            let target = machine.state.stableSideTarget
+            if appliedStableTarget[name] == target, serviceRunning(spec.stableService, instances: instances) {
+                actions += machine.stableUpdated(revision: target, now: now)
+            }
+            actions += machine.tick(now: now)
+            overrides.wait = min(overrides.wait, await perform(actions, machine: &machine, record: &record,
+                                                               rollout: rollout, instances: instances))
+            record.state = machine.state
+            await saveRollout(name, record, rollout: rollout)
+
+            let weights = machine.state.desiredWeights
+            overrides.weights[spec.trafficSplit] = [spec.stableService: weights.stable, spec.newService: weights.canary]
+            appliedWeights[name] = weights
+            let stableTarget = machine.state.stableSideTarget
+            if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {
+                overrides.commands[spec.stableService] = Service.Command(
+                    argv: workload.argv, replicas: stableCommand.replicas, env: workload.env)
+            }
+            appliedStableTarget[name] = stableTarget
+        }
+        for name in Array(rollouts.keys) where !seen.contains(name) {
+            rollouts[name] = nil
+            try? await store.deleteRollout(named: name)
+        }
+        return overrides
+    }
+
+    /// `meshctl rollout promote|abort|pause|resume|retry|undo`: nil when done, else why not.
+    func rolloutCommand(_ name: String, _ command: String, full: Bool) async -> String? {
+        guard let snapshot = try? await MeshSnapshot.load(from: store),
+              let rollout = snapshot.objects.compactMap(\.rollout).first(where: { $0.metadata.name == name }) else {
+            return "rollout \"\(name)\" not found"
+        }
+        var services: [String: Service] = [:]
+        for case .service(let service) in snapshot.objects { services[service.metadata.name] = service }
+        guard let stableCommand = services[rollout.spec.stableService]?.spec.workload.commandValue else {
+            return "rollout \"\(name)\": its stable service has no command"
+        }
+        let now = wallClock
+        var (record, _) = await loadRollout(name, spec: rollout.spec, stable: stableCommand, now: now)
+        var machine = RolloutMachine(plan: RolloutPlan(rollout.spec), state: record.state)
+        let actions: [RolloutAction]
+        do throws(RolloutCommandError) {
+            switch command {
+            case "promote": actions = try machine.promote(full: full, now: now)
+            case "abort": actions = try machine.abort(now: now)
+            case "pause": actions = try machine.pause(now: now)
+            case "resume": actions = try machine.resume(now: now)
+            case "retry": actions = try machine.retry(now: now)
+            case "undo": actions = try machine.undo(now: now)
+            default: return "unknown rollout command \"\(command)\""
+            }
+        } catch {
+            return error.description
+        }
+        _ = await perform(actions, machine: &machine, record: &record, rollout: rollout, instances: lastInstances)
+        record.state = machine.state
+        await saveRollout(name, record, rollout: rollout)
+        await store.recordEventQuietly(key: MeshStore.ObjectKey(kind: "Rollout", name: name), type: .normal,
+                                       reason: "Command", message: "meshctl rollout \(command)\(full ? " --full" : "")")
+        kick()
+        return nil
+    }
+
+    /// Carries out the machine's requests, feeding results back until it asks for nothing more (bounded).
+    private func perform(_ initial: [RolloutAction], machine: inout RolloutMachine, record: inout RolloutRecord,
+                         rollout: Rollout, instances: [ObservedInstance]) async -> Double {
+        var queue = initial
+        var wait = 2.0
+        var steps = 0
+        let name = rollout.metadata.name
+        let spec = rollout.spec
+        while !queue.isEmpty && steps < 100 {
+            steps += 1
+            let action = queue.removeFirst()
+            let now = wallClock
+            switch action {
+            case .setWeights, .promote:
+                wait = min(wait, 0.25)  // level-triggered: the next compile carries them; look again soon
+            case .openAnalysisWindow:
+                record.windowCounters = await counters(of: spec.newService, instances: instances)
+            case .collectAnalysis:
+                let end = await counters(of: spec.newService, instances: instances)
+                let sample = ServiceCounters.sample(
+                    from: record.windowCounters ?? end, to: end, windowStart: machine.state.analysisWindowStart ?? now,
+                    windowEnd: now, percentiles: machine.plan.latencyPercentiles)
+                record.windowCounters = end
+                queue += machine.analysisResult(sample, now: now)
+            case .runWebhook(let kind):
+                let (ok, message) = await callWebhooks(spec, kind: kind)
+                queue += machine.webhookResult(kind, ok: ok, message: message, now: now)
+            case .checkStableHealthy:
+                queue += machine.stableHealthy(serviceRunning(spec.stableService, instances: instances), now: now)
+            case .recordEvent(let event):
+                await store.recordEventQuietly(
+                    key: MeshStore.ObjectKey(kind: "Rollout", name: name), type: event.type == .warning ? .warning : .normal,
+                    reason: event.reason, message: event.message)
+            case .requeue(let after):
+                wait = min(wait, max(after, 0.1))
+            }
+        }
+        return wait
+    }
+
+    private func loadRollout(_ name: String, spec: Rollout.Spec, stable: Service.Command, now: Double) async
+        -> (RolloutRecord, recovered: Bool)
+    {
+        if let cached = rollouts[name] { return (cached, false) }
+        if let stored = try? await store.rollout(named: name),
+           let record = try? JSONDecoder().decode(RolloutRecord.self, from: stored.state) {
+            return (record, true)
+        }
+        let workload = RolloutRecord.Workload(stable)
+        let machine = RolloutMachine(spec: spec, stableRevision: workload.revision, now: now)
+        return (RolloutRecord(state: machine.state, workloads: [workload.revision: workload]), false)
+    }
+
+    private func saveRollout(_ name: String, _ record: RolloutRecord, rollout: Rollout) async {
+        rollouts[name] = record
+        guard let data = try? JSONEncoder().encode(record) else { return }
+        try? await store.saveRollout(name: name, stepIndex: record.state.stepIndex, state: data, historyEntry: nil,
+                                     status: nil)
+    }
+
+    /// Every desired process of the service runs the desired revision and is ready, and nothing older serves.
+    func serviceRunning(_ service: String, instances: [ObservedInstance]) -> Bool {
+        let desired = lastWorld.processes.filter { $0.slot.service == service }
+        guard !desired.isEmpty else { return false }
+        return desired.allSatisfy { process in
+            let inSlot = instances.filter { $0.slot == process.slot && $0.observed.state != .draining && $0.observed.isAlive }
+            return inSlot.contains { $0.record.revision == process.revision && $0.isReady }
+                && inSlot.allSatisfy { $0.record.revision == process.revision }
+        }
+    }
+
+    /// Every proxy the last compile wanted is ready and reports the configuration it was given.
+    func proxiesConverged(instances: [ObservedInstance]) -> Bool {
+        lastWorld.configurations.allSatisfy { slot, config in
+            instances.contains { $0.slot == slot && $0.isReady && $0.observed.configVersion == config.version }
+        }
+    }
+
+    /// The new side's cumulative counters, summed over the sidecars in front of its replicas.
+    private func counters(of service: String, instances: [ObservedInstance]) async -> ServiceCounters {
+        var counters = ServiceCounters()
+        for instance in instances where instance.slot.service == service && instance.slot.role == .sidecar
+            && instance.isReady {
+            guard let admin = instance.ports["admin"],
+                  let response = try? await APIClient(host: "127.0.0.1", port: admin, timeout: .seconds(2))
+                      .send("GET", "/metrics"), response.status == 200 else { continue }
+            counters.add(metrics: String(decoding: response.body, as: UTF8.self),
+                         localService: MeshTablesNames.local(service))
+        }
+        return counters
+    }
+
+    /// POSTs to every webhook of a kind; ok only when all answer 2xx (Flagger's contract).
+    private func callWebhooks(_ spec: Rollout.Spec, kind: Rollout.Webhook.Kind) async -> (Bool, String) {
+        let hooks: [Rollout.Webhook]
+        switch spec.strategy {
+        case .canary(let canary): hooks = canary.analysis.webhooks
+        case .blueGreen(let blueGreen): hooks = blueGreen.prePromotionAnalysis?.webhooks ?? []
+        }
+        for hook in hooks where hook.type == kind {
+            guard let url = URL(string: hook.url), let host = url.host, let port = url.port else {
+                return (false, "\(hook.name): cannot call \(hook.url)")
+            }
+            let seconds = hook.timeout.components.seconds
+            let client = APIClient(host: host, port: port, timeout: .seconds(max(1, seconds)))
+            let path = url.path.isEmpty ? "/" : url.path
+            let body = Array(#"{"type":"\#(kind.rawValue)","name":"\#(hook.name)"}"#.utf8)
+            guard let response = try? await client.send("POST", path, body: body), (200..<300).contains(response.status)
+            else {
+                return (false, "\(hook.name) did not answer 2xx")
+            }
+        }
+        return (true, "")
+    }
+}
+
+/// Names the compiler gives to proxy-side services.
+enum MeshTablesNames {
+    static func local(_ service: String) -> String { "local:\(service)" }
+}
+
+extension SQLiteStore {
+    func recordEventQuietly(key: MeshStore.ObjectKey, type: EventType, reason: String, message: String) async {
+        try? await recordEvent(NewEvent(key: key, type: type, reason: reason, message: message))
+    }
+}
