@@ -17,6 +17,7 @@ struct Meshctl: AsyncParsableCommand {
             Logs.self,
             Delete.self,
             RolloutCommand.self,
+            Demo.self,
             Down.self,
             OperatorCommand.self,
             Proxy.self,

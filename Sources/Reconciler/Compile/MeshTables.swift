@@ -19,9 +19,17 @@ struct MeshTables {
         }
         for service in inputs.services {
             let name = service.metadata.name
-            var list = endpoints[name] ?? []
-            if case .endpoints(let statics) = service.spec.workload { list = statics.map(\.description) }
-            services.append(ManifestTranslation.serviceConfig(service, name: name, endpoints: list))
+            let list = endpoints[name] ?? []
+            var config = ManifestTranslation.serviceConfig(service, name: name, endpoints: list)
+            if case .endpoints(let statics) = service.spec.workload {
+                config.endpoints = statics.map(\.description)
+            } else {
+                // The operator health-checks every replica itself and lists only ready ones; a proxy-side check
+                // would hold each newly listed endpoint back until its own first check (a gap of 503s).
+                // Static endpoints, which nobody else checks, keep the proxy's active health check.
+                config.healthCheck = nil
+            }
+            services.append(config)
         }
         let groups = Dictionary(inputs.routeGroups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })
         splits = inputs.splits.map {
