@@ -22,8 +22,8 @@ extension Meshctl {
         func run() async throws {
             let directory = StateDirectory(FileManager.default.temporaryDirectory.path + "/meshctl-demo-\(getpid())")
             try directory.create()
-            let gatewayPort = FreePort.pick()
-            let ports = DemoManifests.Ports(root: FreePort.pick(), primary: FreePort.pick(), canary: FreePort.pick())
+            let gatewayPort = PortProbe.pickFree()
+            let ports = DemoManifests.Ports(root: PortProbe.pickFree(), primary: PortProbe.pickFree(), canary: PortProbe.pickFree())
             var script = DemoScript(directory: directory, gatewayPort: gatewayPort, ports: ports)
             let started = ContinuousClock.now
             say("meshctl demo: operator state in \(directory.root)")
@@ -48,23 +48,4 @@ extension Meshctl {
 
 func say(_ line: String) {
     Console.out("[\(Date().formatted(date: .omitted, time: .standard))] \(line)")
-}
-
-/// Free loopback ports for the demo (bound to port 0, read back, released).
-enum FreePort {
-    static func pick() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

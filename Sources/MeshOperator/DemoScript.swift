@@ -116,7 +116,7 @@ struct DemoScript {
         var sawProgress = false
         for _ in 0..<(seconds * 4) {
             try await Task.sleep(for: .milliseconds(250))
-            guard let view = await rolloutView() else { continue }
+            guard let view = await client.rolloutView(named: "web") else { continue }
             if let line = RolloutStatusView.summaryLine(view), line != last {
                 say("rollout: " + line)
                 last = line
@@ -125,15 +125,6 @@ struct DemoScript {
             if sawProgress && phases.contains(view.phase) { return view.phase }
         }
         throw DemoError("the rollout did not finish within \(seconds)s")
-    }
-
-    private func rolloutView() async -> RolloutView? {
-        guard let response = try? await client.send("GET", "/v1/objects?kind=Rollout&name=web") else { return nil }
-        struct List: Decodable {
-            struct Item: Decodable { var status: ObjectStatusBody? }
-            var items: [Item]
-        }
-        return (try? JSONDecoder().decode(List.self, from: Data(response.body)))?.items.first?.status?.rollout
     }
 
     private func printSummary(total: LoadGenerator.Counts) {

@@ -58,11 +58,7 @@ extension Meshctl {
                 Console.err("error: rollout \"\(name)\" not found")
                 throw ExitCode(1)
             }
-            struct List: Decodable {
-                struct Item: Decodable { var status: ObjectStatusBody? }
-                var items: [Item]
-            }
-            return (try? JSONDecoder().decode(List.self, from: Data(response.body)))?.items.first?.status?.rollout
+            return await state.client.rolloutView(named: name)
         }
     }
 }

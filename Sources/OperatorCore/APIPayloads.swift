@@ -1,4 +1,5 @@
 import Foundation
+import OperatorAPI
 
 /// `POST /v1/apply`: the manifest files as the user has them, so the operator checks exactly what the CLI read and
 /// every error still points at the user's file:line:column.
@@ -217,4 +218,17 @@ public struct RolloutView: Codable, Sendable, Hashable {
     public var inconclusiveChecks: Int
     /// `time summary` lines, oldest first.
     public var history: [String]
+}
+
+extension OperatorAPI.APIClient {
+    /// A rollout's view from its object status; nil when it has none yet (or the operator did not answer).
+    public func rolloutView(named name: String) async -> RolloutView? {
+        guard let response = try? await send("GET", "/v1/objects?kind=Rollout&name=\(name)"), response.status == 200
+        else { return nil }
+        struct List: Decodable {
+            struct Item: Decodable { var status: ObjectStatusBody? }
+            var items: [Item]
+        }
+        return (try? JSONDecoder().decode(List.self, from: Data(response.body)))?.items.first?.status?.rollout
+    }
 }

@@ -2,12 +2,30 @@
 import Glibc
 #endif
 
-/// Whether a loopback port is free right now: binds it and lets go. Used only when the port book hands out a new
-/// port, so a port held by something else on the machine is skipped instead of fought over.
-enum PortProbe {
-    static func isFree(_ port: Int) -> Bool {
+/// Loopback ports: whether one is free right now, and a free one picked by the kernel. Used when the port book
+/// hands out a new port (so a port held by something else is skipped instead of fought over), and by the demo and
+/// tests to find ports for their manifests.
+public enum PortProbe {
+    /// Binds the port on 127.0.0.1 and lets go.
+    public static func isFree(_ port: Int) -> Bool {
+        withBoundSocket(port: port) { _ in true } ?? false
+    }
+
+    /// A port the kernel just handed out for 127.0.0.1 (bound to port 0, read back, released).
+    public static func pickFree() -> Int {
+        withBoundSocket(port: 0) { fd in
+            var address = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            return Int(UInt16(bigEndian: address.sin_port))
+        } ?? 0
+    }
+
+    private static func withBoundSocket<T>(port: Int, _ body: (Int32) -> T) -> T? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -16,6 +34,6 @@ enum PortProbe {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        return result == 0
+        return result == 0 ? body(fd) : nil
     }
 }

@@ -51,6 +51,17 @@ struct OperatorEndToEndTests {
         }
     }
 
+    /// An operator running the two-version mesh at 50/50, every Service Ready.
+    private func startMesh(_ harness: OperatorHarness, weights: (Int, Int) = (50, 50)) throws -> (Int, Int, Int) {
+        try harness.start()
+        let ports = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
+        try harness.write("mesh.yaml", mesh(port: ports.0, v1Port: ports.1, v2Port: ports.2, weights: weights))
+        let apply = try harness.meshctl(["apply", "-f", harness.manifests])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        #expect(try harness.eventually { try allReady(harness) })
+        return ports
+    }
+
     private func versions(port: Int, count: Int) -> [String: Int] {
         var seen: [String: Int] = [:]
         for _ in 0..<count {
@@ -179,11 +190,7 @@ struct OperatorEndToEndTests {
     @Test func aRestartedOperatorAdoptsWhatStillRuns() throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }
-        try harness.start()
-        let ports = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
-        try harness.write("mesh.yaml", mesh(port: ports.0, v1Port: ports.1, v2Port: ports.2, weights: (50, 50)))
-        _ = try harness.meshctl(["apply", "-f", harness.manifests])
-        #expect(try harness.eventually { try allReady(harness) })
+        let ports = try startMesh(harness)
         let before = try harness.processes()
         #expect(before.count == 7)
         #expect(harness.eventually(10) { LoopbackGet.get(port: ports.0)?.status == 200 })
@@ -202,11 +209,7 @@ struct OperatorEndToEndTests {
     @Test func downStopsEverythingItStarted() throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }
-        try harness.start()
-        let ports = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
-        try harness.write("mesh.yaml", mesh(port: ports.0, v1Port: ports.1, v2Port: ports.2, weights: (50, 50)))
-        _ = try harness.meshctl(["apply", "-f", harness.manifests])
-        #expect(try harness.eventually { try allReady(harness) })
+        let ports = try startMesh(harness)
         let pids = try harness.processes()
         let down = try harness.meshctl(["down"])
         #expect(down.status == 0)
