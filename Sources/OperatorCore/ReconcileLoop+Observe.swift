@@ -14,25 +14,45 @@ extension ReconcileLoop {
         for case .service(let service) in snapshot.objects {
             if let check = service.spec.healthCheck { healthPaths[service.metadata.name] = check.path }
         }
-        var result: [ObservedInstance] = []
-        for record in records {
-            let ports = record.portMap
-            let handle = ProcessHandle(pid: record.pid, startTime: record.startTime, commandHash: record.commandHash,
-                                       logPath: record.logPath)
-            var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
-                                           state: .starting)
-            switch await runtime.observe(handle) {
-            case .running:
-                if record.state == "draining" {
-                    observed.state = .draining
-                } else if record.role == .workload {
-                    let ready = await prober.workloadReady(port: ports["port"] ?? 0,
-                                                           healthPath: healthPaths[record.service])
-                    observed.state = ready ? .ready : .starting
-                } else {
-                    observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
-                    observed.state = observed.configVersion == nil ? .starting : .ready
+        // Probes run concurrently (a pass over 80 processes would otherwise wait on 80 round trips in a row);
+        // exits are noted afterwards, one at a time, because they touch the loop's backoff state.
+        let paths = healthPaths
+        let runtime = self.runtime
+        let prober = self.prober
+        let probed = await withTaskGroup(of: (Int, ObservedProcess, ProcessObservation).self) { group in
+            for (index, record) in records.enumerated() {
+                group.addTask {
+                    let ports = record.portMap
+                    let handle = ProcessHandle(pid: record.pid, startTime: record.startTime,
+                                               commandHash: record.commandHash, logPath: record.logPath)
+                    var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
+                                                   state: .starting)
+                    let seen = await runtime.observe(handle)
+                    if case .running = seen {
+                        if record.state == "draining" {
+                            observed.state = .draining
+                        } else if record.role == .workload {
+                            let ready = await prober.workloadReady(port: ports["port"] ?? 0,
+                                                                   healthPath: paths[record.service])
+                            observed.state = ready ? .ready : .starting
+                        } else {
+                            observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
+                            observed.state = observed.configVersion == nil ? .starting : .ready
+                        }
+                    }
+                    return (index, observed, seen)
                 }
+            }
+            var results: [(Int, ObservedProcess, ProcessObservation)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        var result: [ObservedInstance] = []
+        for (index, var observed, seen) in probed {
+            let record = records[index]
+            switch seen {
+            case .running:
+                break
             case .exited(let status):
                 observed.state = .exited(status: status.map(Self.code) ?? -1)
                 await noteExit(record, status: status.map(\.description) ?? "exited")
@@ -41,7 +61,7 @@ extension ReconcileLoop {
                 await noteExit(record, status: "is gone (it ended while no operator watched it)")
             }
             observed.restartNotBefore = notBefore[record.slot]
-            result.append(ObservedInstance(record: record, observed: observed, ports: ports))
+            result.append(ObservedInstance(record: record, observed: observed, ports: record.portMap))
         }
         return result
     }

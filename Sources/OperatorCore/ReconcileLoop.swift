@@ -132,9 +132,18 @@ actor ReconcileLoop {
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
             var wait = rolloutOverrides.wait
+            var pushes: [ReconcileAction] = []
             for action in actions {
-                if case .requeue(_, let after, _) = action { wait = min(wait, max(after, 0.1)) }
-                await execute(action, world: world, instances: instances)
+                switch action {
+                case .requeue(_, let after, _): wait = min(wait, max(after, 0.1))
+                case .configure: pushes.append(action)  // independent of each other: sent together below
+                default: await execute(action, world: world, instances: instances)
+                }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for push in pushes {
+                    group.addTask { await self.execute(push, world: world, instances: instances) }
+                }
             }
             logger.trace("pass: executed", metadata: ["pass": "\(passes)", "actions": "\(actions.count)"])
             await finishDrains(instances: instances, world: world)
