@@ -176,3 +176,44 @@ struct ProxyHealthCheckTests {
         await well.stop()
     }
 }
+
+@Suite("Proxy listeners", .serialized)
+struct ProxyListenerTests {
+    @Test("outbound routes by Host header; gateway by Host and path prefix, first match wins")
+    func outboundAndGateway() async throws {
+        let api = try await TestBackend { _, _ in TestBackend.ok("api") }
+        let web = try await TestBackend { _, _ in TestBackend.ok("web") }
+        let config = SidecarConfiguration(
+            version: "g",
+            listeners: [
+                Listener(name: "out", kind: .outbound, address: "127.0.0.1:0"),
+                Listener(name: "gw", kind: .gateway, address: "127.0.0.1:0", routes: [
+                    GatewayRoute(host: "shop.local", pathPrefix: "/api", service: "api"),
+                    GatewayRoute(host: nil, pathPrefix: "/", service: "web"),
+                ]),
+            ],
+            services: [
+                ServiceConfig(name: "api", hosts: ["api.internal"], endpoints: [api.address]),
+                ServiceConfig(name: "web", endpoints: [web.address]),
+            ])
+        let server = ProxyServer(configuration: config)
+        let bound = try await server.start()
+        let out = bound.first { $0.name == "out" }!.address.port
+        let gw = bound.first { $0.name == "gw" }!.address.port
+        @Sendable func ask(_ port: Int, _ host: String, _ path: String) throws -> String {
+            let client = try RawClient(port: port)
+            client.send("GET \(path) HTTP/1.1\r\nhost: \(host)\r\n\r\n")
+            return try client.readResponse().text
+        }
+        let answers = try await offPool {
+            [
+                try ask(out, "api:8080", "/"), try ask(out, "API.internal", "/x"), try ask(out, "web", "/"),
+                try ask(gw, "shop.local", "/api/v1"), try ask(gw, "shop.local", "/home"), try ask(gw, "other", "/api"),
+            ]
+        }
+        #expect(answers == ["api", "api", "web", "api", "web", "web"])
+        await server.drain(timeout: .seconds(2))
+        await api.stop()
+        await web.stop()
+    }
+}
