@@ -84,6 +84,23 @@ struct ProxyRoutingTests {
         await healthy.stop()
     }
 
+    @Test("a try slower than perTryTimeout is abandoned and retried on another endpoint")
+    func perTryTimeoutRetries() async throws {
+        let slow = try await TestBackend { _, _ in .delayed(milliseconds: 3000, TestBackend.ok("slow")) }
+        let fast = try await TestBackend { _, _ in TestBackend.ok("fast") }
+        let config = ProxyHarness.config(
+            services: [ServiceConfig(name: "b", endpoints: [slow.address, fast.address], loadBalancer: .roundRobin)],
+            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, perTryTimeout: .ms(150), timeout: .seconds(2),
+                backoff: .init(base: .ms(1), max: .ms(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 100))])
+        let proxy = try await ProxyHarness(config)
+        let answers = try await offPool { try (0..<4).map { _ in try proxy.get().text } }
+        #expect(answers == ["fast", "fast", "fast", "fast"])
+        #expect(slow.requests.count >= 1)
+        await proxy.stop()
+        await slow.stop()
+        await fast.stop()
+    }
+
     @Test("POST is not retried by default")
     func nonIdempotentNotRetried() async throws {
         let failing = try await TestBackend { _, _ in TestBackend.ok("down", status: 503) }

@@ -109,6 +109,8 @@ extension DownstreamHandler {
             rawLength = response.length
         }
         responseStarted = true
+        // The per-try timeout covers the wait for a response head; a body streams under the overall deadline.
+        tryDeadline = 0
         responseFramer = BodyFramer(framing)
         endpoint?.metrics.record(status: response.status)
         reportTry(.response(status: response.status))
