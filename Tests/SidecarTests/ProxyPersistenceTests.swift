@@ -81,3 +81,49 @@ struct ProxyPersistenceTests {
         await backend.stop()
     }
 }
+
+@Suite("Proxy limits", .serialized)
+struct ProxyLimitsTests {
+    private func config(_ backend: TestBackend, limits: ProxyLimits) -> SidecarConfiguration {
+        var config = ProxyHarness.config(services: [ServiceConfig(name: "b", endpoints: [backend.address])])
+        config.limits = limits
+        return config
+    }
+
+    @Test("header section and request line limits answer 431 and 414, as configured")
+    func sizeLimits() async throws {
+        let backend = try await TestBackend { _, _ in TestBackend.ok() }
+        let proxy = try await ProxyHarness(config(backend, limits: ProxyLimits(maxRequestLineBytes: 100, maxHeaderBytes: 300, maxHeaderCount: 5)))
+        let statuses = try await offPool {
+            [
+                try proxy.get(headers: ["x-big: " + String(repeating: "a", count: 400)]).status,
+                try proxy.get("/" + String(repeating: "p", count: 200)).status,
+                try proxy.get(headers: (1...6).map { "x-\($0): 1" }).status,
+                try proxy.get(headers: ["x-ok: 1"]).status,
+            ]
+        }
+        #expect(statuses == [431, 414, 431, 200])
+        await proxy.stop()
+        await backend.stop()
+    }
+
+    @Test("a slow header sender gets 408 after headerTimeout; an idle connection closes after idleTimeout")
+    func slowAndIdleClients() async throws {
+        let backend = try await TestBackend { _, _ in TestBackend.ok() }
+        let proxy = try await ProxyHarness(config(backend, limits: ProxyLimits(headerTimeout: .ms(200), idleTimeout: .ms(300))))
+        let (slow, idleClosed, served) = try await offPool {
+            let slow = try RawClient(port: proxy.port)
+            slow.send("GET / HTTP/1.1\r\nhost: t\r\n")  // never finishes the head
+            let answer = try slow.readResponse()
+            let idle = try RawClient(port: proxy.port)
+            let first = try idle.request()
+            // Nothing more is sent: the proxy closes the connection (EOF) within the receive timeout.
+            return (answer.status, idle.isClosedByPeer(), first.status)
+        }
+        #expect(slow == 408)
+        #expect(served == 200)
+        #expect(idleClosed)
+        await proxy.stop()
+        await backend.stop()
+    }
+}

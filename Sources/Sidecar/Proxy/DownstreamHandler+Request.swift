@@ -55,6 +55,7 @@ extension DownstreamHandler {
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
         pending = buffer.readableBytes > 0 ? buffer : nil
+        headStartedAt = now
         if let length = request.contentLength {
             requestFramer = BodyFramer(.contentLength(length))
         } else {

@@ -146,6 +146,7 @@ extension DownstreamHandler {
         if !flushed { context.flush() }
         phase = .idle
         idleSince = now
+        headStartedAt = now
         requestParser.reset()
         process()
         resumeReadsIfHeld()
