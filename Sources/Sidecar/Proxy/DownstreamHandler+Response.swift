@@ -135,7 +135,7 @@ extension DownstreamHandler {
             endpoint.inFlight -= 1
             self.endpoint = nil
         }
-        service?.metrics.latency.recordNanoseconds(Int64(now &- startedAt))
+        service?.metrics.latency.record(nanos: now &- startedAt)
         service = nil
         retained = nil
         responseFramer = nil
