@@ -141,6 +141,15 @@ extension SidecarConfiguration {
             if policy.budget.minRetriesPerSecond < 0 { fail("\(path).budget.minRetriesPerSecond", "must be >= 0") }
         }
         if let t = defaultRequestTimeout, t.milliseconds < 1 { fail("defaultRequestTimeout", "must be at least 1ms") }
+        if limits.maxRequestLineBytes < 64 { fail("limits.maxRequestLineBytes", "must be >= 64") }
+        if limits.maxHeaderBytes < limits.maxRequestLineBytes {
+            fail("limits.maxHeaderBytes", "must be >= maxRequestLineBytes")
+        }
+        if limits.maxHeaderBytes > 16 * 1024 * 1024 { fail("limits.maxHeaderBytes", "must be <= 16 MiB") }
+        if limits.maxHeaderCount < 1 { fail("limits.maxHeaderCount", "must be >= 1") }
+        if limits.headerTimeout.milliseconds < 1 { fail("limits.headerTimeout", "must be at least 1ms") }
+        if limits.idleTimeout.milliseconds < 1 { fail("limits.idleTimeout", "must be at least 1ms") }
+        if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
     }
 }

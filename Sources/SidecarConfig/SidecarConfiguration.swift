@@ -16,11 +16,13 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public var retryPolicies: [RetryPolicyConfig]
     /// Applies to requests with no RetryPolicy timeout; nil means no overall deadline.
     public var defaultRequestTimeout: ConfigDuration?
+    /// Sizes and deadlines that protect the proxy from misbehaving clients.
+    public var limits: ProxyLimits
 
     public init(
         version: String, listeners: [Listener] = [], services: [ServiceConfig] = [],
         splits: [TrafficSplitConfig] = [], retryPolicies: [RetryPolicyConfig] = [],
-        defaultRequestTimeout: ConfigDuration? = .seconds(15)
+        defaultRequestTimeout: ConfigDuration? = .seconds(15), limits: ProxyLimits = ProxyLimits()
     ) {
         self.version = version
         self.listeners = listeners
@@ -28,10 +30,11 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         self.splits = splits
         self.retryPolicies = retryPolicies
         self.defaultRequestTimeout = defaultRequestTimeout
+        self.limits = limits
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout
+        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout, limits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +49,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         } else {
             self.defaultRequestTimeout = .seconds(15)
         }
+        self.limits = try c.decodeIfPresent(ProxyLimits.self, forKey: .limits) ?? ProxyLimits()
     }
 
     /// Decodes and validates JSON; every problem is reported, each with its field path.

@@ -14,13 +14,21 @@ struct ProxyAdminTests {
         String(decoding: config.encodedJSON(), as: UTF8.self)
     }
 
-    @Test("GET /ready, GET /config, GET /stats")
+    @Test("GET /ready, GET /config, GET /stats, GET /metrics")
     func readAdmin() async throws {
         let backend = try await TestBackend { _, _ in TestBackend.ok() }
         let proxy = try await ProxyHarness(ProxyHarness.config(version: "abc-1", services: [ServiceConfig(name: "b", endpoints: [backend.address])]))
         let (ready, config, stats) = try await offPool {
             (try proxy.admin("GET", "/ready"), try proxy.admin("GET", "/config"), try proxy.admin("GET", "/stats"))
         }
+        let metrics = try await offPool {
+            _ = try proxy.get()
+            _ = try proxy.get()
+            return try proxy.admin("GET", "/metrics").text
+        }
+        #expect(metrics.contains("mesh_request_duration_seconds_count{service=\"b\"} 2"))
+        #expect(metrics.contains("mesh_request_duration_seconds_bucket{service=\"b\",le=\"+Inf\"} 2"))
+        #expect(metrics.contains("mesh_requests_total{service=\"b\",backend=\"\(backend.address)\",code=\"2xx\"} 2"))
         #expect(ready.status == 200)
         let decoded = try SidecarConfiguration.decode(json: Data(config.body))
         #expect(decoded.version == "abc-1")

@@ -84,6 +84,23 @@ struct ProxyRoutingTests {
         await healthy.stop()
     }
 
+    @Test("a try slower than perTryTimeout is abandoned and retried on another endpoint")
+    func perTryTimeoutRetries() async throws {
+        let slow = try await TestBackend { _, _ in .delayed(milliseconds: 3000, TestBackend.ok("slow")) }
+        let fast = try await TestBackend { _, _ in TestBackend.ok("fast") }
+        let config = ProxyHarness.config(
+            services: [ServiceConfig(name: "b", endpoints: [slow.address, fast.address], loadBalancer: .roundRobin)],
+            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, perTryTimeout: .ms(150), timeout: .seconds(2),
+                backoff: .init(base: .ms(1), max: .ms(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 100))])
+        let proxy = try await ProxyHarness(config)
+        let answers = try await offPool { try (0..<4).map { _ in try proxy.get().text } }
+        #expect(answers == ["fast", "fast", "fast", "fast"])
+        #expect(slow.requests.count >= 1)
+        await proxy.stop()
+        await slow.stop()
+        await fast.stop()
+    }
+
     @Test("POST is not retried by default")
     func nonIdempotentNotRetried() async throws {
         let failing = try await TestBackend { _, _ in TestBackend.ok("down", status: 503) }
@@ -174,5 +191,46 @@ struct ProxyHealthCheckTests {
         await proxy.stop()
         await sick.stop()
         await well.stop()
+    }
+}
+
+@Suite("Proxy listeners", .serialized)
+struct ProxyListenerTests {
+    @Test("outbound routes by Host header; gateway by Host and path prefix, first match wins")
+    func outboundAndGateway() async throws {
+        let api = try await TestBackend { _, _ in TestBackend.ok("api") }
+        let web = try await TestBackend { _, _ in TestBackend.ok("web") }
+        let config = SidecarConfiguration(
+            version: "g",
+            listeners: [
+                Listener(name: "out", kind: .outbound, address: "127.0.0.1:0"),
+                Listener(name: "gw", kind: .gateway, address: "127.0.0.1:0", routes: [
+                    GatewayRoute(host: "shop.local", pathPrefix: "/api", service: "api"),
+                    GatewayRoute(host: nil, pathPrefix: "/", service: "web"),
+                ]),
+            ],
+            services: [
+                ServiceConfig(name: "api", hosts: ["api.internal"], endpoints: [api.address]),
+                ServiceConfig(name: "web", endpoints: [web.address]),
+            ])
+        let server = ProxyServer(configuration: config)
+        let bound = try await server.start()
+        let out = bound.first { $0.name == "out" }!.address.port
+        let gw = bound.first { $0.name == "gw" }!.address.port
+        @Sendable func ask(_ port: Int, _ host: String, _ path: String) throws -> String {
+            let client = try RawClient(port: port)
+            client.send("GET \(path) HTTP/1.1\r\nhost: \(host)\r\n\r\n")
+            return try client.readResponse().text
+        }
+        let answers = try await offPool {
+            [
+                try ask(out, "api:8080", "/"), try ask(out, "API.internal", "/x"), try ask(out, "web", "/"),
+                try ask(gw, "shop.local", "/api/v1"), try ask(gw, "shop.local", "/home"), try ask(gw, "other", "/api"),
+            ]
+        }
+        #expect(answers == ["api", "api", "web", "api", "web", "web"])
+        await server.drain(timeout: .seconds(2))
+        await api.stop()
+        await web.stop()
     }
 }

@@ -166,6 +166,7 @@ extension DownstreamHandler {
             context.flush()
             phase = .idle
             idleSince = LoopContext.now()
+            headStartedAt = idleSince
             requestParser.reset()
             process()
             resumeReadsIfHeld()

@@ -48,13 +48,16 @@ extension DownstreamHandler {
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
-        upstreamHead = buffer.withUnsafeReadableBytes { bytes in
-            HeadWriter.requestHead(
-                bytes, head: request, clientAddress: clientAddress, random: &loop.random, allocator: allocator)
+        var head = upstreamHead ?? allocator.buffer(capacity: 256)
+        upstreamHead = nil  // one reference only, so `clear` below reuses the storage
+        buffer.withUnsafeReadableBytes { bytes in
+            HeadWriter.requestHead(bytes, head: request, clientAddress: clientAddress, random: &loop.random, into: &head)
         }
+        upstreamHead = head
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
         pending = buffer.readableBytes > 0 ? buffer : nil
+        headStartedAt = now
         if let length = request.contentLength {
             requestFramer = BodyFramer(.contentLength(length))
         } else {

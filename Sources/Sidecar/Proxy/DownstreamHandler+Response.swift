@@ -109,6 +109,8 @@ extension DownstreamHandler {
             rawLength = response.length
         }
         responseStarted = true
+        // The per-try timeout covers the wait for a response head; a body streams under the overall deadline.
+        tryDeadline = 0
         responseFramer = BodyFramer(framing)
         endpoint?.metrics.record(status: response.status)
         reportTry(.response(status: response.status))
@@ -133,7 +135,7 @@ extension DownstreamHandler {
             endpoint.inFlight -= 1
             self.endpoint = nil
         }
-        service?.metrics.latency.recordNanoseconds(Int64(now &- startedAt))
+        service?.metrics.latency.record(nanos: now &- startedAt)
         service = nil
         retained = nil
         responseFramer = nil
@@ -144,6 +146,7 @@ extension DownstreamHandler {
         if !flushed { context.flush() }
         phase = .idle
         idleSince = now
+        headStartedAt = now
         requestParser.reset()
         process()
         resumeReadsIfHeld()

@@ -30,10 +30,6 @@ final class DownstreamHandler: ChannelDuplexHandler {
     static let maxPendingBytes = 64 * 1024
     /// Request bodies up to this size are kept for retries; larger ones are not retried.
     static let maxRetainedBody = 64 * 1024
-    /// A client has this long to send a complete request head once it started one.
-    static let headerTimeoutNanos: UInt64 = 10_000_000_000
-    /// An idle keep-alive connection is closed after this long.
-    static let idleTimeoutNanos: UInt64 = 60_000_000_000
 
     let loop: LoopContext
     let listenerName: String
@@ -75,6 +71,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var deadline: UInt64 = 0
     var tryDeadline: UInt64 = 0
     var idleSince: UInt64 = 0
+    /// When the first bytes of the request head now being received arrived (the header timeout runs from here).
+    var headStartedAt: UInt64 = 0
     var backoffTask: Scheduled<Void>?
     var keepAliveAfter = true
 
@@ -103,6 +101,14 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = Array(ip.utf8) }
         idleSince = LoopContext.now()
+        let routes = loop.routes
+        if loop.openConnections >= routes.limits.maxConnections {
+            // Over the limit: refuse at once rather than queue work the proxy cannot take.
+            context.close(promise: nil)
+            return
+        }
+        requestParser.limits = routes.parserLimits
+        responseParser.limits = routes.parserLimits
         loop.register(self)
         if loop.draining { drain() }
         context.fireChannelActive()
@@ -124,6 +130,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
             pending = existing
         } else {
             pending = buffer
+            if phase == .idle { headStartedAt = LoopContext.now() }
         }
         process()
     }
@@ -255,10 +262,12 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func checkDeadlines(now: UInt64) {
         switch phase {
         case .idle:
-            let waited = now &- idleSince
+            let routes = loop.routes
             if (pending?.readableBytes ?? 0) > 0 {
-                if waited > Self.headerTimeoutNanos { respondLocally(status: 408, reason: "header-timeout", keepAlive: false) }
-            } else if waited > Self.idleTimeoutNanos {
+                if now &- headStartedAt > routes.headerTimeoutNanos {
+                    respondLocally(status: 408, reason: "header-timeout", keepAlive: false)
+                }
+            } else if now &- idleSince > routes.idleTimeoutNanos {
                 close()
             }
         case .waitingUpstream, .streaming, .awaitingResponse:

@@ -13,12 +13,13 @@ enum HeadWriter {
         }
     }
 
-    /// The request head for the upstream.
+    /// Writes the request head for the upstream into `out` (cleared first; its storage is reused when no one
+    /// else holds it, so a kept-alive connection's heads cost no allocation).
     static func requestHead(
         _ b: UnsafeRawBufferPointer, head: HTTPHead, clientAddress: [UInt8], random: inout FastRandom,
-        allocator: ByteBufferAllocator
-    ) -> ByteBuffer {
-        var out = allocator.buffer(capacity: head.length + clientAddress.count + 96)
+        into out: inout ByteBuffer
+    ) {
+        out.clear(minimumCapacity: head.length + clientAddress.count + 96)
         let lastXFF = head.fields.lastIndex { $0.kind == .xForwardedFor }
         if !head.needsRewrite && lastXFF == nil {
             // The common case: nothing to drop, so the head goes out in one copy.
@@ -45,7 +46,6 @@ enum HeadWriter {
         }
         if !head.hasTraceparent { writeTraceparent(into: &out, random: &random) }
         out.writeStaticString("\r\n")
-        return out
     }
 
     /// A W3C traceparent for a request that arrived without one: new trace id, new span id, sampled.

@@ -205,6 +205,11 @@ final class LoopContext: @unchecked Sendable {
 
     var openConnections: Int { connections.count }
 
+    /// This loop's request-duration histograms, by service.
+    func latencySnapshots() -> [(String, LatencyHistogram.Snapshot)] {
+        serviceMetrics.map { ($0.key, $0.value.latency.snapshot) }
+    }
+
     func endpointSnapshot() -> [(service: String, address: String, open: Int, idle: Int, inFlight: Int, ejected: Bool, healthy: Bool)] {
         let now = Self.now()
         return routes.services.values.sorted { $0.name < $1.name }.flatMap { service in

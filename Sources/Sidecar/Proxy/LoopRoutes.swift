@@ -11,6 +11,10 @@ final class LoopRoutes {
     let splits: [String: SplitState]
     let listeners: [String: Listener]
     let requestTimeoutNanos: UInt64
+    let limits: ProxyLimits
+    let parserLimits: HTTPHeadParser.Limits
+    let headerTimeoutNanos: UInt64
+    let idleTimeoutNanos: UInt64
 
     init(
         config: SidecarConfiguration, services: [String: ServiceState], splits: [String: SplitState]
@@ -26,6 +30,12 @@ final class LoopRoutes {
         self.splits = splits
         self.listeners = Dictionary(config.listeners.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.requestTimeoutNanos = config.defaultRequestTimeout.map { UInt64($0.nanoseconds) } ?? 0
+        self.limits = config.limits
+        self.parserLimits = HTTPHeadParser.Limits(
+            maxStartLine: config.limits.maxRequestLineBytes, maxHeadSize: config.limits.maxHeaderBytes,
+            maxFields: config.limits.maxHeaderCount)
+        self.headerTimeoutNanos = UInt64(config.limits.headerTimeout.nanoseconds)
+        self.idleTimeoutNanos = UInt64(config.limits.idleTimeout.nanoseconds)
     }
 
     /// How a listener's requests find their service; `.fixed` needs no look at the request at all.

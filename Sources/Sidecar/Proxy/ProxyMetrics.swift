@@ -5,11 +5,6 @@ import SidecarConfig
 /// atomics. Labels are bounded: service names, endpoint addresses and status classes from the configuration.
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
-    static let latencyBuckets: [Duration] = [
-        .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
-        .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
-    ]
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
@@ -21,8 +16,7 @@ final class ProxyMetrics: Sendable {
 
     func service(_ name: String) -> ServiceMetrics {
         ServiceMetrics(
-            latency: registry.makeDurationHistogram(
-                descriptor: Self.name("mesh_request_duration", "seconds", "Time from a request's head to its response's end, retries included."), labels: [("service", name)], buckets: Self.latencyBuckets),
+            latency: LatencyHistogram(),
             retries: registry.makeCounter(
                 descriptor: Self.name("mesh_retries", "total", "Retries sent (tries after the first)."), labels: [("service", name)]),
             budgetExhausted: registry.makeCounter(
@@ -55,8 +49,9 @@ final class ProxyMetrics: Sendable {
     }
 }
 
-struct ServiceMetrics: Sendable {
-    let latency: DurationHistogram
+/// A service's metrics on one event loop (the histogram is loop-confined; the counters are shared atomics).
+struct ServiceMetrics {
+    let latency: LatencyHistogram
     let retries: Counter
     let budgetExhausted: Counter
     let ownAnswers: [String: Counter]

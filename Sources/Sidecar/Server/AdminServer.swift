@@ -89,7 +89,7 @@ enum AdminServer {
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")
         case (.GET, "/metrics"):
-            return (.ok, "text/plain; version=0.0.4", server.metricsText())
+            return (.ok, "text/plain; version=0.0.4", await server.metricsText())
         case (.GET, "/stats"):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

@@ -191,8 +191,15 @@ public final class ProxyServer: Sendable {
         Task { await self.drain() }
     }
 
-    /// Prometheus text of every metric.
-    public func metricsText() -> String { metrics.registry.emitToString() }
+    /// Prometheus text of every metric: the registry's, then the request-duration histograms merged over loops.
+    public func metricsText() async -> String {
+        var merged: [String: LatencyHistogram.Snapshot] = [:]
+        for loop in loopList {
+            guard let snapshots = try? await loop.eventLoop.submit({ loop.latencySnapshots() }).get() else { continue }
+            for (service, snapshot) in snapshots { merged[service, default: .empty].merge(snapshot) }
+        }
+        return metrics.registry.emitToString() + LatencyHistogram.render(merged.sorted { $0.key < $1.key })
+    }
 
     /// A snapshot for `GET /stats`.
     public func stats() async -> ProxyStats {

@@ -41,7 +41,8 @@ final class TestBackend: Sendable {
     private let state = Mutex<(requests: [Request], connections: Int, streamed: Int)>(([], 0, 0))
     let port: Int
 
-    init(_ behaviour: @escaping Behaviour) async throws {
+    /// - Parameter respondBeforeBody: answer as soon as a head is in, ignoring any body (early responses).
+    init(respondBeforeBody: Bool = false, _ behaviour: @escaping Behaviour) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.group = group
         let box = Mutex<TestBackend?>(nil)
@@ -56,7 +57,8 @@ final class TestBackend: Sendable {
                         return s.connections
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        BackendHandler(connection: index, behaviour: behaviour, backend: backend))
+                        BackendHandler(
+                            connection: index, behaviour: behaviour, backend: backend, respondBeforeBody: respondBeforeBody))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -98,11 +100,14 @@ private final class BackendHandler: ChannelInboundHandler {
     let backend: TestBackend
     var buffer = ByteBuffer()
     var streamRemaining = 0
+    let respondBeforeBody: Bool
+    var answered = false
 
-    init(connection: Int, behaviour: @escaping TestBackend.Behaviour, backend: TestBackend) {
+    init(connection: Int, behaviour: @escaping TestBackend.Behaviour, backend: TestBackend, respondBeforeBody: Bool) {
         self.connection = connection
         self.behaviour = behaviour
         self.backend = backend
+        self.respondBeforeBody = respondBeforeBody
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -128,6 +133,12 @@ private final class BackendHandler: ChannelInboundHandler {
         let probe = TestBackend.Request(head: head, body: [], connection: connection)
         var bodyLength = 0
         var consumed = end
+        if respondBeforeBody {
+            guard !answered else { return nil }
+            answered = true
+            buffer.clear()
+            return probe
+        }
         if let length = probe.header("content-length").flatMap(Int.init) {
             guard bytes.count - end >= length else { return nil }
             bodyLength = length

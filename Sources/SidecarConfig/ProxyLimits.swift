@@ -1,0 +1,43 @@
+/// Limits that protect the proxy from oversized or slow clients (issue 7's "limits, with the right status").
+public struct ProxyLimits: Sendable, Hashable, Codable {
+    /// Longest request line; longer gets 414.
+    public var maxRequestLineBytes: Int
+    /// Largest header section (request line included); larger gets 431. Also applies to responses (502).
+    public var maxHeaderBytes: Int
+    /// Most header fields in one message; more gets 431.
+    public var maxHeaderCount: Int
+    /// Time a client has to send a complete request head once it started one; then 408 and close.
+    public var headerTimeout: ConfigDuration
+    /// An idle keep-alive client connection is closed after this.
+    public var idleTimeout: ConfigDuration
+    /// Client connections open at once, per event loop thread; more are closed at accept.
+    public var maxConnections: Int
+
+    public init(
+        maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxHeaderCount: Int = 128,
+        headerTimeout: ConfigDuration = .seconds(10), idleTimeout: ConfigDuration = .seconds(60),
+        maxConnections: Int = 10_000
+    ) {
+        self.maxRequestLineBytes = maxRequestLineBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, idleTimeout, maxConnections
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ProxyLimits()
+        self.maxRequestLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestLineBytes) ?? d.maxRequestLineBytes
+        self.maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) ?? d.maxHeaderBytes
+        self.maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount) ?? d.maxHeaderCount
+        self.headerTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .headerTimeout) ?? d.headerTimeout
+        self.idleTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .idleTimeout) ?? d.idleTimeout
+        self.maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+    }
+}

@@ -1,0 +1,35 @@
+# Shared helpers for the bench/proxy scripts: an nginx backend, meshctl in config mode, cleanup of what we start.
+# Loopback only; every process started here is killed by PID on exit.
+set -u -o pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=${BIN:-$ROOT/.build/release/meshctl}
+for b in nginx wrk curl; do command -v $b >/dev/null || { echo "need $b (run /work/shared/bench/peers.sh once to install)"; exit 1; }; done
+[[ -x $BIN ]] || (cd "$ROOT" && swift build -c release --product meshctl >/dev/null)
+DIR=$(mktemp -d /tmp/mesh-bench.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; true; }
+trap cleanup EXIT
+NGX_USER="user nobody nogroup;"; id www-data >/dev/null 2>&1 && NGX_USER="user www-data www-data;"
+
+# start_nginx NAME "server-blocks..."
+start_nginx() {
+  cat > "$DIR/$1.conf" <<C
+$NGX_USER
+worker_processes 1; daemon off; master_process off; pid $DIR/$1.pid; error_log $DIR/$1.err warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
+  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
+  $2
+}
+C
+  nginx -c "$DIR/$1.conf" >"$DIR/$1.log" 2>&1 & PIDS+=($!)
+}
+
+# start_mesh CONFIG_JSON_FILE -> sets MESH_PORT (first listener) and ADMIN_PORT
+start_mesh() {
+  "$BIN" proxy --config "$1" --admin 127.0.0.1:0 >"$DIR/mesh.out" 2>"$DIR/mesh.err" & PIDS+=($!); MESH_PID=$!
+  for _ in $(seq 1 50); do grep -q '^admin ' "$DIR/mesh.out" 2>/dev/null && break; sleep 0.1; done
+  MESH_PORT=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/mesh.out")
+  ADMIN_PORT=$(awk '/^admin/{split($2,a,":"); print a[2]}' "$DIR/mesh.out")
+  [[ -n $MESH_PORT && -n $ADMIN_PORT ]] || { cat "$DIR/mesh.err"; echo "meshctl did not start"; exit 1; }
+}
