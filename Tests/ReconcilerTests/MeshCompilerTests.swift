@@ -104,4 +104,28 @@ struct MeshCompilerTests {
         book.retain(["b"])
         #expect(book.assignments.keys.sorted() == ["b"])
     }
+
+    @Test func anEmptyMeshRunsNothingNotEvenAGateway() {
+        var book = PortBook()
+        let world = MeshCompiler.compile(
+            MeshInputs(services: [], meshctlPath: "/bin/meshctl", configsDirectory: "/c", gatewayPort: 8000),
+            ports: &book, isFree: { _ in true })
+        #expect(world.processes.isEmpty && world.configurations.isEmpty)
+    }
+
+    @Test func operatorManagedEndpointsAreNotHealthCheckedTwiceButStaticOnesAre() throws {
+        var book = PortBook()
+        var input = inputs()
+        var checked = service("db", port: 9000, argv: nil)
+        checked.spec.workload = .endpoints([Service.Endpoint(host: "127.0.0.1", port: 5432)])
+        checked.spec.healthCheck = Service.HealthCheck()
+        var web = input.services[1]
+        web.spec.healthCheck = Service.HealthCheck()
+        input.services = [input.services[0], web, input.services[2], checked]
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let gateway = try #require(world.configurations[GatewayPlan.slot])
+        #expect(gateway.service(named: "web-v1")?.healthCheck == nil)
+        #expect(gateway.service(named: "db")?.healthCheck != nil)
+        #expect(gateway.service(named: "db")?.endpoints == ["127.0.0.1:5432"])
+    }
 }
