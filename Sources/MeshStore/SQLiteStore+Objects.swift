@@ -60,6 +60,26 @@ extension SQLiteStore {
         return resourceVersion
     }
 
+    /// Writes several statuses in one transaction (one disk sync instead of one per object); objects that no longer
+    /// exist are skipped.
+    public func updateStatuses(_ statuses: [(ObjectKey, ObjectStatus)]) async throws {
+        guard !statuses.isEmpty else { return }
+        let now = self.now()
+        let (resourceVersion, changed) = try await pool.write { db in
+            var last: Int64 = 0
+            var any = false
+            for (key, status) in statuses {
+                guard let (version, wrote) = try? Self.writeStatus(status, of: key, now: now, in: db) else { continue }
+                last = max(last, version)
+                any = any || wrote
+            }
+            return (last, any)
+        }
+        if changed {
+            feed.yield(StoreChange(scope: .objects, revision: resourceVersion))
+        }
+    }
+
     /// Writes a status inside the caller's transaction; also used by `saveRollout`.
     /// - Returns: the object's resourceVersion afterwards and whether anything was written.
     static func writeStatus(

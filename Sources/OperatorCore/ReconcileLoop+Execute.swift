@@ -19,6 +19,9 @@ extension ReconcileLoop {
                   let config = world.configurations[slot], config.version == version else { return }
             if let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: config.encodedJSON()) {
                 await event(for: slot, type: .warning, reason: "ConfigRejected", message: "\(slot): \(problem)")
+            } else {
+                // The proxy answered 200 with this version: it serves it now (its own word, not our intent).
+                confirmedVersions[instance] = version
             }
         case .forget(_, let instance):
             try? await store.deleteProcess(id: instance)

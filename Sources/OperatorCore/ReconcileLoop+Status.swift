@@ -13,15 +13,16 @@ extension ReconcileLoop {
         let builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
                                     rollouts: rollouts)
         let time = JSON.time(Date())
+        var changed: [(MeshStore.ObjectKey, ObjectStatus)] = []
         for object in snapshot.objects {
             guard let stored = snapshot.stored(object.kind, object.name) else { continue }
             let previous = stored.status.flatMap { JSON.decode(ObjectStatusBody.self, from: Array($0.json)) }
             let status = builder.status(for: object, generation: stored.generation)
                 .carryingTransitionTimes(from: previous, now: time)
             guard status != previous else { continue }
-            _ = try? await store.updateStatus(stored.key, ObjectStatus(observedGeneration: stored.generation,
-                                                                       json: Data(JSON.encode(status))))
+            changed.append((stored.key, ObjectStatus(observedGeneration: stored.generation, json: Data(JSON.encode(status)))))
         }
+        try? await store.updateStatuses(changed)
     }
 }
 

@@ -30,6 +30,8 @@ actor ReconcileLoop {
     var rollouts: [String: RolloutRecord] = [:]
     var appliedWeights: [String: RolloutWeights] = [:]
     var appliedStableTarget: [String: String] = [:]
+    /// Versions proxies confirmed in their answer to this pass's `PUT /config`, by instance.
+    var confirmedVersions: [String: String] = [:]
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
 
@@ -122,11 +124,16 @@ actor ReconcileLoop {
     /// One reconcile pass; returns how long to wait before the next one.
     func pass() async -> Double {
         passes += 1
+        let started = ContinuousClock.now
+        func elapsed() -> String {
+            let parts = started.duration(to: .now).components
+            return "\(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)ms"
+        }
         do {
             let snapshot = try await MeshSnapshot.load(from: store)
-            logger.trace("pass: loaded", metadata: ["pass": "\(passes)", "objects": "\(snapshot.objects.count)"])
+            logger.trace("pass: loaded", metadata: ["pass": "\(passes)", "objects": "\(snapshot.objects.count)", "t": "\(elapsed())"])
             let instances = await observe(try await store.processes(), snapshot: snapshot)
-            logger.trace("pass: observed", metadata: ["pass": "\(passes)", "instances": "\(instances.count)"])
+            logger.trace("pass: observed", metadata: ["pass": "\(passes)", "instances": "\(instances.count)", "t": "\(elapsed())"])
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
             let observed = instances.map(\.observed)
@@ -145,11 +152,13 @@ actor ReconcileLoop {
                     group.addTask { await self.execute(push, world: world, instances: instances) }
                 }
             }
-            logger.trace("pass: executed", metadata: ["pass": "\(passes)", "actions": "\(actions.count)"])
+            logger.trace("pass: executed", metadata: ["pass": "\(passes)", "actions": "\(actions.count)", "t": "\(elapsed())"])
             await finishDrains(instances: instances, world: world)
             lastWorld = world
             lastInstances = try await observeAfterPass(instances)
+            confirmedVersions.removeAll()
             await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
+            logger.trace("pass: done", metadata: ["pass": "\(passes)", "t": "\(elapsed())"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             return wait
         } catch {
@@ -162,7 +171,12 @@ actor ReconcileLoop {
         // Cheap re-read of records only (no probes): status reflects the processes started or stopped this pass.
         let records = try await store.processes()
         return records.map { record in
-            observed.first { $0.record.id == record.id }.map { var copy = $0; copy.record = record; return copy }
+            observed.first { $0.record.id == record.id }.map { instance in
+                var copy = instance
+                copy.record = record
+                if let version = confirmedVersions[record.id] { copy.observed.configVersion = version }
+                return copy
+            }
                 ?? ObservedInstance(record: record, observed: ObservedProcess(
                     slot: record.slot, instance: record.id, revision: record.revision, state: .starting),
                     ports: record.portMap)
