@@ -11,16 +11,15 @@ public enum PortProbe {
         withBoundSocket(port: port) { _ in true } ?? false
     }
 
-    /// A port the kernel just handed out for 127.0.0.1 (bound to port 0, read back, released).
+    /// A free port in 10000–19999: below Linux's ephemeral range (32768–60999), so a client connection cannot take
+    /// it between now and the moment a service binds it, and apart from the operator's own port book (20000–29999).
     public static func pickFree() -> Int {
-        withBoundSocket(port: 0) { fd in
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            return Int(UInt16(bigEndian: address.sin_port))
-        } ?? 0
+        let start = Int.random(in: 0..<10_000)
+        for offset in 0..<10_000 {
+            let port = 10_000 + (start + offset) % 10_000
+            if isFree(port) { return port }
+        }
+        return 0
     }
 
     private static func withBoundSocket<T>(port: Int, _ body: (Int32) -> T) -> T? {

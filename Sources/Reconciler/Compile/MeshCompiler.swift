@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import SidecarConfig
 
@@ -27,10 +28,12 @@ public enum MeshCompiler {
             }
         }
         let mesh = MeshTables(inputs: inputs, replicas: replicas)
+        // Every proxy carries the same mesh tables; digest them once per pass, not once per proxy.
+        let shared = PortBook.digest([Self.json(mesh.services), Self.json(mesh.splits), Self.json(mesh.retryPolicies)])
         for plan in replicas {
             world.processes.append(plan.workload)
             var config = mesh.sidecarConfiguration(for: plan)
-            config.version = Self.version(of: config)
+            config.version = Self.version(of: config, sharedDigest: shared, meshServiceCount: mesh.services.count)
             var sidecar = plan.sidecar
             sidecar.configVersion = config.version
             world.processes.append(sidecar)
@@ -40,7 +43,8 @@ public enum MeshCompiler {
         guard !inputs.services.isEmpty else { return world }
         var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
         var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
-        gatewayConfig.version = Self.version(of: gatewayConfig)
+        gatewayConfig.version = Self.version(of: gatewayConfig, sharedDigest: shared,
+                                             meshServiceCount: mesh.services.count)
         gateway.process.configVersion = gatewayConfig.version
         world.processes.append(gateway.process)
         world.configurations[gateway.process.slot] = gatewayConfig
@@ -49,11 +53,18 @@ public enum MeshCompiler {
     }
 
     /// A configuration's version is a digest of its content, so an unchanged mesh yields an unchanged version and
-    /// nothing is pushed.
-    static func version(of configuration: SidecarConfiguration) -> String {
-        var unversioned = configuration
-        unversioned.version = ""
-        let json = String(decoding: unversioned.encodedJSON(), as: UTF8.self)
-        return "cfg-" + PortBook.digest([json])
+    /// nothing is pushed. The shared tables (the first `meshServiceCount` services, splits, retry policies) enter as
+    /// their digest; the proxy's own part (listeners, its local service, timeouts) is encoded here.
+    static func version(of configuration: SidecarConfiguration, sharedDigest: String, meshServiceCount: Int) -> String {
+        let own = Array(configuration.services.dropFirst(meshServiceCount))
+        return "cfg-" + PortBook.digest([
+            sharedDigest, json(configuration.listeners), json(own), json(configuration.defaultRequestTimeout),
+        ])
+    }
+
+    private static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }
