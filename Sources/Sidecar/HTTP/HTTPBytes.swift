@@ -10,6 +10,19 @@ enum HTTPBytes {
         return table
     }()
 
+    /// The characters of uri-host [":" port] (RFC 3986 reg-name, IP-literal, pct-encoded).
+    private static let hostTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(c)] = true }
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(c)] = true }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(c)] = true }
+        for c in "-._~%!$&'()*+,;=:[]".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
+    @inline(__always)
+    static func isHostByte(_ c: UInt8) -> Bool { hostTable.withUnsafeBufferPointer { $0[Int(c)] } }
+
     @inline(__always)
     static func isToken(_ c: UInt8) -> Bool { tokenTable.withUnsafeBufferPointer { $0[Int(c)] } }
 

@@ -54,6 +54,8 @@ struct HTTPHead {
     var isHTTP11 = true
     var fields: [HTTPField] = []
     var contentLength: Int? = nil
+    /// Content-Length came as a list or in several fields (all equal): it is forwarded as one clean field.
+    var contentLengthRepeated = false
     var chunked = false
     var connectionClose = false
     var connectionKeepAlive = false
@@ -94,6 +96,7 @@ struct HTTPHead {
         status = 0
         isHTTP11 = true
         contentLength = nil
+        contentLengthRepeated = false
         chunked = false
         connectionClose = false
         connectionKeepAlive = false

@@ -24,6 +24,10 @@ struct HTTPHeadParser {
     /// Where the last incomplete scan stopped looking for the blank line, so a head arriving in many small reads
     /// is not rescanned from the start each time.
     private var scanned = 0
+    /// Whether the start line of the head being received was already checked (it is complete and valid), and
+    /// where the search for its end stopped: garbage is refused at its first line, not after a header timeout.
+    private var startLineChecked = false
+    private var lineScanned = 0
     private var options: [(start: Int, length: Int)] = []
 
     init(kind: Kind, limits: Limits = Limits()) {
@@ -31,7 +35,11 @@ struct HTTPHeadParser {
         self.limits = limits
     }
 
-    mutating func reset() { scanned = 0 }
+    mutating func reset() {
+        scanned = 0
+        startLineChecked = false
+        lineScanned = 0
+    }
 
     /// Parses the head at the start of `bytes` into `head` (which is reset first).
     mutating func parse(_ bytes: UnsafeRawBufferPointer, into head: inout HTTPHead) -> Outcome {
@@ -53,9 +61,10 @@ struct HTTPHeadParser {
             if kind == .request, count > limits.maxStartLine, !bytes.prefix(limits.maxStartLine).contains(0x0A) {
                 return .failure(.requestLineTooLong)
             }
+            if !startLineChecked, let error = checkPartialStartLine(bytes) { return .failure(error) }
             return .incomplete
         }
-        scanned = 0
+        reset()
         if end > limits.maxHeadSize { return .failure(.headTooLarge) }
         head.reset()
         head.length = end
@@ -76,6 +85,51 @@ struct HTTPHeadParser {
     }
 
     // MARK: start lines
+
+    /// Checks the start line of a head that is not complete yet, so TLS bytes, binary garbage or a bad version
+    /// are refused at once instead of waiting for a blank line that never comes (slow path: heads usually
+    /// arrive whole). Never refuses a prefix of a valid head.
+    private mutating func checkPartialStartLine(_ b: UnsafeRawBufferPointer) -> HTTPParseError? {
+        let count = b.count
+        var lf = -1
+        var i = lineScanned
+        while i < count {
+            if b[i] == 0x0A {
+                lf = i
+                break
+            }
+            i += 1
+        }
+        lineScanned = count
+        var head = HTTPHead()
+        if lf >= 0 {
+            let result: Int
+            switch kind {
+            case .request: result = parseRequestLine(b, end: lf + 1, into: &head)
+            case .response: result = parseStatusLine(b, end: lf + 1, into: &head)
+            }
+            switch result {
+            case -2: return kind == .request ? .requestLineTooLong : .badStatusLine
+            case -3: return .unsupportedVersion
+            case ..<0: return kind == .request ? .badRequestLine : .badStatusLine
+            default:
+                startLineChecked = true
+                return nil
+            }
+        }
+        // No line end yet: the bytes so far must still be able to start a valid line.
+        switch kind {
+        case .request:
+            var j = 0
+            while j < count && HTTPBytes.isToken(b[j]) { j += 1 }
+            if j < count && (j == 0 || b[j] != 0x20) { return .badRequestLine }
+        case .response:
+            let prefix: StaticString = "HTTP/"
+            let p = prefix.utf8Start
+            for j in 0..<Swift.min(count, 5) where b[j] != p[j] { return .badStatusLine }
+        }
+        return nil
+    }
 
     /// Returns the offset after the line, -1 when malformed, -2 when too long, -3 for an unsupported version.
     private func parseRequestLine(_ b: UnsafeRawBufferPointer, end: Int, into head: inout HTTPHead) -> Int {
@@ -220,6 +274,7 @@ struct HTTPHeadParser {
                     current = sum
                 } else if c == 0x2C {
                     if current < 0 { return .badContentLength }
+                    if i < field.valueEnd { head.contentLengthRepeated = true }
                     if value >= 0 && value != current { return .badContentLength }
                     value = current
                     current = -1
@@ -231,7 +286,12 @@ struct HTTPHeadParser {
                 }
                 i += 1
             }
-            if let existing = head.contentLength, existing != value { return .badContentLength }
+            if let existing = head.contentLength {
+                if existing != value { return .badContentLength }
+                head.contentLengthRepeated = true
+            }
+            // Repeated values are forwarded as one field, so no next hop has to decide what a list means.
+            if head.contentLengthRepeated { head.needsRewrite = true }
             head.contentLength = value
             return nil
         case .transferEncoding:
@@ -254,6 +314,8 @@ struct HTTPHeadParser {
             if sawOther || head.connectionClose { head.needsRewrite = true }
             return nil
         case .host:
+            // RFC 9110 §7.2 / RFC 9112 §3.2: a Host value that is not uri-host [":" port] is a 400.
+            for i in field.valueStart..<field.valueEnd where !HTTPBytes.isHostByte(b[i]) { return .badHost }
             head.hostCount += 1
             head.hostField = head.fields.count
             return nil

@@ -34,12 +34,24 @@ extension DownstreamHandler {
                     return
                 }
                 // 1xx: passed on at once (100-continue lets the client send its body); the final head follows.
-                responseStarted = true
-                if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                // Never to an HTTP/1.0 client, which does not know them (RFC 9110 §15.2).
+                if request.isHTTP11 {
+                    responseStarted = true
+                    if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                } else {
+                    buffer.moveReaderIndex(forwardBy: response.length)
+                }
                 if buffer.readableBytes == 0 {
                     context.flush()
                     return
                 }
+            }
+            if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
+                && response.status != 304
+            {
+                // A chunked answer to an HTTP/1.0 request breaks RFC 9112 §6.1; the client could not frame it.
+                tryFailed(.protocolError)
+                return
             }
             if shouldRetry(status: response.status) {
                 tryFailed(.retriableStatus(response.status))
