@@ -99,6 +99,50 @@ struct HTTPHeadParserTests {
         #expect(parse("HTTP/1.1 2000 OK\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
         #expect(parse("SSH-2.0-OpenSSH\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
     }
+
+    @Test("an unfinished head is refused as soon as its first line (or first bytes) cannot start a valid one",
+        arguments: [
+            ("\u{16}\u{3}\u{1}\u{2}", HTTPHeadParser.Kind.request, HTTPParseError.badRequestLine),
+            ("GET\t/", .request, .badRequestLine),
+            ("GET / HTTP/9.9\r\nhost: t\r\n", .request, .unsupportedVersion),
+            ("GET / HTTP/1.1\nhost", .request, .badRequestLine),
+            ("SSH-2.0", .response, .badStatusLine),
+            ("HTTP/1.1 2000 OK\r\nx: 1", .response, .badStatusLine),
+        ])
+    func earlyRefusal(text: String, kind: HTTPHeadParser.Kind, error: HTTPParseError) {
+        #expect(parse(text, kind: kind).0 == .failure(error))
+    }
+
+    @Test("every prefix of a valid head waits (early checks never refuse a good head)")
+    func prefixesWait() {
+        for (text, kind) in [("PATCH /a?b HTTP/1.1\r\nHost: x\r\n\r\n", HTTPHeadParser.Kind.request),
+                             ("HTTP/1.0 200\r\nA: b\r\n\r\n", .response)] {
+            let bytes = Array(text.utf8)
+            var parser = HTTPHeadParser(kind: kind)
+            var head = HTTPHead()
+            for end in 1..<bytes.count {
+                #expect(Array(bytes[..<end]).withUnsafeBytes { parser.parse($0, into: &head) } == .incomplete, "\(end)")
+            }
+            #expect(bytes.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+        }
+    }
+
+    @Test("Host values: uri-host with optional port accepted, anything else refused")
+    func hostValues() {
+        for good in ["a.b", "a.b:8080", "[::1]:80", "xn--bcher-kva.example", ""] {
+            #expect(parse("GET / HTTP/1.1\r\nHost: \(good)\r\n\r\n").0 == .complete, "\(good)")
+        }
+        for bad in ["a b", "a/b", "u@a", "a\"b", "a<b>"] {
+            #expect(parse("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n").0 == .failure(.badHost), "\(bad)")
+        }
+    }
+
+    @Test("repeated Content-Length values are marked for a clean rewrite")
+    func repeatedMarked() {
+        #expect(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n").1.contentLengthRepeated)
+        #expect(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").1.needsRewrite)
+        #expect(!parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n").1.needsRewrite)
+    }
 }
 
 @Suite("Body framer")
@@ -126,7 +170,7 @@ struct BodyFramerTests {
 
     @Test("chunked: sizes, extensions and trailers, split at every byte")
     func chunked() throws {
-        let body = "5;x=y\r\nhello\r\nA\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\n"
+        let body = "5;x=y\r\nhello\r\nA \t;e=\"q\"\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\n"
         for split in 1..<body.utf8.count {
             let bytes = Array(body.utf8)
             let pieces = [String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[split...], as: UTF8.self) + "NEXT"]
@@ -136,7 +180,8 @@ struct BodyFramerTests {
         }
     }
 
-    @Test("malformed chunks are refused", arguments: ["x\r\n", "5\r\nhelloXX", "5\nhello\r\n", "FFFFFFFFFFFFFFFFFF\r\n", "\r\n"])
+    @Test("malformed chunks are refused", arguments: ["x\r\n", "5\r\nhelloXX", "5\nhello\r\n", "FFFFFFFFFFFFFFFFFF\r\n", "\r\n",
+        "5 \r\n", "5 x\r\n", "5\t=\r\n", "5;a\nb\r\n"])
     func badChunks(text: String) {
         #expect(throws: HTTPParseError.badChunk) { try run(.chunked, [text]) }
     }

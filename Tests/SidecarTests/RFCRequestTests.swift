@@ -162,6 +162,28 @@ struct RFCRequestTests {
         await fixture.stop()
     }
 
+    @Test("absolute-form: an outbound listener routes by the target's authority, not by Host (RFC 9112 §3.2.2)")
+    func absoluteFormRoutesByAuthority() async throws {
+        let api = try await TestBackend { _, _ in TestBackend.ok("api") }
+        let web = try await TestBackend { _, _ in TestBackend.ok("web") }
+        let server = ProxyServer(configuration: SidecarConfiguration(
+            version: "a", listeners: [Listener(name: "out", kind: .outbound, address: "127.0.0.1:0")],
+            services: [ServiceConfig(name: "api", endpoints: [api.address]), ServiceConfig(name: "web", endpoints: [web.address])]))
+        let port = try await server.start().first { $0.name == "out" }!.address.port
+        let answers = try await offPool {
+            try ["GET http://api:80/x HTTP/1.1\r\nhost: web\r\n\r\n", "GET http://WEB/ HTTP/1.1\r\nhost: api\r\n\r\n",
+                 "GET /x HTTP/1.1\r\nhost: api\r\n\r\n"].map { request in
+                let client = try RawClient(port: port)
+                client.send(request)
+                return try client.readResponse().text
+            }
+        }
+        #expect(answers == ["api", "web", "api"])
+        await server.drain(timeout: .seconds(2))
+        await api.stop()
+        await web.stop()
+    }
+
     @Test("a Connection option naming Content-Length does not remove the body's framing")
     func connectionCannotDropFraming() async throws {
         let fixture = try await RFCFixture.start()
