@@ -90,6 +90,21 @@ struct HTTPHeadParserTests {
         #expect(parse(many).0 == .failure(.tooManyFields))
     }
 
+    @Test("a request line exactly at the limit is accepted however it is split; one byte over gets 414 (fuzz find)")
+    func requestLineLimitSplit() {
+        let limits = HTTPHeadParser.Limits(maxStartLine: 20, maxHeadSize: 1024, maxFields: 8)
+        for (line, expected) in [("GET /xxxxxx HTTP/1.1", HTTPHeadParser.Outcome.complete), ("GET /xxxxxxx HTTP/1.1", .failure(.requestLineTooLong))] {
+            let bytes = Array((line + "\r\nHost: x\r\n\r\n").utf8)
+            for split in 1..<bytes.count {
+                var parser = HTTPHeadParser(kind: .request, limits: limits)
+                var head = HTTPHead()
+                let first = Array(bytes[..<split]).withUnsafeBytes { parser.parse($0, into: &head) }
+                let outcome = first == .incomplete ? bytes.withUnsafeBytes { parser.parse($0, into: &head) } : first
+                #expect(outcome == expected, "\(line.count) bytes, split at \(split)")
+            }
+        }
+    }
+
     @Test("status lines")
     func responses() {
         let (outcome, head) = parse("HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", kind: .response)
@@ -134,6 +149,19 @@ struct HTTPHeadParserTests {
         }
         for bad in ["a b", "a/b", "u@a", "a\"b", "a<b>"] {
             #expect(parse("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n").0 == .failure(.badHost), "\(bad)")
+        }
+    }
+
+    @Test("absolute-form targets: the authority is found; userinfo or an empty host refused")
+    func absoluteForm() throws {
+        let text = "GET HTTPS://Api.x:8443?q HTTP/1.1\r\nHost: y\r\n\r\n"
+        let (outcome, head) = parse(text)
+        #expect(outcome == .complete)
+        #expect(String(decoding: Array(text.utf8)[head.authorityStart..<head.authorityEnd], as: UTF8.self) == "Api.x:8443")
+        #expect(head.needsRewrite)
+        #expect(parse("OPTIONS * HTTP/1.1\r\nHost: y\r\n\r\n").1.authorityEnd == 0)
+        for bad in ["http://u@h/", "http:///p", "http://:80/", "http://a b/"] {
+            #expect(parse("GET \(bad) HTTP/1.1\r\nHost: y\r\n\r\n").0 == .failure(.badRequestLine), "\(bad)")
         }
     }
 

@@ -57,8 +57,10 @@ struct HTTPHeadParser {
         if end < 0 {
             scanned = Swift.max(count, 3)
             if count > limits.maxHeadSize { return .failure(.headTooLarge) }
-            // A request line that alone exceeds its limit gets 414 before the whole head is in.
-            if kind == .request, count > limits.maxStartLine, !bytes.prefix(limits.maxStartLine).contains(0x0A) {
+            // A request line that alone exceeds its limit gets 414 before the whole head is in. The limit counts
+            // the line without its CRLF, as the complete parse does (found by fuzz/proxy: the two disagreed).
+            let lineWithCRLF = limits.maxStartLine + 2
+            if kind == .request, count >= lineWithCRLF, !bytes.prefix(lineWithCRLF).contains(0x0A) {
                 return .failure(.requestLineTooLong)
             }
             if !startLineChecked, let error = checkPartialStartLine(bytes) { return .failure(error) }
@@ -143,6 +145,8 @@ struct HTTPHeadParser {
         while i < end, b[i] > 0x20, b[i] != 0x7F { i += 1 }
         guard i > head.targetStart, i < end, b[i] == 0x20 else { return -1 }
         head.targetEnd = i
+        // absolute-form (origin-form starts with "/", the common case, and skips this).
+        if b[head.targetStart] != 0x2F && !Self.findAuthority(b, into: &head) { return -1 }
         i += 1
         guard i + 10 <= end else { return -1 }
         guard let version = Self.version(b, at: i) else { return -1 }
@@ -175,6 +179,29 @@ struct HTTPHeadParser {
         }
         guard i + 1 < end, b[i] == 0x0D, b[i + 1] == 0x0A else { return -1 }
         return i + 2
+    }
+
+    /// For an `http://` or `https://` target, records its authority (RFC 9112 §3.2.2), which must be a valid
+    /// uri-host [":" port]: userinfo (`@`) or an empty host is refused (RFC 9110 §4.2.1, §4.2.4).
+    private static func findAuthority(_ b: UnsafeRawBufferPointer, into head: inout HTTPHead) -> Bool {
+        var i = head.targetStart
+        let end = head.targetEnd
+        if end - i >= 7 && HTTPBytes.equalsLowercase(b, i, 7, "http://") {
+            i += 7
+        } else if end - i >= 8 && HTTPBytes.equalsLowercase(b, i, 8, "https://") {
+            i += 8
+        } else {
+            return true  // asterisk-form, authority-form, other schemes: forwarded as they are
+        }
+        let start = i
+        while i < end && b[i] != 0x2F && b[i] != 0x3F && b[i] != 0x23 {
+            guard HTTPBytes.isHostByte(b[i]) else { return false }
+            i += 1
+        }
+        guard i > start, b[start] != 0x3A else { return false }
+        head.authorityStart = start
+        head.authorityEnd = i
+        return true
     }
 
     private static func version(_ b: UnsafeRawBufferPointer, at i: Int) -> (major: Int, minor: Int)? {
@@ -383,6 +410,8 @@ struct HTTPHeadParser {
             if head.hostCount == 0 { return .missingHost }
         }
         if head.hostCount > 1 { return .duplicateHost }
+        // The proxy replaces a received Host with the absolute-form target's authority (RFC 9112 §3.2.2).
+        if head.authorityEnd > 0 && head.hostCount > 0 { head.needsRewrite = true }
         return nil
     }
 

@@ -32,6 +32,10 @@ enum HeadWriter {
                 if isHopByHop(field.kind) { continue }
                 if field.kind == .contentLength && head.contentLengthRepeated {
                     writeContentLength(head, written: &lengthWritten, into: &out)
+                } else if field.kind == .host && head.authorityEnd > 0 {
+                    out.writeStaticString("host: ")
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[head.authorityStart..<head.authorityEnd]))
+                    out.writeStaticString("\r\n")
                 } else if index == lastXFF {
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.valueEnd]))
                     out.writeStaticString(", ")

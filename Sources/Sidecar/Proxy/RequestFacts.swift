@@ -14,12 +14,10 @@ struct RequestFacts {
         }
         method = string(0, head.methodEnd)
         var target = string(head.targetStart, head.targetEnd)
-        var authority: String? = nil
+        let authority = head.authorityEnd > 0 ? string(head.authorityStart, head.authorityEnd) : nil
         if !target.hasPrefix("/"), let scheme = target.firstRange(of: "://") {
             // absolute-form: keep the path for routing; the target itself is forwarded unchanged.
             let rest = target[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            authority = String(rest[..<authorityEnd])
             target = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
         }
         path = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
@@ -27,7 +25,6 @@ struct RequestFacts {
         // the upstream will do: routing by Host instead would let the two disagree.
         let hostValue = authority ?? head.hostField.map { string(head.fields[$0].valueStart, head.fields[$0].valueEnd) }
         if var value = hostValue?.lowercased() {
-            if let at = value.lastIndex(of: "@") { value = String(value[value.index(after: at)...]) }
             if value.hasPrefix("[") {
                 if let close = value.firstIndex(of: "]") { value = String(value[...close]) }
             } else if let colon = value.lastIndex(of: ":") {
