@@ -105,6 +105,17 @@ struct HTTPHeadParserTests {
         }
     }
 
+    @Test("byte classes: token and host characters are exactly the RFC sets, for all 256 bytes")
+    func byteClasses() {
+        let alnum = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        let token = alnum.union("!#$%&'*+-.^_`|~".utf8)
+        let host = alnum.union("-._~%!$&'()*+,;=:[]".utf8)
+        for c in UInt8.min...UInt8.max {
+            #expect(HTTPBytes.isToken(c) == token.contains(c), "\(c)")
+            #expect(HTTPBytes.isHostByte(c) == host.contains(c), "\(c)")
+        }
+    }
+
     @Test("status lines")
     func responses() {
         let (outcome, head) = parse("HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", kind: .response)

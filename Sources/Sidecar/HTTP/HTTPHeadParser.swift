@@ -48,11 +48,19 @@ struct HTTPHeadParser {
         var end = -1
         var i = Swift.max(scanned, 3)
         while i < count {
-            if bytes[i] == 0x0A && bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
-                end = i + 1
-                break
+            let c = bytes[i]
+            if c == 0x0A {
+                if bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
+                    end = i + 1
+                    break
+                }
+                i += 1
+            } else if c == 0x0D {
+                i += 1
+            } else {
+                // Neither CR nor LF: no blank line can end here or in the next three bytes, which all include it.
+                i += 4
             }
-            i += 1
         }
         if end < 0 {
             scanned = Swift.max(count, 3)
