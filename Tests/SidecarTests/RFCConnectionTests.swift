@@ -15,6 +15,17 @@ struct RFCConnectionTests {
         await fixture.stop()
     }
 
+    @Test("empty lines before a request line are ignored (RFC 9112 §2.2): a CRLF after a body does not cost a 400")
+    func emptyLinesBeforeRequest() async throws {
+        let fixture = try await RFCFixture.start()
+        let reply = try await fixture.sendReadToEnd(
+            "POST / HTTP/1.1\r\nhost: t\r\ncontent-length: 2\r\n\r\nab\r\n\r\nGET /next HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")
+        #expect(reply.responseCount == 2)
+        #expect(reply.status == 200)
+        #expect(fixture.backend.requests.map(\.requestLine) == ["POST / HTTP/1.1", "GET /next HTTP/1.1"])
+        await fixture.stop()
+    }
+
     @Test("an upstream closing pooled connections after each answer costs the client nothing")
     func upstreamClosesIdlePooled() async throws {
         // Answers without announcing the close, then closes: the pooled connection dies while idle.
