@@ -90,6 +90,32 @@ struct HTTPHeadParserTests {
         #expect(parse(many).0 == .failure(.tooManyFields))
     }
 
+    @Test("a request line exactly at the limit is accepted however it is split; one byte over gets 414 (fuzz find)")
+    func requestLineLimitSplit() {
+        let limits = HTTPHeadParser.Limits(maxStartLine: 20, maxHeadSize: 1024, maxFields: 8)
+        for (line, expected) in [("GET /xxxxxx HTTP/1.1", HTTPHeadParser.Outcome.complete), ("GET /xxxxxxx HTTP/1.1", .failure(.requestLineTooLong))] {
+            let bytes = Array((line + "\r\nHost: x\r\n\r\n").utf8)
+            for split in 1..<bytes.count {
+                var parser = HTTPHeadParser(kind: .request, limits: limits)
+                var head = HTTPHead()
+                let first = Array(bytes[..<split]).withUnsafeBytes { parser.parse($0, into: &head) }
+                let outcome = first == .incomplete ? bytes.withUnsafeBytes { parser.parse($0, into: &head) } : first
+                #expect(outcome == expected, "\(line.count) bytes, split at \(split)")
+            }
+        }
+    }
+
+    @Test("byte classes: token and host characters are exactly the RFC sets, for all 256 bytes")
+    func byteClasses() {
+        let alnum = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        let token = alnum.union("!#$%&'*+-.^_`|~".utf8)
+        let host = alnum.union("-._~%!$&'()*+,;=:[]".utf8)
+        for c in UInt8.min...UInt8.max {
+            #expect(HTTPBytes.isToken(c) == token.contains(c), "\(c)")
+            #expect(HTTPBytes.isHostByte(c) == host.contains(c), "\(c)")
+        }
+    }
+
     @Test("status lines")
     func responses() {
         let (outcome, head) = parse("HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", kind: .response)
@@ -98,6 +124,63 @@ struct HTTPHeadParserTests {
         #expect(parse("HTTP/1.1 200\r\n\r\n", kind: .response).0 == .complete)
         #expect(parse("HTTP/1.1 2000 OK\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
         #expect(parse("SSH-2.0-OpenSSH\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
+    }
+
+    @Test("an unfinished head is refused as soon as its first line (or first bytes) cannot start a valid one",
+        arguments: [
+            ("\u{16}\u{3}\u{1}\u{2}", HTTPHeadParser.Kind.request, HTTPParseError.badRequestLine),
+            ("GET\t/", .request, .badRequestLine),
+            ("GET / HTTP/9.9\r\nhost: t\r\n", .request, .unsupportedVersion),
+            ("GET / HTTP/1.1\nhost", .request, .badRequestLine),
+            ("SSH-2.0", .response, .badStatusLine),
+            ("HTTP/1.1 2000 OK\r\nx: 1", .response, .badStatusLine),
+        ])
+    func earlyRefusal(text: String, kind: HTTPHeadParser.Kind, error: HTTPParseError) {
+        #expect(parse(text, kind: kind).0 == .failure(error))
+    }
+
+    @Test("every prefix of a valid head waits (early checks never refuse a good head)")
+    func prefixesWait() {
+        for (text, kind) in [("PATCH /a?b HTTP/1.1\r\nHost: x\r\n\r\n", HTTPHeadParser.Kind.request),
+                             ("HTTP/1.0 200\r\nA: b\r\n\r\n", .response)] {
+            let bytes = Array(text.utf8)
+            var parser = HTTPHeadParser(kind: kind)
+            var head = HTTPHead()
+            for end in 1..<bytes.count {
+                #expect(Array(bytes[..<end]).withUnsafeBytes { parser.parse($0, into: &head) } == .incomplete, "\(end)")
+            }
+            #expect(bytes.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+        }
+    }
+
+    @Test("Host values: uri-host with optional port accepted, anything else refused")
+    func hostValues() {
+        for good in ["a.b", "a.b:8080", "[::1]:80", "xn--bcher-kva.example", ""] {
+            #expect(parse("GET / HTTP/1.1\r\nHost: \(good)\r\n\r\n").0 == .complete, "\(good)")
+        }
+        for bad in ["a b", "a/b", "u@a", "a\"b", "a<b>"] {
+            #expect(parse("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n").0 == .failure(.badHost), "\(bad)")
+        }
+    }
+
+    @Test("absolute-form targets: the authority is found; userinfo or an empty host refused")
+    func absoluteForm() throws {
+        let text = "GET HTTPS://Api.x:8443?q HTTP/1.1\r\nHost: y\r\n\r\n"
+        let (outcome, head) = parse(text)
+        #expect(outcome == .complete)
+        #expect(String(decoding: Array(text.utf8)[head.authorityStart..<head.authorityEnd], as: UTF8.self) == "Api.x:8443")
+        #expect(head.needsRewrite)
+        #expect(parse("OPTIONS * HTTP/1.1\r\nHost: y\r\n\r\n").1.authorityEnd == 0)
+        for bad in ["http://u@h/", "http:///p", "http://:80/", "http://a b/"] {
+            #expect(parse("GET \(bad) HTTP/1.1\r\nHost: y\r\n\r\n").0 == .failure(.badRequestLine), "\(bad)")
+        }
+    }
+
+    @Test("repeated Content-Length values are marked for a clean rewrite")
+    func repeatedMarked() {
+        #expect(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\n").1.contentLengthRepeated)
+        #expect(parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n").1.needsRewrite)
+        #expect(!parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n").1.needsRewrite)
     }
 }
 
@@ -126,7 +209,7 @@ struct BodyFramerTests {
 
     @Test("chunked: sizes, extensions and trailers, split at every byte")
     func chunked() throws {
-        let body = "5;x=y\r\nhello\r\nA\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\n"
+        let body = "5;x=y\r\nhello\r\nA \t;e=\"q\"\r\n0123456789\r\n0\r\nTrailer: t\r\n\r\n"
         for split in 1..<body.utf8.count {
             let bytes = Array(body.utf8)
             let pieces = [String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[split...], as: UTF8.self) + "NEXT"]
@@ -136,7 +219,8 @@ struct BodyFramerTests {
         }
     }
 
-    @Test("malformed chunks are refused", arguments: ["x\r\n", "5\r\nhelloXX", "5\nhello\r\n", "FFFFFFFFFFFFFFFFFF\r\n", "\r\n"])
+    @Test("malformed chunks are refused", arguments: ["x\r\n", "5\r\nhelloXX", "5\nhello\r\n", "FFFFFFFFFFFFFFFFFF\r\n", "\r\n",
+        "5 \r\n", "5 x\r\n", "5\t=\r\n", "5;a\nb\r\n"])
     func badChunks(text: String) {
         #expect(throws: HTTPParseError.badChunk) { try run(.chunked, [text]) }
     }

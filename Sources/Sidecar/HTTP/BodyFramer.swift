@@ -11,6 +11,8 @@ struct BodyFramer {
         case done
         // chunked
         case chunkSize(value: Int, digits: Int)
+        /// Whitespace after a chunk size: only a chunk extension may follow (BWS ";").
+        case chunkSizeBWS(value: Int)
         case chunkExtension(value: Int)
         case chunkSizeLF(value: Int)
         case chunkData(remaining: Int)
@@ -61,10 +63,21 @@ struct BodyFramer {
                     state = .chunkSize(value: value << 4 | digit, digits: digits + 1)
                 } else if digits > 0 && c == 0x0D {
                     state = .chunkSizeLF(value: value)
-                } else if digits > 0 && (c == 0x3B || c == 0x20 || c == 0x09) {
-                    // chunk-ext (and BWS before it): ignored, as RFC 9112 §7.1.1 allows.
+                } else if digits > 0 && c == 0x3B {
+                    // chunk-ext: ignored, as RFC 9112 §7.1.1 allows.
                     state = .chunkExtension(value: value)
+                } else if digits > 0 && (c == 0x20 || c == 0x09) {
+                    state = .chunkSizeBWS(value: value)
                 } else {
+                    throw .badChunk
+                }
+                i += 1
+            case .chunkSizeBWS(let value):
+                // "5 \r\n" or "5 x": not the grammar; another parser could read a different size, so refuse.
+                let c = bytes[i]
+                if c == 0x3B {
+                    state = .chunkExtension(value: value)
+                } else if c != 0x20 && c != 0x09 {
                     throw .badChunk
                 }
                 i += 1

@@ -47,6 +47,9 @@ struct HTTPHead {
     var methodEnd = 0
     var targetStart = 0
     var targetEnd = 0
+    /// An absolute-form `http(s)://` target's authority `[authorityStart, authorityEnd)`; 0, 0 when none.
+    var authorityStart = 0
+    var authorityEnd = 0
     /// Where the request/status line ends (one past its LF).
     var startLineEnd = 0
     /// Response: the status code.
@@ -54,6 +57,8 @@ struct HTTPHead {
     var isHTTP11 = true
     var fields: [HTTPField] = []
     var contentLength: Int? = nil
+    /// Content-Length came as a list or in several fields (all equal): it is forwarded as one clean field.
+    var contentLengthRepeated = false
     var chunked = false
     var connectionClose = false
     var connectionKeepAlive = false
@@ -90,10 +95,13 @@ struct HTTPHead {
         methodEnd = 0
         targetStart = 0
         targetEnd = 0
+        authorityStart = 0
+        authorityEnd = 0
         startLineEnd = 0
         status = 0
         isHTTP11 = true
         contentLength = nil
+        contentLengthRepeated = false
         chunked = false
         connectionClose = false
         connectionKeepAlive = false

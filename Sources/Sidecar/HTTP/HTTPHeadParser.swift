@@ -24,6 +24,10 @@ struct HTTPHeadParser {
     /// Where the last incomplete scan stopped looking for the blank line, so a head arriving in many small reads
     /// is not rescanned from the start each time.
     private var scanned = 0
+    /// Whether the start line of the head being received was already checked (it is complete and valid), and
+    /// where the search for its end stopped: garbage is refused at its first line, not after a header timeout.
+    private var startLineChecked = false
+    private var lineScanned = 0
     private var options: [(start: Int, length: Int)] = []
 
     init(kind: Kind, limits: Limits = Limits()) {
@@ -31,7 +35,11 @@ struct HTTPHeadParser {
         self.limits = limits
     }
 
-    mutating func reset() { scanned = 0 }
+    mutating func reset() {
+        scanned = 0
+        startLineChecked = false
+        lineScanned = 0
+    }
 
     /// Parses the head at the start of `bytes` into `head` (which is reset first).
     mutating func parse(_ bytes: UnsafeRawBufferPointer, into head: inout HTTPHead) -> Outcome {
@@ -40,22 +48,33 @@ struct HTTPHeadParser {
         var end = -1
         var i = Swift.max(scanned, 3)
         while i < count {
-            if bytes[i] == 0x0A && bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
-                end = i + 1
-                break
+            let c = bytes[i]
+            if c == 0x0A {
+                if bytes[i - 1] == 0x0D && bytes[i - 2] == 0x0A && bytes[i - 3] == 0x0D {
+                    end = i + 1
+                    break
+                }
+                i += 1
+            } else if c == 0x0D {
+                i += 1
+            } else {
+                // Neither CR nor LF: no blank line can end here or in the next three bytes, which all include it.
+                i += 4
             }
-            i += 1
         }
         if end < 0 {
             scanned = Swift.max(count, 3)
             if count > limits.maxHeadSize { return .failure(.headTooLarge) }
-            // A request line that alone exceeds its limit gets 414 before the whole head is in.
-            if kind == .request, count > limits.maxStartLine, !bytes.prefix(limits.maxStartLine).contains(0x0A) {
+            // A request line that alone exceeds its limit gets 414 before the whole head is in. The limit counts
+            // the line without its CRLF, as the complete parse does (found by fuzz/proxy: the two disagreed).
+            let lineWithCRLF = limits.maxStartLine + 2
+            if kind == .request, count >= lineWithCRLF, !bytes.prefix(lineWithCRLF).contains(0x0A) {
                 return .failure(.requestLineTooLong)
             }
+            if !startLineChecked, let error = checkPartialStartLine(bytes) { return .failure(error) }
             return .incomplete
         }
-        scanned = 0
+        reset()
         if end > limits.maxHeadSize { return .failure(.headTooLarge) }
         head.reset()
         head.length = end
@@ -77,82 +96,49 @@ struct HTTPHeadParser {
 
     // MARK: start lines
 
-    /// Returns the offset after the line, -1 when malformed, -2 when too long, -3 for an unsupported version.
-    private func parseRequestLine(_ b: UnsafeRawBufferPointer, end: Int, into head: inout HTTPHead) -> Int {
-        var i = 0
-        while i < end && HTTPBytes.isToken(b[i]) { i += 1 }
-        guard i > 0, i < end, b[i] == 0x20 else { return -1 }
-        head.methodEnd = i
-        head.method = Self.method(b, length: i)
-        i += 1
-        head.targetStart = i
-        while i < end, b[i] > 0x20, b[i] != 0x7F { i += 1 }
-        guard i > head.targetStart, i < end, b[i] == 0x20 else { return -1 }
-        head.targetEnd = i
-        i += 1
-        guard i + 10 <= end else { return -1 }
-        guard let version = Self.version(b, at: i) else { return -1 }
-        guard version.major == 1 else { return -3 }
-        head.isHTTP11 = version.minor >= 1
-        i += 8
-        guard b[i] == 0x0D, b[i + 1] == 0x0A else { return -1 }
-        if i > limits.maxStartLine { return -2 }
-        return i + 2
-    }
-
-    private func parseStatusLine(_ b: UnsafeRawBufferPointer, end: Int, into head: inout HTTPHead) -> Int {
-        guard end >= 14, let version = Self.version(b, at: 0) else { return -1 }
-        guard version.major == 1 else { return -3 }
-        head.isHTTP11 = version.minor >= 1
-        guard b[8] == 0x20 else { return -1 }
-        var status = 0
-        for j in 9..<12 {
-            let c = b[j]
-            guard c >= 0x30, c <= 0x39 else { return -1 }
-            status = status * 10 + Int(c - 0x30)
-        }
-        guard status >= 100 else { return -1 }
-        head.status = status
-        var i = 12
-        // reason-phrase = *( HTAB / SP / VCHAR / obs-text ); it may be empty, and then the space is optional.
-        if b[i] == 0x20 {
+    /// Checks the start line of a head that is not complete yet, so TLS bytes, binary garbage or a bad version
+    /// are refused at once instead of waiting for a blank line that never comes (slow path: heads usually
+    /// arrive whole). Never refuses a prefix of a valid head.
+    private mutating func checkPartialStartLine(_ b: UnsafeRawBufferPointer) -> HTTPParseError? {
+        let count = b.count
+        var lf = -1
+        var i = lineScanned
+        while i < count {
+            if b[i] == 0x0A {
+                lf = i
+                break
+            }
             i += 1
-            while i < end, HTTPBytes.isFieldValueByte(b[i]) { i += 1 }
         }
-        guard i + 1 < end, b[i] == 0x0D, b[i + 1] == 0x0A else { return -1 }
-        return i + 2
-    }
-
-    private static func version(_ b: UnsafeRawBufferPointer, at i: Int) -> (major: Int, minor: Int)? {
-        // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
-        guard b[i] == 0x48, b[i + 1] == 0x54, b[i + 2] == 0x54, b[i + 3] == 0x50, b[i + 4] == 0x2F,
-            b[i + 6] == 0x2E
-        else { return nil }
-        let major = b[i + 5]
-        let minor = b[i + 7]
-        guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else { return nil }
-        return (Int(major - 0x30), Int(minor - 0x30))
-    }
-
-    private static func method(_ b: UnsafeRawBufferPointer, length: Int) -> HTTPHead.Method {
-        switch length {
-        case 3:
-            if b[0] == 0x47 && b[1] == 0x45 && b[2] == 0x54 { return .get }
-            if b[0] == 0x50 && b[1] == 0x55 && b[2] == 0x54 { return .put }
-        case 4:
-            if b[0] == 0x48 && b[1] == 0x45 && b[2] == 0x41 && b[3] == 0x44 { return .head }
-            if b[0] == 0x50 && b[1] == 0x4F && b[2] == 0x53 && b[3] == 0x54 { return .post }
-        default:
-            break
+        lineScanned = count
+        var head = HTTPHead()
+        if lf >= 0 {
+            let result: Int
+            switch kind {
+            case .request: result = parseRequestLine(b, end: lf + 1, into: &head)
+            case .response: result = parseStatusLine(b, end: lf + 1, into: &head)
+            }
+            switch result {
+            case -2: return kind == .request ? .requestLineTooLong : .badStatusLine
+            case -3: return .unsupportedVersion
+            case ..<0: return kind == .request ? .badRequestLine : .badStatusLine
+            default:
+                startLineChecked = true
+                return nil
+            }
         }
-        switch String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<length]), as: UTF8.self) {
-        case "DELETE": return .delete
-        case "OPTIONS": return .options
-        case "TRACE": return .trace
-        case "PATCH": return .patch
-        case "CONNECT": return .connect
-        default: return .other
+        // No line end yet: the bytes so far must still be able to start a valid line.
+        switch kind {
+        case .request:
+            var j = 0
+            while j < count && HTTPBytes.isToken(b[j]) { j += 1 }
+            if j < count && (j == 0 || b[j] != 0x20) { return .badRequestLine }
+        case .response:
+            let prefix: StaticString = "HTTP/"
+            let p = prefix.utf8Start
+            for j in 0..<Swift.min(count, 5) where b[j] != p[j] { return .badStatusLine }
         }
+        return nil
     }
 
     // MARK: fields
@@ -220,6 +206,7 @@ struct HTTPHeadParser {
                     current = sum
                 } else if c == 0x2C {
                     if current < 0 { return .badContentLength }
+                    if i < field.valueEnd { head.contentLengthRepeated = true }
                     if value >= 0 && value != current { return .badContentLength }
                     value = current
                     current = -1
@@ -231,7 +218,12 @@ struct HTTPHeadParser {
                 }
                 i += 1
             }
-            if let existing = head.contentLength, existing != value { return .badContentLength }
+            if let existing = head.contentLength {
+                if existing != value { return .badContentLength }
+                head.contentLengthRepeated = true
+            }
+            // Repeated values are forwarded as one field, so no next hop has to decide what a list means.
+            if head.contentLengthRepeated { head.needsRewrite = true }
             head.contentLength = value
             return nil
         case .transferEncoding:
@@ -254,6 +246,8 @@ struct HTTPHeadParser {
             if sawOther || head.connectionClose { head.needsRewrite = true }
             return nil
         case .host:
+            // RFC 9110 §7.2 / RFC 9112 §3.2: a Host value that is not uri-host [":" port] is a 400.
+            for i in field.valueStart..<field.valueEnd where !HTTPBytes.isHostByte(b[i]) { return .badHost }
             head.hostCount += 1
             head.hostField = head.fields.count
             return nil
@@ -321,6 +315,8 @@ struct HTTPHeadParser {
             if head.hostCount == 0 { return .missingHost }
         }
         if head.hostCount > 1 { return .duplicateHost }
+        // The proxy replaces a received Host with the absolute-form target's authority (RFC 9112 §3.2.2).
+        if head.authorityEnd > 0 && head.hostCount > 0 { head.needsRewrite = true }
         return nil
     }
 

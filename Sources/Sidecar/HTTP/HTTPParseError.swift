@@ -17,6 +17,7 @@ enum HTTPParseError: Error, Equatable {
     case transferEncodingInHTTP10
     case missingHost
     case duplicateHost
+    case badHost
     case badChunk
 
     /// The status a client receives when its request has this fault.
@@ -50,6 +51,7 @@ enum HTTPParseError: Error, Equatable {
         case .transferEncodingInHTTP10: "transfer-encoding-in-http10"
         case .missingHost: "missing-host"
         case .duplicateHost: "duplicate-host"
+        case .badHost: "bad-host"
         case .badChunk: "bad-chunk"
         }
     }

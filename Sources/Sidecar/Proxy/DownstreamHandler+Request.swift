@@ -9,9 +9,19 @@ extension DownstreamHandler {
         while true {
             switch phase {
             case .idle:
-                guard let buffer = pending, buffer.readableBytes > 0 else {
+                guard var buffer = pending, buffer.readableBytes > 0 else {
                     if inputClosed { close() }
                     return
+                }
+                if buffer.readableBytesView.first == 0x0D {
+                    // An empty line before a request line (some clients send CRLF after a body) is ignored, as
+                    // RFC 9112 §2.2 asks; one byte compare per request otherwise.
+                    guard buffer.readableBytes >= 2 else { return }
+                    if buffer.getInteger(at: buffer.readerIndex &+ 1, as: UInt8.self) == 0x0A {
+                        buffer.moveReaderIndex(forwardBy: 2)
+                        pending = buffer.readableBytes > 0 ? buffer : nil
+                        continue
+                    }
                 }
                 let outcome = buffer.withUnsafeReadableBytes { requestParser.parse($0, into: &request) }
                 switch outcome {

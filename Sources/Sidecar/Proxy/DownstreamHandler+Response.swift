@@ -9,6 +9,8 @@ extension DownstreamHandler {
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
         guard connection === upstream, let context else { return }
         var buffer = input
+        // A rewritten final head, held until the body bytes that came with it are known to be well framed.
+        var rewrittenHead: ByteBuffer? = nil
         if responseFramer == nil {
             if var cumulation = responseCumulation {
                 cumulation.writeBuffer(&buffer)
@@ -34,18 +36,30 @@ extension DownstreamHandler {
                     return
                 }
                 // 1xx: passed on at once (100-continue lets the client send its body); the final head follows.
-                responseStarted = true
-                if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                // Never to an HTTP/1.0 client, which does not know them (RFC 9110 §15.2).
+                if request.isHTTP11 {
+                    responseStarted = true
+                    if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                } else {
+                    buffer.moveReaderIndex(forwardBy: response.length)
+                }
                 if buffer.readableBytes == 0 {
                     context.flush()
                     return
                 }
             }
+            if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
+                && response.status != 304
+            {
+                // A chunked answer to an HTTP/1.0 request breaks RFC 9112 §6.1; the client could not frame it.
+                tryFailed(.protocolError)
+                return
+            }
             if shouldRetry(status: response.status) {
                 tryFailed(.retriableStatus(response.status))
                 return
             }
-            rawHeadLength = beginResponse(&buffer, context: context)
+            rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
         }
         guard var framer = responseFramer else { return }
         let consumed: Int
@@ -53,13 +67,24 @@ extension DownstreamHandler {
             let skip = rawHeadLength
             consumed = try buffer.withUnsafeReadableBytes { try framer.consume(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
         } catch {
-            // The upstream's body is malformed mid-way: the client must see a broken connection, not an end.
+            // The upstream's body is malformed. When the unchanged head was still waiting to go out with these
+            // bytes, nothing of the response reached the client: it gets a 502. Otherwise it must see a broken
+            // connection, never an end.
+            let nothingSent = rawHeadLength > 0 || rewrittenHead != nil
             rawHeadLength = 0
+            if nothingSent {
+                responseFramer = nil
+                responseStarted = false
+                upstreamReusable = false
+                failWithoutResponse(status: 502, reason: "upstream-protocol-error")
+                return
+            }
             abandonExchange()
             closeNow()
             return
         }
         responseFramer = framer
+        if let rewrittenHead { context.write(wrapOutboundOut(rewrittenHead), promise: nil) }
         var out: ByteBuffer? = nil
         if rawHeadLength > 0 {
             // The head was not rewritten: it goes out in one write with the body bytes that follow it.
@@ -78,9 +103,10 @@ extension DownstreamHandler {
         }
     }
 
-    /// Writes the final response head (or, when it goes out unchanged, returns its length so it is written
-    /// together with the body) and sets up body framing (RFC 9112 §6.3).
-    private func beginResponse(_ buffer: inout ByteBuffer, context: ChannelHandlerContext) -> Int {
+    /// Prepares the final response head — rewritten into `rewritten`, or, when it goes out unchanged, left in the
+    /// buffer with its length returned — to be written with the body bytes that follow it once they frame well;
+    /// sets up body framing (RFC 9112 §6.3).
+    private func beginResponse(_ buffer: inout ByteBuffer, rewritten: inout ByteBuffer?) -> Int {
         let framing: HTTPHead.BodyFraming
         if request.method == .head || response.status == 204 || response.status == 304 {
             framing = .none
@@ -101,7 +127,7 @@ extension DownstreamHandler {
                 HeadWriter.responseHead(
                     bytes, head: response, request: request, keepAlive: keepAlive, allocator: allocator)
             }
-            context.write(wrapOutboundOut(head), promise: nil)
+            rewritten = head
             buffer.moveReaderIndex(forwardBy: response.length)
             rawLength = 0
         } else {

@@ -26,10 +26,17 @@ enum HeadWriter {
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.length - 2)]))
         } else {
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.startLineEnd]))
+            var lengthWritten = false
             for index in head.fields.indices {
                 let field = head.fields[index]
                 if isHopByHop(field.kind) { continue }
-                if index == lastXFF {
+                if field.kind == .contentLength && head.contentLengthRepeated {
+                    writeContentLength(head, written: &lengthWritten, into: &out)
+                } else if field.kind == .host && head.authorityEnd > 0 {
+                    out.writeStaticString("host: ")
+                    out.writeBytes(UnsafeRawBufferPointer(rebasing: b[head.authorityStart..<head.authorityEnd]))
+                    out.writeStaticString("\r\n")
+                } else if index == lastXFF {
                     out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.valueEnd]))
                     out.writeStaticString(", ")
                     out.writeBytes(clientAddress)
@@ -45,6 +52,15 @@ enum HeadWriter {
             out.writeStaticString("\r\n")
         }
         if !head.hasTraceparent { writeTraceparent(into: &out, random: &random) }
+        out.writeStaticString("\r\n")
+    }
+
+    /// The first of repeated (equal) Content-Length fields becomes one clean field; the others are dropped.
+    private static func writeContentLength(_ head: HTTPHead, written: inout Bool, into out: inout ByteBuffer) {
+        guard !written, let length = head.contentLength else { return }
+        written = true
+        out.writeStaticString("content-length: ")
+        out.writeString(String(length))
         out.writeStaticString("\r\n")
     }
 
@@ -84,8 +100,13 @@ enum HeadWriter {
         var out = allocator.buffer(capacity: head.length + 32)
         out.writeStaticString("HTTP/1.1")
         out.writeBytes(UnsafeRawBufferPointer(rebasing: b[8..<head.startLineEnd]))
+        var lengthWritten = false
         for field in head.fields where !isHopByHop(field.kind) {
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.lineEnd]))
+            if field.kind == .contentLength && head.contentLengthRepeated {
+                writeContentLength(head, written: &lengthWritten, into: &out)
+            } else {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.lineEnd]))
+            }
         }
         if !keepAlive {
             out.writeStaticString("connection: close\r\n")

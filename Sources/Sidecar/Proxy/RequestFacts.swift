@@ -14,15 +14,17 @@ struct RequestFacts {
         }
         method = string(0, head.methodEnd)
         var target = string(head.targetStart, head.targetEnd)
+        let authority = head.authorityEnd > 0 ? string(head.authorityStart, head.authorityEnd) : nil
         if !target.hasPrefix("/"), let scheme = target.firstRange(of: "://") {
             // absolute-form: keep the path for routing; the target itself is forwarded unchanged.
             let rest = target[scheme.upperBound...]
             target = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
         }
         path = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
-        if let index = head.hostField {
-            let field = head.fields[index]
-            var value = string(field.valueStart, field.valueEnd).lowercased()
+        // With an absolute-form target, its authority names the host and Host is ignored (RFC 9112 §3.2.2), as
+        // the upstream will do: routing by Host instead would let the two disagree.
+        let hostValue = authority ?? head.hostField.map { string(head.fields[$0].valueStart, head.fields[$0].valueEnd) }
+        if var value = hostValue?.lowercased() {
             if value.hasPrefix("[") {
                 if let close = value.firstIndex(of: "]") { value = String(value[...close]) }
             } else if let colon = value.lastIndex(of: ":") {

@@ -10,7 +10,8 @@ final class TestBackend: Sendable {
         var body: [UInt8]
         var connection: Int
 
-        var requestLine: String { String(head.prefix { $0 != "\r" }) }
+        /// ("\r\n" is one Character in Swift, so the line is cut at that Character, not at "\r".)
+        var requestLine: String { String(head.prefix { $0 != "\r\n" && $0 != "\r" && $0 != "\n" }) }
         /// The first value of a header, by case-insensitive name.
         func header(_ name: String) -> String? {
             for line in head.split(separator: "\r\n").dropFirst() {
