@@ -94,17 +94,19 @@ struct StatEndToEndTests {
         #expect(abs(try #require(web.effectiveSuccess) - 0.8) < 0.005)
         #expect(abs(try #require(web.actualSuccess) - 0.8) < 0.005)
         #expect(abs(web.requestsPerSecond - Double(count) / report.windowSeconds) < 1)
-        // 20 ms of workload delay; the buckets around it are (10 ms, 25 ms], so p50 lands within that one.
+        // 20 ms of workload delay. The histogram's resolution is its bucket, (10 ms, 25 ms] here, and interpolation
+        // inside it puts p50 near 17.5 ms when the bucket holds (almost) everything: the tolerance is that bucket.
         let p50 = try #require(web.p50Ms)
-        #expect(p50 >= 18 && p50 <= 25, "p50 \(p50) ms")
+        #expect(p50 > 10 && p50 <= 25, "p50 \(p50) ms")
         #expect(try #require(web.p99Ms) >= p50)
         #expect(web.retriesPerSecond == 0)
-        // api: clients see (almost) only successes, while about one try in six failed (100 + ~20 retried tries).
+        // api: clients see only successes. The demo fails every fifth request it serves, retries included, so
+        // 100 requests take 125 tries, 25 of them failed and retried: actual success stays 80%.
         #expect(api.requests == Double(count))
-        #expect(try #require(api.effectiveSuccess) >= 0.95)
+        #expect(try #require(api.effectiveSuccess) >= 0.99)
         let actual = try #require(api.actualSuccess)
-        #expect(actual > 0.78 && actual < 0.88, "actual \(actual)")
-        #expect(api.retriesPerSecond > 0)
+        #expect(abs(actual - 0.8) < 0.01, "actual \(actual)")
+        #expect(abs(api.retriesPerSecond * report.windowSeconds - 25) < 1.5, "retries/s \(api.retriesPerSecond)")
 
         // The table names both services; a filter keeps one; an unknown object is an error.
         let table = try harness.meshctl(["stat", "--window", "200ms"])
