@@ -112,4 +112,13 @@ struct StatMathTests {
         #expect(MeshScraper.splits(Array(body.utf8))
             == [StatTopology.Split(name: "web", root: "web", backends: ["web-v1", "web-v2"])])
     }
+
+    @Test func zeroSamplesAndOtherMetricsAreSkippedBeforeParsing() {
+        let text = "# HELP mesh_requests_total x\nmesh_requests_total{service=\"a\",code=\"2xx\"} 10\n"
+            + "mesh_requests_total{service=\"a\",code=\"5xx\"} 0\nprocess_cpu_seconds_total 5\nmesh_retries_total{service=\"a\"} 0.5"
+        let samples = PrometheusSample.parseNonZeroMesh(text)
+        #expect(samples.map(\.value) == [10, 0.5])
+        #expect(samples.first?.labels == ["service": "a", "code": "2xx"])
+        #expect(PrometheusSample.parseNonZeroMesh("").isEmpty)
+    }
 }

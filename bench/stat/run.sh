@@ -2,23 +2,27 @@
 # Benchmark: `meshctl stat` over 50 services, each one demo-app replica behind its sidecar (101 processes with the
 # gateway), with traffic on every service so every proxy has counters to read.
 # The window is 1 ms, so the wall time is what stat itself costs: start, topology, two scrapes of 51 proxies, render.
-# Usage: bench/stat/run.sh [runs]   (default 20). BIN=path/to/meshctl to use a given build (default: debug build).
+# Usage: bench/stat/run.sh [runs]   (default 20). BIN=path/to/meshctl to use a given build (default: release build; a debug build costs several times more).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs="${1:-20}"
 services=50
 
 if [[ -z "${BIN:-}" ]]; then
-  swift build --product meshctl >/dev/null
-  BIN="$(swift build --show-bin-path)/meshctl"
+  swift build -c release --product meshctl >/dev/null
+  BIN="$(swift build -c release --show-bin-path)/meshctl"
 fi
 dir="$(mktemp -d -t meshctl-bench-stat.XXXXXX)"
 state="$dir/state"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-gateway="$(free_port)"
-ports=()
+# services + 1 distinct free ports (all held open at once while chosen, so none repeats).
+read -r gateway ports_text < <(python3 -c '
+import socket, sys
+held = [socket.socket() for _ in range(int(sys.argv[1]) + 1)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(held[0].getsockname()[1], " ".join(str(s.getsockname()[1]) for s in held[1:]))
+' "$services")
+read -r -a ports <<<"$ports_text"
 for ((i = 0; i < services; i++)); do
-  ports+=("$(free_port)")
   printf -- '---\napiVersion: mesh.meshctl.dev/v1alpha1\nkind: Service\nmetadata: {name: svc-%02d}\nspec:\n  port: %d\n  command: [meshctl, demo-app, --error-rate, "0.1"]\n  healthCheck: {path: /healthz, interval: 2s}\n' \
     "$i" "${ports[$i]}"
 done >"$dir/mesh.yaml"
@@ -48,9 +52,10 @@ done
 for ((round = 0; round < 5; round++)); do
   for ((i = 0; i < services; i++)); do curl -s -o /dev/null "http://127.0.0.1:${ports[$i]}/" || true; done
 done
-proxies="$("$BIN" status --state-dir "$state" | grep -cE '/(sidecar|gateway)/' || true)"
+proxies="$("$BIN" status --state-dir "$state" | grep -cE '^[a-z0-9-]+/(sidecar|gateway)/[0-9]+ +[0-9]+ +ready' || true)"
 echo "bench: $services services, $proxies proxies running"
-"$BIN" stat --state-dir "$state" --window 1ms | head -3
+"$BIN" stat --state-dir "$state" --window 1ms >"$dir/stat.out"
+head -3 "$dir/stat.out"
 
 results="$(for ((i = 1; i <= runs; i++)); do
   /usr/bin/time -f "%e %M" "$BIN" stat --state-dir "$state" --window 1ms 2>&1 >/dev/null | tail -1

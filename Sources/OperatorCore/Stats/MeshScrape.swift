@@ -12,7 +12,7 @@ public struct MeshScrape: Codable, Sendable, Hashable {
 
     /// Adds one proxy's metrics text.
     public mutating func add(metrics text: String) {
-        for sample in PrometheusSample.parse(text) {
+        for sample in PrometheusSample.parseNonZeroMesh(text) {
             guard let label = sample.labels["service"] else { continue }
             byLabel[label, default: TrafficCounters()].add(sample)
         }

@@ -35,21 +35,24 @@ public struct MeshScraper: Sendable {
     public func scrape(adminPorts: [Int]) async -> MeshScrape {
         let started = ProcessInfo.processInfo.systemUptime
         let timeout = timeout
-        let texts = await withTaskGroup(of: String?.self) { group in
+        // Each proxy's text is parsed in its own task, so parsing spreads over the cores while others still answer.
+        let parts = await withTaskGroup(of: MeshScrape?.self) { group in
             for port in adminPorts {
                 group.addTask {
                     guard let response = try? await APIClient(host: "127.0.0.1", port: port, timeout: timeout)
                         .send("GET", "/metrics"), response.status == 200 else { return nil }
-                    return String(decoding: response.body, as: UTF8.self)
+                    var part = MeshScrape(time: 0)
+                    part.add(metrics: String(decoding: response.body, as: UTF8.self))
+                    return part
                 }
             }
-            var texts: [String] = []
-            for await text in group { if let text { texts.append(text) } }
-            return texts
+            var parts: [MeshScrape] = []
+            for await part in group { if let part { parts.append(part) } }
+            return parts
         }
         // The counters were read somewhere between start and end; the midpoint errs least either way.
         var scrape = MeshScrape(time: (started + ProcessInfo.processInfo.systemUptime) / 2)
-        for text in texts { scrape.add(metrics: text) }
+        for part in parts { scrape.byLabel.merge(part.byLabel, uniquingKeysWith: +) }
         return scrape
     }
 
