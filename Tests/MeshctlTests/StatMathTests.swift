@@ -115,7 +115,8 @@ struct StatMathTests {
 
     @Test func zeroSamplesAndOtherMetricsAreSkippedBeforeParsing() {
         let text = "# HELP mesh_requests_total x\nmesh_requests_total{service=\"a\",code=\"2xx\"} 10\n"
-            + "mesh_requests_total{service=\"a\",code=\"5xx\"} 0\nprocess_cpu_seconds_total 5\nmesh_retries_total{service=\"a\"} 0.5"
+            + "mesh_requests_total{service=\"a\",code=\"5xx\"} 0\nprocess_cpu_seconds_total 5\nmesh_endpoint_ejected{service=\"a\"} 0.0\n"
+            + "mesh_endpoint_healthy{service=\"a\"} 1\nmesh_retries_total{service=\"a\"} 0.5"
         let samples = PrometheusSample.parseNonZeroMesh(text)
         #expect(samples.map(\.value) == [10, 0.5])
         #expect(samples.first?.labels == ["service": "a", "code": "2xx"])

@@ -20,11 +20,25 @@ extension PrometheusSample {
                 let line = base + start
                 start = newline + 1
                 guard length > 7, line[0] == UInt8(ascii: "m"), line[4] == UInt8(ascii: "_"),
-                      !(line[length - 1] == UInt8(ascii: "0") && line[length - 2] == UInt8(ascii: " "))
+                      !isZero(line, length), !isHealthyGauge(line, length)
                 else { continue }
                 samples += parse(String(decoding: UnsafeBufferPointer(start: line, count: length), as: UTF8.self))
             }
         }
         return samples
+    }
+
+    /// The value is written `0` (counters) or `0.0` (gauges, sums).
+    private static func isZero(_ line: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let space = UInt8(ascii: " "), zero = UInt8(ascii: "0"), dot = UInt8(ascii: ".")
+        if line[length - 1] == zero && line[length - 2] == space { return true }
+        return length > 4 && line[length - 1] == zero && line[length - 2] == dot && line[length - 3] == zero
+            && line[length - 4] == space
+    }
+
+    /// `mesh_endpoint_healthy` is 1 for every endpoint of every service in every sidecar and stat does not use it.
+    private static func isHealthyGauge(_ line: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        let name = "mesh_endpoint_healthy"
+        return length > name.utf8.count && name.utf8.enumerated().allSatisfy { line[$0.offset] == $0.element }
     }
 }
