@@ -14,6 +14,8 @@ struct Meshctl: AsyncParsableCommand {
             Diff.self,
             Get.self,
             Status.self,
+            Stat.self,
+            Top.self,
             Logs.self,
             Delete.self,
             RolloutCommand.self,
