@@ -42,7 +42,7 @@ public struct MeshScraper: Sendable {
                     guard let response = try? await APIClient(host: "127.0.0.1", port: port, timeout: timeout)
                         .send("GET", "/metrics"), response.status == 200 else { return nil }
                     var part = MeshScrape(time: 0)
-                    part.add(metrics: String(decoding: response.body, as: UTF8.self))
+                    part.add(metrics: response.body)
                     return part
                 }
             }
