@@ -58,8 +58,9 @@ echo "bench: $services services, $proxies proxies running"
 head -3 "$dir/stat.out"
 
 results="$(for ((i = 1; i <= runs; i++)); do
-  /usr/bin/time -f "%e %M" "$BIN" stat --state-dir "$state" --window 1ms 2>&1 >/dev/null | tail -1
+  /usr/bin/time -f "%e %M %x" "$BIN" stat --state-dir "$state" --window 1ms 2>&1 >/dev/null | tail -1
 done | sort -n)"
+echo "$results" | awk '$3 != 0 { print "stat failed: exit " $3; bad = 1 } END { exit bad }'
 echo "$results" | awk -v services="$services" '{ wall[NR] = $1; if ($2 > max) max = $2 }
   END {
     printf "stat over %d services: %d runs, wall min %.3f s, median %.3f s, max %.3f s; peak RSS max %.1f MB\n",

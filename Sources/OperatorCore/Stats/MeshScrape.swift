@@ -11,8 +11,11 @@ public struct MeshScrape: Codable, Sendable, Hashable {
     }
 
     /// Adds one proxy's metrics text.
-    public mutating func add(metrics text: String) {
-        for sample in PrometheusSample.parseNonZeroMesh(text) {
+    public mutating func add(metrics text: String) { add(metrics: Array(text.utf8)) }
+
+    /// Adds one proxy's metrics, as the bytes of its `/metrics` body.
+    public mutating func add(metrics body: [UInt8]) {
+        for sample in PrometheusSample.parseNonZeroMesh(bytes: body) {
             guard let label = sample.labels["service"] else { continue }
             byLabel[label, default: TrafficCounters()].add(sample)
         }

@@ -19,16 +19,30 @@ public struct MeshScraper: Sendable {
     }
 
     public func targets() async throws -> Targets {
-        let status = try await operatorClient.send("GET", "/v1/status")
+        let status = try await operatorGet("/v1/status")
         guard status.status == 200,
               let snapshot = try? JSONDecoder().decode(StatusSnapshot.self, from: Data(status.body))
         else { throw ScrapeError.operatorAnswered(status.status) }
-        let splits = try await operatorClient.send("GET", "/v1/objects?kind=TrafficSplit")
+        let splits = try await operatorGet("/v1/objects?kind=TrafficSplit")
         let services = snapshot.objects.filter { $0.kind == "Service" }.map(\.name)
         let ports = snapshot.processes.filter { $0.role != "workload" && !$0.state.hasPrefix("exited") }
             .compactMap { $0.ports["admin"] }
         return Targets(topology: StatTopology(services: services, splits: Self.splits(splits.body)),
                        adminPorts: ports.sorted())
+    }
+
+    /// A read from the operator, tried up to three times: under load its socket now and then drops a connection
+    /// ("I/O on closed channel", about 1 call in 50 in bench/stat), and a read is safe to repeat.
+    private func operatorGet(_ target: String) async throws(APIClientError) -> APIResponse {
+        var attempt = 0
+        while true {
+            do {
+                return try await operatorClient.send("GET", target)
+            } catch {
+                attempt += 1
+                guard case .transport = error, attempt < 3 else { throw error }
+            }
+        }
     }
 
     /// Every proxy's metrics, summed by label; proxies that do not answer in time are left out of this scrape.
@@ -42,7 +56,7 @@ public struct MeshScraper: Sendable {
                     guard let response = try? await APIClient(host: "127.0.0.1", port: port, timeout: timeout)
                         .send("GET", "/metrics"), response.status == 200 else { return nil }
                     var part = MeshScrape(time: 0)
-                    part.add(metrics: String(decoding: response.body, as: UTF8.self))
+                    part.add(metrics: response.body)
                     return part
                 }
             }

@@ -7,9 +7,13 @@ extension PrometheusSample {
     /// classes and buckets (120 KB at 50 services), nearly all zero; a zero adds nothing to a sum or a difference,
     /// so those lines are dropped on their bytes (memchr per line) before any label is parsed.
     static func parseNonZeroMesh(_ text: String) -> [PrometheusSample] {
+        parseNonZeroMesh(bytes: Array(text.utf8))
+    }
+
+    /// As above, straight from a response body: no UTF-8 check of the whole text, only of the lines kept.
+    static func parseNonZeroMesh(bytes body: [UInt8]) -> [PrometheusSample] {
         var samples: [PrometheusSample] = []
-        var text = text
-        text.withUTF8 { bytes in
+        body.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
             var start = 0
             let count = bytes.count
