@@ -33,26 +33,12 @@ struct ServiceCounters: Codable, Sendable, Hashable {
                        percentiles: [Double]) -> AnalysisSample {
         let requests = max(0, end.requests - start.requests)
         let failures = min(requests, max(0, end.failures - start.failures))
-        var delta: [(bound: Double, count: Double)] = []
-        for bound in end.buckets.keys.sorted() {
-            delta.append((bound, max(0, end.buckets[bound]! - (start.buckets[bound] ?? 0))))
-        }
+        var delta: [Double: Double] = [:]
+        for (bound, count) in end.buckets { delta[bound] = max(0, count - (start.buckets[bound] ?? 0)) }
         var latency: [Double: Double] = [:]
-        if let total = delta.last?.count, total > 0 {
-            for percentile in percentiles {
-                let rank = total * percentile / 100
-                var previous = (bound: 0.0, count: 0.0)
-                for bucket in delta {
-                    if bucket.count >= rank {
-                        // Linear interpolation inside the bucket, as Prometheus' histogram_quantile does.
-                        let upper = bucket.bound.isFinite ? bucket.bound : previous.bound
-                        let share = bucket.count > previous.count
-                            ? (rank - previous.count) / (bucket.count - previous.count) : 1
-                        latency[percentile] = (previous.bound + (upper - previous.bound) * share) * 1000
-                        break
-                    }
-                    previous = bucket
-                }
+        for percentile in percentiles {
+            if let seconds = HistogramQuantile.seconds(percentile / 100, buckets: delta) {
+                latency[percentile] = seconds * 1000
             }
         }
         return AnalysisSample(windowStart: windowStart, windowEnd: windowEnd, requests: Int(requests),
