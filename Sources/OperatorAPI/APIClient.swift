@@ -99,10 +99,13 @@ public struct APIClient: Sendable {
                 headers.add(name: "host", value: "operator")
                 headers.add(name: "content-length", value: String(body.count))
                 headers.add(name: "connection", value: "close")
-                try await outbound.write(.head(HTTPRequestHead(
-                    version: .http1_1, method: HTTPMethod(rawValue: method), uri: target, headers: headers)))
-                if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-                try await outbound.write(.end(nil))
+                // The whole request in one write: a server that answers as soon as the head is in (a bodyless
+                // request) and closes must not find us still writing ("I/O on closed channel").
+                var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(
+                    version: .http1_1, method: HTTPMethod(rawValue: method), uri: target, headers: headers))]
+                if !body.isEmpty { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                parts.append(.end(nil))
+                try await outbound.write(contentsOf: parts)
                 for try await part in inbound {
                     guard await onPart(part) else { return }
                     if case .end = part { return }
