@@ -1,6 +1,7 @@
 import ArgumentParser
 import DemoApp
 import Foundation
+import Manifests
 
 extension Meshctl {
     /// `meshctl demo-app`: the demo workload the examples run, so a fresh machine needs nothing else.
@@ -44,14 +45,11 @@ extension Meshctl {
     }
 }
 
-/// Durations for the demo's flags: a whole number followed by ns, us, ms, s or m.
+/// The demo's `--latency` uses the manifests' duration syntax (`5ms`, `1s`, `1m30s`).
 enum DemoLatency {
     static func nanoseconds(_ text: String) -> Int64? {
-        let units: [(String, Int64)] = [("ns", 1), ("us", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Int64(text.dropLast(suffix.count)), value >= 0 else { return nil }
-            return value * scale
-        }
-        return nil
+        guard let duration = ManifestDuration.parse(text) else { return nil }
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -1,4 +1,5 @@
 import MeshStore
+import ProcessRuntime
 import Reconciler
 
 /// One recorded process as observed in this pass: the planner's view plus what the operator needs to act on it.
@@ -20,6 +21,11 @@ extension StoredProcess {
         case .gateway: role = .gateway
         }
         return SlotID(service: service, role: role, replica: replica)
+    }
+
+    /// The runtime's handle for this record: pid plus start time, so a reused pid is never taken for ours.
+    var handle: ProcessHandle {
+        ProcessHandle(pid: pid, startTime: startTime, commandHash: commandHash, logPath: logPath)
     }
 
     var portMap: [String: Int] { JSON.decode([String: Int].self, from: Array(ports)) ?? [:] }

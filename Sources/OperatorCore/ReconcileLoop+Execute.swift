@@ -90,12 +90,10 @@ extension ReconcileLoop {
 
     func stopNow(_ instance: ObservedInstance) async {
         let record = instance.record
-        let handle = ProcessHandle(pid: record.pid, startTime: record.startTime, commandHash: record.commandHash,
-                                   logPath: record.logPath)
         if record.role != .workload, let admin = instance.ports["admin"] {
             await prober.drain(adminPort: admin)  // finishes its in-flight requests, then exits on its own
         }
-        let outcome = await runtime.stop(handle, grace: .seconds(10))
+        let outcome = await runtime.stop(record.handle, grace: .seconds(10))
         try? await store.deleteProcess(id: record.id)
         drainingSince[record.id] = nil
         await event(for: instance.slot, type: .normal, reason: "Stopped",

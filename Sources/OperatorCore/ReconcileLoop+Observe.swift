@@ -23,11 +23,9 @@ extension ReconcileLoop {
             for (index, record) in records.enumerated() {
                 group.addTask {
                     let ports = record.portMap
-                    let handle = ProcessHandle(pid: record.pid, startTime: record.startTime,
-                                               commandHash: record.commandHash, logPath: record.logPath)
                     var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
                                                    state: .starting)
-                    let seen = await runtime.observe(handle)
+                    let seen = await runtime.observe(record.handle)
                     if case .running = seen {
                         if record.state == "draining" {
                             observed.state = .draining

@@ -197,7 +197,7 @@ extension ReconcileLoop {
                   let response = try? await APIClient(host: "127.0.0.1", port: admin, timeout: .seconds(2))
                       .send("GET", "/metrics"), response.status == 200 else { continue }
             counters.add(metrics: String(decoding: response.body, as: UTF8.self),
-                         localService: MeshTablesNames.local(service))
+                         localService: MeshCompiler.localServiceName(service))
         }
         return counters
     }
@@ -224,11 +224,6 @@ extension ReconcileLoop {
         }
         return (true, "")
     }
-}
-
-/// Names the compiler gives to proxy-side services.
-enum MeshTablesNames {
-    static func local(_ service: String) -> String { "local:\(service)" }
 }
 
 extension SQLiteStore {

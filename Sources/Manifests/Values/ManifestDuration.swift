@@ -1,8 +1,8 @@
 /// Durations as manifests write them: `500ms`, `2s`, `1m`, `1h`, and sums such as `1m30s` (Go and Kubernetes style,
 /// without fractions). Stored as `Swift.Duration` so the operator can hand them to clocks directly.
-enum ManifestDuration {
+public enum ManifestDuration {
     /// Parses `1h2m3s4ms`; nil for anything else (a bare number, a fraction, a unit we do not know).
-    static func parse(_ text: String) -> Duration? {
+    public static func parse(_ text: String) -> Duration? {
         var milliseconds: Int64 = 0
         var bytes = text.utf8[...]
         guard !bytes.isEmpty else { return nil }

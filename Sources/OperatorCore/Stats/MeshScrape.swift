@@ -1,3 +1,4 @@
+import Reconciler
 /// One scrape of every proxy's `/metrics`, summed by service label, with the time it was taken (seconds on a
 /// monotonic clock). Labels are as the proxies write them: `web` for the client side (gateway, outbound
 /// listeners), `local:web` for the inbound side in front of web's replicas.
@@ -25,5 +26,5 @@ public struct MeshScrape: Codable, Sendable, Hashable {
     public func clientSide(_ service: String) -> TrafficCounters { byLabel[service] ?? TrafficCounters() }
 
     /// The inbound side's counters of a service: its replicas' sidecars.
-    public func serverSide(_ service: String) -> TrafficCounters { byLabel["local:\(service)"] ?? TrafficCounters() }
+    public func serverSide(_ service: String) -> TrafficCounters { byLabel[MeshCompiler.localServiceName(service)] ?? TrafficCounters() }
 }

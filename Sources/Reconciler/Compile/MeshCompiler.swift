@@ -52,6 +52,9 @@ public enum MeshCompiler {
         return world
     }
 
+    /// The name a sidecar's inbound side gives its own workload (`local:web`); metrics carry it as their service label.
+    public static func localServiceName(_ service: String) -> String { MeshTables.localServiceName(service) }
+
     /// A configuration's version is a digest of its content, so an unchanged mesh yields an unchanged version and
     /// nothing is pushed. The shared tables (the first `meshServiceCount` services, splits, retry policies) enter as
     /// their digest; the proxy's own part (listeners, its local service, timeouts) is encoded here.
