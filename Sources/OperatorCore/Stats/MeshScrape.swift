@@ -1,4 +1,5 @@
 import Reconciler
+
 /// One scrape of every proxy's `/metrics`, summed by service label, with the time it was taken (seconds on a
 /// monotonic clock). Labels are as the proxies write them: `web` for the client side (gateway, outbound
 /// listeners), `local:web` for the inbound side in front of web's replicas.
