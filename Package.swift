@@ -189,7 +189,7 @@ let package = Package(
         // End-to-end: runs the built `meshctl` binary as a user would.
         .testTarget(
             name: "MeshctlTests",
-            dependencies: ["MeshOperator", "OperatorCore", "Reconciler"],
+            dependencies: ["MeshOperator", "OperatorCore", "Reconciler", "DemoApp"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -13,6 +13,8 @@ extension ReconcileLoop {
     struct RolloutOverrides {
         var weights: [String: [String: Int]] = [:]
         var commands: [String: Service.Command] = [:]
+        /// Blue-green previews routed now, by split.
+        var pinned: [String: [PinnedRoute]] = [:]
         var wait = 2.0
     }
 
@@ -58,6 +60,9 @@ extension ReconcileLoop {
 
             let weights = machine.state.desiredWeights
             overrides.weights[spec.trafficSplit] = [spec.stableService: weights.stable, spec.newService: weights.canary]
+            if weights.preview, let route = PreviewRouting.pinnedRoute(for: spec) {
+                overrides.pinned[spec.trafficSplit] = [route]
+            }
             appliedWeights[name] = weights
             let stableTarget = machine.state.stableSideTarget
             if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {

@@ -203,6 +203,7 @@ actor ReconcileLoop {
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
         inputs.weightOverrides = overrides.weights
         inputs.commandOverrides = overrides.commands
+        inputs.pinnedRoutes = overrides.pinned
         for instance in instances where instance.isReady {
             switch instance.slot.role {
             case .workload:

@@ -103,6 +103,14 @@ extension SidecarConfiguration {
                     fail("\(path).backends[\(j)].service", "unknown service \"\(backend.service)\"")
                 }
             }
+            for (j, pinned) in split.pinnedRoutes.enumerated() {
+                if !split.backends.contains(where: { $0.service == pinned.service }) {
+                    fail("\(path).pinnedRoutes[\(j)].service", "\"\(pinned.service)\" is not a backend of the split")
+                }
+                for (name, regex) in pinned.match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
+                    fail("\(path).pinnedRoutes[\(j)].match.headers.\(name)", "invalid regular expression \"\(regex)\"")
+                }
+            }
             for (j, match) in split.matches.enumerated() {
                 if let regex = match.pathRegex, (try? Regex(regex)) == nil {
                     fail("\(path).matches[\(j)].pathRegex", "invalid regular expression \"\(regex)\"")

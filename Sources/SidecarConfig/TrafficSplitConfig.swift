@@ -17,15 +17,20 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
     public var backends: [Backend]
     /// HTTPRouteGroup rules, any of which selects the split; empty means every request is split.
     public var matches: [RouteMatch]
+    /// Looked at before `matches` and the weights: a request fitting one goes to its service whatever the weights
+    /// (blue-green's preview: `x-mesh-preview: 1` reaches the new version while it has weight 0). First fit wins.
+    public var pinnedRoutes: [PinnedRoute]
 
-    public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = []) {
+    public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = [],
+                pinnedRoutes: [PinnedRoute] = []) {
         self.name = name
         self.rootService = rootService
         self.backends = backends
         self.matches = matches
+        self.pinnedRoutes = pinnedRoutes
     }
 
-    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches }
+    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +38,28 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.rootService = try c.decode(String.self, forKey: .rootService)
         self.backends = try c.decode([Backend].self, forKey: .backends)
         self.matches = try c.decodeIfPresent([RouteMatch].self, forKey: .matches) ?? []
+        self.pinnedRoutes = try c.decodeIfPresent([PinnedRoute].self, forKey: .pinnedRoutes) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(rootService, forKey: .rootService)
+        try c.encode(backends, forKey: .backends)
+        try c.encode(matches, forKey: .matches)
+        // Absent unless used: configs without a preview stay byte-identical to before the field existed.
+        if !pinnedRoutes.isEmpty { try c.encode(pinnedRoutes, forKey: .pinnedRoutes) }
+    }
+}
+
+/// A split's route that bypasses the weights: requests fitting `match` go to `service` (one of the backends).
+public struct PinnedRoute: Sendable, Hashable, Codable {
+    public var match: RouteMatch
+    public var service: String
+
+    public init(match: RouteMatch, service: String) {
+        self.match = match
+        self.service = service
     }
 }
 

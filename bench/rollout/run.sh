@@ -3,8 +3,13 @@
 #   bench/rollout/run.sh [CONNECTIONS]   (default 50)
 # Prints the demo's output; the figures to read are the summary lines ("lost 0" per phase) and the time from the
 # faulty apply to "Failed" against the bound (threshold + 1) × interval = (2 + 1) × 3 s = 9 s.
+#   bench/rollout/run.sh bluegreen [CONNECTIONS]   blue-green switch and rollback (bench/rollout/bluegreen.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+if [[ ${1:-} == bluegreen ]]; then
+  shift
+  exec bench/rollout/bluegreen.sh "$@"
+fi
 connections=${1:-50}
 swift build -c release --product meshctl >/dev/null
 out=$(mktemp)

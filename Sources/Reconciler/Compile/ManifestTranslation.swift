@@ -29,7 +29,7 @@ enum ManifestTranslation {
     }
 
     static func splitConfig(_ split: TrafficSplit, overrides: [String: Int]?,
-                            groups: [String: HTTPRouteGroup]) -> TrafficSplitConfig {
+                            groups: [String: HTTPRouteGroup], pinned: [PinnedRoute] = []) -> TrafficSplitConfig {
         let backends = split.spec.backends.map {
             TrafficSplitConfig.Backend(service: $0.service, weight: overrides?[$0.service] ?? $0.weight)
         }
@@ -42,7 +42,7 @@ enum ManifestTranslation {
             }
         }
         return TrafficSplitConfig(name: split.metadata.name, rootService: split.spec.service, backends: backends,
-                                  matches: matches)
+                                  matches: matches, pinnedRoutes: pinned)
     }
 
     static func retryPolicyConfig(_ policy: RetryPolicy) -> RetryPolicyConfig {

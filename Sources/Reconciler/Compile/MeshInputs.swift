@@ -1,4 +1,5 @@
 import Manifests
+import SidecarConfig
 
 /// Everything the compiler reads: the applied objects, what the operator observed about readiness (which decides
 /// the endpoints every proxy is told about), and where things live on this machine.
@@ -21,6 +22,11 @@ public struct MeshInputs: Sendable {
     public var weightOverrides: [String: [String: Int]]
     /// Workloads a rollout promoted into a service, by service name; they win over the manifest's command.
     public var commandOverrides: [String: Service.Command]
+    /// Routes a rollout pins in a split before its weights (blue-green's preview header), by split name.
+    public var pinnedRoutes: [String: [PinnedRoute]] = [:]
+    /// Blue-green preview ports: the gateway listens on each and sends everything to the service (from the
+    /// Rollouts' specs, so the gateway's listeners only change when a spec does).
+    public var previewPorts: [Int: String] = [:]
 
     public init(
         services: [Service], splits: [TrafficSplit] = [], routeGroups: [HTTPRouteGroup] = [],
@@ -50,7 +56,10 @@ public struct MeshInputs: Sendable {
             case .trafficSplit(let split): splits.append(split)
             case .httpRouteGroup(let group): routeGroups.append(group)
             case .retryPolicy(let policy): retryPolicies.append(policy)
-            case .rollout: break
+            case .rollout(let rollout):
+                if let preview = PreviewRouting.previewPort(for: rollout.spec) {
+                    previewPorts[preview.port] = preview.service
+                }
             }
         }
         services.sort { $0.metadata.name < $1.metadata.name }

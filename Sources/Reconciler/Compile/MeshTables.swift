@@ -33,7 +33,8 @@ struct MeshTables {
         }
         let groups = Dictionary(inputs.routeGroups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })
         splits = inputs.splits.map {
-            ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups)
+            ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups,
+                                            pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
         }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
     }
@@ -68,6 +69,10 @@ struct MeshTables {
         for service in inputs.services {
             listeners.append(Listener(name: "service-\(service.metadata.name)", kind: .outbound,
                                       address: "127.0.0.1:\(service.spec.port)", service: service.metadata.name))
+        }
+        for (port, service) in inputs.previewPorts.sorted(by: { $0.key < $1.key }) {
+            listeners.append(Listener(name: "preview-\(service)", kind: .outbound, address: "127.0.0.1:\(port)",
+                                      service: service))
         }
         return SidecarConfiguration(version: "", listeners: listeners, services: services, splits: splits,
                                     retryPolicies: retryPolicies)

@@ -59,6 +59,7 @@ public struct GatewayPlan {
     static func make(inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> GatewayPlan {
         // Listeners cannot change in a running proxy, so the set of ports it serves is part of its revision.
         let servicePorts = inputs.services.map { "\($0.metadata.name)=\($0.spec.port)" }
+            + inputs.previewPorts.sorted { $0.key < $1.key }.map { "preview:\($0.value)=\($0.key)" }
         let revision = PortBook.digest(["gateway", inputs.meshctlPath, String(inputs.gatewayPort)] + servicePorts)
         let key = "\(slot)@\(revision):admin"
         let admin = ports.port(for: key, isFree: isFree)

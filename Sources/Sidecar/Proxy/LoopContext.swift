@@ -140,6 +140,11 @@ final class LoopContext: @unchecked Sendable {
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root) }
+        if !split.pinned.isEmpty {
+            // A preview route: a fitting request skips the weights (and the split's own matches).
+            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
+            if let pinned = split.pinned.first(where: { $0.match.matches(request) }) { return .service(pinned.service) }
+        }
         if !split.matches.isEmpty {
             let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
             _ = facts

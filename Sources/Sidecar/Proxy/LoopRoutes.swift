@@ -64,12 +64,17 @@ final class SplitState {
     let config: TrafficSplitConfig
     let backends: [ServiceState]
     let matches: [CompiledMatch]
+    /// `pinnedRoutes` whose service is known, checked before the weights.
+    let pinned: [(match: CompiledMatch, service: ServiceState)]
     private var chooser: SmoothWeightedRoundRobin
 
     init(config: TrafficSplitConfig, backends: [ServiceState]) {
         self.config = config
         self.backends = backends
         self.matches = config.matches.map(CompiledMatch.init)
+        self.pinned = config.pinnedRoutes.compactMap { route in
+            backends.first { $0.name == route.service }.map { (CompiledMatch(route.match), $0) }
+        }
         self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
     }
 

@@ -1,0 +1,131 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A GET with extra header lines over a fresh loopback connection; answers the status and the demo app's version
+/// (`x-demo-version`), or nil when the connection failed.
+enum HeaderGet {
+    static func get(port: Int, host: String, headers: [String] = []) -> (status: Int, version: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = TinyWebhookServer.loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        let request = "GET / HTTP/1.1\r\nHost: \(host)\r\n\(extra)Connection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        let text = TinyWebhookServer.readAll(fd)
+        guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.1 "),
+              let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
+        let version = text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-demo-version:") }
+            .map { $0.dropFirst("x-demo-version:".count).trimmingCharacters(in: .whitespaces) } ?? "none"
+        return (status, version)
+    }
+}
+
+/// A webhook receiver on 127.0.0.1 (port 0, read back): answers every request with the status set for its path
+/// (200 by default) and remembers which paths were called. One thread, one connection at a time; `stop()` joins it.
+final class TinyWebhookServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let statuses = Mutex<[String: Int]>([:])
+    private let calls = Mutex<[String]>([])
+    private let done = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var one: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = Self.loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: actual.sin_port))
+        let thread = Thread { [self] in serve() }
+        thread.start()
+    }
+
+    func answer(_ path: String, _ status: Int) { statuses.withLock { $0[path] = status } }
+    func calls(to path: String) -> Int { calls.withLock { $0.filter { $0 == path }.count } }
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        _ = done.wait(timeout: .now() + 5)
+    }
+
+    private func serve() {
+        defer { done.signal() }
+        // Bounded: a test calls a webhook a few dozen times at most.
+        for _ in 0..<10_000 {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 || stopping.load(ordering: .sequentiallyConsistent) {
+                if fd >= 0 { close(fd) }
+                return
+            }
+            var timeout = timeval(tv_sec: 2, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let request = Self.readRequest(fd)
+            let path = request.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+            calls.withLock { $0.append(path) }
+            let status = statuses.withLock { $0[path] } ?? 200
+            let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            close(fd)
+        }
+    }
+
+    /// Reads the head and a Content-Length body.
+    private static func readRequest(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<64 {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let end = text.range(of: "\r\n\r\n") else { continue }
+            let length = text[..<end.lowerBound].split(separator: "\r\n")
+                .first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            if text.utf8.count - text[..<end.upperBound].utf8.count >= length { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func readAll(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<256 {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+}
