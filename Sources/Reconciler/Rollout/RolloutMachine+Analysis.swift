@@ -131,8 +131,30 @@ extension RolloutMachine {
         } else {
             state.analysisWindowStart = nil
             state.analysisRequested = false
-            state.pendingWebhooks.removeAll { $0 == Rollout.Webhook.Kind.rollback.rawValue }
+            if !rollbackPollRuns {
+                state.pendingWebhooks.removeAll { $0 == Rollout.Webhook.Kind.rollback.rawValue }
+            }
         }
+        if rollbackPollRuns {
+            if state.nextRollbackPollAt == nil { state.nextRollbackPollAt = now + plan.interval }
+        } else {
+            state.nextRollbackPollAt = nil
+        }
+    }
+
+    /// Blue-green: after the pre-promotion analysis, the preview stays live while a person, the clock or the
+    /// confirm-promotion gate decides; the rollback webhooks keep being asked every interval meanwhile, so an
+    /// external check can still pull the preview (with a canary they are asked with every analysis window).
+    var rollbackPollRuns: Bool {
+        plan.strategy == .blueGreen && !plan.webhooks(.rollback).isEmpty && state.rollback == nil
+            && (state.stage == .awaitingPromotion || state.stage == .confirmingPromotion)
+    }
+
+    /// Asks the rollback webhooks when the blue-green poll is due (and no call is outstanding).
+    mutating func pollRollbackIfDue(now: Double, _ out: inout [RolloutAction]) {
+        guard rollbackPollRuns, let at = state.nextRollbackPollAt, now >= at else { return }
+        state.nextRollbackPollAt = now + plan.interval
+        if !state.pendingWebhooks.contains(Rollout.Webhook.Kind.rollback.rawValue) { callWebhook(.rollback, &out) }
     }
 
     /// When the open window is due for collection; nil without one or with a collection outstanding.
@@ -145,10 +167,12 @@ extension RolloutMachine {
     mutating func collectIfDue(now: Double, _ out: inout [RolloutAction]) {
         guard let due = analysisDueAt, now >= due else { return }
         state.analysisRequested = true
-        out.append(.collectAnalysis)
+        // The rollback webhooks first: a passing verdict on the window may end the analysis (blue-green's preview),
+        // and their answer must still count.
         if !plan.webhooks(.rollback).isEmpty && !state.pendingWebhooks.contains(Rollout.Webhook.Kind.rollback.rawValue)
         {
             callWebhook(.rollback, &out)
         }
+        out.append(.collectAnalysis)
     }
 }

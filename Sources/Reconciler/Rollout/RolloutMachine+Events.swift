@@ -94,6 +94,7 @@ extension RolloutMachine {
         // Step ends and promotions first: a window whose weight is about to change is not collected.
         advance(now: now, &out)
         collectIfDue(now: now, &out)
+        pollRollbackIfDue(now: now, &out)
         return finish(now: now, &out)
     }
 
@@ -192,10 +193,12 @@ extension RolloutMachine {
             if state.pause == nil, let seconds = plan.autoPromotionSeconds {
                 times.append(state.stepStartedAt + seconds)
             }
+            if rollbackPollRuns, let at = state.nextRollbackPollAt { times.append(at) }
         case .holdingOld(let until):
             times.append(until)
         case .confirmingPromotion:
             if let at = state.nextConfirmationAt { times.append(at) }
+            if rollbackPollRuns, let at = state.nextRollbackPollAt { times.append(at) }
         case .rollingBack(.checkingStable):
             if let at = state.nextStableCheckAt { times.append(at) }
         default:

@@ -51,6 +51,8 @@ public struct RolloutState: Codable, Sendable, Hashable {
     public internal(set) var pendingWebhooks: [String] = []
     /// When the confirm-promotion webhooks are called again after failing.
     public internal(set) var nextConfirmationAt: Double?
+    /// Blue-green, waiting for promotion with the preview live: when the rollback webhooks are asked next.
+    public internal(set) var nextRollbackPollAt: Double?
     /// `promote` came before the rollout could act on it (blue-green: before the preview analysis passed; the
     /// confirm-promotion webhooks passed while paused): switch as soon as it can.
     public internal(set) var promoteRequested = false
