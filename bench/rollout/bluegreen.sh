@@ -11,8 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-50}
 rounds=${2:-3}
-swift build -c release --product meshctl >/dev/null
-M=$PWD/.build/release/meshctl
+if [[ -n ${MESHCTL:-} ]]; then
+  M=$MESHCTL  # an already built binary (e.g. a debug build to try the script)
+else
+  swift build -c release --product meshctl >/dev/null
+  M=$PWD/.build/release/meshctl
+fi
 dir=$(mktemp -d /tmp/mesh-bench-bluegreen.XXXXXX)
 state=$dir/state
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
@@ -84,12 +88,23 @@ wait_phase() {  # $1 = regex over "PHASE STABLE NEW confirmed|pending"
   exit 1
 }
 
-versions() {  # $1 = extra curl args; prints the versions of 20 answers
-  for _ in $(seq 1 20); do curl -s -o /dev/null -D - -H "Host: shop" $1 "http://127.0.0.1:$gateway/" | tr -d '\r' \
+versions() {  # $@ = extra curl args; prints the versions of 20 answers
+  for _ in $(seq 1 20); do curl -s -o /dev/null -D - -H "Host: shop" "$@" "http://127.0.0.1:$gateway/" | tr -d '\r' \
     | awk -F': ' 'tolower($1)=="x-demo-version"{print $2}'; done | sort | uniq -c | tr '\n' ' '
 }
 
-switch() {  # $1 = meshctl rollout command; prints the probe's figures
+decision_time() {  # $1 = event reason; the newest such event of the rollout, as the operator stored it (ms)
+  python3 - "$state/state.sqlite" "$1" <<'PY'
+import sqlite3, sys, datetime
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+row = db.execute("SELECT lastTime FROM events WHERE kind='Rollout' AND name='shop' AND reason=? ORDER BY id DESC LIMIT 1",
+                 (sys.argv[2],)).fetchone()
+t = datetime.datetime.fromisoformat(row[0]).replace(tzinfo=datetime.timezone.utc) if row else None
+print(t.timestamp() if t else "nan")
+PY
+}
+
+switch() {  # $1 = meshctl rollout command, $2 = the reason of the event the machine records at its decision
   python3 bench/rollout/switch_probe.py "$state" "$dir/probe.json" 10 > "$dir/probe.out" &
   probe=$!
   for _ in $(seq 1 100); do grep -q ready "$dir/probe.out" 2>/dev/null && break; sleep 0.02; done
@@ -97,12 +112,15 @@ switch() {  # $1 = meshctl rollout command; prints the probe's figures
   "$M" rollout "$1" shop --state-dir "$state" >/dev/null
   t1=$(date +%s.%N)
   wait $probe
-  python3 - "$dir/probe.json" "$t0" "$t1" "$1" <<'PY'
+  td=$(decision_time "$2")
+  python3 - "$dir/probe.json" "$t0" "$t1" "$1" "$td" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1])); t0, t1 = float(sys.argv[2]), float(sys.argv[3])
-last = max(r["changed"].values()) if r["changed"] else float("nan")
-print(f'{sys.argv[4]:8s}: {len(r["changed"])}/{r["proxies"]} proxies switched; last one {1000*(last-t1):.0f} ms after the '
-      f'command returned ({1000*(last-t0):.0f} ms after it started; the command itself took {1000*(t1-t0):.0f} ms)')
+r = json.load(open(sys.argv[1])); t0, t1, td = float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[5])
+times = sorted(r["changed"].values())
+first, last = (times[0], times[-1]) if times else (float("nan"), float("nan"))
+print(f'{sys.argv[4]:8s}: {len(times)}/{r["proxies"]} proxies on the new routing; from the decision (event stored) to the '
+      f'first {1000*(first-td):.0f} ms, to the last {1000*(last-td):.0f} ms (spread {1000*(last-first):.0f} ms); '
+      f'the CLI command took {1000*(t1-t0):.0f} ms')
 PY
 }
 
@@ -123,13 +141,13 @@ sleep 2
 write_manifests v2
 "$M" apply --state-dir "$state" -f "$dir/manifests" >/dev/null
 wait_phase '^WaitingPromotion'
-echo "preview: plain requests -> $(versions)| with x-mesh-preview: 1 -> $(versions '-H x-mesh-preview:1')"
+echo "preview: plain requests -> $(versions)| with x-mesh-preview: 1 -> $(versions -H 'x-mesh-preview: 1')"
 for round in $(seq 1 "$rounds"); do
-  switch promote
+  switch promote Promoting
   wait_phase '^Promoting 0 100 confirmed'
   echo "  after promote: plain -> $(versions)"
   sleep 2
-  switch undo
+  switch undo Undo
   wait_phase '^Aborted'
   echo "  after undo:    plain -> $(versions)"
   sleep 2
