@@ -112,12 +112,15 @@ struct BlueGreenEndToEndTests {
     /// Polls the rollout (and sends a few preview requests each time, so the preview analysis has traffic) until
     /// `condition` holds, for at most `seconds`.
     static func waitFor(_ harness: OperatorHarness, seconds: Double = 40, previewTraffic: Bool = true,
-                        _ condition: (RolloutView) -> Bool) async -> RolloutView? {
+                        previewPort: Int? = nil, _ condition: (RolloutView) -> Bool) async -> RolloutView? {
         let deadline = Date().addingTimeInterval(seconds)
         var last: RolloutView?
         while Date() < deadline {
             if previewTraffic {
-                for _ in 0..<4 { _ = HeaderGet.get(port: harness.gatewayPort, host: "shop", headers: preview) }
+                for _ in 0..<4 {
+                    _ = HeaderGet.get(port: previewPort ?? harness.gatewayPort, host: "shop",
+                                      headers: previewPort == nil ? preview : [])
+                }
             }
             last = await view(harness)
             if let last, condition(last) { return last }
@@ -186,5 +189,28 @@ struct BlueGreenEndToEndTests {
         #expect(counts.count("v1", "5xx") == 0 && counts.count("v2", "5xx") == 0)
         #expect(counts.count("v1") > 100 && counts.count("v2") > 0, "\(counts.byVersion)")
         #expect(Set(counts.byVersion.keys) == ["v1", "v2"])
+    }
+
+    @Test func aPreviewPortReachesTheNewVersionWhileTheGatewayKeepsTheActiveOne() async throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        let ports = Ports()
+        let previewPort = OperatorHarness.freePort()
+        let spec = Self.blueGreen().replacingOccurrences(
+            of: "    scaleDownDelay: 5m\n", with: "    scaleDownDelay: 5m\n    preview: {port: \(previewPort)}\n")
+        #expect(spec.contains("preview: {port:"))
+        try Self.start(harness, ports, rollout: spec)
+        let gatewayPID = try harness.processes()["gateway/gateway/0"]
+
+        try harness.write("mesh.yaml", Self.mesh(ports, greenVersion: "v2", rollout: spec))
+        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
+        let waiting = await Self.waitFor(harness, previewPort: previewPort) { $0.phase == "WaitingPromotion" }
+        #expect(waiting != nil)
+        #expect(Self.answers(previewPort) == ["v2": 12])
+        #expect(Self.answers(harness.gatewayPort) == ["v1": 12])
+        // A port preview has no header route.
+        #expect(Self.answers(harness.gatewayPort, headers: Self.preview) == ["v1": 12])
+        // The port came with the Rollout's first apply: the rollout itself never restarts the gateway.
+        #expect(try harness.processes()["gateway/gateway/0"] == gatewayPID)
     }
 }
