@@ -53,10 +53,12 @@ extension ReconcileLoop {
                 actions += machine.stableUpdated(revision: target, now: now)
             }
             actions += machine.tick(now: now)
+            var events: [NewEvent] = []
             overrides.wait = min(overrides.wait, await perform(actions, machine: &machine, record: &record,
-                                                               rollout: rollout, instances: instances))
+                                                               rollout: rollout, instances: instances, events: &events))
             record.state = machine.state
             await saveRollout(name, record, rollout: rollout)
+            await saveEvents(events)
 
             let weights = machine.state.desiredWeights
             overrides.weights[spec.trafficSplit] = [spec.stableService: weights.stable, spec.newService: weights.canary]
@@ -106,18 +108,28 @@ extension ReconcileLoop {
         } catch {
             return error.description
         }
-        _ = await perform(actions, machine: &machine, record: &record, rollout: rollout, instances: lastInstances)
+        let commandEvent = NewEvent(key: MeshStore.ObjectKey(kind: "Rollout", name: name), type: .normal,
+                                    reason: "Command", message: "meshctl rollout \(command)\(full ? " --full" : "")")
+        var events: [NewEvent] = []
+        _ = await perform(actions, machine: &machine, record: &record, rollout: rollout, instances: lastInstances,
+                          events: &events)
         record.state = machine.state
         await saveRollout(name, record, rollout: rollout)
-        await store.recordEventQuietly(key: MeshStore.ObjectKey(kind: "Rollout", name: name), type: .normal,
-                                       reason: "Command", message: "meshctl rollout \(command)\(full ? " --full" : "")")
+        // The decision is stored: the pass that pushes it to the proxies goes first, the events (stamped with the
+        // time they happened) after; a blue-green switch or undo waits on nothing but that pass.
         kick()
+        await saveEvents([commandEvent] + events)
         return nil
     }
 
+    private func saveEvents(_ events: [NewEvent]) async {
+        for event in events { try? await store.recordEvent(event) }
+    }
+
     /// Carries out the machine's requests, feeding results back until it asks for nothing more (bounded).
+    /// Events are collected into `events`, stamped now, for the caller to store once the state is saved.
     private func perform(_ initial: [RolloutAction], machine: inout RolloutMachine, record: inout RolloutRecord,
-                         rollout: Rollout, instances: [ObservedInstance]) async -> Double {
+                         rollout: Rollout, instances: [ObservedInstance], events: inout [NewEvent]) async -> Double {
         var queue = initial
         var wait = 2.0
         var steps = 0
@@ -145,9 +157,9 @@ extension ReconcileLoop {
             case .checkStableHealthy:
                 queue += machine.stableHealthy(serviceRunning(spec.stableService, instances: instances), now: now)
             case .recordEvent(let event):
-                await store.recordEventQuietly(
+                events.append(NewEvent(
                     key: MeshStore.ObjectKey(kind: "Rollout", name: name), type: event.type == .warning ? .warning : .normal,
-                    reason: event.reason, message: event.message)
+                    reason: event.reason, message: event.message))
             case .requeue(let after):
                 wait = min(wait, max(after, 0.1))
             }
@@ -228,11 +240,5 @@ extension ReconcileLoop {
             }
         }
         return (true, "")
-    }
-}
-
-extension SQLiteStore {
-    func recordEventQuietly(key: MeshStore.ObjectKey, type: EventType, reason: String, message: String) async {
-        try? await recordEvent(NewEvent(key: key, type: type, reason: reason, message: message))
     }
 }

@@ -118,6 +118,7 @@ import json, sys
 r = json.load(open(sys.argv[1])); t0, t1, td = float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[5])
 times = sorted(r["changed"].values())
 first, last = (times[0], times[-1]) if times else (float("nan"), float("nan"))
+open(sys.argv[1] + ".all", "a").write(f"{sys.argv[4]} {1000*(last-td):.0f}\n")
 print(f'{sys.argv[4]:8s}: {len(times)}/{r["proxies"]} proxies on the new routing; from the decision (event stored) to the '
       f'first {1000*(first-td):.0f} ms, to the last {1000*(last-td):.0f} ms (spread {1000*(last-first):.0f} ms); '
       f'the CLI command took {1000*(t1-t0):.0f} ms')
@@ -160,3 +161,13 @@ done
 wait $wrk_pid || true
 echo "gateway load during all of it (wrk -t2 -c$connections, ${duration}s):"
 grep -E "requests in|Non-2xx|Socket errors|Latency" "$dir/wrk.txt" || true
+grep -qE "Non-2xx|Socket errors" "$dir/wrk.txt" || echo "  no non-2xx answers, no socket errors"
+python3 - "$dir/probe.json.all" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+for kind in ("promote", "undo"):
+    v = sorted(float(ms) for k, ms in rows if k == kind)
+    if v:
+        print(f"{kind}: decision -> last proxy on the new routing, {len(v)} switches: min {v[0]:.0f} ms, "
+              f"median {v[len(v)//2]:.0f} ms, max {v[-1]:.0f} ms")
+PY
