@@ -72,12 +72,14 @@ extension RolloutMachine {
                 return "\(step) pause \(seconds.map { AnalysisEvaluator.format($0) + "s" } ?? "") \(until)"
             }
         case .preview:
-            return "preview of \(revision) reachable; " + (plan.analysis == nil ? "no analysis" : analysisProgress)
+            return "preview of \(revision) reachable with \(plan.previewAccess ?? "the preview route"); "
+                + (plan.analysis == nil ? "no analysis" : analysisProgress)
         case .awaitingPromotion:
+            let ready = "preview ready (\(plan.previewAccess ?? "preview route"))"
             if let seconds = plan.autoPromotionSeconds {
-                return "preview ready; auto-promotion at t=\(AnalysisEvaluator.format(state.stepStartedAt + seconds))"
+                return "\(ready); auto-promotion at t=\(AnalysisEvaluator.format(state.stepStartedAt + seconds))"
             }
-            return "preview ready; waiting for `meshctl rollout promote`"
+            return "\(ready); waiting for `meshctl rollout promote`"
         case .confirmingPromotion:
             return "waiting for the confirm-promotion webhooks to pass"
         case .switching:

@@ -18,6 +18,8 @@ public struct RolloutPlan: Sendable, Hashable {
     public var autoPromotionSeconds: Double?
     /// Blue-green only: how long the old version keeps running after the switch. 0 for canary.
     public var scaleDownDelay: Double
+    /// Blue-green only: how a user reaches the preview, for status ("header x-mesh-preview: 1", "port 9089").
+    public var previewAccess: String?
 
     public init(_ spec: Rollout.Spec) {
         progressDeadline = Self.seconds(spec.progressDeadline)
@@ -27,6 +29,7 @@ public struct RolloutPlan: Sendable, Hashable {
             analysis = canary.analysis
             autoPromotionSeconds = nil
             scaleDownDelay = 0
+            previewAccess = nil
             switch canary.progression {
             case .steps(let steps):
                 self.steps = steps.map {
@@ -44,6 +47,10 @@ public struct RolloutPlan: Sendable, Hashable {
             analysis = blueGreen.prePromotionAnalysis
             autoPromotionSeconds = blueGreen.autoPromotionSeconds.map(Double.init)
             scaleDownDelay = Self.seconds(blueGreen.scaleDownDelay)
+            switch blueGreen.preview {
+            case .header(let name, let value): previewAccess = "header \(name.lowercased()): \(value)"
+            case .port(let port): previewAccess = "port \(port)"
+            }
         }
     }
 
