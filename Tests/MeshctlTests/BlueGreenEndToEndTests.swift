@@ -150,6 +150,7 @@ struct BlueGreenEndToEndTests {
 
         let load = LoadGenerator()
         let loadTask = Task { await load.run(port: gateway, host: "shop", connections: 4) }
+        defer { load.stop() }  // also when a step throws; the normal path stops, awaits and shuts it down below
 
         // v2 applied to green: only the preview reaches it.
         try harness.write("mesh.yaml", Self.mesh(ports, greenVersion: "v2", rollout: Self.blueGreen()))

@@ -1,0 +1,30 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A GET with extra header lines over a fresh loopback connection; answers the status and the demo app's version
+/// (`x-demo-version`), or nil when the connection failed.
+enum HeaderGet {
+    static func get(port: Int, host: String, headers: [String] = []) -> (status: Int, version: String)? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = TinyWebhookServer.loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        let request = "GET / HTTP/1.1\r\nHost: \(host)\r\n\(extra)Connection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        let text = TinyWebhookServer.readAll(fd)
+        guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.1 "),
+              let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
+        let version = text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-demo-version:") }
+            .map { $0.dropFirst("x-demo-version:".count).trimmingCharacters(in: .whitespaces) } ?? "none"
+        return (status, version)
+    }
+}
