@@ -23,7 +23,7 @@ final class ProxyMetrics: Sendable {
                 descriptor: Self.name("mesh_retries_budget_exhausted", "total", "Retries refused because the retry budget was spent."), labels: [("service", name)]),
             ownAnswers: Dictionary(
                 uniqueKeysWithValues: ["no-healthy-endpoint", "timeout", "upstream-protocol-error", "connect-failure",
-                    "overflow", "upstream-reset"].map { reason in
+                    "overflow", "upstream-reset", "retries-exhausted"].map { reason in
                     (reason, registry.makeCounter(
                         descriptor: Self.name("mesh_local_responses", "total", "Responses the proxy made itself (503, 504, 502), by reason."), labels: [("service", name), ("reason", reason)]))
                 }))

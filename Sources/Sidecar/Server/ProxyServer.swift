@@ -19,10 +19,13 @@ public final class ProxyServer: Sendable {
         public var threads: Int
         /// Where the admin endpoint listens (127.0.0.1 only); nil for none.
         public var admin: HostPort?
+        /// Overrides the configuration's `accessLog.path` (`meshctl proxy --access-log`).
+        public var accessLogPath: String?
 
-        public init(threads: Int = 1, admin: HostPort? = nil) {
+        public init(threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil) {
             self.threads = threads
             self.admin = admin
+            self.accessLogPath = accessLogPath
         }
     }
 
@@ -37,9 +40,10 @@ public final class ProxyServer: Sendable {
     let group: MultiThreadedEventLoopGroup
     let metrics = ProxyMetrics()
     private let loops: [ObjectIdentifier: LoopContext]
-    private let loopList: [LoopContext]
+    let loopList: [LoopContext]
     private let state: Mutex<State>
     private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
+    let accessLog = Mutex<ActiveAccessLog?>(nil)
 
     private struct State {
         var configuration: SidecarConfiguration
@@ -70,6 +74,7 @@ public final class ProxyServer: Sendable {
         let config = configuration
         var bound: [BoundAddress] = []
         var channels: [any Channel] = []
+        try await updateAccessLog(for: config)
         do {
             for listener in config.listeners {
                 guard let address = HostPort(parsing: listener.address) else { continue }
@@ -127,6 +132,11 @@ public final class ProxyServer: Sendable {
                 .init(path: "listeners", message: "listener names, kinds and addresses cannot change while running; restart the proxy")
             ])
         }
+        do {
+            try await updateAccessLog(for: new)
+        } catch {
+            throw ConfigError(problems: [.init(path: "accessLog.path", message: error.description)])
+        }
         await withTaskGroup(of: Void.self) { tasks in
             for loop in loopList {
                 tasks.addTask { try? await loop.eventLoop.submit { loop.apply(new) }.get() }
@@ -165,6 +175,7 @@ public final class ProxyServer: Sendable {
             tasks.cancelAll()
         }
         try? await admin?.close()
+        await closeAccessLog()
         let waiters = stopped.withLock { w in
             let list = w ?? []
             w = nil
