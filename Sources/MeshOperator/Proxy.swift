@@ -41,6 +41,9 @@ extension Meshctl {
         @Option(name: .customLong("access-log"), help: "Append one JSON line per request to this file (overrides the configuration's accessLog).")
         var accessLog: String?
 
+        @Flag(inversion: .prefixedNo, help: "Record per-request metrics (--no-metrics: only to measure what they cost).")
+        var metrics = true
+
         @Option(help: "Event loop threads.")
         var threads: Int = 1
 
@@ -86,7 +89,7 @@ extension Meshctl {
             }
             let server = ProxyServer(
                 configuration: configuration,
-                options: .init(threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog))
+                options: .init(threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog, metrics: metrics))
             // A client that goes away must not kill the proxy.
             signal(SIGPIPE, SIG_IGN)
             let bound = try await server.start()

@@ -36,7 +36,8 @@ struct TelemetryEndToEndTests {
         var trace = try harness.meshctl(["trace", requestID])
         _ = try harness.eventually(10) {
             trace = try harness.meshctl(["trace", requestID])
-            return trace.status == 0 && trace.stdout.contains("web/sidecar/0")
+            // Each proxy flushes on its own timer: wait for both hops' lines.
+            return trace.status == 0 && trace.stdout.contains("web/sidecar/0") && trace.stdout.contains("gateway/gateway/0")
         }
         #expect(trace.status == 0, "\(trace.stderr)")
         let lines = trace.stdout.split(separator: "\n").map(String.init)

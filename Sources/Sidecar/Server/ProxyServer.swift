@@ -21,11 +21,14 @@ public final class ProxyServer: Sendable {
         public var admin: HostPort?
         /// Overrides the configuration's `accessLog.path` (`meshctl proxy --access-log`).
         public var accessLogPath: String?
+        /// False: no per-request counters or latency histogram (`meshctl proxy --no-metrics`, to measure their cost).
+        public var metrics: Bool
 
-        public init(threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil) {
+        public init(threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true) {
             self.threads = threads
             self.admin = admin
             self.accessLogPath = accessLogPath
+            self.metrics = metrics
         }
     }
 
@@ -38,7 +41,7 @@ public final class ProxyServer: Sendable {
 
     let options: Options
     let group: MultiThreadedEventLoopGroup
-    let metrics = ProxyMetrics()
+    let metrics: ProxyMetrics
     private let loops: [ObjectIdentifier: LoopContext]
     let loopList: [LoopContext]
     private let state: Mutex<State>
@@ -56,6 +59,7 @@ public final class ProxyServer: Sendable {
 
     public init(configuration: SidecarConfiguration, options: Options = Options()) {
         self.options = options
+        self.metrics = ProxyMetrics(perRequest: options.metrics)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
         let list = group.makeIterator().map { LoopContext(eventLoop: $0, metrics: metrics, config: configuration) }
