@@ -63,7 +63,7 @@ extension Meshctl {
             let pattern = grep.flatMap { try? Regex($0) }
             let cursors = sources.map { LogFileCursor(path: $0.path) }
             let first = zip(sources, cursors).map { source, cursor in
-                LogMerge.timed(source: source.label, lines: cursor.readLines(), fallback: cursor.modificationTime)
+                LogMerge.timed(source: source.label, lines: cursor.readAllLines(), fallback: cursor.modificationTime)
             }
             for line in LogMerge.filter(LogMerge.merge(first), since: sinceTime, grep: pattern) {
                 Console.out(line.prefixed)

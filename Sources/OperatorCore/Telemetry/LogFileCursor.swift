@@ -12,20 +12,37 @@ public final class LogFileCursor {
 
     /// The complete lines written since the last call (at most `maxBytes` read per call).
     public func readLines(maxBytes: Int = 64 * 1024 * 1024) -> [Substring] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        guard let complete = readChunk(maxBytes: maxBytes) else { return [] }
+        let text = String(decoding: complete, as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+    }
+
+    /// The bytes of the complete lines written since the last call (at most `maxBytes`), newline included; nil
+    /// when there is none.
+    public func readChunk(maxBytes: Int = 64 * 1024 * 1024) -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         // A file that shrank was truncated or replaced: start again from its beginning.
         if size < offset { offset = 0 }
-        guard size > offset else { return [] }
+        guard size > offset else { return nil }
         try? handle.seek(toOffset: offset)
         let data = (try? handle.read(upToCount: min(Int(size - offset), maxBytes))) ?? Data()
-        guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return [] }
+        guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { return nil }
         let complete = data[data.startIndex...lastNewline]
         offset += UInt64(complete.count)
-        let text = String(decoding: complete, as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        return Data(complete)
+    }
+
+    /// Every complete line up to the end of the file, in chunks of `readLines`.
+    public func readAllLines() -> [Substring] {
+        var lines: [Substring] = []
+        while true {
+            let chunk = readLines()
+            if chunk.isEmpty { return lines }
+            lines += chunk
+        }
     }
 
     /// When the file was last written, in Unix seconds.
