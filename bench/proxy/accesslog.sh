@@ -8,10 +8,10 @@
 # Why not peers.sh: it takes one extra proxy per run, and the two variants must share a run to be compared here
 # (2 cores shared with other jobs: rps moves by ±10% between runs).
 #
-# Usage: bench/proxy/accesslog.sh     env: CONNS=50 DURATION=8 ROUNDS=3 BACKEND_PORT=18380 BIN=.build/release/meshctl
+# Usage: bench/proxy/accesslog.sh     env: CONNS=50 DURATION=8 ROUNDS=3 BACKEND_PORT=18580 BIN=.build/release/meshctl
 source "$(dirname "$0")/common.sh"
 CONNS=${CONNS:-50}; DURATION=${DURATION:-8}; ROUNDS=${ROUNDS:-3}
-BACKEND_PORT=${BACKEND_PORT:-18380}; OFF_PORT=$((BACKEND_PORT + 1)); ON_PORT=$((BACKEND_PORT + 2)); NOM_PORT=$((BACKEND_PORT + 3))
+BACKEND_PORT=${BACKEND_PORT:-18580}; OFF_PORT=$((BACKEND_PORT + 1)); ON_PORT=$((BACKEND_PORT + 2)); NOM_PORT=$((BACKEND_PORT + 3))
 PERF=0; command -v perf >/dev/null && PERF=1
 start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 \"ok\\n\"; } }"
 "$BIN" proxy --listen 127.0.0.1:$OFF_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/off.out" 2>&1 & PIDS+=($!); OFF_PID=$!
