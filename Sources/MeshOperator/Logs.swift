@@ -1,11 +1,20 @@
 import ArgumentParser
 import Foundation
+import Manifests
 import OperatorCore
 
 extension Meshctl {
-    /// `meshctl logs SERVICE [-f]`: the replicas' output, each line prefixed with its replica.
+    /// `meshctl logs SERVICE`: the replicas' output and their sidecars' access logs, merged in time order, each line
+    /// prefixed with its source.
     struct Logs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a service's replica output; -f follows.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a service's replica output and sidecar access logs in time order; -f follows.",
+            discussion: """
+                Each line is prefixed with its source: [web/workload/0] for a replica's output, [web/sidecar/0 access]
+                for its sidecar's access log (one JSON line per request, docs/sidecar.md). Access-log lines are
+                ordered by their ts; replica output lines by a leading RFC 3339 timestamp when they have one, else
+                they keep their place after the line before them in their file (docs/observability.md).
+                """)
 
         @OptionGroup var state: StateOptions
 
@@ -15,36 +24,61 @@ extension Meshctl {
         @Flag(name: .shortAndLong, help: "Keep printing new lines until ^C.")
         var follow = false
 
-        @Flag(help: "Also print the sidecars' output.")
+        @Option(help: "Only lines from this long ago (5m, 1h) or since this RFC 3339 time.")
+        var since: String?
+
+        @Option(help: "Only lines matching this regular expression.")
+        var grep: String?
+
+        @Flag(inversion: .prefixedNo, help: "Include the sidecars' access logs.")
+        var access = true
+
+        @Flag(help: "Also print the sidecars' own output.")
         var sidecars = false
+
+        func validate() throws {
+            if let since, Self.sinceTime(since, now: 0) == nil {
+                throw ValidationError("--since: expected a duration (5m, 1h) or an RFC 3339 time")
+            }
+            if let grep, (try? Regex(grep)) == nil { throw ValidationError("--grep: not a valid regular expression") }
+        }
+
+        /// Unix seconds of `--since`, relative to `now` for a duration.
+        static func sinceTime(_ text: String, now: Double) -> Double? {
+            if let duration = ManifestDuration.parse(text) {
+                let (seconds, attoseconds) = duration.components
+                return now - Double(seconds) - Double(attoseconds) / 1e18
+            }
+            return RFC3339.parse(text)
+        }
 
         func run() async throws {
             let directory = state.directory
-            let prefixes = ["\(service)_workload_"] + (sidecars ? ["\(service)_sidecar_"] : [])
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.logsDirectory)) ?? [])
-                .filter { name in prefixes.contains { name.hasPrefix($0) } }.sorted()
-            guard !names.isEmpty else {
+            let sources = directory.logSources(service: service, access: access, sidecars: sidecars)
+            guard !sources.isEmpty else {
                 Console.err("error: no logs for service \"\(service)\" in \(directory.logsDirectory)")
                 throw ExitCode(1)
             }
-            var offsets: [String: UInt64] = [:]
-            repeat {
-                for name in names {
-                    let label = name.replacingOccurrences(of: ".log", with: "").replacingOccurrences(of: "_", with: "/")
-                    let path = directory.logsDirectory + "/" + name
-                    guard let handle = FileHandle(forReadingAtPath: path) else { continue }
-                    defer { try? handle.close() }
-                    try? handle.seek(toOffset: offsets[name] ?? 0)
-                    let data = (try? handle.readToEnd()) ?? Data()
-                    guard let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")) else { continue }
-                    let complete = data[data.startIndex...lastNewline]
-                    offsets[name] = (offsets[name] ?? 0) + UInt64(complete.count)
-                    for line in String(decoding: complete, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-                        Console.out("[\(label)] \(line)")
-                    }
+            let sinceTime = since.flatMap { Self.sinceTime($0, now: Date().timeIntervalSince1970) }
+            let pattern = grep.flatMap { try? Regex($0) }
+            let cursors = sources.map { LogFileCursor(path: $0.path) }
+            let first = zip(sources, cursors).map { source, cursor in
+                LogMerge.timed(source: source.label, lines: cursor.readAllLines(), fallback: cursor.modificationTime)
+            }
+            for line in LogMerge.filter(LogMerge.merge(first), since: sinceTime, grep: pattern) {
+                Console.out(line.prefixed)
+            }
+            // Following: what each poll finds is merged and printed; untimed lines take the time they were read.
+            while follow {
+                try await Task.sleep(for: .milliseconds(250))
+                let now = Date().timeIntervalSince1970
+                let batch = zip(sources, cursors).map { source, cursor in
+                    LogMerge.timed(source: source.label, lines: cursor.readLines(), fallback: now)
                 }
-                if follow { try await Task.sleep(for: .milliseconds(250)) }
-            } while follow
+                for line in LogMerge.filter(LogMerge.merge(batch), since: nil, grep: pattern) {
+                    Console.out(line.prefixed)
+                }
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ struct Meshctl: AsyncParsableCommand {
             Stat.self,
             Top.self,
             Logs.self,
+            Trace.self,
             Delete.self,
             RolloutCommand.self,
             Demo.self,

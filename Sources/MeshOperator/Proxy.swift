@@ -38,6 +38,12 @@ extension Meshctl {
         @Option(help: "The admin endpoint address (127.0.0.1 only).")
         var admin: String?
 
+        @Option(name: .customLong("access-log"), help: "Append one JSON line per request to this file (overrides the configuration's accessLog).")
+        var accessLog: String?
+
+        @Flag(inversion: .prefixedNo, help: "Record per-request metrics (--no-metrics: only to measure what they cost).")
+        var metrics = true
+
         @Option(help: "Event loop threads.")
         var threads: Int = 1
 
@@ -83,7 +89,7 @@ extension Meshctl {
             }
             let server = ProxyServer(
                 configuration: configuration,
-                options: .init(threads: threads, admin: admin.flatMap(HostPort.init(parsing:))))
+                options: .init(threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog, metrics: metrics))
             // A client that goes away must not kill the proxy.
             signal(SIGPIPE, SIG_IGN)
             let bound = try await server.start()

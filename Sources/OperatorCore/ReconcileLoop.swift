@@ -202,6 +202,7 @@ actor ReconcileLoop {
         var inputs = MeshInputs(objects: stopping ? [] : snapshot.objects, meshctlPath: meshctlPath,
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
         inputs.weightOverrides = overrides.weights
+        inputs.logsDirectory = directory.logsDirectory
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
         for instance in instances where instance.isReady {

@@ -158,6 +158,7 @@ extension SidecarConfiguration {
         if limits.headerTimeout.milliseconds < 1 { fail("limits.headerTimeout", "must be at least 1ms") }
         if limits.idleTimeout.milliseconds < 1 { fail("limits.idleTimeout", "must be at least 1ms") }
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
+        if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
     }
 }

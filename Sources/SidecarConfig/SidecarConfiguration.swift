@@ -18,11 +18,14 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public var defaultRequestTimeout: ConfigDuration?
     /// Sizes and deadlines that protect the proxy from misbehaving clients.
     public var limits: ProxyLimits
+    /// Where to write one JSON line per request; nil for no access log.
+    public var accessLog: AccessLogConfig?
 
     public init(
         version: String, listeners: [Listener] = [], services: [ServiceConfig] = [],
         splits: [TrafficSplitConfig] = [], retryPolicies: [RetryPolicyConfig] = [],
-        defaultRequestTimeout: ConfigDuration? = .seconds(15), limits: ProxyLimits = ProxyLimits()
+        defaultRequestTimeout: ConfigDuration? = .seconds(15), limits: ProxyLimits = ProxyLimits(),
+        accessLog: AccessLogConfig? = nil
     ) {
         self.version = version
         self.listeners = listeners
@@ -31,10 +34,11 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         self.retryPolicies = retryPolicies
         self.defaultRequestTimeout = defaultRequestTimeout
         self.limits = limits
+        self.accessLog = accessLog
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout, limits
+        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout, limits, accessLog
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +54,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
             self.defaultRequestTimeout = .seconds(15)
         }
         self.limits = try c.decodeIfPresent(ProxyLimits.self, forKey: .limits) ?? ProxyLimits()
+        self.accessLog = try c.decodeIfPresent(AccessLogConfig.self, forKey: .accessLog)
     }
 
     /// Decodes and validates JSON; every problem is reported, each with its field path.

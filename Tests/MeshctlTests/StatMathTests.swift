@@ -17,8 +17,8 @@ struct StatMathTests {
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.01"} 50
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.025"} 100
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.05"} 113
-        mesh_request_duration_seconds_bucket{service="web-v1",le="+Inf"} 113
-        mesh_request_duration_seconds_count{service="web-v1"} 113
+        mesh_request_duration_seconds_bucket{service="web-v1",le="+Inf"} 116
+        mesh_request_duration_seconds_count{service="web-v1"} 116
         mesh_endpoint_ejected{service="web-v1",backend="127.0.0.1:7001"} 1
         """
     /// Ten seconds later: 110 tries (80 2xx, 30 5xx), 10 of them retried, 100 forwarded, 5 own timeouts.
@@ -31,8 +31,8 @@ struct StatMathTests {
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.01"} 60
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.025"} 190
         mesh_request_duration_seconds_bucket{service="web-v1",le="0.05"} 213
-        mesh_request_duration_seconds_bucket{service="web-v1",le="+Inf"} 213
-        mesh_request_duration_seconds_count{service="web-v1"} 213
+        mesh_request_duration_seconds_bucket{service="web-v1",le="+Inf"} 221
+        mesh_request_duration_seconds_count{service="web-v1"} 221
         mesh_endpoint_ejected{service="web-v1",backend="127.0.0.1:7001"} 0
         mesh_endpoint_ejected{service="web-v1",backend="127.0.0.1:7002"} 1
         mesh_requests_total{service="local:web-v1",backend="127.0.0.1:9000",code="2xx"} 99999
@@ -63,10 +63,11 @@ struct StatMathTests {
         let topology = StatTopology(services: ["web-v1"], splits: [])
         let metrics = try #require(topology.rows(from: scrape(gatewayStart, at: 0), to: scrape(gatewayEnd, at: 10))
             .first?.metrics)
-        // Window buckets: 10 ≤ 10 ms, 90 ≤ 25 ms, 100 ≤ 50 ms. p50: rank 50 is half-way through (10 ms, 25 ms].
-        #expect(abs(try #require(metrics.p50Ms) - 17.5) < 1e-9)
-        #expect(abs(try #require(metrics.p95Ms) - 37.5) < 1e-9)
-        #expect(abs(try #require(metrics.p99Ms) - 47.5) < 1e-9)
+        // Window buckets: 10 ≤ 10 ms, 90 ≤ 25 ms, 100 ≤ 50 ms, 105 in all (the 5 own timeouts are slower than
+        // 50 ms). p50: rank 52.5 is 42.5/80 of the way through (10 ms, 25 ms]; p99 lies past the last finite bound.
+        #expect(abs(try #require(metrics.p50Ms) - 17.96875) < 1e-9)
+        #expect(abs(try #require(metrics.p95Ms) - 49.375) < 1e-9)
+        #expect(abs(try #require(metrics.p99Ms) - 50) < 1e-9)
     }
 
     @Test func quantileEdgeCases() {

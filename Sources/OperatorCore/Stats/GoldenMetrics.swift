@@ -25,7 +25,8 @@ public struct GoldenMetrics: Codable, Sendable, Hashable {
     public init(delta: TrafficCounters, seconds: Double) {
         let window = max(seconds, 0.001)
         let tries = delta.tries
-        let forwarded = min(delta.forwarded, tries)
+        // The histogram counts the proxy's own answers too (they are latency clients saw): take them out.
+        let forwarded = min(max(0, delta.forwarded - delta.ownAnswers), tries)
         let replaced = max(0, tries - forwarded)
         let forwardedErrors = max(0, delta.serverErrors - replaced)
         requests = forwarded + delta.ownAnswers

@@ -9,7 +9,7 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
     public var retries: Double = 0
     /// Client-visible latency, cumulative: upper bound in seconds → responses at or below it (+Inf included).
     public var buckets: [Double: Double] = [:]
-    /// Responses forwarded to clients (the histogram's count; the proxy's own answers are not in it).
+    /// Responses clients got: the histogram's count, forwarded upstream answers plus the proxy's own answers.
     public var forwarded: Double = 0
     /// Endpoints (`host:port`) some proxy ejects or finds failing its health check right now.
     public var ejected: Set<String> = []

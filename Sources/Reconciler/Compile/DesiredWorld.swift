@@ -19,4 +19,12 @@ public struct DesiredWorld: Sendable {
     public static func configPath(for slot: SlotID, in directory: String) -> String {
         "\(directory)/\(slot.service)-\(slot.role.rawValue)-\(slot.replica).json"
     }
+
+    /// The access log of a sidecar or gateway slot, beside the slot's output log (`web_sidecar_0.log`).
+    public static func accessLogPath(for slot: SlotID, in logsDirectory: String) -> String {
+        "\(logsDirectory)/\(slot.service)_\(slot.role.rawValue)_\(slot.replica)\(accessLogSuffix)"
+    }
+
+    /// How access-log files end; `meshctl logs` and `meshctl trace` find them by it.
+    public static let accessLogSuffix = ".access.log"
 }

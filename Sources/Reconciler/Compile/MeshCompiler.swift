@@ -33,6 +33,7 @@ public enum MeshCompiler {
         for plan in replicas {
             world.processes.append(plan.workload)
             var config = mesh.sidecarConfiguration(for: plan)
+            config.accessLog = Self.accessLog(for: plan.sidecar.slot, inputs: inputs)
             config.version = Self.version(of: config, sharedDigest: shared, meshServiceCount: mesh.services.count)
             var sidecar = plan.sidecar
             sidecar.configVersion = config.version
@@ -43,6 +44,7 @@ public enum MeshCompiler {
         guard !inputs.services.isEmpty else { return world }
         var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
         var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
+        gatewayConfig.accessLog = Self.accessLog(for: gateway.process.slot, inputs: inputs)
         gatewayConfig.version = Self.version(of: gatewayConfig, sharedDigest: shared,
                                              meshServiceCount: mesh.services.count)
         gateway.process.configVersion = gatewayConfig.version
@@ -62,7 +64,12 @@ public enum MeshCompiler {
         let own = Array(configuration.services.dropFirst(meshServiceCount))
         return "cfg-" + PortBook.digest([
             sharedDigest, json(configuration.listeners), json(own), json(configuration.defaultRequestTimeout),
-        ])
+        ] + (configuration.accessLog.map { [json($0)] } ?? []))
+    }
+
+    /// Every proxy the operator runs logs its requests into the logs folder, named after its slot.
+    private static func accessLog(for slot: SlotID, inputs: MeshInputs) -> AccessLogConfig? {
+        inputs.logsDirectory.map { AccessLogConfig(path: DesiredWorld.accessLogPath(for: slot, in: $0), proxy: slot.description) }
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {

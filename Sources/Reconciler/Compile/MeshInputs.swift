@@ -14,6 +14,8 @@ public struct MeshInputs: Sendable {
     public var configsDirectory: String
     /// The gateway's routing listener (by Host and path), on 127.0.0.1.
     public var gatewayPort: Int
+    /// Where every sidecar and the gateway write their access logs (`DesiredWorld.accessLogPath`); nil for none.
+    public var logsDirectory: String? = nil
     /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
     public var readyWorkloadPorts: [SlotID: [Int]]
     /// Sidecars observed ready (admin answering). Only their inbound listeners are a service's endpoints.

@@ -147,6 +147,9 @@ extension DownstreamHandler {
     /// Answers the current request with a response of the proxy's own, counted under `reason`.
     func failWithoutResponse(status: Int, reason: String) {
         service?.metrics.ownAnswer(reason)
+        // Counted in the request-duration histogram too: a 504 after 15 s is latency a client saw.
+        service?.metrics.latency.record(nanos: LoopContext.now() &- startedAt)
+        logAccess(status: status, reason: reason)
         abandonExchange()
         // Keep the connection only when the request has been read entirely, so the next one starts clean.
         respondLocally(status: status, reason: reason, keepAlive: keepAliveAfter && requestComplete && pendingBodyDone)

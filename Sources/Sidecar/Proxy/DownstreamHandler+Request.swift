@@ -60,9 +60,7 @@ extension DownstreamHandler {
         }
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
-        buffer.withUnsafeReadableBytes { bytes in
-            HeadWriter.requestHead(bytes, head: request, clientAddress: clientAddress, random: &loop.random, into: &head)
-        }
+        buffer.withUnsafeReadableBytes { bytes in writeUpstreamHead(bytes, service: decision.service, into: &head) }
         upstreamHead = head
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
@@ -76,6 +74,7 @@ extension DownstreamHandler {
         requestComplete = requestFramer.isDone
         keepAliveAfter = request.keepAlive && !loop.draining
         guard case .service(let service) = decision else {
+            logAccess(status: 404, reason: "no-route")
             respondLocally(status: 404, reason: "no-route", keepAlive: false)
             return
         }
@@ -111,6 +110,7 @@ extension DownstreamHandler {
         let endpoint = service.endpoints[index]
         endpointIndex = index
         self.endpoint = endpoint
+        telemetry.upstream = endpoint
         endpoint.inFlight += 1
         tryStartedAt = now
         if let perTry = service.retryPolicy?.perTryTimeout {

@@ -162,6 +162,7 @@ extension DownstreamHandler {
             self.endpoint = nil
         }
         service?.metrics.latency.record(nanos: now &- startedAt)
+        logAccess(status: response.status, reason: nil)
         service = nil
         retained = nil
         responseFramer = nil

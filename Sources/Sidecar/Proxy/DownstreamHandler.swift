@@ -86,6 +86,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var rawHeadLength = 0
     var upstreamReusable = true
 
+    /// The access log's view of the request in progress (see Telemetry/DownstreamHandler+AccessLog.swift).
+    var telemetry = RequestTelemetry()
+
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop
         self.listenerName = listenerName
@@ -117,6 +120,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closing
         loop.unregister(self)
+        logAccess(status: responseStarted ? response.status : 0, reason: "aborted")
         abandonExchange()
         pending = nil
         self.context = nil

@@ -26,9 +26,15 @@ final class LatencyHistogram {
     }
 
     private(set) var snapshot = Snapshot.empty
+    let enabled: Bool
+
+    init(enabled: Bool = true) {
+        self.enabled = enabled
+    }
 
     @inline(__always)
     func record(nanos: UInt64) {
+        guard enabled else { return }
         var index = 0
         Self.bounds.withUnsafeBufferPointer { bounds in
             while index < bounds.count && nanos > bounds[index] { index += 1 }

@@ -15,6 +15,8 @@ final class LoopContext: @unchecked Sendable {
     var random = FastRandom()
     /// Set by drain: answered requests close their connection, idle ones are closed.
     private(set) var draining = false
+    /// This loop's access-log batcher; nil while the access log is off.
+    var accessLog: AccessLogSink?
     private var endpoints: [String: EndpointState] = [:]
     private var serviceMetrics: [String: ServiceMetrics] = [:]
     private var connections: [DownstreamHandler] = []

@@ -5,25 +5,28 @@ import SidecarConfig
 /// atomics. Labels are bounded: service names, endpoint addresses and status classes from the configuration.
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// False: responses by status class and the latency histogram are not recorded (`--no-metrics`).
+    let perRequest: Bool
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
     }
 
-    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), perRequest: Bool = true) {
         self.registry = registry
+        self.perRequest = perRequest
     }
 
     func service(_ name: String) -> ServiceMetrics {
         ServiceMetrics(
-            latency: LatencyHistogram(),
+            latency: LatencyHistogram(enabled: perRequest),
             retries: registry.makeCounter(
                 descriptor: Self.name("mesh_retries", "total", "Retries sent (tries after the first)."), labels: [("service", name)]),
             budgetExhausted: registry.makeCounter(
                 descriptor: Self.name("mesh_retries_budget_exhausted", "total", "Retries refused because the retry budget was spent."), labels: [("service", name)]),
             ownAnswers: Dictionary(
                 uniqueKeysWithValues: ["no-healthy-endpoint", "timeout", "upstream-protocol-error", "connect-failure",
-                    "overflow", "upstream-reset"].map { reason in
+                    "overflow", "upstream-reset", "retries-exhausted"].map { reason in
                     (reason, registry.makeCounter(
                         descriptor: Self.name("mesh_local_responses", "total", "Responses the proxy made itself (503, 504, 502), by reason."), labels: [("service", name), ("reason", reason)]))
                 }))
@@ -36,7 +39,7 @@ final class ProxyMetrics: Sendable {
                 descriptor: Self.name("mesh_requests", "total", "Responses from upstream endpoints, by service, backend and status class."), labels: [("service", service), ("backend", backend), ("code", code)])
         }
         return EndpointMetrics(
-            byClass: classes,
+            byClass: perRequest ? classes : [],
             ejections: registry.makeCounter(
                 descriptor: Self.name("mesh_ejections", "total", "Times the outlier detector ejected the endpoint."), labels: [("service", service), ("backend", backend)]),
             healthCheckFailures: registry.makeCounter(
@@ -69,6 +72,6 @@ struct EndpointMetrics: Sendable {
     @inline(__always)
     func record(status: Int) {
         let index = status / 100 - 1
-        if index >= 0 && index < 5 { byClass[index].increment() }
+        if index >= 0 && index < byClass.count { byClass[index].increment() }
     }
 }

@@ -19,10 +19,16 @@ public final class ProxyServer: Sendable {
         public var threads: Int
         /// Where the admin endpoint listens (127.0.0.1 only); nil for none.
         public var admin: HostPort?
+        /// Overrides the configuration's `accessLog.path` (`meshctl proxy --access-log`).
+        public var accessLogPath: String?
+        /// False: no per-request counters or latency histogram (`meshctl proxy --no-metrics`, to measure their cost).
+        public var metrics: Bool
 
-        public init(threads: Int = 1, admin: HostPort? = nil) {
+        public init(threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true) {
             self.threads = threads
             self.admin = admin
+            self.accessLogPath = accessLogPath
+            self.metrics = metrics
         }
     }
 
@@ -35,11 +41,12 @@ public final class ProxyServer: Sendable {
 
     let options: Options
     let group: MultiThreadedEventLoopGroup
-    let metrics = ProxyMetrics()
+    let metrics: ProxyMetrics
     private let loops: [ObjectIdentifier: LoopContext]
-    private let loopList: [LoopContext]
+    let loopList: [LoopContext]
     private let state: Mutex<State>
     private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
+    let accessLog = Mutex<ActiveAccessLog?>(nil)
 
     private struct State {
         var configuration: SidecarConfiguration
@@ -52,6 +59,7 @@ public final class ProxyServer: Sendable {
 
     public init(configuration: SidecarConfiguration, options: Options = Options()) {
         self.options = options
+        self.metrics = ProxyMetrics(perRequest: options.metrics)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
         let list = group.makeIterator().map { LoopContext(eventLoop: $0, metrics: metrics, config: configuration) }
@@ -70,6 +78,7 @@ public final class ProxyServer: Sendable {
         let config = configuration
         var bound: [BoundAddress] = []
         var channels: [any Channel] = []
+        try await updateAccessLog(for: config)
         do {
             for listener in config.listeners {
                 guard let address = HostPort(parsing: listener.address) else { continue }
@@ -127,6 +136,11 @@ public final class ProxyServer: Sendable {
                 .init(path: "listeners", message: "listener names, kinds and addresses cannot change while running; restart the proxy")
             ])
         }
+        do {
+            try await updateAccessLog(for: new)
+        } catch {
+            throw ConfigError(problems: [.init(path: "accessLog.path", message: error.description)])
+        }
         await withTaskGroup(of: Void.self) { tasks in
             for loop in loopList {
                 tasks.addTask { try? await loop.eventLoop.submit { loop.apply(new) }.get() }
@@ -165,6 +179,7 @@ public final class ProxyServer: Sendable {
             tasks.cancelAll()
         }
         try? await admin?.close()
+        await closeAccessLog()
         let waiters = stopped.withLock { w in
             let list = w ?? []
             w = nil
