@@ -24,6 +24,7 @@ struct Meshctl: AsyncParsableCommand {
             OperatorCommand.self,
             Proxy.self,
             DemoAppCommand.self,
+            Dashboard.self,
         ]
     )
 }
