@@ -27,7 +27,7 @@ extension DashboardAssets {
         function rate(value) { return (value || 0).toFixed(1); }
         function percent(share) { return share === null || share === undefined ? "-" : (share * 100).toFixed(1) + "%"; }
 
-        const NODE_W = 150, NODE_H = 40, COL = 230, ROW = 64, PAD = 30;
+        const NODE_W = 150, NODE_H = 40, COL = 340, ROW = 64, PAD = 30;
 
         function drawGraph(graph) {
           const svg = document.getElementById("graph");
@@ -69,7 +69,11 @@ extension DashboardAssets {
             group.appendChild(el("path", { d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}` }));
             let label = rate(edge.requestsPerSecond) + " rps · " + percent(success);
             if (edge.weight !== null && edge.weight !== undefined) label = edge.weight + "% · " + label;
-            group.appendChild(el("text", { class: "edge-label", x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4,
+            // The label sits on the curve past its middle, so edges fanning out of one node keep theirs apart.
+            const t = 0.65, u = 1 - t;
+            const lx = u * u * u * x1 + 3 * u * u * t * (x1 + bend) + 3 * u * t * t * (x2 - bend) + t * t * t * x2;
+            const ly = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;
+            group.appendChild(el("text", { class: "edge-label", x: lx.toFixed(1), y: (ly - 5).toFixed(1),
                                            "text-anchor": "middle" }, label));
             edges.appendChild(group);
           }

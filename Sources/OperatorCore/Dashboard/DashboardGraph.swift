@@ -115,7 +115,8 @@ public struct DashboardGraph: Codable, Sendable, Hashable {
         }
         let roots = Set(topology.splits.map(\.root))
         return ids.sorted().map { id in
-            let incoming = edges.filter { $0.to == id && $0.kind == "call" }
+            // What reaches the node: its callers' calls, or for a split backend its share of the split.
+            let incoming = edges.filter { $0.to == id }
             let rate = incoming.reduce(0) { $0 + $1.requestsPerSecond }
             let success: Double? = rate > 0
                 ? incoming.reduce(0) { $0 + $1.requestsPerSecond * ($1.successRate ?? 1) } / rate : nil
