@@ -20,8 +20,8 @@ extension Meshctl {
         func run() async throws {
             let response = try await state.send("GET", "/v1/status")
             guard let address = state.directory.recordedHTTPAddress(), !address.isEmpty else {
-                Console.err("error: the operator serves no HTTP listener; restart it with `meshctl up --http 127.0.0.1:0` "
-                    + "(or a fixed port)")
+                Console.err("error: the operator serves no HTTP listener; restart it with "
+                    + "`meshctl up --http 127.0.0.1:0` (or a fixed port)")
                 throw ExitCode(1)
             }
             guard scrapeConfig else {

@@ -48,12 +48,13 @@ public struct OperatorDaemon: Sendable {
             logger: logger)
         if let http {
             let history = DashboardHistory()
+            let scraper = MeshScraper(operatorClient: APIClient(socketPath: directory.socketPath))
             let routes = DashboardRoutes(loop: loop, store: store, history: history)
             configuration.services += [
                 .init(service: DashboardService(server: APIServer(socketPath: "", handler: routes), address: http,
                                                 directory: directory, logger: logger)),
-                .init(service: DashboardSampler(loop: loop, store: store, history: history,
-                                                scraper: MeshScraper(operatorClient: APIClient(socketPath: directory.socketPath)))),
+                // The sampler takes its targets from the loop; the scraper's operator client goes unused.
+                .init(service: DashboardSampler(loop: loop, store: store, history: history, scraper: scraper)),
             ]
         }
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

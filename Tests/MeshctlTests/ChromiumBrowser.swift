@@ -17,7 +17,8 @@ enum ChromiumBrowser {
     /// its PID. Uses a throwaway profile folder, removed afterwards.
     static func dumpDOM(url: String, virtualSeconds: Int = 6, timeout: TimeInterval = 60) throws -> String {
         guard let path else { throw BrowserError.missing }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString.prefix(8))")
+        let scratch = FileManager.default.temporaryDirectory
+            .appendingPathComponent("chromium-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("dom.html")

@@ -87,7 +87,8 @@ struct DashboardBrowserTests {
         let harness = try OperatorHarness()
         defer { harness.stop() }
         try harness.start()
-        let (root, primary, canary) = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
+        let (root, primary, canary) =
+            (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
         try harness.write("mesh.yaml", mesh(root: root, primary: primary, canary: canary, canaryVersion: "v1"))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         #expect(harness.eventually(40) { LoopbackGet.get(port: root)?.status == 200 })
@@ -108,7 +109,8 @@ struct DashboardBrowserTests {
 
         // Wait (bounded) until the operator has a few samples of the rollout held at 30 % with traffic on both sides.
         func json<T: Decodable>(_ path: String, as type: T.Type) -> T? {
-            LoopbackGet.get(port: port, path: path).flatMap { try? JSONDecoder().decode(T.self, from: Data($0.body.utf8)) }
+            LoopbackGet.get(port: port, path: path)
+                .flatMap { try? JSONDecoder().decode(T.self, from: Data($0.body.utf8)) }
         }
         let ready = harness.eventually(90) {
             guard let series = json("/api/rollouts", as: [Series].self)?.first, series.canaryWeight == 30,
@@ -176,7 +178,8 @@ struct DashboardBrowserTests {
     }
 
     @Test func dashboardWithoutOperatorSaysHowToStartOne() throws {
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-none-\(UUID().uuidString.prefix(8))").path
+        let empty = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mesh-none-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: empty) }
         let result = try MeshctlRunner.run(["dashboard", "--state-dir", empty])
         #expect(result.status != 0)

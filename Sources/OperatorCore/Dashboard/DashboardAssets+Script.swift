@@ -82,7 +82,8 @@ extension DashboardAssets {
           for (const node of graph.nodes) {
             const at = place[node.id];
             const group = el("g", { class: "node", id: "node-" + node.id, "data-node": node.id, "data-kind": node.kind,
-                                    "data-rps": rate(node.requestsPerSecond), transform: `translate(${at.x},${at.y})` });
+                                    "data-rps": rate(node.requestsPerSecond),
+                                    transform: `translate(${at.x},${at.y})` });
             group.appendChild(el("rect", { width: NODE_W, height: NODE_H, rx: 6 }));
             group.appendChild(el("text", { class: "name", x: 8, y: 16 }, node.id));
             const sub = node.kind === "gateway" ? "ingress" : (node.kind === "split" ? "split · " : "") +
@@ -116,7 +117,8 @@ extension DashboardAssets {
           for (const line of series) {
             const points = [];
             line.values.forEach((value, index) => {
-              if (value !== null && value !== undefined) points.push(x(times[index]).toFixed(1) + "," + y(value).toFixed(1));
+              if (value === null || value === undefined) return;
+              points.push(x(times[index]).toFixed(1) + "," + y(value).toFixed(1));
             });
             const last = [...line.values].reverse().find((v) => v !== null && v !== undefined);
             svg.appendChild(el("polyline", { class: "series series-" + line.cls, points: points.join(" "),
@@ -166,7 +168,8 @@ extension DashboardAssets {
               const latencies = points.map((p) => p.latencyMs).filter((v) => v !== null && v !== undefined);
               const limit = t.latencyMaxMs;
               const top = Math.max(limit ? limit * 1.2 : 0, ...latencies, 10);
-              charts.appendChild(chart("latency-chart", "p" + t.latencyPercentile + " latency of " + t.newService + " (ms)",
+              const latencyTitle = "p" + t.latencyPercentile + " latency of " + t.newService + " (ms)";
+              charts.appendChild(chart("latency-chart", latencyTitle,
                 times, [{ cls: "latency", values: points.map((p) => p.latencyMs) }], top,
                 limit ? [{ value: limit, label: "max " + limit + "ms" }] : [], "ms"));
               section.appendChild(charts);

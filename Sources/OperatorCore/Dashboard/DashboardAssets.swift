@@ -33,7 +33,8 @@ enum DashboardAssets {
 
     static let style = """
         body { font: 14px system-ui, sans-serif; margin: 0; color: #1d2330; background: #f6f7f9; }
-        header { display: flex; align-items: baseline; gap: 1em; padding: .6em 1.2em; background: #1d2330; color: #fff; }
+        header { display: flex; align-items: baseline; gap: 1em; padding: .6em 1.2em;
+                 background: #1d2330; color: #fff; }
         header h1 { font-size: 1.2em; margin: 0; }
         #status { color: #b8c0d0; font-size: .9em; }
         main { padding: 0 1.2em 2em; }
@@ -49,7 +50,8 @@ enum DashboardAssets {
         .edge[data-kind="split"] path { stroke-dasharray: 4 3; stroke: #c98a12; }
         .edge.failing path { stroke: #c43b3b; }
         .edge text { font-size: 10px; fill: #334; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
-        .rollout { background: #fff; border: 1px solid #dde1e8; border-radius: 4px; padding: .6em 1em; margin-bottom: 1em; }
+        .rollout { background: #fff; border: 1px solid #dde1e8; border-radius: 4px; padding: .6em 1em;
+                   margin-bottom: 1em; }
         .rollout h3 { margin: 0 0 .3em; font-size: 1em; }
         .phase { display: inline-block; padding: 0 .5em; border-radius: 3px; background: #e9f0fb; }
         .phase[data-phase="Failed"], .phase[data-phase="RollingBack"] { background: #fbe3e3; }

@@ -93,8 +93,8 @@ public struct DashboardGraph: Codable, Sendable, Hashable {
 
     /// Every service, the gateway when it calls anything, laid out in layers: a node sits one column right of its
     /// furthest caller (relaxed at most once per node, so a call cycle cannot loop).
-    private static func nodes(_ topology: DashboardTopology, edges: [Edge], callers: Dictionary<String, MeshScrape>.Keys)
-        -> [Node]
+    private static func nodes(_ topology: DashboardTopology, edges: [Edge],
+                              callers: Dictionary<String, MeshScrape>.Keys) -> [Node]
     {
         var ids = Set(topology.services)
         for split in topology.splits { ids.insert(split.root); ids.formUnion(split.backends) }

@@ -65,11 +65,12 @@ actor DashboardHistory {
         -> (delta: TrafficCounters, success: Double?)
     {
         var delta = TrafficCounters()
+        var seconds = 0.001
         for (caller, scrape) in end {
-            let before = start[caller]?.serverSide(service) ?? TrafficCounters()
-            delta = delta + scrape.serverSide(service).since(before)
+            let before = start[caller]
+            delta = delta + scrape.serverSide(service).since(before?.serverSide(service) ?? TrafficCounters())
+            if let before { seconds = max(seconds, scrape.time - before.time) }
         }
-        let seconds = max((end.values.first?.time ?? 0) - (start.values.first?.time ?? 0), 0.001)
         return (delta, GoldenMetrics(delta: delta, seconds: seconds).effectiveSuccess.map { $0 * 100 })
     }
 }

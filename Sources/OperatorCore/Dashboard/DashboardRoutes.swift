@@ -11,7 +11,7 @@ struct DashboardRoutes: APIHandler {
     let history: DashboardHistory
 
     func handle(_ request: APIRequest) async -> APIReply {
-        guard request.method == "GET" || request.method == "HEAD" else {
+        guard request.method == "GET" else {
             return .whole(APIResponse(status: 405, json: #"{"error":"read-only: GET only"}"#))
         }
         switch request.path {

@@ -23,7 +23,7 @@ enum OperatorMetricsText {
         let metrics = inputs.metrics
         family("mesh_operator_reconcile_passes_total", "counter", "Reconcile passes run.")
         sample("mesh_operator_reconcile_passes_total", [], Double(metrics.passes))
-        family("mesh_operator_reconcile_errors_total", "counter", "Reconcile passes that failed (the next one retries).")
+        family("mesh_operator_reconcile_errors_total", "counter", "Passes that failed (the next one retries).")
         sample("mesh_operator_reconcile_errors_total", [], Double(metrics.failedPasses))
         family("mesh_operator_reconcile_duration_seconds", "histogram", "Duration of one reconcile pass.")
         for (index, bound) in OperatorMetrics.passBounds.enumerated() {
