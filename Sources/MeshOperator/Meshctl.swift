@@ -25,6 +25,7 @@ struct Meshctl: AsyncParsableCommand {
             OperatorCommand.self,
             Proxy.self,
             DemoAppCommand.self,
+            Dashboard.self,
         ]
     )
 }

@@ -13,9 +13,19 @@ extension Meshctl {
         @Option(help: "Port of the ingress gateway on 127.0.0.1 (routes by Host header to services).")
         var gatewayPort = 8000
 
+        @Option(help: "Loopback address for /metrics and the dashboard: 127.0.0.1:PORT (0: any free port) or off.")
+        var http = "127.0.0.1:0"
+
+        func validate() throws {
+            guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
+                throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
+            }
+        }
+
         func run() async throws {
-            let daemon = OperatorDaemon(directory: state.directory, meshctlPath: SelfExecutable.path,
+            var daemon = OperatorDaemon(directory: state.directory, meshctlPath: SelfExecutable.path,
                                         gatewayPort: gatewayPort)
+            daemon.http = HTTPListenAddress(parsing: http)
             try await daemon.run()
         }
     }

@@ -14,6 +14,15 @@ extension Meshctl {
         @Option(help: "Port of the ingress gateway on 127.0.0.1.")
         var gatewayPort = 8000
 
+        @Option(help: "Loopback address for /metrics and the dashboard: 127.0.0.1:PORT (0: any free port) or off.")
+        var http = "127.0.0.1:0"
+
+        func validate() throws {
+            guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
+                throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
+            }
+        }
+
         func run() async throws {
             let directory = state.directory
             if let response = try? await state.client.send("GET", "/healthz"), response.status == 200 {
@@ -23,7 +32,7 @@ extension Meshctl {
             try directory.create()
             let spec = ProcessSpec(
                 arguments: [SelfExecutable.path, "operator", "--state-dir", directory.root,
-                            "--gateway-port", String(gatewayPort)],
+                            "--gateway-port", String(gatewayPort), "--http", http],
                 logPath: directory.operatorLogPath)
             let handle = try await LocalProcessRuntime().spawn(spec)
             // Bounded wait: 100 × 100 ms.

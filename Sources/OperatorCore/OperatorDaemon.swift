@@ -13,6 +13,8 @@ public struct OperatorDaemon: Sendable {
     public let directory: StateDirectory
     public let meshctlPath: String
     public let gatewayPort: Int
+    /// The read-only HTTP listener for `/metrics` and the dashboard (Dashboard/); nil: none.
+    public var http: HTTPListenAddress?
 
     public init(directory: StateDirectory, meshctlPath: String, gatewayPort: Int) {
         self.directory = directory
@@ -44,6 +46,17 @@ public struct OperatorDaemon: Sendable {
                 .init(service: ExitWatcher(runtime: runtime, loop: loop)),
             ],
             logger: logger)
+        if let http {
+            let history = DashboardHistory()
+            let scraper = MeshScraper(operatorClient: APIClient(socketPath: directory.socketPath))
+            let routes = DashboardRoutes(loop: loop, store: store, history: history)
+            configuration.services += [
+                .init(service: DashboardService(server: APIServer(socketPath: "", handler: routes), address: http,
+                                                directory: directory, logger: logger)),
+                // The sampler takes its targets from the loop; the scraper's operator client goes unused.
+                .init(service: DashboardSampler(loop: loop, store: store, history: history, scraper: scraper)),
+            ]
+        }
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: configuration)
         logger.info("operator starting", metadata: ["gatewayPort": "\(gatewayPort)"])

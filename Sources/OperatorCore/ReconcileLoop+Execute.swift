@@ -17,7 +17,9 @@ extension ReconcileLoop {
         case .configure(let slot, let instance, let version):
             guard let found = instances.first(where: { $0.record.id == instance }),
                   let config = world.configurations[slot], config.version == version else { return }
-            if let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: config.encodedJSON()) {
+            let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: config.encodedJSON())
+            metrics.recordPush(ok: problem == nil)
+            if let problem {
                 await event(for: slot, type: .warning, reason: "ConfigRejected", message: "\(slot): \(problem)")
             } else {
                 // The proxy answered 200 with this version: it serves it now (its own word, not our intent).

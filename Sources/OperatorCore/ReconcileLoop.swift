@@ -34,6 +34,8 @@ actor ReconcileLoop {
     var confirmedVersions: [String: String] = [:]
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
+    /// The operator's own counters for `/metrics` (Dashboard/OperatorMetrics.swift).
+    var metrics = OperatorMetrics()
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -118,6 +120,9 @@ actor ReconcileLoop {
         kick()
     }
 
+    /// A trigger (apply, exit, command) is waiting for the next pass: the queue depth `/metrics` reports.
+    var hasPendingKick: Bool { pendingKick }
+
     /// Whether `down` finished: nothing the operator started is still running.
     var hasStoppedEverything: Bool { stopping && lastInstances.isEmpty }
 
@@ -160,9 +165,11 @@ actor ReconcileLoop {
             await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
             logger.trace("pass: done", metadata: ["pass": "\(passes)", "t": "\(elapsed())"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
+            metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {
             logger.error("reconcile pass failed", metadata: ["error": "\(error)"])
+            metrics.recordPass(seconds: seconds(since: started), actions: 0, failed: true)
             return 1.0
         }
     }
