@@ -69,6 +69,14 @@ extension DownstreamHandler {
         }
     }
 
+    private func isFreeRetryable(_ failure: TryFailure) -> Bool {
+        switch failure {
+        case .connectFailure: true
+        case .reset: request.method.isIdempotent
+        default: false
+        }
+    }
+
     /// A try failed: retry elsewhere when policy, attempts and budget allow, else answer 502/503/504.
     func tryFailed(_ failure: TryFailure) {
         let failed = endpointIndex
@@ -99,6 +107,16 @@ extension DownstreamHandler {
             freeRetryUsed = true
             tries -= 1
             startTry(avoiding: nil)
+            return
+        }
+        // A replica that just died (killed, crashed) stays listed until the operator's next config reaches this
+        // proxy. Its refused connections cost the client nothing either: the request never left, so it goes to
+        // another endpoint whatever the retry policy says (Linkerd's rule). A connection it reset before any
+        // response byte gets the same one free try when the request is idempotent (RFC 9110 §9.2.2).
+        if !freeRetryUsed, replayable || retained != nil, isFreeRetryable(failure) {
+            freeRetryUsed = true
+            tries -= 1
+            startTry(avoiding: failed)
             return
         }
         if policyAllows(failure), canRetry(countAgainstBudget: true) {
