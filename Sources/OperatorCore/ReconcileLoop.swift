@@ -147,11 +147,19 @@ actor ReconcileLoop {
             mark = now
         }
         do {
-            let snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+            var snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
             lastSnapshot = snapshot
             phase("load")
             let instances = quick ? lastInstances : await observe(try await store.processes(), snapshot: snapshot)
             phase(quick ? "observe(reused)" : "observe")
+            if objectsChanged {
+                // An apply landed while this pass probed: plan with it now rather than one whole pass later.
+                objectsChanged = false
+                if !observationWanted { pendingKick = false }  // nothing else asked for the next pass
+                snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+                lastSnapshot = snapshot
+                phase("reload")
+            }
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
