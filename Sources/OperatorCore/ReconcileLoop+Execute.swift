@@ -17,7 +17,7 @@ extension ReconcileLoop {
         case .configure(let slot, let instance, let version):
             guard let found = instances.first(where: { $0.record.id == instance }),
                   let config = world.configurations[slot], config.version == version else { return }
-            if let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: Self.pushBody(config)) {
+            if let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: PushEncoder.whole(config)) {
                 await event(for: slot, type: .warning, reason: "ConfigRejected", message: "\(slot): \(problem)")
             } else {
                 // The proxy answered 200 with this version: it serves it now (its own word, not our intent).
@@ -43,10 +43,12 @@ extension ReconcileLoop {
         }
         guard !jobs.isEmpty else { return }
         let prober = self.prober
+        let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])
         let outcomes = await withTaskGroup(of: (Int, String?).self) { group in
             for (index, job) in jobs.enumerated() {
                 group.addTask {
-                    (index, await prober.pushConfig(adminPort: job.adminPort, json: Self.pushBody(job.config)))
+                    let body = encoder?.body(for: job.config) ?? PushEncoder.whole(job.config)
+                    return (index, await prober.pushConfig(adminPort: job.adminPort, json: body))
                 }
             }
             var outcomes: [(Int, String?)] = []
@@ -62,11 +64,6 @@ extension ReconcileLoop {
                 confirmedVersions[job.instance] = job.config.version
             }
         }
-    }
-
-    /// What a push sends: compact JSON (the proxy does not care about layout; files on disk stay pretty).
-    nonisolated static func pushBody(_ config: SidecarConfiguration) -> Data {
-        (try? JSONEncoder().encode(config)) ?? config.encodedJSON()
     }
 
     private func start(_ process: DesiredProcess, world: DesiredWorld) async {
