@@ -192,5 +192,12 @@ let package = Package(
             dependencies: ["MeshOperator", "OperatorCore", "Reconciler", "DemoApp"],
             swiftSettings: swiftSettings
         ),
+        // bench/reconcile/PlanBench: compile + plan over 1,000 services in memory (`swift run -c release PlanBench`).
+        .executableTarget(
+            name: "PlanBench",
+            dependencies: ["Manifests", "Reconciler", "SidecarConfig"],
+            path: "bench/reconcile/PlanBench",
+            swiftSettings: swiftSettings
+        ),
     ]
 )

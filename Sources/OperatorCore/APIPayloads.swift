@@ -20,12 +20,17 @@ public struct ApplyRequest: Codable, Sendable {
     public var source: String?
     public var prune: Bool
     public var dryRun: Bool
+    /// Optimistic concurrency: "Kind/name" -> the resourceVersion the writer read (0: the object must not exist
+    /// yet). When any object moved on since, nothing is applied and the answer is 409 Conflict.
+    public var resourceVersions: [String: Int64]?
 
-    public init(files: [File], source: String?, prune: Bool = false, dryRun: Bool = false) {
+    public init(files: [File], source: String?, prune: Bool = false, dryRun: Bool = false,
+                resourceVersions: [String: Int64]? = nil) {
         self.files = files
         self.source = source
         self.prune = prune
         self.dryRun = dryRun
+        self.resourceVersions = resourceVersions
     }
 }
 

@@ -58,19 +58,38 @@ struct OperatorRoutes: APIHandler {
                         spec: loaded.object.specJSON, labels: loaded.object.metadata.labels,
                         annotations: loaded.object.metadata.annotations)
         }
+        var expected: [MeshStore.ObjectKey: Int64] = [:]
+        for (text, version) in body.resourceVersions ?? [:] {
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                return APIResponse(status: 400, body: JSON.encode(ApplyResponse(
+                    errors: ["resourceVersion precondition \"\(text)\": expected Kind/name"])))
+            }
+            expected[MeshStore.ObjectKey(kind: parts[0], name: parts[1])] = version
+        }
         do {
             let result = try await store.apply(objects, options: ApplyOptions(
-                source: body.source, expectedResourceVersions: [:], prune: body.prune, dryRun: body.dryRun))
-            if !body.dryRun && result.changedAnything { await loop.kick() }
+                source: body.source, expectedResourceVersions: expected, prune: body.prune, dryRun: body.dryRun))
+            if !body.dryRun && result.changedAnything { await loop.kick(observe: false) }
             let outcomes = result.outcomes.map {
                 ApplyResponse.Outcome(kind: $0.key.kind, name: $0.key.name, action: $0.action.rawValue,
                                       generation: $0.generation)
             }
             return APIResponse(status: 200, body: JSON.encode(ApplyResponse(outcomes: outcomes, summary: report.summary)))
+        } catch StoreError.conflict(let conflicts) {
+            return APIResponse(status: 409, body: JSON.encode(ApplyResponse(errors: conflicts.map(Self.explain))))
         } catch let error as StoreError {
-            let status = if case .conflict = error { 409 } else { 422 }
-            return APIResponse(status: status, body: JSON.encode(ApplyResponse(errors: ["\(error)"])))
+            return APIResponse(status: 422, body: JSON.encode(ApplyResponse(errors: ["\(error)"])))
         }
+    }
+
+    /// What a stale writer needs to know: which object moved, from what to what, and what to do.
+    static func explain(_ conflict: StoreError.Conflict) -> String {
+        let object = "\(conflict.key.kind)/\(conflict.key.name)"
+        let now = conflict.actual.map { "it is at resourceVersion \($0) now" } ?? "it does not exist now"
+        let read = conflict.expected == 0 ? "expected it not to exist" : "read resourceVersion \(conflict.expected)"
+        return "conflict: \(object) was changed since you read it (you \(read); \(now)); "
+            + "get it again, redo your change and apply again"
     }
 
     private func delete(kind: String, name: String) async throws -> APIResponse {

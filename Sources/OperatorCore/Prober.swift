@@ -15,7 +15,11 @@ struct Prober: Sendable {
     /// The configuration version a proxy reports, or nil when its admin endpoint does not answer.
     func proxyConfigVersion(adminPort: Int) async -> String? {
         let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1))
-        guard let response = try? await client.send("GET", "/config"), response.status == 200,
+        // `/config/version` answers with the version alone; a proxy started by an older meshctl (adopted after an
+        // upgrade) only has `/config`.
+        var response = try? await client.send("GET", "/config/version")
+        if response?.status == 404 { response = try? await client.send("GET", "/config") }
+        guard let response, response.status == 200,
               let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             return nil
         }

@@ -25,6 +25,8 @@ actor ReconcileLoop {
     var drainingSince: [String: Double] = [:]
     var lastWorld = DesiredWorld()
     var lastInstances: [ObservedInstance] = []
+    /// The last pass's decoded objects, reused while the stored specs are unchanged.
+    var lastSnapshot: MeshSnapshot?
     var passes = 0
     /// Rollout records as last saved, and what the last compile applied for each rollout.
     var rollouts: [String: RolloutRecord] = [:]
@@ -41,6 +43,11 @@ actor ReconcileLoop {
     private let epoch: ContinuousClock.Instant
     /// A kick that came while a pass ran: the next sleep returns at once.
     private var pendingKick = false
+    /// Why the next pass runs. Only applied objects changed (an apply): it may plan from the last observation
+    /// instead of probing every process again, so a config push does not wait ~50 ms of probes. Any other kick (a
+    /// process exit, a command) or a timer tick observes for real.
+    private var objectsChanged = false
+    private var observationWanted = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var sleepGeneration = 0
 
@@ -66,8 +73,10 @@ actor ReconcileLoop {
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
-    /// Asks for a pass as soon as possible (an apply, a process exit, a command).
-    func kick() {
+    /// Asks for a pass as soon as possible (an apply, a process exit, a command). `observe: false` says only the
+    /// applied objects changed: that pass plans from the last observation (a full pass follows shortly after).
+    func kick(observe: Bool = true) {
+        if observe { observationWanted = true } else { objectsChanged = true }
         guard let sleeper else {
             pendingKick = true
             return
@@ -111,6 +120,7 @@ actor ReconcileLoop {
 
     private func wake(generation: Int) {
         guard generation == sleepGeneration, let sleeper else { return }
+        observationWanted = true
         self.sleeper = nil
         sleeper.resume()
     }
@@ -129,20 +139,39 @@ actor ReconcileLoop {
     /// One reconcile pass; returns how long to wait before the next one.
     func pass() async -> Double {
         passes += 1
+        let quick = objectsChanged && !observationWanted && !stopping && lastSnapshot != nil
+        objectsChanged = false
+        observationWanted = false
         let started = ContinuousClock.now
-        func elapsed() -> String {
-            let parts = started.duration(to: .now).components
-            return "\(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)ms"
+        var phases: [String] = []
+        var mark = started
+        func phase(_ name: String) {
+            let now = ContinuousClock.now
+            let parts = mark.duration(to: now).components
+            phases.append("\(name)=\(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)ms")
+            mark = now
         }
         do {
-            let snapshot = try await MeshSnapshot.load(from: store)
-            logger.trace("pass: loaded", metadata: ["pass": "\(passes)", "objects": "\(snapshot.objects.count)", "t": "\(elapsed())"])
-            let instances = await observe(try await store.processes(), snapshot: snapshot)
-            logger.trace("pass: observed", metadata: ["pass": "\(passes)", "instances": "\(instances.count)", "t": "\(elapsed())"])
+            var snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+            lastSnapshot = snapshot
+            phase("load")
+            let instances = quick ? lastInstances : await observe(try await store.processes(), snapshot: snapshot)
+            phase(quick ? "observe(reused)" : "observe")
+            if objectsChanged {
+                // An apply landed while this pass probed: plan with it now rather than one whole pass later.
+                objectsChanged = false
+                if !observationWanted { pendingKick = false }  // nothing else asked for the next pass
+                snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+                lastSnapshot = snapshot
+                phase("reload")
+            }
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
+            phase("rollouts")
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
+            phase("compile")
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
+            phase("plan")
             var wait = rolloutOverrides.wait
             var pushes: [ReconcileAction] = []
             for action in actions {
@@ -152,18 +181,17 @@ actor ReconcileLoop {
                 default: await execute(action, world: world, instances: instances)
                 }
             }
-            await withTaskGroup(of: Void.self) { group in
-                for push in pushes {
-                    group.addTask { await self.execute(push, world: world, instances: instances) }
-                }
-            }
-            logger.trace("pass: executed", metadata: ["pass": "\(passes)", "actions": "\(actions.count)", "t": "\(elapsed())"])
+            phase("execute")
+            await push(pushes, world: world, instances: instances)
+            phase("push(\(pushes.count))")
             await finishDrains(instances: instances, world: world)
             lastWorld = world
             lastInstances = try await observeAfterPass(instances)
             confirmedVersions.removeAll()
             await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
-            logger.trace("pass: done", metadata: ["pass": "\(passes)", "t": "\(elapsed())"])
+            phase("status")
+            logger.trace("pass", metadata: ["pass": "\(passes)", "actions": "\(actions.count)",
+                                            "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait

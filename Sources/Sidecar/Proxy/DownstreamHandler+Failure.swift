@@ -69,6 +69,14 @@ extension DownstreamHandler {
         }
     }
 
+    private func isFreeRetryable(_ failure: TryFailure) -> Bool {
+        switch failure {
+        case .connectFailure, .staleConnection: true
+        case .reset: request.method.isIdempotent
+        default: false
+        }
+    }
+
     /// A try failed: retry elsewhere when policy, attempts and budget allow, else answer 502/503/504.
     func tryFailed(_ failure: TryFailure) {
         let failed = endpointIndex
@@ -94,11 +102,16 @@ extension DownstreamHandler {
             closeNow()
             return
         }
-        // A pooled connection the server had already closed costs the client nothing: one free fresh try.
-        if case .staleConnection = failure, !freeRetryUsed, replayable || retained != nil {
-            freeRetryUsed = true
+        // A pooled connection the server had already closed costs the client nothing: a free fresh try. So does a
+        // replica that just died (killed, crashed) and stays listed until the operator's next config reaches this
+        // proxy: its refused connections mean the request never left, so it goes to another endpoint whatever the
+        // retry policy says (Linkerd's rule); a connection it reset before any response byte gets the same free
+        // try when the request is idempotent (RFC 9110 §9.2.2). Two at most: a stale connection to the dead replica
+        // and then its refused reconnect.
+        if freeRetries < 2, replayable || retained != nil, isFreeRetryable(failure) {
+            freeRetries += 1
             tries -= 1
-            startTry(avoiding: nil)
+            startTry(avoiding: failed)
             return
         }
         if policyAllows(failure), canRetry(countAgainstBudget: true) {

@@ -84,7 +84,7 @@ extension DownstreamHandler {
         let timeout = policy?.timeout.map { UInt64($0.nanoseconds) } ?? loop.routes.requestTimeoutNanos
         deadline = timeout == 0 ? 0 : now &+ timeout
         tries = 0
-        freeRetryUsed = false
+        freeRetries = 0
         replayable = true
         // Keep the body for a retry only when a retry could happen and the body is small enough.
         let mayRetry = request.method.isIdempotent || (policy?.retryNonIdempotent ?? false)

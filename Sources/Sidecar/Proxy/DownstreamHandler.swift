@@ -65,7 +65,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// False once body bytes went up that a retry could not send again.
     var replayable = true
     var tries = 0
-    var freeRetryUsed = false
+    var freeRetries = 0
     var startedAt: UInt64 = 0
     var tryStartedAt: UInt64 = 0
     var deadline: UInt64 = 0

@@ -77,6 +77,9 @@ enum AdminServer {
             return server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
         case (.GET, "/config"):
             return (.ok, "application/json", String(decoding: server.configuration.encodedJSON(), as: UTF8.self))
+        case (.GET, "/config/version"):
+            // What the operator polls every pass: the active version alone, without encoding the whole config.
+            return (.ok, "application/json", "{\"version\":\(jsonString(server.configuration.version))}\n")
         case (.PUT, "/config"):
             do {
                 let config = try SidecarConfiguration.decode(json: Data(body.readableBytesView))
@@ -95,7 +98,7 @@ enum AdminServer {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let data = (try? encoder.encode(await server.stats())) ?? Data()
             return (.ok, "application/json", String(decoding: data, as: UTF8.self) + "\n")
-        case (_, "/ready"), (_, "/config"), (_, "/drain"), (_, "/metrics"), (_, "/stats"):
+        case (_, "/ready"), (_, "/config"), (_, "/config/version"), (_, "/drain"), (_, "/metrics"), (_, "/stats"):
             return (.methodNotAllowed, "text/plain", "method not allowed\n")
         default:
             return (.notFound, "text/plain", "not found\n")

@@ -1,0 +1,59 @@
+# Sourced by bench/reconcile/*.sh: a release meshctl, a temporary state directory, a free gateway port, the
+# operator started with `meshctl up`, and cleanup (`meshctl down`, then the directory) on exit.
+# Sets M (meshctl), MESH (mesh.py), dir, state, gateway, services; defines start_mesh, wrk_failures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [[ -z "${BIN:-}" ]]; then
+  swift build -c release --product meshctl >/dev/null
+  BIN="$(swift build -c release --show-bin-path)/meshctl"
+fi
+M=$BIN
+export MESHCTL=$M
+MESH="python3 $PWD/bench/reconcile/mesh.py"
+dir=$(mktemp -d /tmp/mesh-bench-reconcile.XXXXXX)
+state=$dir/state
+gateway=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cleanup() {
+  [[ -n ${wrk_pid:-} ]] && kill "$wrk_pid" 2>/dev/null || true
+  "$M" down --state-dir "$state" >/dev/null 2>&1 || true
+  [[ -n ${KEEP_LOG:-} ]] && cp "$state"/operator*.log "$KEEP_LOG" 2>/dev/null
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# start_mesh SERVICES: operator up, SERVICES services x 2 replicas + `front` split applied, all Ready.
+# Prints the cold-start time and the operator's RSS.
+start_mesh() {
+  services=$1
+  $MESH manifests "$dir/manifests" "$services" 50
+  "$M" up --state-dir "$state" --gateway-port "$gateway" >/dev/null
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$M" apply --state-dir "$state" -f "$dir/manifests" >/dev/null
+  $MESH wait-ready "$state" 180 >/dev/null
+  t1=$(date +%s.%N)
+  local procs
+  procs=$("$M" status --state-dir "$state" | grep -cE '^[a-z0-9-]+/(workload|sidecar|gateway)/' || true)
+  echo "cold start: $services services x 2 replicas ($procs processes) to all Ready in $(python3 -c "print(round($t1-$t0,2))") s (from \`meshctl apply\`)"
+  echo "operator RSS after start: $(operator_rss)"
+}
+
+operator_rss() { grep VmRSS "/proc/$(cat "$state/operator.pid")/status" | awk '{printf "%.1f MiB", $2/1024}'; }
+
+# wrk_start SECONDS: 50 connections through the gateway to `front` (split over svc-0 / svc-1), in the background.
+wrk_start() {
+  wrk -t1 -c50 -d"$1"s -H "Host: front" "http://127.0.0.1:$gateway/" >"$dir/wrk.txt" 2>&1 &
+  wrk_pid=$!
+}
+
+# wrk_report: waits for wrk, prints its totals; exit status 1 when any request failed (socket error or non-2xx).
+wrk_report() {
+  wait "$wrk_pid" || true
+  wrk_pid=
+  grep -E "requests in|Non-2xx|Socket errors" "$dir/wrk.txt" || true
+  if grep -qE "Non-2xx|Socket errors" "$dir/wrk.txt"; then
+    echo "FAILED REQUESTS"
+    return 1
+  fi
+  echo "failed requests: 0"
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""bench/reconcile helpers: manifests for N services x 2 replicas behind a split, the operator's API over its Unix
+socket (polled in-process, so a poll costs ~1 ms, not a curl + python start), waits and timings.
+
+  mesh.py manifests DIR SERVICES WEIGHT      write DIR/mesh.yaml (svc-0..N-1, 2 replicas each; `front` splits
+                                             svc-0 / svc-1 at 100-WEIGHT / WEIGHT)
+  mesh.py wait-ready STATE [TIMEOUT]         until every Service is Ready; prints the seconds waited
+  mesh.py changes STATE DIR SERVICES COUNT   COUNT weight changes, each `meshctl apply` then polling the split until
+                                             every proxy confirmed it; prints one line per change and a summary
+  mesh.py pids STATE                         slot -> pid of every recorded process (JSON), from `/v1/status`
+"""
+import http.client, json, os, socket, subprocess, sys, time
+
+
+class UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=5)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(self.path)
+
+
+def api(state, path):
+    connection = UnixConnection(os.path.join(state, "operator.sock"))
+    try:
+        connection.request("GET", path)
+        return json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
+
+
+def manifests(out, n, weight):
+    os.makedirs(out, exist_ok=True)
+    base = 31000
+    docs = []
+    for i in range(n):
+        docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1
+kind: Service
+metadata: {{name: svc-{i}}}
+spec:
+  port: {base + i}
+  command: [meshctl, demo-app, --version, v1]
+  replicas: 2
+  healthCheck: {{path: /healthz}}
+""")
+    docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1
+kind: Service
+metadata: {{name: front}}
+spec: {{port: {base + n}}}
+---
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: {{name: front}}
+spec:
+  service: front
+  backends:
+  - {{service: svc-0, weight: {100 - weight}}}
+  - {{service: svc-1, weight: {weight}}}
+""")
+    with open(os.path.join(out, "mesh.yaml"), "w") as f:
+        f.write("---\n".join(docs))
+
+
+def all_ready(state):
+    try:
+        items = api(state, "/v1/objects?kind=Service")["items"]
+    except OSError:
+        return False
+    return bool(items) and all(
+        any(c["type"] == "Ready" and c["status"] == "True" for c in i.get("status", {}).get("conditions", []))
+        for i in items)
+
+
+def wait_ready(state, timeout):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if all_ready(state):
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise SystemExit(f"not all Ready after {timeout} s")
+
+
+def split_confirmed(state):
+    o = api(state, "/v1/objects?kind=TrafficSplit&name=front")["items"][0]
+    st = o.get("status", {})
+    return (st.get("observedGeneration") == o["metadata"]["generation"] and st.get("proxies", 0) > 0
+            and st.get("proxiesConfigured") == st.get("proxies"))
+
+
+def changes(state, out, n, count, meshctl):
+    after_apply, from_start = [], []
+    for i in range(1, count + 1):
+        manifests(out, n, (i % 2) * 100)
+        t0 = time.monotonic()
+        subprocess.run([meshctl, "apply", "--state-dir", state, "-f", out], check=True, stdout=subprocess.DEVNULL)
+        t1 = time.monotonic()
+        for _ in range(4000):  # bounded: 20 s at most
+            if split_confirmed(state):
+                break
+            time.sleep(0.005)
+        t2 = time.monotonic()
+        after_apply.append((t2 - t1) * 1000)
+        from_start.append((t2 - t0) * 1000)
+        print(f"change {i}: confirmed {after_apply[-1]:.0f} ms after apply returned ({from_start[-1]:.0f} ms from "
+              f"starting apply)", flush=True)
+        time.sleep(0.5)
+
+    def pct(values, q):
+        v = sorted(values)
+        return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))]
+    for name, values in (("after apply returned", after_apply), ("from starting `meshctl apply`", from_start)):
+        print(f"weight change -> every proxy confirmed, {name} ({len(values)} changes; includes the status write "
+              f"and the 5 ms poll): p50 {pct(values, 50):.0f} ms, p99 {pct(values, 99):.0f} ms, "
+              f"max {max(values):.0f} ms")
+
+
+def pids(state):
+    status = api(state, "/v1/status")
+    live = [p for p in status.get("processes", []) if p["state"] in ("ready", "starting")]
+    print(json.dumps({p["slot"]: p["pid"] for p in live}, sort_keys=True))
+
+
+if __name__ == "__main__":
+    command = sys.argv[1]
+    if command == "manifests":
+        manifests(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif command == "wait-ready":
+        print(f"{wait_ready(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 120):.2f}")
+    elif command == "changes":
+        changes(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), os.environ["MESHCTL"])
+    elif command == "pids":
+        pids(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)
