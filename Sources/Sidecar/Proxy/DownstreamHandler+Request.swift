@@ -60,8 +60,13 @@ extension DownstreamHandler {
         }
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
+        // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
+        var hostForHTTP10 = ""
+        if !request.isHTTP11, case .service(let service) = decision { hostForHTTP10 = service.name }
         buffer.withUnsafeReadableBytes { bytes in
-            HeadWriter.requestHead(bytes, head: request, clientAddress: clientAddress, random: &loop.random, into: &head)
+            HeadWriter.requestHead(
+                bytes, head: request, clientAddress: clientAddress, random: &loop.random,
+                hostForHTTP10: hostForHTTP10, into: &head)
         }
         upstreamHead = head
         buffer.moveReaderIndex(forwardBy: request.length)
@@ -137,6 +142,7 @@ extension DownstreamHandler {
         responseCumulation = nil
         responseStarted = false
         rawHeadLength = 0
+        dechunkResponse = false
         responseParser.reset()
         let hasRetained = (retained?.readableBytes ?? 0) > 0
         if requestComplete && !hasRetained, let upstreamHead {

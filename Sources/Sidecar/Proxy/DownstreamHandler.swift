@@ -85,6 +85,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// An unchanged response head not yet written: it is sent with the first body bytes.
     var rawHeadLength = 0
     var upstreamReusable = true
+    /// A chunked response to an HTTP/1.0 client: only its payload goes on, delimited by close.
+    var dechunkResponse = false
 
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop
