@@ -27,6 +27,7 @@ extension DownstreamHandler {
         buffer.moveReaderIndex(forwardBy: consumed)
         if framer.isDone {
             if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
+            responseUnflushed = false
             if buffer.readableBytes > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {

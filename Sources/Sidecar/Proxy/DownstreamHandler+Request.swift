@@ -101,13 +101,12 @@ extension DownstreamHandler {
             replayable = requestComplete
         }
         if !mayRetry { replayable = false }
-        startTry(avoiding: nil)
+        startTry(avoiding: nil, now: now)
     }
 
     /// Picks an endpoint (another than `avoiding` when possible) and asks its pool for a connection.
-    func startTry(avoiding: Int?) {
+    func startTry(avoiding: Int?, now: UInt64 = LoopContext.now()) {
         guard let service else { return }
-        let now = LoopContext.now()
         tries += 1
         guard let index = service.pick(avoiding: avoiding, now: now, random: &loop.random) else {
             failWithoutResponse(status: 503, reason: "no-healthy-endpoint")

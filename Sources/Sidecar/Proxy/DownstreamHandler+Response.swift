@@ -8,6 +8,7 @@ extension DownstreamHandler {
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
         guard connection === upstream, let context else { return }
+        responseUnflushed = true
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
         var rewrittenHead: ByteBuffer? = nil
@@ -88,6 +89,7 @@ extension DownstreamHandler {
         if framer.isDone {
             // The last bytes go out with the flush in the same pipeline pass.
             if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
+            responseUnflushed = false
             if buffer.readableBytes > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {

@@ -87,6 +87,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var upstreamReusable = true
     /// A chunked response to an HTTP/1.0 client: only its payload goes on, delimited by close.
     var dechunkResponse = false
+    /// Response bytes were written but not flushed in this read event; the upstream's read-complete flushes them.
+    /// Most responses end with a write-and-flush, and then that second pipeline pass is skipped.
+    var responseUnflushed = false
 
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop
@@ -138,7 +141,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
+        // Not passed on: this handler is the last in its pipeline, and the tail does nothing with it (one pipeline
+        // pass less per read).
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -209,6 +213,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     // MARK: upstream events
 
     func upstreamReadComplete() {
+        guard responseUnflushed else { return }
+        responseUnflushed = false
         context?.flush()
     }
 
