@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 services=${1:-20}
 changes=${2:-20}
-swift build -c release --product meshctl >/dev/null
+swift build -c release --product meshctl >/dev/null && swift build -c release --product mesh-proxy >/dev/null  # the operator runs mesh-proxy when it sits next to meshctl
 M=$PWD/.build/release/meshctl
 dir=$(mktemp -d /tmp/mesh-bench-reconcile.XXXXXX)
 state=$dir/state
