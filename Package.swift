@@ -12,7 +12,9 @@ let package = Package(
     name: "meshctl",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "meshctl", targets: ["MeshOperator"])
+        .executable(name: "meshctl", targets: ["MeshOperator"]),
+        // The sidecar proxy alone (same flags as `meshctl proxy`), without the operator's modules: less memory.
+        .executable(name: "mesh-proxy", targets: ["MeshProxy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -119,6 +121,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The proxy's command line (flags and serving), shared by `meshctl proxy` and `mesh-proxy`.
+        .target(
+            name: "ProxyCommand",
+            dependencies: [
+                "Sidecar",
+                "SidecarConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The lean `mesh-proxy` executable: the sidecar and nothing of the operator.
+        .executableTarget(
+            name: "MeshProxy",
+            dependencies: [
+                "ProxyCommand",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The `meshctl` executable: argument parsing and wiring only.
         .executableTarget(
             name: "MeshOperator",
@@ -128,6 +149,7 @@ let package = Package(
                 "OperatorAPI",
                 "OperatorCore",
                 "ProcessRuntime",
+                "ProxyCommand",
                 "Reconciler",
                 "Sidecar",
                 "SidecarConfig",

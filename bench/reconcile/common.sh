@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ -z "${BIN:-}" ]]; then
-  swift build -c release --product meshctl >/dev/null
+  swift build -c release --product meshctl >/dev/null && swift build -c release --product mesh-proxy >/dev/null  # the operator runs mesh-proxy when it sits next to meshctl
   BIN="$(swift build -c release --show-bin-path)/meshctl"
 fi
 M=$BIN

@@ -11,7 +11,7 @@ if [[ ${1:-} == bluegreen ]]; then
   exec bench/rollout/bluegreen.sh "$@"
 fi
 connections=${1:-50}
-swift build -c release --product meshctl >/dev/null
+swift build -c release --product meshctl >/dev/null && swift build -c release --product mesh-proxy >/dev/null  # the operator runs mesh-proxy when it sits next to meshctl
 out=$(mktemp)
 .build/release/meshctl demo --connections "$connections" | tee "$out"
 start=$(grep -m1 "applying v3" "$out" | sed -E 's/^\[([^]]+)\].*/\1/')

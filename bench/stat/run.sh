@@ -9,7 +9,7 @@ runs="${1:-20}"
 services=50
 
 if [[ -z "${BIN:-}" ]]; then
-  swift build -c release --product meshctl >/dev/null
+  swift build -c release --product meshctl >/dev/null && swift build -c release --product mesh-proxy >/dev/null  # the operator runs mesh-proxy when it sits next to meshctl
   BIN="$(swift build -c release --show-bin-path)/meshctl"
 fi
 dir="$(mktemp -d -t meshctl-bench-stat.XXXXXX)"

@@ -17,14 +17,15 @@ struct ReplicaPlan {
 
         // The sidecar's revision does not depend on the workload's: a new workload version is a configuration
         // change for the sidecar (its local endpoint moves), not a restart.
-        let sidecarRevision = PortBook.digest(["sidecar", inputs.meshctlPath, "inbound", "outbound"])
+        let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
+        let sidecarRevision = PortBook.digest(["sidecar", proxy.executable, "inbound", "outbound"])
         let sidecarKey = "\(sidecarSlot)@\(sidecarRevision)"
         let inbound = ports.port(for: sidecarKey + ":inbound", isFree: isFree)
         let outbound = ports.port(for: sidecarKey + ":outbound", isFree: isFree)
         let admin = ports.port(for: sidecarKey + ":admin", isFree: isFree)
         let sidecar = DesiredProcess(
             slot: sidecarSlot,
-            argv: [inputs.meshctlPath, "proxy",
+            argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: sidecarSlot, in: inputs.configsDirectory),
                    "--admin", "127.0.0.1:\(admin)"],
             revision: sidecarRevision,
@@ -60,12 +61,13 @@ public struct GatewayPlan {
         // Listeners cannot change in a running proxy, so the set of ports it serves is part of its revision.
         let servicePorts = inputs.services.map { "\($0.metadata.name)=\($0.spec.port)" }
             + inputs.previewPorts.sorted { $0.key < $1.key }.map { "preview:\($0.value)=\($0.key)" }
-        let revision = PortBook.digest(["gateway", inputs.meshctlPath, String(inputs.gatewayPort)] + servicePorts)
+        let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
+        let revision = PortBook.digest(["gateway", proxy.executable, String(inputs.gatewayPort)] + servicePorts)
         let key = "\(slot)@\(revision):admin"
         let admin = ports.port(for: key, isFree: isFree)
         let process = DesiredProcess(
             slot: slot,
-            argv: [inputs.meshctlPath, "proxy",
+            argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: slot, in: inputs.configsDirectory),
                    "--admin", "127.0.0.1:\(admin)"],
             revision: revision,

@@ -39,6 +39,16 @@ struct BodyFramer {
 
     /// How many of `bytes` belong to the body; `isDone` tells whether the message ended within them.
     mutating func consume(_ bytes: UnsafeRawBufferPointer) throws(HTTPParseError) -> Int {
+        var none = IgnoredBodyData()
+        return try consume(bytes, data: &none)
+    }
+
+    /// As `consume(_:)`, also telling `data` where the payload lies (chunk data without sizes, extensions,
+    /// trailers): the proxy de-chunks a body for an HTTP/1.0 client with it. Specialised per sink, so the
+    /// pass-through path pays nothing for it.
+    mutating func consume<Sink: BodyDataSink>(_ bytes: UnsafeRawBufferPointer, data: inout Sink)
+        throws(HTTPParseError) -> Int
+    {
         let count = bytes.count
         var i = 0
         while i < count {
@@ -46,13 +56,16 @@ struct BodyFramer {
             case .done:
                 return i
             case .untilClose:
+                data.payload(i..<count)
                 return count
             case .contentLength(let remaining):
                 let take = Swift.min(remaining, count - i)
+                data.payload(i..<(i + take))
                 i += take
                 state = take == remaining ? .done : .contentLength(remaining: remaining - take)
             case .chunkData(let remaining):
                 let take = Swift.min(remaining, count - i)
+                data.payload(i..<(i + take))
                 i += take
                 state = take == remaining ? .chunkDataCR : .chunkData(remaining: remaining - take)
             case .chunkSize(let value, let digits):
@@ -141,5 +154,23 @@ struct BodyFramer {
         case 0x61...0x66: Int(c - 0x61 + 10)
         default: nil
         }
+    }
+}
+
+/// Where `BodyFramer.consume(_:data:)` reports payload bytes.
+protocol BodyDataSink {
+    mutating func payload(_ range: Range<Int>)
+}
+
+/// The pass-through case: payload positions are not needed.
+struct IgnoredBodyData: BodyDataSink {
+    @inline(__always) mutating func payload(_ range: Range<Int>) {}
+}
+
+/// Payload ranges of the bytes consumed, in order.
+struct CollectedBodyData: BodyDataSink {
+    var ranges: [Range<Int>] = []
+    mutating func payload(_ range: Range<Int>) {
+        if !range.isEmpty { ranges.append(range) }
     }
 }

@@ -60,7 +60,12 @@ extension DownstreamHandler {
         }
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
-        buffer.withUnsafeReadableBytes { bytes in writeUpstreamHead(bytes, service: decision.service, into: &head) }
+        // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
+        var hostForHTTP10 = ""
+        if !request.isHTTP11, case .service(let service) = decision { hostForHTTP10 = service.name }
+        buffer.withUnsafeReadableBytes { bytes in
+            writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
+        }
         upstreamHead = head
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
@@ -95,13 +100,12 @@ extension DownstreamHandler {
             replayable = requestComplete
         }
         if !mayRetry { replayable = false }
-        startTry(avoiding: nil)
+        startTry(avoiding: nil, now: now)
     }
 
     /// Picks an endpoint (another than `avoiding` when possible) and asks its pool for a connection.
-    func startTry(avoiding: Int?) {
+    func startTry(avoiding: Int?, now: UInt64 = LoopContext.now()) {
         guard let service else { return }
-        let now = LoopContext.now()
         tries += 1
         guard let index = service.pick(avoiding: avoiding, now: now, random: &loop.random) else {
             failWithoutResponse(status: 503, reason: "no-healthy-endpoint")
@@ -137,6 +141,7 @@ extension DownstreamHandler {
         responseCumulation = nil
         responseStarted = false
         rawHeadLength = 0
+        dechunkResponse = false
         responseParser.reset()
         let hasRetained = (retained?.readableBytes ?? 0) > 0
         if requestComplete && !hasRetained, let upstreamHead {

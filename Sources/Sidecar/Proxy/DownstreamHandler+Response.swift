@@ -8,6 +8,7 @@ extension DownstreamHandler {
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
         guard connection === upstream, let context else { return }
+        responseUnflushed = true
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
         var rewrittenHead: ByteBuffer? = nil
@@ -48,18 +49,23 @@ extension DownstreamHandler {
                     return
                 }
             }
-            if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
-                && response.status != 304
-            {
-                // A chunked answer to an HTTP/1.0 request breaks RFC 9112 §6.1; the client could not frame it.
-                tryFailed(.protocolError)
-                return
-            }
             if shouldRetry(status: response.status) {
                 tryFailed(.retriableStatus(response.status))
                 return
             }
+            if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
+                && response.status != 304
+            {
+                // An HTTP/1.0 client cannot read chunked framing (RFC 9112 §6.1): it gets the payload, delimited
+                // by closing the connection.
+                dechunkResponse = true
+                keepAliveAfter = false
+            }
             rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
+        }
+        if dechunkResponse {
+            forwardDechunked(&buffer, rewrittenHead: rewrittenHead, context: context)
+            return
         }
         guard var framer = responseFramer else { return }
         let consumed: Int
@@ -67,20 +73,7 @@ extension DownstreamHandler {
             let skip = rawHeadLength
             consumed = try buffer.withUnsafeReadableBytes { try framer.consume(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
         } catch {
-            // The upstream's body is malformed. When the unchanged head was still waiting to go out with these
-            // bytes, nothing of the response reached the client: it gets a 502. Otherwise it must see a broken
-            // connection, never an end.
-            let nothingSent = rawHeadLength > 0 || rewrittenHead != nil
-            rawHeadLength = 0
-            if nothingSent {
-                responseFramer = nil
-                responseStarted = false
-                upstreamReusable = false
-                failWithoutResponse(status: 502, reason: "upstream-protocol-error")
-                return
-            }
-            abandonExchange()
-            closeNow()
+            responseBodyMalformed(nothingSent: rawHeadLength > 0 || rewrittenHead != nil)
             return
         }
         responseFramer = framer
@@ -96,11 +89,27 @@ extension DownstreamHandler {
         if framer.isDone {
             // The last bytes go out with the flush in the same pipeline pass.
             if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
+            responseUnflushed = false
             if buffer.readableBytes > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {
             context.write(wrapOutboundOut(out), promise: nil)
         }
+    }
+
+    /// The upstream's body is malformed. When the head was still waiting to go out with these bytes, nothing of the
+    /// response reached the client: it gets a 502. Otherwise it must see a broken connection, never an end.
+    func responseBodyMalformed(nothingSent: Bool) {
+        rawHeadLength = 0
+        if nothingSent {
+            responseFramer = nil
+            responseStarted = false
+            upstreamReusable = false
+            failWithoutResponse(status: 502, reason: "upstream-protocol-error")
+            return
+        }
+        abandonExchange()
+        closeNow()
     }
 
     /// Prepares the final response head — rewritten into `rewritten`, or, when it goes out unchanged, left in the

@@ -85,6 +85,11 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// An unchanged response head not yet written: it is sent with the first body bytes.
     var rawHeadLength = 0
     var upstreamReusable = true
+    /// A chunked response to an HTTP/1.0 client: only its payload goes on, delimited by close.
+    var dechunkResponse = false
+    /// Response bytes were written but not flushed in this read event; the upstream's read-complete flushes them.
+    /// Most responses end with a write-and-flush, and then that second pipeline pass is skipped.
+    var responseUnflushed = false
 
     /// The access log's view of the request in progress (see Telemetry/DownstreamHandler+AccessLog.swift).
     var telemetry = RequestTelemetry()
@@ -140,7 +145,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
+        // Not passed on: this handler is the last in its pipeline, and the tail does nothing with it (one pipeline
+        // pass less per read).
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -211,6 +217,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     // MARK: upstream events
 
     func upstreamReadComplete() {
+        guard responseUnflushed else { return }
+        responseUnflushed = false
         context?.flush()
     }
 

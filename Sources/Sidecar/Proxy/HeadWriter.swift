@@ -15,17 +15,35 @@ enum HeadWriter {
 
     /// Writes the request head for the upstream into `out` (cleared first; its storage is reused when no one
     /// else holds it, so a kept-alive connection's heads cost no allocation).
+    ///
+    /// An HTTP/1.0 request goes up as HTTP/1.1, the proxy's own version (RFC 9110 §2.5, RFC 9112 §2.3); when it
+    /// named no Host, `hostForHTTP10` becomes one, since HTTP/1.1 requires it (RFC 9112 §3.2).
     static func requestHead(
         _ b: UnsafeRawBufferPointer, head: HTTPHead, clientAddress: [UInt8], random: inout FastRandom,
-        into out: inout ByteBuffer
+        hostForHTTP10: String = "", into out: inout ByteBuffer
     ) {
         out.clear(minimumCapacity: head.length + clientAddress.count + 96)
         let lastXFF = head.fields.lastIndex { $0.kind == .xForwardedFor }
-        if !head.needsRewrite && lastXFF == nil {
+        if !head.needsRewrite && lastXFF == nil && head.isHTTP11 {
             // The common case: nothing to drop, so the head goes out in one copy.
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.length - 2)]))
         } else {
-            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.startLineEnd]))
+            if head.isHTTP11 {
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.startLineEnd]))
+            } else {
+                // The request line ends in "HTTP/1.0\r\n" exactly (the parser checked it).
+                out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.startLineEnd - 10)]))
+                out.writeStaticString("HTTP/1.1\r\n")
+                if head.hostCount == 0 {
+                    out.writeStaticString("host: ")
+                    if head.authorityEnd > 0 {
+                        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[head.authorityStart..<head.authorityEnd]))
+                    } else {
+                        out.writeString(hostForHTTP10)
+                    }
+                    out.writeStaticString("\r\n")
+                }
+            }
             var lengthWritten = false
             for index in head.fields.indices {
                 let field = head.fields[index]
@@ -88,6 +106,8 @@ enum HeadWriter {
     /// Whether a response head can go to the client exactly as the upstream sent it.
     static func responseNeedsRewrite(_ head: HTTPHead, request: HTTPHead, keepAlive: Bool) -> Bool {
         if head.needsRewrite || !head.isHTTP11 { return true }
+        // An HTTP/1.0 client cannot read Transfer-Encoding (RFC 9112 §6.1): the field goes, the body is de-chunked.
+        if head.chunked && !request.isHTTP11 { return true }
         if !keepAlive { return !head.connectionClose }
         // A kept-alive HTTP/1.0 client needs to be told; `Connection: close` from upstream concerns its hop only.
         return !request.isHTTP11 || head.connectionClose
@@ -102,6 +122,7 @@ enum HeadWriter {
         out.writeBytes(UnsafeRawBufferPointer(rebasing: b[8..<head.startLineEnd]))
         var lengthWritten = false
         for field in head.fields where !isHopByHop(field.kind) {
+            if field.kind == .transferEncoding && !request.isHTTP11 { continue }
             if field.kind == .contentLength && head.contentLengthRepeated {
                 writeContentLength(head, written: &lengthWritten, into: &out)
             } else {

@@ -7,9 +7,13 @@ extension DownstreamHandler {
     /// Writes the head for the upstream. With the access log on, this hop becomes a span: the incoming
     /// `traceparent` (if valid) is its parent and is replaced by one carrying this hop's span id, and a request
     /// without `x-request-id` gets one. Off, `traceparent` passes unchanged (created only when missing).
-    func writeUpstreamHead(_ bytes: UnsafeRawBufferPointer, service: ServiceState?, into head: inout ByteBuffer) {
+    func writeUpstreamHead(
+        _ bytes: UnsafeRawBufferPointer, service: ServiceState?, hostForHTTP10: String, into head: inout ByteBuffer
+    ) {
         guard loop.accessLog != nil else {
-            HeadWriter.requestHead(bytes, head: request, clientAddress: clientAddress, random: &loop.random, into: &head)
+            HeadWriter.requestHead(
+                bytes, head: request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
+                into: &head)
             return
         }
         var incoming: (high: UInt64, low: UInt64, span: UInt64, flags: UInt8)? = nil
@@ -31,7 +35,9 @@ extension DownstreamHandler {
         }
         let trace = TraceContext.hop(incoming: sawTraceparent ? incoming : nil, random: &loop.random)
         request.hasTraceparent = true
-        HeadWriter.requestHead(bytes, head: request, clientAddress: clientAddress, random: &loop.random, into: &head)
+        HeadWriter.requestHead(
+                bytes, head: request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
+                into: &head)
         head.moveWriterIndex(to: head.writerIndex - 2)  // back over the blank line
         head.writeStaticString("traceparent: 00-")
         head.writeHex64(trace.traceHigh)

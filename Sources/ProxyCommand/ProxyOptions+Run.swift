@@ -1,0 +1,59 @@
+import ArgumentParser
+import Dispatch
+import Sidecar
+import SidecarConfig
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension ProxyOptions {
+    /// Loads the configuration, binds, prints the bound addresses and serves until drained (SIGTERM, SIGINT or
+    /// `POST /drain`).
+    public func run() async throws {
+        let configuration: SidecarConfiguration
+        if let path = config {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
+            do {
+                configuration = try SidecarConfiguration.decode(json: data)
+            } catch {
+                throw ValidationError("\(path): invalid configuration:\n\(error)")
+            }
+        } else {
+            configuration = Sidecar.quickConfiguration(
+                listen: HostPort(parsing: listen!)!,
+                endpoints: to!.split(separator: ",").compactMap { HostPort(parsing: String($0)) },
+                timeout: timeout.flatMap(ConfigDuration.init(parsing:)))
+        }
+        let server = ProxyServer(
+            configuration: configuration,
+            options: .init(
+                threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
+                metrics: metrics))
+        // A client that goes away must not kill the proxy.
+        signal(SIGPIPE, SIG_IGN)
+        let bound = try await server.start()
+        for address in bound {
+            print(address.kind == "admin" ? "admin \(address.address)" : "listening \(address.name) \(address.address)")
+        }
+        fflush(nil)  // all streams: stdout may be a pipe the operator reads
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { server.beginDrain() }
+            source.resume()
+            return source
+        }
+        await server.waitUntilStopped()
+        for source in signals { source.cancel() }
+    }
+}

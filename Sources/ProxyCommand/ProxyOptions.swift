@@ -1,0 +1,61 @@
+import ArgumentParser
+import Sidecar
+import SidecarConfig
+
+/// The flags of the sidecar proxy, shared by `meshctl proxy` and the lean `mesh-proxy` executable so both accept
+/// exactly the same command line.
+public struct ProxyOptions: ParsableArguments, Sendable {
+    /// Help text both commands show, so `meshctl proxy --help` and `mesh-proxy --help` agree.
+    public static let discussion = """
+        Quick mode:  proxy --listen 127.0.0.1:8080 --to 127.0.0.1:9000,127.0.0.1:9001
+        Config mode: proxy --config sidecar.json --admin 127.0.0.1:9901
+        Prints one line per bound socket ("listening NAME HOST:PORT", "admin HOST:PORT"); port 0 picks a
+        free port. SIGTERM or SIGINT drain (finish requests in flight) and exit.
+        """
+
+    @Option(help: "Quick mode: the address to accept on (host:port).")
+    public var listen: String?
+
+    @Option(help: "Quick mode: upstream endpoints, comma-separated host:port list (round-robin, no retries).")
+    public var to: String?
+
+    @Option(help: "Config mode: a sidecar configuration JSON file.")
+    public var config: String?
+
+    @Option(help: "The admin endpoint address (127.0.0.1 only).")
+    public var admin: String?
+
+    @Option(name: .customLong("access-log"), help: "Append one JSON line per request to this file (overrides the configuration's accessLog).")
+    public var accessLog: String?
+
+    @Flag(inversion: .prefixedNo, help: "Record per-request metrics (--no-metrics: only to measure what they cost).")
+    public var metrics = true
+
+    @Option(help: "Event loop threads.")
+    public var threads: Int = 1
+
+    @Option(help: "Quick mode: overall request timeout (e.g. 15s); none by default.")
+    public var timeout: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if config == nil && (listen == nil || to == nil) {
+            throw ValidationError("give --config FILE, or --listen and --to")
+        }
+        if config != nil && (listen != nil || to != nil) {
+            throw ValidationError("--config and --listen/--to are exclusive")
+        }
+        if let listen, HostPort(parsing: listen) == nil { throw ValidationError("--listen: expected host:port") }
+        if let admin, HostPort(parsing: admin) == nil { throw ValidationError("--admin: expected host:port") }
+        if let to {
+            for part in to.split(separator: ",") where HostPort(parsing: String(part)) == nil {
+                throw ValidationError("--to: expected host:port, got \"\(part)\"")
+            }
+        }
+        if let timeout, ConfigDuration(parsing: timeout) == nil {
+            throw ValidationError("--timeout: expected a duration like 15s")
+        }
+        if !(1...64).contains(threads) { throw ValidationError("--threads: 1...64") }
+    }
+}
