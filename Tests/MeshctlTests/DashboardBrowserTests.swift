@@ -6,64 +6,6 @@ import Testing
 /// the rollout's weights.
 @Suite("dashboard end to end", .serialized)
 struct DashboardBrowserTests {
-    /// web splits between web-primary (v1) and web-canary; the rollout stops at 30 % on an open-ended pause.
-    private func mesh(root: Int, primary: Int, canary: Int, canaryVersion: String) -> String {
-        """
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web}
-        spec: {port: \(root)}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-primary}
-        spec:
-          port: \(primary)
-          command: [meshctl, demo-app, --version, v1]
-          healthCheck: {path: /healthz, interval: 1s, timeout: 500ms}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-canary}
-        spec:
-          port: \(canary)
-          command: [meshctl, demo-app, --version, \(canaryVersion)]
-          healthCheck: {path: /healthz, interval: 1s, timeout: 500ms}
-        ---
-        apiVersion: split.smi-spec.io/v1alpha4
-        kind: TrafficSplit
-        metadata: {name: web}
-        spec:
-          service: web
-          backends:
-          - {service: web-primary, weight: 100}
-          - {service: web-canary, weight: 0}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Rollout
-        metadata: {name: web}
-        spec:
-          trafficSplit: web
-          progressDeadline: 2m
-          canary:
-            stableService: web-primary
-            canaryService: web-canary
-            steps:
-            - setWeight: 30
-            - pause: {}
-            analysis:
-              interval: 1s
-              threshold: 3
-              minRequests: 5
-              metrics:
-              - name: request-success-rate
-                thresholdRange: {min: 99}
-              - name: request-duration
-                thresholdRange: {max: 500}
-                percentile: 99
-
-        """
-    }
 
     private struct Graph: Decodable {
         struct Edge: Decodable {
@@ -89,7 +31,7 @@ struct DashboardBrowserTests {
         try harness.start()
         let (root, primary, canary) =
             (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
-        try harness.write("mesh.yaml", mesh(root: root, primary: primary, canary: canary, canaryVersion: "v1"))
+        try harness.write("mesh.yaml", CanaryMesh.manifests(root: root, primary: primary, canary: canary, canaryVersion: "v1"))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         #expect(harness.eventually(40) { LoopbackGet.get(port: root)?.status == 200 })
 
@@ -104,7 +46,7 @@ struct DashboardBrowserTests {
         let load = LoadLoop(port: root)
         load.start()
         defer { load.stop() }
-        try harness.write("mesh.yaml", mesh(root: root, primary: primary, canary: canary, canaryVersion: "v2"))
+        try harness.write("mesh.yaml", CanaryMesh.manifests(root: root, primary: primary, canary: canary, canaryVersion: "v2"))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
 
         // Wait (bounded) until the operator has a few samples of the rollout held at 30 % with traffic on both sides.
