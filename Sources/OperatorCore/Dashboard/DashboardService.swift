@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OperatorAPI
 import ServiceLifecycle
+import SidecarConfig
 
 /// Where the operator's HTTP listener should bind: `127.0.0.1:9901`, or port 0 for any free port. The bound
 /// address is written to `http.addr` in the state folder, where `meshctl dashboard` reads it.
@@ -14,16 +15,15 @@ public struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// `HOST:PORT`; only loopback hosts are accepted, as the listener has no authentication.
+    /// `HOST:PORT` (as `HostPort` reads it); only loopback hosts are accepted, as the listener has no authentication.
     public init?(parsing text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
-        let host = String(text[..<colon])
-        guard ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) else { return nil }
-        self.init(host: host == "localhost" ? "127.0.0.1" : host.trimmingCharacters(in: ["[", "]"]), port: port)
+        guard let address = HostPort(parsing: text), ["127.0.0.1", "localhost", "::1"].contains(address.host) else {
+            return nil
+        }
+        self.init(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { HostPort(host: host, port: port).description }
 }
 
 extension StateDirectory {

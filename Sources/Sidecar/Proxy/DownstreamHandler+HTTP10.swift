@@ -25,13 +25,6 @@ extension DownstreamHandler {
             out = payload
         }
         buffer.moveReaderIndex(forwardBy: consumed)
-        if framer.isDone {
-            if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
-            responseUnflushed = false
-            if buffer.readableBytes > 0 { upstreamReusable = false }
-            finishExchange(flushed: true)
-        } else if let out {
-            context.write(wrapOutboundOut(out), promise: nil)
-        }
+        passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes, context: context)
     }
 }

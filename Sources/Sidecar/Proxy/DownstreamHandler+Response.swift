@@ -86,11 +86,18 @@ extension DownstreamHandler {
         } else if consumed > 0 {
             out = buffer.readSlice(length: consumed)
         }
-        if framer.isDone {
-            // The last bytes go out with the flush in the same pipeline pass.
+        passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes, context: context)
+    }
+
+    /// Passes `out` on to the client. Once the framer has seen the whole response (`complete`), the last bytes go out with the
+    /// flush in the same pipeline pass and the exchange ends; bytes left after it (`leftover`) mean the upstream
+    /// connection cannot be reused.
+    @inline(__always)
+    func passResponseBytes(_ out: ByteBuffer?, complete: Bool, leftover: Int, context: ChannelHandlerContext) {
+        if complete {
             if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
             responseUnflushed = false
-            if buffer.readableBytes > 0 { upstreamReusable = false }
+            if leftover > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {
             context.write(wrapOutboundOut(out), promise: nil)

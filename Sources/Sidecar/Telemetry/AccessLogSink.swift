@@ -1,4 +1,5 @@
 import NIOCore
+import SidecarConfig
 
 #if canImport(Glibc)
 import Glibc
@@ -90,19 +91,11 @@ final class AccessLogSink {
         batch.writeInteger(UInt8(ascii: "Z"))
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS` of a Unix time, by Howard Hinnant's days-to-civil algorithm (no libc time zone state).
+    /// `YYYY-MM-DDTHH:MM:SS` of a Unix time, by `CivilDate` (no libc time zone state).
     static func civil(_ unixSeconds: Int) -> [UInt8] {
         let days = unixSeconds / 86_400
         let secondOfDay = unixSeconds % 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CivilDate.date(days: days)
         var out = [UInt8]()
         out.reserveCapacity(19)
         func put(_ value: Int, _ width: Int) {
