@@ -26,7 +26,7 @@ extension PrometheusSample {
                 guard length > 7, line[0] == UInt8(ascii: "m"), line[4] == UInt8(ascii: "_"),
                       !isZero(line, length), !isHealthyGauge(line, length)
                 else { continue }
-                samples += parse(String(decoding: UnsafeBufferPointer(start: line, count: length), as: UTF8.self))
+                if let sample = parse(line: UnsafeBufferPointer(start: line, count: length)) { samples.append(sample) }
             }
         }
         return samples

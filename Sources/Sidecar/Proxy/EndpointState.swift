@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Prometheus
 import SidecarConfig
 
 /// One endpoint as seen from one event loop: its pool of upstream connections and the counters the balancer and
@@ -12,7 +13,9 @@ final class EndpointState {
     let socketAddress: SocketAddress?
     let eventLoop: any EventLoop
     var limits: ConnectionLimits
-    let metrics: EndpointMetrics
+    private let makeMetrics: () -> EndpointMetrics
+    /// The endpoint's series once made; nil while nothing was worth recording.
+    private(set) var madeMetrics: EndpointMetrics?
 
     private var idle: [UpstreamHandler] = []
     private(set) var openConnections = 0
@@ -25,12 +28,23 @@ final class EndpointState {
     var healthy = true
     var healthChecker: HealthChecker?
 
-    init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: EndpointMetrics) {
+    init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: @escaping () -> EndpointMetrics) {
         self.address = address
         self.socketAddress = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
         self.eventLoop = eventLoop
         self.limits = limits
-        self.metrics = metrics
+        self.makeMetrics = metrics
+    }
+
+    /// The endpoint's Prometheus series, made on first use. Every sidecar knows every service of the mesh but talks
+    /// to few of them: making series only for endpoints it sent to (or heard bad news about) keeps `/metrics` at a
+    /// few KB instead of ~120 KB at 50 services, which is what `meshctl stat` and the dashboard scrape.
+    var metrics: EndpointMetrics {
+        if let madeMetrics { return madeMetrics }
+        let made = makeMetrics()
+        made.healthy.set(Int64(healthy ? 1 : 0))
+        madeMetrics = made
+        return made
     }
 
     /// Hands `requester` a connection now (idle one), later (after connecting or when one is released), or fails it.

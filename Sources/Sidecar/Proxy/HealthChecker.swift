@@ -74,14 +74,14 @@ final class HealthChecker: @unchecked Sendable {
 
     private func record(passed: Bool) {
         guard let endpoint else { return }
-        if !passed { endpoint.metrics.healthCheckFailures.increment() }
         state.record(passed: passed)
         let healthy = state.status == .healthy
-        endpoint.metrics.healthy.set(Int64(healthy ? 1 : 0))
-        if healthy != endpoint.healthy {
-            endpoint.healthy = healthy
-            onChange(endpoint)
-        }
+        let changed = healthy != endpoint.healthy
+        endpoint.healthy = healthy
+        // A failure makes the endpoint's series (it is news); a pass only updates series that exist.
+        if !passed { endpoint.metrics.healthCheckFailures.increment() }
+        endpoint.madeMetrics?.healthy.set(Int64(healthy ? 1 : 0))
+        if changed { onChange(endpoint) }
     }
 }
 

@@ -61,18 +61,18 @@ final class LoopContext: @unchecked Sendable {
                     newEndpoints[key] = existing
                     return existing
                 }
+                let metrics = self.metrics
                 let endpoint = EndpointState(
                     address: address, eventLoop: eventLoop, limits: service.connectionLimits,
-                    metrics: metrics.endpoint(service: service.name, address: address))
+                    metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
                 newEndpoints[key] = endpoint
                 return endpoint
             }
             for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
             let policy = config.retryPolicies.first { $0.service == service.name }
-            let serviceMetrics = self.serviceMetrics[service.name] ?? metrics.service(service.name)
-            self.serviceMetrics[service.name] = serviceMetrics
             services[service.name] = ServiceState(
-                config: service, endpoints: endpoints, retryPolicy: policy, metrics: serviceMetrics,
+                config: service, endpoints: endpoints, retryPolicy: policy,
+                metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },
                 previous: routes?.services[service.name], random: &random)
         }
         var splits: [String: SplitState] = [:]
@@ -83,6 +83,14 @@ final class LoopContext: @unchecked Sendable {
         }
         endpoints = newEndpoints
         return LoopRoutes(config: config, services: services, splits: splits)
+    }
+
+    /// A service's metrics on this loop, made on first use and kept across configuration swaps.
+    private func serviceMetrics(named name: String) -> ServiceMetrics {
+        if let existing = serviceMetrics[name] { return existing }
+        let made = metrics.service(name)
+        serviceMetrics[name] = made
+        return made
     }
 
     /// Starts, restarts or stops an endpoint's health checker to match the service's configuration.
@@ -218,7 +226,6 @@ final class LoopContext: @unchecked Sendable {
     }
 
     func endpointSnapshot() -> [(service: String, address: String, open: Int, idle: Int, inFlight: Int, ejected: Bool, healthy: Bool)] {
-        let now = Self.now()
         return routes.services.values.sorted { $0.name < $1.name }.flatMap { service in
             service.endpoints.enumerated().map { index, endpoint in
                 (service.name, endpoint.address.description, endpoint.openConnections, endpoint.idleCount,

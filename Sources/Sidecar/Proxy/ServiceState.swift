@@ -12,7 +12,9 @@ final class ServiceState {
     let config: ServiceConfig
     let endpoints: [EndpointState]
     let retryPolicy: RetryPolicyConfig?
-    let metrics: ServiceMetrics
+    private let makeMetrics: () -> ServiceMetrics
+    /// Made on the first request routed here (see `EndpointState.metrics`).
+    lazy var metrics: ServiceMetrics = makeMetrics()
     let backoff: Backoff
     private(set) var balancer: any LoadBalancer
     private(set) var outlier: OutlierDetector?
@@ -23,13 +25,13 @@ final class ServiceState {
     var name: String { config.name }
 
     init(
-        config: ServiceConfig, endpoints: [EndpointState], retryPolicy: RetryPolicyConfig?, metrics: ServiceMetrics,
-        previous: ServiceState?, random: inout FastRandom
+        config: ServiceConfig, endpoints: [EndpointState], retryPolicy: RetryPolicyConfig?,
+        metrics: @escaping () -> ServiceMetrics, previous: ServiceState?, random: inout FastRandom
     ) {
         self.config = config
         self.endpoints = endpoints
         self.retryPolicy = retryPolicy
-        self.metrics = metrics
+        self.makeMetrics = metrics
         let algorithm = Self.algorithm(config.loadBalancer)
         let outlierConfig = config.outlierDetection.map(Self.outlierConfiguration)
         let budgetConfig = RetryBudget.Configuration(
