@@ -37,6 +37,25 @@ struct Prober: Sendable {
         }
     }
 
+    enum PatchOutcome: Sendable {
+        case applied
+        /// The proxy refused what it would run (a 400), with its reason.
+        case refused(String)
+        /// It runs another version, predates `PATCH /config`, or did not answer: send the whole configuration.
+        case needsWhole
+    }
+
+    /// Sends a proxy a `SidecarConfigPatch`.
+    func patchConfig(adminPort: Int, json: Data) async -> PatchOutcome {
+        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(2))
+        guard let response = try? await client.send("PATCH", "/config", body: Array(json)) else { return .needsWhole }
+        switch response.status {
+        case 200: return .applied
+        case 400: return .refused(String(decoding: response.body, as: UTF8.self))
+        default: return .needsWhole
+        }
+    }
+
     /// Asks a proxy to stop accepting and finish what it has in flight.
     func drain(adminPort: Int) async {
         _ = try? await APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1)).send("POST", "/drain")

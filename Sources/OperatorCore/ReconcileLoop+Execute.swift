@@ -14,17 +14,8 @@ extension ReconcileLoop {
         case .stop(_, let instance, let reason):
             guard let found = instances.first(where: { $0.record.id == instance }) else { return }
             await beginDrain(found, reason: reason)
-        case .configure(let slot, let instance, let version):
-            guard let found = instances.first(where: { $0.record.id == instance }),
-                  let config = world.configurations[slot], config.version == version else { return }
-            let problem = await prober.pushConfig(adminPort: found.ports["admin"] ?? 0, json: PushEncoder.whole(config))
-            metrics.recordPush(ok: problem == nil)
-            if let problem {
-                await event(for: slot, type: .warning, reason: "ConfigRejected", message: "\(slot): \(problem)")
-            } else {
-                // The proxy answered 200 with this version: it serves it now (its own word, not our intent).
-                confirmedVersions[instance] = version
-            }
+        case .configure:
+            await push([action], world: world, instances: instances)
         case .forget(_, let instance):
             try? await store.deleteProcess(id: instance)
             drainingSince[instance] = nil
@@ -37,34 +28,48 @@ extension ReconcileLoop {
     /// weight change reconfigures every proxy, and 41 encodes in a row on the actor cost more than the pushes);
     /// only the outcomes come back to it.
     func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async {
-        var jobs: [(slot: SlotID, instance: String, adminPort: Int, config: SidecarConfiguration)] = []
+        var jobs: [(slot: SlotID, instance: String, adminPort: Int, config: SidecarConfiguration, running: SidecarConfiguration?)] = []
         for case .configure(let slot, let instance, let version) in actions {
             guard let found = instances.first(where: { $0.record.id == instance }),
                   let config = world.configurations[slot], config.version == version else { continue }
-            jobs.append((slot, instance, found.ports["admin"] ?? 0, config))
+            // What the proxy runs, if it is what we last pushed to it: then a patch of the tables may do.
+            let running = pushedConfigs[instance].flatMap { $0.version == found.observed.configVersion ? $0 : nil }
+            jobs.append((slot, instance, found.ports["admin"] ?? 0, config, running))
         }
+        let live = Set(instances.map(\.record.id))
+        pushedConfigs = pushedConfigs.filter { live.contains($0.key) }
         guard !jobs.isEmpty else { return }
         let prober = self.prober
         let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])
-        let outcomes = await withTaskGroup(of: (Int, String?).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, String?, Bool).self) { group in
             for (index, job) in jobs.enumerated() {
                 group.addTask {
+                    if let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
+                       let body = try? JSONEncoder().encode(patch) {
+                        switch await prober.patchConfig(adminPort: job.adminPort, json: body) {
+                        case .applied: return (index, nil, true)
+                        case .refused(let problem): return (index, problem, true)
+                        case .needsWhole: break  // it runs something else, or cannot patch: the whole document
+                        }
+                    }
                     let body = encoder?.body(for: job.config) ?? PushEncoder.whole(job.config)
-                    return (index, await prober.pushConfig(adminPort: job.adminPort, json: body))
+                    return (index, await prober.pushConfig(adminPort: job.adminPort, json: body), false)
                 }
             }
-            var outcomes: [(Int, String?)] = []
+            var outcomes: [(Int, String?, Bool)] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted { $0.0 < $1.0 }
         }
-        for (index, problem) in outcomes {
+        for (index, problem, patched) in outcomes {
             let job = jobs[index]
-            metrics.recordPush(ok: problem == nil)
+            metrics.recordPush(ok: problem == nil, patched: patched)
             if let problem {
+                pushedConfigs[job.instance] = nil
                 await event(for: job.slot, type: .warning, reason: "ConfigRejected", message: "\(job.slot): \(problem)")
             } else {
                 // The proxy answered 200 with this version: it serves it now (its own word, not our intent).
                 confirmedVersions[job.instance] = job.config.version
+                pushedConfigs[job.instance] = job.config
             }
         }
     }

@@ -34,6 +34,9 @@ actor ReconcileLoop {
     var appliedStableTarget: [String: String] = [:]
     /// Versions proxies confirmed in their answer to this pass's `PUT /config`, by instance.
     var confirmedVersions: [String: String] = [:]
+    /// The configuration each proxy instance last accepted from us, kept across passes so the next change can be
+    /// sent as a patch of the tables when the proxy still reports that version.
+    var pushedConfigs: [String: SidecarConfiguration] = [:]
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
     /// The operator's own counters for `/metrics` (Dashboard/OperatorMetrics.swift).

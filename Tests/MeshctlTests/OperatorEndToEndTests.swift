@@ -98,6 +98,12 @@ struct OperatorEndToEndTests {
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).stdout.contains("trafficsplit/web configured"))
         #expect(harness.eventually(15) { versions(port: ports.0, count: 10) == ["hello from v2": 10] })
         #expect(try harness.processes() == before)
+        // ...sent as a patch of the splits to each proxy (gateway, web-v1's and web-v2's sidecars), not whole.
+        let dashboard = try harness.meshctl(["dashboard"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let operatorPort = try #require(dashboard.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: ["/"])) })
+        let operatorMetrics = LoopbackGet.get(port: operatorPort, path: "/metrics")?.body ?? ""
+        #expect((DashboardBrowserTests.value("mesh_operator_config_patches_total", in: operatorMetrics) ?? 0) >= 3,
+                "\(operatorMetrics)")
 
         // Objects read back Kubernetes-shaped.
         let json = try harness.meshctl(["get", "splits", "web", "-o", "json"]).stdout

@@ -15,6 +15,8 @@ struct OperatorMetrics: Sendable, Hashable {
     /// `PUT /config` sent to proxies, and those a proxy refused or did not answer.
     var configPushes = 0
     var configPushFailures = 0
+    /// Of the pushes taken, those sent as a patch of the mesh tables (`PATCH /config`).
+    var configPatches = 0
 
     mutating func recordPass(seconds: Double, actions: Int, failed: Bool) {
         passes += 1
@@ -24,8 +26,9 @@ struct OperatorMetrics: Sendable, Hashable {
         for (index, bound) in Self.passBounds.enumerated() where seconds <= bound { passBuckets[index] += 1 }
     }
 
-    mutating func recordPush(ok: Bool) {
+    mutating func recordPush(ok: Bool, patched: Bool = false) {
         configPushes += 1
         if !ok { configPushFailures += 1 }
+        if ok && patched { configPatches += 1 }
     }
 }

@@ -42,6 +42,9 @@ enum OperatorMetricsText {
         sample("mesh_operator_config_pushes_total", [], Double(metrics.configPushes))
         family("mesh_operator_config_push_failures_total", "counter", "Configurations a proxy refused or did not take.")
         sample("mesh_operator_config_push_failures_total", [], Double(metrics.configPushFailures))
+        family("mesh_operator_config_patches_total", "counter",
+               "Configurations a proxy took as a patch of its splits and retry policies (PATCH /config).")
+        sample("mesh_operator_config_patches_total", [], Double(metrics.configPatches))
 
         family("mesh_operator_processes", "gauge", "Processes the operator runs, by role and state.")
         var counts: [String: Int] = [:]

@@ -86,8 +86,21 @@ enum AdminServer {
                 try await server.apply(config)
                 return (.ok, "application/json", "{\"version\":\(jsonString(config.version))}\n")
             } catch {
-                let problems = error.problems.map { "{\"path\":\(jsonString($0.path)),\"message\":\(jsonString($0.message))}" }
-                return (.badRequest, "application/json", "{\"errors\":[\(problems.joined(separator: ","))]}\n")
+                return (.badRequest, "application/json", errorsJSON(error))
+            }
+        case (.PATCH, "/config"):
+            // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
+            do {
+                let patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
+                let current = server.configuration
+                guard patch.applies(to: current.version) else {
+                    return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
+                        path: "base", message: "this proxy runs version \(current.version), not \(patch.base); send the whole configuration with PUT")])))
+                }
+                try await server.apply(patch.applied(to: current))
+                return (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n")
+            } catch {
+                return (.badRequest, "application/json", errorsJSON(error))
             }
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")
@@ -103,6 +116,11 @@ enum AdminServer {
         default:
             return (.notFound, "text/plain", "not found\n")
         }
+    }
+
+    private static func errorsJSON(_ error: ConfigError) -> String {
+        let problems = error.problems.map { "{\"path\":\(jsonString($0.path)),\"message\":\(jsonString($0.message))}" }
+        return "{\"errors\":[\(problems.joined(separator: ","))]}\n"
     }
 
     private static func jsonString(_ text: String) -> String {

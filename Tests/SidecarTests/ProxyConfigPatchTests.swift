@@ -1,0 +1,69 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Sidecar
+import SidecarConfig
+import Testing
+
+@Suite("PATCH /config: the mesh tables on top of a known version", .serialized)
+struct ProxyConfigPatchTests {
+    private func body(_ patch: SidecarConfigPatch) -> String {
+        String(decoding: try! JSONEncoder().encode(patch), as: UTF8.self)
+    }
+
+    private func split(a: Int, b: Int, to other: String = "b") -> [TrafficSplitConfig] {
+        [TrafficSplitConfig(name: "root", rootService: "root", backends: [.init(service: "a", weight: a), .init(service: other, weight: b)])]
+    }
+
+    @Test("a patch moves the weights at once; a stale base is refused with 409, a bad split with 400, and traffic stays put")
+    func patchWeights() async throws {
+        let a = try await TestBackend { _, _ in TestBackend.ok("a") }
+        let b = try await TestBackend { _, _ in TestBackend.ok("b") }
+        let proxy = try await ProxyHarness(ProxyHarness.config(
+            version: "v1",
+            services: [ServiceConfig(name: "root", endpoints: [a.address]), ServiceConfig(name: "a", endpoints: [a.address]),
+                       ServiceConfig(name: "b", endpoints: [b.address])],
+            splits: split(a: 100, b: 0)))
+        let before = try await offPool { try (0..<4).map { _ in try proxy.get().text } }
+        #expect(before == ["a", "a", "a", "a"])
+
+        let patched = try await offPool { try proxy.admin("PATCH", "/config", body: body(.init(base: "v1", version: "v2", splits: split(a: 0, b: 100)))) }
+        #expect(patched.status == 200)
+        #expect(patched.text.contains("\"v2\""))
+        let after = try await offPool { try (0..<4).map { _ in try proxy.get().text } }
+        #expect(after == ["b", "b", "b", "b"])
+
+        let stale = try await offPool { try proxy.admin("PATCH", "/config", body: body(.init(base: "v1", version: "v3", splits: split(a: 100, b: 0)))) }
+        #expect(stale.status == 409)
+        #expect(stale.text.contains("runs version v2"))
+        let bad = try await offPool { try proxy.admin("PATCH", "/config", body: body(.init(base: "v2", version: "v4", splits: split(a: 50, b: 50, to: "ghost")))) }
+        #expect(bad.status == 400)
+        #expect(bad.text.contains("splits[0]"))
+
+        let (config, still) = try await offPool { (try proxy.admin("GET", "/config"), try proxy.get().text) }
+        let running = try SidecarConfiguration.decode(json: Data(config.body))
+        #expect(running.version == "v2")
+        #expect(running.services.map(\.name) == ["root", "a", "b"])
+        #expect(still == "b")
+        await proxy.stop()
+        await a.stop()
+        await b.stop()
+    }
+
+    @Test("between: only version, splits and retry policies may differ; anything else needs the whole configuration")
+    func between() {
+        let old = ProxyHarness.config(version: "v1", services: [ServiceConfig(name: "a", endpoints: ["127.0.0.1:1"])], splits: split(a: 1, b: 0))
+        var weights = old
+        weights.version = "v2"
+        weights.splits = split(a: 0, b: 1)
+        let patch = SidecarConfigPatch.between(old, weights)
+        #expect(patch == SidecarConfigPatch(base: "v1", version: "v2", splits: weights.splits, retryPolicies: nil))
+        #expect(patch?.applied(to: old) == weights)
+        var endpoints = weights
+        endpoints.services[0].endpoints = ["127.0.0.1:2"]
+        #expect(SidecarConfigPatch.between(old, endpoints) == nil)
+        #expect(SidecarConfigPatch.between(old, old) == nil)
+    }
+}
