@@ -4,6 +4,9 @@ import OperatorAPI
 /// Looks at running processes from the outside: a workload's health endpoint, a sidecar's admin endpoint.
 /// Short timeouts, so one stuck process never stalls a reconcile pass for long.
 struct Prober: Sendable {
+    /// Proxies' admin endpoints, over kept connections: probed every pass, pushed on every change.
+    let admin = KeepAliveClient()
+
     /// A workload is ready when its health check path answers 2xx (or, without a health check, when it accepts
     /// connections and answers HTTP at all).
     func workloadReady(port: Int, healthPath: String?) async -> Bool {
@@ -14,11 +17,10 @@ struct Prober: Sendable {
 
     /// The configuration version a proxy reports, or nil when its admin endpoint does not answer.
     func proxyConfigVersion(adminPort: Int) async -> String? {
-        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1))
         // `/config/version` answers with the version alone; a proxy started by an older meshctl (adopted after an
         // upgrade) only has `/config`.
-        var response = try? await client.send("GET", "/config/version")
-        if response?.status == 404 { response = try? await client.send("GET", "/config") }
+        var response = try? await admin.send(port: adminPort, "GET", "/config/version", timeout: .seconds(1))
+        if response?.status == 404 { response = try? await admin.send(port: adminPort, "GET", "/config", timeout: .seconds(1)) }
         guard let response, response.status == 200,
               let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             return nil
@@ -28,9 +30,8 @@ struct Prober: Sendable {
 
     /// Sends a proxy its configuration; returns the error text when it refuses.
     func pushConfig(adminPort: Int, json: Data) async -> String? {
-        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(2))
         do {
-            let response = try await client.send("PUT", "/config", body: Array(json))
+            let response = try await admin.send(port: adminPort, "PUT", "/config", body: Array(json), timeout: .seconds(2))
             return response.status == 200 ? nil : String(decoding: response.body, as: UTF8.self)
         } catch {
             return "\(error)"
@@ -47,8 +48,8 @@ struct Prober: Sendable {
 
     /// Sends a proxy a `SidecarConfigPatch`.
     func patchConfig(adminPort: Int, json: Data) async -> PatchOutcome {
-        let client = APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(2))
-        guard let response = try? await client.send("PATCH", "/config", body: Array(json)) else { return .needsWhole }
+        guard let response = try? await admin.send(port: adminPort, "PATCH", "/config", body: Array(json), timeout: .seconds(2))
+        else { return .needsWhole }
         switch response.status {
         case 200: return .applied
         case 400: return .refused(String(decoding: response.body, as: UTF8.self))
