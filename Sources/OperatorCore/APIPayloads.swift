@@ -32,6 +32,16 @@ public struct ApplyRequest: Codable, Sendable {
         self.dryRun = dryRun
         self.resourceVersions = resourceVersions
     }
+
+    /// `prune` and `dryRun` default to false, so a script's apply needs only its files.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        files = try c.decode([File].self, forKey: .files)
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        prune = try c.decodeIfPresent(Bool.self, forKey: .prune) ?? false
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        resourceVersions = try c.decodeIfPresent([String: Int64].self, forKey: .resourceVersions)
+    }
 }
 
 /// The answer to an apply: what happened to each object, or every reason it was refused.

@@ -5,8 +5,11 @@ socket (polled in-process, so a poll costs ~1 ms, not a curl + python start), wa
   mesh.py manifests DIR SERVICES WEIGHT      write DIR/mesh.yaml (svc-0..N-1, 2 replicas each; `front` splits
                                              svc-0 / svc-1 at 100-WEIGHT / WEIGHT)
   mesh.py wait-ready STATE [TIMEOUT]         until every Service is Ready; prints the seconds waited
-  mesh.py changes STATE DIR SERVICES COUNT   COUNT weight changes, each `meshctl apply` then polling the split until
-                                             every proxy confirmed it; prints one line per change and a summary
+  mesh.py changes STATE DIR SERVICES COUNT [api]
+                                             COUNT weight changes, each `meshctl apply` (or, with `api`, one
+                                             POST /v1/apply on the socket, as a controller would: no CLI process)
+                                             then polling the split until every proxy confirmed it; prints one line
+                                             per change and a summary
   mesh.py pids STATE                         slot -> pid of every recorded process (JSON), from `/v1/status`
 """
 import http.client, json, os, socket, subprocess, sys, time
@@ -90,12 +93,29 @@ def split_confirmed(state):
             and st.get("proxiesConfigured") == st.get("proxies"))
 
 
-def changes(state, out, n, count, meshctl):
+def api_apply(state, out):
+    files = [{"name": os.path.join(out, f), "content": open(os.path.join(out, f)).read()} for f in sorted(os.listdir(out))]
+    connection = UnixConnection(os.path.join(state, "operator.sock"))
+    try:
+        connection.request("POST", "/v1/apply", body=json.dumps({"files": files, "source": out}),
+                           headers={"content-type": "application/json"})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"apply: {response.status} {body[:300]!r}")
+    finally:
+        connection.close()
+
+
+def changes(state, out, n, count, meshctl, mode="cli"):
     after_apply, from_start = [], []
     for i in range(1, count + 1):
         manifests(out, n, (i % 2) * 100)
         t0 = time.monotonic()
-        subprocess.run([meshctl, "apply", "--state-dir", state, "-f", out], check=True, stdout=subprocess.DEVNULL)
+        if mode == "api":
+            api_apply(state, out)
+        else:
+            subprocess.run([meshctl, "apply", "--state-dir", state, "-f", out], check=True, stdout=subprocess.DEVNULL)
         t1 = time.monotonic()
         for _ in range(4000):  # bounded: 20 s at most
             if split_confirmed(state):
@@ -111,7 +131,8 @@ def changes(state, out, n, count, meshctl):
     def pct(values, q):
         v = sorted(values)
         return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))]
-    for name, values in (("after apply returned", after_apply), ("from starting `meshctl apply`", from_start)):
+    started = "from sending POST /v1/apply" if mode == "api" else "from starting `meshctl apply`"
+    for name, values in (("after apply returned", after_apply), (started, from_start)):
         print(f"weight change -> every proxy confirmed, {name} ({len(values)} changes; includes the status write "
               f"and the 5 ms poll): p50 {pct(values, 50):.0f} ms, p99 {pct(values, 99):.0f} ms, "
               f"max {max(values):.0f} ms")
@@ -130,7 +151,8 @@ if __name__ == "__main__":
     elif command == "wait-ready":
         print(f"{wait_ready(sys.argv[2], float(sys.argv[3]) if len(sys.argv) > 3 else 120):.2f}")
     elif command == "changes":
-        changes(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), os.environ["MESHCTL"])
+        changes(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), os.environ["MESHCTL"],
+                sys.argv[6] if len(sys.argv) > 6 else "cli")
     elif command == "pids":
         pids(sys.argv[2])
     else:

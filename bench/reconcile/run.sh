@@ -3,7 +3,8 @@
 #   bench/reconcile/run.sh [SERVICES] [CHANGES]   (defaults 20, 20; BIN=path/to/meshctl to skip the build)
 # Measures: cold start to every Service Ready and the operator's RSS; for each of CHANGES weight changes, the time
 # from `meshctl apply` returning to the split's status reporting every proxy confirmed the new configuration (polled
-# every 5 ms on the operator socket, in-process) — first with no traffic (the propagation itself), then again while
+# every 5 ms on the operator socket, in-process) — first with no traffic (the propagation itself; once with
+# `meshctl apply`, once with the API call it makes, so the CLI's own start-up is told apart), then again while
 # wrk sends 50 connections through the gateway (the proxies then share the 2 cores with the load), counting failed
 # requests during those changes. Everything runs on 127.0.0.1 in a temporary state directory and is stopped at the end.
 source "$(dirname "$0")/common.sh"
@@ -11,8 +12,10 @@ services=${1:-20}
 changes=${2:-20}
 start_mesh "$services"
 
-echo "== weight changes, no traffic"
+echo "== weight changes, no traffic (meshctl apply)"
 $MESH changes "$state" "$dir/manifests" "$services" "$changes"
+echo "== weight changes, no traffic (POST /v1/apply on the operator's socket: the same, without the CLI process)"
+$MESH changes "$state" "$dir/manifests" "$services" "$changes" api
 echo "== weight changes under wrk -c50 through the gateway"
 wrk_start $((changes + 12))
 sleep 2
