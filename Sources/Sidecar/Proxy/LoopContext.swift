@@ -54,6 +54,15 @@ final class LoopContext: @unchecked Sendable {
         var newEndpoints: [String: EndpointState] = [:]
         var services: [String: ServiceState] = [:]
         for service in config.services {
+            let policy = config.retryPolicies.first { $0.service == service.name }
+            if let unchanged = routes?.services[service.name], unchanged.config == service, unchanged.retryPolicy == policy {
+                // The same service as before: keep its state whole. A weight change rewrites only the splits, and
+                // rebuilding every service of the mesh for it (endpoint parsing, balancer carry-over) was most of
+                // what a proxy spent per change.
+                for endpoint in unchanged.endpoints { newEndpoints["\(service.name)|\(endpoint.address)"] = endpoint }
+                services[service.name] = unchanged
+                continue
+            }
             let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
                 let key = "\(service.name)|\(address)"
                 if let existing = newEndpoints[key] ?? self.endpoints[key] {
@@ -69,7 +78,6 @@ final class LoopContext: @unchecked Sendable {
                 return endpoint
             }
             for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
-            let policy = config.retryPolicies.first { $0.service == service.name }
             services[service.name] = ServiceState(
                 config: service, endpoints: endpoints, retryPolicy: policy,
                 metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },
