@@ -12,6 +12,8 @@ public struct MeshScraper: Sendable {
 
     let operatorClient: APIClient
     let timeout: Duration
+    /// Kept connections to the proxies: `stat`'s second scrape and the dashboard's every-second scrape reuse them.
+    let proxies = KeepAliveClient()
 
     public init(operatorClient: APIClient, timeout: Duration = .seconds(2)) {
         self.operatorClient = operatorClient
@@ -49,12 +51,13 @@ public struct MeshScraper: Sendable {
     public func scrape(adminPorts: [Int]) async -> MeshScrape {
         let started = ProcessInfo.processInfo.systemUptime
         let timeout = timeout
+        let proxies = proxies
         // Each proxy's text is parsed in its own task, so parsing spreads over the cores while others still answer.
         let parts = await withTaskGroup(of: MeshScrape?.self) { group in
             for port in adminPorts {
                 group.addTask {
-                    guard let response = try? await APIClient(host: "127.0.0.1", port: port, timeout: timeout)
-                        .send("GET", "/metrics"), response.status == 200 else { return nil }
+                    guard let response = try? await proxies.send(port: port, "GET", "/metrics", timeout: timeout),
+                          response.status == 200 else { return nil }
                     var part = MeshScrape(time: 0)
                     part.add(metrics: response.body)
                     return part
