@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Sidecar
+import SidecarConfig
+import Testing
+
+/// A replica that dies (its sidecar SIGKILLed) stays in the proxy's configuration until the operator's next one
+/// arrives: its pooled connections all close at once and new connections to it are refused. Clients on keep-alive
+/// connections must not notice — no policy configured, the other endpoint answers every request.
+@Suite("Proxy with a dead endpoint", .serialized)
+struct ProxyDeadEndpointTests {
+    /// Sends `count` GETs on one keep-alive connection; returns the statuses, or "closed"/"timeout" for the request
+    /// that got no complete response (and stops there: the connection is gone).
+    private static func keepAliveRun(port: Int, count: Int) -> [String] {
+        var outcomes: [String] = []
+        guard let client = try? RawClient(port: port) else { return ["connect"] }
+        for _ in 0..<count {
+            do {
+                let response = try client.request()
+                outcomes.append("\(response.status)")
+            } catch {
+                outcomes.append("\(error)")
+                break
+            }
+        }
+        return outcomes
+    }
+
+    @Test("an endpoint refusing connections: every request on keep-alive connections gets a 200 from the other")
+    func refusedEndpoint() async throws {
+        let dead = try #require(RefusingPort())
+        let deadAddress = "127.0.0.1:\(dead.port)"
+        let live = try await TestBackend { _, _ in TestBackend.ok() }
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [
+            ServiceConfig(name: "b", endpoints: [deadAddress, live.address], loadBalancer: .roundRobin)
+        ]))
+        let port = proxy.port
+        let outcomes = try await offPool { (0..<4).flatMap { _ in Self.keepAliveRun(port: port, count: 10) } }
+        #expect(outcomes == Array(repeating: "200", count: 40))
+        await proxy.stop()
+        await live.stop()
+        dead.close()
+    }
+
+    @Test("an endpoint dying under keep-alive traffic: its pooled connections close, reconnects are refused, no client sees it")
+    func endpointDiesUnderLoad() async throws {
+        let doomed = try await TestBackend { _, _ in TestBackend.ok("a\n") }
+        let live = try await TestBackend { _, _ in TestBackend.ok("b\n") }
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [
+            ServiceConfig(name: "b", endpoints: [doomed.address, live.address], loadBalancer: .roundRobin)
+        ]))
+        let port = proxy.port
+        let clients = try await offPool { Connections(try (0..<8).map { _ in try RawClient(port: port) }) }
+        let box = Shared(clients.list.map { _ in [String]() })
+        /// One round: every client sends one request on its own connection.
+        @Sendable func round() {
+            for (index, client) in clients.list.enumerated() {
+                let outcome: String
+                do { outcome = "\(try client.request().status)" } catch { outcome = "\(error)" }
+                box.update { $0[index].append(outcome) }
+            }
+        }
+        // Warm: both endpoints now have pooled connections that served before.
+        try await offPool { for _ in 0..<5 { round() } }
+        #expect(doomed.requests.count > 0)
+        await doomed.stop()
+        try await offPool { for _ in 0..<10 { round() } }
+        let outcomes = box.value
+        for (index, run) in outcomes.enumerated() {
+            #expect(run == Array(repeating: "200", count: 15), "client \(index): \(run)")
+        }
+        await proxy.stop()
+        await live.stop()
+    }
+}
+
+/// Client connections handed from one test thread to the next; never used by two threads at once.
+private final class Connections: @unchecked Sendable {
+    let list: [RawClient]
+    init(_ list: [RawClient]) { self.list = list }
+}
+
+/// A loopback port bound but never listening: connects to it are refused, and while it is held no other test's
+/// server can take it (a port merely freed could be reused by a suite running in parallel).
+private final class RefusingPort {
+    let fd: Int32
+    let port: Int
+
+    init?() {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard fd >= 0, bound else {
+            Glibc.close(fd)
+            return nil
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { Glibc.close(fd) }
+}
