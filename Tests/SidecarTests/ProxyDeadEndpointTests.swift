@@ -73,6 +73,34 @@ struct ProxyDeadEndpointTests {
         await proxy.stop()
         await live.stop()
     }
+
+    @Test("a later request on a keep-alive connection whose try times out waiting for a pooled connection gets a 504")
+    func timeoutWhileWaitingForConnection() async throws {
+        // /hold answers its head and then streams a body its client never reads: the only pooled connection stays
+        // busy (its per-try timer stopped at the head), so the next request waits in the pool until its try times out.
+        let backend = try await TestBackend { request, _ in
+            request.requestLine.contains("/hold") ? .stream(count: 64 << 20) : TestBackend.ok()
+        }
+        let service = ServiceConfig(
+            name: "b", endpoints: [backend.address], connectionLimits: ConnectionLimits(maxConnections: 1))
+        let policy = RetryPolicyConfig(name: "r", service: "b", attempts: 1, perTryTimeout: .ms(200))
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [service], retryPolicies: [policy]))
+        let port = proxy.port
+        let (first, waited) = try await offPool {
+            let client = try RawClient(port: port)
+            let first = try client.request("GET", "/fast").status
+            let holder = try RawClient(port: port)
+            holder.send("GET /hold HTTP/1.1\r\nhost: test\r\n\r\n")
+            usleep(100_000)
+            let waited: String
+            do { waited = "\(try client.request("GET", "/queued").status)" } catch { waited = "\(error)" }
+            return (first, waited)
+        }
+        #expect(first == 200)
+        #expect(waited == "504")
+        await proxy.stop()
+        await backend.stop()
+    }
 }
 
 /// Client connections handed from one test thread to the next; never used by two threads at once.
