@@ -101,6 +101,58 @@ struct ProxyDeadEndpointTests {
         await proxy.stop()
         await backend.stop()
     }
+
+    @Test("an upstream cut mid-response: a small response was held back, so GETs are retried on the other endpoint")
+    func cutMidResponseRetried() async throws {
+        // Head and part of the body, then a close: what a replica killed while answering looks like.
+        let cutting = try await TestBackend { _, _ in
+            .raw(Array("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly-part".utf8), close: true)
+        }
+        let live = try await TestBackend { _, _ in TestBackend.ok("b\n") }
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [
+            ServiceConfig(name: "b", endpoints: [cutting.address, live.address], loadBalancer: .roundRobin)
+        ]))
+        let port = proxy.port
+        let outcomes = try await offPool {
+            (0..<4).flatMap { _ -> [String] in
+                guard let client = try? RawClient(port: port) else { return ["connect"] }
+                return (0..<10).map { _ in
+                    do {
+                        let response = try client.request()
+                        return "\(response.status) \(response.text)"
+                    } catch { return "\(error)" }
+                }
+            }
+        }
+        #expect(outcomes == Array(repeating: "200 b\n", count: 40))
+        #expect(cutting.requests.count > 0)
+        await proxy.stop()
+        await live.stop()
+        await cutting.stop()
+    }
+
+    @Test("a cut response: a POST is never replayed (the client sees the close); a GET with no other endpoint gets a 502")
+    func cutMidResponseNotRetried() async throws {
+        let cutting = try await TestBackend { _, _ in
+            .raw(Array("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly-part".utf8), close: true)
+        }
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [
+            ServiceConfig(name: "b", endpoints: [cutting.address])
+        ]))
+        let port = proxy.port
+        let (post, get) = try await offPool {
+            let post: String
+            do { post = "\(try RawClient(port: port).request("POST", "/", body: "x").status)" } catch { post = "\(error)" }
+            let get = try RawClient(port: port).request("GET", "/")
+            return (post, get)
+        }
+        #expect(post == "closed")
+        #expect(cutting.requests.filter { $0.requestLine.hasPrefix("POST") }.count == 1)
+        #expect(get.status == 502)
+        #expect(get.header("x-mesh-reason") == "upstream-reset")
+        await proxy.stop()
+        await cutting.stop()
+    }
 }
 
 /// Client connections handed from one test thread to the next; never used by two threads at once.

@@ -145,6 +145,7 @@ extension DownstreamHandler {
         responseFramer = nil
         responseCumulation = nil
         responseStarted = false
+        heldResponse = nil
         rawHeadLength = 0
         dechunkResponse = false
         responseParser.reset()
