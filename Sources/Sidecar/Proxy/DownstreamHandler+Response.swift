@@ -134,7 +134,7 @@ extension DownstreamHandler {
 
     /// Keeps `head` (a rewritten one) and `bytes` back instead of sending them; the client has seen nothing yet.
     private func holdResponse(head: ByteBuffer?, _ bytes: ByteBuffer?) {
-        var held = heldResponse ?? allocator.buffer(capacity: Self.maxHeldResponse)
+        var held = heldResponse ?? allocator.buffer(capacity: response.length + (response.contentLength ?? 0))
         if var head { held.writeBuffer(&head) }
         if var bytes { held.writeBuffer(&bytes) }
         heldResponse = held
