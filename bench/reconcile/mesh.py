@@ -37,7 +37,7 @@ def api(state, path):
 
 def manifests(out, n, weight):
     os.makedirs(out, exist_ok=True)
-    base = 31000
+    base = int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
     docs = []
     for i in range(n):
         docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1

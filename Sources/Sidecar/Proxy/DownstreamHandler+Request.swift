@@ -91,6 +91,11 @@ extension DownstreamHandler {
         tries = 0
         freeRetries = 0
         replayable = true
+        // Nothing of this request's response has reached the client. The flag still tells of the previous exchange
+        // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
+        // that (refused connect, timeout while waiting) must not read it as "bytes sent" and close the client
+        // instead of retrying or answering 502/503/504.
+        responseStarted = false
         // Keep the body for a retry only when a retry could happen and the body is small enough.
         let mayRetry = request.method.isIdempotent || (policy?.retryNonIdempotent ?? false)
         if !requestComplete && mayRetry && (request.contentLength ?? 0) <= Self.maxRetainedBody {
@@ -140,6 +145,7 @@ extension DownstreamHandler {
         responseFramer = nil
         responseCumulation = nil
         responseStarted = false
+        heldResponse = nil
         rawHeadLength = 0
         dechunkResponse = false
         responseParser.reset()

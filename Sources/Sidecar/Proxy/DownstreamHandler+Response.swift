@@ -12,6 +12,9 @@ extension DownstreamHandler {
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
         var rewrittenHead: ByteBuffer? = nil
+        // Whether this read completed the final head, and whether a 1xx went out before it.
+        var headNow = false
+        var interimSent = false
         if responseFramer == nil {
             if var cumulation = responseCumulation {
                 cumulation.writeBuffer(&buffer)
@@ -61,6 +64,8 @@ extension DownstreamHandler {
                 dechunkResponse = true
                 keepAliveAfter = false
             }
+            headNow = true
+            interimSent = responseStarted
             rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
         }
         if dechunkResponse {
@@ -73,11 +78,10 @@ extension DownstreamHandler {
             let skip = rawHeadLength
             consumed = try buffer.withUnsafeReadableBytes { try framer.consume(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
         } catch {
-            responseBodyMalformed(nothingSent: rawHeadLength > 0 || rewrittenHead != nil)
+            responseBodyMalformed(nothingSent: rawHeadLength > 0 || rewrittenHead != nil || heldResponse != nil)
             return
         }
         responseFramer = framer
-        if let rewrittenHead { context.write(wrapOutboundOut(rewrittenHead), promise: nil) }
         var out: ByteBuffer? = nil
         if rawHeadLength > 0 {
             // The head was not rewritten: it goes out in one write with the body bytes that follow it.
@@ -85,6 +89,20 @@ extension DownstreamHandler {
             rawHeadLength = 0
         } else if consumed > 0 {
             out = buffer.readSlice(length: consumed)
+        }
+        // Usually the whole response came in this read and this is one check; a held response is rare.
+        if !framer.isDone && (heldResponse != nil || (headNow && mayHoldResponse(interimSent: interimSent))) {
+            holdResponse(head: rewrittenHead, out)
+            return
+        }
+        if var held = heldResponse {
+            // The held response is complete: it goes out now, in one write.
+            heldResponse = nil
+            if var out { held.writeBuffer(&out) }
+            out = held
+            responseStarted = true
+        } else if let rewrittenHead {
+            context.write(wrapOutboundOut(rewrittenHead), promise: nil)
         }
         passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes, context: context)
     }
@@ -104,12 +122,33 @@ extension DownstreamHandler {
         }
     }
 
+    /// Whether the response whose head just arrived, incomplete, is held back until complete: nothing of it went
+    /// out yet, its request can be sent again (idempotent, body kept), and it is small (Content-Length framed).
+    private func mayHoldResponse(interimSent: Bool) -> Bool {
+        guard !interimSent, request.method.isIdempotent, replayable || retained != nil,
+            let length = response.contentLength, length <= Self.maxHeldResponse - response.length,
+            case .contentLength? = responseFramer?.state
+        else { return false }
+        return true
+    }
+
+    /// Keeps `head` (a rewritten one) and `bytes` back instead of sending them; the client has seen nothing yet.
+    private func holdResponse(head: ByteBuffer?, _ bytes: ByteBuffer?) {
+        var held = heldResponse ?? allocator.buffer(capacity: response.length + (response.contentLength ?? 0))
+        if var head { held.writeBuffer(&head) }
+        if var bytes { held.writeBuffer(&bytes) }
+        heldResponse = held
+        responseStarted = false
+        responseUnflushed = false
+    }
+
     /// The upstream's body is malformed. When the head was still waiting to go out with these bytes, nothing of the
     /// response reached the client: it gets a 502. Otherwise it must see a broken connection, never an end.
     func responseBodyMalformed(nothingSent: Bool) {
         rawHeadLength = 0
         if nothingSent {
             responseFramer = nil
+            heldResponse = nil
             responseStarted = false
             upstreamReusable = false
             failWithoutResponse(status: 502, reason: "upstream-protocol-error")
@@ -206,6 +245,13 @@ extension DownstreamHandler {
                 keepAliveAfter = false
                 upstreamReusable = false
                 finishExchange()
+            } else if heldResponse != nil {
+                // Mid-body, but held back: the client saw nothing, so this is a reset before a response, retried
+                // (or answered 502) like one.
+                heldResponse = nil
+                responseFramer = nil
+                upstream = nil
+                tryFailed(.reset)
             } else {
                 // Mid-body: the client must see the connection end, never a response that looks complete.
                 upstream = nil

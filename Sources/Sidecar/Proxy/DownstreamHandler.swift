@@ -30,6 +30,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
     static let maxPendingBytes = 64 * 1024
     /// Request bodies up to this size are kept for retries; larger ones are not retried.
     static let maxRetainedBody = 64 * 1024
+    /// A response (head and Content-Length body) up to this size that does not arrive in one read is held back
+    /// until complete when its request could be retried, so an upstream dying mid-response costs a retry, not the
+    /// client's connection.
+    static let maxHeldResponse = 64 * 1024
 
     let loop: LoopContext
     let listenerName: String
@@ -82,6 +86,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var responseFramer: BodyFramer?
     var responseCumulation: ByteBuffer?
     var responseStarted = false
+    /// The response so far, held back (see `maxHeldResponse`); nil when nothing is held.
+    var heldResponse: ByteBuffer?
     /// An unchanged response head not yet written: it is sent with the first body bytes.
     var rawHeadLength = 0
     var upstreamReusable = true
@@ -260,6 +266,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
         }
         service = nil
         retained = nil
+        heldResponse = nil
     }
 
     /// Tells the balancer and outlier detector how the current try went (once per try).
