@@ -27,7 +27,9 @@ extension ReconcileLoop {
     /// Sends every `.configure` of a pass at once. Encoding and the round trips run off the actor, in parallel (a
     /// weight change reconfigures every proxy, and 41 encodes in a row on the actor cost more than the pushes);
     /// only the outcomes come back to it.
-    func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async {
+    /// Returns whether every proxy took its configuration.
+    @discardableResult
+    func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async -> Bool {
         var jobs: [(slot: SlotID, instance: String, adminPort: Int, config: SidecarConfiguration, running: SidecarConfiguration?)] = []
         for case .configure(let slot, let instance, let version) in actions {
             guard let found = instances.first(where: { $0.record.id == instance }),
@@ -38,7 +40,7 @@ extension ReconcileLoop {
         }
         let live = Set(instances.map(\.record.id))
         pushedConfigs = pushedConfigs.filter { live.contains($0.key) }
-        guard !jobs.isEmpty else { return }
+        guard !jobs.isEmpty else { return jobs.count == actions.count }
         let prober = self.prober
         let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])
         let outcomes = await withTaskGroup(of: (Int, String?, Bool).self) { group in
@@ -72,6 +74,7 @@ extension ReconcileLoop {
                 pushedConfigs[job.instance] = job.config
             }
         }
+        return jobs.count == actions.count && outcomes.allSatisfy { $0.1 == nil }
     }
 
     private func start(_ process: DesiredProcess, world: DesiredWorld) async {

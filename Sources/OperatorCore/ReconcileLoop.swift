@@ -50,6 +50,8 @@ actor ReconcileLoop {
     /// instead of probing every process again, so a config push does not wait ~50 ms of probes. Any other kick (a
     /// process exit, a command) or a timer tick observes for real.
     private var objectsChanged = false
+    /// When the oldest change not yet pushed was stored (apply, delete): the start of its propagation.
+    private var changeStoredAt: ContinuousClock.Instant?
     private var observationWanted = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var sleepGeneration = 0
@@ -79,7 +81,10 @@ actor ReconcileLoop {
     /// Asks for a pass as soon as possible (an apply, a process exit, a command). `observe: false` says only the
     /// applied objects changed: that pass plans from the last observation (a full pass follows shortly after).
     func kick(observe: Bool = true) {
-        if observe { observationWanted = true } else { objectsChanged = true }
+        if observe { observationWanted = true } else {
+            objectsChanged = true
+            changeStoredAt = changeStoredAt ?? .now
+        }
         guard let sleeper else {
             pendingKick = true
             return
@@ -145,6 +150,9 @@ actor ReconcileLoop {
         let quick = objectsChanged && !observationWanted && !stopping && lastSnapshot != nil
         objectsChanged = false
         observationWanted = false
+        // The changes this pass's snapshot includes: their propagation ends when its pushes are confirmed.
+        var coveredChange = changeStoredAt
+        changeStoredAt = nil
         let started = ContinuousClock.now
         var phases: [String] = []
         var mark = started
@@ -164,6 +172,8 @@ actor ReconcileLoop {
                 // An apply landed while this pass probed: plan with it now rather than one whole pass later.
                 objectsChanged = false
                 if !observationWanted { pendingKick = false }  // nothing else asked for the next pass
+                coveredChange = coveredChange ?? changeStoredAt
+                changeStoredAt = nil
                 snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
                 lastSnapshot = snapshot
                 phase("reload")
@@ -185,8 +195,16 @@ actor ReconcileLoop {
                 }
             }
             phase("execute")
-            await push(pushes, world: world, instances: instances)
+            let pushed = await push(pushes, world: world, instances: instances)
             phase("push(\(pushes.count))")
+            if let coveredChange, !pushes.isEmpty {
+                if pushed {
+                    metrics.propagation.record(seconds(since: coveredChange))
+                } else {
+                    // A proxy did not take it: the change is still propagating; a later pass records it.
+                    changeStoredAt = min(changeStoredAt ?? coveredChange, coveredChange)
+                }
+            }
             await finishDrains(instances: instances, world: world)
             lastWorld = world
             lastInstances = try await observeAfterPass(instances)

@@ -104,6 +104,11 @@ struct OperatorEndToEndTests {
         let operatorMetrics = LoopbackGet.get(port: operatorPort, path: "/metrics")?.body ?? ""
         #expect((DashboardBrowserTests.value("mesh_operator_config_patches_total", in: operatorMetrics) ?? 0) >= 3,
                 "\(operatorMetrics)")
+        // ...and the operator timed it, from the stored change to the last proxy's answer (at least the weight change).
+        #expect((DashboardBrowserTests.value("mesh_operator_config_propagation_seconds_count", in: operatorMetrics) ?? 0) >= 1,
+                "\(operatorMetrics)")
+        #expect(DashboardBrowserTests.value(#"mesh_operator_config_propagation_seconds_bucket{le="10"}"#, in: operatorMetrics)
+                == DashboardBrowserTests.value("mesh_operator_config_propagation_seconds_count", in: operatorMetrics))
 
         // Objects read back Kubernetes-shaped.
         let json = try harness.meshctl(["get", "splits", "web", "-o", "json"]).stdout

@@ -10,6 +10,7 @@ socket (polled in-process, so a poll costs ~1 ms, not a curl + python start), wa
                                              POST /v1/apply on the socket, as a controller would: no CLI process)
                                              then polling the split until every proxy confirmed it; prints one line
                                              per change and a summary
+  mesh.py propagation STATE                  the operator's own propagation histogram, as one line
   mesh.py pids STATE                         slot -> pid of every recorded process (JSON), from `/v1/status`
 """
 import http.client, json, os, socket, subprocess, sys, time
@@ -138,6 +139,30 @@ def changes(state, out, n, count, meshctl, mode="cli"):
               f"max {max(values):.0f} ms")
 
 
+def propagation(state):
+    """The operator's own figure: its mesh_operator_config_propagation_seconds histogram, as one line."""
+    address = open(os.path.join(state, "http.addr")).read().strip().replace("http://", "").rstrip("/")
+    host, port = address.rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=5)
+    try:
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    buckets, total, count = [], 0.0, 0
+    for line in text.splitlines():
+        if line.startswith("mesh_operator_config_propagation_seconds_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            buckets.append((le, int(float(line.rsplit(" ", 1)[1]))))
+        elif line.startswith("mesh_operator_config_propagation_seconds_sum"):
+            total = float(line.rsplit(" ", 1)[1])
+        elif line.startswith("mesh_operator_config_propagation_seconds_count"):
+            count = int(float(line.rsplit(" ", 1)[1]))
+    mean = f"{total / count * 1000:.0f} ms" if count else "-"
+    print(f"operator's own propagation histogram (stored change -> every proxy confirmed): {count} changes, mean {mean}; "
+          + ", ".join(f"<= {le} s: {n}" for le, n in buckets if le in ("0.025", "0.05", "0.1", "0.25", "+Inf")))
+
+
 def pids(state):
     status = api(state, "/v1/status")
     live = [p for p in status.get("processes", []) if p["state"] in ("ready", "starting")]
@@ -153,6 +178,8 @@ if __name__ == "__main__":
     elif command == "changes":
         changes(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), os.environ["MESHCTL"],
                 sys.argv[6] if len(sys.argv) > 6 else "cli")
+    elif command == "propagation":
+        propagation(sys.argv[2])
     elif command == "pids":
         pids(sys.argv[2])
     else:

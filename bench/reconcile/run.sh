@@ -16,6 +16,7 @@ echo "== weight changes, no traffic (meshctl apply)"
 $MESH changes "$state" "$dir/manifests" "$services" "$changes"
 echo "== weight changes, no traffic (POST /v1/apply on the operator's socket: the same, without the CLI process)"
 $MESH changes "$state" "$dir/manifests" "$services" "$changes" api
+$MESH propagation "$state"
 echo "== weight changes under wrk -c50 through the gateway"
 wrk_start $((changes + 12))
 sleep 2

@@ -26,13 +26,10 @@ enum OperatorMetricsText {
         family("mesh_operator_reconcile_errors_total", "counter", "Passes that failed (the next one retries).")
         sample("mesh_operator_reconcile_errors_total", [], Double(metrics.failedPasses))
         family("mesh_operator_reconcile_duration_seconds", "histogram", "Duration of one reconcile pass.")
-        for (index, bound) in OperatorMetrics.passBounds.enumerated() {
-            sample("mesh_operator_reconcile_duration_seconds_bucket", [("le", format(bound))],
-                   Double(metrics.passBuckets[index]))
-        }
-        sample("mesh_operator_reconcile_duration_seconds_bucket", [("le", "+Inf")], Double(metrics.passes))
-        sample("mesh_operator_reconcile_duration_seconds_sum", [], metrics.passSeconds)
-        sample("mesh_operator_reconcile_duration_seconds_count", [], Double(metrics.passes))
+        metrics.passDuration.samples("mesh_operator_reconcile_duration_seconds", format: format, sample)
+        family("mesh_operator_config_propagation_seconds", "histogram",
+               "From a change stored by apply or delete to every proxy it reconfigured confirming it.")
+        metrics.propagation.samples("mesh_operator_config_propagation_seconds", format: format, sample)
         family("mesh_operator_pending_triggers", "gauge",
                "Triggers (apply, process exit, command) waiting for the next pass: 0 or 1, they coalesce.")
         sample("mesh_operator_pending_triggers", [], inputs.pendingKick ? 1 : 0)
