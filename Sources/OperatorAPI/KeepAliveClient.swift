@@ -110,8 +110,9 @@ public final class KeepAliveClient: Sendable {
                     return promise.futureResult
                 }
                 collector.pending = promise
-                let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout / .nanoseconds(1)))) {
-                    promise.fail(ChannelError.connectTimeout(.nanoseconds(Int64(timeout / .nanoseconds(1)))))
+                let limit = TimeAmount.nanoseconds(Int64(timeout / .nanoseconds(1)))
+                let deadline = channel.eventLoop.scheduleTask(in: limit) {
+                    promise.fail(ChannelError.connectTimeout(limit))
                     channel.close(promise: nil)
                 }
                 promise.futureResult.whenComplete { _ in deadline.cancel() }

@@ -40,7 +40,7 @@ extension ReconcileLoop {
         }
         let live = Set(instances.map(\.record.id))
         pushedConfigs = pushedConfigs.filter { live.contains($0.key) }
-        guard !jobs.isEmpty else { return jobs.count == actions.count }
+        guard !jobs.isEmpty else { return actions.isEmpty }
         let prober = self.prober
         let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])
         let outcomes = await withTaskGroup(of: (Int, String?, Bool).self) { group in

@@ -59,12 +59,12 @@ final class LoopContext: @unchecked Sendable {
                 // The same service as before: keep its state whole. A weight change rewrites only the splits, and
                 // rebuilding every service of the mesh for it (endpoint parsing, balancer carry-over) was most of
                 // what a proxy spent per change.
-                for endpoint in unchanged.endpoints { newEndpoints["\(service.name)|\(endpoint.address)"] = endpoint }
+                for endpoint in unchanged.endpoints { newEndpoints[Self.endpointKey(service.name, endpoint.address)] = endpoint }
                 services[service.name] = unchanged
                 continue
             }
             let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
-                let key = "\(service.name)|\(address)"
+                let key = Self.endpointKey(service.name, address)
                 if let existing = newEndpoints[key] ?? self.endpoints[key] {
                     existing.limits = service.connectionLimits
                     newEndpoints[key] = existing
@@ -92,6 +92,9 @@ final class LoopContext: @unchecked Sendable {
         endpoints = newEndpoints
         return LoopRoutes(config: config, services: services, splits: splits)
     }
+
+    /// An endpoint's key in `endpoints`: the same address under two services is two pools.
+    private static func endpointKey(_ service: String, _ address: HostPort) -> String { "\(service)|\(address)" }
 
     /// A service's metrics on this loop, made on first use and kept across configuration swaps.
     private func serviceMetrics(named name: String) -> ServiceMetrics {
