@@ -176,10 +176,10 @@ extension DownstreamHandler {
         let keep = keepAlive && requestFramer.isDone
         let buffer = HeadWriter.localResponse(
             status: status, reason: reason, keepAlive: keep, allocator: allocator)
-        context.write(wrapOutboundOut(buffer), promise: nil)
+        writer.write(buffer, context: context)
         responseStarted = true
         if keep {
-            context.flush()
+            writer.flush(context: context)
             phase = .idle
             idleSince = LoopContext.now()
             headStartedAt = idleSince

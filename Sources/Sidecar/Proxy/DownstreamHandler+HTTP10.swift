@@ -15,7 +15,7 @@ extension DownstreamHandler {
             return
         }
         responseFramer = framer
-        if let rewrittenHead { context.write(wrapOutboundOut(rewrittenHead), promise: nil) }
+        if let rewrittenHead { writer.write(rewrittenHead, context: context) }
         var out: ByteBuffer? = nil
         if !data.ranges.isEmpty {
             var payload = allocator.buffer(capacity: data.ranges.reduce(0) { $0 + $1.count })

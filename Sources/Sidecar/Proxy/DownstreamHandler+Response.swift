@@ -43,12 +43,12 @@ extension DownstreamHandler {
                 // Never to an HTTP/1.0 client, which does not know them (RFC 9110 §15.2).
                 if request.isHTTP11 {
                     responseStarted = true
-                    if let interim = buffer.readSlice(length: response.length) { context.write(wrapOutboundOut(interim), promise: nil) }
+                    if let interim = buffer.readSlice(length: response.length) { writer.write(interim, context: context) }
                 } else {
                     buffer.moveReaderIndex(forwardBy: response.length)
                 }
                 if buffer.readableBytes == 0 {
-                    context.flush()
+                    writer.flush(context: context)
                     return
                 }
             }
@@ -102,7 +102,7 @@ extension DownstreamHandler {
             out = held
             responseStarted = true
         } else if let rewrittenHead {
-            context.write(wrapOutboundOut(rewrittenHead), promise: nil)
+            writer.write(rewrittenHead, context: context)
         }
         passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes, context: context)
     }
@@ -113,12 +113,12 @@ extension DownstreamHandler {
     @inline(__always)
     func passResponseBytes(_ out: ByteBuffer?, complete: Bool, leftover: Int, context: ChannelHandlerContext) {
         if complete {
-            if let out { context.writeAndFlush(wrapOutboundOut(out), promise: nil) } else { context.flush() }
+            if let out { writer.writeAndFlush(out, context: context) } else { writer.flush(context: context) }
             responseUnflushed = false
             if leftover > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {
-            context.write(wrapOutboundOut(out), promise: nil)
+            writer.write(out, context: context)
         }
     }
 
@@ -225,7 +225,7 @@ extension DownstreamHandler {
             close()
             return
         }
-        if !flushed { context.flush() }
+        if !flushed { writer.flush(context: context) }
         phase = .idle
         idleSince = now
         headStartedAt = now

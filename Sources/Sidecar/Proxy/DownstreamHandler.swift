@@ -96,6 +96,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// Response bytes were written but not flushed in this read event; the upstream's read-complete flushes them.
     /// Most responses end with a write-and-flush, and then that second pipeline pass is skipped.
     var responseUnflushed = false
+    /// Sends response bytes to the client (see `SocketWriter`).
+    let writer = SocketWriter()
 
     /// The access log's view of the request in progress (see Telemetry/DownstreamHandler+AccessLog.swift).
     var telemetry = RequestTelemetry()
@@ -124,12 +126,14 @@ final class DownstreamHandler: ChannelDuplexHandler {
         requestParser.limits = routes.parserLimits
         responseParser.limits = routes.parserLimits
         loop.register(self)
+        writer.attach(context.channel)
         if loop.draining { drain() }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closing
+        writer.detach()
         loop.unregister(self)
         logAccess(status: responseStarted ? response.status : 0, reason: "aborted")
         abandonExchange()
@@ -225,7 +229,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func upstreamReadComplete() {
         guard responseUnflushed else { return }
         responseUnflushed = false
-        context?.flush()
+        guard let context else { return }
+        writer.flush(context: context)
     }
 
     func upstreamWritabilityChanged(isWritable: Bool) {
@@ -238,6 +243,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func close() {
         guard let context, phase != .closing || context.channel.isActive else { return }
         phase = .closing
+        writer.flush(context: context)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
         let channel = context.channel

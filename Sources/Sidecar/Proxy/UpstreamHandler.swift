@@ -20,16 +20,20 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// Tracked from writability events rather than asked of the channel on every read: the hot path stays out of
     /// the `Channel` existential.
     private(set) var isWritable = true
+    /// Sends the request bytes (see `SocketWriter`).
+    private let writer = SocketWriter()
 
     var isUsable: Bool { active && !closed }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         active = context.channel.isActive
+        if active { writer.attach(context.channel) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         active = true
+        writer.attach(context.channel)
         context.fireChannelActive()
     }
 
@@ -51,6 +55,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         active = false
+        writer.detach()
         let wasClosed = closed
         closed = true
         if !wasClosed { endpoint?.connectionClosed(self) }
@@ -87,21 +92,28 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     @inline(__always)
     func write(_ buffer: ByteBuffer) {
-        context?.write(wrapOutboundOut(buffer), promise: nil)
+        guard let context else { return }
+        writer.write(buffer, context: context)
     }
 
     @inline(__always)
-    func flush() { context?.flush() }
+    func flush() {
+        guard let context else { return }
+        writer.flush(context: context)
+    }
 
-    /// One pass through the pipeline instead of two, for the common whole-request case.
+    /// The common whole-request case: one system call when the socket takes it all.
     @inline(__always)
     func writeAndFlush(_ buffer: ByteBuffer) {
-        context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        guard let context else { return }
+        writer.writeAndFlush(buffer, context: context)
     }
 
     /// Sends the client's half-close on, so the endpoint sees the end of input as the client meant it.
     func shutdownOutput() {
-        context?.close(mode: .output, promise: nil)
+        guard let context else { return }
+        writer.flush(context: context)
+        context.close(mode: .output, promise: nil)
     }
 
     /// Closes the connection; it will not be reused.
