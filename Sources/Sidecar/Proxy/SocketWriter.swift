@@ -28,8 +28,12 @@ final class SocketWriter {
     private var first: ByteBuffer?
     private var more: [ByteBuffer] = []
 
-    /// Direct sends made; for tests and `/stats`-style checks.
+    /// System calls made directly, and buffers handed to NIO instead (for tests).
     private(set) var directSends = 0
+    private(set) var channelWrites = 0
+
+    /// Whether the socket was found, so writes can skip NIO.
+    var isDirect: Bool { descriptor >= 0 }
 
     /// Finds the channel's socket (see `SocketDescriptor.of`); until then, or when it cannot be found, NIO writes.
     func attach(_ channel: any Channel) {
@@ -135,6 +139,7 @@ final class SocketWriter {
     private func writeThroughChannel(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         queued += 1
+        channelWrites &+= 1
         promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { _ in self.queued -= 1 }
         context.write(NIOAny(buffer), promise: promise)
     }

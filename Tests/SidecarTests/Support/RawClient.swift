@@ -20,8 +20,12 @@ final class RawClient {
 
     enum Failure: Error { case connect, closed, timeout, malformed(String) }
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    /// `receiveBuffer`: SO_RCVBUF in bytes, set before connecting (a small one makes the peer's writes back up).
+    init(port: Int, timeoutSeconds: Int = 5, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer.map(CInt.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<CInt>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -60,6 +64,14 @@ final class RawClient {
         if n == 0 { return false }
         buffered += chunk[0..<n]
         return true
+    }
+
+    /// Exactly `count` bytes (fewer only if the peer closes first).
+    func read(count: Int) throws -> [UInt8] {
+        while buffered.count < count, try fill() {}
+        let taken = Array(buffered.prefix(count))
+        buffered.removeFirst(taken.count)
+        return taken
     }
 
     /// Everything until the peer closes.

@@ -1,0 +1,180 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@testable import Sidecar
+
+/// `SocketWriter` against real loopback sockets: the descriptor is found, whole writes skip NIO, and bytes a slow
+/// reader's socket cannot take go through NIO without being reordered, after which direct sends resume.
+@Suite("Socket writer", .serialized)
+struct SocketWriterTests {
+    @Test("an accepted connection's socket is found and a response goes out in direct sends")
+    func directSends() async throws {
+        let server = try await WriterServer { request in
+            request == 1 ? [.init(flush: true, bytes: Array("hello".utf8))] : []
+        }
+        let reply = try await offPool {
+            let client = try RawClient(port: server.port)
+            client.send("1")
+            return try client.read(count: 5)
+        }
+        #expect(String(decoding: reply, as: UTF8.self) == "hello")
+        let counts = server.counts
+        #expect(counts.found)
+        #expect(counts.direct >= 1)
+        #expect(counts.channel == 0)
+        await server.stop()
+    }
+
+    @Test("bytes NIO holds are never overtaken: a later write queues behind them, and direct sends resume after")
+    func queuedBytesKeepOrder() async throws {
+        let big = pattern(seed: 3, count: 4 * 1024 * 1024)
+        let marker = Array("-END-".utf8)
+        // Request 1, in one event-loop turn: a 4 MiB write the small socket buffers cannot take (NIO queues the
+        // rest); then, with the loop still busy so NIO cannot send more, wait until the client has read all the
+        // socket held (room in the socket, bytes still in NIO); then a small write, which must queue behind them.
+        // Request 2: three writes and one flush (one vectored send), after NIO has written everything.
+        let server = try await WriterServer(sendBuffer: 4096) { request in
+            switch request {
+            case 1: return [.init(flush: true, bytes: big), .init(flush: true, bytes: marker, waitForDrain: true)]
+            case 2:
+                return [.init(flush: false, bytes: Array("a".utf8)), .init(flush: false, bytes: Array("bc".utf8)),
+                        .init(flush: true, bytes: Array("def".utf8))]
+            default: return []
+            }
+        }
+        let (first, afterFirst, second) = try await offPool {
+            let client = try RawClient(port: server.port, receiveBuffer: 4096)
+            client.send("1")
+            let first = try client.read(count: big.count + marker.count)
+            let afterFirst = server.counts
+            client.send("2")
+            return (first, afterFirst, try client.read(count: 6))
+        }
+        #expect(first.count == big.count + marker.count)
+        // Compared without printing megabytes on failure: the first differing offset, if any.
+        let expected = big + marker
+        let firstDifference = zip(first, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(firstDifference == nil, "bytes out of order from this offset on (the marker overtook queued bytes)")
+        #expect(afterFirst.drainSeen, "the socket never drained while NIO held bytes: the test proved nothing")
+        #expect(afterFirst.channel > 0, "the small socket should have made the writer hand bytes to NIO")
+        #expect(String(decoding: second, as: UTF8.self) == "abcdef")
+        let end = server.counts
+        #expect(end.channel == afterFirst.channel, "once NIO drained, writes go direct again")
+        #expect(end.direct == afterFirst.direct + 1)
+        await server.stop()
+    }
+}
+
+private func pattern(seed: Int, count: Int) -> [UInt8] {
+    (0..<count).map { UInt8(truncatingIfNeeded: ($0 &* 7 &+ seed &* 13) % 251) }
+}
+
+import Foundation
+
+/// A loopback server whose connections answer each read (one "request") with writes through a `SocketWriter`.
+private final class WriterServer: Sendable {
+    struct Write: Sendable {
+        var flush: Bool
+        var bytes: [UInt8]
+        /// Before this write, block the event loop until the socket's send queue is empty (at most 2 s).
+        var waitForDrain = false
+    }
+    struct Counts: Sendable {
+        var found = false
+        var direct = 0
+        var channel = 0
+        /// A `waitForDrain` saw the send queue empty.
+        var drainSeen = false
+    }
+
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let channel: any Channel
+    let port: Int
+    final class SharedCounts: Sendable {
+        let value = Mutex(Counts())
+    }
+    private let shared = SharedCounts()
+    var counts: Counts { shared.value.withLock { $0 } }
+
+    init(sendBuffer: Int? = nil, plan: @escaping @Sendable (Int) -> [Write]) async throws {
+        let counts = self.shared
+        var bootstrap = ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Handler(plan: plan, counts: counts))
+                }
+            }
+        if let sendBuffer {
+            bootstrap = bootstrap.childChannelOption(.socketOption(.so_sndbuf), value: SocketOptionValue(sendBuffer))
+        }
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    func stop() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+
+    private final class Handler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let writer = SocketWriter()
+        let plan: @Sendable (Int) -> [Write]
+        let counts: SharedCounts
+        var requests = 0
+
+        init(plan: @escaping @Sendable (Int) -> [Write], counts: SharedCounts) {
+            self.plan = plan
+            self.counts = counts
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            writer.attach(context.channel)
+            let found = writer.isDirect
+            counts.value.withLock { $0.found = found }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) { writer.detach() }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            requests += 1
+            for write in plan(requests) {
+                if write.waitForDrain, let fd = SocketDescriptor.of(context.channel) {
+                    let drained = waitUntilSent(fd)
+                    counts.value.withLock { $0.drainSeen = $0.drainSeen || drained }
+                }
+                perform(write, context: context)
+            }
+            publish()
+        }
+
+        /// Polls the socket's unsent byte count (SIOCOUTQ) until it is zero; true if it got there within 2 s.
+        private func waitUntilSent(_ fd: CInt) -> Bool {
+            for _ in 0..<2000 {
+                var unsent: CInt = 0
+                if ioctl(fd, UInt(0x5411), &unsent) == 0 && unsent == 0 { return true }
+                usleep(1000)
+            }
+            return false
+        }
+
+        private func perform(_ write: Write, context: ChannelHandlerContext) {
+            let buffer = context.channel.allocator.buffer(bytes: write.bytes)
+            if write.flush { writer.writeAndFlush(buffer, context: context) } else { writer.write(buffer, context: context) }
+        }
+
+        private func publish() {
+            let (direct, channel) = (writer.directSends, writer.channelWrites)
+            counts.value.withLock {
+                $0.direct = direct
+                $0.channel = channel
+            }
+        }
+    }
+}
