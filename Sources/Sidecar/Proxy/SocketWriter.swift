@@ -53,11 +53,11 @@ final class SocketWriter {
 
     @inline(__always)
     func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        if queued > 0 || descriptor < 0 {
+        if descriptor < 0 {
+            context.write(NIOAny(buffer), promise: nil)
+        } else if queued > 0 {
             writeThroughChannel(buffer, context: context)
-            return
-        }
-        if first == nil {
+        } else if first == nil {
             first = buffer
         } else {
             more.append(buffer)
@@ -67,7 +67,7 @@ final class SocketWriter {
     @inline(__always)
     func flush(context: ChannelHandlerContext) {
         guard var head = first else {
-            if queued > 0 { context.flush() }
+            if queued > 0 || descriptor < 0 { context.flush() }
             return
         }
         first = nil
@@ -87,6 +87,8 @@ final class SocketWriter {
         if first == nil && queued == 0 && descriptor >= 0 {
             var buffer = buffer
             send(&buffer, context: context)
+        } else if descriptor < 0 {
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
         } else {
             write(buffer, context: context)
             flush(context: context)
