@@ -31,6 +31,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Flag(inversion: .prefixedNo, help: "Record per-request metrics (--no-metrics: only to measure what they cost).")
     public var metrics = true
 
+    @Flag(inversion: .prefixedNo, help: "Send a busy loop's writes together at the end of its turn (--no-write-batching: only to measure what it buys).")
+    public var writeBatching = true
+
     @Option(help: "Event loop threads.")
     public var threads: Int = 1
 

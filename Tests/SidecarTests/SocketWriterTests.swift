@@ -31,6 +31,27 @@ struct SocketWriterTests {
         await server.stop()
     }
 
+    @Test("on a busy loop a flush waits for the end of the turn and goes out then; a lone exchange's goes at once")
+    func batchedOnlyWhenBusy() async throws {
+        for (exchanges, expectedBeforeTurnEnd) in [(2, 0), (1, 1)] {
+            let server = try await WriterServer(exchanges: exchanges) { request in
+                request == 1 ? [.init(flush: true, bytes: Array("hello".utf8))] : []
+            }
+            let reply = try await offPool {
+                let client = try RawClient(port: server.port)
+                client.send("1")
+                return try client.read(count: 5)
+            }
+            #expect(String(decoding: reply, as: UTF8.self) == "hello")
+            // The end-of-turn count is published by a task queued after the batch's; wait for it.
+            for _ in 0..<200 where server.counts.direct == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            let counts = server.counts
+            #expect(counts.directBeforeTurnEnd == expectedBeforeTurnEnd, "exchanges in progress: \(exchanges)")
+            #expect(counts.direct == 1)
+            await server.stop()
+        }
+    }
+
     @Test("bytes NIO holds are never overtaken: a later write queues behind them, and direct sends resume after")
     func queuedBytesKeepOrder() async throws {
         let big = pattern(seed: 3, count: 4 * 1024 * 1024)
@@ -89,6 +110,8 @@ private final class WriterServer: Sendable {
         var found = false
         var direct = 0
         var channel = 0
+        /// Direct sends counted right after a request's writes, before the loop's turn ended.
+        var directBeforeTurnEnd = 0
         /// A `waitForDrain` saw the send queue empty.
         var drainSeen = false
     }
@@ -102,12 +125,13 @@ private final class WriterServer: Sendable {
     private let shared = SharedCounts()
     var counts: Counts { shared.value.withLock { $0 } }
 
-    init(sendBuffer: Int? = nil, plan: @escaping @Sendable (Int) -> [Write]) async throws {
+    /// `exchanges`: when set, writes go through a `WriteBatch` that believes this many exchanges are in progress.
+    init(sendBuffer: Int? = nil, exchanges: Int? = nil, plan: @escaping @Sendable (Int) -> [Write]) async throws {
         let counts = self.shared
         var bootstrap = ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(plan: plan, counts: counts))
+                    try channel.pipeline.syncOperations.addHandler(Handler(plan: plan, exchanges: exchanges, counts: counts))
                 }
             }
         if let sendBuffer {
@@ -127,15 +151,22 @@ private final class WriterServer: Sendable {
         let writer = SocketWriter()
         let plan: @Sendable (Int) -> [Write]
         let counts: SharedCounts
+        let exchanges: Int?
         var requests = 0
 
-        init(plan: @escaping @Sendable (Int) -> [Write], counts: SharedCounts) {
+        init(plan: @escaping @Sendable (Int) -> [Write], exchanges: Int?, counts: SharedCounts) {
             self.plan = plan
+            self.exchanges = exchanges
             self.counts = counts
         }
 
         func channelActive(context: ChannelHandlerContext) {
-            writer.attach(context.channel)
+            var batch: WriteBatch? = nil
+            if let exchanges {
+                batch = WriteBatch(eventLoop: context.eventLoop)
+                batch?.exchangesInProgress = exchanges
+            }
+            writer.attach(context.channel, batch: batch)
             let found = writer.isDirect
             counts.value.withLock { $0.found = found }
         }
@@ -151,7 +182,11 @@ private final class WriterServer: Sendable {
                 }
                 perform(write, context: context)
             }
+            let direct = writer.directSends
+            counts.value.withLock { $0.directBeforeTurnEnd = direct }
             publish()
+            // Runs after anything the writes scheduled for the end of this turn (tasks run in order).
+            context.eventLoop.assumeIsolated().execute { self.publish() }
         }
 
         /// Polls the socket's unsent byte count (SIOCOUTQ) until it is zero; true if it got there within 2 s.

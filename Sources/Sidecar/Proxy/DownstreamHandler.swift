@@ -24,6 +24,14 @@ final class DownstreamHandler: ChannelDuplexHandler {
         case awaitingResponse
         /// The connection is closing; nothing more is read or sent.
         case closing
+
+        /// An exchange with an upstream is in progress (counted by the loop's `WriteBatch`).
+        var isExchange: Bool {
+            switch self {
+            case .waitingUpstream, .streaming, .awaitingResponse: return true
+            case .idle, .closing: return false
+            }
+        }
     }
 
     /// Bytes of pipelined or early input held before reads stop.
@@ -53,7 +61,13 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var request = HTTPHead()
     var requestFramer = BodyFramer(.none)
     var requestComplete = true
-    var phase = Phase.idle
+    var phase = Phase.idle {
+        didSet {
+            if oldValue.isExchange != phase.isExchange {
+                loop.writeBatch?.exchangesInProgress += phase.isExchange ? 1 : -1
+            }
+        }
+    }
     var inputClosed = false
     var readHeld = false
 
@@ -126,7 +140,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
         requestParser.limits = routes.parserLimits
         responseParser.limits = routes.parserLimits
         loop.register(self)
-        writer.attach(context.channel)
+        writer.attach(context.channel, batch: loop.writeBatch)
         if loop.draining { drain() }
         context.fireChannelActive()
     }
@@ -243,7 +257,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func close() {
         guard let context, phase != .closing || context.channel.isActive else { return }
         phase = .closing
-        writer.flush(context: context)
+        writer.flushNow(context: context)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
         let channel = context.channel

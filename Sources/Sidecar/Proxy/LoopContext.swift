@@ -22,13 +22,16 @@ final class LoopContext: @unchecked Sendable {
     private var connections: [DownstreamHandler] = []
     private var sweeper: RepeatedTask?
     private var drainWaiters: [EventLoopPromise<Void>] = []
+    /// Sends held to the end of a busy loop's turn; nil with `--no-write-batching`.
+    let writeBatch: WriteBatch?
 
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)
 
-    init(eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration) {
+    init(eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration, writeBatching: Bool = true) {
         self.eventLoop = eventLoop
         self.metrics = metrics
+        self.writeBatch = writeBatching ? WriteBatch(eventLoop: eventLoop) : nil
         self.routes = LoopRoutes(config: config, services: [:], splits: [:])
         self.routes = compile(config, previous: nil)
     }

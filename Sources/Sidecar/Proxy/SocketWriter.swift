@@ -15,7 +15,9 @@ import Darwin
 /// the kernel takes only part (or nothing), the rest goes to NIO, which queues it, waits for writability and
 /// drives back-pressure as before; until NIO has written all of it, later bytes follow the same way, so order is
 /// kept. The descriptor is used only while the channel is active: NIO marks a channel inactive before any code of
-/// ours can run after it closed the socket, so a reused descriptor number is never written to.
+/// ours can run after it closed the socket, so a reused descriptor number is never written to. On a busy loop a
+/// flush waits for the end of the loop's turn and goes out with the others (`WriteBatch`); `flushNow` does not wait,
+/// for what must precede a close or half-close.
 ///
 /// One per connection, used only on the connection's event loop.
 final class SocketWriter {
@@ -35,10 +37,25 @@ final class SocketWriter {
     /// Whether the socket was found, so writes can skip NIO.
     var isDirect: Bool { descriptor >= 0 }
 
+    /// When set, flushed bytes wait for the end of the loop's turn (see `WriteBatch`).
+    private var batch: WriteBatch?
+    private var inBatch = false
+
     /// Finds the channel's socket (see `SocketDescriptor.of`); until then, or when it cannot be found, NIO writes.
-    func attach(_ channel: any Channel) {
+    func attach(_ channel: any Channel, batch: WriteBatch? = nil) {
         self.channel = channel
+        self.batch = batch
         descriptor = SocketDescriptor.of(channel) ?? -1
+    }
+
+    func use(batch: WriteBatch?) { self.batch = batch }
+
+    /// Called by the batch at the end of the turn.
+    func flushBatched(context: ChannelHandlerContext) {
+        inBatch = false
+        // Closed since (detached): its bytes were dropped with it, and its context may be out of the pipeline.
+        guard channel != nil else { return }
+        flushNow(context: context)
     }
 
     /// Forgets the channel: called when it closes, so nothing is sent on its descriptor number again.
@@ -66,6 +83,19 @@ final class SocketWriter {
 
     @inline(__always)
     func flush(context: ChannelHandlerContext) {
+        if let batch, first != nil, inBatch || batch.isWorthWaiting {
+            if !inBatch {
+                inBatch = true
+                batch.enqueue(self, context: context)
+            }
+            return
+        }
+        flushNow(context: context)
+    }
+
+    /// Sends what was written now, batch or not (before a close or half-close, which must follow the bytes).
+    @inline(__always)
+    func flushNow(context: ChannelHandlerContext) {
         guard var head = first else {
             if queued > 0 || descriptor < 0 { context.flush() }
             return
@@ -84,7 +114,7 @@ final class SocketWriter {
     /// The hot path: a whole response (or request) in one buffer, with nothing queued before it.
     @inline(__always)
     func writeAndFlush(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        if first == nil && queued == 0 && descriptor >= 0 {
+        if first == nil && queued == 0 && descriptor >= 0 && !(batch?.isWorthWaiting ?? false) {
             var buffer = buffer
             send(&buffer, context: context)
         } else if descriptor < 0 {

@@ -102,6 +102,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
         writer.flush(context: context)
     }
 
+    func use(batch: WriteBatch?) { writer.use(batch: batch) }
+
     /// The common whole-request case: one system call when the socket takes it all.
     @inline(__always)
     func writeAndFlush(_ buffer: ByteBuffer) {
@@ -112,7 +114,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// Sends the client's half-close on, so the endpoint sees the end of input as the client meant it.
     func shutdownOutput() {
         guard let context else { return }
-        writer.flush(context: context)
+        writer.flushNow(context: context)
         context.close(mode: .output, promise: nil)
     }
 

@@ -23,12 +23,18 @@ public final class ProxyServer: Sendable {
         public var accessLogPath: String?
         /// False: no per-request counters or latency histogram (`meshctl proxy --no-metrics`, to measure their cost).
         public var metrics: Bool
+        /// False: every flush is sent at once, even on a busy loop (`--no-write-batching`; see `WriteBatch`).
+        public var writeBatching: Bool
 
-        public init(threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true) {
+        public init(
+            threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
+            writeBatching: Bool = true
+        ) {
             self.threads = threads
             self.admin = admin
             self.accessLogPath = accessLogPath
             self.metrics = metrics
+            self.writeBatching = writeBatching
         }
     }
 
@@ -62,7 +68,9 @@ public final class ProxyServer: Sendable {
         self.metrics = ProxyMetrics(perRequest: options.metrics)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
-        let list = group.makeIterator().map { LoopContext(eventLoop: $0, metrics: metrics, config: configuration) }
+        let list = group.makeIterator().map {
+            LoopContext(eventLoop: $0, metrics: metrics, config: configuration, writeBatching: options.writeBatching)
+        }
         self.loopList = list
         self.loops = Dictionary(uniqueKeysWithValues: list.map { (ObjectIdentifier($0.eventLoop), $0) })
         self.state = Mutex(State(configuration: configuration))
