@@ -48,6 +48,7 @@ final class SocketWriter {
         descriptor = SocketDescriptor.of(channel) ?? -1
     }
 
+    /// Sets the loop's batch (an upstream connection learns it from the exchange that uses it).
     func use(batch: WriteBatch?) { self.batch = batch }
 
     /// Called by the batch at the end of the turn.
@@ -65,8 +66,6 @@ final class SocketWriter {
         first = nil
         more.removeAll()
     }
-
-    var hasUnflushed: Bool { first != nil }
 
     @inline(__always)
     func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
