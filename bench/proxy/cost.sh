@@ -3,7 +3,7 @@
 # while wrk drives it. Unlike requests/s, instructions and CPU time per request hardly move when other jobs share
 # the machine, so this is the figure to compare optimisations by. Loopback only; kills only what it starts.
 #
-# Usage: bench/proxy/cost.sh [MESHCTL_BINARY]     env: CONNS=50 DURATION=5 ROUNDS=2 BACKEND_PORT=18280
+# Usage: bench/proxy/cost.sh [MESHCTL_OR_MESH_PROXY_BINARY]     env: CONNS=50 DURATION=5 ROUNDS=2 BACKEND_PORT=18280
 set -u -o pipefail
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/meshctl}
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-2}
@@ -42,7 +42,8 @@ backend be
 C
 nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
 haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); HAPROXY_PID=$!
-"$BIN" proxy --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!); MESH_PID=$!
+SUBCOMMAND=(proxy); [[ $(basename "$BIN") == mesh-proxy ]] && SUBCOMMAND=()   # mesh-proxy takes the flags directly
+"$BIN" "${SUBCOMMAND[@]}" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!); MESH_PID=$!
 sleep 1
 for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
 measure() { # name pid port
