@@ -9,21 +9,14 @@ import Glibc
 
 @testable import Sidecar
 
-/// `SocketWriter` against real loopback sockets: the descriptor is found, whole writes skip NIO, and bytes a slow
-/// reader's socket cannot take go through NIO without being reordered, after which direct sends resume.
+/// `SocketWriter` against real loopback sockets: the descriptor is found, whole writes skip NIO, a busy loop's
+/// flushes wait for the end of its turn, and bytes a slow reader's socket cannot take go through NIO without being
+/// reordered, after which direct sends resume.
 @Suite("Socket writer", .serialized)
 struct SocketWriterTests {
     @Test("an accepted connection's socket is found and a response goes out in direct sends")
     func directSends() async throws {
-        let server = try await WriterServer { request in
-            request == 1 ? [.init(flush: true, bytes: Array("hello".utf8))] : []
-        }
-        let reply = try await offPool {
-            let client = try RawClient(port: server.port)
-            client.send("1")
-            return try client.read(count: 5)
-        }
-        #expect(String(decoding: reply, as: UTF8.self) == "hello")
+        let server = try await Self.serveHello(exchanges: nil)
         let counts = server.counts
         #expect(counts.found)
         #expect(counts.direct >= 1)
@@ -34,15 +27,7 @@ struct SocketWriterTests {
     @Test("on a busy loop a flush waits for the end of the turn and goes out then; a lone exchange's goes at once")
     func batchedOnlyWhenBusy() async throws {
         for (exchanges, expectedBeforeTurnEnd) in [(2, 0), (1, 1)] {
-            let server = try await WriterServer(exchanges: exchanges) { request in
-                request == 1 ? [.init(flush: true, bytes: Array("hello".utf8))] : []
-            }
-            let reply = try await offPool {
-                let client = try RawClient(port: server.port)
-                client.send("1")
-                return try client.read(count: 5)
-            }
-            #expect(String(decoding: reply, as: UTF8.self) == "hello")
+            let server = try await Self.serveHello(exchanges: exchanges)
             // The end-of-turn count is published by a task queued after the batch's; wait for it.
             for _ in 0..<200 where server.counts.direct == 0 { try await Task.sleep(for: .milliseconds(5)) }
             let counts = server.counts
@@ -50,6 +35,20 @@ struct SocketWriterTests {
             #expect(counts.direct == 1)
             await server.stop()
         }
+    }
+
+    /// A server answering its first request with one flushed "hello", asked once; checks the reply.
+    private static func serveHello(exchanges: Int?) async throws -> WriterServer {
+        let server = try await WriterServer(exchanges: exchanges) { request in
+            request == 1 ? [.init(flush: true, bytes: Array("hello".utf8))] : []
+        }
+        let reply = try await offPool {
+            let client = try RawClient(port: server.port)
+            client.send("1")
+            return try client.read(count: 5)
+        }
+        #expect(String(decoding: reply, as: UTF8.self) == "hello")
+        return server
     }
 
     @Test("bytes NIO holds are never overtaken: a later write queues behind them, and direct sends resume after")
