@@ -81,6 +81,7 @@ final class EndpointState {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // The only handler (its SocketWriter sends beneath the pipeline; see ProxyServer.bindListener).
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
                 }
             }

@@ -127,6 +127,8 @@ public final class ProxyServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+                    // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added
+                    // here (TLS, say) would be bypassed. Such a channel must write through NIO instead.
                     try channel.pipeline.syncOperations.addHandler(DownstreamHandler(loop: loop, listenerName: name))
                 }
             }
