@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# latency.sh - added latency at one connection, mesh-proxy vs HAProxy, as a distribution: ROUNDS interleaved wrk -c1
+# slices of DURATION seconds per target, then the median p50 and p99 over the slices and how often the proxy's p99
+# was the lower one. A single slice's p99 at c=1 moves by ±50% on a shared 2-core machine (scheduling, not the
+# proxies), so one peers.sh round cannot rank two proxies on it; many short interleaved slices can.
+# Loopback only; kills only what it starts.
+#
+# Usage: bench/proxy/latency.sh [MESH_PROXY_BINARY]     env: ROUNDS=16 DURATION=3 BACKEND_PORT=18480
+set -u -o pipefail
+BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
+ROUNDS=${ROUNDS:-16}; DURATION=${DURATION:-3}
+BACKEND_PORT=${BACKEND_PORT:-18480}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
+for b in nginx haproxy wrk python3; do command -v $b >/dev/null || { echo "need $b (peers.sh installs nginx/haproxy/wrk)"; exit 1; }; done
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
+DIR=$(mktemp -d /tmp/mesh-latency.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
+trap cleanup EXIT
+USER_LINE="user nobody nogroup;"; id www-data >/dev/null 2>&1 && USER_LINE="user www-data www-data;"
+cat > "$DIR/backend.conf" <<C
+$USER_LINE
+worker_processes 1; daemon off; master_process off; pid $DIR/nginx.pid; error_log $DIR/nginx.err warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
+  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 "ok\n"; } } }
+C
+cat > "$DIR/haproxy.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT
+  default_backend be
+backend be
+  server s1 127.0.0.1:$BACKEND_PORT
+C
+nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
+haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!)
+"$BIN" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
+sleep 1
+for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
+echo "# $(date -u +%FT%TZ) c=1, $ROUNDS rounds of ${DURATION}s per target, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$ROUNDS"); do
+  for target in haproxy:$HAPROXY_PORT mesh-proxy:$MESH_PORT; do
+    out=$(wrk -t1 -c1 -d"${DURATION}s" --latency "http://127.0.0.1:${target#*:}/")
+    echo "${target%%:*} $(awk '/^ +50%/{print $2}' <<<"$out") $(awk '/^ +99%/{print $2}' <<<"$out")"
+  done
+done > "$DIR/slices"
+python3 - "$DIR/slices" <<'P'
+import collections, statistics, sys
+def micros(text):
+    for unit, scale in (("us", 1), ("ms", 1000), ("s", 1e6)):
+        if text.endswith(unit): return float(text[: -len(unit)]) * scale
+    raise ValueError(text)
+slices = collections.defaultdict(lambda: ([], []))
+for line in open(sys.argv[1]):
+    name, p50, p99 = line.split()
+    slices[name][0].append(micros(p50)); slices[name][1].append(micros(p99))
+for name, (p50, p99) in slices.items():
+    print(f"{name:10s} p50 median {statistics.median(p50):6.1f} us   p99 median {statistics.median(p99):6.1f} us   p99 per slice {[round(x) for x in p99]}")
+wins = sum(m < h for m, h in zip(slices["mesh-proxy"][1], slices["haproxy"][1]))
+print(f"mesh-proxy p99 below haproxy's in {wins} of {len(slices['haproxy'][1])} paired slices")
+P
