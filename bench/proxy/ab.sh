@@ -12,44 +12,15 @@ set -u -o pipefail
 CONNS=${CONNS:-50}; DURATION=${DURATION:-3}; ROUNDS=${ROUNDS:-4}; HAPROXY=${HAPROXY:-1}; STARTS=${STARTS:-5}
 BACKEND_PORT=${BACKEND_PORT:-18380}
 (( $# >= 1 )) || { sed -n 2,9p "$0"; exit 1; }
-for b in nginx haproxy wrk perf curl; do command -v $b >/dev/null || { echo "need $b (peers.sh installs nginx/haproxy/wrk)"; exit 1; }; done
-DIR=$(mktemp -d /tmp/mesh-ab.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; true; }
-trap cleanup EXIT
-USER_LINE="user nobody nogroup;"; id www-data >/dev/null 2>&1 && USER_LINE="user www-data www-data;"
-cat > "$DIR/backend.conf" <<C
-$USER_LINE
-worker_processes 1; daemon off; master_process off; pid $DIR/nginx.pid; error_log $DIR/nginx.err warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
-  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 "ok\n"; } } }
-C
-nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
+source "$(dirname "$0")/common.sh"
+for b in haproxy perf; do command -v $b >/dev/null || { echo "need $b (peers.sh installs haproxy)"; exit 1; }; done
+start_ok_backend $BACKEND_PORT
 declare -A PID PORT
 NAMES=()
 port=$((BACKEND_PORT + 1))
 if (( HAPROXY )); then
-  cat > "$DIR/haproxy.cfg" <<C
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fe
-  bind 127.0.0.1:$port
-  default_backend be
-backend be
-  server s1 127.0.0.1:$BACKEND_PORT
-C
-  haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!)
-  PID[haproxy]=$!; PORT[haproxy]=$port; NAMES+=(haproxy); port=$((port + 1))
+  start_haproxy $port $BACKEND_PORT
+  PID[haproxy]=$HAPROXY_PID; PORT[haproxy]=$port; NAMES+=(haproxy); port=$((port + 1))
 fi
 now_ms() { date +%s%3N; }
 echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg)"

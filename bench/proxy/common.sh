@@ -1,10 +1,10 @@
-# Shared helpers for the bench/proxy scripts: an nginx backend, meshctl in config mode, cleanup of what we start.
+# Shared helpers for the bench/proxy scripts: an nginx backend, HAProxy as the reference, meshctl in config mode,
+# cleanup of what we start.
 # Loopback only; every process started here is killed by PID on exit.
 set -u -o pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${BIN:-$ROOT/.build/release/meshctl}
 for b in nginx wrk curl; do command -v $b >/dev/null || { echo "need $b (run /work/shared/bench/peers.sh once to install)"; exit 1; }; done
-[[ -x $BIN ]] || (cd "$ROOT" && swift build -c release --product meshctl >/dev/null)
 DIR=$(mktemp -d /tmp/mesh-bench.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; true; }
@@ -25,8 +25,36 @@ C
   nginx -c "$DIR/$1.conf" >"$DIR/$1.log" 2>&1 & PIDS+=($!)
 }
 
+# start_ok_backend PORT: nginx, one worker, answering `ok` (the peers.sh backend)
+start_ok_backend() {
+  start_nginx backend "server { listen 127.0.0.1:$1; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+}
+
+# start_haproxy PORT BACKEND_PORT -> sets HAPROXY_PID (the peers.sh configuration: nbthread 1, http-reuse always)
+start_haproxy() {
+  cat > "$DIR/haproxy.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$1
+  default_backend be
+backend be
+  server s1 127.0.0.1:$2
+C
+  haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); HAPROXY_PID=$!
+}
+
 # start_mesh CONFIG_JSON_FILE -> sets MESH_PORT (first listener) and ADMIN_PORT
 start_mesh() {
+  [[ -x $BIN ]] || (cd "$ROOT" && swift build -c release --product meshctl >/dev/null)
   "$BIN" proxy --config "$1" --admin 127.0.0.1:0 >"$DIR/mesh.out" 2>"$DIR/mesh.err" & PIDS+=($!); MESH_PID=$!
   for _ in $(seq 1 50); do grep -q '^admin ' "$DIR/mesh.out" 2>/dev/null && break; sleep 0.1; done
   MESH_PORT=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/mesh.out")

@@ -8,40 +8,11 @@ set -u -o pipefail
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/meshctl}
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-2}
 BACKEND_PORT=${BACKEND_PORT:-18280}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
-for b in nginx haproxy wrk perf; do command -v $b >/dev/null || { echo "need $b (peers.sh installs nginx/haproxy/wrk)"; exit 1; }; done
-[[ -x $BIN ]] || { echo "build first: swift build -c release --product meshctl"; exit 1; }
-DIR=$(mktemp -d /tmp/mesh-cost.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-USER_LINE="user nobody nogroup;"; id www-data >/dev/null 2>&1 && USER_LINE="user www-data www-data;"
-cat > "$DIR/backend.conf" <<C
-$USER_LINE
-worker_processes 1; daemon off; master_process off; pid $DIR/nginx.pid; error_log $DIR/nginx.err warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
-  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 "ok\n"; } } }
-C
-cat > "$DIR/haproxy.cfg" <<C
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend be
-backend be
-  server s1 127.0.0.1:$BACKEND_PORT
-C
-nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
-haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); HAPROXY_PID=$!
+source "$(dirname "$0")/common.sh"
+for b in haproxy perf; do command -v $b >/dev/null || { echo "need $b (peers.sh installs haproxy)"; exit 1; }; done
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product $(basename "$BIN")"; exit 1; }
+start_ok_backend $BACKEND_PORT
+start_haproxy $HAPROXY_PORT $BACKEND_PORT
 SUBCOMMAND=(proxy); [[ $(basename "$BIN") == mesh-proxy ]] && SUBCOMMAND=()   # mesh-proxy takes the flags directly
 "$BIN" "${SUBCOMMAND[@]}" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!); MESH_PID=$!
 sleep 1

@@ -6,44 +6,14 @@
 # Loopback only; kills only what it starts.
 #
 # Usage: bench/proxy/latency.sh [MESH_PROXY_BINARY]     env: ROUNDS=16 DURATION=3 BACKEND_PORT=18480
-set -u -o pipefail
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
 ROUNDS=${ROUNDS:-16}; DURATION=${DURATION:-3}
 BACKEND_PORT=${BACKEND_PORT:-18480}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
-for b in nginx haproxy wrk python3; do command -v $b >/dev/null || { echo "need $b (peers.sh installs nginx/haproxy/wrk)"; exit 1; }; done
-[[ -x $BIN ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
-DIR=$(mktemp -d /tmp/mesh-latency.XXXXXX); chmod 755 "$DIR"; mkdir -p "$DIR/tmp"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-USER_LINE="user nobody nogroup;"; id www-data >/dev/null 2>&1 && USER_LINE="user www-data www-data;"
-cat > "$DIR/backend.conf" <<C
-$USER_LINE
-worker_processes 1; daemon off; master_process off; pid $DIR/nginx.pid; error_log $DIR/nginx.err warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000; keepalive_timeout 75s;
-  client_body_temp_path $DIR/tmp/b; proxy_temp_path $DIR/tmp/p; fastcgi_temp_path $DIR/tmp/f; uwsgi_temp_path $DIR/tmp/u; scgi_temp_path $DIR/tmp/s;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 "ok\n"; } } }
-C
-cat > "$DIR/haproxy.cfg" <<C
-global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-frontend fe
-  bind 127.0.0.1:$HAPROXY_PORT
-  default_backend be
-backend be
-  server s1 127.0.0.1:$BACKEND_PORT
-C
-nginx -c "$DIR/backend.conf" >"$DIR/nginx.log" 2>&1 & PIDS+=($!)
-haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!)
+source "$(dirname "$0")/common.sh"
+for b in haproxy python3; do command -v $b >/dev/null || { echo "need $b (peers.sh installs haproxy)"; exit 1; }; done
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product $(basename "$BIN")"; exit 1; }
+start_ok_backend $BACKEND_PORT
+start_haproxy $HAPROXY_PORT $BACKEND_PORT
 "$BIN" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
 sleep 1
 for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
