@@ -20,7 +20,7 @@ import Darwin
 /// for what must precede a close or half-close.
 ///
 /// One per connection, used only on the connection's event loop.
-final class SocketWriter {
+final class SocketWriter: EndOfTurnFlushing {
     /// The socket's descriptor, or -1 when it is unknown (then every write goes through NIO).
     private var descriptor: CInt = -1
     private var channel: (any Channel)?
@@ -39,7 +39,8 @@ final class SocketWriter {
 
     /// When set, flushed bytes wait for the end of the loop's turn (see `WriteBatch`).
     private var batch: WriteBatch?
-    private var inBatch = false
+    /// The context of a flush waiting in the batch; non-nil exactly while this writer is in it.
+    private var batchedContext: ChannelHandlerContext?
 
     /// Finds the channel's socket (see `SocketDescriptor.of`); until then, or when it cannot be found, NIO writes.
     func attach(_ channel: any Channel, batch: WriteBatch? = nil) {
@@ -52,8 +53,9 @@ final class SocketWriter {
     func use(batch: WriteBatch?) { self.batch = batch }
 
     /// Called by the batch at the end of the turn.
-    func flushBatched(context: ChannelHandlerContext) {
-        inBatch = false
+    func flushAtEndOfTurn() {
+        guard let context = batchedContext else { return }
+        batchedContext = nil
         // Closed since (detached): its bytes were dropped with it, and its context may be out of the pipeline.
         guard channel != nil else { return }
         flushNow(context: context)
@@ -82,10 +84,10 @@ final class SocketWriter {
 
     @inline(__always)
     func flush(context: ChannelHandlerContext) {
-        if let batch, first != nil, inBatch || batch.isWorthWaiting {
-            if !inBatch {
-                inBatch = true
-                batch.enqueue(self, context: context)
+        if let batch, first != nil, batchedContext != nil || batch.isWorthWaiting {
+            if batchedContext == nil {
+                batchedContext = context
+                batch.enqueue(self)
             }
             return
         }

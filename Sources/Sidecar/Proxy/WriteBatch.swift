@@ -12,7 +12,11 @@ import NIOCore
 /// One per event loop; used only on it.
 final class WriteBatch {
     private let eventLoop: any EventLoop
-    private var waiting: [(SocketWriter, ChannelHandlerContext)] = []
+    /// Waiting for the end of this turn, and (while `run` works through them) those of the turn just ended: two
+    /// lists, so a flush that makes another send (a retry picking an idle connection) lands in the next run instead
+    /// of being cleared with the list being worked through.
+    private var waiting: [any EndOfTurnFlushing] = []
+    private var running: [any EndOfTurnFlushing] = []
     private var scheduled = false
     /// Client exchanges in progress on this loop (kept by `DownstreamHandler` as its phase changes).
     var exchangesInProgress = 0
@@ -27,8 +31,8 @@ final class WriteBatch {
     var isWorthWaiting: Bool { exchangesInProgress > 1 }
 
     /// `writer` has bytes to send: they go out when the loop has handled every event of this turn.
-    func enqueue(_ writer: SocketWriter, context: ChannelHandlerContext) {
-        waiting.append((writer, context))
+    func enqueue(_ writer: any EndOfTurnFlushing) {
+        waiting.append(writer)
         guard !scheduled else { return }
         scheduled = true
         eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.run() }
@@ -36,10 +40,13 @@ final class WriteBatch {
 
     private func run() {
         scheduled = false
-        // A flush cannot enqueue again (it sends or hands the bytes to NIO), so one pass empties the list.
-        for (writer, context) in waiting {
-            writer.flushBatched(context: context)
-        }
-        waiting.removeAll(keepingCapacity: true)
+        swap(&waiting, &running)
+        for writer in running { writer.flushAtEndOfTurn() }
+        running.removeAll(keepingCapacity: true)
     }
+}
+
+/// What a `WriteBatch` holds: something with bytes to send at the end of the loop's turn.
+protocol EndOfTurnFlushing: AnyObject {
+    func flushAtEndOfTurn()
 }
