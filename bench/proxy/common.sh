@@ -52,6 +52,24 @@ C
   haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); HAPROXY_PID=$!
 }
 
+# start_quick_comparison BINARY: the ok backend on $BACKEND_PORT, HAProxy on +1 and BINARY in quick mode on +2
+# (`meshctl` gets its `proxy` subcommand, `mesh-proxy` takes the flags directly); sets HAPROXY_PORT, HAPROXY_PID,
+# MESH_PORT, MESH_PID, and exits unless all three answer.
+start_quick_comparison() {
+  command -v haproxy >/dev/null || { echo "need haproxy (peers.sh installs it)"; exit 1; }
+  [[ -x $1 ]] || { echo "build first: swift build -c release --product $(basename "$1")"; exit 1; }
+  HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
+  start_ok_backend $BACKEND_PORT
+  start_haproxy $HAPROXY_PORT $BACKEND_PORT
+  local subcommand=(proxy); [[ $(basename "$1") == mesh-proxy ]] && subcommand=()
+  "$1" "${subcommand[@]}" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
+  MESH_PID=$!
+  sleep 1
+  for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do
+    curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }
+  done
+}
+
 # start_mesh CONFIG_JSON_FILE -> sets MESH_PORT (first listener) and ADMIN_PORT
 start_mesh() {
   [[ -x $BIN ]] || (cd "$ROOT" && swift build -c release --product meshctl >/dev/null)

@@ -7,16 +7,10 @@
 set -u -o pipefail
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/meshctl}
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-2}
-BACKEND_PORT=${BACKEND_PORT:-18280}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
+BACKEND_PORT=${BACKEND_PORT:-18280}
 source "$(dirname "$0")/common.sh"
-for b in haproxy perf; do command -v $b >/dev/null || { echo "need $b (peers.sh installs haproxy)"; exit 1; }; done
-[[ -x $BIN ]] || { echo "build first: swift build -c release --product $(basename "$BIN")"; exit 1; }
-start_ok_backend $BACKEND_PORT
-start_haproxy $HAPROXY_PORT $BACKEND_PORT
-SUBCOMMAND=(proxy); [[ $(basename "$BIN") == mesh-proxy ]] && SUBCOMMAND=()   # mesh-proxy takes the flags directly
-"$BIN" "${SUBCOMMAND[@]}" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!); MESH_PID=$!
-sleep 1
-for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
+command -v perf >/dev/null || { echo "need perf"; exit 1; }
+start_quick_comparison "$BIN"
 measure() { # name pid port
   wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$3/" >/dev/null   # warm-up
   perf stat -x, -e task-clock,instructions -p "$2" -o "$DIR/$1.perf" -- sleep "$DURATION" &

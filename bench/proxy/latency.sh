@@ -8,15 +8,10 @@
 # Usage: bench/proxy/latency.sh [MESH_PROXY_BINARY]     env: ROUNDS=16 DURATION=3 BACKEND_PORT=18480
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
 ROUNDS=${ROUNDS:-16}; DURATION=${DURATION:-3}
-BACKEND_PORT=${BACKEND_PORT:-18480}; HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2))
+BACKEND_PORT=${BACKEND_PORT:-18480}
 source "$(dirname "$0")/common.sh"
-for b in haproxy python3; do command -v $b >/dev/null || { echo "need $b (peers.sh installs haproxy)"; exit 1; }; done
-[[ -x $BIN ]] || { echo "build first: swift build -c release --product $(basename "$BIN")"; exit 1; }
-start_ok_backend $BACKEND_PORT
-start_haproxy $HAPROXY_PORT $BACKEND_PORT
-"$BIN" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
-sleep 1
-for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT; do curl -sf "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering"; exit 1; }; done
+command -v python3 >/dev/null || { echo "need python3"; exit 1; }
+start_quick_comparison "$BIN"
 echo "# $(date -u +%FT%TZ) c=1, $ROUNDS rounds of ${DURATION}s per target, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
   for target in haproxy:$HAPROXY_PORT mesh-proxy:$MESH_PORT; do

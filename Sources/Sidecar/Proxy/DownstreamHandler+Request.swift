@@ -140,7 +140,6 @@ extension DownstreamHandler {
         }
         upstream = connection
         connection.owner = self
-        connection.use(batch: loop.writeBatch)
         connection.exchanges += 1
         upstreamReusable = true
         responseFramer = nil

@@ -27,12 +27,18 @@ final class EndpointState {
     /// Active health: false once the health check says so (true until a check has decided).
     var healthy = true
     var healthChecker: HealthChecker?
+    /// The loop's write batch, handed to each connection this pool opens.
+    private let writeBatch: WriteBatch?
 
-    init(address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, metrics: @escaping () -> EndpointMetrics) {
+    init(
+        address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, writeBatch: WriteBatch?,
+        metrics: @escaping () -> EndpointMetrics
+    ) {
         self.address = address
         self.socketAddress = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
         self.eventLoop = eventLoop
         self.limits = limits
+        self.writeBatch = writeBatch
         self.makeMetrics = metrics
     }
 
@@ -99,6 +105,7 @@ final class EndpointState {
                 }
                 endpoint.openConnections += 1
                 handler.endpoint = endpoint
+                handler.use(batch: endpoint.writeBatch)
                 requesterBox.value.upstreamReady(handler)
             case .failure:
                 requesterBox.value.upstreamFailed(.connectFailed)

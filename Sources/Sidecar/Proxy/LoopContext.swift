@@ -75,7 +75,7 @@ final class LoopContext: @unchecked Sendable {
                 }
                 let metrics = self.metrics
                 let endpoint = EndpointState(
-                    address: address, eventLoop: eventLoop, limits: service.connectionLimits,
+                    address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
                     metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
                 newEndpoints[key] = endpoint
                 return endpoint

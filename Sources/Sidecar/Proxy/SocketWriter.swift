@@ -49,7 +49,7 @@ final class SocketWriter: EndOfTurnFlushing {
         descriptor = SocketDescriptor.of(channel) ?? -1
     }
 
-    /// Sets the loop's batch (an upstream connection learns it from the exchange that uses it).
+    /// Sets the loop's batch (an upstream connection learns it from its pool once connected).
     func use(batch: WriteBatch?) { self.batch = batch }
 
     /// Called by the batch at the end of the turn.

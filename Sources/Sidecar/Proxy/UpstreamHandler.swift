@@ -102,6 +102,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
         writer.flush(context: context)
     }
 
+    /// Sets the loop's write batch (once, when the pool's connect succeeds).
     func use(batch: WriteBatch?) { writer.use(batch: batch) }
 
     /// The common whole-request case: one system call when the socket takes it all.
