@@ -74,6 +74,15 @@ extension SQLiteStore {
                 t.add(column: "revision", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v3: process restart backoff") { db in
+            // The slot's backoff travels with its process record (see StoredProcess): a restarted operator keeps
+            // a crash-looping replica waiting instead of starting it again at once. Wall-clock, as it outlives us.
+            try db.alter(table: "processes") { t in
+                t.add(column: "restarts", .integer).notNull().defaults(to: 0)
+                t.add(column: "consecutiveFailures", .integer).notNull().defaults(to: 0)
+                t.add(column: "restartNotBefore", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -7,13 +7,15 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO processes
-                        (id, role, service, replica, pid, startTime, commandHash, ports, logPath, state, updatedAt, revision)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        (id, role, service, replica, pid, startTime, commandHash, ports, logPath, state, updatedAt, revision,
+                         restarts, consecutiveFailures, restartNotBefore)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     record.id, record.role.rawValue, record.service, record.replica, record.pid,
                     Int64(clamping: record.startTime), record.commandHash, JSONText.text(record.ports) ?? "{}",
                     record.logPath, record.state, record.updatedAt, record.revision,
+                    record.restarts, record.consecutiveFailures, record.restartNotBefore,
                 ]
             )
             return try Self.currentRevision(db)
@@ -54,7 +56,10 @@ extension SQLiteStore {
             logPath: row["logPath"],
             state: row["state"],
             updatedAt: row["updatedAt"],
-            revision: row["revision"]
+            revision: row["revision"],
+            restarts: row["restarts"],
+            consecutiveFailures: row["consecutiveFailures"],
+            restartNotBefore: row["restartNotBefore"]
         )
     }
 }

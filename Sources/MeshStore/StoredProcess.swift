@@ -28,6 +28,12 @@ public struct StoredProcess: Sendable, Hashable {
     public var updatedAt: Date
     /// The revision of the desired process this instance was started from.
     public var revision: String
+    /// The slot's restart backoff, kept with its process so that a restarted operator goes on where the last one
+    /// stopped instead of restarting a crash-looping replica at once: exits of the slot so far (RESTARTS),
+    /// exits since its last healthy run, and after an exit the wall-clock time before which no new instance starts.
+    public var restarts: Int
+    public var consecutiveFailures: Int
+    public var restartNotBefore: Date?
 
     public init(
         id: String,
@@ -41,7 +47,10 @@ public struct StoredProcess: Sendable, Hashable {
         logPath: String,
         state: String,
         updatedAt: Date = Date(),
-        revision: String = ""
+        revision: String = "",
+        restarts: Int = 0,
+        consecutiveFailures: Int = 0,
+        restartNotBefore: Date? = nil
     ) {
         self.id = id
         self.role = role
@@ -55,5 +64,8 @@ public struct StoredProcess: Sendable, Hashable {
         self.state = state
         self.updatedAt = updatedAt
         self.revision = revision
+        self.restarts = restarts
+        self.consecutiveFailures = consecutiveFailures
+        self.restartNotBefore = restartNotBefore
     }
 }

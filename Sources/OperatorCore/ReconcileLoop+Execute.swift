@@ -92,15 +92,10 @@ extension ReconcileLoop {
                 service: slot.service, replica: slot.replica, pid: handle.pid, startTime: handle.startTime,
                 commandHash: handle.commandHash, ports: Data(JSON.encode(process.ports)), logPath: handle.logPath,
                 state: "running", revision: process.revision)
-            try await store.saveProcess(record)
-            backoffs[slot, default: RestartBackoff()].recordStart(at: ContinuousClock.now)
-            notBefore[slot] = nil
+            try await store.saveProcess(record.carrying(recordStart(of: slot)))
             await event(for: slot, type: .normal, reason: "Started", message: "\(slot) started (pid \(handle.pid))")
         } catch {
-            var backoff = backoffs[slot] ?? RestartBackoff()
-            let delay = backoff.recordExit(at: ContinuousClock.now)
-            backoffs[slot] = backoff
-            notBefore[slot] = now + Double(delay.components.seconds)
+            _ = recordCrash(of: slot)
             lastExit[slot] = "\(slot) failed to start: \(error)"
             await event(for: slot, type: .warning, reason: "FailedToStart", message: "\(slot): \(error)")
         }

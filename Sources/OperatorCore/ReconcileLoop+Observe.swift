@@ -48,6 +48,7 @@ extension ReconcileLoop {
         var result: [ObservedInstance] = []
         for (index, var observed, seen) in probed {
             let record = records[index]
+            restoreBackoff(from: record, alive: seen == .running)
             switch seen {
             case .running:
                 break
@@ -76,14 +77,13 @@ extension ReconcileLoop {
         guard record.state != "exited" else { return }
         var updated = record
         updated.state = "exited"
-        try? await store.saveProcess(updated)
-        guard drainingSince[record.id] == nil, record.state != "draining" else { return }  // we stopped it
+        guard drainingSince[record.id] == nil, record.state != "draining" else {  // we stopped it
+            try? await store.saveProcess(updated)
+            return
+        }
         let slot = record.slot
-        var backoff = backoffs[slot] ?? RestartBackoff()
-        let delay = backoff.recordExit(at: ContinuousClock.now)
-        backoffs[slot] = backoff
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-        notBefore[slot] = now + seconds
+        let (seconds, backoff) = recordCrash(of: slot)
+        try? await store.saveProcess(updated.carrying(backoff, restartIn: seconds))
         let tail = await runtime.tail(logPath: record.logPath, lines: 3).joined(separator: " | ")
         let message = "\(slot) (pid \(record.pid)) \(status); restarting in \(Int(seconds.rounded()))s"
             + (tail.isEmpty ? "" : "; last output: \(tail)")

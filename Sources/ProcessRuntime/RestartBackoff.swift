@@ -28,6 +28,16 @@ public struct RestartBackoff: Sendable, Hashable {
         self.resetAfter = resetAfter
     }
 
+    /// The backoff of a slot as an earlier operator left it (its counts were kept with the process record). A run
+    /// in progress counts from `runningSince`: its true start is unknown here, so a run is only called healthy once
+    /// it has lasted `resetAfter` under this operator.
+    public init(restoringRestarts restarts: Int, consecutiveFailures: Int, runningSince: ContinuousClock.Instant?) {
+        self.init()
+        self.restarts = max(restarts, 0)
+        self.consecutiveFailures = max(consecutiveFailures, 0)
+        self.startedAt = runningSince
+    }
+
     /// Records that the process (re)started at `instant`.
     public mutating func recordStart(at instant: ContinuousClock.Instant) {
         startedAt = instant

@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import MeshStore
+import ProcessRuntime
+import Reconciler
+import Testing
+
+@testable import OperatorCore
+
+/// A crash-looping replica's backoff is kept with its process record in SQLite: an operator started after the
+/// crash (a new loop over a reopened store) still holds the slot back, and the next crash continues the series.
+@Suite("restart backoff across operator restarts")
+struct RestartBackoffPersistenceTests {
+    let slot = SlotID(service: "web", role: .workload, replica: 0)
+
+    private func loop(_ store: SQLiteStore, _ runtime: FakeProcessRuntime, _ directory: StateDirectory) -> ReconcileLoop {
+        ReconcileLoop(store: store, runtime: runtime, directory: directory, meshctlPath: "/bin/false",
+                      gatewayPort: 0, logger: Logger(label: "test"))
+    }
+
+    @Test func aRestartedOperatorKeepsTheSlotInBackoffAndTheSeriesGoesOn() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("backoff-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let directory = StateDirectory(root)
+        try directory.create()
+
+        // Operator 1 adopts a replica an earlier operator restarted four times in a row; it crashes again.
+        let runtime = FakeProcessRuntime()
+        let handle = try await runtime.spawn(ProcessSpec(arguments: ["web"], logPath: directory.logPath(for: "web")))
+        let first = try SQLiteStore(stateDirectory: directory.root)
+        try await first.saveProcess(StoredProcess(
+            id: "workload/web/0@rev#\(handle.pid)", role: .workload, service: "web", replica: 0, pid: handle.pid,
+            startTime: handle.startTime, commandHash: handle.commandHash, logPath: handle.logPath, state: "running",
+            revision: "rev", restarts: 4, consecutiveFailures: 4))
+        await runtime.exit(handle, status: .code(1))
+        let operator1 = loop(first, runtime, directory)
+        _ = await operator1.observe(try await first.processes(), snapshot: try await MeshSnapshot.load(from: first))
+        let saved = try #require(try await first.process(id: "workload/web/0@rev#\(handle.pid)"))
+        #expect(saved.state == "exited")
+        #expect(saved.restarts == 5 && saved.consecutiveFailures == 5)
+        let wait = try #require(saved.restartNotBefore).timeIntervalSinceNow
+        #expect(wait > 14 && wait <= 16, "the fifth failure in a row waits 16 s, not 1 s: \(wait)")
+        try first.close()
+
+        // Operator 2: a fresh loop over the reopened database, with no memory of its own.
+        let second = try SQLiteStore(stateDirectory: directory.root)
+        defer { try? second.close() }
+        let operator2 = loop(second, FakeProcessRuntime(), directory)
+        let instances = await operator2.observe(try await second.processes(),
+                                                snapshot: try await MeshSnapshot.load(from: second))
+        let observed = try #require(instances.first?.observed)
+        let now = await operator2.now
+        let until = try #require(observed.restartNotBefore, "the deadline was forgotten")
+        #expect(until - now > 13 && until - now <= 16)
+        let desired = DesiredProcess(slot: slot, argv: ["web"], revision: "rev")
+        let actions = Planner.plan(desired: [desired], observed: [observed], now: now)
+        guard case .requeue(let requeued, let after, .crashLoopBackOff)? = actions.first else {
+            Issue.record("expected the slot to wait out its backoff, got \(actions)")
+            return
+        }
+        #expect(requeued == slot && after > 13)
+        #expect(await operator2.backoffs[slot]?.restarts == 5, "RESTARTS in status goes on from 5")
+    }
+}
