@@ -45,7 +45,7 @@ extension ReconcileLoop {
                 actions += machine.newSideReady(revision: newSide.revision, now: now)
             }
             if let pending = machine.state.pendingWeights, appliedWeights[name] == pending,
-               proxiesConverged(instances: instances) {
+               splitConfirmed(spec.trafficSplit, instances: instances) {
                 actions += machine.weightsConfirmed(pending, now: now)
             }
             let target = machine.state.stableSideTarget
@@ -198,11 +198,16 @@ extension ReconcileLoop {
         }
     }
 
-    /// Every proxy the last compile wanted is ready and reports the configuration it was given.
-    func proxiesConverged(instances: [ObservedInstance]) -> Bool {
-        lastWorld.configurations.allSatisfy { slot, config in
-            instances.contains { $0.slot == slot && $0.isReady && $0.observed.configVersion == config.version }
+    /// Every answering proxy that carries the split runs it as the last compile wanted (`SplitConfirmation`).
+    func splitConfirmed(_ split: String, instances: [ObservedInstance]) -> Bool {
+        let desired = lastWorld.configurations
+        let proxies = instances.filter { $0.slot.role != .workload }.map { instance in
+            let version = instance.observed.configVersion
+            let running = desired[instance.slot].flatMap { $0.version == version ? $0 : nil }
+                ?? pushedConfigs[instance.record.id].flatMap { $0.version == version ? $0 : nil }
+            return SplitConfirmation.Proxy(slot: instance.slot, answering: instance.isReady, running: running)
         }
+        return SplitConfirmation.confirmed(split: split, desired: desired, proxies: proxies)
     }
 
     /// The new side's cumulative counters, summed over the sidecars in front of its replicas.
