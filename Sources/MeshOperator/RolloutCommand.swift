@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OperatorAPI
 import OperatorCore
+import Reconciler
 
 extension Meshctl {
     /// `meshctl rollout status|promote|abort|pause|resume|retry|undo NAME`.
@@ -65,10 +66,14 @@ extension Meshctl {
 
 /// Text for `meshctl rollout status`.
 enum RolloutStatusView {
-    static func lines(name: String, view: RolloutView?) -> [String] {
+    /// - Parameter now: wall-clock seconds, for the countdown to `waitingUntil`.
+    static func lines(name: String, view: RolloutView?, now: Date = Date()) -> [String] {
         guard let view else { return ["rollout/\(name): waiting for the operator to start it"] }
         var lines = ["rollout/\(name)  \(view.phase)  (\(view.strategy))"]
         if !view.message.isEmpty { lines.append("  \(view.message)") }
+        if let text = view.waitingUntil, let until = try? Date(text, strategy: .iso8601) {
+            lines.append("  next    " + HumanTime.deadline(until.timeIntervalSince1970, now: now.timeIntervalSince1970))
+        }
         if let step = view.step {
             lines.append("  step    \(step)/\(view.stepCount)" + (view.stepDescription.map { ": \($0)" } ?? ""))
         }
@@ -79,9 +84,15 @@ enum RolloutStatusView {
         for metric in view.metrics { lines.append("  metric  \(metric)") }
         if !view.history.isEmpty {
             lines.append("  history")
-            for entry in view.history.suffix(8) { lines.append("    \(entry)") }
+            for entry in view.history.suffix(8) { lines.append("    \(historyLine(entry))") }
         }
         return lines
+    }
+
+    /// `2026-12-06T06:28:54Z setWeight 20` (as the API carries it) read as `06:28:54 setWeight 20`, local time.
+    static func historyLine(_ entry: String) -> String {
+        guard let space = entry.firstIndex(of: " ") else { return entry }
+        return HumanTime.timeOfDay(rfc3339: String(entry[..<space])) + entry[space...]
     }
 
     static func summaryLine(_ view: RolloutView?) -> String? {

@@ -1,5 +1,6 @@
 import Foundation
 import OperatorCore
+import Reconciler
 
 /// Renders status snapshots: a full screen for a terminal, and one line per change for a pipe.
 struct StatusView {
@@ -27,7 +28,7 @@ struct StatusView {
         var lines = [TextTable.render(objectRows), "", TextTable.render(processRows), "", "EVENTS"]
         for event in snapshot.events.suffix(10) {
             let count = event.count > 1 ? " (×\(event.count))" : ""
-            lines.append("\(event.time)  \(event.object)  \(event.type)  \(event.reason)\(count): \(event.message)")
+            lines.append("\(HumanTime.timeOfDay(rfc3339: event.time))  \(event.object)  \(event.type)  \(event.reason)\(count): \(event.message)")
         }
         lines.append("")
         lines.append("gateway: http://127.0.0.1:\(snapshot.gatewayPort) (Host: <service>)")

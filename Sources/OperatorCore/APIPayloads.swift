@@ -233,6 +233,8 @@ public struct RolloutView: Codable, Sendable, Hashable {
     public var inconclusiveChecks: Int
     /// `time summary` lines, oldest first.
     public var history: [String]
+    /// RFC 3339: when a timed pause ends, auto-promotion happens or the old version's hold ends.
+    public var waitingUntil: String? = nil
 }
 
 extension OperatorAPI.APIClient {

@@ -107,7 +107,8 @@ struct StatusBuilder {
             stepCount: summary.stepCount, stepDescription: summary.stepDescription,
             stableWeight: summary.weights.stable, canaryWeight: summary.weights.canary, confirmed: summary.confirmed,
             weightBar: summary.weightBar(width: 30), metrics: summary.metricLines, failedChecks: summary.failedChecks,
-            threshold: summary.threshold, inconclusiveChecks: summary.inconclusiveChecks, history: history)
+            threshold: summary.threshold, inconclusiveChecks: summary.inconclusiveChecks, history: history,
+            waitingUntil: summary.waitingUntil.map { Date(timeIntervalSince1970: $0).formatted(.iso8601) })
         return ObjectStatusBody(observedGeneration: generation, conditions: conditions, rollout: view)
     }
 

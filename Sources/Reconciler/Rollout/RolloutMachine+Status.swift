@@ -68,8 +68,8 @@ extension RolloutMachine {
             case .setWeight(let weight):
                 return "\(step) setWeight \(weight): " + analysisProgress
             case .pause(let seconds):
-                let until = state.pauseUntil.map { "until t=\(AnalysisEvaluator.format($0))" } ?? ""
-                return "\(step) pause \(seconds.map { AnalysisEvaluator.format($0) + "s" } ?? "") \(until)"
+                let until = state.pauseUntil.map { " until \(HumanTime.timeOfDay($0))" } ?? ""
+                return "\(step) pause \(seconds.map(HumanTime.duration) ?? "")\(until)"
             }
         case .preview:
             return "preview of \(revision) reachable with \(plan.previewAccess ?? "the preview route"); "
@@ -77,7 +77,7 @@ extension RolloutMachine {
         case .awaitingPromotion:
             let ready = "preview ready (\(plan.previewAccess ?? "preview route"))"
             if let seconds = plan.autoPromotionSeconds {
-                return "\(ready); auto-promotion at t=\(AnalysisEvaluator.format(state.stepStartedAt + seconds))"
+                return "\(ready); auto-promotion at \(HumanTime.timeOfDay(state.stepStartedAt + seconds))"
             }
             return "\(ready); waiting for `meshctl rollout promote`"
         case .confirmingPromotion:
@@ -85,7 +85,7 @@ extension RolloutMachine {
         case .switching:
             return "switching all traffic to \(revision)"
         case .holdingOld(let until):
-            return "switched; old version kept until t=\(AnalysisEvaluator.format(until)) (undo/abort are instant)"
+            return "switched; old version kept until \(HumanTime.timeOfDay(until)) (undo/abort are instant)"
         case .updatingStable:
             return "stable taking \(revision)"
         case .returning:
@@ -102,6 +102,23 @@ extension RolloutMachine {
                 return "\(why); checking stable \(target) before moving traffic"
             case .movingTraffic: return "\(why); moving traffic to stable \(target)"
             }
+        }
+    }
+
+    /// The wall-clock time the rollout waits for on its own, if any: the end of a timed pause, the auto-promotion,
+    /// the end of the old version's hold. Status shows it as a time of day and a countdown.
+    var waitingUntil: Double? {
+        guard state.pause == nil, state.pendingWeights == nil else { return nil }
+        switch state.stage {
+        case .stepping:
+            guard state.stepIndex < plan.steps.count, case .pause = plan.steps[state.stepIndex] else { return nil }
+            return state.pauseUntil
+        case .awaitingPromotion:
+            return plan.autoPromotionSeconds.map { state.stepStartedAt + $0 }
+        case .holdingOld(let until):
+            return until
+        default:
+            return nil
         }
     }
 

@@ -31,6 +31,8 @@ public struct RolloutStatusSummary: Sendable, Hashable {
     public var steps: [StepRecord]
     public var analysis: [AnalysisRecord]
     public var observedGeneration: Int?
+    /// Wall-clock seconds the rollout waits for on its own (a timed pause, auto-promotion, the old version's hold).
+    public var waitingUntil: Double?
 
     /// - Parameter historyCount: how many recent steps and analysis records to keep.
     public init(name: String, machine: RolloutMachine, historyCount: Int = 10) {
@@ -62,6 +64,7 @@ public struct RolloutStatusSummary: Sendable, Hashable {
         steps = Array(state.stepHistory.suffix(historyCount))
         analysis = Array(state.analysisHistory.suffix(historyCount))
         observedGeneration = state.observedGeneration
+        waitingUntil = machine.waitingUntil
     }
 
     /// The weights as a bar of `width` cells, stable `=` then new `#`: `[=======###] 70/30`.
