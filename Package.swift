@@ -105,12 +105,20 @@ let package = Package(
             dependencies: ["Manifests", "SidecarConfig", "MeshStore", "ProcessRuntime"],
             swiftSettings: swiftSettings
         ),
+        // Reading the mesh's telemetry from outside the daemon: proxy scrapes (stat, top, the dashboard's sampler),
+        // golden metrics, replica and access logs, traces. Shared by the CLI and the dashboard.
+        .target(
+            name: "MeshTelemetry",
+            dependencies: ["OperatorAPI", "Reconciler", "SidecarConfig"],
+            swiftSettings: swiftSettings
+        ),
         // The operator daemon: API routes over the store, the reconcile loop's effects (observe, execute), wiring.
         .target(
             name: "OperatorCore",
             dependencies: [
                 "Manifests",
                 "MeshStore",
+                "MeshTelemetry",
                 "OperatorAPI",
                 "ProcessRuntime",
                 "Reconciler",
@@ -146,6 +154,7 @@ let package = Package(
             dependencies: [
                 "DemoApp",
                 "Manifests",
+                "MeshTelemetry",
                 "OperatorAPI",
                 "OperatorCore",
                 "ProcessRuntime",
@@ -211,7 +220,7 @@ let package = Package(
         // End-to-end: runs the built `meshctl` binary as a user would.
         .testTarget(
             name: "MeshctlTests",
-            dependencies: ["MeshOperator", "OperatorCore", "Reconciler", "DemoApp"],
+            dependencies: ["MeshOperator", "MeshTelemetry", "OperatorAPI", "OperatorCore", "Reconciler", "DemoApp"],
             swiftSettings: swiftSettings
         ),
         // bench/reconcile/PlanBench: compile + plan over 1,000 services in memory (`swift run -c release PlanBench`).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Manifests
+import MeshTelemetry
+import OperatorAPI
 import OperatorCore
 
 extension Meshctl {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifests
+import OperatorAPI
 import OperatorCore
 
 /// Reads the manifest files named by `-f` (files or directories) into an apply request.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MeshTelemetry
 import OperatorAPI
 import OperatorCore
 import SidecarConfig

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MeshTelemetry
+import OperatorAPI
 import OperatorCore
 
 extension Meshctl {

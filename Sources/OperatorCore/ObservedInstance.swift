@@ -1,4 +1,5 @@
 import MeshStore
+import OperatorAPI
 import ProcessRuntime
 import Reconciler
 

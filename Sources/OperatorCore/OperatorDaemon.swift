@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeshStore
+import MeshTelemetry
 import OperatorAPI
 import ProcessRuntime
 import ServiceLifecycle

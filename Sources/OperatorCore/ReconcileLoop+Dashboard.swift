@@ -1,3 +1,4 @@
+import OperatorAPI
 import Reconciler
 
 /// What the operator's `/metrics` and dashboard read from the loop: a copy, taken in one hop onto the actor.

@@ -1,5 +1,6 @@
 import Foundation
 import MeshStore
+import OperatorAPI
 import ProcessRuntime
 import Reconciler
 import SidecarConfig

@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import MeshStore
+import OperatorAPI
 import ProcessRuntime
 import Reconciler
 import SidecarConfig

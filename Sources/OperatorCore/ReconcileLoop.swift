@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Manifests
 import MeshStore
+import OperatorAPI
 import ProcessRuntime
 import Reconciler
 import SidecarConfig

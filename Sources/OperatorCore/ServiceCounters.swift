@@ -1,3 +1,4 @@
+import MeshTelemetry
 import Reconciler
 
 /// Cumulative request counters of one service's traffic, summed over the sidecars in front of its replicas: what a

@@ -1,6 +1,7 @@
 import Foundation
 import Manifests
 import MeshStore
+import OperatorAPI
 import Reconciler
 import SidecarConfig
 

@@ -1,8 +1,10 @@
 import Foundation
+import MeshTelemetry
+import OperatorAPI
+@testable import OperatorCore
 import Reconciler
 import Testing
 
-@testable import OperatorCore
 
 /// The dashboard's pure parts: the graph from per-caller scrapes, the bounded rollout history, the operator's
 /// Prometheus text, and reading thresholds from a stored Rollout.

@@ -1,7 +1,7 @@
 import Foundation
+@testable import MeshTelemetry
 import Testing
 
-@testable import OperatorCore
 
 /// The window arithmetic of `meshctl stat` on fixed metric texts: diffs, success rates before and after retries,
 /// percentiles, split rows.

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTelemetry
 import OperatorCore
 import Testing
 

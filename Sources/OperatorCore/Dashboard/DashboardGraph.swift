@@ -1,3 +1,5 @@
+import MeshTelemetry
+
 /// What the dashboard's graph shows (`GET /api/graph`): nodes for the gateway, services and split roots; edges
 /// caller → callee with the traffic of the last window, and split root → backend with weight and traffic.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import MeshTelemetry
 import Reconciler
 
 /// The dashboard's memory: the last few scrapes of every proxy (the rate window), the graph they give, and each

@@ -1,5 +1,6 @@
 import Foundation
 import MeshStore
+import MeshTelemetry
 import OperatorAPI
 import Reconciler
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import Foundation
+import OperatorAPI
 import Reconciler
 
 /// The operator's `/metrics` in the Prometheus text format (0.0.4): its own work, not the proxies' traffic (each

@@ -1,11 +1,11 @@
 /// A minimal reader of the Prometheus text format, enough for the sidecars' own `/metrics`: one sample per line,
 /// `name{label="value",...} number`. Comments and malformed lines are skipped.
-struct PrometheusSample: Sendable, Hashable {
-    var name: String
-    var labels: [String: String]
-    var value: Double
+public struct PrometheusSample: Sendable, Hashable {
+    public var name: String
+    public var labels: [String: String]
+    public var value: Double
 
-    static func parse(_ text: String) -> [PrometheusSample] {
+    public static func parse(_ text: String) -> [PrometheusSample] {
         var samples: [PrometheusSample] = []
         var text = text
         text.withUTF8 { bytes in

@@ -1,5 +1,4 @@
 import Foundation
-import OperatorAPI
 
 /// `POST /v1/apply`: the manifest files as the user has them, so the operator checks exactly what the CLI read and
 /// every error still points at the user's file:line:column.
@@ -199,20 +198,6 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     }
 }
 
-enum JSON {
-    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) -> T? {
-        try? JSONDecoder().decode(type, from: Data(bytes))
-    }
-
-    static func time(_ date: Date) -> String { date.formatted(.iso8601) }
-}
-
 /// A rollout as `meshctl rollout status` shows it.
 public struct RolloutView: Codable, Sendable, Hashable {
     public var phase: String
@@ -234,10 +219,34 @@ public struct RolloutView: Codable, Sendable, Hashable {
     /// `time summary` lines, oldest first.
     public var history: [String]
     /// RFC 3339: when a timed pause ends, auto-promotion happens or the old version's hold ends.
-    public var waitingUntil: String? = nil
+    public var waitingUntil: String?
+
+    public init(phase: String, message: String, strategy: String, revision: String?, stableRevision: String,
+                step: Int?, stepCount: Int, stepDescription: String?, stableWeight: Int, canaryWeight: Int,
+                confirmed: Bool, weightBar: String, metrics: [String], failedChecks: Int, threshold: Int?,
+                inconclusiveChecks: Int, history: [String], waitingUntil: String? = nil) {
+        self.phase = phase
+        self.message = message
+        self.strategy = strategy
+        self.revision = revision
+        self.stableRevision = stableRevision
+        self.step = step
+        self.stepCount = stepCount
+        self.stepDescription = stepDescription
+        self.stableWeight = stableWeight
+        self.canaryWeight = canaryWeight
+        self.confirmed = confirmed
+        self.weightBar = weightBar
+        self.metrics = metrics
+        self.failedChecks = failedChecks
+        self.threshold = threshold
+        self.inconclusiveChecks = inconclusiveChecks
+        self.history = history
+        self.waitingUntil = waitingUntil
+    }
 }
 
-extension OperatorAPI.APIClient {
+extension APIClient {
     /// A rollout's view from its object status; nil when it has none yet (or the operator did not answer).
     public func rolloutView(named name: String) async -> RolloutView? {
         guard let response = try? await send("GET", "/v1/objects?kind=Rollout&name=\(name)"), response.status == 200

@@ -1,4 +1,5 @@
 import Foundation
+import OperatorAPI
 import Reconciler
 
 #if canImport(Glibc)
