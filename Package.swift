@@ -123,6 +123,7 @@ let package = Package(
                 "ProcessRuntime",
                 "Reconciler",
                 "SidecarConfig",
+                "TrafficPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

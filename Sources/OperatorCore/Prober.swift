@@ -10,10 +10,10 @@ struct Prober: Sendable {
     /// connections per sweep made an apply landing during one wait tens of milliseconds longer.
     let workloads = KeepAliveClient()
 
-    /// A workload is ready when its health check path answers 2xx (or, without a health check, when it accepts
-    /// connections and answers HTTP at all).
-    func workloadReady(port: Int, healthPath: String?) async -> Bool {
-        guard let response = try? await workloads.send(port: port, "GET", healthPath ?? "/", timeout: .seconds(1))
+    /// One check of a workload: its health check path answers 2xx within `timeout` (or, without a health check,
+    /// it accepts connections and answers HTTP at all). What one check means for its endpoint is `ReplicaHealth`'s.
+    func workloadReady(port: Int, healthPath: String?, timeout: Duration = .seconds(1)) async -> Bool {
+        guard let response = try? await workloads.send(port: port, "GET", healthPath ?? "/", timeout: timeout)
         else { return false }
         return healthPath == nil ? response.status > 0 : (200..<300).contains(response.status)
     }

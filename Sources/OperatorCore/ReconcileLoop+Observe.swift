@@ -10,44 +10,60 @@ extension ReconcileLoop {
     /// endpoint, and which configuration version it reports. A process that ended is noted once, with its exit
     /// status and last output, and its slot gets a restart backoff.
     func observe(_ records: [StoredProcess], snapshot: MeshSnapshot) async -> [ObservedInstance] {
-        var healthPaths: [String: String] = [:]
+        var checks: [String: ReplicaHealth.Check] = [:]
         for case .service(let service) in snapshot.objects {
-            if let check = service.spec.healthCheck { healthPaths[service.metadata.name] = check.path }
+            if let check = service.spec.healthCheck { checks[service.metadata.name] = ReplicaHealth.Check(check) }
         }
+        // A workload with a healthCheck is probed when its interval says so (ReplicaHealth); between probes it
+        // keeps the status its thresholds gave it.
+        let clock = now
+        let due = Set(records.filter { record in
+            checks[record.service].map { replicaHealth.isDue(record.id, check: $0, now: clock) } ?? true
+        }.map(\.id))
         // Probes run concurrently (a pass over 80 processes would otherwise wait on 80 round trips in a row);
         // exits are noted afterwards, one at a time, because they touch the loop's backoff state.
-        let paths = healthPaths
         let runtime = self.runtime
         let prober = self.prober
-        let probed = await withTaskGroup(of: (Int, ObservedProcess, ProcessObservation).self) { group in
+        let probed = await withTaskGroup(of: (Int, ObservedProcess, ProcessObservation, Bool?).self) { group in
             for (index, record) in records.enumerated() {
+                let check = checks[record.service]
+                let probeNow = due.contains(record.id)
                 group.addTask {
                     let ports = record.portMap
                     var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
                                                    state: .starting)
+                    var passed: Bool?
                     let seen = await runtime.observe(record.handle)
                     if case .running = seen {
                         if record.state == "draining" {
                             observed.state = .draining
                         } else if record.role == .workload {
-                            let ready = await prober.workloadReady(port: ports["port"] ?? 0,
-                                                                   healthPath: paths[record.service])
-                            observed.state = ready ? .ready : .starting
+                            if probeNow {
+                                passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
+                                                                    timeout: check?.timeout ?? .seconds(1))
+                            }
+                            observed.state = passed == true ? .ready : .starting
                         } else {
                             observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
                             observed.state = observed.configVersion == nil ? .starting : .ready
                         }
                     }
-                    return (index, observed, seen)
+                    return (index, observed, seen, passed)
                 }
             }
-            var results: [(Int, ObservedProcess, ProcessObservation)] = []
+            var results: [(Int, ObservedProcess, ProcessObservation, Bool?)] = []
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }
         }
+        replicaHealth.retain(Set(records.map(\.id)))
         var result: [ObservedInstance] = []
-        for (index, var observed, seen) in probed {
+        for (index, var observed, seen, passed) in probed {
             let record = records[index]
+            if observed.state != .draining, seen == .running, record.role == .workload, let check = checks[record.service] {
+                let healthy = passed.map { replicaHealth.record(record.id, check: check, passed: $0, now: clock) }
+                    ?? replicaHealth.isHealthy(record.id)
+                observed.state = healthy ? .ready : .starting
+            }
             restoreBackoff(from: record, alive: seen == .running)
             switch seen {
             case .running:

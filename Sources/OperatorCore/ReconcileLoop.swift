@@ -24,6 +24,8 @@ actor ReconcileLoop {
     var notBefore: [SlotID: Double] = [:]
     var lastExit: [SlotID: String] = [:]
     var drainingSince: [String: Double] = [:]
+    /// Health check thresholds and intervals of the workloads (ReplicaHealth).
+    var replicaHealth = ReplicaHealth()
     var lastWorld = DesiredWorld()
     var lastInstances: [ObservedInstance] = []
     /// The last pass's decoded objects, reused while the stored specs are unchanged.
@@ -215,6 +217,7 @@ actor ReconcileLoop {
             logger.trace("pass", metadata: ["pass": "\(passes)", "actions": "\(actions.count)",
                                             "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
+            if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {
