@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MeshStore
+import OperatorAPI
 import ProcessRuntime
 import Reconciler
 import Testing
