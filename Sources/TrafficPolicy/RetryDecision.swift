@@ -19,7 +19,6 @@ public enum RetryDecision: Sendable, Hashable {
         case serverError = "5xx"
         case connectFailure = "connect-failure"
         case reset
-        case timeout
     }
 
     /// Why the proxy does not retry.
@@ -34,8 +33,6 @@ public enum RetryDecision: Sendable, Hashable {
         case nonIdempotentMethod = "non-idempotent-method"
         /// The request body was larger than the replay bound and was not kept.
         case bodyNotReplayable = "body-not-replayable"
-        /// The attempt was cancelled by the proxy (client gone, overall deadline).
-        case cancelled
         /// The retry budget is spent (decided by `RetryBudget`, reported through the same type).
         case budgetExhausted = "budget-exhausted"
     }

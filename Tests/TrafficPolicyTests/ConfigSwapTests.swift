@@ -47,14 +47,4 @@ import TrafficPolicy
         var rng = SplitMix64(seed: 4)
         #expect(algorithmSwapped.pick(excluding: [], now: 0, using: &rng) == 0)
     }
-
-    @Test func healthSurvivesASwapAndNewEndpointsStartUnchecked() {
-        var health = EndpointHealth(endpointCount: 2, healthyThreshold: 1, unhealthyThreshold: 1)
-        health.record(endpoint: 0, passed: true)
-        health.record(endpoint: 1, passed: true)
-        health.record(endpoint: 1, passed: false)
-        let swapped = EndpointHealth(carryingOver: health, mapping: EndpointMapping(oldIndex: [nil, 0, 1]))
-        #expect(swapped.unhealthy == [0, 2])
-        #expect(swapped.status(of: 1) == .healthy)
-    }
 }

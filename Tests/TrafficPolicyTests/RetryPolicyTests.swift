@@ -2,149 +2,35 @@ import Testing
 import TrafficPolicy
 
 @Suite struct RetryPolicyTests {
-    private let policy = RetryPolicy(maxRetries: 2, retryOn: [.gatewayError, .connectFailure, .reset])
+    private let policy = RetryPolicy(attempts: 3, retryOn: [.gatewayError], retriableStatusCodes: StatusCodeSet([425]))
 
-    @Test func gatewayErrorsAreRetriedUntilTheRetriesAreUsed() {
-        #expect(
-            policy.decide(attempt: 1, outcome: .response(status: 503), method: "GET", bodyReplayable: true)
-                == .retry(.gatewayError)
-        )
-        #expect(
-            policy.decide(attempt: 2, outcome: .response(status: 502), method: "GET", bodyReplayable: true)
-                == .retry(.gatewayError)
-        )
-        #expect(
-            policy.decide(attempt: 3, outcome: .response(status: 504), method: "GET", bodyReplayable: true)
-                == .stop(.retriesExhausted)
-        )
-    }
-
-    @Test func onlyTheListedConditionsRetry() {
-        #expect(
-            policy.decide(attempt: 1, outcome: .response(status: 500), method: "GET", bodyReplayable: true)
-                == .stop(.notRetriable)
-        )
-        #expect(
-            policy.decide(attempt: 1, outcome: .response(status: 404), method: "GET", bodyReplayable: true)
-                == .stop(.succeeded)
-        )
-        #expect(policy.decide(attempt: 1, outcome: .reset, method: "GET", bodyReplayable: true) == .retry(.reset))
-        let fiveXX = RetryPolicy(retryOn: [.serverError], retriableStatusCodes: [429])
-        #expect(
-            fiveXX.decide(attempt: 1, outcome: .response(status: 500), method: "GET", bodyReplayable: true)
-                == .retry(.serverError)
-        )
-        #expect(
-            fiveXX.decide(attempt: 1, outcome: .response(status: 429), method: "GET", bodyReplayable: true)
-                == .retry(.retriableStatusCode)
-        )
-        #expect(
-            fiveXX.decide(attempt: 1, outcome: .connectFailure, method: "GET", bodyReplayable: true)
-                == .stop(.notRetriable)
-        )
-        #expect(
-            RetryPolicy.disabled.decide(attempt: 1, outcome: .connectFailure, method: "GET", bodyReplayable: true)
-                == .stop(.notRetriable)
-        )
-    }
-
-    @Test func timeoutsAreRetriedOnlyWhenAskedFor() {
-        let everything = RetryPolicy(retryOn: [.serverError, .gatewayError, .connectFailure, .reset])
-        #expect(
-            everything.decide(attempt: 1, outcome: .timeout, method: "GET", bodyReplayable: true)
-                == .stop(.notRetriable)
-        )
-        let withTimeout = RetryPolicy(retryOn: [.timeout])
-        #expect(
-            withTimeout.decide(attempt: 1, outcome: .timeout, method: "GET", bodyReplayable: true)
-                == .retry(.timeout)
-        )
-    }
-
-    @Test(arguments: ["POST", "PATCH", "CONNECT", "get"])
-    func nonIdempotentMethodsAreNotRetriedByDefault(method: String) {
-        #expect(
-            policy.decide(attempt: 1, outcome: .response(status: 503), method: method, bodyReplayable: true)
-                == .stop(.nonIdempotentMethod)
-        )
-        #expect(
-            policy.decide(attempt: 1, outcome: .reset, method: method, bodyReplayable: true)
-                == .stop(.nonIdempotentMethod)
-        )
-        // A connect failure is safe for any method: the upstream never saw the request.
-        #expect(
-            policy.decide(attempt: 1, outcome: .connectFailure, method: method, bodyReplayable: true)
-                == .retry(.connectFailure)
-        )
-        var permissive = policy
-        permissive.retryNonIdempotent = true
-        #expect(
-            permissive.decide(attempt: 1, outcome: .response(status: 503), method: method, bodyReplayable: true)
-                == .retry(.gatewayError)
-        )
-    }
-
-    @Test(arguments: ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
-    func idempotentMethodsAreRetried(method: String) {
-        #expect(RetryPolicy.isIdempotent(method: method))
-        #expect(policy.decide(attempt: 1, outcome: .reset, method: method, bodyReplayable: true) == .retry(.reset))
-    }
-
-    @Test func aBodyThatWasNotKeptCannotBeResent() {
-        #expect(
-            policy.decide(attempt: 1, outcome: .response(status: 503), method: "PUT", bodyReplayable: false)
-                == .stop(.bodyNotReplayable)
-        )
-        #expect(policy.keepsBody(ofLength: 64 * 1024))
-        #expect(!policy.keepsBody(ofLength: 64 * 1024 + 1))
-        #expect(policy.keepsBody(ofLength: nil))
-        #expect(!RetryPolicy.disabled.keepsBody(ofLength: 10))
-    }
-
-    @Test func cancelledAttemptsAreNeverRetried() {
-        #expect(
-            policy.decide(attempt: 1, outcome: .cancelled, method: "GET", bodyReplayable: true)
-                == .stop(.cancelled)
-        )
+    @Test func decideGivesTheFirstReasonNotToRetryInOrder() {
+        #expect(policy.decide(tries: 1, failure: .status(503), idempotent: true, bodyReplayable: true) == .retry(.gatewayError))
+        #expect(policy.decide(tries: 1, failure: .status(425), idempotent: true, bodyReplayable: true)
+            == .retry(.retriableStatusCode))
+        #expect(policy.decide(tries: 1, failure: .status(404), idempotent: true, bodyReplayable: true) == .stop(.succeeded))
+        #expect(policy.decide(tries: 1, failure: .status(500), idempotent: true, bodyReplayable: true) == .stop(.notRetriable))
+        #expect(policy.decide(tries: 3, failure: .status(503), idempotent: false, bodyReplayable: false)
+            == .stop(.retriesExhausted))
+        #expect(policy.decide(tries: 1, failure: .status(503), idempotent: false, bodyReplayable: false)
+            == .stop(.nonIdempotentMethod))
+        #expect(policy.decide(tries: 1, failure: .status(503), idempotent: true, bodyReplayable: false)
+            == .stop(.bodyNotReplayable))
     }
 
     @Test func theBudgetHasTheLastWord() {
-        var budget = RetryBudget(configuration: .init(retryRatio: 0, minRetriesPerSecond: 1, ttl: 1_000_000_000))
-        let first = policy.decide(
-            attempt: 1,
-            outcome: .response(status: 503),
-            method: "GET",
-            bodyReplayable: true,
-            budget: &budget,
-            now: 0
-        )
-        let second = policy.decide(
-            attempt: 1,
-            outcome: .response(status: 503),
-            method: "GET",
-            bodyReplayable: true,
-            budget: &budget,
-            now: 0
-        )
-        let success = policy.decide(
-            attempt: 1,
-            outcome: .response(status: 200),
-            method: "GET",
-            bodyReplayable: true,
-            budget: &budget,
-            now: 0
-        )
-        #expect(first == .retry(.gatewayError))
-        #expect(second == .stop(.budgetExhausted))
-        #expect(success == .stop(.succeeded))
-        #expect(budget.retriesGranted == 1)  // a decision not to retry takes nothing from the budget
+        var budget = RetryBudget(configuration: .init(retryRatio: 0, minRetriesPerSecond: 0))
+        #expect(policy.decide(tries: 1, failure: .timeout, idempotent: true, bodyReplayable: true, budget: &budget, now: 0)
+            == .stop(.budgetExhausted))
+        #expect(policy.decide(tries: 1, failure: .status(404), idempotent: true, bodyReplayable: true, budget: &budget, now: 0)
+            == .stop(.succeeded))
+        #expect(budget.retriesRefused == 1)
     }
 
-    @Test func retryOnNamesAreTheOnesUsersWrite() {
-        #expect(RetryConditions(name: "5xx") == .serverError)
-        #expect(RetryConditions(name: "gateway-error") == .gatewayError)
-        #expect(RetryConditions(name: "connect-failure") == .connectFailure)
-        #expect(RetryConditions(name: "timeout") == .timeout)
-        #expect(RetryConditions(name: "5XX") == nil)
+    @Test func statusCodeSetsHoldExactlyTheListedCodesOf400To599() {
+        let set = StatusCodeSet([400, 404, 463, 464, 527, 528, 599, 200, 600])
+        for code in [400, 404, 463, 464, 527, 528, 599] { #expect(set.contains(code)) }
+        for code in [200, 401, 465, 598, 600, 399] { #expect(!set.contains(code)) }
+        #expect(StatusCodeSet().isEmpty && !set.isEmpty)
     }
 }

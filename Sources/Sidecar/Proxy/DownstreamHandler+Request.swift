@@ -6,45 +6,41 @@ import TrafficPolicy
 extension DownstreamHandler {
     /// Moves the connection forward with the bytes in `pending`: parse a head when idle, stream body when sending.
     func process() {
-        while true {
-            switch phase {
-            case .idle:
-                guard var buffer = pending, buffer.readableBytes > 0 else {
-                    if inputClosed { close() }
-                    return
-                }
-                if buffer.readableBytesView.first == 0x0D {
-                    // An empty line before a request line (some clients send CRLF after a body) is ignored, as
-                    // RFC 9112 §2.2 asks; one byte compare per request otherwise.
-                    guard buffer.readableBytes >= 2 else { return }
-                    if buffer.getInteger(at: buffer.readerIndex &+ 1, as: UInt8.self) == 0x0A {
-                        buffer.moveReaderIndex(forwardBy: 2)
-                        pending = buffer.readableBytes > 0 ? buffer : nil
-                        continue
-                    }
-                }
-                let outcome = buffer.withUnsafeReadableBytes { requestParser.parse($0, into: &request) }
-                switch outcome {
-                case .incomplete:
-                    return
-                case .failure(let error):
-                    respondLocally(status: error.status, reason: error.reason, keepAlive: false)
-                    return
-                case .complete:
-                    beginRequest()
-                }
-            case .streaming:
-                forwardRequestBody()
+        while !closing {
+            if machine.isBusy {
+                if machine.isConnected && !requestFramer.isDone { forwardRequestBody() }
                 return
-            case .waitingUpstream, .awaitingResponse, .closing:
+            }
+            guard var buffer = pending, buffer.readableBytes > 0 else {
+                if inputClosed { close() }
                 return
+            }
+            if buffer.readableBytesView.first == 0x0D {
+                // An empty line before a request line (some clients send CRLF after a body) is ignored, as
+                // RFC 9112 §2.2 asks; one byte compare per request otherwise.
+                guard buffer.readableBytes >= 2 else { return }
+                if buffer.getInteger(at: buffer.readerIndex &+ 1, as: UInt8.self) == 0x0A {
+                    buffer.moveReaderIndex(forwardBy: 2)
+                    pending = buffer.readableBytes > 0 ? buffer : nil
+                    continue
+                }
+            }
+            let outcome = buffer.withUnsafeReadableBytes { requestParser.parse($0, into: &request) }
+            switch outcome {
+            case .incomplete:
+                return
+            case .failure(let error):
+                respondLocally(status: error.status, reason: error.reason, keepAlive: false)
+                return
+            case .complete:
+                beginRequest()
             }
         }
     }
 
     /// A head is parsed: route it, prepare the upstream head, and start the first try.
     private func beginRequest() {
-        guard var buffer = pending, let context else { return }
+        guard var buffer = pending else { return }
         let now = LoopContext.now()
         startedAt = now
         let routes = loop.routes
@@ -76,7 +72,6 @@ extension DownstreamHandler {
         } else {
             requestFramer = BodyFramer(request.chunked ? .chunked : .none)
         }
-        requestComplete = requestFramer.isDone
         keepAliveAfter = request.keepAlive && !loop.draining
         guard case .service(let service) = decision else {
             logAccess(status: 404, reason: "no-route")
@@ -84,56 +79,24 @@ extension DownstreamHandler {
             return
         }
         self.service = service
-        service.budget.recordRequest(now: now)
-        let policy = service.retryPolicy
-        let timeout = policy?.timeout.map { UInt64($0.nanoseconds) } ?? loop.routes.requestTimeoutNanos
-        deadline = timeout == 0 ? 0 : now &+ timeout
-        tries = 0
-        freeRetries = 0
-        replayable = true
+        inExchange = true
         // Nothing of this request's response has reached the client. The flag still tells of the previous exchange
         // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
-        // that (refused connect, timeout while waiting) must not read it as "bytes sent" and close the client
-        // instead of retrying or answering 502/503/504.
+        // that (refused connect, timeout while waiting) must not read it as "bytes sent".
         responseStarted = false
-        // Keep the body for a retry only when a retry could happen and the body is small enough.
-        let mayRetry = request.method.isIdempotent || (policy?.retryNonIdempotent ?? false)
-        if !requestComplete && mayRetry && (request.contentLength ?? 0) <= Self.maxRetainedBody {
-            retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, Self.maxRetainedBody))
-        } else {
-            retained = nil
-            replayable = requestComplete
+        let step = machine.requestStarted(
+            .init(idempotent: request.method.isIdempotent, bodyComplete: requestFramer.isDone,
+                  contentLength: request.contentLength),
+            policy: service.retryPolicy, timeout: routes.requestTimeoutNanos, now: now, budget: &service.budget)
+        if machine.isKeepingBody {
+            retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, service.retryPolicy.maxReplayableBodyBytes))
         }
-        if !mayRetry { replayable = false }
-        startTry(avoiding: nil, now: now)
-    }
-
-    /// Picks an endpoint (another than `avoiding` when possible) and asks its pool for a connection.
-    func startTry(avoiding: Int?, now: UInt64 = LoopContext.now()) {
-        guard let service else { return }
-        tries += 1
-        guard let index = service.pick(avoiding: avoiding, now: now, random: &loop.random) else {
-            failWithoutResponse(status: 503, reason: "no-healthy-endpoint")
-            return
-        }
-        let endpoint = service.endpoints[index]
-        endpointIndex = index
-        self.endpoint = endpoint
-        telemetry.upstream = endpoint
-        endpoint.inFlight += 1
-        tryStartedAt = now
-        if let perTry = service.retryPolicy?.perTryTimeout {
-            tryDeadline = now &+ UInt64(perTry.nanoseconds)
-        } else {
-            tryDeadline = 0
-        }
-        phase = .waitingUpstream
-        endpoint.acquire(for: self)
+        perform(step)
     }
 
     /// The pool has a connection for this try: send the head, any retained body, and stream the rest.
     func upstreamReady(_ connection: UpstreamHandler) {
-        guard phase == .waitingUpstream, context != nil, let endpoint, connection.endpoint === endpoint else {
+        guard !closing, context != nil, let endpoint, connection.endpoint === endpoint, machine.connected() else {
             // The client left (or the try ended) meanwhile; the connection is still good for someone else.
             connection.endpoint?.release(connection)
             return
@@ -150,6 +113,7 @@ extension DownstreamHandler {
         dechunkResponse = false
         responseParser.reset()
         let hasRetained = (retained?.readableBytes ?? 0) > 0
+        let requestComplete = requestFramer.isDone
         if requestComplete && !hasRetained, let upstreamHead {
             connection.writeAndFlush(upstreamHead)
         } else {
@@ -157,14 +121,12 @@ extension DownstreamHandler {
             if let retained, hasRetained { connection.write(retained) }
         }
         if requestComplete {
-            phase = .awaitingResponse
             if hasRetained { connection.flush() }
             if inputClosed {
                 upstreamReusable = false
                 connection.shutdownOutput()
             }
         } else {
-            phase = .streaming
             forwardRequestBody()
         }
         resumeReadsIfHeld()
@@ -172,14 +134,9 @@ extension DownstreamHandler {
 
     /// The pool could not provide a connection.
     func upstreamFailed(_ failure: UpstreamFailure) {
-        guard phase == .waitingUpstream else { return }
         switch failure {
-        case .connectFailed: tryFailed(.connectFailure)
-        case .poolOverflow:
-            reportTry(.cancelled)
-            endpoint?.inFlight -= 1
-            endpoint = nil
-            failWithoutResponse(status: 503, reason: "overflow")
+        case .connectFailed: perform(upstreamFailure(.connectFailure))
+        case .poolOverflow: perform(machine.poolOverflow())
         }
     }
 
@@ -192,7 +149,7 @@ extension DownstreamHandler {
                 consumed = try buffer.withUnsafeReadableBytes { try requestFramer.consume($0) }
             } catch let error as HTTPParseError {
                 // A malformed chunked body: the upstream must not receive a request that looks complete.
-                abandonExchange()
+                perform(machine.clientGone())
                 if responseStarted {
                     close()
                 } else {
@@ -204,30 +161,19 @@ extension DownstreamHandler {
             }
             if consumed > 0, let slice = buffer.readSlice(length: consumed) {
                 upstream.write(slice)
-                keepForRetry(slice)
+                if machine.bodySent(bytes: consumed) {
+                    var slice = slice
+                    retained?.writeBuffer(&slice)
+                } else {
+                    retained = nil
+                }
             }
             pending = buffer.readableBytes > 0 ? buffer : nil
         }
         upstream.flush()
-        if requestFramer.isDone {
-            requestComplete = true
-            if phase == .streaming { phase = .awaitingResponse }
-            if inputClosed {
-                upstreamReusable = false
-                upstream.shutdownOutput()
-            }
+        if requestFramer.isDone && inputClosed {
+            upstreamReusable = false
+            upstream.shutdownOutput()
         }
-    }
-
-    private func keepForRetry(_ slice: ByteBuffer) {
-        guard replayable || retained != nil else { return }
-        guard var kept = retained, kept.readableBytes + slice.readableBytes <= Self.maxRetainedBody else {
-            retained = nil
-            replayable = false
-            return
-        }
-        var slice = slice
-        kept.writeBuffer(&slice)
-        retained = kept
     }
 }

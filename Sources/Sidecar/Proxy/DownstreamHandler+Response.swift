@@ -7,14 +7,13 @@ extension DownstreamHandler {
     /// Bytes from the upstream: parse the response head (interim ones are passed on), decide on a retry, then
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
-        guard connection === upstream, let context else { return }
+        guard connection === upstream, let context, let service else { return }
         responseUnflushed = true
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
         var rewrittenHead: ByteBuffer? = nil
-        // Whether this read completed the final head, and whether a 1xx went out before it.
+        // Whether this read completed the final head.
         var headNow = false
-        var interimSent = false
         if responseFramer == nil {
             if var cumulation = responseCumulation {
                 cumulation.writeBuffer(&buffer)
@@ -28,7 +27,7 @@ extension DownstreamHandler {
                     responseCumulation = buffer
                     return
                 case .failure:
-                    tryFailed(.protocolError)
+                    perform(upstreamFailure(.protocolError))
                     return
                 case .complete:
                     break
@@ -36,13 +35,14 @@ extension DownstreamHandler {
                 if response.status >= 200 { break }
                 if response.status == 101 {
                     // The proxy removed Upgrade, so a switch of protocols is an answer to something never asked.
-                    tryFailed(.protocolError)
+                    perform(upstreamFailure(.protocolError))
                     return
                 }
                 // 1xx: passed on at once (100-continue lets the client send its body); the final head follows.
                 // Never to an HTTP/1.0 client, which does not know them (RFC 9110 §15.2).
                 if request.isHTTP11 {
                     responseStarted = true
+                    machine.interimForwarded()
                     if let interim = buffer.readSlice(length: response.length) { writer.write(interim, context: context) }
                 } else {
                     buffer.moveReaderIndex(forwardBy: response.length)
@@ -52,10 +52,10 @@ extension DownstreamHandler {
                     return
                 }
             }
-            if shouldRetry(status: response.status) {
-                tryFailed(.retriableStatus(response.status))
-                return
-            }
+            let step = machine.responseHead(
+                status: response.status, now: LoopContext.now(), budget: &service.budget, random: &loop.random)
+            perform(step)
+            guard case .forwardResponse = step.action else { return }
             if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
                 && response.status != 304
             {
@@ -65,7 +65,6 @@ extension DownstreamHandler {
                 keepAliveAfter = false
             }
             headNow = true
-            interimSent = responseStarted
             rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
         }
         if dechunkResponse {
@@ -91,7 +90,7 @@ extension DownstreamHandler {
             out = buffer.readSlice(length: consumed)
         }
         // Usually the whole response came in this read and this is one check; a held response is rare.
-        if !framer.isDone && (heldResponse != nil || (headNow && mayHoldResponse(interimSent: interimSent))) {
+        if !framer.isDone && (heldResponse != nil || (headNow && mayHoldResponse())) {
             holdResponse(head: rewrittenHead, out)
             return
         }
@@ -101,6 +100,7 @@ extension DownstreamHandler {
             if var out { held.writeBuffer(&out) }
             out = held
             responseStarted = true
+            machine.heldResponseReleased()
         } else if let rewrittenHead {
             writer.write(rewrittenHead, context: context)
         }
@@ -122,14 +122,13 @@ extension DownstreamHandler {
         }
     }
 
-    /// Whether the response whose head just arrived, incomplete, is held back until complete: nothing of it went
-    /// out yet, its request can be sent again (idempotent, body kept), and it is small (Content-Length framed).
-    private func mayHoldResponse(interimSent: Bool) -> Bool {
-        guard !interimSent, request.method.isIdempotent, replayable || retained != nil,
-            let length = response.contentLength, length <= Self.maxHeldResponse - response.length,
+    /// Whether the response whose head just arrived, incomplete, is held back until complete: it is small
+    /// (Content-Length framed) and the machine agrees (nothing of it went out, the request can be sent again).
+    private func mayHoldResponse() -> Bool {
+        guard let length = response.contentLength, length <= Self.maxHeldResponse - response.length,
             case .contentLength? = responseFramer?.state
         else { return false }
-        return true
+        return machine.holdResponse()
     }
 
     /// Keeps `head` (a rewritten one) and `bytes` back instead of sending them; the client has seen nothing yet.
@@ -146,16 +145,8 @@ extension DownstreamHandler {
     /// response reached the client: it gets a 502. Otherwise it must see a broken connection, never an end.
     func responseBodyMalformed(nothingSent: Bool) {
         rawHeadLength = 0
-        if nothingSent {
-            responseFramer = nil
-            heldResponse = nil
-            responseStarted = false
-            upstreamReusable = false
-            failWithoutResponse(status: 502, reason: "upstream-protocol-error")
-            return
-        }
-        abandonExchange()
-        closeNow()
+        upstreamReusable = false
+        perform(machine.responseMalformed(nothingSent: nothingSent))
     }
 
     /// Prepares the final response head — rewritten into `rewritten`, or, when it goes out unchanged, left in the
@@ -175,7 +166,7 @@ extension DownstreamHandler {
         if framing == .untilClose || !response.keepAlive { upstreamReusable = false }
         // A body delimited by close can only reach the client delimited by close as well.
         if framing == .untilClose || loop.draining { keepAliveAfter = false }
-        let keepAlive = keepAliveAfter && requestComplete
+        let keepAlive = keepAliveAfter && requestFramer.isDone
         let rawLength: Int
         if HeadWriter.responseNeedsRewrite(response, request: request, keepAlive: keepAlive) {
             let head = buffer.withUnsafeReadableBytes { bytes in
@@ -190,11 +181,7 @@ extension DownstreamHandler {
             rawLength = response.length
         }
         responseStarted = true
-        // The per-try timeout covers the wait for a response head; a body streams under the overall deadline.
-        tryDeadline = 0
         responseFramer = BodyFramer(framing)
-        endpoint?.metrics.record(status: response.status)
-        reportTry(.response(status: response.status))
         return rawLength
     }
 
@@ -202,6 +189,8 @@ extension DownstreamHandler {
     func finishExchange(flushed: Bool = false) {
         guard let context else { return }
         let now = LoopContext.now()
+        machine.responseEnded()
+        let requestComplete = requestFramer.isDone
         if let upstream {
             self.upstream = nil
             upstream.owner = nil
@@ -211,22 +200,15 @@ extension DownstreamHandler {
                 upstream.discard()
             }
         }
-        reportTry(.cancelled)
-        if let endpoint {
-            endpoint.inFlight -= 1
-            self.endpoint = nil
-        }
         service?.metrics.latency.record(nanos: now &- startedAt)
         logAccess(status: response.status, reason: nil)
-        service = nil
-        retained = nil
+        releaseExchange()
         responseFramer = nil
         if !requestComplete || !keepAliveAfter {
             close()
             return
         }
         if !flushed { writer.flush(context: context) }
-        phase = .idle
         idleSince = now
         headStartedAt = now
         requestParser.reset()
@@ -237,36 +219,23 @@ extension DownstreamHandler {
     /// The upstream connection closed under this exchange.
     func upstreamClosed(_ connection: UpstreamHandler) {
         guard connection === upstream else { return }
+        upstream = nil
         if var framer = responseFramer {
             if case .untilClose = framer.state {
                 // The close is the end of this response.
                 _ = try? ByteBuffer().withUnsafeReadableBytes { try framer.consume($0) }
-                upstream = nil
                 keepAliveAfter = false
                 upstreamReusable = false
                 finishExchange()
-            } else if heldResponse != nil {
-                // Mid-body, but held back: the client saw nothing, so this is a reset before a response, retried
-                // (or answered 502) like one.
-                heldResponse = nil
-                responseFramer = nil
-                upstream = nil
-                tryFailed(.reset)
-            } else {
-                // Mid-body: the client must see the connection end, never a response that looks complete.
-                upstream = nil
-                abandonExchange()
-                closeNow()
+                return
             }
+            // Mid-body: a held response (the client saw nothing) is a reset before a response, retried or answered
+            // 502 like one; otherwise the machine cuts the client.
+            heldResponse = nil
+            responseFramer = nil
+            perform(upstreamFailure(.reset))
             return
         }
-        upstream = nil
-        tryFailed(connection.exchanges > 1 ? .staleConnection : .reset)
-    }
-
-    /// Closes at once, dropping unsent bytes: used when what was sent must not look complete.
-    func closeNow() {
-        phase = .closing
-        context?.close(promise: nil)
+        perform(upstreamFailure(connection.exchanges > 1 ? .staleConnection : .reset))
     }
 }

@@ -13,27 +13,6 @@ final class DownstreamHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum Phase {
-        /// Waiting for (the rest of) a request head.
-        case idle
-        /// A request is routed; waiting for a connection, or for a retry's backoff.
-        case waitingUpstream
-        /// Sending the request body to the upstream as it arrives.
-        case streaming
-        /// The request is sent; the response is on its way (or being forwarded).
-        case awaitingResponse
-        /// The connection is closing; nothing more is read or sent.
-        case closing
-
-        /// An exchange with an upstream is in progress (counted by the loop's `WriteBatch`).
-        var isExchange: Bool {
-            switch self {
-            case .waitingUpstream, .streaming, .awaitingResponse: return true
-            case .idle, .closing: return false
-            }
-        }
-    }
-
     /// Bytes of pipelined or early input held before reads stop.
     static let maxPendingBytes = 64 * 1024
     /// Request bodies up to this size are kept for retries; larger ones are not retried.
@@ -60,45 +39,38 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var requestParser = HTTPHeadParser(kind: .request)
     var request = HTTPHead()
     var requestFramer = BodyFramer(.none)
-    var requestComplete = true
-    var phase = Phase.idle {
-        didSet {
-            if oldValue.isExchange != phase.isExchange {
-                loop.writeBatch?.exchangesInProgress += phase.isExchange ? 1 : -1
-            }
-        }
-    }
     var inputClosed = false
     var readHeld = false
-
-    // The exchange in progress.
-    var service: ServiceState?
-    var endpoint: EndpointState?
-    /// The index `service` gave this try, until its outcome is reported.
-    var endpointIndex: Int?
-    var upstream: UpstreamHandler?
-    var upstreamHead: ByteBuffer?
-    /// Body bytes sent so far, kept for a retry while they fit in `maxRetainedBody`.
-    var retained: ByteBuffer?
-    /// False once body bytes went up that a retry could not send again.
-    var replayable = true
-    var tries = 0
-    var freeRetries = 0
-    var startedAt: UInt64 = 0
-    var tryStartedAt: UInt64 = 0
-    var deadline: UInt64 = 0
-    var tryDeadline: UInt64 = 0
+    /// Closing: nothing more is read or sent.
+    var closing = false
     var idleSince: UInt64 = 0
     /// When the first bytes of the request head now being received arrived (the header timeout runs from here).
     var headStartedAt: UInt64 = 0
-    var backoffTask: Scheduled<Void>?
     var keepAliveAfter = true
+
+    // The exchange in progress: every decision is the machine's; the handler holds what it decided on.
+    var machine = ExchangeStateMachine()
+    /// Counted by the loop's `WriteBatch` while true.
+    var inExchange = false {
+        didSet {
+            if oldValue != inExchange { loop.writeBatch?.exchangesInProgress += inExchange ? 1 : -1 }
+        }
+    }
+    var startedAt: UInt64 = 0
+    var service: ServiceState?
+    var endpoint: EndpointState?
+    var upstream: UpstreamHandler?
+    var upstreamHead: ByteBuffer?
+    /// Body bytes sent so far, kept while the machine says a retry could need them.
+    var retained: ByteBuffer?
+    var backoffTask: Scheduled<Void>?
 
     // Response side.
     var responseParser = HTTPHeadParser(kind: .response)
     var response = HTTPHead()
     var responseFramer: BodyFramer?
     var responseCumulation: ByteBuffer?
+    /// Bytes of a response (interim, final or the proxy's own) for the current request went to the client.
     var responseStarted = false
     /// The response so far, held back (see `maxHeldResponse`); nil when nothing is held.
     var heldResponse: ByteBuffer?
@@ -146,24 +118,25 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        phase = .closing
+        closing = true
         writer.detach()
         loop.unregister(self)
         logAccess(status: responseStarted ? response.status : 0, reason: "aborted")
-        abandonExchange()
+        perform(machine.clientGone())
+        releaseExchange()
         pending = nil
         self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        if phase == .closing { return }
+        if closing { return }
         if var existing = pending, existing.readableBytes > 0 {
             existing.writeBuffer(&buffer)
             pending = existing
         } else {
             pending = buffer
-            if phase == .idle { headStartedAt = LoopContext.now() }
+            if !machine.isBusy { headStartedAt = LoopContext.now() }
         }
         process()
     }
@@ -179,22 +152,17 @@ final class DownstreamHandler: ChannelDuplexHandler {
             return
         }
         inputClosed = true
-        switch phase {
-        case .idle:
+        if closing { return }
+        if !machine.isBusy {
             close()
-        case .streaming:
+        } else if !requestFramer.isDone {
             // The client died mid-upload: the upstream must never see a complete request.
-            abandonExchange()
+            perform(machine.clientGone())
             close()
-        case .waitingUpstream where !requestComplete:
-            abandonExchange()
-            close()
-        case .awaitingResponse:
+        } else if machine.isConnected {
             // Half-close passes through; the connection cannot be reused after it.
             upstreamReusable = false
             upstream?.shutdownOutput()
-        case .waitingUpstream, .streaming, .closing:
-            break
         }
     }
 
@@ -219,14 +187,12 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     private var shouldHoldReads: Bool {
-        switch phase {
-        case .streaming:
-            return !(upstream?.isWritable ?? true)
-        case .idle, .waitingUpstream, .awaitingResponse:
-            return (pending?.readableBytes ?? 0) > Self.maxPendingBytes
-        case .closing:
-            return true
+        if closing { return true }
+        if machine.isConnected && !requestFramer.isDone, let upstream {
+            // Streaming the body up: as fast as the upstream takes it.
+            return !upstream.isWritable
         }
+        return (pending?.readableBytes ?? 0) > Self.maxPendingBytes
     }
 
     func resumeReadsIfHeld() {
@@ -255,8 +221,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     /// Stops serving: flushes what was written, then closes.
     func close() {
-        guard let context, phase != .closing || context.channel.isActive else { return }
-        phase = .closing
+        guard let context, !closing || context.channel.isActive else { return }
+        closing = true
+        inExchange = false
         writer.flushNow(context: context)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
@@ -264,60 +231,37 @@ final class DownstreamHandler: ChannelDuplexHandler {
         promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
     }
 
+    /// Closes at once, dropping unsent bytes: used when what was sent must not look complete.
+    func closeNow() {
+        closing = true
+        inExchange = false
+        context?.close(promise: nil)
+    }
+
     /// Drain: idle connections close now, busy ones after their current response.
     func drain() {
         keepAliveAfter = false
-        if phase == .idle && (pending?.readableBytes ?? 0) == 0 { close() }
+        if !machine.isBusy && (pending?.readableBytes ?? 0) == 0 { close() }
     }
 
-    /// Releases everything the current exchange holds, without answering (the client is gone or is being closed).
-    func abandonExchange() {
-        backoffTask?.cancel()
-        backoffTask = nil
-        if let upstream {
-            self.upstream = nil
-            upstream.discard()
-        }
-        reportTry(.cancelled)
-        if let endpoint {
-            if phase == .waitingUpstream { endpoint.cancelWait(self) }
-            endpoint.inFlight -= 1
-            self.endpoint = nil
-        }
-        service = nil
-        retained = nil
-        heldResponse = nil
-    }
-
-    /// Tells the balancer and outlier detector how the current try went (once per try).
-    func reportTry(_ outcome: AttemptOutcome) {
-        guard let index = endpointIndex, let service else { return }
-        endpointIndex = nil
-        service.finished(endpoint: index, startedAt: tryStartedAt, outcome: outcome, now: LoopContext.now())
-    }
+    /// The access log's count of tries for this request.
+    var tries: Int { machine.tries }
 
     // MARK: deadlines
 
     func checkDeadlines(now: UInt64) {
-        switch phase {
-        case .idle:
-            let routes = loop.routes
-            if (pending?.readableBytes ?? 0) > 0 {
-                if now &- headStartedAt > routes.headerTimeoutNanos {
-                    respondLocally(status: 408, reason: "header-timeout", keepAlive: false)
-                }
-            } else if now &- idleSince > routes.idleTimeoutNanos {
-                close()
+        if closing { return }
+        if let service, machine.isBusy {
+            perform(machine.deadlinesChecked(now: now, budget: &service.budget, random: &loop.random))
+            return
+        }
+        let routes = loop.routes
+        if (pending?.readableBytes ?? 0) > 0 {
+            if now &- headStartedAt > routes.headerTimeoutNanos {
+                respondLocally(status: 408, reason: "header-timeout", keepAlive: false)
             }
-        case .waitingUpstream, .streaming, .awaitingResponse:
-            if deadline != 0 && now >= deadline {
-                requestTimedOut()
-            } else if tryDeadline != 0 && now >= tryDeadline {
-                tryDeadline = 0
-                tryFailed(.timeout)
-            }
-        case .closing:
-            break
+        } else if now &- idleSince > routes.idleTimeoutNanos {
+            close()
         }
     }
 }

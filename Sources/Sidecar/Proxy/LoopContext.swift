@@ -58,7 +58,7 @@ final class LoopContext: @unchecked Sendable {
         var services: [String: ServiceState] = [:]
         for service in config.services {
             let policy = config.retryPolicies.first { $0.service == service.name }
-            if let unchanged = routes?.services[service.name], unchanged.config == service, unchanged.retryPolicy == policy {
+            if let unchanged = routes?.services[service.name], unchanged.config == service, unchanged.policyConfig == policy {
                 // The same service as before: keep its state whole. A weight change rewrites only the splits, and
                 // rebuilding every service of the mesh for it (endpoint parsing, balancer carry-over) was most of
                 // what a proxy spent per change.
@@ -142,7 +142,6 @@ final class LoopContext: @unchecked Sendable {
     func route(listener: String, bytes: UnsafeRawBufferPointer, head: HTTPHead) -> RouteDecision {
         let routes = self.routes
         guard let listenerConfig = routes.listeners[listener] else { return .noRoute }
-        var facts: RequestFacts? = nil
         let root: ServiceState?
         switch listenerConfig.kind {
         case .inbound:
@@ -151,12 +150,11 @@ final class LoopContext: @unchecked Sendable {
             if let name = listenerConfig.service {
                 root = routes.services[name]
             } else {
-                facts = RequestFacts(bytes: bytes, head: head, includeFields: false)
-                root = facts?.host.flatMap { routes.hosts[$0] }
+                let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
+                root = request.host.flatMap { routes.hosts[$0] }
             }
         case .gateway:
             let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
-            facts = request
             let route = listenerConfig.routes.first { route in
                 (route.host == nil || route.host?.lowercased() == request.host) && request.path.hasPrefix(route.pathPrefix)
             }
@@ -164,15 +162,19 @@ final class LoopContext: @unchecked Sendable {
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root) }
-        if !split.pinned.isEmpty {
+        if split.pinned != nil || split.matches != nil {
+            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
             // A preview route: a fitting request skips the weights (and the split's own matches).
-            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
-            if let pinned = split.pinned.first(where: { $0.match.matches(request) }) { return .service(pinned.service) }
-        }
-        if !split.matches.isEmpty {
-            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
-            _ = facts
-            guard split.matches.contains(where: { $0.matches(request) }) else { return .service(root) }
+            if let pinned = split.pinned,
+                let rule = pinned.route(method: request.method, path: request.path, header: request.header)
+            {
+                return .service(split.pinnedServices[rule])
+            }
+            if let matches = split.matches,
+                matches.route(method: request.method, path: request.path, header: request.header) == nil
+            {
+                return .service(root)
+            }
         }
         return .service(split.nextBackend() ?? root)
     }

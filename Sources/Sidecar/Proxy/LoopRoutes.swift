@@ -59,23 +59,42 @@ enum ListenerRoute {
     case perRequest
 }
 
-/// A TrafficSplit on one loop: compiled matches and the smooth weighted round-robin state.
+/// A TrafficSplit on one loop: its route matches compiled once (`RouteTable`, the byte-level fast matcher with
+/// Swift `Regex` only for patterns that need it) and the smooth weighted round-robin state.
 final class SplitState {
     let config: TrafficSplitConfig
     let backends: [ServiceState]
-    let matches: [CompiledMatch]
-    /// `pinnedRoutes` whose service is known, checked before the weights.
-    let pinned: [(match: CompiledMatch, service: ServiceState)]
+    /// The split's matches as one rule: a request fitting any of them is split; others go to the root service.
+    /// Nil when the split has no matches (every request is split).
+    let matches: RouteTable?
+    /// `pinnedRoutes` whose service is known, one rule each, checked before the weights.
+    let pinned: RouteTable?
+    let pinnedServices: [ServiceState]
     private var chooser: SmoothWeightedRoundRobin
 
     init(config: TrafficSplitConfig, backends: [ServiceState]) {
         self.config = config
         self.backends = backends
-        self.matches = config.matches.map(CompiledMatch.init)
-        self.pinned = config.pinnedRoutes.compactMap { route in
-            backends.first { $0.name == route.service }.map { (CompiledMatch(route.match), $0) }
+        let matches = config.matches.compactMap(Self.compile)
+        self.matches = matches.isEmpty ? nil : RouteTable(rules: [RouteTable.Rule(matches: matches)])
+        var rules: [RouteTable.Rule] = []
+        var services: [ServiceState] = []
+        for route in config.pinnedRoutes {
+            guard let service = backends.first(where: { $0.name == route.service }), let match = Self.compile(route.match)
+            else { continue }
+            rules.append(RouteTable.Rule(matches: [match]))
+            services.append(service)
         }
+        self.pinned = rules.isEmpty ? nil : RouteTable(rules: rules)
+        self.pinnedServices = services
         self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
+    }
+
+    /// A configured match, compiled; methods compared upper-cased, as the configuration writes them. Validation
+    /// refused patterns that do not compile, so nil never drops a valid match.
+    private static func compile(_ match: RouteMatch) -> HTTPRouteMatch? {
+        try? HTTPRouteMatch(
+            pathRegex: match.pathRegex, methods: match.methods.map { $0.uppercased() }, headers: match.headers)
     }
 
     func nextBackend() -> ServiceState? {
@@ -83,28 +102,3 @@ final class SplitState {
         return backends[index]
     }
 }
-
-/// An HTTPRouteGroup match with its regexes compiled once.
-struct CompiledMatch {
-    let path: Regex<AnyRegexOutput>?
-    let methods: Set<String>
-    let headers: [(name: String, regex: Regex<AnyRegexOutput>)]
-
-    init(_ match: RouteMatch) {
-        self.path = match.pathRegex.flatMap { try? Regex($0) }
-        self.methods = Set(match.methods.filter { $0 != "*" }.map { $0.uppercased() })
-        self.headers = match.headers.sorted { $0.key < $1.key }.compactMap { name, pattern in
-            (try? Regex(pattern)).map { (name.lowercased(), $0) }
-        }
-    }
-
-    func matches(_ request: RequestFacts) -> Bool {
-        if !methods.isEmpty && !methods.contains(request.method) { return false }
-        if let path, (try? path.wholeMatch(in: request.path)) == nil { return false }
-        for (name, regex) in headers {
-            guard let value = request.header(name), (try? regex.wholeMatch(in: value)) != nil else { return false }
-        }
-        return true
-    }
-}
-

@@ -11,11 +11,13 @@ import TrafficPolicy
 final class ServiceState {
     let config: ServiceConfig
     let endpoints: [EndpointState]
-    let retryPolicy: RetryPolicyConfig?
+    /// The policy as configured (to tell whether a new configuration changed it).
+    let policyConfig: RetryPolicyConfig?
+    /// The policy compiled for the exchange state machine (`RetryPolicy.none` without one).
+    let retryPolicy: RetryPolicy
     private let makeMetrics: () -> ServiceMetrics
     /// Made on the first request routed here (see `EndpointState.metrics`).
     lazy var metrics: ServiceMetrics = makeMetrics()
-    let backoff: Backoff
     private(set) var balancer: any LoadBalancer
     private(set) var outlier: OutlierDetector?
     var budget: RetryBudget
@@ -30,18 +32,13 @@ final class ServiceState {
     ) {
         self.config = config
         self.endpoints = endpoints
-        self.retryPolicy = retryPolicy
+        self.policyConfig = retryPolicy
+        let policy = retryPolicy.map(RetryPolicy.init(compiling:)) ?? .none
+        self.retryPolicy = policy
         self.makeMetrics = metrics
         let algorithm = Self.algorithm(config.loadBalancer)
         let outlierConfig = config.outlierDetection.map(Self.outlierConfiguration)
-        let budgetConfig = RetryBudget.Configuration(
-            retryRatio: (retryPolicy?.budget.percent ?? 20) / 100,
-            minRetriesPerSecond: retryPolicy?.budget.minRetriesPerSecond ?? 10)
-        let jitter = retryPolicy?.backoff.jitter ?? 0.5
-        self.backoff = Backoff(
-            base: UInt64(retryPolicy?.backoff.base.nanoseconds ?? 25_000_000),
-            maximum: UInt64(retryPolicy?.backoff.max.nanoseconds ?? 250_000_000),
-            jitter: jitter >= 1 ? .full : (jitter <= 0 ? .none : .proportional(jitter)))
+        let budgetConfig = policy.budget
         let start = endpoints.isEmpty ? 0 : Int(random.next() % UInt64(endpoints.count))
         for (index, endpoint) in endpoints.enumerated() where !endpoint.healthy { unhealthy.insert(index) }
         if let previous {

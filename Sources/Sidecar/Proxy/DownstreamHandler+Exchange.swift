@@ -1,0 +1,117 @@
+import NIOCore
+import Prometheus
+import TrafficPolicy
+
+extension DownstreamHandler {
+    /// Carries out a step of the exchange state machine: report the try's outcome, then act.
+    func perform(_ step: ExchangeStateMachine.Step) {
+        if let report = step.report, let service {
+            if case .response(let status) = report.outcome { service.endpoints[report.endpoint].metrics.record(status: status) }
+            service.finished(endpoint: report.endpoint, startedAt: report.startedAt, outcome: report.outcome, now: LoopContext.now())
+        }
+        if step.budgetRefused { service?.metrics.budgetExhausted.increment() }
+        switch step.action {
+        case .none, .forwardResponse:
+            return
+        case .pickEndpoint(let avoiding):
+            guard let service else { return }
+            let now = LoopContext.now()
+            perform(machine.endpointPicked(service.pick(avoiding: avoiding, now: now, random: &loop.random), now: now))
+        case .connect(let index):
+            guard let service else { return }
+            let endpoint = service.endpoints[index]
+            self.endpoint = endpoint
+            telemetry.upstream = endpoint
+            endpoint.inFlight += 1
+            endpoint.acquire(for: self)
+        case .retry(let delay):
+            releaseTry()
+            service?.metrics.retries.increment()
+            if delay == 0 {
+                perform(machine.backoffElapsed())
+            } else {
+                scheduleBackoff(delay)
+            }
+        case .retryNow:
+            releaseTry()
+            perform(machine.backoffElapsed())
+        case .answer(let status, let reason):
+            answer(status: status, reason: reason)
+        case .closeClient:
+            releaseExchange()
+            closeNow()
+        case .abandon:
+            releaseExchange()
+        }
+    }
+
+    /// The machine's verdict on a failed try (a convenience for the handler's many failure sites).
+    func upstreamFailure(_ failure: TryFailure) -> ExchangeStateMachine.Step {
+        guard let service else { return .none }
+        return machine.upstreamFailed(failure, now: LoopContext.now(), budget: &service.budget, random: &loop.random)
+    }
+
+    /// Lets go of the current try's connection and endpoint.
+    func releaseTry() {
+        backoffTask?.cancel()
+        backoffTask = nil
+        if let upstream {
+            self.upstream = nil
+            upstream.discard()
+        }
+        if let endpoint {
+            endpoint.cancelWait(self)
+            endpoint.inFlight -= 1
+            self.endpoint = nil
+        }
+    }
+
+    /// Lets go of everything the exchange holds, without answering.
+    func releaseExchange() {
+        releaseTry()
+        service = nil
+        retained = nil
+        heldResponse = nil
+        inExchange = false
+    }
+
+    private func scheduleBackoff(_ delay: UInt64) {
+        guard let context else { return }
+        let box = NIOLoopBound(self, eventLoop: context.eventLoop)
+        backoffTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) {
+            let handler = box.value
+            handler.backoffTask = nil
+            handler.perform(handler.machine.backoffElapsed())
+        }
+    }
+
+    /// Answers the current request with a response of the proxy's own, counted under `reason`.
+    private func answer(status: Int, reason: String) {
+        service?.metrics.ownAnswer(reason)
+        // Counted in the request-duration histogram too: a 504 after 15 s is latency a client saw.
+        service?.metrics.latency.record(nanos: LoopContext.now() &- startedAt)
+        logAccess(status: status, reason: reason)
+        releaseExchange()
+        // Keep the connection only when the request has been read entirely, so the next one starts clean.
+        respondLocally(status: status, reason: reason, keepAlive: keepAliveAfter)
+    }
+
+    /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
+    func respondLocally(status: Int, reason: String, keepAlive: Bool) {
+        guard let context, !closing else { return }
+        let keep = keepAlive && requestFramer.isDone
+        let buffer = HeadWriter.localResponse(status: status, reason: reason, keepAlive: keep, allocator: allocator)
+        writer.write(buffer, context: context)
+        responseStarted = true
+        if keep {
+            writer.flush(context: context)
+            idleSince = LoopContext.now()
+            headStartedAt = idleSince
+            requestParser.reset()
+            process()
+            resumeReadsIfHeld()
+        } else {
+            close()
+        }
+    }
+}
