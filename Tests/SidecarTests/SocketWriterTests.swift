@@ -17,6 +17,8 @@ struct SocketWriterTests {
     @Test("an accepted connection's socket is found and a response goes out in direct sends")
     func directSends() async throws {
         let server = try await Self.serveHello(exchanges: nil)
+        // The client can read the reply before the server's loop has published its count; wait for it.
+        for _ in 0..<200 where server.counts.direct == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let counts = server.counts
         #expect(counts.found)
         #expect(counts.direct >= 1)
