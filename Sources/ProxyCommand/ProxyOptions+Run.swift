@@ -38,7 +38,7 @@ extension ProxyOptions {
             configuration: configuration,
             options: .init(
                 threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
-                metrics: metrics, writeBatching: writeBatching))
+                metrics: metrics, writeBatching: writeBatching, reusePort: reusePort))
         // A client that goes away must not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         let bound = try await server.start()

@@ -34,6 +34,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Flag(inversion: .prefixedNo, help: "Send a busy loop's writes together at the end of its turn (--no-write-batching: only to measure what it buys).")
     public var writeBatching = true
 
+    @Flag(name: .customLong("reuse-port"), help: "Bind listeners with SO_REUSEPORT, so a replacement proxy can bind the same addresses before this one drains (the operator starts every proxy so).")
+    public var reusePort = false
+
     @Option(help: "Event loop threads.")
     public var threads: Int = 1
 

@@ -50,12 +50,18 @@ extension SidecarConfiguration {
         }
 
         var listenerNames = Set<String>()
+        var listenerAddresses = Set<HostPort>()
         for (i, listener) in listeners.enumerated() {
             let path = "listeners[\(i)]"
             if !listenerNames.insert(listener.name).inserted {
                 fail("\(path).name", "duplicate listener \"\(listener.name)\"")
             }
-            if HostPort(parsing: listener.address) == nil {
+            if let address = HostPort(parsing: listener.address) {
+                // Port 0 asks for any free port, so several listeners may say it; a fixed address is one socket.
+                if address.port != 0 && !listenerAddresses.insert(address).inserted {
+                    fail("\(path).address", "another listener already binds \(listener.address)")
+                }
+            } else {
                 fail("\(path).address", "expected host:port, got \"\(listener.address)\"")
             }
             switch listener.kind {

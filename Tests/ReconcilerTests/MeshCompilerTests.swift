@@ -128,4 +128,25 @@ struct MeshCompilerTests {
         #expect(gateway.service(named: "db")?.healthCheck != nil)
         #expect(gateway.service(named: "db")?.endpoints == ["127.0.0.1:5432"])
     }
+
+    @Test func servicesComeAndGoAsGatewayListenersWithoutANewGateway() throws {
+        var book = PortBook()
+        var input = inputs()
+        let before = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        input.services.append(service("api", port: 8090))
+        input.previewPorts = [8099: "web-v2"]
+        let after = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let old = try #require(before.processes.first { $0.slot == GatewayPlan.slot })
+        let new = try #require(after.processes.first { $0.slot == GatewayPlan.slot })
+        // Same process (revision, argv, ports): the running gateway is kept ...
+        #expect(old == DesiredProcess(slot: new.slot, argv: new.argv, environment: new.environment,
+                                      revision: new.revision, configVersion: old.configVersion, ports: new.ports))
+        #expect(new.argv.contains("--reuse-port"))
+        // ... and told the new listeners by a configuration push.
+        let config = try #require(after.configurations[GatewayPlan.slot])
+        #expect(config.version != before.configurations[GatewayPlan.slot]?.version)
+        #expect(config.listeners.map(\.address).contains("127.0.0.1:8090"))
+        #expect(config.listeners.map(\.address).contains("127.0.0.1:8099"))
+        #expect(new.configVersion == config.version)
+    }
 }

@@ -107,13 +107,19 @@ struct PlannerTests {
         }
     }
 
-    @Test func aRecreateSlotStopsTheOldInstanceBeforeStartingTheNew() {
-        var desired = workload(0, revision: "r2")
-        desired.replacement = .recreate
-        #expect(Planner.plan(desired: [desired], observed: [running(0)], now: 0) == [
-            .stop(slot: desired.slot, instance: "web-0-r1", reason: .replaced)
+    @Test func aNewGatewayStartsBesideTheOldOneWhichDrainsOnlyOnceTheNewOneIsReady() {
+        let slot = SlotID(service: "gateway", role: .gateway)
+        let desired = DesiredProcess(slot: slot, argv: ["mesh-proxy"], revision: "g2", configVersion: "cfg-1")
+        func gateway(_ revision: String, _ state: ObservedProcess.State) -> ObservedProcess {
+            ObservedProcess(slot: slot, instance: "gw-\(revision)", revision: revision, state: state,
+                            configVersion: "cfg-1")
+        }
+        // The old one keeps serving while the new one starts: no stop first.
+        #expect(Planner.plan(desired: [desired], observed: [gateway("g1", .ready)], now: 0) == [.start(desired)])
+        #expect(Planner.plan(desired: [desired], observed: [gateway("g1", .ready), gateway("g2", .starting)],
+                             now: 1).isEmpty)
+        #expect(Planner.plan(desired: [desired], observed: [gateway("g1", .ready), gateway("g2", .ready)], now: 2) == [
+            .stop(slot: slot, instance: "gw-g1", reason: .replaced)
         ])
-        #expect(Planner.plan(desired: [desired], observed: [running(0, state: .draining)], now: 0).isEmpty)
-        #expect(Planner.plan(desired: [desired], observed: [], now: 0) == [.start(desired)])
     }
 }

@@ -13,6 +13,9 @@ struct ProxyLaunch {
     /// The words before the flags.
     var prefix: [String]
 
+    /// Every proxy the operator runs binds with `SO_REUSEPORT`, so its replacement can start beside it.
+    static let reusePort = "--reuse-port"
+
     init(meshctlPath: String) {
         let lean = Self.leanPath(nextTo: meshctlPath)
         if let lean, access(lean, X_OK) == 0 {

@@ -49,30 +49,3 @@ struct ReplicaPlan {
             portKeys: [sidecarKey + ":inbound", sidecarKey + ":outbound", sidecarKey + ":admin", workloadKey])
     }
 }
-
-/// The gateway process: Service ports and the routing listener.
-public struct GatewayPlan {
-    public static let slot = SlotID(service: "gateway", role: .gateway, replica: 0)
-
-    var process: DesiredProcess
-    var portKeys: Set<String>
-
-    static func make(inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> GatewayPlan {
-        // Listeners cannot change in a running proxy, so the set of ports it serves is part of its revision.
-        let servicePorts = inputs.services.map { "\($0.metadata.name)=\($0.spec.port)" }
-            + inputs.previewPorts.sorted { $0.key < $1.key }.map { "preview:\($0.value)=\($0.key)" }
-        let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
-        let revision = PortBook.digest(["gateway", proxy.executable, String(inputs.gatewayPort)] + servicePorts)
-        let key = "\(slot)@\(revision):admin"
-        let admin = ports.port(for: key, isFree: isFree)
-        let process = DesiredProcess(
-            slot: slot,
-            argv: proxy.prefix + [
-                   "--config", DesiredWorld.configPath(for: slot, in: inputs.configsDirectory),
-                   "--admin", "127.0.0.1:\(admin)"],
-            revision: revision,
-            ports: ["gateway": inputs.gatewayPort, "admin": admin],
-            replacement: .recreate)
-        return GatewayPlan(process: process, portKeys: [key])
-    }
-}

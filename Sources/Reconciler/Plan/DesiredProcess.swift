@@ -11,19 +11,9 @@ public struct DesiredProcess: Sendable, Hashable {
     /// The loopback ports the instance uses, by purpose (`port`, `inbound`, `outbound`, `admin`); recorded with the
     /// process so that the operator can reach a sidecar's admin endpoint after a restart of its own.
     public var ports: [String: Int]
-    public var replacement: Replacement
-
-    /// How a new revision takes a slot over.
-    public enum Replacement: Sendable, Hashable {
-        /// New instance beside the old one, old stopped once the new one is ready (no gap in service).
-        case surge
-        /// Old instance stopped first: for a process whose fixed ports the new one must bind (the gateway).
-        case recreate
-    }
 
     public init(slot: SlotID, argv: [String], environment: [String: String] = [:], revision: String,
-                configVersion: String? = nil, ports: [String: Int] = [:], replacement: Replacement = .surge) {
-        self.replacement = replacement
+                configVersion: String? = nil, ports: [String: Int] = [:]) {
         self.slot = slot
         self.argv = argv
         self.environment = environment

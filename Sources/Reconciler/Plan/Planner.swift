@@ -6,7 +6,9 @@
 /// - a slot nobody wants any more: its live instances are stopped, its exited ones forgotten;
 /// - an empty slot (first start, or its process died) is filled at once, unless a crash put it in backoff;
 /// - a slot running an old revision gets a new instance beside the old one, and the old one is stopped only once the
-///   new one is ready (a `.recreate` slot stops the old one first, then starts the new one); within a group (`web`'s workloads, `web`'s sidecars) one slot is replaced at a time;
+///   new one is ready; within a group (`web`'s workloads, `web`'s sidecars) one slot is replaced at a time. Every
+///   slot is replaced so, the gateway too: proxies bind their fixed ports with `SO_REUSEPORT`, so old and new serve
+///   side by side until the old one drains;
 /// - a ready sidecar reporting another configuration version than desired is sent the desired one.
 public enum Planner {
     public static func plan(desired: [DesiredProcess], observed: [ObservedProcess], now: Double) -> [ReconcileAction] {
@@ -48,7 +50,6 @@ private struct SlotView {
     /// Live, not draining, running another revision.
     let outdated: [ObservedProcess]
     let exited: [ObservedProcess]
-    let draining: [ObservedProcess]
 
     init(_ desired: DesiredProcess, _ instances: [ObservedProcess]) {
         self.desired = desired
@@ -58,7 +59,6 @@ private struct SlotView {
         }
         outdated = live.filter { $0.revision != desired.revision }
         exited = instances.filter { !$0.isAlive }
-        draining = instances.filter { $0.state == .draining }
     }
 
     /// A new instance is on its way but not ready, while the old one still serves.
@@ -72,10 +72,6 @@ private struct SlotView {
         guard let running = current.first else {
             if let until = exited.compactMap(\.restartNotBefore).max(), until > now {
                 return [.requeue(slot: slot, after: until - now, reason: .crashLoopBackOff)]
-            }
-            if desired.replacement == .recreate && !(outdated.isEmpty && draining.isEmpty) {
-                // Start only once every old instance is gone: the new one binds the same ports.
-                return outdated.map { .stop(slot: slot, instance: $0.instance, reason: .replaced) }
             }
             if !outdated.isEmpty {
                 guard !busyGroups.contains(slot.group) else {

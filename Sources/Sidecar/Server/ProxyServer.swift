@@ -25,16 +25,20 @@ public final class ProxyServer: Sendable {
         public var metrics: Bool
         /// False: every flush is sent at once, even on a busy loop (`--no-write-batching`; see `WriteBatch`).
         public var writeBatching: Bool
+        /// True: listeners bind with `SO_REUSEPORT`, so a replacement proxy can bind the same addresses before this
+        /// one lets go of them (`--reuse-port`; the operator starts every proxy so; see `ReusePortSteering`).
+        public var reusePort: Bool
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
-            writeBatching: Bool = true
+            writeBatching: Bool = true, reusePort: Bool = false
         ) {
             self.threads = threads
             self.admin = admin
             self.accessLogPath = accessLogPath
             self.metrics = metrics
             self.writeBatching = writeBatching
+            self.reusePort = reusePort
         }
     }
 
@@ -48,19 +52,29 @@ public final class ProxyServer: Sendable {
     let options: Options
     let group: MultiThreadedEventLoopGroup
     let metrics: ProxyMetrics
-    private let loops: [ObjectIdentifier: LoopContext]
+    let loops: [ObjectIdentifier: LoopContext]
     let loopList: [LoopContext]
-    private let state: Mutex<State>
+    let state: Mutex<State>
+    /// One configuration change at a time: each one's listener changes are computed against the last one's.
+    let applyGate = SerialGate()
     private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
     let accessLog = Mutex<ActiveAccessLog?>(nil)
 
-    private struct State {
+    struct State {
         var configuration: SidecarConfiguration
-        var channels: [any Channel] = []
+        var listeners: [ListenerSocket] = []
         var admin: (any Channel)?
-        var bound: [BoundAddress] = []
+        var adminAddress: BoundAddress?
         var ready = false
         var draining = false
+
+        var bound: [BoundAddress] {
+            listeners.map { socket in
+                let name = socket.currentName
+                let kind = configuration.listeners.first { $0.name == name }?.kind.rawValue ?? ""
+                return BoundAddress(name: name, kind: kind, address: socket.bound)
+            } + (adminAddress.map { [$0] } ?? [])
+        }
     }
 
     public init(configuration: SidecarConfiguration, options: Options = Options()) {
@@ -84,71 +98,62 @@ public final class ProxyServer: Sendable {
     @discardableResult
     public func start() async throws -> [BoundAddress] {
         let config = configuration
-        var bound: [BoundAddress] = []
-        var channels: [any Channel] = []
+        var listeners: [ListenerSocket] = []
         try await updateAccessLog(for: config)
         do {
             for listener in config.listeners {
                 guard let address = HostPort(parsing: listener.address) else { continue }
-                let channel = try await bindListener(name: listener.name, address: address)
-                channels.append(channel)
-                bound.append(BoundAddress(name: listener.name, kind: listener.kind.rawValue, address: Self.hostPort(channel, address)))
+                listeners.append(try await bindListener(listener, address: address, accepting: true))
             }
             var adminChannel: (any Channel)? = nil
+            var adminAddress: BoundAddress? = nil
             if let admin = options.admin {
                 let channel = try await AdminServer.bind(server: self, group: group, address: admin)
                 adminChannel = channel
-                bound.append(BoundAddress(name: "admin", kind: "admin", address: Self.hostPort(channel, admin)))
+                adminAddress = BoundAddress(
+                    name: "admin", kind: "admin",
+                    address: HostPort(host: admin.host, port: channel.localAddress?.port ?? admin.port))
             }
-            state.withLock {
-                $0.channels = channels
+            return state.withLock {
+                $0.listeners = listeners
                 $0.admin = adminChannel
-                $0.bound = bound
+                $0.adminAddress = adminAddress
                 $0.ready = true
+                return $0.bound
             }
         } catch {
-            for channel in channels { try? await channel.close() }
+            for listener in listeners { await listener.close() }
             throw error
         }
-        return bound
     }
 
-    private static func hostPort(_ channel: any Channel, _ requested: HostPort) -> HostPort {
-        HostPort(host: requested.host, port: channel.localAddress?.port ?? requested.port)
-    }
-
-    private func bindListener(name: String, address: HostPort) async throws -> any Channel {
+    /// Binds one configured listener; every connection it accepts is served by its event loop's `LoopContext`.
+    func bindListener(_ listener: Listener, address: HostPort, accepting: Bool) async throws -> ListenerSocket {
         let loops = self.loops
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
-                    // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added
-                    // here (TLS, say) would be bypassed. Such a channel must write through NIO instead.
-                    try channel.pipeline.syncOperations.addHandler(DownstreamHandler(loop: loop, listenerName: name))
-                }
-            }
-            .bind(host: address.host, port: address.port).get()
+        return try await ListenerSocket.bind(
+            name: listener.name, address: address, configured: listener.address, group: group,
+            reusePort: options.reusePort, accepting: accepting
+        ) { channel, name in
+            guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
+            // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added
+            // here (TLS, say) would be bypassed. Such a channel must write through NIO instead.
+            try channel.pipeline.syncOperations.addHandler(DownstreamHandler(loop: loop, listenerName: name))
+        }
     }
 
     /// Validates and swaps in a configuration: new requests use it at once, requests in flight finish on the
-    /// old one. Listener addresses cannot change at run time.
+    /// old one. Listeners change in place: a new address is bound (and accepts only once every event loop routes
+    /// it), an address no longer configured is closed, a renamed one keeps its socket. A bind that fails refuses
+    /// the whole configuration and leaves the running one untouched.
     public func apply(_ new: SidecarConfiguration) async throws(ConfigError) {
         try new.validate()
-        let current = configuration
-        let shape = { (c: SidecarConfiguration) in c.listeners.map { "\($0.name) \($0.kind) \($0.address)" }.sorted() }
-        if shape(new) != shape(current) {
-            throw ConfigError(problems: [
-                .init(path: "listeners", message: "listener names, kinds and addresses cannot change while running; restart the proxy")
-            ])
-        }
+        await applyGate.acquire()
+        defer { applyGate.release() }
+        let change = try await prepareListeners(for: new)
         do {
             try await updateAccessLog(for: new)
         } catch {
+            await change.abandon()
             throw ConfigError(problems: [.init(path: "accessLog.path", message: error.description)])
         }
         await withTaskGroup(of: Void.self) { tasks in
@@ -156,23 +161,23 @@ public final class ProxyServer: Sendable {
                 tasks.addTask { try? await loop.eventLoop.submit { loop.apply(new) }.get() }
             }
         }
-        state.withLock { $0.configuration = new }
+        await commit(change, configuration: new)
     }
 
     /// Stops accepting, lets requests in flight finish (their connections then close), and returns when all
     /// client connections are gone or `timeout` passed.
     public func drain(timeout: Duration = .seconds(30)) async {
-        let (channels, admin, already) = state.withLock { s in
-            let result = (s.channels, s.admin, s.draining)
+        let (listeners, admin, already) = state.withLock { s in
+            let result = (s.listeners, s.admin, s.draining)
             s.draining = true
-            s.channels = []
+            s.listeners = []
             return result
         }
         if already {
             await waitUntilStopped()
             return
         }
-        for channel in channels { try? await channel.close() }
+        for listener in listeners { await listener.close() }
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 await withTaskGroup(of: Void.self) { inner in

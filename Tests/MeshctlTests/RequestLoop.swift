@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// A client on its own thread sending one request per fresh connection (so every request is also a new connection
+/// the listener must accept) until stopped, bounded to 10,000 requests and 5 minutes.
+final class RequestLoop: Sendable {
+    struct Counts: Sendable {
+        var ok = 0
+        var failed = 0
+        /// The first few failures, for the test's message.
+        var failures: [String] = []
+    }
+
+    let port: Int
+    let host: String
+    private let state = Mutex((counts: Counts(), running: false))
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(port: Int, host: String) {
+        self.port = port
+        self.host = host
+    }
+
+    var counts: Counts { state.withLock { $0.counts } }
+
+    func start() {
+        state.withLock { $0.running = true }
+        Thread.detachNewThread { [self] in
+            let deadline = Date().addingTimeInterval(300)
+            for _ in 0..<10_000 where state.withLock({ $0.running }) && Date() < deadline {
+                let answer = LoopbackGet.get(port: port, host: host)
+                state.withLock { s in
+                    if answer?.status == 200 {
+                        s.counts.ok += 1
+                    } else {
+                        s.counts.failed += 1
+                        if s.counts.failures.count < 5 {
+                            s.counts.failures.append(answer.map { "\($0.status) \($0.body.prefix(80))" } ?? "no answer")
+                        }
+                    }
+                }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Stops the loop and waits (at most 10 s) for its last request. Safe to call twice.
+    func stop() {
+        let wasRunning = state.withLock { s in
+            defer { s.running = false }
+            return s.running
+        }
+        if wasRunning { _ = finished.wait(timeout: .now() + 10) }
+    }
+}
