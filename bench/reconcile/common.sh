@@ -1,6 +1,7 @@
 # Sourced by bench/reconcile/*.sh: a release meshctl, a temporary state directory, a free gateway port, the
 # operator started with `meshctl up`, and cleanup (`meshctl down`, then the directory) on exit.
-# Sets M (meshctl), MESH (mesh.py), dir, state, gateway, services; defines start_mesh, wrk_failures.
+# Sets M (meshctl), MESH (mesh.py), dir, state, gateway, services; defines start_mesh, wrk_start, wrk_report.
+# A script adds the pids of helpers it starts to bench_pids; cleanup stops them first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [[ -z "${BIN:-}" ]]; then
@@ -13,8 +14,14 @@ MESH="python3 $PWD/bench/reconcile/mesh.py"
 dir=$(mktemp -d /tmp/mesh-bench-reconcile.XXXXXX)
 state=$dir/state
 gateway=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+bench_pids=()
 cleanup() {
   [[ -n ${wrk_pid:-} ]] && kill "$wrk_pid" 2>/dev/null || true
+  for pid in ${bench_pids[@]+"${bench_pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  # A killed operator leaves its processes running: start it again (it adopts them) so that `down` stops them.
+  if [[ -f $state/operator.pid ]] && ! kill -0 "$(cat "$state/operator.pid")" 2>/dev/null; then
+    "$M" up --state-dir "$state" --gateway-port "$gateway" >/dev/null 2>&1 || true
+  fi
   "$M" down --state-dir "$state" >/dev/null 2>&1 || true
   [[ -n ${KEEP_LOG:-} ]] && cp "$state"/operator*.log "$KEEP_LOG" 2>/dev/null
   rm -rf "$dir"
@@ -40,9 +47,12 @@ start_mesh() {
 
 operator_rss() { grep VmRSS "/proc/$(cat "$state/operator.pid")/status" | awk '{printf "%.1f MiB", $2/1024}'; }
 
-# wrk_start SECONDS: 50 connections through the gateway to `front` (split over svc-0 / svc-1), in the background.
+# wrk_start SECONDS [WRK OPTIONS]: 50 connections through the gateway to `front` (split over svc-0 / svc-1), in the
+# background; the options (e.g. `-s script.lua`) go before the URL.
 wrk_start() {
-  wrk -t1 -c50 -d"$1"s -H "Host: front" "http://127.0.0.1:$gateway/" >"$dir/wrk.txt" 2>&1 &
+  local seconds=$1
+  shift
+  wrk -t1 -c50 -d"$seconds"s "$@" -H "Host: front" "http://127.0.0.1:$gateway/" >"$dir/wrk.txt" 2>&1 &
   wrk_pid=$!
 }
 

@@ -36,20 +36,27 @@ def api(state, path):
         connection.close()
 
 
+def port_base():
+    return int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
+
+
+def service_doc(name, port, arguments, replicas, health="{path: /healthz}"):
+    """One Service running `meshctl demo-app ARGUMENTS` behind sidecars; ARGUMENTS are YAML flow items."""
+    return f"""apiVersion: mesh.meshctl.dev/v1alpha1
+kind: Service
+metadata: {{name: {name}}}
+spec:
+  port: {port}
+  command: [meshctl, demo-app, {arguments}]
+  replicas: {replicas}
+  healthCheck: {health}
+"""
+
+
 def manifests(out, n, weight):
     os.makedirs(out, exist_ok=True)
-    base = int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
-    docs = []
-    for i in range(n):
-        docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1
-kind: Service
-metadata: {{name: svc-{i}}}
-spec:
-  port: {base + i}
-  command: [meshctl, demo-app, --version, v1]
-  replicas: 2
-  healthCheck: {{path: /healthz}}
-""")
+    base = port_base()
+    docs = [service_doc(f"svc-{i}", base + i, "--version, v1", 2) for i in range(n)]
     docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1
 kind: Service
 metadata: {{name: front}}
@@ -108,23 +115,35 @@ def api_apply(state, out):
         connection.close()
 
 
+def apply_and_confirm(state, out, meshctl, mode="cli", timeout=20.0):
+    """Applies the manifests in OUT (`meshctl apply`, or with mode `api` one POST /v1/apply), then polls the `front`
+    split every 5 ms until every proxy confirmed it. Returns (ms after apply returned, ms from starting the apply,
+    confirmed?); waits at most TIMEOUT seconds."""
+    t0 = time.monotonic()
+    if mode == "api":
+        api_apply(state, out)
+    else:
+        subprocess.run([meshctl, "apply", "--state-dir", state, "-f", out], check=True, stdout=subprocess.DEVNULL)
+    t1 = time.monotonic()
+    confirmed = False
+    while not confirmed and time.monotonic() - t1 < timeout:
+        try:
+            confirmed = split_confirmed(state)
+        except (OSError, KeyError, IndexError, ValueError):
+            pass  # the operator may be restarting: keep polling until the deadline
+        if not confirmed:
+            time.sleep(0.005)
+    t2 = time.monotonic()
+    return (t2 - t1) * 1000, (t2 - t0) * 1000, confirmed
+
+
 def changes(state, out, n, count, meshctl, mode="cli"):
     after_apply, from_start = [], []
     for i in range(1, count + 1):
         manifests(out, n, (i % 2) * 100)
-        t0 = time.monotonic()
-        if mode == "api":
-            api_apply(state, out)
-        else:
-            subprocess.run([meshctl, "apply", "--state-dir", state, "-f", out], check=True, stdout=subprocess.DEVNULL)
-        t1 = time.monotonic()
-        for _ in range(4000):  # bounded: 20 s at most
-            if split_confirmed(state):
-                break
-            time.sleep(0.005)
-        t2 = time.monotonic()
-        after_apply.append((t2 - t1) * 1000)
-        from_start.append((t2 - t0) * 1000)
+        after, total, _ = apply_and_confirm(state, out, meshctl, mode)
+        after_apply.append(after)
+        from_start.append(total)
         print(f"change {i}: confirmed {after_apply[-1]:.0f} ms after apply returned ({from_start[-1]:.0f} ms from "
               f"starting apply)", flush=True)
         time.sleep(0.5)
@@ -139,8 +158,9 @@ def changes(state, out, n, count, meshctl, mode="cli"):
               f"max {max(values):.0f} ms")
 
 
-def propagation(state):
-    """The operator's own figure: its mesh_operator_config_propagation_seconds histogram, as one line."""
+def propagation_histogram(state):
+    """The operator's mesh_operator_config_propagation_seconds histogram from its /metrics: ([(le, cumulative
+    count)], sum in seconds, count). It lives in the operator's memory, so it starts again at 0 when the operator does."""
     address = open(os.path.join(state, "http.addr")).read().strip().replace("http://", "").rstrip("/")
     host, port = address.rsplit(":", 1)
     connection = http.client.HTTPConnection(host, int(port), timeout=5)
@@ -158,15 +178,27 @@ def propagation(state):
             total = float(line.rsplit(" ", 1)[1])
         elif line.startswith("mesh_operator_config_propagation_seconds_count"):
             count = int(float(line.rsplit(" ", 1)[1]))
+    return buckets, total, count
+
+
+def propagation_line(buckets, total, count):
     mean = f"{total / count * 1000:.0f} ms" if count else "-"
-    print(f"operator's own propagation histogram (stored change -> every proxy confirmed): {count} changes, mean {mean}; "
-          + ", ".join(f"<= {le} s: {n}" for le, n in buckets if le in ("0.025", "0.05", "0.1", "0.25", "+Inf")))
+    return (f"operator's own propagation histogram (stored change -> every proxy confirmed): {count} changes, mean {mean}; "
+            + ", ".join(f"<= {le} s: {n}" for le, n in buckets if le in ("0.025", "0.05", "0.1", "0.25", "+Inf")))
+
+
+def propagation(state):
+    """The operator's own figure, as one line."""
+    print(propagation_line(*propagation_histogram(state)))
+
+
+def live_processes(state):
+    """Every recorded process that is starting or ready, from `/v1/status` (slot, role, service, pid, ports, ...)."""
+    return [p for p in api(state, "/v1/status").get("processes", []) if p["state"] in ("ready", "starting")]
 
 
 def pids(state):
-    status = api(state, "/v1/status")
-    live = [p for p in status.get("processes", []) if p["state"] in ("ready", "starting")]
-    print(json.dumps({p["slot"]: p["pid"] for p in live}, sort_keys=True))
+    print(json.dumps({p["slot"]: p["pid"] for p in live_processes(state)}, sort_keys=True))
 
 
 if __name__ == "__main__":
