@@ -59,23 +59,28 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
 public struct OutlierDetection: Sendable, Hashable, Codable {
     public var consecutive5xxErrors: Int
     public var consecutiveGatewayErrors: Int
+    /// Time back in service that takes one off an endpoint's ejection multiplier (Envoy's and Istio's `interval`:
+    /// each sweep an endpoint spends in service lowers its next ejection's length by one `baseEjectionTime`).
+    public var interval: ConfigDuration
     public var baseEjectionTime: ConfigDuration
     public var maxEjectionTime: ConfigDuration
     public var maxEjectionPercent: Int
 
     public init(
-        consecutive5xxErrors: Int = 5, consecutiveGatewayErrors: Int = 5, baseEjectionTime: ConfigDuration = .seconds(30),
-        maxEjectionTime: ConfigDuration = .seconds(300), maxEjectionPercent: Int = 10
+        consecutive5xxErrors: Int = 5, consecutiveGatewayErrors: Int = 5, interval: ConfigDuration = .seconds(10),
+        baseEjectionTime: ConfigDuration = .seconds(30), maxEjectionTime: ConfigDuration = .seconds(300),
+        maxEjectionPercent: Int = 10
     ) {
         self.consecutive5xxErrors = consecutive5xxErrors
         self.consecutiveGatewayErrors = consecutiveGatewayErrors
+        self.interval = interval
         self.baseEjectionTime = baseEjectionTime
         self.maxEjectionTime = maxEjectionTime
         self.maxEjectionPercent = maxEjectionPercent
     }
 
     private enum CodingKeys: String, CodingKey {
-        case consecutive5xxErrors, consecutiveGatewayErrors, baseEjectionTime, maxEjectionTime, maxEjectionPercent
+        case consecutive5xxErrors, consecutiveGatewayErrors, interval, baseEjectionTime, maxEjectionTime, maxEjectionPercent
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +89,7 @@ public struct OutlierDetection: Sendable, Hashable, Codable {
         self.consecutive5xxErrors = try c.decodeIfPresent(Int.self, forKey: .consecutive5xxErrors) ?? d.consecutive5xxErrors
         self.consecutiveGatewayErrors =
             try c.decodeIfPresent(Int.self, forKey: .consecutiveGatewayErrors) ?? d.consecutiveGatewayErrors
+        self.interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? d.interval
         self.baseEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .baseEjectionTime) ?? d.baseEjectionTime
         self.maxEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxEjectionTime) ?? d.maxEjectionTime
         self.maxEjectionPercent = try c.decodeIfPresent(Int.self, forKey: .maxEjectionPercent) ?? d.maxEjectionPercent
@@ -123,28 +129,33 @@ public struct HealthCheck: Sendable, Hashable, Codable {
     }
 }
 
-/// Upstream connection pool limits, per endpoint and per event loop thread.
+/// Upstream connection pool limits (Istio's `connectionPool`).
 public struct ConnectionLimits: Sendable, Hashable, Codable {
-    /// Connections open to one endpoint at once; requests beyond wait (up to `maxPendingRequests`).
+    /// Connections open at once to all endpoints of the service together (every event loop thread of the proxy
+    /// included); a request that finds none free waits (up to `maxPendingRequests`), and an idle connection to
+    /// another endpoint of the service is closed to make room.
     public var maxConnections: Int
     /// Requests waiting for a connection to one endpoint; beyond this the proxy answers 503 at once.
     public var maxPendingRequests: Int
     /// Idle keep-alive connections kept per endpoint.
     public var maxIdleConnections: Int
+    /// Requests one upstream connection carries before the proxy closes it; 0 for no limit.
+    public var maxRequestsPerConnection: Int
     public var connectTimeout: ConfigDuration
 
     public init(
         maxConnections: Int = 1024, maxPendingRequests: Int = 1024, maxIdleConnections: Int = 128,
-        connectTimeout: ConfigDuration = .seconds(2)
+        maxRequestsPerConnection: Int = 0, connectTimeout: ConfigDuration = .seconds(2)
     ) {
         self.maxConnections = maxConnections
         self.maxPendingRequests = maxPendingRequests
         self.maxIdleConnections = maxIdleConnections
+        self.maxRequestsPerConnection = maxRequestsPerConnection
         self.connectTimeout = connectTimeout
     }
 
     private enum CodingKeys: String, CodingKey {
-        case maxConnections, maxPendingRequests, maxIdleConnections, connectTimeout
+        case maxConnections, maxPendingRequests, maxIdleConnections, maxRequestsPerConnection, connectTimeout
     }
 
     public init(from decoder: any Decoder) throws {
@@ -153,6 +164,18 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
         self.maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         self.maxPendingRequests = try c.decodeIfPresent(Int.self, forKey: .maxPendingRequests) ?? d.maxPendingRequests
         self.maxIdleConnections = try c.decodeIfPresent(Int.self, forKey: .maxIdleConnections) ?? d.maxIdleConnections
+        self.maxRequestsPerConnection =
+            try c.decodeIfPresent(Int.self, forKey: .maxRequestsPerConnection) ?? d.maxRequestsPerConnection
         self.connectTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .connectTimeout) ?? d.connectTimeout
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(maxConnections, forKey: .maxConnections)
+        try c.encode(maxPendingRequests, forKey: .maxPendingRequests)
+        try c.encode(maxIdleConnections, forKey: .maxIdleConnections)
+        // Absent unless used: configurations without it stay byte-identical to before the field existed.
+        if maxRequestsPerConnection != 0 { try c.encode(maxRequestsPerConnection, forKey: .maxRequestsPerConnection) }
+        try c.encode(connectTimeout, forKey: .connectTimeout)
     }
 }

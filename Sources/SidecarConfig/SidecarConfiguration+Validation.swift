@@ -25,6 +25,9 @@ extension SidecarConfiguration {
             if limits.maxConnections < 1 { fail("\(path).connectionLimits.maxConnections", "must be >= 1") }
             if limits.maxPendingRequests < 0 { fail("\(path).connectionLimits.maxPendingRequests", "must be >= 0") }
             if limits.maxIdleConnections < 0 { fail("\(path).connectionLimits.maxIdleConnections", "must be >= 0") }
+            if limits.maxRequestsPerConnection < 0 {
+                fail("\(path).connectionLimits.maxRequestsPerConnection", "must be >= 0 (0: no limit)")
+            }
             if limits.connectTimeout.milliseconds < 1 {
                 fail("\(path).connectionLimits.connectTimeout", "must be at least 1ms")
             }
@@ -36,6 +39,7 @@ extension SidecarConfiguration {
                 if !(0...100).contains(outlier.maxEjectionPercent) {
                     fail("\(path).outlierDetection.maxEjectionPercent", "must be 0...100")
                 }
+                if outlier.interval.milliseconds < 1 { fail("\(path).outlierDetection.interval", "must be at least 1ms") }
                 if outlier.maxEjectionTime < outlier.baseEjectionTime {
                     fail("\(path).outlierDetection.maxEjectionTime", "must be >= baseEjectionTime")
                 }
@@ -146,8 +150,8 @@ extension SidecarConfiguration {
             if let t = policy.timeout, let p = policy.perTryTimeout, p > t {
                 fail("\(path).perTryTimeout", "must not exceed timeout")
             }
-            for (j, code) in policy.retriableStatusCodes.enumerated() where !(100...599).contains(code) {
-                fail("\(path).retriableStatusCodes[\(j)]", "\(code) is not an HTTP status code")
+            for (j, code) in policy.retriableStatusCodes.enumerated() where !(400...599).contains(code) {
+                fail("\(path).retriableStatusCodes[\(j)]", "\(code) cannot be retried: only 400...599 responses are")
             }
             if !(0...1).contains(policy.backoff.jitter) { fail("\(path).backoff.jitter", "must be 0...1") }
             if policy.backoff.max < policy.backoff.base { fail("\(path).backoff.max", "must be >= base") }

@@ -15,6 +15,7 @@ enum ManifestTranslation {
         let outlier = spec.outlierDetection.map {
             OutlierDetection(consecutive5xxErrors: $0.consecutive5xxErrors,
                              consecutiveGatewayErrors: $0.consecutiveGatewayErrors,
+                             interval: duration($0.interval),
                              baseEjectionTime: duration($0.baseEjectionTime),
                              maxEjectionPercent: $0.maxEjectionPercent)
         }
@@ -23,7 +24,8 @@ enum ManifestTranslation {
                         healthyThreshold: $0.healthyThreshold, unhealthyThreshold: $0.unhealthyThreshold)
         }
         let limits = ConnectionLimits(maxConnections: spec.connectionPool.maxConnections,
-                                      maxPendingRequests: spec.connectionPool.maxPendingRequests)
+                                      maxPendingRequests: spec.connectionPool.maxPendingRequests,
+                                      maxRequestsPerConnection: spec.connectionPool.maxRequestsPerConnection)
         return ServiceConfig(name: name, endpoints: endpoints, loadBalancer: lb, outlierDetection: outlier,
                              healthCheck: health, connectionLimits: limits)
     }

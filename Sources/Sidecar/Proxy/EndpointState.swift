@@ -29,11 +29,14 @@ final class EndpointState {
     var healthChecker: HealthChecker?
     /// The loop's write batch, handed to each connection this pool opens.
     private let writeBatch: WriteBatch?
+    /// The service's share of connections (its `maxConnections` counts all endpoints together).
+    let pool: ServicePool
 
     init(
         address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, writeBatch: WriteBatch?,
-        metrics: @escaping () -> EndpointMetrics
+        pool: ServicePool, metrics: @escaping () -> EndpointMetrics
     ) {
+        self.pool = pool
         self.address = address
         self.socketAddress = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
         self.eventLoop = eventLoop
@@ -62,10 +65,11 @@ final class EndpointState {
             }
             connection.discard()
         }
-        if openConnections + connecting < limits.maxConnections {
+        if pool.count.reserve(limit: limits.maxConnections) {
             connect(for: requester)
         } else if waiters.count < limits.maxPendingRequests {
             waiters.append(requester)
+            pool.evictIdle(sparing: self)
         } else {
             requester.upstreamFailed(.poolOverflow)
         }
@@ -76,8 +80,10 @@ final class EndpointState {
         if let index = waiters.firstIndex(where: { $0 === requester }) { waiters.remove(at: index) }
     }
 
+    /// Opens a connection in a slot already reserved in `pool`.
     private func connect(for requester: DownstreamHandler) {
         guard let socketAddress else {
+            pool.count.release()
             requester.upstreamFailed(.connectFailed)
             return
         }
@@ -100,7 +106,9 @@ final class EndpointState {
             case .success(let channel):
                 guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
                     channel.close(promise: nil)
+                    endpoint.pool.count.release()
                     requesterBox.value.upstreamFailed(.connectFailed)
+                    endpoint.pool.slotFreed()
                     return
                 }
                 endpoint.openConnections += 1
@@ -108,14 +116,20 @@ final class EndpointState {
                 handler.use(batch: endpoint.writeBatch)
                 requesterBox.value.upstreamReady(handler)
             case .failure:
+                endpoint.pool.count.release()
                 requesterBox.value.upstreamFailed(.connectFailed)
-                endpoint.serveWaiters()
+                endpoint.pool.slotFreed()
             }
         }
     }
 
     /// Takes back a connection whose exchange ended cleanly; it serves a waiter or idles.
     func release(_ connection: UpstreamHandler) {
+        if limits.maxRequestsPerConnection > 0 && connection.exchanges >= limits.maxRequestsPerConnection {
+            // Used up (`maxRequestsPerConnection`): closed; its slot serves waiters once it has closed.
+            connection.discard()
+            return
+        }
         if let waiter = waiters.popFirst() {
             waiter.upstreamReady(connection)
             return
@@ -130,15 +144,23 @@ final class EndpointState {
     /// Called once when a connection of this endpoint closes, whatever its state.
     func connectionClosed(_ connection: UpstreamHandler) {
         openConnections -= 1
+        pool.count.release()
         if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
-        serveWaiters()
+        pool.slotFreed()
     }
 
-    /// A slot opened (a connection closed or a connect failed): start a connection for the next waiter.
-    private func serveWaiters() {
-        while !waiters.isEmpty && openConnections + connecting < limits.maxConnections {
+    /// A slot of the service opened (a connection closed or a connect failed): start connections for waiters.
+    func serveWaiters() {
+        while !waiters.isEmpty && pool.count.reserve(limit: limits.maxConnections) {
             connect(for: waiters.removeFirst())
         }
+    }
+
+    /// Closes one idle connection, if there is one (to free a slot of the service for another endpoint).
+    func closeOneIdle() -> Bool {
+        guard let connection = idle.popLast() else { return false }
+        connection.discard()
+        return true
     }
 
     /// Closes idle connections (drain, or the endpoint left the configuration).

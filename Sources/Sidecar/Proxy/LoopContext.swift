@@ -18,6 +18,10 @@ final class LoopContext: @unchecked Sendable {
     /// This loop's access-log batcher; nil while the access log is off.
     var accessLog: AccessLogSink?
     private var endpoints: [String: EndpointState] = [:]
+    /// Each service's endpoints as they share its connection limit, by service name (kept across swaps).
+    private var pools: [String: ServicePool] = [:]
+    /// Connection counts shared with the proxy's other loops.
+    private let connectionCounts: ServiceConnectionCounts
     private var serviceMetrics: [String: ServiceMetrics] = [:]
     private var connections: [DownstreamHandler] = []
     private var sweeper: RepeatedTask?
@@ -28,8 +32,12 @@ final class LoopContext: @unchecked Sendable {
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)
 
-    init(eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration, writeBatching: Bool = true) {
+    init(
+        eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration, writeBatching: Bool = true,
+        connectionCounts: ServiceConnectionCounts = ServiceConnectionCounts()
+    ) {
         self.eventLoop = eventLoop
+        self.connectionCounts = connectionCounts
         self.metrics = metrics
         self.writeBatch = writeBatching ? WriteBatch(eventLoop: eventLoop) : nil
         self.routes = LoopRoutes(config: config, services: [:], splits: [:])
@@ -56,7 +64,10 @@ final class LoopContext: @unchecked Sendable {
     private func compile(_ config: SidecarConfiguration, previous routes: LoopRoutes?) -> LoopRoutes {
         var newEndpoints: [String: EndpointState] = [:]
         var services: [String: ServiceState] = [:]
+        var newPools: [String: ServicePool] = [:]
         for service in config.services {
+            let pool = pools[service.name] ?? ServicePool(count: connectionCounts.count(for: service.name))
+            newPools[service.name] = pool
             let policy = config.retryPolicies.first { $0.service == service.name }
             if let unchanged = routes?.services[service.name], unchanged.config == service, unchanged.policyConfig == policy {
                 // The same service as before: keep its state whole. A weight change rewrites only the splits, and
@@ -76,10 +87,11 @@ final class LoopContext: @unchecked Sendable {
                 let metrics = self.metrics
                 let endpoint = EndpointState(
                     address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
-                    metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
+                    pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
                 newEndpoints[key] = endpoint
                 return endpoint
             }
+            pool.setMembers(endpoints)
             for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
             services[service.name] = ServiceState(
                 config: service, endpoints: endpoints, retryPolicy: policy,
@@ -93,6 +105,7 @@ final class LoopContext: @unchecked Sendable {
             splits[split.rootService] = SplitState(config: split, backends: backends)
         }
         endpoints = newEndpoints
+        pools = newPools
         return LoopRoutes(config: config, services: services, splits: splits)
     }
 

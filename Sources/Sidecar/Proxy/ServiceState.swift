@@ -70,7 +70,7 @@ final class ServiceState {
         OutlierDetector.Configuration(
             consecutive5xxErrors: c.consecutive5xxErrors, consecutiveGatewayErrors: c.consecutiveGatewayErrors,
             baseEjectionTime: UInt64(c.baseEjectionTime.nanoseconds), maxEjectionTime: UInt64(c.maxEjectionTime.nanoseconds),
-            maxEjectionPercent: c.maxEjectionPercent)
+            maxEjectionPercent: c.maxEjectionPercent, multiplierDecayInterval: UInt64(c.interval.nanoseconds))
     }
 
     /// Chooses the endpoint for a try and counts it as started; nil when none is available (all ejected,

@@ -82,8 +82,11 @@ public final class ProxyServer: Sendable {
         self.metrics = ProxyMetrics(perRequest: options.metrics)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
+        let connectionCounts = ServiceConnectionCounts()  // a service's maxConnections counts every loop's
         let list = group.makeIterator().map {
-            LoopContext(eventLoop: $0, metrics: metrics, config: configuration, writeBatching: options.writeBatching)
+            LoopContext(
+                eventLoop: $0, metrics: metrics, config: configuration, writeBatching: options.writeBatching,
+                connectionCounts: connectionCounts)
         }
         self.loopList = list
         self.loops = Dictionary(uniqueKeysWithValues: list.map { (ObjectIdentifier($0.eventLoop), $0) })
