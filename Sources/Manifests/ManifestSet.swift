@@ -16,7 +16,11 @@ public enum ManifestSet {
 
     /// Loads every `*.yaml`/`*.yml` under each path (a file, or a directory searched recursively in sorted order) as
     /// one apply set. A missing or unreadable path is an error in the report, not a throw.
-    public static func load(paths: [String], limits: YAMLLimits = .default) -> ManifestLoadReport {
+    /// - Parameter crossCheck: false checks each object alone (references are left to whoever knows the rest of the
+    ///   mesh, as `meshctl delete -f` leaves them to the operator).
+    public static func load(paths: [String], limits: YAMLLimits = .default, crossCheck: Bool = true)
+        -> ManifestLoadReport
+    {
         var sources: [Source] = []
         var diagnostics: [Diagnostic] = []
         for path in paths {
@@ -30,13 +34,24 @@ public enum ManifestSet {
                 sources.append(Source(file: file, bytes: [UInt8](data)))
             }
         }
-        var report = load(sources: sources, limits: limits)
+        var report = crossCheck ? load(sources: sources, limits: limits) : decode(sources: sources, limits: limits).report
         report.diagnostics = (report.diagnostics + diagnostics).sorted()
         return report
     }
 
-    /// Loads in-memory sources as one apply set (what `meshctl apply` sends to the operator).
+    /// Loads in-memory sources as one self-contained apply set: every reference must resolve inside it.
     public static func load(sources: [Source], limits: YAMLLimits = .default) -> ManifestLoadReport {
+        var (report, invalid) = decode(sources: sources, limits: limits)
+        report.diagnostics = (report.diagnostics + CrossValidator.validate(report.objects, invalid: invalid)).sorted()
+        return report
+    }
+
+    /// Parses and checks each object on its own, without the rules that span objects: what the operator does with
+    /// an apply before it checks the whole mesh (`MeshValidator`) against what is stored.
+    /// - Returns: the report, and the keys of objects that failed their own checks.
+    public static func decode(sources: [Source], limits: YAMLLimits = .default)
+        -> (report: ManifestLoadReport, invalid: Set<ObjectKey>)
+    {
         let loader = YAMLLoader(limits: limits)
         var objects: [LoadedObject] = []
         var diagnostics: [Diagnostic] = []
@@ -56,13 +71,13 @@ public enum ManifestSet {
             diagnostics += decoder.diagnostics
             invalid.formUnion(decoder.invalidObjects)
         }
-        diagnostics += CrossValidator.validate(objects, invalid: invalid)
-        return ManifestLoadReport(
+        let report = ManifestLoadReport(
             objects: objects,
             diagnostics: diagnostics.sorted(),
             fileCount: sources.count,
             objectCount: objectCount
         )
+        return (report, invalid)
     }
 
     /// Manifest files under a path, in sorted order so that output is stable.

@@ -1,5 +1,5 @@
 /// A position in a source file, 1-based, as editors and compilers print it.
-public struct Mark: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct Mark: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 

@@ -5,14 +5,18 @@ import OperatorAPI
 import OperatorCore
 
 extension Meshctl {
-    /// `meshctl delete -f DIR` or `meshctl delete KIND NAME`.
+    /// `meshctl delete -f DIR` or `meshctl delete KIND NAME`: all named objects in one transaction, or none.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete objects named by files, or one by kind and name.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete objects named by files, or one by kind and name; refused while other objects refer to them.")
 
         @OptionGroup var state: StateOptions
 
         @Option(name: .shortAndLong, help: "Delete the objects these manifests define; may repeat.")
         var filename: [String] = []
+
+        @Flag(help: "Also delete the objects that refer to these (a TrafficSplit naming a deleted Service, then its Rollout).")
+        var cascade = false
 
         @Argument(help: "KIND NAME, e.g. service web")
         var target: [String] = []
@@ -24,29 +28,35 @@ extension Meshctl {
         }
 
         func run() async throws {
-            var keys: [(String, String)] = []
+            var objects: [DeleteRequest.Object] = []
             if target.count == 2 {
-                keys = [(try ObjectKindName.kind(target[0]), target[1])]
+                objects = [DeleteRequest.Object(kind: try ObjectKindName.kind(target[0]), name: target[1])]
             } else {
-                let report = ManifestSet.load(paths: filename)
+                let report = ManifestSet.load(paths: filename, crossCheck: false)
                 guard report.isValid else {
                     report.diagnostics.forEach { Console.err($0.description) }
                     throw ExitCode(1)
                 }
-                keys = report.objects.map { ($0.object.kind.rawValue, $0.object.name) }
+                objects = report.objects.map { DeleteRequest.Object(kind: $0.object.kind.rawValue, name: $0.object.name) }
             }
-            var failed = false
-            for (kind, name) in keys {
-                let query = "kind=\(kind)&name=\(name)"
-                let response = try await state.send("DELETE", "/v1/objects?" + query)
-                if response.status == 200 {
-                    Console.out("\(kind.lowercased())/\(name) deleted")
-                } else {
-                    Console.err("error: \(kind.lowercased())/\(name) not found")
-                    failed = true
-                }
+            let request = DeleteRequest(objects: objects, cascade: cascade)
+            let response = try await state.send("POST", "/v1/delete", body: Array(try JSONEncoder().encode(request)))
+            guard let answer = try? JSONDecoder().decode(DeleteResponse.self, from: Data(response.body)) else {
+                Console.err("error: " + String(decoding: response.body, as: UTF8.self))
+                throw ExitCode(1)
             }
-            if failed { throw ExitCode(1) }
+            answer.errors.forEach { Console.err($0) }
+            if !answer.errors.isEmpty {
+                Console.err("nothing deleted")
+                throw ExitCode(1)
+            }
+            for object in answer.deleted {
+                Console.out("\(object.kind.lowercased())/\(object.name) deleted")
+            }
+            for object in answer.notFound {
+                Console.err("error: \(object.kind.lowercased())/\(object.name) not found")
+            }
+            if !answer.notFound.isEmpty { throw ExitCode(1) }
         }
     }
 }

@@ -16,6 +16,16 @@ public protocol ObjectStore: Sendable {
     /// - Throws: `StoreError.conflict` when `expectedResourceVersion` is given and stale.
     func delete(_ key: ObjectKey, expectedResourceVersion: Int64?) async throws -> StoredObject?
 
+    /// Deletes several objects in one transaction and one revision. `plan` (run inside the transaction) decides what
+    /// is deleted or refuses by throwing; without it, the requested keys that exist are deleted.
+    /// - Returns: the deleted objects as they were, sorted by key.
+    func delete(_ keys: [ObjectKey], plan: DeletePlan?) async throws -> [StoredObject]
+
+    /// Writes the typed form of objects stored without a readable one (rows from before it was kept, or of an older
+    /// encoding): a one-time upgrade that moves no revision and changes nothing else. Each form is written only if
+    /// the object is still at the resourceVersion it was derived from.
+    func saveTypedForms(_ forms: [(key: ObjectKey, resourceVersion: Int64, typed: Data)]) async throws
+
     func object(_ key: ObjectKey) async throws -> StoredObject?
     /// All objects, or those of one kind, sorted by kind then name.
     func objects(kind: String?) async throws -> [StoredObject]

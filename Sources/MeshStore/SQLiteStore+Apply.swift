@@ -36,7 +36,7 @@ extension SQLiteStore {
             existing[object.key] = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT apiVersion, generation, resourceVersion, spec, labels, annotations, source
+                    SELECT apiVersion, generation, resourceVersion, spec, labels, annotations, source, typed
                     FROM objects WHERE kind = ? AND name = ?
                     """,
                 arguments: [object.key.kind, object.key.name]
@@ -64,6 +64,21 @@ extension SQLiteStore {
             throw StoreError.conflict(conflicts)
         }
 
+        let applied = Set(objects.map(\.key))
+        var pruned: [Row] = []
+        if options.prune, let source = options.source {
+            pruned = try Row.fetchAll(
+                db,
+                sql: "SELECT kind, name, generation FROM objects WHERE source = ? ORDER BY kind, name",
+                arguments: [source]
+            ).filter { !applied.contains(ObjectKey(kind: $0["kind"], name: $0["name"])) }
+        }
+        if let check = options.check {
+            // Inside the transaction, which holds the write lock: what the check sees is what the write changes.
+            let stored = try Row.fetchAll(db, sql: "SELECT * FROM objects ORDER BY kind, name").map(storedObject)
+            try check(stored, Set(pruned.map { ObjectKey(kind: $0["kind"], name: $0["name"]) }))
+        }
+
         // One revision for the whole apply, as etcd gives one revision per transaction; taken only if needed.
         var revision: Int64?
         func writeRevision() throws -> Int64 {
@@ -78,17 +93,18 @@ extension SQLiteStore {
             let spec = JSONText.text(object.spec) ?? "{}"  // validated above
             let labels = JSONText.encode(object.labels)
             let annotations = JSONText.encode(object.annotations)
+            let typed = object.typed.flatMap(JSONText.text)
             guard let row = existing[object.key] else {
                 let rv = try writeRevision()
                 try db.execute(
                     sql: """
                         INSERT INTO objects (kind, name, apiVersion, generation, resourceVersion, spec, labels,
-                                             annotations, source, createdAt, updatedAt)
-                        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)
+                                             annotations, source, typed, createdAt, updatedAt)
+                        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         object.key.kind, object.key.name, object.apiVersion, rv, spec, labels, annotations,
-                        options.source, now, now,
+                        options.source, typed, now, now,
                     ]
                 )
                 outcomes.append(ApplyOutcome(key: object.key, action: .created, generation: 1, resourceVersion: rv))
@@ -101,6 +117,13 @@ extension SQLiteStore {
                 specChanged || (row["labels"] as String) != labels || (row["annotations"] as String) != annotations
                 || (row["source"] as String?) != source || (row["apiVersion"] as String) != object.apiVersion
             guard changed else {
+                if let typed, (row["typed"] as String?) != typed {
+                    // Only where it sits in its file moved (or the typed form was missing): no new revision.
+                    try db.execute(
+                        sql: "UPDATE objects SET typed = ? WHERE kind = ? AND name = ?",
+                        arguments: [typed, object.key.kind, object.key.name]
+                    )
+                }
                 outcomes.append(
                     ApplyOutcome(
                         key: object.key,
@@ -116,12 +139,12 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     UPDATE objects SET apiVersion = ?, generation = ?, resourceVersion = ?, spec = ?, labels = ?,
-                                       annotations = ?, source = ?, updatedAt = ?
+                                       annotations = ?, source = ?, typed = ?, updatedAt = ?
                     WHERE kind = ? AND name = ?
                     """,
                 arguments: [
-                    object.apiVersion, generation, rv, spec, labels, annotations, source, now, object.key.kind,
-                    object.key.name,
+                    object.apiVersion, generation, rv, spec, labels, annotations, source, typed, now,
+                    object.key.kind, object.key.name,
                 ]
             )
             outcomes.append(
@@ -129,22 +152,11 @@ extension SQLiteStore {
             )
         }
 
-        if options.prune, let source = options.source {
-            let applied = Set(objects.map(\.key))
-            let owned = try Row.fetchAll(
-                db,
-                sql: "SELECT kind, name, generation FROM objects WHERE source = ? ORDER BY kind, name",
-                arguments: [source]
-            )
-            for row in owned {
-                let key = ObjectKey(kind: row["kind"], name: row["name"])
-                guard !applied.contains(key) else { continue }
-                let rv = try writeRevision()
-                try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND name = ?", arguments: [key.kind, key.name])
-                outcomes.append(
-                    ApplyOutcome(key: key, action: .pruned, generation: row["generation"], resourceVersion: rv)
-                )
-            }
+        for row in pruned {
+            let key = ObjectKey(kind: row["kind"], name: row["name"])
+            let rv = try writeRevision()
+            try db.execute(sql: "DELETE FROM objects WHERE kind = ? AND name = ?", arguments: [key.kind, key.name])
+            outcomes.append(ApplyOutcome(key: key, action: .pruned, generation: row["generation"], resourceVersion: rv))
         }
 
         return ApplyResult(revision: try revision ?? currentRevision(db), outcomes: outcomes)

@@ -83,6 +83,13 @@ extension SQLiteStore {
                 t.add(column: "restartNotBefore", .datetime)
             }
         }
+        migrator.registerMigration("v4: typed objects") { db in
+            // Each object's typed form (the manifest library's Codable JSON), which the reconciler loads without
+            // parsing. NULL for rows written before it existed: the operator fills those in once, at its first load.
+            try db.alter(table: "objects") { t in
+                t.add(column: "typed", .text)
+            }
+        }
         return migrator
     }
 }

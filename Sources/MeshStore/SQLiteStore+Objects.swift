@@ -49,6 +49,40 @@ extension SQLiteStore {
         return object
     }
 
+    public func delete(_ keys: [ObjectKey], plan: DeletePlan?) async throws -> [StoredObject] {
+        let deleted = try await pool.write { db -> ([StoredObject], Int64)? in
+            // Inside the write transaction: the plan judges exactly what this delete changes.
+            let stored = try Row.fetchAll(db, sql: "SELECT * FROM objects ORDER BY kind, name").map(Self.storedObject)
+            let byKey = Dictionary(stored.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            let chosen = try plan?(stored, keys) ?? keys
+            let doomed = Set(chosen).compactMap { byKey[$0] }.sorted { $0.key < $1.key }
+            guard !doomed.isEmpty else { return nil }
+            let revision = try Self.bumpRevision(db)
+            for object in doomed {
+                try db.execute(
+                    sql: "DELETE FROM objects WHERE kind = ? AND name = ?",
+                    arguments: [object.key.kind, object.key.name]
+                )
+            }
+            return (doomed, revision)
+        }
+        guard let (objects, revision) = deleted else { return [] }
+        feed.yield(StoreChange(scope: .objects, revision: revision))
+        return objects
+    }
+
+    public func saveTypedForms(_ forms: [(key: ObjectKey, resourceVersion: Int64, typed: Data)]) async throws {
+        guard !forms.isEmpty else { return }
+        try await pool.write { db in
+            for form in forms {
+                try db.execute(
+                    sql: "UPDATE objects SET typed = ? WHERE kind = ? AND name = ? AND resourceVersion = ?",
+                    arguments: [JSONText.text(form.typed), form.key.kind, form.key.name, form.resourceVersion]
+                )
+            }
+        }
+    }
+
     public func updateStatus(_ key: ObjectKey, _ status: ObjectStatus) async throws -> Int64 {
         let now = self.now()
         let (resourceVersion, changed) = try await pool.write { db in
@@ -129,6 +163,7 @@ extension SQLiteStore {
             annotations: JSONText.decodeMap(row["annotations"]),
             status: status,
             source: row["source"],
+            typed: (row["typed"] as String?).map(JSONText.data),
             createdAt: row["createdAt"],
             updatedAt: row["updatedAt"]
         )

@@ -17,6 +17,8 @@ public struct StoredObject: Sendable, Hashable {
     public var status: ObjectStatus?
     /// The directory the last apply came from (used by `apply --prune`).
     public var source: String?
+    /// The typed form given at apply (see `ApplyObject.typed`); nil for objects stored before it was kept.
+    public var typed: Data?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -30,9 +32,11 @@ public struct StoredObject: Sendable, Hashable {
         annotations: [String: String] = [:],
         status: ObjectStatus? = nil,
         source: String? = nil,
+        typed: Data? = nil,
         createdAt: Date,
         updatedAt: Date
     ) {
+        self.typed = typed
         self.key = key
         self.apiVersion = apiVersion
         self.generation = generation

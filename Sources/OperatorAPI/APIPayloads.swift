@@ -43,6 +43,42 @@ public struct ApplyRequest: Codable, Sendable {
     }
 }
 
+/// `POST /v1/delete`: objects to delete in one transaction. The mesh left behind must be valid as a whole: a delete
+/// that would leave a reference dangling is refused, naming the referrers, unless `cascade` deletes them too.
+public struct DeleteRequest: Codable, Sendable {
+    public struct Object: Codable, Sendable, Hashable {
+        public var kind: String
+        public var name: String
+
+        public init(kind: String, name: String) {
+            self.kind = kind
+            self.name = name
+        }
+    }
+
+    public var objects: [Object]
+    public var cascade: Bool
+
+    public init(objects: [Object], cascade: Bool = false) {
+        self.objects = objects
+        self.cascade = cascade
+    }
+}
+
+/// The answer to a delete: what was deleted (the requested objects, and with `cascade` their referrers), what did
+/// not exist, or every reason nothing was deleted.
+public struct DeleteResponse: Codable, Sendable {
+    public var deleted: [DeleteRequest.Object]
+    public var notFound: [DeleteRequest.Object]
+    public var errors: [String]
+
+    public init(deleted: [DeleteRequest.Object] = [], notFound: [DeleteRequest.Object] = [], errors: [String] = []) {
+        self.deleted = deleted
+        self.notFound = notFound
+        self.errors = errors
+    }
+}
+
 /// The answer to an apply: what happened to each object, or every reason it was refused.
 public struct ApplyResponse: Codable, Sendable {
     public struct Outcome: Codable, Sendable, Hashable {

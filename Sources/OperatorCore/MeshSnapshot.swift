@@ -2,34 +2,40 @@ import Foundation
 import Manifests
 import MeshStore
 
-/// The applied objects as the store holds them, decoded back into manifest kinds through the same checks `apply`
-/// ran (stored specs are canonical JSON, and JSON is YAML).
+/// The applied objects as the store holds them, loaded as their typed values: a pass does no YAML work and no
+/// validation (each object was validated once, when it was applied, against the whole mesh).
 struct MeshSnapshot: Sendable {
     var stored: [StoredObject]
     var objects: [ManifestObject]
     /// Problems decoding what is stored (only possible after a downgrade or a hand-edited database).
     var problems: [Diagnostic]
-    /// The documents `objects` were decoded from: a pass whose stored specs read the same reuses the decoded objects.
-    var text = ""
+    /// Each object's typed bytes and value: an unchanged object (status writes, most passes) is not decoded again.
+    var decoded: [MeshStore.ObjectKey: (typed: Data, object: ManifestObject)] = [:]
 
-    /// - Parameter previous: the last pass's snapshot; when the stored documents are unchanged (status writes and
-    ///   most passes), its decoded objects are reused instead of parsing and validating everything again.
+    /// - Parameter previous: the last pass's snapshot, whose decoded objects are reused where the typed form is
+    ///   unchanged.
     static func load(from store: any ObjectStore, reusing previous: MeshSnapshot? = nil) async throws -> MeshSnapshot {
         let stored = try await store.objects(kind: nil)
-        guard !stored.isEmpty else { return MeshSnapshot(stored: [], objects: [], problems: []) }
-        var text = ""
+        var snapshot = MeshSnapshot(stored: stored, objects: [], problems: [])
+        var fresh: [StoredObject] = []
         for object in stored {
-            text += "---\n" + ManifestObject.storedDocument(
-                apiVersion: object.apiVersion, kind: object.key.kind, name: object.key.name, labels: object.labels,
-                annotations: object.annotations, specJSON: String(decoding: object.spec, as: UTF8.self))
+            if let typed = object.typed, let known = previous?.decoded[object.key], known.typed == typed {
+                snapshot.decoded[object.key] = known
+            } else {
+                fresh.append(object)
+            }
         }
-        if let previous, previous.text == text {
-            return MeshSnapshot(stored: stored, objects: previous.objects, problems: previous.problems, text: text)
+        let decoded = StoredManifests.decode(fresh)
+        let typedForms = Dictionary(fresh.map { ($0.key, $0.typed ?? Data()) }, uniquingKeysWith: { first, _ in first })
+        for loaded in decoded.objects {
+            let key = StoredManifests.storeKey(loaded.object.key)
+            snapshot.decoded[key] = (typedForms[key] ?? Data(), loaded.object)
         }
-        let report = ManifestSet.load(sources: [ManifestSet.Source(file: "(store)", bytes: Array(text.utf8))],
-                                      limits: YAMLLimits(maxBytes: 256 << 20, maxDepth: 128, maxNodes: 50_000_000))
-        return MeshSnapshot(stored: stored, objects: report.objects.map(\.object), problems: report.diagnostics,
-                            text: text)
+        snapshot.problems = decoded.problems
+        // Rows from before typed forms were kept: parsed this once, and never again.
+        try await store.saveTypedForms(decoded.upgraded)
+        snapshot.objects = stored.compactMap { snapshot.decoded[$0.key]?.object }
+        return snapshot
     }
 
     func stored(_ kind: ManifestKind, _ name: String) -> StoredObject? {

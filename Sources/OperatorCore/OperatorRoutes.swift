@@ -4,7 +4,8 @@ import MeshStore
 import OperatorAPI
 
 /// The operator's API over its store: apply (all-or-nothing, every error listed), get, delete, status, watch,
-/// shutdown. Writes kick the reconcile loop so the world follows at once.
+/// shutdown. Writes (OperatorRoutes+Writes.swift) keep the stored mesh valid as a whole and kick the reconcile loop
+/// so the world follows at once.
 struct OperatorRoutes: APIHandler {
     let store: SQLiteStore
     let loop: ReconcileLoop
@@ -19,8 +20,11 @@ struct OperatorRoutes: APIHandler {
                 return .whole(try await apply(request))
             case ("GET", "/v1/objects"):
                 return .whole(try await objects(kind: request.query["kind"], name: request.query["name"]))
+            case ("POST", "/v1/delete"):
+                return .whole(try await delete(request))
             case ("DELETE", "/v1/objects"):
-                return .whole(try await delete(kind: request.query["kind"] ?? "", name: request.query["name"] ?? ""))
+                let key = DeleteRequest.Object(kind: request.query["kind"] ?? "", name: request.query["name"] ?? "")
+                return .whole(try await delete(DeleteRequest(objects: [key], cascade: request.query["cascade"] == "true")))
             case ("GET", "/v1/status"):
                 return .whole(APIResponse(status: 200, body: JSON.encode(try await statusSnapshot())))
             case ("GET", "/v1/watch"):
@@ -44,45 +48,6 @@ struct OperatorRoutes: APIHandler {
         }
     }
 
-    private func apply(_ request: APIRequest) async throws -> APIResponse {
-        guard let body = JSON.decode(ApplyRequest.self, from: request.body) else {
-            return APIResponse(status: 400, body: JSON.encode(ApplyResponse(errors: ["malformed apply request"])))
-        }
-        let report = ManifestSet.load(sources: body.files.map { ManifestSet.Source(file: $0.name, bytes: Array($0.content.utf8)) })
-        guard report.isValid else {
-            let response = ApplyResponse(errors: report.diagnostics.map(\.description), summary: report.summary)
-            return APIResponse(status: 422, body: JSON.encode(response))
-        }
-        let objects = report.objects.map { loaded in
-            ApplyObject(kind: loaded.object.kind.rawValue, name: loaded.object.name, apiVersion: loaded.object.apiVersion,
-                        spec: loaded.object.specJSON, labels: loaded.object.metadata.labels,
-                        annotations: loaded.object.metadata.annotations)
-        }
-        var expected: [MeshStore.ObjectKey: Int64] = [:]
-        for (text, version) in body.resourceVersions ?? [:] {
-            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                return APIResponse(status: 400, body: JSON.encode(ApplyResponse(
-                    errors: ["resourceVersion precondition \"\(text)\": expected Kind/name"])))
-            }
-            expected[MeshStore.ObjectKey(kind: parts[0], name: parts[1])] = version
-        }
-        do {
-            let result = try await store.apply(objects, options: ApplyOptions(
-                source: body.source, expectedResourceVersions: expected, prune: body.prune, dryRun: body.dryRun))
-            if !body.dryRun && result.changedAnything { await loop.kick(observe: false) }
-            let outcomes = result.outcomes.map {
-                ApplyResponse.Outcome(kind: $0.key.kind, name: $0.key.name, action: $0.action.rawValue,
-                                      generation: $0.generation)
-            }
-            return APIResponse(status: 200, body: JSON.encode(ApplyResponse(outcomes: outcomes, summary: report.summary)))
-        } catch StoreError.conflict(let conflicts) {
-            return APIResponse(status: 409, body: JSON.encode(ApplyResponse(errors: conflicts.map(Self.explain))))
-        } catch let error as StoreError {
-            return APIResponse(status: 422, body: JSON.encode(ApplyResponse(errors: ["\(error)"])))
-        }
-    }
-
     /// What a stale writer needs to know: which object moved, from what to what, and what to do.
     static func explain(_ conflict: StoreError.Conflict) -> String {
         let object = "\(conflict.key.kind)/\(conflict.key.name)"
@@ -90,15 +55,6 @@ struct OperatorRoutes: APIHandler {
         let read = conflict.expected == 0 ? "expected it not to exist" : "read resourceVersion \(conflict.expected)"
         return "conflict: \(object) was changed since you read it (you \(read); \(now)); "
             + "get it again, redo your change and apply again"
-    }
-
-    private func delete(kind: String, name: String) async throws -> APIResponse {
-        let key = MeshStore.ObjectKey(kind: kind, name: name)
-        guard try await store.delete(key, expectedResourceVersion: nil) != nil else {
-            return APIResponse(status: 404, body: JSON.encode(["error": "\(kind)/\(name) not found"]))
-        }
-        await loop.kick()
-        return APIResponse(status: 200, body: JSON.encode(["deleted": "\(kind)/\(name)"]))
     }
 
     /// Kubernetes-shaped objects: the canonical manifest plus generation, resourceVersion, timestamps and status.

@@ -25,7 +25,7 @@ public enum APIVersion {
 }
 
 /// The kinds meshctl understands.
-public enum ManifestKind: String, Sendable, Hashable, CaseIterable, Comparable {
+public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case service = "Service"
     case trafficSplit = "TrafficSplit"
     case httpRouteGroup = "HTTPRouteGroup"

@@ -1,6 +1,6 @@
 /// SMI HTTPRouteGroup: named HTTP request matches that a TrafficSplit's `matches` refer to. Within one match every
 /// given condition must hold (AND); a split referring to several matches takes any of them (OR).
-public struct HTTPRouteGroup: Sendable, Hashable {
+public struct HTTPRouteGroup: Sendable, Hashable, Codable {
     public var apiVersion: String
     public var metadata: ObjectMeta
     public var spec: Spec
@@ -11,7 +11,7 @@ public struct HTTPRouteGroup: Sendable, Hashable {
         self.spec = spec
     }
 
-    public struct Spec: Sendable, Hashable {
+    public struct Spec: Sendable, Hashable, Codable {
         public var matches: [Match]
 
         public init(matches: [Match]) {
@@ -19,7 +19,7 @@ public struct HTTPRouteGroup: Sendable, Hashable {
         }
     }
 
-    public struct Match: Sendable, Hashable {
+    public struct Match: Sendable, Hashable, Codable {
         /// Unique within the group.
         public var name: String
         /// A regular expression the whole request path must match; nil matches any path.

@@ -1,5 +1,5 @@
 /// An object together with its source. Equality of the objects themselves ignores where they were read from.
-public struct LoadedObject: Sendable, Hashable {
+public struct LoadedObject: Sendable, Hashable, Codable {
     public var object: ManifestObject
     public var source: ObjectSource
 

@@ -1,5 +1,5 @@
 /// One decoded, schema-checked manifest of any kind.
-public enum ManifestObject: Sendable, Hashable {
+public enum ManifestObject: Sendable, Hashable, Codable {
     case service(Service)
     case trafficSplit(TrafficSplit)
     case httpRouteGroup(HTTPRouteGroup)

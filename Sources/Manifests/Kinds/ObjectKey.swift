@@ -1,5 +1,5 @@
 /// Kind and name: what identifies an object in an apply set.
-public struct ObjectKey: Sendable, Hashable {
+public struct ObjectKey: Sendable, Hashable, Codable {
     public var kind: ManifestKind
     public var name: String
 

@@ -1,6 +1,6 @@
 /// `metadata` of every object, as in Kubernetes. meshctl has one namespace; `namespace` is kept as written so that
 /// manifests shared with a cluster validate unchanged.
-public struct ObjectMeta: Sendable, Hashable {
+public struct ObjectMeta: Sendable, Hashable, Codable {
     /// A DNS-1123 label, unique per kind in one apply set.
     public var name: String
     public var namespace: String?

@@ -1,5 +1,5 @@
 /// Where an object came from, so that errors found across objects still point at file:line:column.
-public struct ObjectSource: Sendable, Hashable {
+public struct ObjectSource: Sendable, Hashable, Codable {
     public var file: String
     /// Where the object starts.
     public var mark: Mark

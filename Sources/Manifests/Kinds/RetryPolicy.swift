@@ -1,5 +1,5 @@
 /// Retries and timeouts for calls to one service, applied by the sidecars of its callers.
-public struct RetryPolicy: Sendable, Hashable {
+public struct RetryPolicy: Sendable, Hashable, Codable {
     public var apiVersion: String
     public var metadata: ObjectMeta
     public var spec: Spec
@@ -10,7 +10,7 @@ public struct RetryPolicy: Sendable, Hashable {
         self.spec = spec
     }
 
-    public struct Spec: Sendable, Hashable {
+    public struct Spec: Sendable, Hashable, Codable {
         /// The service whose calls are retried.
         public var service: String
         /// Retries after the first try (Istio's meaning); 0 turns retries off.
@@ -47,7 +47,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Which failures are retried.
-    public enum RetryOn: Sendable, Hashable, CustomStringConvertible {
+    public enum RetryOn: Sendable, Hashable, Codable, CustomStringConvertible {
         /// Any 5xx response.
         case serverError
         /// 502, 503, 504.
@@ -77,7 +77,7 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Exponential backoff between tries: base × 2^n, capped at max, less up to `jitter` percent at random.
-    public struct Backoff: Sendable, Hashable {
+    public struct Backoff: Sendable, Hashable, Codable {
         public var base: Duration
         public var max: Duration
         /// Percent of each delay that is randomised, 0-100.
@@ -92,7 +92,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Retries may add at most `percent` of the requests, but `minRetriesPerSecond` are always allowed (Linkerd's
     /// retry budget), so retries cannot turn an outage into a retry storm.
-    public struct Budget: Sendable, Hashable {
+    public struct Budget: Sendable, Hashable, Codable {
         public var percent: Int
         public var minRetriesPerSecond: Int
 

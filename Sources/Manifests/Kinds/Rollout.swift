@@ -1,6 +1,6 @@
 /// Progressive delivery over a TrafficSplit: a canary moved by steps and checked by analysis of the sidecars'
 /// metrics (Flagger's analysis, Argo Rollouts' steps), or a blue-green switch after a preview.
-public struct Rollout: Sendable, Hashable {
+public struct Rollout: Sendable, Hashable, Codable {
     public var apiVersion: String
     public var metadata: ObjectMeta
     public var spec: Spec
@@ -11,7 +11,7 @@ public struct Rollout: Sendable, Hashable {
         self.spec = spec
     }
 
-    public struct Spec: Sendable, Hashable {
+    public struct Spec: Sendable, Hashable, Codable {
         /// The TrafficSplit whose weights the rollout moves.
         public var trafficSplit: String
         /// Longest time any phase may take before the rollout fails and traffic returns to stable.
@@ -41,12 +41,12 @@ public struct Rollout: Sendable, Hashable {
         }
     }
 
-    public enum Strategy: Sendable, Hashable {
+    public enum Strategy: Sendable, Hashable, Codable {
         case canary(Canary)
         case blueGreen(BlueGreen)
     }
 
-    public struct Canary: Sendable, Hashable {
+    public struct Canary: Sendable, Hashable, Codable {
         public var stableService: String
         public var canaryService: String
         public var progression: Progression
@@ -66,14 +66,14 @@ public struct Rollout: Sendable, Hashable {
     }
 
     /// How the canary's weight grows.
-    public enum Progression: Sendable, Hashable {
+    public enum Progression: Sendable, Hashable, Codable {
         /// Argo Rollouts' explicit steps.
         case steps([Step])
         /// Flagger's: +stepWeight each passing interval up to maxWeight, then promotion.
         case linear(stepWeight: Int, maxWeight: Int)
     }
 
-    public enum Step: Sendable, Hashable {
+    public enum Step: Sendable, Hashable, Codable {
         /// Percent of traffic to the canary, 0-100; analysis runs at each weight.
         case setWeight(Int)
         /// Hold for a duration, or with nil until `meshctl rollout promote`.
@@ -81,7 +81,7 @@ public struct Rollout: Sendable, Hashable {
     }
 
     /// Checks made every `interval` while the new version takes traffic.
-    public struct Analysis: Sendable, Hashable {
+    public struct Analysis: Sendable, Hashable, Codable {
         public var interval: Duration
         /// Failed checks before rollback.
         public var threshold: Int
@@ -106,7 +106,7 @@ public struct Rollout: Sendable, Hashable {
     }
 
     /// Flagger's built-in metrics, read from the sidecars.
-    public enum Metric: Sendable, Hashable {
+    public enum Metric: Sendable, Hashable, Codable {
         /// `request-success-rate`: percent of non-5xx responses must be at least `min`.
         case successRate(min: Double)
         /// `request-duration`: latency at `percentile` (99 = p99) must be at most `max`.
@@ -117,8 +117,8 @@ public struct Rollout: Sendable, Hashable {
         ]
     }
 
-    public struct Webhook: Sendable, Hashable {
-        public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public struct Webhook: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
             /// Before any traffic moves; a failure stops the rollout.
             case preRollout = "pre-rollout"
             /// Before promotion; the rollout waits while it fails (a manual gate).
@@ -140,7 +140,7 @@ public struct Rollout: Sendable, Hashable {
         }
     }
 
-    public struct BlueGreen: Sendable, Hashable {
+    public struct BlueGreen: Sendable, Hashable, Codable {
         public var activeService: String
         public var previewService: String
         public var preview: Preview
@@ -168,7 +168,7 @@ public struct Rollout: Sendable, Hashable {
     }
 
     /// How the new version is reached before the switch.
-    public enum Preview: Sendable, Hashable {
+    public enum Preview: Sendable, Hashable, Codable {
         /// Requests through the gateway carrying this header and value.
         case header(name: String, value: String)
         /// A port of its own on 127.0.0.1.

@@ -1,5 +1,5 @@
 /// A service in the mesh: the port it is reached on, what serves it, and how its sidecar balances and protects it.
-public struct Service: Sendable, Hashable {
+public struct Service: Sendable, Hashable, Codable {
     public var apiVersion: String
     public var metadata: ObjectMeta
     public var spec: Spec
@@ -10,7 +10,7 @@ public struct Service: Sendable, Hashable {
         self.spec = spec
     }
 
-    public struct Spec: Sendable, Hashable {
+    public struct Spec: Sendable, Hashable, Codable {
         /// The port clients use (the service's sidecar listens on it, on 127.0.0.1). 1-65535.
         public var port: Int
         public var workload: Workload
@@ -38,7 +38,7 @@ public struct Service: Sendable, Hashable {
     }
 
     /// What serves the service.
-    public enum Workload: Sendable, Hashable {
+    public enum Workload: Sendable, Hashable, Codable {
         /// Processes the operator runs: `command` started `replicas` times, each with its own port in `PORT`.
         case command(Command)
         /// Servers that already run elsewhere, reached directly.
@@ -47,7 +47,7 @@ public struct Service: Sendable, Hashable {
         case none
     }
 
-    public struct Command: Sendable, Hashable {
+    public struct Command: Sendable, Hashable, Codable {
         /// argv, the program first; no shell is involved.
         public var argv: [String]
         public var replicas: Int
@@ -60,7 +60,7 @@ public struct Service: Sendable, Hashable {
         }
     }
 
-    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    public struct Endpoint: Sendable, Hashable, Codable, CustomStringConvertible {
         public var host: String
         public var port: Int
 
@@ -76,7 +76,7 @@ public struct Service: Sendable, Hashable {
     }
 
     /// Active HTTP health checking of each replica or endpoint.
-    public struct HealthCheck: Sendable, Hashable {
+    public struct HealthCheck: Sendable, Hashable, Codable {
         public var path: String
         public var interval: Duration
         public var timeout: Duration
@@ -100,7 +100,7 @@ public struct Service: Sendable, Hashable {
         }
     }
 
-    public enum LoadBalancer: String, Sendable, Hashable, CaseIterable {
+    public enum LoadBalancer: String, Sendable, Hashable, Codable, CaseIterable {
         case roundRobin = "round-robin"
         /// Power of two choices on in-flight requests (Envoy's LEAST_REQUEST).
         case leastRequest = "least-request"
@@ -109,7 +109,7 @@ public struct Service: Sendable, Hashable {
     }
 
     /// Passive ejection of failing endpoints, with Istio's names and meaning.
-    public struct OutlierDetection: Sendable, Hashable {
+    public struct OutlierDetection: Sendable, Hashable, Codable {
         /// 5xx responses in a row (gateway errors and connection failures count too) before ejection; 0 turns it off.
         public var consecutive5xxErrors: Int
         /// 502/503/504 and connection failures in a row before ejection; 0 turns it off.
@@ -136,7 +136,7 @@ public struct Service: Sendable, Hashable {
     }
 
     /// Connection limits (Istio's connectionPool): past them, requests fail fast with 503 instead of queueing.
-    public struct ConnectionPool: Sendable, Hashable {
+    public struct ConnectionPool: Sendable, Hashable, Codable {
         /// Connections to all endpoints together.
         public var maxConnections: Int
         /// Requests waiting for a connection.

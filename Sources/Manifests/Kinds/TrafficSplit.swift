@@ -1,6 +1,6 @@
 /// SMI TrafficSplit: requests to the root `service` are shared among `backends` by relative weight. The model is
 /// close to Gateway API's HTTPRoute `backendRefs[].weight`, SMI's successor.
-public struct TrafficSplit: Sendable, Hashable {
+public struct TrafficSplit: Sendable, Hashable, Codable {
     public var apiVersion: String
     public var metadata: ObjectMeta
     public var spec: Spec
@@ -11,7 +11,7 @@ public struct TrafficSplit: Sendable, Hashable {
         self.spec = spec
     }
 
-    public struct Spec: Sendable, Hashable {
+    public struct Spec: Sendable, Hashable, Codable {
         /// The root service clients call.
         public var service: String
         public var backends: [Backend]
@@ -26,7 +26,7 @@ public struct TrafficSplit: Sendable, Hashable {
         }
     }
 
-    public struct Backend: Sendable, Hashable {
+    public struct Backend: Sendable, Hashable, Codable {
         public var service: String
         /// Relative weight. Under `split.smi-spec.io/v1alpha1` in thousandths (the quantity `100m` is 100, `1` is
         /// 1000); only ratios matter, so the operator may use it as is.
@@ -39,7 +39,7 @@ public struct TrafficSplit: Sendable, Hashable {
     }
 
     /// A reference to an HTTPRouteGroup, optionally to some of its matches by name.
-    public struct RouteReference: Sendable, Hashable {
+    public struct RouteReference: Sendable, Hashable, Codable {
         /// Always `HTTPRouteGroup`.
         public var kind: String
         public var name: String

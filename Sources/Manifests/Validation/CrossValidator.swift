@@ -1,7 +1,13 @@
-/// The second pass: rules that span objects of one apply set. Every rule adds errors at the mark of the offending
-/// reference and never stops at the first.
+/// The second pass: rules that span objects — those of one apply set, or (through `MeshValidator`) the whole mesh a
+/// write would leave. Every rule adds errors at the mark of the offending reference and never stops at the first.
 struct CrossValidator {
     private let objects: [LoadedObject]
+    /// Objects taken from the store rather than this apply set: their errors say so.
+    private let stored: Set<ObjectKey>
+    /// Objects the write deletes: references to them are reported by `MeshValidator` as dangling, not here.
+    private let removed: Set<ObjectKey>
+    /// Where a reference was looked for, for "is not defined ..." messages.
+    private let scope: String
     private var diagnostics: [Diagnostic] = []
     private var services: [String: (Service, ObjectSource)] = [:]
     private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
@@ -10,19 +16,28 @@ struct CrossValidator {
     /// Objects that exist but failed their own checks: references to them are not reported again.
     private let invalid: Set<ObjectKey>
 
-    init(objects: [LoadedObject], invalid: Set<ObjectKey> = []) {
+    init(objects: [LoadedObject], invalid: Set<ObjectKey> = [], stored: Set<ObjectKey> = [],
+         removed: Set<ObjectKey> = [], withStore: Bool = false) {
         self.objects = objects
         self.invalid = invalid
+        self.stored = stored
+        self.removed = removed
+        self.scope = withStore ? "in this apply set or the store" : "in this apply set"
     }
 
-    static func validate(_ objects: [LoadedObject], invalid: Set<ObjectKey> = []) -> [Diagnostic] {
-        var validator = CrossValidator(objects: objects, invalid: invalid)
+    static func validate(_ objects: [LoadedObject], invalid: Set<ObjectKey> = [], stored: Set<ObjectKey> = [],
+                         removed: Set<ObjectKey> = [], withStore: Bool = false) -> [Diagnostic] {
+        var validator = CrossValidator(objects: objects, invalid: invalid, stored: stored, removed: removed,
+                                       withStore: withStore)
         validator.run()
         return validator.diagnostics
     }
 
-    private mutating func error(_ source: ObjectSource, _ path: String, _ message: String) {
-        diagnostics.append(Diagnostic(file: source.file, mark: source.mark(of: path), path: path, message: message))
+    private mutating func error(_ owner: LoadedObject, _ path: String, _ message: String) {
+        let key = owner.object.key
+        let note = stored.contains(key) ? " (in stored \(key), applied earlier)" : ""
+        diagnostics.append(Diagnostic(file: owner.source.file, mark: owner.source.mark(of: path), path: path,
+                                      message: message + note))
     }
 
     private func location(_ source: ObjectSource, _ path: String = "metadata.name") -> String {
@@ -38,7 +53,7 @@ struct CrossValidator {
             if let (other, otherSource) = splitRoots[split.spec.service] {
                 guard other != split else { continue }
                 error(
-                    loaded.source,
+                    loaded,
                     "spec.service",
                     "service \"\(split.spec.service)\" is already split by TrafficSplit \"\(other.metadata.name)\" (\(location(otherSource)))"
                 )
@@ -54,19 +69,19 @@ struct CrossValidator {
                     !invalid.contains(where: { $0.kind == .trafficSplit })
                 {
                     error(
-                        loaded.source,
+                        loaded,
                         "spec",
                         "service \"\(service.metadata.name)\" has neither command nor endpoints and is not the root of a TrafficSplit, so nothing would serve it"
                     )
                 }
             case .trafficSplit(let split):
-                check(split, loaded.source, roots: splitRoots)
+                check(split, loaded, roots: splitRoots)
             case .httpRouteGroup:
                 break
             case .retryPolicy(let policy):
-                requireService(policy.spec.service, loaded.source, "spec.service")
+                requireService(policy.spec.service, loaded, "spec.service")
             case .rollout(let rollout):
-                check(rollout, loaded.source)
+                check(rollout, loaded)
             }
         }
         checkOnePerTarget()
@@ -79,7 +94,7 @@ struct CrossValidator {
             let name = loaded.object.name
             if let first = seen[kind]?[name] {
                 error(
-                    loaded.source,
+                    loaded,
                     "metadata.name",
                     "duplicate \(kind.rawValue) \"\(name)\" (first defined at \(location(first)))"
                 )
@@ -116,22 +131,23 @@ struct CrossValidator {
                 continue
             }
             if let first = owners[port] {
-                error(loaded.source, path, "port \(port) is already used by \(first)")
+                error(loaded, path, "port \(port) is already used by \(first)")
             } else {
                 owners[port] = "\(owner) (\(location(loaded.source, path)))"
             }
         }
     }
 
-    private mutating func requireService(_ name: String, _ source: ObjectSource, _ path: String) {
-        guard services[name] == nil, !invalid.contains(ObjectKey(kind: .service, name: name)) else { return }
+    private mutating func requireService(_ name: String, _ source: LoadedObject, _ path: String) {
+        let key = ObjectKey(kind: .service, name: name)
+        guard services[name] == nil, !invalid.contains(key), !removed.contains(key) else { return }
         let suggestion = Suggestion.suffix(for: name, in: Array(services.keys).sorted())
-        error(source, path, "service \"\(name)\" is not defined in this apply set\(suggestion)")
+        error(source, path, "service \"\(name)\" is not defined \(scope)\(suggestion)")
     }
 
     private mutating func check(
         _ split: TrafficSplit,
-        _ source: ObjectSource,
+        _ source: LoadedObject,
         roots: [String: (TrafficSplit, ObjectSource)]
     ) {
         requireService(split.spec.service, source, "spec.service")
@@ -161,9 +177,10 @@ struct CrossValidator {
         for (index, match) in split.spec.matches.enumerated() {
             let path = "spec.matches[\(index)].name"
             guard let (group, _) = groups[match.name] else {
-                if invalid.contains(ObjectKey(kind: .httpRouteGroup, name: match.name)) { continue }
+                let key = ObjectKey(kind: .httpRouteGroup, name: match.name)
+                if invalid.contains(key) || removed.contains(key) { continue }
                 let suggestion = Suggestion.suffix(for: match.name, in: Array(groups.keys).sorted())
-                error(source, path, "HTTPRouteGroup \"\(match.name)\" is not defined in this apply set\(suggestion)")
+                error(source, path, "HTTPRouteGroup \"\(match.name)\" is not defined \(scope)\(suggestion)")
                 continue
             }
             let names = group.spec.matches.map(\.name)
@@ -178,14 +195,15 @@ struct CrossValidator {
         }
     }
 
-    private mutating func check(_ rollout: Rollout, _ source: ObjectSource) {
+    private mutating func check(_ rollout: Rollout, _ source: LoadedObject) {
         guard let (split, _) = splits[rollout.spec.trafficSplit] else {
-            if invalid.contains(ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)) { return }
+            let key = ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)
+            if invalid.contains(key) || removed.contains(key) { return }
             let suggestion = Suggestion.suffix(for: rollout.spec.trafficSplit, in: Array(splits.keys).sorted())
             error(
                 source,
                 "spec.trafficSplit",
-                "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined in this apply set\(suggestion)"
+                "TrafficSplit \"\(rollout.spec.trafficSplit)\" is not defined \(scope)\(suggestion)"
             )
             return
         }
@@ -217,7 +235,7 @@ struct CrossValidator {
             case .retryPolicy(let policy):
                 if let first = policies[policy.spec.service] {
                     error(
-                        loaded.source,
+                        loaded,
                         "spec.service",
                         "service \"\(policy.spec.service)\" already has a RetryPolicy (\(location(first)))"
                     )
@@ -227,7 +245,7 @@ struct CrossValidator {
             case .rollout(let rollout):
                 if let first = rollouts[rollout.spec.trafficSplit] {
                     error(
-                        loaded.source,
+                        loaded,
                         "spec.trafficSplit",
                         "TrafficSplit \"\(rollout.spec.trafficSplit)\" already has a Rollout (\(location(first)))"
                     )
