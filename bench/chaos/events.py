@@ -59,9 +59,10 @@ class Chaos:
         replaced = wait_until(lambda: (self.observer.refresh() or True)
                               and (self.observer.slot_pid(victim["slot"]) or victim["pid"]) != victim["pid"], 30, 0.02)
         listening = wait_until(self._gateway_accepts, 30, 0.02)
+        down = time.monotonic() - t0
         self.journal.event("seen", f"gateway back: new pid after {replaced or -1:.2f} s, port {self.gateway_port} "
-                                   f"accepting after {time.monotonic() - t0:.2f} s" if listening is not None else
-                           "gateway NOT back within 30 s")
+                                   f"accepting after {down:.2f} s" if listening is not None else
+                           "gateway NOT back within 30 s", gateway_down=down if listening is not None else None)
 
     def _gateway_accepts(self):
         s = socket.socket()
@@ -86,9 +87,10 @@ class Chaos:
         subprocess.run([self.meshctl, "up", "--state-dir", self.state, "--gateway-port", str(self.gateway_port)],
                        stdout=subprocess.DEVNULL, timeout=60, check=False)
         answering = wait_until(self.observer.refresh, 30, 0.05)
+        back = time.monotonic() - t0
         self.journal.event("seen", f"operator back: `meshctl up` -> pid {self.observer.operator_pid()} answering "
-                                   f"after {time.monotonic() - t0:.2f} s" if answering is not None else
-                           "operator NOT answering 30 s after `meshctl up`")
+                                   f"after {back:.2f} s" if answering is not None else
+                           "operator NOT answering 30 s after `meshctl up`", operator_back=back if answering else None)
 
     def weight_change(self):
         self.weight = self.rng.choice([w for w in (0, 10, 25, 50, 75, 90, 100) if w != self.weight])

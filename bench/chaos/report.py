@@ -113,6 +113,15 @@ def main(record, wrk_txt, wrk_series, minutes):
             kinds[e["kind"]] += 1
     print(f"### Chaos soak: {minutes:g} minutes, {time.strftime('%Y-%m-%d', time.gmtime(events[0]['t']))}")
     print("- events: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    for field, what in (("gateway_down", "gateway kill -> a new gateway accepting on the port"),
+                        ("operator_back", "operator kill -> `meshctl up` -> the new operator answering")):
+        times = [e[field] for e in events if e.get(field) is not None]
+        missed = sum(1 for e in events if field in e and e[field] is None)
+        if times:
+            print(f"- {what}: {len(times)} times, mean {statistics.fmean(times):.2f} s, max {max(times):.2f} s"
+                  + (f"; {missed} NOT back within 30 s" if missed else ""))
+        elif missed:
+            print(f"- {what}: {missed} NOT back within 30 s")
     upgrades = [e for e in events if "supported" in e]
     if any(not e["supported"] for e in upgrades):
         print("- data-plane upgrade: not supported by this operator (no sidecar replaced after a new mesh-proxy)")

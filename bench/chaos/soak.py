@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """bench/chaos: the soak's driver (started by run.sh once the mesh is Ready and wrk is running).
 
-  soak.py run STATE MANIFESTS MINUTES GATEWAY_PORT PROXY_PATH SEED   chaos for MINUTES, then a calm 30 s tail
-  soak.py report RECORD_DIR WRK_TXT WRK_SERIES MINUTES              the figures (report.py)
-  soak.py manifests DIR                                             the soak's files beside mesh.yaml
+  soak.py run STATE MANIFESTS MINUTES GATEWAY_PORT PROXY_PATH SEED
+                                        chaos for MINUTES (the last 30 s calm), writing MANIFESTS/../record
+  soak.py report RECORD_DIR WRK_TXT WRK_SERIES MINUTES    the figures (report.py)
+  soak.py manifests DIR                                   the soak's files beside mesh.yaml
 
-Rare events (operator and gateway kills, canaries, data-plane upgrades) are spread evenly over the soak, a few
-seconds of jitter each; between them, every 4-10 s one frequent event: a workload or sidecar killed, a weight
-change, the extra Service applied or deleted. The seed is printed, so a run can be repeated."""
+Rare events (operator and gateway kills, canaries, data-plane upgrades) are spread evenly over the soak (the kills
+over its first 55%), a few seconds of jitter each; between them, every 4-10 s one frequent event: a workload or
+sidecar killed, a weight change, the extra Service applied or deleted. The seed is printed, so a run can be
+repeated."""
 import os, random, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reconcile"))
 import chaos_manifests  # noqa: E402
 from client import SteadyClient  # noqa: E402
-from events import Chaos, ROLLOUT_DONE, wait_until  # noqa: E402
+from events import Chaos, wait_until  # noqa: E402
 from journal import Journal  # noqa: E402
 from observer import Observer  # noqa: E402
 import mesh  # noqa: E402
@@ -25,15 +27,17 @@ FREQUENT = [("kill-workload", 30), ("kill-sidecar", 30), ("weight", 25), ("servi
 
 
 def schedule(seconds, rng):
-    """(offset, kind) of the rare events, evenly spread over the chaos time (minus its first and last 5%)."""
+    """(offset, kind) of the rare events, evenly spread over the chaos time (minus its first and last 5%). Operator
+    and gateway kills only in its first 55%: their last instances then live long enough for an RSS slope."""
     minutes = seconds / 60
     counts = {"kill-operator": max(1, round(minutes / 4)), "kill-gateway": max(1, round(minutes / 6)),
               "canary": max(2, round(minutes / 3)), "upgrade": max(1, int(minutes // 15))}
     phase = {"kill-operator": 0.5, "kill-gateway": 0.3, "canary": 0.15, "upgrade": 0.45}
+    span = {"kill-operator": 0.55, "kill-gateway": 0.55, "canary": 0.9, "upgrade": 0.9}
     plan = []
     for kind, n in counts.items():
         for i in range(n):
-            at = 0.05 * seconds + (i + phase[kind]) / n * 0.9 * seconds + rng.uniform(-5, 5)
+            at = 0.05 * seconds + (i + phase[kind]) / n * span[kind] * seconds + rng.uniform(-5, 5)
             plan.append((max(1.0, at), kind))
     return sorted(plan)
 
