@@ -5,7 +5,9 @@ import Foundation
 #endif
 
 extension SidecarConfiguration {
-    /// Checks what decoding cannot: references, ranges, addresses, regexes. Collects every problem.
+    /// Checks what decoding cannot: ranges, addresses, regexes, the shape of splits. Collects every problem.
+    /// A reference to a service the configuration does not define is not a problem here: the proxy serves every
+    /// other route and degrades only the ones that need it (`degradedRoutes()`).
     public func validate() throws(ConfigError) {
         var problems: [ConfigError.Problem] = []
         func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
@@ -74,17 +76,11 @@ extension SidecarConfiguration {
                     fail("\(path).service", "an inbound listener needs the service of its local replica")
                     break
                 }
-                if !serviceNames.contains(name) { fail("\(path).service", "unknown service \"\(name)\"") }
             case .outbound:
-                if let name = listener.service, !serviceNames.contains(name) {
-                    fail("\(path).service", "unknown service \"\(name)\"")
-                }
+                break
             case .gateway:
                 if listener.routes.isEmpty { fail("\(path).routes", "a gateway listener needs at least one route") }
                 for (j, route) in listener.routes.enumerated() {
-                    if !serviceNames.contains(route.service) {
-                        fail("\(path).routes[\(j)].service", "unknown service \"\(route.service)\"")
-                    }
                     if !route.pathPrefix.hasPrefix("/") {
                         fail("\(path).routes[\(j)].pathPrefix", "must start with /")
                     }
@@ -95,9 +91,6 @@ extension SidecarConfiguration {
         var splitRoots = Set<String>()
         for (i, split) in splits.enumerated() {
             let path = "splits[\(i)]"
-            if !serviceNames.contains(split.rootService) {
-                fail("\(path).rootService", "unknown service \"\(split.rootService)\"")
-            }
             if !splitRoots.insert(split.rootService).inserted {
                 fail("\(path).rootService", "\"\(split.rootService)\" already has a split")
             }
@@ -109,8 +102,6 @@ extension SidecarConfiguration {
                 if backend.weight < 0 { fail("\(path).backends[\(j)].weight", "must be >= 0") }
                 if backend.service == split.rootService {
                     fail("\(path).backends[\(j)].service", "the root service cannot be its own backend")
-                } else if !serviceNames.contains(backend.service) {
-                    fail("\(path).backends[\(j)].service", "unknown service \"\(backend.service)\"")
                 }
             }
             for (j, pinned) in split.pinnedRoutes.enumerated() {
@@ -140,7 +131,6 @@ extension SidecarConfiguration {
         var policyTargets = Set<String>()
         for (i, policy) in retryPolicies.enumerated() {
             let path = "retryPolicies[\(i)]"
-            if !serviceNames.contains(policy.service) { fail("\(path).service", "unknown service \"\(policy.service)\"") }
             if !policyTargets.insert(policy.service).inserted {
                 fail("\(path).service", "\"\(policy.service)\" already has a retry policy")
             }
@@ -170,5 +160,58 @@ extension SidecarConfiguration {
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
         if !problems.isEmpty { throw ConfigError(problems: problems) }
+    }
+}
+
+/// A part of a configuration the proxy accepts but cannot fully use: it names a service the configuration does not
+/// define (a manifest not yet applied, a config that raced a delete). Only the route that needs it is degraded;
+/// the proxy answers its requests 503 `x-mesh-reason: degraded` and lists it in `GET /config`.
+public struct DegradedRoute: Sendable, Hashable, Codable {
+    /// The configuration path, like `splits[0].backends[1].service`.
+    public var path: String
+    /// What is missing and what the proxy does instead.
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+extension SidecarConfiguration {
+    /// Every route this configuration degrades, in configuration order; empty when it can be used whole.
+    public func degradedRoutes() -> [DegradedRoute] {
+        let known = Set(services.map(\.name))
+        var degraded: [DegradedRoute] = []
+        for (i, listener) in listeners.enumerated() {
+            if let name = listener.service, !known.contains(name) {
+                degraded.append(.init(
+                    path: "listeners[\(i)].service",
+                    reason: "unknown service \"\(name)\": requests on listener \"\(listener.name)\" get 503"))
+            }
+            for (j, route) in listener.routes.enumerated() where !known.contains(route.service) {
+                degraded.append(.init(
+                    path: "listeners[\(i)].routes[\(j)].service",
+                    reason: "unknown service \"\(route.service)\": requests matching this route get 503"))
+            }
+        }
+        for (i, split) in splits.enumerated() {
+            if !known.contains(split.rootService) {
+                degraded.append(.init(
+                    path: "splits[\(i)].rootService",
+                    reason: "unknown service \"\(split.rootService)\": split \"\(split.name)\" is not used"))
+            }
+            for (j, backend) in split.backends.enumerated() where !known.contains(backend.service) {
+                degraded.append(.init(
+                    path: "splits[\(i)].backends[\(j)].service",
+                    reason: "unknown service \"\(backend.service)\": requests to \"\(split.rootService)\" get 503"))
+            }
+        }
+        for (i, policy) in retryPolicies.enumerated() where !known.contains(policy.service) {
+            degraded.append(.init(
+                path: "retryPolicies[\(i)].service",
+                reason: "unknown service \"\(policy.service)\": retry policy \"\(policy.name)\" is not used"))
+        }
+        return degraded
     }
 }

@@ -97,10 +97,11 @@ extension DownstreamHandler {
     }
 
     /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
-    func respondLocally(status: Int, reason: String, keepAlive: Bool) {
+    func respondLocally(status: Int, reason: String, detail: String? = nil, keepAlive: Bool) {
         guard let context, !closing else { return }
         let keep = keepAlive && requestFramer.isDone
-        let buffer = HeadWriter.localResponse(status: status, reason: reason, keepAlive: keep, allocator: allocator)
+        let buffer = HeadWriter.localResponse(
+            status: status, reason: reason, detail: detail, keepAlive: keep, allocator: allocator)
         writer.write(buffer, context: context)
         responseStarted = true
         if keep {

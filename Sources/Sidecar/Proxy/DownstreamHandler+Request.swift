@@ -51,6 +51,8 @@ extension DownstreamHandler {
         let decision: LoopContext.RouteDecision
         if case .fixed(let service) = cachedRoute {
             decision = .service(service)
+        } else if case .degraded(let detail) = cachedRoute {
+            decision = .degraded(detail)
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
@@ -73,9 +75,18 @@ extension DownstreamHandler {
             requestFramer = BodyFramer(request.chunked ? .chunked : .none)
         }
         keepAliveAfter = request.keepAlive && !loop.draining
-        guard case .service(let service) = decision else {
+        let service: ServiceState
+        switch decision {
+        case .service(let routed):
+            service = routed
+        case .noRoute:
             logAccess(status: 404, reason: "no-route")
             respondLocally(status: 404, reason: "no-route", keepAlive: false)
+            return
+        case .degraded(let detail):
+            // A route the configuration could not fully give (see `SidecarConfiguration.degradedRoutes`).
+            logAccess(status: 503, reason: "degraded")
+            respondLocally(status: 503, reason: "degraded", detail: detail, keepAlive: keepAliveAfter)
             return
         }
         self.service = service

@@ -139,10 +139,10 @@ enum HeadWriter {
     }
 
     /// A response the proxy makes itself (503, 504, 502, 400...), with the reason in `x-mesh-reason`.
-    static func localResponse(status: Int, reason: String, keepAlive: Bool, allocator: ByteBufferAllocator)
-        -> ByteBuffer
-    {
-        let body = "\(status) \(reasonPhrase(status)): \(reason)\n"
+    static func localResponse(
+        status: Int, reason: String, detail: String? = nil, keepAlive: Bool, allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        let body = "\(status) \(reasonPhrase(status)): \(reason)\(detail.map { " (\($0))" } ?? "")\n"
         var out = allocator.buffer(capacity: 160 + body.utf8.count)
         out.writeString("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n")
         out.writeString("content-type: text/plain\r\ncontent-length: \(body.utf8.count)\r\nx-mesh-reason: \(reason)\r\n")

@@ -101,7 +101,13 @@ final class LoopContext: @unchecked Sendable {
         var splits: [String: SplitState] = [:]
         for split in config.splits {
             let backends = split.backends.compactMap { services[$0.service] }
-            guard backends.count == split.backends.count else { continue }
+            if let missing = split.backends.first(where: { services[$0.service] == nil }) {
+                // Only this split's root degrades (`SidecarConfiguration.degradedRoutes`); the rest serves on.
+                splits[split.rootService] = SplitState(
+                    config: split, backends: [],
+                    degraded: "split \"\(split.name)\" names unknown service \"\(missing.service)\"")
+                continue
+            }
             splits[split.rootService] = SplitState(config: split, backends: backends)
         }
         endpoints = newEndpoints
@@ -149,6 +155,8 @@ final class LoopContext: @unchecked Sendable {
     enum RouteDecision {
         case service(ServiceState)
         case noRoute
+        /// The route needs a service the configuration does not define: 503 with this detail.
+        case degraded(String)
     }
 
     /// The service a request goes to: by listener kind, then through the root service's split, if any.
@@ -158,10 +166,16 @@ final class LoopContext: @unchecked Sendable {
         let root: ServiceState?
         switch listenerConfig.kind {
         case .inbound:
+            if let name = listenerConfig.service, routes.services[name] == nil {
+                return .degraded("unknown service \"\(name)\" (listener \"\(listener)\")")
+            }
             root = listenerConfig.service.flatMap { routes.services[$0] }
         case .outbound:
             if let name = listenerConfig.service {
-                root = routes.services[name]
+                guard let service = routes.services[name] else {
+                    return .degraded("unknown service \"\(name)\" (listener \"\(listener)\")")
+                }
+                root = service
             } else {
                 let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
                 root = request.host.flatMap { routes.hosts[$0] }
@@ -171,10 +185,14 @@ final class LoopContext: @unchecked Sendable {
             let route = listenerConfig.routes.first { route in
                 (route.host == nil || route.host?.lowercased() == request.host) && request.path.hasPrefix(route.pathPrefix)
             }
+            if let route, routes.services[route.service] == nil {
+                return .degraded("unknown service \"\(route.service)\" (route \(route.pathPrefix))")
+            }
             root = route.flatMap { routes.services[$0.service] }
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root) }
+        if let reason = split.degraded { return .degraded(reason) }
         if split.pinned != nil || split.matches != nil {
             let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
             // A preview route: a fitting request skips the weights (and the split's own matches).

@@ -44,7 +44,9 @@ final class LoopRoutes {
         switch listener.kind {
         case .inbound, .outbound:
             guard let serviceName = listener.service else { return .perRequest }
-            guard let service = services[serviceName] else { return .none }
+            guard let service = services[serviceName] else {
+                return .degraded("unknown service \"\(serviceName)\" (listener \"\(name)\")")
+            }
             return splits[serviceName] == nil ? .fixed(service) : .perRequest
         case .gateway:
             return .perRequest
@@ -57,6 +59,8 @@ enum ListenerRoute {
     case none
     case fixed(ServiceState)
     case perRequest
+    /// The listener's service is not defined: every request gets 503 with this detail.
+    case degraded(String)
 }
 
 /// A TrafficSplit on one loop: its route matches compiled once (`RouteTable`, the byte-level fast matcher with
@@ -70,11 +74,15 @@ final class SplitState {
     /// `pinnedRoutes` whose service is known, one rule each, checked before the weights.
     let pinned: RouteTable?
     let pinnedServices: [ServiceState]
+    /// Why the split cannot be used (a backend service is not defined); its root's requests then get 503.
+    let degraded: String?
     private var chooser: SmoothWeightedRoundRobin
 
-    init(config: TrafficSplitConfig, backends: [ServiceState]) {
+    /// A split over `backends`, or, with `degraded`, one that answers every request of its root with 503.
+    init(config: TrafficSplitConfig, backends: [ServiceState], degraded: String? = nil) {
         self.config = config
         self.backends = backends
+        self.degraded = degraded
         let matches = config.matches.compactMap(Self.compile)
         self.matches = matches.isEmpty ? nil : RouteTable(rules: [RouteTable.Rule(matches: matches)])
         var rules: [RouteTable.Rule] = []

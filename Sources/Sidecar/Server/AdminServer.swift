@@ -76,7 +76,7 @@ enum AdminServer {
         case (.GET, "/ready"):
             return server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
         case (.GET, "/config"):
-            return (.ok, "application/json", String(decoding: server.configuration.encodedJSON(), as: UTF8.self))
+            return (.ok, "application/json", String(decoding: server.configurationAnswer(), as: UTF8.self))
         case (.GET, "/config/version"):
             // What the operator polls every pass: the active version alone, without encoding the whole config.
             return (.ok, "application/json", "{\"version\":\(jsonString(server.configuration.version))}\n")
