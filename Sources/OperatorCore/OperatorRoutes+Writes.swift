@@ -117,8 +117,15 @@ extension OperatorRoutes {
         let storedObjects = StoredManifests.decode(stored).objects
         var removed = Set(present.compactMap(StoredManifests.manifestKey))
         if cascade { removed = MeshReferences.cascade(removed, in: storedObjects.map(\.object)) }
-        let refusals = MeshValidator.refusals(removed: removed, remaining: storedObjects.map(\.object))
+        var refusals = MeshValidator.refusals(removed: removed, remaining: storedObjects.map(\.object))
         let diagnostics = MeshValidator.validate(applied: [], stored: storedObjects, removed: removed)
+        if refusals.isEmpty && !diagnostics.isEmpty {
+            // Nothing refers to what goes, but what stays would break (a split's root left with nothing to serve it):
+            // --cascade never deletes those, so say what to do.
+            let names = removed.sorted().map(\.description).joined(separator: ", ")
+            refusals.append("cannot delete \(names): the objects below would not be valid without them; "
+                + "change or delete them first")
+        }
         guard refusals.isEmpty && diagnostics.isEmpty else {
             throw MeshWriteRefused(errors: refusals.map { "error: " + $0 } + diagnostics.map(\.description))
         }

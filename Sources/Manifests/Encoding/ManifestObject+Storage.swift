@@ -8,8 +8,9 @@ extension ManifestObject {
         return JSONEmitter.document(spec.value)
     }
 
-    /// The whole object as canonical JSON, rebuilt from stored parts (apiVersion, kind, metadata, spec JSON),
-    /// ready for `ManifestSet.load(sources:)`: JSON is YAML, so stored objects decode through the same checks.
+    /// The whole object as canonical JSON, rebuilt from stored parts (apiVersion, kind, metadata, spec JSON): what
+    /// `meshctl get` shows, and the one way back to a typed value for rows stored before typed forms were kept
+    /// (JSON is YAML, so `ManifestSet.decode(sources:)` reads it through the same checks).
     public static func storedDocument(apiVersion: String, kind: String, name: String, labels: [String: String],
                                       annotations: [String: String], specJSON: String) -> String {
         var metadata = [CanonicalValue.Field("name", .string(name))]
