@@ -64,8 +64,12 @@ extension Meshctl {
             let sinceTime = since.flatMap { Self.sinceTime($0, now: Date().timeIntervalSince1970) }
             let pattern = grep.flatMap { try? Regex($0) }
             let cursors = sources.map { LogFileCursor(path: $0.path) }
+            // Rotated generations first, oldest first (docs/observability.md, "Bounded growth"), then the live file.
             let first = zip(sources, cursors).map { source, cursor in
-                LogMerge.timed(source: source.label, lines: cursor.readAllLines(), fallback: cursor.modificationTime)
+                let older = source.olderPaths.flatMap { LogFileCursor(path: $0).readAllLines() }
+                let oldest = source.olderPaths.first.map { LogFileCursor(path: $0) } ?? cursor
+                return LogMerge.timed(source: source.label, lines: older + cursor.readAllLines(),
+                                      fallback: oldest.modificationTime)
             }
             for line in LogMerge.filter(LogMerge.merge(first), since: sinceTime, grep: pattern) {
                 Console.out(line.prefixed)

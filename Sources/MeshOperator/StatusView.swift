@@ -33,6 +33,7 @@ struct StatusView {
         }
         lines.append("")
         lines.append("gateway: http://127.0.0.1:\(snapshot.gatewayPort) (Host: <service>)")
+        if let usage = snapshot.stateDirectory { lines.append("state: \(usage.summary)") }
         return lines.joined(separator: "\n")
     }
 

@@ -225,8 +225,12 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     public var processes: [ProcessView]
     public var events: [EventView]
     public var gatewayPort: Int
+    /// The state directory's size, as the operator last measured it (every few seconds).
+    public var stateDirectory: StateDirectoryUsage?
 
-    public init(objects: [ObjectView], processes: [ProcessView], events: [EventView], gatewayPort: Int) {
+    public init(objects: [ObjectView], processes: [ProcessView], events: [EventView], gatewayPort: Int,
+                stateDirectory: StateDirectoryUsage? = nil) {
+        self.stateDirectory = stateDirectory
         self.objects = objects
         self.processes = processes
         self.events = events

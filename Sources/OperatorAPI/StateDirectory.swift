@@ -29,9 +29,54 @@ public struct StateDirectory: Sendable, Hashable {
         }
     }
 
+    /// What the folder holds on disk, for `meshctl status`: a walk of the tree (bounded in files), sizes in bytes.
+    public func usage(maxFiles: Int = 100_000) -> StateDirectoryUsage {
+        var usage = StateDirectoryUsage(path: root)
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return usage }
+        var seen = 0
+        while let relative = walker.nextObject() as? String, seen < maxFiles {
+            seen += 1
+            guard let attributes = walker.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular,
+                  let size = (attributes[.size] as? NSNumber)?.int64Value else { continue }
+            usage.totalBytes += size
+            if relative.hasPrefix("logs/") { usage.logsBytes += size }
+        }
+        return usage
+    }
+
     /// The pid the running operator wrote, if any.
     public func recordedPID() -> Int32? {
         guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8) else { return nil }
         return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+/// The state directory's size as `meshctl status` shows it: everything, and the logs part of it.
+public struct StateDirectoryUsage: Codable, Sendable, Hashable {
+    public var path: String
+    public var totalBytes: Int64 = 0
+    public var logsBytes: Int64 = 0
+
+    public init(path: String, totalBytes: Int64 = 0, logsBytes: Int64 = 0) {
+        self.path = path
+        self.totalBytes = totalBytes
+        self.logsBytes = logsBytes
+    }
+
+    /// `/path/.mesh 12.3 MiB (logs 10.1 MiB)`.
+    public var summary: String {
+        "\(path) \(Self.bytes(totalBytes)) (logs \(Self.bytes(logsBytes)))"
+    }
+
+    /// Bytes in binary units, one decimal: `512 B`, `4.0 KiB`, `12.3 MiB`, `1.1 GiB`.
+    public static func bytes(_ count: Int64) -> String {
+        var value = Double(count)
+        for unit in ["B", "KiB", "MiB", "GiB"] {
+            if value < 1024 || unit == "GiB" {
+                return unit == "B" ? "\(count) B" : String(format: "%.1f %@", value, unit)
+            }
+            value /= 1024
+        }
+        return "\(count) B"
     }
 }

@@ -97,7 +97,7 @@ struct OperatorRoutes: APIHandler {
                       reason: $0.reason, message: $0.message, count: $0.count)
         }
         return StatusSnapshot(objects: objects, processes: await loop.processViews(), events: events,
-                              gatewayPort: gatewayPort)
+                              gatewayPort: gatewayPort, stateDirectory: await loop.stateUsage)
     }
 
     /// A status snapshot now and whenever it changes, until the client goes away.

@@ -26,6 +26,11 @@ actor ReconcileLoop {
     var drainingSince: [String: Double] = [:]
     /// Health check thresholds and intervals of the workloads (ReplicaHealth).
     var replicaHealth = ReplicaHealth()
+    /// Output logs' size bound, when they were last looked at, and the state directory's size then
+    /// (ReconcileLoop+Logs.swift).
+    let logRotation = LogRotation()
+    var lastLogHousekeeping = -Double.infinity
+    var stateUsage: StateDirectoryUsage?
     var lastWorld = DesiredWorld()
     var lastInstances: [ObservedInstance] = []
     /// The last pass's decoded objects, reused while the stored specs are unchanged.
@@ -171,6 +176,7 @@ actor ReconcileLoop {
             phase("load")
             let instances = quick ? lastInstances : await observe(try await store.processes(), snapshot: snapshot)
             phase(quick ? "observe(reused)" : "observe")
+            keepLogsBounded(instances.map(\.record))
             if objectsChanged {
                 // An apply landed while this pass probed: plan with it now rather than one whole pass later.
                 objectsChanged = false

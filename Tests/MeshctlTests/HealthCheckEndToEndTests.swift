@@ -94,5 +94,11 @@ struct HealthCheckEndToEndTests {
         let passesBeforeBack = tail.reversed().prefix { $0 == "200" }.count
         #expect(tail.filter { $0 == "503" }.count == 5)
         #expect(passesBeforeBack >= 2, "back after \(passesBeforeBack) passes: \(tail)")
+
+        // `meshctl status` says how large the state directory is, logs apart (measured every few seconds).
+        let status = try harness.meshctl(["status"]).stdout
+        let line = status.split(separator: "\n").first { $0.hasPrefix("state: ") }.map(String.init) ?? ""
+        #expect(try Regex(#"^state: \S+ \d+\.\d (KiB|MiB) \(logs \d+(\.\d)? (B|KiB|MiB)\)$"#).wholeMatch(in: line) != nil,
+                "\(status)")
     }
 }

@@ -12,7 +12,11 @@ extension StateDirectory {
     /// A file to read and the label its lines get.
     public struct LogSource: Sendable, Hashable {
         public var label: String
+        /// The live file.
         public var path: String
+
+        /// Its rotated generations (`path.2`, `path.1`), oldest first: read them before `path`.
+        public var olderPaths: [String] { Array(RotatedLog.generations(of: path).dropLast()) }
     }
 
     /// A service's files: its workloads' output, its sidecars' access logs (`access`), its sidecars' own output
@@ -37,10 +41,11 @@ extension StateDirectory {
         return sources.sorted { $0.label < $1.label }
     }
 
-    /// Every access log in the logs folder: each sidecar's and the gateway's.
+    /// Every access log in the logs folder, each sidecar's and the gateway's, with its rotated generations.
     public func accessLogPaths() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: logsDirectory)) ?? []
-        return names.filter { $0.hasSuffix(DesiredWorld.accessLogSuffix) }.sorted().map(path)
+        return names.filter { $0.hasSuffix(DesiredWorld.accessLogSuffix) }.sorted()
+            .flatMap { RotatedLog.generations(of: path($0)) }
     }
 
     /// The access-log lines of every proxy that mention `id` (a request id or a trace id).
