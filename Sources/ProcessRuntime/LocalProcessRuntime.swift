@@ -121,7 +121,7 @@ public actor LocalProcessRuntime: ProcessRuntime {
     }
 
     public nonisolated func tail(logPath: String, lines: Int) async -> [String] {
-        LogTail.lastLines(ofFileAt: logPath, count: lines)
+        LogTail.lastLines(ofRotatedLogAt: logPath, count: lines)
     }
 
     public nonisolated func terminations() -> AsyncStream<ProcessTermination> {

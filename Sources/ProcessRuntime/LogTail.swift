@@ -34,4 +34,12 @@ enum LogTail {
         if start > 0 && all.count > lines { all.removeFirst() }
         return all.suffix(lines).map { String(decoding: $0, as: UTF8.self) }
     }
+
+    /// The last `lines` lines of a rotated log (`LogRotation`): a log truncated just now holds few or none, and the
+    /// rest of what was last written is at the end of `path.1`.
+    static func lastLines(ofRotatedLogAt path: String, count lines: Int) -> [String] {
+        let live = lastLines(ofFileAt: path, count: lines)
+        guard live.count < lines else { return live }
+        return lastLines(ofFileAt: path + ".1", count: lines - live.count) + live
+    }
 }

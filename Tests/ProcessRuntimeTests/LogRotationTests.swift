@@ -47,6 +47,17 @@ struct LogRotationTests {
         #expect((numbers.first ?? 0) > 0, "the oldest lines were dropped")
     }
 
+    @Test func theTailOfAJustRotatedLogReachesIntoTheCopy() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let log = dir.path + "/a.log"
+        try Data("one\ntwo\nthree\n".utf8).write(to: URL(fileURLWithPath: log))
+        #expect(LogRotation(maxBytes: 4).rotateIfNeeded(log))
+        try Data("four\n".utf8).write(to: URL(fileURLWithPath: log))
+        // What a crashed replica's event quotes as its last output.
+        #expect(await LocalProcessRuntime().tail(logPath: log, lines: 3) == ["two", "three", "four"])
+    }
+
     @Test func aSmallLogIsLeftAloneAndOneFileMeansTruncateOnly() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
