@@ -21,7 +21,7 @@ extension OperatorRoutes {
         let (report, invalid) = ManifestSet.decode(sources: sources)
         guard report.isValid else {
             // Also report what spans objects, against the store as it is, so every error comes at once.
-            let stored = StoredManifests.decode(try await store.objects(kind: nil)).objects
+            let stored = manifests.objects(try await store.objects(kind: nil))
             var full = report
             full.diagnostics = (report.diagnostics + MeshValidator.validate(
                 applied: report.objects, stored: stored, invalid: invalid)).sorted()
@@ -43,8 +43,9 @@ extension OperatorRoutes {
             expected[MeshStore.ObjectKey(kind: parts[0], name: parts[1])] = version
         }
         let applied = report.objects
+        let manifests = self.manifests
         let check: ApplyCheck = { stored, pruned in
-            try Self.checkApply(applied, stored: stored, pruned: pruned)
+            try Self.checkApply(applied, stored: manifests.objects(stored), pruned: pruned)
         }
         do {
             let result = try await store.apply(objects, options: ApplyOptions(
@@ -68,8 +69,8 @@ extension OperatorRoutes {
     }
 
     /// Runs inside the apply's transaction: throws `MeshWriteRefused` when the resulting mesh is not valid.
-    static func checkApply(_ applied: [LoadedObject], stored: [StoredObject], pruned: Set<MeshStore.ObjectKey>) throws {
-        let storedObjects = StoredManifests.decode(stored).objects
+    static func checkApply(_ applied: [LoadedObject], stored storedObjects: [LoadedObject],
+                           pruned: Set<MeshStore.ObjectKey>) throws {
         let removed = Set(pruned.compactMap(StoredManifests.manifestKey))
         let refusals = MeshValidator.refusals(
             removed: removed, remaining: storedObjects.map(\.object) + applied.map(\.object), verb: "prune",
@@ -92,7 +93,10 @@ extension OperatorRoutes {
     func delete(_ body: DeleteRequest) async throws -> APIResponse {
         let keys = body.objects.map { MeshStore.ObjectKey(kind: $0.kind, name: $0.name) }
         let cascade = body.cascade
-        let plan: DeletePlan = { stored, requested in try Self.planDelete(requested, cascade: cascade, stored: stored) }
+        let manifests = self.manifests
+        let plan: DeletePlan = { stored, requested in
+            try Self.planDelete(requested, cascade: cascade, stored: stored, objects: manifests.objects(stored))
+        }
         let deleted: [StoredObject]
         do {
             deleted = try await store.delete(keys, plan: plan)
@@ -109,12 +113,11 @@ extension OperatorRoutes {
 
     /// Runs inside the delete's transaction: the keys to delete, or `MeshWriteRefused` naming what still refers to
     /// them. Requested keys that do not exist are skipped (the caller reports them as not found).
-    static func planDelete(_ requested: [MeshStore.ObjectKey], cascade: Bool, stored: [StoredObject]) throws
-        -> [MeshStore.ObjectKey]
+    static func planDelete(_ requested: [MeshStore.ObjectKey], cascade: Bool, stored: [StoredObject],
+                           objects storedObjects: [LoadedObject]) throws -> [MeshStore.ObjectKey]
     {
         let existing = Set(stored.map(\.key))
         let present = requested.filter(existing.contains)
-        let storedObjects = StoredManifests.decode(stored).objects
         var removed = Set(present.compactMap(StoredManifests.manifestKey))
         if cascade { removed = MeshReferences.cascade(removed, in: storedObjects.map(\.object)) }
         var refusals = MeshValidator.refusals(removed: removed, remaining: storedObjects.map(\.object))

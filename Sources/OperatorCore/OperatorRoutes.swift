@@ -10,6 +10,8 @@ struct OperatorRoutes: APIHandler {
     let store: SQLiteStore
     let loop: ReconcileLoop
     let gatewayPort: Int
+    /// Stored objects' typed values, reused from one write's check to the next.
+    let manifests = StoredManifestCache()
 
     func handle(_ request: APIRequest) async -> APIReply {
         do {
