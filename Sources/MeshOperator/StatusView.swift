@@ -15,7 +15,7 @@ struct StatusView {
             }
             objectRows.append([object.kind, object.name, readyText, ready?.reason ?? "Pending", ready?.message ?? ""])
         }
-        var processRows = [["PROCESS", "PID", "STATE", "CONFIG", "RESTARTS", "PORTS"]]
+        var processRows = [["PROCESS", "PID", "STATE", "CONFIG", "DATA PLANE", "RESTARTS", "PORTS"]]
         for process in snapshot.processes {
             var config = "-"
             if let version = process.configVersion {
@@ -24,9 +24,14 @@ struct StatusView {
                 config = "(waiting)"
             }
             let ports = process.ports.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            processRows.append([process.slot, String(process.pid), process.state, config, String(process.restarts), ports])
+            var dataPlane = process.dataPlane ?? "-"
+            if let version = process.dataPlane, let target = process.desiredDataPlane, version != target { dataPlane += " (old)" }
+            processRows.append([process.slot, String(process.pid), process.state, config, dataPlane,
+                                String(process.restarts), ports])
         }
-        var lines = [TextTable.render(objectRows), "", TextTable.render(processRows), "", "EVENTS"]
+        var lines = [TextTable.render(objectRows), "", TextTable.render(processRows)]
+        if let progress = DataPlaneProgress(snapshot.processes) { lines.append(progress.line) }
+        lines += ["", "EVENTS"]
         for event in snapshot.events.suffix(10) {
             let count = event.count > 1 ? " (×\(event.count))" : ""
             lines.append("\(HumanTime.timeOfDay(rfc3339: event.time))  \(event.object)  \(event.type)  \(event.reason)\(count): \(event.message)")

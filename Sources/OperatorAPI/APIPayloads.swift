@@ -169,9 +169,16 @@ public struct ProcessView: Codable, Sendable, Hashable {
     public var configVersion: String?
     public var desiredConfigVersion: String?
     public var restarts: Int
+    /// Proxies: the data-plane version (content hash prefix of the proxy executable) this process was started from,
+    /// and the one its slot should run. Nil for workloads.
+    public var dataPlane: String?
+    public var desiredDataPlane: String?
 
     public init(slot: String, role: String, service: String, replica: Int, pid: Int32, state: String, revision: String,
-                ports: [String: Int], configVersion: String?, desiredConfigVersion: String?, restarts: Int) {
+                ports: [String: Int], configVersion: String?, desiredConfigVersion: String?, restarts: Int,
+                dataPlane: String? = nil, desiredDataPlane: String? = nil) {
+        self.dataPlane = dataPlane
+        self.desiredDataPlane = desiredDataPlane
         self.slot = slot
         self.role = role
         self.service = service

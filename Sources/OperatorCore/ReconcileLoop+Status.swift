@@ -30,7 +30,8 @@ extension ReconcileLoop {
 extension ReconcileLoop {
     /// Every recorded process as the last pass saw it, for `meshctl status`.
     func processViews() -> [ProcessView] {
-        lastInstances.map { instance in
+        let desired = Dictionary(lastWorld.processes.map { ($0.slot, $0) }, uniquingKeysWith: { a, _ in a })
+        return lastInstances.map { instance in
             let state: String
             switch instance.observed.state {
             case .starting: state = "starting"
@@ -44,7 +45,14 @@ extension ReconcileLoop {
                 revision: String(instance.record.revision.prefix(8)), ports: instance.ports,
                 configVersion: instance.observed.configVersion,
                 desiredConfigVersion: lastWorld.configurations[instance.slot]?.version,
-                restarts: backoffs[instance.slot]?.restarts ?? 0)
+                restarts: backoffs[instance.slot]?.restarts ?? 0,
+                dataPlane: Self.dataPlane(ofRevision: instance.record.revision),
+                desiredDataPlane: desired[instance.slot].flatMap { Self.dataPlane(ofRevision: $0.revision) })
         }.sorted { $0.slot < $1.slot }
+    }
+
+    /// The short data-plane version a proxy revision carries (`ProxyLaunch.revision`).
+    private static func dataPlane(ofRevision revision: String) -> String? {
+        ProxyLaunch.dataPlane(ofRevision: revision).map { String($0.prefix(8)) }
     }
 }

@@ -271,12 +271,13 @@ actor ReconcileLoop {
         inputs.logsDirectory = directory.logsDirectory
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
+        inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)
         for instance in instances where instance.isReady {
             switch instance.slot.role {
             case .workload:
                 if let port = instance.ports["port"] { inputs.readyWorkloadPorts[instance.slot, default: []].append(port) }
             case .sidecar:
-                inputs.readySidecars.insert(instance.slot)
+                if let port = instance.ports["inbound"] { inputs.readyInboundPorts[instance.slot, default: []].append(port) }
             case .gateway:
                 break
             }

@@ -11,9 +11,12 @@ final class OperatorHarness {
     let directory: String
     let stateDirectory: String
     let gatewayPort: Int
+    /// The `meshctl` the operator runs from; proxies run `mesh-proxy` from the same directory when it is there.
+    let executable: String
     private var process: Process?
 
-    init() throws {
+    init(executable: String = MeshctlRunner.executable) throws {
+        self.executable = executable
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-e2e-\(UUID().uuidString.prefix(8))").path
         stateDirectory = directory + "/state"
         try FileManager.default.createDirectory(atPath: directory + "/manifests", withIntermediateDirectories: true)
@@ -25,7 +28,7 @@ final class OperatorHarness {
     /// Starts the operator and waits (bounded) until it answers.
     func start() throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: MeshctlRunner.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort)]
         let log = directory + "/operator.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)

@@ -27,7 +27,7 @@ struct PushEncoderTests {
         // Every replica ready, so the tables list endpoints as in a running mesh.
         for process in first.processes {
             if process.slot.role == .workload { inputs.readyWorkloadPorts[process.slot] = [process.ports["port"] ?? 0] }
-            if process.slot.role == .sidecar { inputs.readySidecars.insert(process.slot) }
+            if process.slot.role == .sidecar { inputs.readyInboundPorts[process.slot] = [process.ports["inbound"] ?? 0] }
         }
         return MeshCompiler.compile(inputs, ports: &book, isFree: { _ in true })
     }

@@ -38,7 +38,7 @@ struct MeshCompilerTests {
         let sidecar = world.processes[1]
         #expect(workload.environment["MESH_OUTBOUND"] == "127.0.0.1:\(sidecar.ports["outbound"]!)")
         #expect(sidecar.argv == ["/bin/meshctl", "proxy", "--config", "/state/configs/web-v1-sidecar-0.json",
-                                 "--admin", "127.0.0.1:\(sidecar.ports["admin"]!)"])
+                                 "--admin", "127.0.0.1:\(sidecar.ports["admin"]!)", "--reuse-port"])
         let ports = world.processes.flatMap { $0.ports.filter { $0.key != "gateway" }.values }
         #expect(Set(ports).count == ports.count)
     }
@@ -51,10 +51,10 @@ struct MeshCompilerTests {
         #expect(gateway.service(named: "web-v1")?.endpoints == [])
         let replica0 = SlotID(service: "web-v1", role: .workload, replica: 0)
         input.readyWorkloadPorts = [replica0: [first.processes[0].ports["port"]!]]
-        input.readySidecars = [SlotID(service: "web-v1", role: .sidecar, replica: 0),
-                               SlotID(service: "web-v1", role: .sidecar, replica: 1)]
-        let second = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
         let inbound = first.processes[1].ports["inbound"]!
+        input.readyInboundPorts = [SlotID(service: "web-v1", role: .sidecar, replica: 0): [inbound],
+                                   SlotID(service: "web-v1", role: .sidecar, replica: 1): [first.processes[3].ports["inbound"]!]]
+        let second = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
         #expect(second.configurations[GatewayPlan.slot]?.service(named: "web-v1")?.endpoints == ["127.0.0.1:\(inbound)"])
         #expect(second.configurations[GatewayPlan.slot]?.version != gateway.version)
         let sidecar0 = try #require(second.configurations[first.processes[1].slot])
@@ -148,5 +148,50 @@ struct MeshCompilerTests {
         #expect(config.listeners.map(\.address).contains("127.0.0.1:8090"))
         #expect(config.listeners.map(\.address).contains("127.0.0.1:8099"))
         #expect(new.configVersion == config.version)
+    }
+
+    @Test func aNewDataPlaneReplacesEveryProxyButNoWorkloadAndKeepsEachOutboundAddress() throws {
+        var book = PortBook()
+        var input = inputs()
+        input.dataPlaneVersion = "1f326e7b00000001"
+        let before = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        input.dataPlaneVersion = "8a15047e00000002"
+        let after = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        for (old, new) in zip(before.processes, after.processes) {
+            #expect(old.slot == new.slot)
+            switch new.slot.role {
+            case .workload:
+                #expect(old == new, "\(new.slot): a workload is not restarted for its sidecar")
+            case .sidecar:
+                #expect(ProxyLaunch.dataPlane(ofRevision: old.revision) == "1f326e7b00000001")
+                #expect(ProxyLaunch.dataPlane(ofRevision: new.revision) == "8a15047e00000002")
+                // The replacement runs beside the old sidecar: inbound and admin ports of its own, the slot's outbound.
+                #expect(old.ports["outbound"] == new.ports["outbound"])
+                #expect(old.ports["inbound"] != new.ports["inbound"] && old.ports["admin"] != new.ports["admin"])
+                #expect(new.argv.contains("--reuse-port"))
+            case .gateway:
+                #expect(old.revision != new.revision && old.ports["admin"] != new.ports["admin"])
+            }
+        }
+        #expect(ProxyLaunch.dataPlane(ofRevision: PortBook.digest(["workload"])) == nil)
+    }
+
+    @Test func bothReadySidecarsOfAReplicaAreEndpointsWhileOneReplacesTheOther() throws {
+        var book = PortBook()
+        var input = inputs()
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let workload = world.processes[4]
+        let sidecar = world.processes[5]
+        #expect(sidecar.slot.description == "web-v2/sidecar/0")
+        input.readyWorkloadPorts = [workload.slot: [workload.ports["port"]!]]
+        input.readyInboundPorts = [sidecar.slot: [sidecar.ports["inbound"]!, 20_001]]
+        let gateway = try #require(MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+            .configurations[GatewayPlan.slot])
+        #expect(gateway.service(named: "web-v2")?.endpoints
+                == ["127.0.0.1:20001", "127.0.0.1:\(sidecar.ports["inbound"]!)"].sorted())
+        // No ready workload behind them: no endpoint at all.
+        input.readyWorkloadPorts = [:]
+        let idle = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        #expect(idle.configurations[GatewayPlan.slot]?.service(named: "web-v2")?.endpoints == [])
     }
 }

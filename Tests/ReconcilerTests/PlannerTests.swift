@@ -122,4 +122,28 @@ struct PlannerTests {
             .stop(slot: slot, instance: "gw-g1", reason: .replaced)
         ])
     }
+
+    @Test func aDataPlaneUpgradeReplacesOneSidecarPerServiceAtATimeAndTheGatewayBesideThem() {
+        func sidecar(_ service: String, _ replica: Int) -> SlotID { SlotID(service: service, role: .sidecar, replica: replica) }
+        let gatewaySlot = SlotID(service: "gateway", role: .gateway)
+        let slots = [sidecar("web", 0), sidecar("web", 1), sidecar("api", 0), gatewaySlot]
+        let desired = slots.map { DesiredProcess(slot: $0, argv: ["mesh-proxy"], revision: "new.1", configVersion: "c") }
+        func proxy(_ slot: SlotID, _ revision: String, _ state: ObservedProcess.State) -> ObservedProcess {
+            ObservedProcess(slot: slot, instance: "\(slot)-\(revision)", revision: revision, state: state, configVersion: "c")
+        }
+        let old = slots.map { proxy($0, "old.1", .ready) }
+        // One sidecar of each service and the gateway start together; web's second sidecar waits its turn.
+        #expect(Planner.plan(desired: desired, observed: old, now: 0) == [
+            .start(desired[2]), .start(desired[3]), .start(desired[0]),
+            .requeue(slot: sidecar("web", 1), after: 1, reason: .rollingOneAtATime),
+        ])
+        // web's new sidecar 0 is ready: its old one drains and sidecar 1's replacement starts; the old sidecar 0
+        // draining beside it holds nothing back.
+        let observed = old + [proxy(sidecar("web", 0), "new.1", .ready), proxy(sidecar("api", 0), "new.1", .starting),
+                              proxy(gatewaySlot, "new.1", .starting)]
+        #expect(Planner.plan(desired: desired, observed: observed, now: 1) == [
+            .stop(slot: sidecar("web", 0), instance: "web/sidecar/0-old.1", reason: .replaced),
+            .start(desired[1]),
+        ])
+    }
 }

@@ -10,7 +10,8 @@ public struct GatewayPlan {
         // listeners of its configuration, bound and closed in the running process by a configuration push; a new
         // binary starts a second gateway beside the first (`--reuse-port`), which drains once the new one is ready.
         let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
-        let revision = PortBook.digest(["gateway", proxy.executable, ProxyLaunch.reusePort])
+        let revision = ProxyLaunch.revision(
+            dataPlane: inputs.dataPlaneVersion, ["gateway", proxy.executable, ProxyLaunch.reusePort])
         let key = "\(slot)@\(revision):admin"
         let admin = ports.port(for: key, isFree: isFree)
         let process = DesiredProcess(

@@ -18,8 +18,12 @@ public struct MeshInputs: Sendable {
     public var logsDirectory: String? = nil
     /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
     public var readyWorkloadPorts: [SlotID: [Int]]
-    /// Sidecars observed ready (admin answering). Only their inbound listeners are a service's endpoints.
-    public var readySidecars: Set<SlotID>
+    /// Inbound ports of sidecar instances observed ready (admin answering, not draining), by slot: these, in front of
+    /// a ready workload, are a service's endpoints. Two in one slot while a new sidecar replaces the old one.
+    public var readyInboundPorts: [SlotID: [Int]]
+    /// The content hash of the proxy executable (`ProxyLaunch.executable`): part of every proxy's revision, so a
+    /// new `mesh-proxy` replaces sidecars and the gateway. Nil when it could not be read.
+    public var dataPlaneVersion: String? = nil
     /// Weights a rollout holds a split at, by split name then backend service; they win over the manifest's.
     public var weightOverrides: [String: [String: Int]]
     /// Workloads a rollout promoted into a service, by service name; they win over the manifest's command.
@@ -33,7 +37,7 @@ public struct MeshInputs: Sendable {
     public init(
         services: [Service], splits: [TrafficSplit] = [], routeGroups: [HTTPRouteGroup] = [],
         retryPolicies: [RetryPolicy] = [], meshctlPath: String, configsDirectory: String, gatewayPort: Int,
-        readyWorkloadPorts: [SlotID: [Int]] = [:], readySidecars: Set<SlotID> = [],
+        readyWorkloadPorts: [SlotID: [Int]] = [:], readyInboundPorts: [SlotID: [Int]] = [:],
         weightOverrides: [String: [String: Int]] = [:], commandOverrides: [String: Service.Command] = [:]
     ) {
         self.services = services
@@ -44,7 +48,7 @@ public struct MeshInputs: Sendable {
         self.configsDirectory = configsDirectory
         self.gatewayPort = gatewayPort
         self.readyWorkloadPorts = readyWorkloadPorts
-        self.readySidecars = readySidecars
+        self.readyInboundPorts = readyInboundPorts
         self.weightOverrides = weightOverrides
         self.commandOverrides = commandOverrides
     }

@@ -12,10 +12,12 @@ struct MeshTables {
     init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
         self.inputs = inputs
         var endpoints: [String: [String]] = [:]
-        for plan in replicas {
-            let ready = inputs.readySidecars.contains(plan.sidecar.slot)
-                && !(inputs.readyWorkloadPorts[plan.workload.slot] ?? []).isEmpty
-            if ready { endpoints[plan.service.metadata.name, default: []].append("127.0.0.1:\(plan.inboundPort)") }
+        for plan in replicas where !(inputs.readyWorkloadPorts[plan.workload.slot] ?? []).isEmpty {
+            // Every ready sidecar of the replica: while a new one replaces the old, both are endpoints until the
+            // old one drains (then it is no longer observed ready), so traffic moves without a gap.
+            for port in (inputs.readyInboundPorts[plan.sidecar.slot] ?? []).sorted() {
+                endpoints[plan.service.metadata.name, default: []].append("127.0.0.1:\(port)")
+            }
         }
         for service in inputs.services {
             let name = service.metadata.name

@@ -7,16 +7,16 @@ import Darwin
 /// How sidecars and the gateway are started: the lean `mesh-proxy` executable when it sits next to `meshctl` (it
 /// links only the data plane, so each proxy idles in less memory; docs/performance.md), else `meshctl proxy`. Both
 /// take the same flags.
-struct ProxyLaunch {
-    /// The executable; also what a proxy's revision digests, so switching binaries restarts proxies.
-    var executable: String
+public struct ProxyLaunch: Sendable {
+    /// The executable; the operator hashes it for the data-plane version (`MeshInputs.dataPlaneVersion`).
+    public var executable: String
     /// The words before the flags.
     var prefix: [String]
 
     /// Every proxy the operator runs binds with `SO_REUSEPORT`, so its replacement can start beside it.
     static let reusePort = "--reuse-port"
 
-    init(meshctlPath: String) {
+    public init(meshctlPath: String) {
         let lean = Self.leanPath(nextTo: meshctlPath)
         if let lean, access(lean, X_OK) == 0 {
             executable = lean
@@ -31,5 +31,21 @@ struct ProxyLaunch {
     static func leanPath(nextTo meshctlPath: String) -> String? {
         guard let slash = meshctlPath.lastIndex(of: "/") else { return nil }
         return String(meshctlPath[...slash]) + "mesh-proxy"
+    }
+
+    /// A proxy's revision: its data-plane version, a dot, and a digest of the rest of what it is started with
+    /// (`parts`: the executable's path, its flags). The version leads so that a process record alone says which
+    /// data plane the process runs (`dataPlane(ofRevision:)`), also for an operator started after it.
+    static func revision(dataPlane: String?, _ parts: [String]) -> String {
+        let digest = PortBook.digest(parts)
+        guard let dataPlane, !dataPlane.isEmpty else { return digest }
+        return "\(dataPlane).\(digest)"
+    }
+
+    /// The data-plane version a proxy's revision starts with; nil for a revision without one (a workload, or a
+    /// proxy started while the executable could not be read).
+    public static func dataPlane(ofRevision revision: String) -> String? {
+        guard let dot = revision.firstIndex(of: "."), dot != revision.startIndex else { return nil }
+        return String(revision[..<dot])
     }
 }

@@ -16,25 +16,34 @@ struct ReplicaPlan {
         let sidecarSlot = SlotID(service: name, role: .sidecar, replica: replica)
 
         // The sidecar's revision does not depend on the workload's: a new workload version is a configuration
-        // change for the sidecar (its local endpoint moves), not a restart.
+        // change for the sidecar (its local endpoint moves), not a restart. A new data plane (another `mesh-proxy`)
+        // is a new revision: the replacement starts beside the old sidecar, on inbound and admin ports of its own.
         let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
-        let sidecarRevision = PortBook.digest(["sidecar", proxy.executable, "inbound", "outbound"])
+        let sidecarRevision = ProxyLaunch.revision(
+            dataPlane: inputs.dataPlaneVersion, ["sidecar", proxy.executable, "inbound", "outbound", ProxyLaunch.reusePort])
         let sidecarKey = "\(sidecarSlot)@\(sidecarRevision)"
         let inbound = ports.port(for: sidecarKey + ":inbound", isFree: isFree)
-        let outbound = ports.port(for: sidecarKey + ":outbound", isFree: isFree)
         let admin = ports.port(for: sidecarKey + ":admin", isFree: isFree)
+        // The outbound port belongs to the replica slot, not to a sidecar instance: the workload's `MESH_OUTBOUND`
+        // outlives its sidecar. During a replacement both sidecars bind it (`--reuse-port`) and new connections go
+        // to the newest (docs/sidecar.md, "Listener").
+        let outboundKey = "\(sidecarSlot):outbound"
+        let outbound = ports.port(for: outboundKey, isFree: isFree)
         let sidecar = DesiredProcess(
             slot: sidecarSlot,
             argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: sidecarSlot, in: inputs.configsDirectory),
-                   "--admin", "127.0.0.1:\(admin)"],
+                   "--admin", "127.0.0.1:\(admin)", ProxyLaunch.reusePort],
             revision: sidecarRevision,
             ports: ["inbound": inbound, "outbound": outbound, "admin": admin])
 
         var argv = command.argv
         if argv.first == "meshctl" { argv[0] = inputs.meshctlPath }  // the demo app is built into this binary
         let userEnvironment = command.env.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
-        let workloadRevision = PortBook.digest(["workload"] + argv + ["env"] + userEnvironment)
+        // The outbound address is in the workload's environment, so it is in its revision (it only moves when a
+        // state directory from before slot-owned outbound ports is upgraded: then the workload restarts once).
+        let workloadRevision = PortBook.digest(["workload"] + argv + ["env"] + userEnvironment
+                                               + ["outbound", String(outbound)])
         let workloadKey = "\(workloadSlot)@\(workloadRevision):port"
         let port = ports.port(for: workloadKey, isFree: isFree)
         var environment = command.env
@@ -46,6 +55,6 @@ struct ReplicaPlan {
                                       revision: workloadRevision, ports: ["port": port])
         return ReplicaPlan(
             service: service, workload: workload, sidecar: sidecar, inboundPort: inbound, outboundPort: outbound,
-            portKeys: [sidecarKey + ":inbound", sidecarKey + ":outbound", sidecarKey + ":admin", workloadKey])
+            portKeys: [sidecarKey + ":inbound", outboundKey, sidecarKey + ":admin", workloadKey])
     }
 }

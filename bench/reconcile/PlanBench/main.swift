@@ -82,8 +82,8 @@ for process in first.processes {
         before.readyWorkloadPorts[process.slot] = [process.ports["port"] ?? 0]
         after.readyWorkloadPorts[process.slot] = [process.ports["port"] ?? 0]
     case .sidecar:
-        before.readySidecars.insert(process.slot)
-        after.readySidecars.insert(process.slot)
+        before.readyInboundPorts[process.slot] = [process.ports["inbound"] ?? 0]
+        after.readyInboundPorts[process.slot] = [process.ports["inbound"] ?? 0]
     case .gateway: break
     }
 }
