@@ -124,3 +124,27 @@ enum PortFinder {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 }
+
+@Suite("Proxy drain", .serialized)
+struct ProxyDrainTests {
+    @Test("a drain answers a request sent on an idle keep-alive connection, with connection: close, then closes it")
+    func aKeepAliveClientGetsItsAnswerDuringTheDrain() async throws {
+        let backend = try await TestBackend { _, _ in TestBackend.ok("ok") }
+        let server = ProxyServer(configuration: SidecarConfiguration(
+            version: "1", listeners: [Listener(name: "in", kind: .inbound, address: "127.0.0.1:0", service: "b")],
+            services: [ServiceConfig(name: "b", endpoints: ["127.0.0.1:\(backend.port)"])]))
+        let port = try #require(try await server.start().first?.address.port)
+        let client = try RawClient(port: port)
+        #expect(try client.request("GET", "/").status == 200)
+        let drained = Task { await server.drain(timeout: .seconds(8)) }
+        try await Task.sleep(for: .milliseconds(100))
+        // The client did not know about the drain and reuses its connection, as a pooled HTTP client would.
+        let answer = try client.request("GET", "/")
+        #expect(answer.status == 200)
+        #expect(answer.header("connection")?.lowercased() == "close")
+        let started = ContinuousClock.now
+        await drained.value
+        #expect(ContinuousClock.now - started < .seconds(1), "the drain ends once its last client has gone")
+        await backend.stop()
+    }
+}

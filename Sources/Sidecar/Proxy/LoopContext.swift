@@ -253,6 +253,14 @@ final class LoopContext: @unchecked Sendable {
         }
     }
 
+    /// The lame-duck phase before `drain()`: every response from now on closes its connection (its client
+    /// reconnects, to the replacement when there is one), while idle connections stay open, so that a request a
+    /// client is sending on one right now is answered rather than met by a close.
+    func stopKeepAlive() {
+        eventLoop.assertInEventLoop()
+        draining = true
+    }
+
     /// Stops keep-alive and waits until every client connection of this loop has closed.
     func drain() -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()

@@ -168,7 +168,8 @@ public final class ProxyServer: Sendable {
     }
 
     /// Stops accepting, lets requests in flight finish (their connections then close), and returns when all
-    /// client connections are gone or `timeout` passed.
+    /// client connections are gone or `timeout` passed. First a lame-duck phase (`lameDuck`): keep-alive clients
+    /// get their next answer with `connection: close` instead of a close under a request already on its way.
     public func drain(timeout: Duration = .seconds(30)) async {
         let (listeners, admin, already) = state.withLock { s in
             let result = (s.listeners, s.admin, s.draining)
@@ -181,6 +182,7 @@ public final class ProxyServer: Sendable {
             return
         }
         for listener in listeners { await listener.close() }
+        await lameDuck(limit: min(Self.lameDuckLimit, timeout / 4))
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 await withTaskGroup(of: Void.self) { inner in
