@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Manifests
 import MeshStore
 import OperatorAPI
@@ -182,9 +183,14 @@ extension ReconcileLoop {
 
     private func saveRollout(_ name: String, _ record: RolloutRecord, rollout: Rollout) async {
         rollouts[name] = record
-        guard let data = try? JSONEncoder().encode(record) else { return }
-        try? await store.saveRollout(name: name, stepIndex: record.state.stepIndex, state: data, historyEntry: nil,
-                                     status: nil)
+        do {
+            let data = try JSONEncoder().encode(record)
+            try await store.saveRollout(name: name, stepIndex: record.state.stepIndex, state: data, historyEntry: nil,
+                                        status: nil)
+        } catch {
+            // Not silent: a record that is not saved is a rollout a restarted operator resumes from an older state.
+            logger.error("rollout record not saved", metadata: ["rollout": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// Every desired process of the service runs the desired revision and is ready, and nothing older serves.

@@ -4,6 +4,8 @@ import Reconciler
 /// Cumulative request counters of one service's traffic, summed over the sidecars in front of its replicas: what a
 /// canary analysis window subtracts to get a sample.
 struct ServiceCounters: Codable, Sendable, Hashable {
+    init() {}
+
     var requests: Double = 0
     var failures: Double = 0
     /// Cumulative latency histogram: upper bound in seconds → requests at or below it.
@@ -26,6 +28,31 @@ struct ServiceCounters: Codable, Sendable, Hashable {
                 break
             }
         }
+    }
+
+    private enum CodingKeys: String, CodingKey { case requests, failures, buckets }
+
+    /// Buckets are stored by their Prometheus `le` text (`"0.05"`, `"+Inf"`): JSON has no infinity, and the
+    /// `+Inf` bucket is in every histogram, so the default encoding threw on any window that saw traffic, and the
+    /// rollout record holding these counters was never saved again (a restarted operator then resumed a stale
+    /// rollout). Records saved before this (buckets as alternating numbers) still decode.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        requests = try container.decodeIfPresent(Double.self, forKey: .requests) ?? 0
+        failures = try container.decodeIfPresent(Double.self, forKey: .failures) ?? 0
+        if let named = try? container.decodeIfPresent([String: Double].self, forKey: .buckets) {
+            for (bound, count) in named { if let value = Double(bound) { buckets[value] = count } }
+        } else if let pairs = try? container.decodeIfPresent([Double].self, forKey: .buckets) {
+            for index in stride(from: 0, to: pairs.count - 1, by: 2) { buckets[pairs[index]] = pairs[index + 1] }
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(failures, forKey: .failures)
+        let named = Dictionary(uniqueKeysWithValues: buckets.map { ($0.key.isInfinite ? "+Inf" : "\($0.key)", $0.value) })
+        try container.encode(named, forKey: .buckets)
     }
 
     /// The traffic between two snapshots, as an analysis sample. A restarted sidecar resets its counters; negative
