@@ -32,6 +32,9 @@ extension ReconcileLoop {
                     let ports = record.portMap
                     var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
                                                    state: .starting)
+                    // A gateway whose revision carries no data-plane version was started before `--reuse-port`.
+                    observed.holdsPortsExclusively = record.role == .gateway
+                        && ProxyLaunch.dataPlane(ofRevision: record.revision) == nil
                     var passed: Bool?
                     let seen = await runtime.observe(record.handle)
                     if case .running = seen {

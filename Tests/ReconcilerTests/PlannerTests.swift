@@ -146,4 +146,20 @@ struct PlannerTests {
             .start(desired[1]),
         ])
     }
+
+    @Test func anOldInstanceHoldingItsPortsExclusivelyIsStoppedBeforeItsReplacementStarts() {
+        let slot = SlotID(service: "gateway", role: .gateway)
+        let desired = DesiredProcess(slot: slot, argv: ["mesh-proxy"], revision: "dp.2")
+        var legacy = ObservedProcess(slot: slot, instance: "gw-old", revision: "1", state: .ready)
+        legacy.holdsPortsExclusively = true
+        #expect(Planner.plan(desired: [desired], observed: [legacy], now: 0) == [
+            .stop(slot: slot, instance: "gw-old", reason: .replaced)
+        ])
+        legacy.state = .draining
+        #expect(Planner.plan(desired: [desired], observed: [legacy], now: 1).isEmpty)
+        legacy.state = .exited(status: 0)
+        #expect(Planner.plan(desired: [desired], observed: [legacy], now: 2) == [
+            .forget(slot: slot, instance: "gw-old"), .start(desired),
+        ])
+    }
 }

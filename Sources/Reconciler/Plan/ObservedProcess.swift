@@ -21,6 +21,9 @@ public struct ObservedProcess: Sendable, Hashable {
     public var configVersion: String?
     /// After a crash: no new instance before this time (capped exponential backoff), in seconds on the planner's clock.
     public var restartNotBefore: Double?
+    /// It binds fixed ports its replacement needs and cannot share them (a gateway started before proxies bound
+    /// with `SO_REUSEPORT`): it must be gone before the new instance starts.
+    public var holdsPortsExclusively = false
 
     public init(slot: SlotID, instance: String, revision: String, state: State, configVersion: String? = nil,
                 restartNotBefore: Double? = nil) {

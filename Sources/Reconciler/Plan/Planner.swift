@@ -8,7 +8,8 @@
 /// - a slot running an old revision gets a new instance beside the old one, and the old one is stopped only once the
 ///   new one is ready; within a group (`web`'s workloads, `web`'s sidecars) one slot is replaced at a time. Every
 ///   slot is replaced so, the gateway too: proxies bind their fixed ports with `SO_REUSEPORT`, so old and new serve
-///   side by side until the old one drains;
+///   side by side until the old one drains. Only an old instance that holds its ports exclusively (observed so) is
+///   stopped first, and the new one starts once it is gone;
 /// - a ready sidecar reporting another configuration version than desired is sent the desired one.
 public enum Planner {
     public static func plan(desired: [DesiredProcess], observed: [ObservedProcess], now: Double) -> [ReconcileAction] {
@@ -50,6 +51,8 @@ private struct SlotView {
     /// Live, not draining, running another revision.
     let outdated: [ObservedProcess]
     let exited: [ObservedProcess]
+    /// Alive (draining included), running another revision, and in the way of a new instance's ports.
+    let exclusive: [ObservedProcess]
 
     init(_ desired: DesiredProcess, _ instances: [ObservedProcess]) {
         self.desired = desired
@@ -59,6 +62,7 @@ private struct SlotView {
         }
         outdated = live.filter { $0.revision != desired.revision }
         exited = instances.filter { !$0.isAlive }
+        exclusive = instances.filter { $0.isAlive && $0.revision != desired.revision && $0.holdsPortsExclusively }
     }
 
     /// A new instance is on its way but not ready, while the old one still serves.
@@ -72,6 +76,11 @@ private struct SlotView {
         guard let running = current.first else {
             if let until = exited.compactMap(\.restartNotBefore).max(), until > now {
                 return [.requeue(slot: slot, after: until - now, reason: .crashLoopBackOff)]
+            }
+            if !exclusive.isEmpty {
+                // The new instance could not bind: stop the old one first, start once it is gone.
+                return exclusive.filter { $0.state != .draining }
+                    .map { .stop(slot: slot, instance: $0.instance, reason: .replaced) }
             }
             if !outdated.isEmpty {
                 guard !busyGroups.contains(slot.group) else {
