@@ -22,8 +22,9 @@ extension ExchangeStateMachine {
         } else {
             replay = .impossible
         }
+        self.policy = policy
         let exchange = Exchange(
-            policy: policy, idempotent: request.idempotent, deadline: limit == 0 ? 0 : now &+ limit, replay: replay)
+            idempotent: request.idempotent, deadline: limit == 0 ? 0 : now &+ limit, replay: replay)
         tries = 1
         state = .connecting(exchange)
         return Step(action: .pickEndpoint(avoiding: nil))
@@ -40,7 +41,7 @@ extension ExchangeStateMachine {
         exchange.endpoint = endpoint
         exchange.unreported = true
         exchange.tryStartedAt = now
-        exchange.tryDeadline = exchange.policy.perTryTimeout == 0 ? 0 : now &+ exchange.policy.perTryTimeout
+        exchange.tryDeadline = policy.perTryTimeout == 0 ? 0 : now &+ policy.perTryTimeout
         state = .connecting(exchange)
         return Step(action: .connect(endpoint: endpoint))
     }
@@ -58,7 +59,7 @@ extension ExchangeStateMachine {
         switch state {
         case .sending(var exchange):
             guard case .keeping(let kept) = exchange.replay else { return false }
-            if kept + bytes <= exchange.policy.maxReplayableBodyBytes {
+            if kept + bytes <= policy.maxReplayableBodyBytes {
                 exchange.replay = .keeping(bytes: kept + bytes)
                 state = .sending(exchange)
                 return true
@@ -92,9 +93,9 @@ extension ExchangeStateMachine {
         status: Int, now: UInt64, budget: inout RetryBudget, random: inout R
     ) -> Step {
         guard case .sending(var exchange) = state else { return .none }
-        if exchange.policy.retries(status: status), !exchange.clientSawBytes,
+        if policy.retries(status: status), !exchange.clientSawBytes,
             exchange.deadline == 0 || now < exchange.deadline,
-            exchange.policy.decide(
+            policy.decide(
                 tries: tries, failure: .status(status), idempotent: exchange.idempotent,
                 bodyReplayable: exchange.canReplay
             ).shouldRetry

@@ -98,7 +98,7 @@ extension ExchangeStateMachine {
         let inTime = exchange.deadline == 0 || now < exchange.deadline
         let decision =
             inTime
-            ? exchange.policy.decide(
+            ? policy.decide(
                 tries: tries, failure: failure, idempotent: exchange.idempotent, bodyReplayable: exchange.canReplay,
                 budget: &budget, now: now)
             : .stop(.notRetriable)
@@ -109,7 +109,7 @@ extension ExchangeStateMachine {
                 report: report, action: .answer(status: answer.status, reason: answer.reason),
                 budgetRefused: decision == .stop(.budgetExhausted))
         }
-        let delay = exchange.policy.backoff.delay(forRetry: tries, using: &random)
+        let delay = policy.backoff.delay(forRetry: tries, using: &random)
         state = .backingOff(exchange)
         return Step(report: report, action: .retry(after: delay))
     }

@@ -36,9 +36,10 @@ public struct ExchangeStateMachine: Sendable {
         case keeping(bytes: Int)
     }
 
-    /// One request's exchange, whatever state it is in.
+    /// One request's exchange, whatever state it is in. Small and plain on purpose: every transition copies it
+    /// (the request's policy stays beside the state, in `policy`).
+    @usableFromInline
     struct Exchange: Sendable {
-        let policy: RetryPolicy
         let idempotent: Bool
         /// When the whole request must be answered (monotonic nanoseconds); 0 for never.
         let deadline: UInt64
@@ -58,6 +59,7 @@ public struct ExchangeStateMachine: Sendable {
         var canReplay: Bool { replay != .impossible }
     }
 
+    @usableFromInline
     enum State: Sendable {
         /// No request in progress.
         case idle
@@ -73,19 +75,24 @@ public struct ExchangeStateMachine: Sendable {
         case forwarding(Exchange)
     }
 
+    @usableFromInline
     var state = State.idle
+    /// The retry policy of the request in progress (of the last one when idle).
+    var policy = RetryPolicy.none
     /// Tries of the current (or last) request, free retries not counted (for the access log).
     public internal(set) var tries = 0
 
     public init() {}
 
     /// True while a request is in progress.
+    @inlinable
     public var isBusy: Bool {
         if case .idle = state { return false }
         return true
     }
 
     /// True once the handler holds a connection for this request (the request goes up, or the response down).
+    @inlinable
     public var isConnected: Bool {
         switch state {
         case .sending, .holding, .forwarding: true

@@ -3,11 +3,14 @@ import Prometheus
 import TrafficPolicy
 
 extension DownstreamHandler {
-    /// Carries out a step of the exchange state machine: report the try's outcome, then act.
-    func perform(_ step: ExchangeStateMachine.Step) {
+    /// Carries out a step of the exchange state machine: report the try's outcome, then act. `now`, when the caller
+    /// has read the clock already (0: read it here if needed).
+    func perform(_ step: ExchangeStateMachine.Step, now: UInt64 = 0) {
+        var now = now
         if let report = step.report, let service {
+            if now == 0 { now = LoopContext.now() }
             if case .response(let status) = report.outcome { service.endpoints[report.endpoint].metrics.record(status: status) }
-            service.finished(endpoint: report.endpoint, startedAt: report.startedAt, outcome: report.outcome, now: LoopContext.now())
+            service.finished(endpoint: report.endpoint, startedAt: report.startedAt, outcome: report.outcome, now: now)
         }
         if step.budgetRefused { service?.metrics.budgetExhausted.increment() }
         switch step.action {
@@ -15,8 +18,8 @@ extension DownstreamHandler {
             return
         case .pickEndpoint(let avoiding):
             guard let service else { return }
-            let now = LoopContext.now()
-            perform(machine.endpointPicked(service.pick(avoiding: avoiding, now: now, random: &loop.random), now: now))
+            if now == 0 { now = LoopContext.now() }
+            perform(machine.endpointPicked(service.pick(avoiding: avoiding, now: now, random: &loop.random), now: now), now: now)
         case .connect(let index):
             guard let service else { return }
             let endpoint = service.endpoints[index]

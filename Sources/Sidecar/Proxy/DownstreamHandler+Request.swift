@@ -102,7 +102,7 @@ extension DownstreamHandler {
         if machine.isKeepingBody {
             retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, service.retryPolicy.maxReplayableBodyBytes))
         }
-        perform(step)
+        perform(step, now: now)
     }
 
     /// The pool has a connection for this try: send the head, any retained body, and stream the rest.

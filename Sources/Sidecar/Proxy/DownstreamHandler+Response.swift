@@ -52,9 +52,9 @@ extension DownstreamHandler {
                     return
                 }
             }
-            let step = machine.responseHead(
-                status: response.status, now: LoopContext.now(), budget: &service.budget, random: &loop.random)
-            perform(step)
+            let now = LoopContext.now()
+            let step = machine.responseHead(status: response.status, now: now, budget: &service.budget, random: &loop.random)
+            perform(step, now: now)
             guard case .forwardResponse = step.action else { return }
             if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204
                 && response.status != 304

@@ -252,7 +252,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func checkDeadlines(now: UInt64) {
         if closing { return }
         if let service, machine.isBusy {
-            perform(machine.deadlinesChecked(now: now, budget: &service.budget, random: &loop.random))
+            perform(machine.deadlinesChecked(now: now, budget: &service.budget, random: &loop.random), now: now)
             return
         }
         let routes = loop.routes
