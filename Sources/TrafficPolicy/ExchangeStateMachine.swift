@@ -109,9 +109,6 @@ public struct ExchangeStateMachine: Sendable {
     /// How the current request could be replayed (`.impossible` when idle).
     public var replay: Replay { current?.replay ?? .impossible }
 
-    /// The endpoint of the current try, if one was picked.
-    public var endpoint: Int? { current?.endpoint }
-
     /// The request in progress, whatever its state.
     var current: Exchange? {
         switch state {
