@@ -67,3 +67,36 @@ struct RotatedLogReadingTests {
         #expect(seen == ["3", "4", "5"])
     }
 }
+
+/// `meshctl logs web | head -2`: the reader goes away early, and meshctl ends quietly instead of crashing.
+@Suite("output into a closed pipe")
+struct ClosedPipeTests {
+    @Test func meshctlEndsQuietlyWhenItsReaderCloses() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try FileManager.default.createDirectory(atPath: state + "/logs", withIntermediateDirectories: true)
+        let lines = (0..<200_000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try lines.write(toFile: state + "/logs/web_workload_0.log", atomically: true, encoding: .utf8)
+        let process = Process()
+        // SIGPIPE ignored, as it is once meshctl's network client has run (`rollout status` crashed so): a write to
+        // the closed pipe then fails with EPIPE instead of ending the process.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "trap '' PIPE; exec \"$0\" logs web --no-access --state-dir \"$1\"",
+                             MeshctlRunner.executable, state]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        _ = output.fileHandleForReading.readData(ofLength: 64)
+        try output.fileHandleForReading.close()  // as `head` does once it has its lines
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGPIPE,
+                "\(process.terminationReason) \(process.terminationStatus)")
+        #expect(!stderr.contains("Fatal error") && !stderr.contains("Crash"), "\(stderr.prefix(500))")
+    }
+}
