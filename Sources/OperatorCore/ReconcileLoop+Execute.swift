@@ -14,7 +14,8 @@ extension ReconcileLoop {
             await start(process, world: world)
         case .stop(_, let instance, let reason):
             guard let found = instances.first(where: { $0.record.id == instance }) else { return }
-            await beginDrain(found, reason: reason)
+            let successor = world.processes.first { $0.slot == found.slot }
+            await beginDrain(found, reason: reason, successorRevision: successor?.revision)
         case .configure:
             await push([action], world: world, instances: instances)
         case .forget(_, let instance):
@@ -104,14 +105,22 @@ extension ReconcileLoop {
 
     /// Takes an instance out of rotation: marked draining, it leaves every proxy's endpoints in the next configs;
     /// `finishDrains` stops it once the proxies have those configs.
-    private func beginDrain(_ instance: ObservedInstance, reason: ReconcileAction.StopReason) async {
+    /// The event says when the replacement is a data-plane upgrade (`data plane 1f326e7b -> 8a15047e`).
+    private func beginDrain(_ instance: ObservedInstance, reason: ReconcileAction.StopReason,
+                            successorRevision: String?) async {
         var record = instance.record
         guard record.state != "draining" else { return }
         record.state = "draining"
         try? await store.saveProcess(record)
         drainingSince[record.id] = now
+        var why = reason.rawValue
+        let old = ProxyLaunch.dataPlane(ofRevision: record.revision)?.prefix(8)
+        if reason == .replaced, let new = successorRevision.flatMap(ProxyLaunch.dataPlane(ofRevision:))?.prefix(8),
+           old != new {
+            why += " (data plane \(old ?? "-") -> \(new))"
+        }
         await event(for: instance.slot, type: .normal, reason: "Draining",
-                    message: "\(instance.slot) (pid \(record.pid)) draining: \(reason.rawValue)")
+                    message: "\(instance.slot) (pid \(record.pid)) draining: \(why)")
     }
 
     /// Stops draining instances whose traffic has moved: every ready proxy reports its desired configuration (which

@@ -130,5 +130,9 @@ struct DataPlaneUpgradeEndToEndTests {
         let status = try harness.meshctl(["status"]).stdout
         let sidecarRow = status.split(separator: "\n").first { $0.hasPrefix("web/sidecar/0 ") } ?? ""
         #expect(sidecarRow.contains("outbound=\(outboundPort)"), "\(sidecarRow)")
+        // Each replacement says why, in its event (the operator's log carries every event; status only the last 10).
+        let log = (try? String(contentsOfFile: harness.directory + "/operator.out", encoding: .utf8)) ?? ""
+        let because = "draining: replaced (data plane \(before.dropFirst(27).prefix(8)) -> "
+        #expect(log.components(separatedBy: because).count - 1 == 4, "\(log.suffix(2000))")
     }
 }
