@@ -33,15 +33,21 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // The one duration grammar (`1m30s`, `250ms`, `1.5s`) for manifests, proxy configurations and flags.
+        .target(
+            name: "DurationText",
+            swiftSettings: swiftSettings
+        ),
         // YAML -> typed, validated manifests with source positions. Knows nothing of processes or networks.
         .target(
             name: "Manifests",
-            dependencies: ["CYaml"],
+            dependencies: ["CYaml", "DurationText"],
             swiftSettings: swiftSettings
         ),
         // The sidecar configuration schema: what the reconciler writes and the proxy reads.
         .target(
             name: "SidecarConfig",
+            dependencies: ["DurationText"],
             swiftSettings: swiftSettings
         ),
         // Pure traffic decisions: load balancing, weighted splits, retry budgets, backoff, outlier detection.
@@ -134,6 +140,7 @@ let package = Package(
         .target(
             name: "ProxyCommand",
             dependencies: [
+                "DurationText",
                 "Sidecar",
                 "SidecarConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -153,6 +160,7 @@ let package = Package(
         .executableTarget(
             name: "MeshOperator",
             dependencies: [
+                "DurationText",
                 "DemoApp",
                 "Manifests",
                 "MeshTelemetry",
@@ -166,6 +174,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DurationTextTests",
+            dependencies: ["DurationText"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,7 +1,8 @@
 import ArgumentParser
 import DemoApp
+import DurationText
 import Foundation
-import Manifests
+import ProxyCommand
 
 extension Meshctl {
     /// `meshctl demo-app`: the demo workload the examples run, so a fresh machine needs nothing else.
@@ -27,29 +28,18 @@ extension Meshctl {
 
         func validate() throws {
             guard (0...1).contains(errorRate) else { throw ValidationError("--error-rate must be between 0 and 1") }
-            guard DemoLatency.nanoseconds(latency) != nil else {
-                throw ValidationError("--latency: expected a duration like 5ms or 1s, got \"\(latency)\"")
-            }
+            _ = try Duration.flag("--latency", latency)
         }
 
         func run() async throws {
             let environmentPort = ProcessInfo.processInfo.environment["PORT"].flatMap(Int.init)
             let options = DemoAppOptions(
                 host: host, port: port ?? environmentPort ?? 0, version: version, errorRate: errorRate,
-                latencyNanoseconds: DemoLatency.nanoseconds(latency) ?? 0)
+                latencyNanoseconds: Duration.parse(latency)!.wholeMilliseconds * 1_000_000)  // checked in validate()
             let server = try await DemoServer.start(options)
             Console.out("demo-app \(version) listening on \(host):\(server.port)")
             try await SignalWaiter.waitForTermination()
             try await server.stop()
         }
-    }
-}
-
-/// The demo's `--latency` uses the manifests' duration syntax (`5ms`, `1s`, `1m30s`).
-enum DemoLatency {
-    static func nanoseconds(_ text: String) -> Int64? {
-        guard let duration = ManifestDuration.parse(text) else { return nil }
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

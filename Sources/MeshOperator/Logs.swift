@@ -1,6 +1,6 @@
 import ArgumentParser
+import DurationText
 import Foundation
-import Manifests
 import MeshTelemetry
 import OperatorAPI
 import OperatorCore
@@ -40,14 +40,14 @@ extension Meshctl {
 
         func validate() throws {
             if let since, Self.sinceTime(since, now: 0) == nil {
-                throw ValidationError("--since: expected a duration (5m, 1h) or an RFC 3339 time")
+                throw ValidationError("--since: expected a duration (5m, 1h30m) or an RFC 3339 time, got \"\(since)\"")
             }
             if let grep, (try? Regex(grep)) == nil { throw ValidationError("--grep: not a valid regular expression") }
         }
 
         /// Unix seconds of `--since`, relative to `now` for a duration.
         static func sinceTime(_ text: String, now: Double) -> Double? {
-            if let duration = ManifestDuration.parse(text) {
+            if let duration = Duration.parse(text) {
                 let (seconds, attoseconds) = duration.components
                 return now - Double(seconds) - Double(attoseconds) / 1e18
             }

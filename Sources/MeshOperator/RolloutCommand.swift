@@ -1,7 +1,9 @@
 import ArgumentParser
+import DurationText
 import Foundation
 import OperatorAPI
 import OperatorCore
+import ProxyCommand
 import Reconciler
 
 extension Meshctl {
@@ -26,11 +28,15 @@ extension Meshctl {
         @Flag(help: "Keep watching: redraw in place on a terminal, one line per change when piped.")
         var watch = false
 
-        @Option(help: "With --watch: stop after this many seconds (default: until ^C).")
-        var timeout: Int?
+        @Option(help: "With --watch: stop after this long, e.g. 5m (default: until ^C).")
+        var timeout: String?
+
+        func validate() throws {
+            if let timeout { _ = try Duration.flag("--timeout", timeout) }
+        }
 
         func run() async throws {
-            let deadline = timeout.map { Date().addingTimeInterval(Double($0)) }
+            let deadline = timeout.flatMap(Duration.parse).map { ContinuousClock.now + $0 }
             let terminal = isatty(STDOUT_FILENO) == 1
             var lastLines: [String] = []
             repeat {
@@ -50,7 +56,7 @@ extension Meshctl {
                     return  // piped and finished: a script waiting on the rollout gets its answer
                 }
                 try await Task.sleep(for: .milliseconds(500))
-            } while deadline.map { Date() < $0 } ?? true
+            } while deadline.map { ContinuousClock.now < $0 } ?? true
         }
 
         private func fetch() async throws -> RolloutView? {

@@ -1,9 +1,10 @@
 import ArgumentParser
+import DurationText
 import Foundation
 import MeshTelemetry
 import OperatorAPI
 import OperatorCore
-import SidecarConfig
+import ProxyCommand
 
 extension Meshctl {
     /// `meshctl stat [KIND/NAME] [--window 10s] [-o json]`: golden metrics per service and split backend over a
@@ -25,9 +26,7 @@ extension Meshctl {
         var output = "table"
 
         func validate() throws {
-            guard let window = ConfigDuration(parsing: window), window.milliseconds > 0 else {
-                throw ValidationError("--window: expected a duration such as 10s or 500ms")
-            }
+            _ = try Duration.flag("--window", window, atLeast: .milliseconds(1))
             guard ["table", "json"].contains(output) else { throw ValidationError("-o: expected table or json") }
             _ = try filter()
         }
@@ -59,9 +58,9 @@ extension Meshctl {
                 Console.err("error: \(only.kind.lowercased()) \"\(only.name)\" not found")
                 throw ExitCode(1)
             }
-            let milliseconds = ConfigDuration(parsing: window)!.milliseconds
+            let window = Duration.parse(window)!  // checked in validate()
             let start = await scraper.scrape(adminPorts: targets.adminPorts)
-            try await Task.sleep(for: .milliseconds(milliseconds))
+            try await Task.sleep(for: window)
             let end = await scraper.scrape(adminPorts: targets.adminPorts)
             let rows = targets.topology.rows(from: start, to: end, only: only)
             if output == "json" {

@@ -1,9 +1,10 @@
 import ArgumentParser
+import DurationText
 import Foundation
 import MeshTelemetry
 import OperatorAPI
 import OperatorCore
-import SidecarConfig
+import ProxyCommand
 
 extension Meshctl {
     /// `meshctl top [--interval 2s] [--iterations N]`: the busiest services and split backends, busiest first,
@@ -24,9 +25,7 @@ extension Meshctl {
         var limit = 20
 
         func validate() throws {
-            guard let interval = ConfigDuration(parsing: interval), interval.milliseconds >= 100 else {
-                throw ValidationError("--interval: expected a duration of at least 100ms, such as 2s")
-            }
+            _ = try Duration.flag("--interval", interval, atLeast: .milliseconds(100))
             if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
             guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
         }
@@ -34,12 +33,12 @@ extension Meshctl {
         func run() async throws {
             let scraper = MeshScraper(operatorClient: state.client)
             let terminal = isatty(STDOUT_FILENO) == 1
-            let milliseconds = ConfigDuration(parsing: interval)!.milliseconds
+            let pause = Duration.parse(interval)!  // checked in validate()
             var targets = try await Self.targets(scraper)
             var previous = await scraper.scrape(adminPorts: targets.adminPorts)
             var shown = 0
             while iterations.map({ shown < $0 }) ?? true {
-                try await Task.sleep(for: .milliseconds(milliseconds))
+                try await Task.sleep(for: pause)
                 let current = await scraper.scrape(adminPorts: targets.adminPorts)
                 let rows = TopView.busiest(targets.topology.rows(from: previous, to: current), limit: limit)
                 if terminal {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import DurationText
 import Sidecar
 import SidecarConfig
 
@@ -32,7 +33,7 @@ extension ProxyOptions {
             configuration = Sidecar.quickConfiguration(
                 listen: HostPort(parsing: listen!)!,
                 endpoints: to!.split(separator: ",").compactMap { HostPort(parsing: String($0)) },
-                timeout: timeout.flatMap(ConfigDuration.init(parsing:)))
+                timeout: timeout.flatMap(Duration.parse))
         }
         let server = ProxyServer(
             configuration: configuration,

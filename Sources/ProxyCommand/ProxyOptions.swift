@@ -59,9 +59,7 @@ public struct ProxyOptions: ParsableArguments, Sendable {
                 throw ValidationError("--to: expected host:port, got \"\(part)\"")
             }
         }
-        if let timeout, ConfigDuration(parsing: timeout) == nil {
-            throw ValidationError("--timeout: expected a duration like 15s")
-        }
+        if let timeout { _ = try Duration.flag("--timeout", timeout, atLeast: .milliseconds(1)) }
         if !(1...64).contains(threads) { throw ValidationError("--threads: 1...64") }
     }
 }

@@ -4,7 +4,7 @@ import SidecarConfig
 /// `Sidecar.quickConfiguration` for `meshctl proxy --listen … --to …`.
 public enum Sidecar {
     /// The configuration of quick mode: one listener forwarding to `endpoints`, round-robin, no retries.
-    public static func quickConfiguration(listen: HostPort, endpoints: [HostPort], timeout: ConfigDuration? = nil)
+    public static func quickConfiguration(listen: HostPort, endpoints: [HostPort], timeout: Duration? = nil)
         -> SidecarConfiguration
     {
         SidecarConfiguration(

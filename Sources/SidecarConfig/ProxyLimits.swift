@@ -7,15 +7,15 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
     /// Most header fields in one message; more gets 431.
     public var maxHeaderCount: Int
     /// Time a client has to send a complete request head once it started one; then 408 and close.
-    public var headerTimeout: ConfigDuration
+    public var headerTimeout: Duration
     /// An idle keep-alive client connection is closed after this.
-    public var idleTimeout: ConfigDuration
+    public var idleTimeout: Duration
     /// Client connections open at once, per event loop thread; more are closed at accept.
     public var maxConnections: Int
 
     public init(
         maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxHeaderCount: Int = 128,
-        headerTimeout: ConfigDuration = .seconds(10), idleTimeout: ConfigDuration = .seconds(60),
+        headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
         maxConnections: Int = 10_000
     ) {
         self.maxRequestLineBytes = maxRequestLineBytes
@@ -36,8 +36,18 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
         self.maxRequestLineBytes = try c.decodeIfPresent(Int.self, forKey: .maxRequestLineBytes) ?? d.maxRequestLineBytes
         self.maxHeaderBytes = try c.decodeIfPresent(Int.self, forKey: .maxHeaderBytes) ?? d.maxHeaderBytes
         self.maxHeaderCount = try c.decodeIfPresent(Int.self, forKey: .maxHeaderCount) ?? d.maxHeaderCount
-        self.headerTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .headerTimeout) ?? d.headerTimeout
-        self.idleTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .idleTimeout) ?? d.idleTimeout
+        self.headerTimeout = try c.decodeDurationIfPresent(forKey: .headerTimeout) ?? d.headerTimeout
+        self.idleTimeout = try c.decodeDurationIfPresent(forKey: .idleTimeout) ?? d.idleTimeout
         self.maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(maxRequestLineBytes, forKey: .maxRequestLineBytes)
+        try c.encode(maxHeaderBytes, forKey: .maxHeaderBytes)
+        try c.encode(maxHeaderCount, forKey: .maxHeaderCount)
+        try c.encodeDuration(headerTimeout, forKey: .headerTimeout)
+        try c.encodeDuration(idleTimeout, forKey: .idleTimeout)
+        try c.encode(maxConnections, forKey: .maxConnections)
     }
 }

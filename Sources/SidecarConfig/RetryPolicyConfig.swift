@@ -15,14 +15,30 @@ public struct RetryPolicyConfig: Sendable, Hashable, Codable {
     }
 
     public struct Backoff: Sendable, Hashable, Codable {
-        public var base: ConfigDuration
-        public var max: ConfigDuration
+        public var base: Duration
+        public var max: Duration
         /// 0...1: the fraction of each delay that is randomised.
         public var jitter: Double
-        public init(base: ConfigDuration = .ms(25), max: ConfigDuration = .ms(250), jitter: Double = 0.5) {
+        public init(base: Duration = .milliseconds(25), max: Duration = .milliseconds(250), jitter: Double = 0.5) {
             self.base = base
             self.max = max
             self.jitter = jitter
+        }
+
+        private enum CodingKeys: String, CodingKey { case base, max, jitter }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.base = try c.decodeDuration(forKey: .base)
+            self.max = try c.decodeDuration(forKey: .max)
+            self.jitter = try c.decode(Double.self, forKey: .jitter)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeDuration(base, forKey: .base)
+            try c.encodeDuration(max, forKey: .max)
+            try c.encode(jitter, forKey: .jitter)
         }
     }
 
@@ -41,9 +57,9 @@ public struct RetryPolicyConfig: Sendable, Hashable, Codable {
     public var service: String
     /// Total tries, the first included (1 = no retries).
     public var attempts: Int
-    public var perTryTimeout: ConfigDuration?
+    public var perTryTimeout: Duration?
     /// The whole request, every try and backoff included.
-    public var timeout: ConfigDuration?
+    public var timeout: Duration?
     public var retryOn: [RetryOn]
     public var retriableStatusCodes: [Int]
     public var backoff: Backoff
@@ -52,8 +68,8 @@ public struct RetryPolicyConfig: Sendable, Hashable, Codable {
     public var retryNonIdempotent: Bool
 
     public init(
-        name: String, service: String, attempts: Int = 3, perTryTimeout: ConfigDuration? = nil,
-        timeout: ConfigDuration? = nil, retryOn: [RetryOn] = [.gatewayError, .connectFailure, .reset],
+        name: String, service: String, attempts: Int = 3, perTryTimeout: Duration? = nil,
+        timeout: Duration? = nil, retryOn: [RetryOn] = [.gatewayError, .connectFailure, .reset],
         retriableStatusCodes: [Int] = [], backoff: Backoff = Backoff(), budget: Budget = Budget(),
         retryNonIdempotent: Bool = false
     ) {
@@ -80,12 +96,26 @@ public struct RetryPolicyConfig: Sendable, Hashable, Codable {
         self.name = try c.decode(String.self, forKey: .name)
         self.service = try c.decode(String.self, forKey: .service)
         self.attempts = try c.decodeIfPresent(Int.self, forKey: .attempts) ?? d.attempts
-        self.perTryTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .perTryTimeout)
-        self.timeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .timeout)
+        self.perTryTimeout = try c.decodeDurationIfPresent(forKey: .perTryTimeout)
+        self.timeout = try c.decodeDurationIfPresent(forKey: .timeout)
         self.retryOn = try c.decodeIfPresent([RetryOn].self, forKey: .retryOn) ?? d.retryOn
         self.retriableStatusCodes = try c.decodeIfPresent([Int].self, forKey: .retriableStatusCodes) ?? []
         self.backoff = try c.decodeIfPresent(Backoff.self, forKey: .backoff) ?? d.backoff
         self.budget = try c.decodeIfPresent(Budget.self, forKey: .budget) ?? d.budget
         self.retryNonIdempotent = try c.decodeIfPresent(Bool.self, forKey: .retryNonIdempotent) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(service, forKey: .service)
+        try c.encode(attempts, forKey: .attempts)
+        try c.encodeDurationIfPresent(perTryTimeout, forKey: .perTryTimeout)
+        try c.encodeDurationIfPresent(timeout, forKey: .timeout)
+        try c.encode(retryOn, forKey: .retryOn)
+        try c.encode(retriableStatusCodes, forKey: .retriableStatusCodes)
+        try c.encode(backoff, forKey: .backoff)
+        try c.encode(budget, forKey: .budget)
+        try c.encode(retryNonIdempotent, forKey: .retryNonIdempotent)
     }
 }

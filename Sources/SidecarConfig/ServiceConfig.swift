@@ -61,14 +61,14 @@ public struct OutlierDetection: Sendable, Hashable, Codable {
     public var consecutiveGatewayErrors: Int
     /// Time back in service that takes one off an endpoint's ejection multiplier (Envoy's and Istio's `interval`:
     /// each sweep an endpoint spends in service lowers its next ejection's length by one `baseEjectionTime`).
-    public var interval: ConfigDuration
-    public var baseEjectionTime: ConfigDuration
-    public var maxEjectionTime: ConfigDuration
+    public var interval: Duration
+    public var baseEjectionTime: Duration
+    public var maxEjectionTime: Duration
     public var maxEjectionPercent: Int
 
     public init(
-        consecutive5xxErrors: Int = 5, consecutiveGatewayErrors: Int = 5, interval: ConfigDuration = .seconds(10),
-        baseEjectionTime: ConfigDuration = .seconds(30), maxEjectionTime: ConfigDuration = .seconds(300),
+        consecutive5xxErrors: Int = 5, consecutiveGatewayErrors: Int = 5, interval: Duration = .seconds(10),
+        baseEjectionTime: Duration = .seconds(30), maxEjectionTime: Duration = .seconds(300),
         maxEjectionPercent: Int = 10
     ) {
         self.consecutive5xxErrors = consecutive5xxErrors
@@ -89,10 +89,20 @@ public struct OutlierDetection: Sendable, Hashable, Codable {
         self.consecutive5xxErrors = try c.decodeIfPresent(Int.self, forKey: .consecutive5xxErrors) ?? d.consecutive5xxErrors
         self.consecutiveGatewayErrors =
             try c.decodeIfPresent(Int.self, forKey: .consecutiveGatewayErrors) ?? d.consecutiveGatewayErrors
-        self.interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? d.interval
-        self.baseEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .baseEjectionTime) ?? d.baseEjectionTime
-        self.maxEjectionTime = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxEjectionTime) ?? d.maxEjectionTime
+        self.interval = try c.decodeDurationIfPresent(forKey: .interval) ?? d.interval
+        self.baseEjectionTime = try c.decodeDurationIfPresent(forKey: .baseEjectionTime) ?? d.baseEjectionTime
+        self.maxEjectionTime = try c.decodeDurationIfPresent(forKey: .maxEjectionTime) ?? d.maxEjectionTime
         self.maxEjectionPercent = try c.decodeIfPresent(Int.self, forKey: .maxEjectionPercent) ?? d.maxEjectionPercent
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(consecutive5xxErrors, forKey: .consecutive5xxErrors)
+        try c.encode(consecutiveGatewayErrors, forKey: .consecutiveGatewayErrors)
+        try c.encodeDuration(interval, forKey: .interval)
+        try c.encodeDuration(baseEjectionTime, forKey: .baseEjectionTime)
+        try c.encodeDuration(maxEjectionTime, forKey: .maxEjectionTime)
+        try c.encode(maxEjectionPercent, forKey: .maxEjectionPercent)
     }
 }
 
@@ -100,13 +110,13 @@ public struct OutlierDetection: Sendable, Hashable, Codable {
 /// `unhealthyThreshold` failures in a row take the endpoint out, `healthyThreshold` successes bring it back.
 public struct HealthCheck: Sendable, Hashable, Codable {
     public var path: String
-    public var interval: ConfigDuration
-    public var timeout: ConfigDuration
+    public var interval: Duration
+    public var timeout: Duration
     public var healthyThreshold: Int
     public var unhealthyThreshold: Int
 
     public init(
-        path: String = "/healthz", interval: ConfigDuration = .seconds(5), timeout: ConfigDuration = .seconds(1),
+        path: String = "/healthz", interval: Duration = .seconds(5), timeout: Duration = .seconds(1),
         healthyThreshold: Int = 1, unhealthyThreshold: Int = 3
     ) {
         self.path = path
@@ -122,10 +132,19 @@ public struct HealthCheck: Sendable, Hashable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = HealthCheck()
         self.path = try c.decodeIfPresent(String.self, forKey: .path) ?? d.path
-        self.interval = try c.decodeIfPresent(ConfigDuration.self, forKey: .interval) ?? d.interval
-        self.timeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .timeout) ?? d.timeout
+        self.interval = try c.decodeDurationIfPresent(forKey: .interval) ?? d.interval
+        self.timeout = try c.decodeDurationIfPresent(forKey: .timeout) ?? d.timeout
         self.healthyThreshold = try c.decodeIfPresent(Int.self, forKey: .healthyThreshold) ?? d.healthyThreshold
         self.unhealthyThreshold = try c.decodeIfPresent(Int.self, forKey: .unhealthyThreshold) ?? d.unhealthyThreshold
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(path, forKey: .path)
+        try c.encodeDuration(interval, forKey: .interval)
+        try c.encodeDuration(timeout, forKey: .timeout)
+        try c.encode(healthyThreshold, forKey: .healthyThreshold)
+        try c.encode(unhealthyThreshold, forKey: .unhealthyThreshold)
     }
 }
 
@@ -141,11 +160,11 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
     public var maxIdleConnections: Int
     /// Requests one upstream connection carries before the proxy closes it; 0 for no limit.
     public var maxRequestsPerConnection: Int
-    public var connectTimeout: ConfigDuration
+    public var connectTimeout: Duration
 
     public init(
         maxConnections: Int = 1024, maxPendingRequests: Int = 1024, maxIdleConnections: Int = 128,
-        maxRequestsPerConnection: Int = 0, connectTimeout: ConfigDuration = .seconds(2)
+        maxRequestsPerConnection: Int = 0, connectTimeout: Duration = .seconds(2)
     ) {
         self.maxConnections = maxConnections
         self.maxPendingRequests = maxPendingRequests
@@ -166,7 +185,7 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
         self.maxIdleConnections = try c.decodeIfPresent(Int.self, forKey: .maxIdleConnections) ?? d.maxIdleConnections
         self.maxRequestsPerConnection =
             try c.decodeIfPresent(Int.self, forKey: .maxRequestsPerConnection) ?? d.maxRequestsPerConnection
-        self.connectTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .connectTimeout) ?? d.connectTimeout
+        self.connectTimeout = try c.decodeDurationIfPresent(forKey: .connectTimeout) ?? d.connectTimeout
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -176,6 +195,6 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
         try c.encode(maxIdleConnections, forKey: .maxIdleConnections)
         // Absent unless used: configurations without it stay byte-identical to before the field existed.
         if maxRequestsPerConnection != 0 { try c.encode(maxRequestsPerConnection, forKey: .maxRequestsPerConnection) }
-        try c.encode(connectTimeout, forKey: .connectTimeout)
+        try c.encodeDuration(connectTimeout, forKey: .connectTimeout)
     }
 }

@@ -30,7 +30,7 @@ extension SidecarConfiguration {
             if limits.maxRequestsPerConnection < 0 {
                 fail("\(path).connectionLimits.maxRequestsPerConnection", "must be >= 0 (0: no limit)")
             }
-            if limits.connectTimeout.milliseconds < 1 {
+            if limits.connectTimeout < .milliseconds(1) {
                 fail("\(path).connectionLimits.connectTimeout", "must be at least 1ms")
             }
             if let outlier = service.outlierDetection {
@@ -41,15 +41,15 @@ extension SidecarConfiguration {
                 if !(0...100).contains(outlier.maxEjectionPercent) {
                     fail("\(path).outlierDetection.maxEjectionPercent", "must be 0...100")
                 }
-                if outlier.interval.milliseconds < 1 { fail("\(path).outlierDetection.interval", "must be at least 1ms") }
+                if outlier.interval < .milliseconds(1) { fail("\(path).outlierDetection.interval", "must be at least 1ms") }
                 if outlier.maxEjectionTime < outlier.baseEjectionTime {
                     fail("\(path).outlierDetection.maxEjectionTime", "must be >= baseEjectionTime")
                 }
             }
             if let check = service.healthCheck {
                 if !check.path.hasPrefix("/") { fail("\(path).healthCheck.path", "must start with /") }
-                if check.interval.milliseconds < 10 { fail("\(path).healthCheck.interval", "must be at least 10ms") }
-                if check.timeout.milliseconds < 1 { fail("\(path).healthCheck.timeout", "must be at least 1ms") }
+                if check.interval < .milliseconds(10) { fail("\(path).healthCheck.interval", "must be at least 10ms") }
+                if check.timeout < .milliseconds(1) { fail("\(path).healthCheck.timeout", "must be at least 1ms") }
                 if check.healthyThreshold < 1 { fail("\(path).healthCheck.healthyThreshold", "must be >= 1") }
                 if check.unhealthyThreshold < 1 { fail("\(path).healthCheck.unhealthyThreshold", "must be >= 1") }
             }
@@ -135,8 +135,8 @@ extension SidecarConfiguration {
                 fail("\(path).service", "\"\(policy.service)\" already has a retry policy")
             }
             if !(1...10).contains(policy.attempts) { fail("\(path).attempts", "must be 1...10") }
-            if let t = policy.perTryTimeout, t.milliseconds < 1 { fail("\(path).perTryTimeout", "must be at least 1ms") }
-            if let t = policy.timeout, t.milliseconds < 1 { fail("\(path).timeout", "must be at least 1ms") }
+            if let t = policy.perTryTimeout, t < .milliseconds(1) { fail("\(path).perTryTimeout", "must be at least 1ms") }
+            if let t = policy.timeout, t < .milliseconds(1) { fail("\(path).timeout", "must be at least 1ms") }
             if let t = policy.timeout, let p = policy.perTryTimeout, p > t {
                 fail("\(path).perTryTimeout", "must not exceed timeout")
             }
@@ -148,15 +148,15 @@ extension SidecarConfiguration {
             if !(0...100).contains(policy.budget.percent) { fail("\(path).budget.percent", "must be 0...100") }
             if policy.budget.minRetriesPerSecond < 0 { fail("\(path).budget.minRetriesPerSecond", "must be >= 0") }
         }
-        if let t = defaultRequestTimeout, t.milliseconds < 1 { fail("defaultRequestTimeout", "must be at least 1ms") }
+        if let t = defaultRequestTimeout, t < .milliseconds(1) { fail("defaultRequestTimeout", "must be at least 1ms") }
         if limits.maxRequestLineBytes < 64 { fail("limits.maxRequestLineBytes", "must be >= 64") }
         if limits.maxHeaderBytes < limits.maxRequestLineBytes {
             fail("limits.maxHeaderBytes", "must be >= maxRequestLineBytes")
         }
         if limits.maxHeaderBytes > 16 * 1024 * 1024 { fail("limits.maxHeaderBytes", "must be <= 16 MiB") }
         if limits.maxHeaderCount < 1 { fail("limits.maxHeaderCount", "must be >= 1") }
-        if limits.headerTimeout.milliseconds < 1 { fail("limits.headerTimeout", "must be at least 1ms") }
-        if limits.idleTimeout.milliseconds < 1 { fail("limits.idleTimeout", "must be at least 1ms") }
+        if limits.headerTimeout < .milliseconds(1) { fail("limits.headerTimeout", "must be at least 1ms") }
+        if limits.idleTimeout < .milliseconds(1) { fail("limits.idleTimeout", "must be at least 1ms") }
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
         if !problems.isEmpty { throw ConfigError(problems: problems) }

@@ -15,7 +15,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public var splits: [TrafficSplitConfig]
     public var retryPolicies: [RetryPolicyConfig]
     /// Applies to requests with no RetryPolicy timeout; nil means no overall deadline.
-    public var defaultRequestTimeout: ConfigDuration?
+    public var defaultRequestTimeout: Duration?
     /// Sizes and deadlines that protect the proxy from misbehaving clients.
     public var limits: ProxyLimits
     /// Where to write one JSON line per request; nil for no access log.
@@ -24,7 +24,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public init(
         version: String, listeners: [Listener] = [], services: [ServiceConfig] = [],
         splits: [TrafficSplitConfig] = [], retryPolicies: [RetryPolicyConfig] = [],
-        defaultRequestTimeout: ConfigDuration? = .seconds(15), limits: ProxyLimits = ProxyLimits(),
+        defaultRequestTimeout: Duration? = .seconds(15), limits: ProxyLimits = ProxyLimits(),
         accessLog: AccessLogConfig? = nil
     ) {
         self.version = version
@@ -49,12 +49,29 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         self.splits = try c.decodeIfPresent([TrafficSplitConfig].self, forKey: .splits) ?? []
         self.retryPolicies = try c.decodeIfPresent([RetryPolicyConfig].self, forKey: .retryPolicies) ?? []
         if c.contains(.defaultRequestTimeout) {
-            self.defaultRequestTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .defaultRequestTimeout)
+            self.defaultRequestTimeout = try c.decodeDurationIfPresent(forKey: .defaultRequestTimeout)
         } else {
             self.defaultRequestTimeout = .seconds(15)
         }
         self.limits = try c.decodeIfPresent(ProxyLimits.self, forKey: .limits) ?? ProxyLimits()
         self.accessLog = try c.decodeIfPresent(AccessLogConfig.self, forKey: .accessLog)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(listeners, forKey: .listeners)
+        try c.encode(services, forKey: .services)
+        try c.encode(splits, forKey: .splits)
+        try c.encode(retryPolicies, forKey: .retryPolicies)
+        // An explicit null, not an absent key: absent means the 15s default when read back.
+        if let defaultRequestTimeout {
+            try c.encodeDuration(defaultRequestTimeout, forKey: .defaultRequestTimeout)
+        } else {
+            try c.encodeNil(forKey: .defaultRequestTimeout)
+        }
+        try c.encode(limits, forKey: .limits)
+        try c.encodeIfPresent(accessLog, forKey: .accessLog)
     }
 
     /// Decodes and validates JSON; every problem is reported, each with its field path.

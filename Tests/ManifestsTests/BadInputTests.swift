@@ -69,7 +69,20 @@ struct BadInputTests {
             name: "a duration without a unit",
             yaml: service + "  port: 80\n  command: [srv]\n  healthCheck:\n    interval: 5\n",
             expected: [
-                #"bad.yaml:9:15: error: spec.healthCheck.interval: expected a duration such as 500ms, 2s, 1m or 1m30s, got "5" (add a unit: ms, s, m or h)"#
+                #"bad.yaml:9:15: error: spec.healthCheck.interval: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "5" (add a unit: ms, s, m or h)"#
+            ]
+        ),
+        Case(
+            name: "durations with a repeated unit, a fraction finer than 1ms, an unknown unit, a sign, an overflow",
+            yaml: service + "  port: 80\n  command: [srv]\n  healthCheck: {interval: 1s1s, timeout: 0.5ms}\n"
+                + "  outlierDetection: {interval: 5d, baseEjectionTime: -1s}\n"
+                + "---\n" + retry + "  service: web\n  timeout: 9999999h\n",
+            expected: [
+                #"bad.yaml:8:27: error: spec.healthCheck.interval: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "1s1s" (units go from largest to smallest, each at most once, as in 1h2m3s4ms)"#,
+                #"bad.yaml:8:42: error: spec.healthCheck.timeout: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "0.5ms" (finer than a millisecond)"#,
+                #"bad.yaml:9:32: error: spec.outlierDetection.interval: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "5d" (unknown unit "d", use ms, s, m or h)"#,
+                #"bad.yaml:9:54: error: spec.outlierDetection.baseEjectionTime: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "-1s" (must not be negative)"#,
+                #"bad.yaml:17:12: error: spec.timeout: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "9999999h" (too large, at most 2562047h)"#,
             ]
         ),
         Case(
@@ -288,7 +301,7 @@ struct BadInputTests {
             yaml: rollout
                 + "  trafficSplit: web\n  canary:\n    stableService: a\n    canaryService: b\n    steps: [{pause: {duration: soon}}]\n",
             expected: [
-                #"bad.yaml:10:32: error: spec.canary.steps[0].pause.duration: expected a duration such as 500ms, 2s, 1m or 1m30s, got "soon""#
+                #"bad.yaml:10:32: error: spec.canary.steps[0].pause.duration: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "soon" (not a number followed by a unit)"#
             ]
         ),
         Case(

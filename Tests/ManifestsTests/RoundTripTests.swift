@@ -92,17 +92,30 @@ struct RoundTripTests {
         #expect(YAMLEmitter.scalar("~") == "\"~\"")
     }
 
-    @Test func durationsPrintCanonically() {
-        #expect(ManifestDuration.format(.milliseconds(90_000)) == "1m30s")
-        #expect(ManifestDuration.format(.milliseconds(1500)) == "1s500ms")
-        #expect(ManifestDuration.format(.seconds(7200)) == "2h")
-        #expect(ManifestDuration.format(.zero) == "0s")
-        #expect(ManifestDuration.parse("1h2m3s4ms") == .milliseconds(3_723_004))
-        #expect(ManifestDuration.parse("1.5s") == nil)
-        #expect(ManifestDuration.parse("10") == nil)
-        #expect(ManifestDuration.parse("5d") == nil)
-        #expect(ManifestDuration.parse("999999999999h999999999999h999999999999h") == nil)
-        #expect(ManifestDuration.parse("") == nil)
-        #expect(ManifestDuration.parse("ms") == nil)
+    @Test func durationsReadTheOneGrammarAndPrintCanonically() throws {
+        let yaml = """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: web}
+            spec:
+              port: 80
+              endpoints: ["127.0.0.1:8080"]
+              healthCheck: {interval: 90s, timeout: 1.5s}
+              outlierDetection: {interval: 1m30s, baseEjectionTime: 0.5h}
+            """
+        let report = loadManifests(yaml)
+        #expect(report.diagnostics.map(\.description) == [])
+        guard case .service(let service) = try #require(report.objects.first?.object) else {
+            Issue.record("expected a Service")
+            return
+        }
+        #expect(service.spec.healthCheck?.interval == .seconds(90))
+        #expect(service.spec.healthCheck?.timeout == .milliseconds(1500))
+        #expect(service.spec.outlierDetection?.interval == .seconds(90))
+        #expect(service.spec.outlierDetection?.baseEjectionTime == .seconds(1800))
+        let printed = ManifestEncoder.yaml([.service(service)])
+        for line in ["interval: 1m30s", "timeout: 1s500ms", "baseEjectionTime: 30m"] {
+            #expect(printed.contains(line), "\(line) in \(printed)")
+        }
     }
 }

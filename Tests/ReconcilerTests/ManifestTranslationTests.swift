@@ -13,7 +13,7 @@ import Testing
             connectionPool: .init(maxConnections: 7, maxPendingRequests: 3, maxRequestsPerConnection: 100))
         let config = ManifestTranslation.serviceConfig(
             Service(metadata: ObjectMeta(name: "web"), spec: spec), name: "web", endpoints: [])
-        #expect(config.outlierDetection?.interval == .ms(1500))
+        #expect(config.outlierDetection?.interval == .milliseconds(1500))
         #expect(config.outlierDetection?.baseEjectionTime == .seconds(5))
         #expect(config.connectionLimits.maxConnections == 7)
         #expect(config.connectionLimits.maxPendingRequests == 3)

@@ -77,7 +77,7 @@ struct AccessLogProxyTests {
             services: [ServiceConfig(name: "b", endpoints: [failing.address]), ServiceConfig(name: "empty", endpoints: [])],
             // A spent retry budget: the 503 would be retried, the budget refuses, the proxy answers itself.
             retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2,
-                backoff: .init(base: .ms(1), max: .ms(2), jitter: 0), budget: .init(percent: 0, minRetriesPerSecond: 0))])
+                backoff: .init(base: .milliseconds(1), max: .milliseconds(2), jitter: 0), budget: .init(percent: 0, minRetriesPerSecond: 0))])
         let proxy = try await ProxyHarness(config)
         config.version = "v2"
         config.accessLog = AccessLogConfig(path: log, proxy: "p")

@@ -9,7 +9,7 @@ struct LazyMetricsTests {
         let used = try await TestBackend { _, _ in TestBackend.ok("used") }
         let idle = try await TestBackend { _, _ in TestBackend.ok("idle") }
         let sick = try await TestBackend { _, _ in TestBackend.ok("no", status: 503) }
-        let check = HealthCheck(path: "/healthz", interval: .ms(50), timeout: .ms(500), healthyThreshold: 1, unhealthyThreshold: 1)
+        let check = HealthCheck(path: "/healthz", interval: .milliseconds(50), timeout: .milliseconds(500), healthyThreshold: 1, unhealthyThreshold: 1)
         let config = SidecarConfiguration(
             version: "lazy",
             listeners: [Listener(name: "out", kind: .outbound, address: "127.0.0.1:0")],

@@ -22,7 +22,7 @@ struct ProxyConcurrencyTests {
         }
         let policy = RetryPolicyConfig(
             name: "r", service: "b", attempts: 4, retryOn: [.gatewayError],
-            backoff: .init(base: .ms(1), max: .ms(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 1000))
+            backoff: .init(base: .milliseconds(1), max: .milliseconds(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 1000))
         let proxy = try await ProxyHarness(
             ProxyHarness.config(services: [ServiceConfig(name: "b", endpoints: [backend.address])], retryPolicies: [policy]))
         let clients = 24

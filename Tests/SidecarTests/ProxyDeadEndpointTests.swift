@@ -83,7 +83,7 @@ struct ProxyDeadEndpointTests {
         }
         let service = ServiceConfig(
             name: "b", endpoints: [backend.address], connectionLimits: ConnectionLimits(maxConnections: 1))
-        let policy = RetryPolicyConfig(name: "r", service: "b", attempts: 1, perTryTimeout: .ms(200))
+        let policy = RetryPolicyConfig(name: "r", service: "b", attempts: 1, perTryTimeout: .milliseconds(200))
         let proxy = try await ProxyHarness(ProxyHarness.config(services: [service], retryPolicies: [policy]))
         let port = proxy.port
         let (first, waited) = try await offPool {

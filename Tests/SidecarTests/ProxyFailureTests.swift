@@ -45,7 +45,7 @@ struct ProxyFailureTests {
             request.requestLine.contains("/slow") ? .delayed(milliseconds: 3000, TestBackend.ok()) : TestBackend.ok()
         }
         let proxy = try await ProxyHarness(
-            ProxyHarness.config(services: [ServiceConfig(name: "b", endpoints: [backend.address])], timeout: .ms(200)))
+            ProxyHarness.config(services: [ServiceConfig(name: "b", endpoints: [backend.address])], timeout: .milliseconds(200)))
         let (slow, fast) = try await offPool { (try proxy.get("/slow"), try proxy.get("/fast")) }
         #expect(slow.status == 504)
         #expect(slow.header("x-mesh-reason") == "timeout")

@@ -13,7 +13,7 @@ struct ProxyHonouredFieldsTests {
         }
         let policy = RetryPolicyConfig(
             name: "r", service: "b", attempts: 2, retryOn: [.retriableStatusCodes], retriableStatusCodes: [code],
-            backoff: .init(base: .ms(1), max: .ms(1)))
+            backoff: .init(base: .milliseconds(1), max: .milliseconds(1)))
         let proxy = try await ProxyHarness(
             ProxyHarness.config(services: [ServiceConfig(name: "b", endpoints: [backend.address])], retryPolicies: [policy]))
         let reply = try await offPool { try proxy.get() }

@@ -11,7 +11,7 @@ struct ProxyOutlierIntervalTests {
         let a = try await TestBackend { _, _ in failing.value ? TestBackend.ok("down\n", status: 500) : TestBackend.ok("a\n") }
         let b = try await TestBackend { _, _ in TestBackend.ok("b\n") }
         let outlier = OutlierDetection(
-            consecutive5xxErrors: 1, consecutiveGatewayErrors: 0, interval: .ms(100), baseEjectionTime: .ms(400),
+            consecutive5xxErrors: 1, consecutiveGatewayErrors: 0, interval: .milliseconds(100), baseEjectionTime: .milliseconds(400),
             maxEjectionTime: .seconds(10), maxEjectionPercent: 50)
         let service = ServiceConfig(
             name: "b", endpoints: [a.address, b.address], loadBalancer: .roundRobin, outlierDetection: outlier)

@@ -110,7 +110,7 @@ struct ProxyLimitsTests {
     @Test("a slow header sender gets 408 after headerTimeout; an idle connection closes after idleTimeout")
     func slowAndIdleClients() async throws {
         let backend = try await TestBackend { _, _ in TestBackend.ok() }
-        let proxy = try await ProxyHarness(config(backend, limits: ProxyLimits(headerTimeout: .ms(200), idleTimeout: .ms(300))))
+        let proxy = try await ProxyHarness(config(backend, limits: ProxyLimits(headerTimeout: .milliseconds(200), idleTimeout: .milliseconds(300))))
         let (slow, idleClosed, served) = try await offPool {
             let slow = try RawClient(port: proxy.port)
             slow.send("GET / HTTP/1.1\r\nhost: t\r\n")  // never finishes the head

@@ -70,7 +70,7 @@ struct ProxyRoutingTests {
         let healthy = try await TestBackend { _, _ in TestBackend.ok("up") }
         let config = ProxyHarness.config(
             services: [ServiceConfig(name: "b", endpoints: [failing.address, healthy.address], loadBalancer: .roundRobin)],
-            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, backoff: .init(base: .ms(1), max: .ms(2), jitter: 0),
+            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, backoff: .init(base: .milliseconds(1), max: .milliseconds(2), jitter: 0),
                 budget: .init(percent: 100, minRetriesPerSecond: 100))])
         let proxy = try await ProxyHarness(config)
         let answers = try await offPool {
@@ -90,8 +90,8 @@ struct ProxyRoutingTests {
         let fast = try await TestBackend { _, _ in TestBackend.ok("fast") }
         let config = ProxyHarness.config(
             services: [ServiceConfig(name: "b", endpoints: [slow.address, fast.address], loadBalancer: .roundRobin)],
-            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, perTryTimeout: .ms(150), timeout: .seconds(2),
-                backoff: .init(base: .ms(1), max: .ms(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 100))])
+            retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 2, perTryTimeout: .milliseconds(150), timeout: .seconds(2),
+                backoff: .init(base: .milliseconds(1), max: .milliseconds(2), jitter: 0), budget: .init(percent: 100, minRetriesPerSecond: 100))])
         let proxy = try await ProxyHarness(config)
         let answers = try await offPool { try (0..<4).map { _ in try proxy.get().text } }
         #expect(answers == ["fast", "fast", "fast", "fast"])
@@ -125,7 +125,7 @@ struct ProxyRoutingTests {
         let config = ProxyHarness.config(
             services: [ServiceConfig(name: "b", endpoints: [backend.address])],
             retryPolicies: [RetryPolicyConfig(name: "r", service: "b", attempts: 5, retryOn: [.serverError],
-                backoff: .init(base: .ms(0), max: .ms(0), jitter: 0), budget: .init(percent: 20, minRetriesPerSecond: 0))])
+                backoff: .init(base: .milliseconds(0), max: .milliseconds(0), jitter: 0), budget: .init(percent: 20, minRetriesPerSecond: 0))])
         let proxy = try await ProxyHarness(config)
         let clientRequests = 400
         _ = try await offPool {
@@ -171,7 +171,7 @@ struct ProxyHealthCheckTests {
             request.requestLine.contains("/healthz") ? TestBackend.ok("no", status: 503) : TestBackend.ok("sick")
         }
         let well = try await TestBackend { _, _ in TestBackend.ok("well") }
-        let check = HealthCheck(path: "/healthz", interval: .ms(50), timeout: .ms(500), healthyThreshold: 1, unhealthyThreshold: 1)
+        let check = HealthCheck(path: "/healthz", interval: .milliseconds(50), timeout: .milliseconds(500), healthyThreshold: 1, unhealthyThreshold: 1)
         let proxy = try await ProxyHarness(ProxyHarness.config(services: [ServiceConfig(
             name: "b", endpoints: [sick.address, well.address], loadBalancer: .roundRobin, healthCheck: check)]))
         // Bounded wait for the first checks to complete.

@@ -98,7 +98,7 @@ struct RFCConnectionTests {
 
     @Test("a slow-header client is cut off with 408 without delaying other clients")
     func slowHeaderDoesNotStarve() async throws {
-        let fixture = try await RFCFixture.start(limits: ProxyLimits(headerTimeout: .ms(500)))
+        let fixture = try await RFCFixture.start(limits: ProxyLimits(headerTimeout: .milliseconds(500)))
         let port = fixture.proxy.port
         let (other, slow) = try await offPool {
             let slow = try RawClient(port: port)

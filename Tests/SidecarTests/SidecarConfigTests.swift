@@ -41,7 +41,7 @@ struct SidecarConfigTests {
         #expect(config.services[1].outlierDetection?.baseEjectionTime == .seconds(10))
         #expect(config.services[1].outlierDetection?.maxEjectionPercent == 10)
         #expect(config.services[1].healthCheck?.unhealthyThreshold == 3)
-        #expect(config.retryPolicies[0].perTryTimeout == .ms(500))
+        #expect(config.retryPolicies[0].perTryTimeout == .milliseconds(500))
         #expect(config.retryPolicies[0].retryNonIdempotent == false)
         #expect(config.defaultRequestTimeout == .seconds(15))
         let again = try SidecarConfiguration.decode(json: config.encodedJSON())
@@ -87,8 +87,48 @@ struct SidecarConfigTests {
         }
     }
 
-    @Test("durations", arguments: [("250ms", 250), ("2s", 2000), ("1.5s", 1500), ("1m", 60000)])
-    func durations(text: String, ms: Int64) {
-        #expect(ConfigDuration(parsing: text)?.milliseconds == ms)
+    @Test("durations read the one grammar (sums, fractions) or milliseconds, and are written canonically")
+    func durations() throws {
+        let json = #"""
+            {"version": "v", "defaultRequestTimeout": "1m30s",
+             "services": [{"name": "web", "endpoints": ["127.0.0.1:9000"],
+                           "healthCheck": {"interval": "1m0.5s", "timeout": 250},
+                           "outlierDetection": {"baseEjectionTime": "1.5s"}}],
+             "limits": {"idleTimeout": "2h30m"}}
+            """#
+        let config = try SidecarConfiguration.decode(json: Data(json.utf8))
+        #expect(config.defaultRequestTimeout == .seconds(90))
+        #expect(config.services[0].healthCheck?.interval == .milliseconds(60_500))
+        #expect(config.services[0].healthCheck?.timeout == .milliseconds(250))
+        #expect(config.services[0].outlierDetection?.baseEjectionTime == .milliseconds(1500))
+        #expect(config.limits.idleTimeout == .seconds(9000))
+        let text = String(decoding: config.encodedJSON(), as: UTF8.self)
+        for written in [#""defaultRequestTimeout" : "1m30s""#, #""interval" : "1m500ms""#, #""timeout" : "250ms""#,
+                        #""baseEjectionTime" : "1s500ms""#, #""idleTimeout" : "2h30m""#, #""connectTimeout" : "2s""#] {
+            #expect(text.contains(written), "\(written) in \(text)")
+        }
+        #expect(try SidecarConfiguration.decode(json: config.encodedJSON()) == config)
+    }
+
+    @Test("no overall deadline stays none through JSON (null, not the 15s default)")
+    func noDeadlineRoundTrips() throws {
+        let config = SidecarConfiguration(version: "quick", defaultRequestTimeout: nil)
+        let again = try SidecarConfiguration.decode(json: config.encodedJSON())
+        #expect(again.defaultRequestTimeout == nil)
+        #expect(again == config)
+    }
+
+    @Test("a bad duration names the field and says why", arguments: [
+        ("\"1s1s\"", "units go from largest to smallest"), ("\"10\"", "add a unit"), ("\"5d\"", "unknown unit \"d\""),
+        ("-5", "a number of milliseconds from 0"), ("true", "or a number of milliseconds"),
+        ("\"0.5ms\"", "finer than a millisecond"), ("\"9999999h\"", "too large"),
+    ])
+    func badDurations(value: String, reason: String) {
+        let json = #"{"version": "v", "retryPolicies": [{"name": "r", "service": "web", "perTryTimeout": "#
+            + value + "}]}"
+        let error = #expect(throws: ConfigError.self) { try SidecarConfiguration.decode(json: Data(json.utf8)) }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.hasPrefix("retryPolicies[0].perTryTimeout: expected a duration"), "\(text)")
+        #expect(text.contains(reason), "\(text)")
     }
 }

@@ -1,3 +1,5 @@
+import DurationText
+
 /// Scalars decode by the type of the field they fill, never by how YAML 1.1 would guess: `name: no` is the string
 /// "no", `port: 8080` is a number and `port: "8080"` is rejected (as Kubernetes does) because the quotes say "string".
 extension DecodeContext {
@@ -98,18 +100,20 @@ extension DecodeContext {
     }
 
     func duration(_ node: Node, _ path: String, minimum: Duration = .zero) -> Duration? {
-        let expected = "expected a duration such as 500ms, 2s, 1m or 1m30s"
+        let expected = "expected a duration such as 500ms, 1.5s, 1m or 1m30s"
         guard case .scalar(let scalar) = node.value, !scalar.isNull else {
             error(node.mark, path, "\(expected), got \(node.kindName)")
             return nil
         }
-        guard let value = ManifestDuration.parse(scalar.text) else {
-            let hint = Self.parseInt(scalar.text) != nil ? " (add a unit: ms, s, m or h)" : ""
-            error(node.mark, path, "\(expected), got \(quoted(scalar.text))\(hint)")
+        let value: Duration
+        do {
+            value = try Duration(parsing: scalar.text)
+        } catch {
+            self.error(node.mark, path, "\(expected), got \(quoted(scalar.text)) (\(error))")
             return nil
         }
         guard value >= minimum else {
-            error(node.mark, path, "must be at least \(ManifestDuration.format(minimum)), got \(scalar.text)")
+            error(node.mark, path, "must be at least \(minimum.canonicalText), got \(scalar.text)")
             return nil
         }
         return value

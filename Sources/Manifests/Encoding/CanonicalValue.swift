@@ -1,3 +1,5 @@
+import DurationText
+
 /// The canonical form of an object: an ordered tree that both the YAML and the JSON emitters print. Field order is the
 /// order the reference docs list fields in; maps the user wrote (labels, env, headers) are sorted by key.
 public indirect enum CanonicalValue: Sendable, Hashable {
@@ -19,7 +21,7 @@ public indirect enum CanonicalValue: Sendable, Hashable {
     }
 
     static func duration(_ value: Duration) -> CanonicalValue {
-        .string(ManifestDuration.format(value))
+        .string(value.canonicalText)
     }
 
     static func strings(_ values: [String]) -> CanonicalValue {

@@ -1,3 +1,5 @@
+import DurationText
+
 extension Rollout {
     public var canonical: CanonicalValue {
         var spec = CanonicalMap()
@@ -64,7 +66,7 @@ extension Rollout {
             case .latency(let maximum, let percentile):
                 return .map([
                     .init("name", .string("request-duration")),
-                    .init("thresholdRange", .map([.init("max", .int(Int(ManifestDuration.milliseconds(maximum))))])),
+                    .init("thresholdRange", .map([.init("max", .int(Int(maximum.wholeMilliseconds)))])),
                     .init("percentile", .decimal(percentile)),
                 ])
             }

@@ -15,12 +15,12 @@ enum ManifestTranslation {
         let outlier = spec.outlierDetection.map {
             OutlierDetection(consecutive5xxErrors: $0.consecutive5xxErrors,
                              consecutiveGatewayErrors: $0.consecutiveGatewayErrors,
-                             interval: duration($0.interval),
-                             baseEjectionTime: duration($0.baseEjectionTime),
+                             interval: $0.interval,
+                             baseEjectionTime: $0.baseEjectionTime,
                              maxEjectionPercent: $0.maxEjectionPercent)
         }
         let health = spec.healthCheck.map {
-            HealthCheck(path: $0.path, interval: duration($0.interval), timeout: duration($0.timeout),
+            HealthCheck(path: $0.path, interval: $0.interval, timeout: $0.timeout,
                         healthyThreshold: $0.healthyThreshold, unhealthyThreshold: $0.unhealthyThreshold)
         }
         let limits = ConnectionLimits(maxConnections: spec.connectionPool.maxConnections,
@@ -64,16 +64,11 @@ enum ManifestTranslation {
         return RetryPolicyConfig(
             name: policy.metadata.name, service: spec.service,
             attempts: spec.attempts + 1,  // the manifest counts retries (Istio); the proxy counts tries
-            perTryTimeout: spec.perTryTimeout.map(duration), timeout: spec.timeout.map(duration),
+            perTryTimeout: spec.perTryTimeout, timeout: spec.timeout,
             retryOn: retryOn, retriableStatusCodes: codes,
-            backoff: .init(base: duration(spec.backoff.base), max: duration(spec.backoff.max),
+            backoff: .init(base: spec.backoff.base, max: spec.backoff.max,
                            jitter: Double(spec.backoff.jitter) / 100),
             budget: .init(percent: Double(spec.budget.percent), minRetriesPerSecond: spec.budget.minRetriesPerSecond),
             retryNonIdempotent: !spec.idempotentOnly)
-    }
-
-    static func duration(_ duration: Duration) -> ConfigDuration {
-        let (seconds, attoseconds) = duration.components
-        return ConfigDuration(milliseconds: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -89,7 +89,7 @@ final class EndpointState {
         }
         connecting += 1
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.milliseconds(limits.connectTimeout.milliseconds))
+            .connectTimeout(TimeAmount(limits.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -29,7 +29,7 @@ final class HealthChecker: @unchecked Sendable {
     func start() {
         guard let endpoint else { return }
         task = endpoint.eventLoop.scheduleRepeatedTask(
-            initialDelay: .zero, delay: .milliseconds(check.interval.milliseconds)
+            initialDelay: .zero, delay: TimeAmount(check.interval)
         ) { [self] _ in self.runOnce() }
     }
 
@@ -43,7 +43,7 @@ final class HealthChecker: @unchecked Sendable {
         running = true
         let loop = endpoint.eventLoop
         let promise = loop.makePromise(of: Int.self)
-        let timeout = TimeAmount.milliseconds(check.timeout.milliseconds)
+        let timeout = TimeAmount(check.timeout)
         let request = "GET \(check.path) HTTP/1.1\r\nhost: \(endpoint.address)\r\nuser-agent: meshctl-health\r\nconnection: close\r\n\r\n"
         let deadline = loop.scheduleTask(in: timeout) { promise.fail(ChannelError.connectTimeout(timeout)) }
         ClientBootstrap(group: loop)

@@ -29,13 +29,13 @@ final class LoopRoutes {
         self.hosts = hosts
         self.splits = splits
         self.listeners = Dictionary(config.listeners.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        self.requestTimeoutNanos = config.defaultRequestTimeout.map { UInt64($0.nanoseconds) } ?? 0
+        self.requestTimeoutNanos = config.defaultRequestTimeout.map(\.clampedNanoseconds) ?? 0
         self.limits = config.limits
         self.parserLimits = HTTPHeadParser.Limits(
             maxStartLine: config.limits.maxRequestLineBytes, maxHeadSize: config.limits.maxHeaderBytes,
             maxFields: config.limits.maxHeaderCount)
-        self.headerTimeoutNanos = UInt64(config.limits.headerTimeout.nanoseconds)
-        self.idleTimeoutNanos = UInt64(config.limits.idleTimeout.nanoseconds)
+        self.headerTimeoutNanos = config.limits.headerTimeout.clampedNanoseconds
+        self.idleTimeoutNanos = config.limits.idleTimeout.clampedNanoseconds
     }
 
     /// How a listener's requests find their service; `.fixed` needs no look at the request at all.

@@ -20,10 +20,10 @@ extension RetryPolicy {
         self.init(
             attempts: config.attempts, retryOn: conditions, retriableStatusCodes: codes,
             retryNonIdempotent: config.retryNonIdempotent,
-            perTryTimeout: config.perTryTimeout.map { UInt64($0.nanoseconds) } ?? 0,
-            timeout: config.timeout.map { UInt64($0.nanoseconds) },
+            perTryTimeout: config.perTryTimeout.map(\.clampedNanoseconds) ?? 0,
+            timeout: config.timeout.map(\.clampedNanoseconds),
             backoff: Backoff(
-                base: UInt64(config.backoff.base.nanoseconds), maximum: UInt64(config.backoff.max.nanoseconds),
+                base: config.backoff.base.clampedNanoseconds, maximum: config.backoff.max.clampedNanoseconds,
                 jitter: jitter >= 1 ? .full : (jitter <= 0 ? .none : .proportional(jitter))),
             budget: RetryBudget.Configuration(
                 retryRatio: config.budget.percent / 100, minRetriesPerSecond: config.budget.minRetriesPerSecond))

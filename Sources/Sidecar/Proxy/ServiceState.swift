@@ -69,8 +69,8 @@ final class ServiceState {
     private static func outlierConfiguration(_ c: OutlierDetection) -> OutlierDetector.Configuration {
         OutlierDetector.Configuration(
             consecutive5xxErrors: c.consecutive5xxErrors, consecutiveGatewayErrors: c.consecutiveGatewayErrors,
-            baseEjectionTime: UInt64(c.baseEjectionTime.nanoseconds), maxEjectionTime: UInt64(c.maxEjectionTime.nanoseconds),
-            maxEjectionPercent: c.maxEjectionPercent, multiplierDecayInterval: UInt64(c.interval.nanoseconds))
+            baseEjectionTime: c.baseEjectionTime.clampedNanoseconds, maxEjectionTime: c.maxEjectionTime.clampedNanoseconds,
+            maxEjectionPercent: c.maxEjectionPercent, multiplierDecayInterval: c.interval.clampedNanoseconds)
     }
 
     /// Chooses the endpoint for a try and counts it as started; nil when none is available (all ejected,

@@ -32,7 +32,7 @@ struct ProxyHarness: Sendable {
     /// A proxy configuration: one inbound listener to `service`, plus any other services, splits and policies.
     static func config(
         version: String = "v1", services: [ServiceConfig], listenerService: String? = nil, splits: [TrafficSplitConfig] = [],
-        retryPolicies: [RetryPolicyConfig] = [], timeout: ConfigDuration? = .seconds(10)
+        retryPolicies: [RetryPolicyConfig] = [], timeout: Duration? = .seconds(10)
     ) -> SidecarConfiguration {
         SidecarConfiguration(
             version: version,
