@@ -50,8 +50,8 @@ extension DownstreamHandler {
 
     /// The machine's verdict on a failed try (a convenience for the handler's many failure sites).
     func upstreamFailure(_ failure: TryFailure) -> ExchangeStateMachine.Step {
-        guard let service else { return .none }
-        return machine.upstreamFailed(failure, now: LoopContext.now(), budget: &service.budget, random: &loop.random)
+        guard let retries else { return .none }
+        return machine.upstreamFailed(failure, now: LoopContext.now(), budget: &retries.budget, random: &loop.random)
     }
 
     /// Lets go of the current try's connection and endpoint.
@@ -73,6 +73,7 @@ extension DownstreamHandler {
     func releaseExchange() {
         releaseTry()
         service = nil
+        retries = nil
         retained = nil
         heldResponse = nil
         inExchange = false

@@ -50,7 +50,7 @@ extension DownstreamHandler {
         }
         let decision: LoopContext.RouteDecision
         if case .fixed(let service) = cachedRoute {
-            decision = .service(service)
+            decision = .service(service, retries: service)
         } else if case .degraded(let detail) = cachedRoute {
             decision = .degraded(detail)
         } else {
@@ -60,7 +60,7 @@ extension DownstreamHandler {
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
         // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
         var hostForHTTP10 = ""
-        if !request.isHTTP11, case .service(let service) = decision { hostForHTTP10 = service.name }
+        if !request.isHTTP11, case .service(let service, _) = decision { hostForHTTP10 = service.name }
         buffer.withUnsafeReadableBytes { bytes in
             writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
         }
@@ -75,10 +75,11 @@ extension DownstreamHandler {
             requestFramer = BodyFramer(request.chunked ? .chunked : .none)
         }
         keepAliveAfter = request.keepAlive && !loop.draining
-        let service: ServiceState
+        let service: ServiceState, retries: ServiceState
         switch decision {
-        case .service(let routed):
+        case .service(let routed, let policyHolder):
             service = routed
+            retries = policyHolder
         case .noRoute:
             logAccess(status: 404, reason: "no-route")
             respondLocally(status: 404, reason: "no-route", keepAlive: false)
@@ -90,6 +91,7 @@ extension DownstreamHandler {
             return
         }
         self.service = service
+        self.retries = retries
         inExchange = true
         // Nothing of this request's response has reached the client. The flag still tells of the previous exchange
         // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
@@ -98,9 +100,9 @@ extension DownstreamHandler {
         let step = machine.requestStarted(
             .init(idempotent: request.method.isIdempotent, bodyComplete: requestFramer.isDone,
                   contentLength: request.contentLength),
-            policy: service.retryPolicy, timeout: routes.requestTimeoutNanos, now: now, budget: &service.budget)
+            policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now, budget: &retries.budget)
         if machine.isKeepingBody {
-            retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, service.retryPolicy.maxReplayableBodyBytes))
+            retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, retries.retryPolicy.maxReplayableBodyBytes))
         }
         perform(step, now: now)
     }

@@ -7,7 +7,7 @@ extension DownstreamHandler {
     /// Bytes from the upstream: parse the response head (interim ones are passed on), decide on a retry, then
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
-        guard connection === upstream, let context, let service else { return }
+        guard connection === upstream, let context, let retries else { return }
         responseUnflushed = true
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
@@ -53,7 +53,7 @@ extension DownstreamHandler {
                 }
             }
             let now = LoopContext.now()
-            let step = machine.responseHead(status: response.status, now: now, budget: &service.budget, random: &loop.random)
+            let step = machine.responseHead(status: response.status, now: now, budget: &retries.budget, random: &loop.random)
             perform(step, now: now)
             guard case .forwardResponse = step.action else { return }
             if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204

@@ -58,6 +58,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
     var startedAt: UInt64 = 0
     var service: ServiceState?
+    /// Whose retry policy and budget this exchange uses: `service`, or the split's root when the request came
+    /// through a split and only the root has a policy (`LoopContext.RouteDecision`).
+    var retries: ServiceState?
     var endpoint: EndpointState?
     var upstream: UpstreamHandler?
     var upstreamHead: ByteBuffer?
@@ -251,8 +254,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     func checkDeadlines(now: UInt64) {
         if closing { return }
-        if let service, machine.isBusy {
-            perform(machine.deadlinesChecked(now: now, budget: &service.budget, random: &loop.random), now: now)
+        if let retries, machine.isBusy {
+            perform(machine.deadlinesChecked(now: now, budget: &retries.budget, random: &loop.random), now: now)
             return
         }
         let routes = loop.routes

@@ -153,7 +153,10 @@ final class LoopContext: @unchecked Sendable {
     // MARK: routing
 
     enum RouteDecision {
-        case service(ServiceState)
+        /// The service to call, and whose retry policy and budget apply: the service's own, or — for a request a
+        /// split sent to a backend without a policy — the root's, since the caller addressed the root (as a Linkerd
+        /// ServiceProfile on the apex service retries the split's traffic).
+        case service(ServiceState, retries: ServiceState)
         case noRoute
         /// The route needs a service the configuration does not define: 503 with this detail.
         case degraded(String)
@@ -191,7 +194,10 @@ final class LoopContext: @unchecked Sendable {
             root = route.flatMap { routes.services[$0.service] }
         }
         guard let root else { return .noRoute }
-        guard let split = routes.splits[root.name] else { return .service(root) }
+        guard let split = routes.splits[root.name] else { return .service(root, retries: root) }
+        func viaSplit(_ backend: ServiceState) -> RouteDecision {
+            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend)
+        }
         if let reason = split.degraded { return .degraded(reason) }
         if split.pinned != nil || split.matches != nil {
             let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
@@ -199,15 +205,15 @@ final class LoopContext: @unchecked Sendable {
             if let pinned = split.pinned,
                 let rule = pinned.route(method: request.method, path: request.path, header: request.header)
             {
-                return .service(split.pinnedServices[rule])
+                return viaSplit(split.pinnedServices[rule])
             }
             if let matches = split.matches,
                 matches.route(method: request.method, path: request.path, header: request.header) == nil
             {
-                return .service(root)
+                return .service(root, retries: root)
             }
         }
-        return .service(split.nextBackend() ?? root)
+        return viaSplit(split.nextBackend() ?? root)
     }
 
     // MARK: connections, deadlines, drain
