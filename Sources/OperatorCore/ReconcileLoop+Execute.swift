@@ -33,15 +33,15 @@ extension ReconcileLoop {
     @discardableResult
     func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async -> Bool {
         var jobs: [(slot: SlotID, instance: String, adminPort: Int, config: SidecarConfiguration, running: SidecarConfiguration?)] = []
+        let byID = Dictionary(instances.map { ($0.record.id, $0) }, uniquingKeysWith: { first, _ in first })
         for case .configure(let slot, let instance, let version) in actions {
-            guard let found = instances.first(where: { $0.record.id == instance }),
+            guard let found = byID[instance],
                   let config = world.configurations[slot], config.version == version else { continue }
             // What the proxy runs, if it is what we last pushed to it: then a patch of the tables may do.
             let running = pushedConfigs[instance].flatMap { $0.version == found.observed.configVersion ? $0 : nil }
             jobs.append((slot, instance, found.ports["admin"] ?? 0, config, running))
         }
-        let live = Set(instances.map(\.record.id))
-        pushedConfigs = pushedConfigs.filter { live.contains($0.key) }
+        pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
         guard !jobs.isEmpty else { return actions.isEmpty }
         let prober = self.prober
         let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])

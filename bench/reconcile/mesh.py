@@ -12,6 +12,9 @@ socket (polled in-process, so a poll costs ~1 ms, not a curl + python start), wa
                                              per change and a summary
   mesh.py propagation STATE                  the operator's own propagation histogram, as one line
   mesh.py pids STATE                         slot -> pid of every recorded process (JSON), from `/v1/status`
+  mesh.py cpu STATE [BEFORE.json]            CPU seconds (utime + stime from /proc) of the operator, the sidecars,
+                                             the gateway and the workloads, as JSON; with BEFORE.json (an earlier
+                                             output), what each spent since
 """
 import http.client, json, os, socket, subprocess, sys, time
 
@@ -201,6 +204,27 @@ def pids(state):
     print(json.dumps({p["slot"]: p["pid"] for p in live_processes(state)}, sort_keys=True))
 
 
+def cpu_seconds(pid):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu(state, before_path=None):
+    """Where the CPU of a series went: by role, summed over the processes alive now."""
+    totals = {"operator": cpu_seconds(int(open(os.path.join(state, "operator.pid")).read()))}
+    for p in live_processes(state):
+        totals[p["role"]] = totals.get(p["role"], 0.0) + cpu_seconds(p["pid"])
+    if before_path:
+        before = json.load(open(before_path))
+        print("CPU seconds spent, by role: " + ", ".join(
+            f"{role} {totals[role] - before.get(role, 0.0):.2f}" for role in sorted(totals)))
+    else:
+        print(json.dumps(totals))
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "manifests":
@@ -214,5 +238,7 @@ if __name__ == "__main__":
         propagation(sys.argv[2])
     elif command == "pids":
         pids(sys.argv[2])
+    elif command == "cpu":
+        cpu(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
     else:
         raise SystemExit(__doc__)

@@ -6,7 +6,8 @@
 # every 5 ms on the operator socket, in-process) — first with no traffic (the propagation itself; once with
 # `meshctl apply`, once with the API call it makes, so the CLI's own start-up is told apart), then again while
 # wrk sends 50 connections through the gateway (the proxies then share the 2 cores with the load), counting failed
-# requests during those changes. Everything runs on 127.0.0.1 in a temporary state directory and is stopped at the end.
+# requests during those changes. After the API series it prints the CPU seconds each role spent in it (operator,
+# sidecars, gateway, workloads), to tell the operator's share of a change from the proxies'. Everything runs on 127.0.0.1 in a temporary state directory and is stopped at the end.
 source "$(dirname "$0")/common.sh"
 services=${1:-20}
 changes=${2:-20}
@@ -15,7 +16,10 @@ start_mesh "$services"
 echo "== weight changes, no traffic (meshctl apply)"
 $MESH changes "$state" "$dir/manifests" "$services" "$changes"
 echo "== weight changes, no traffic (POST /v1/apply on the operator's socket: the same, without the CLI process)"
+$MESH cpu "$state" >"$dir/cpu.json"
 $MESH changes "$state" "$dir/manifests" "$services" "$changes" api
+echo "during those $changes changes (0.5 s apart, full passes included):"
+$MESH cpu "$state" "$dir/cpu.json"
 $MESH propagation "$state"
 echo "== weight changes under wrk -c50 through the gateway"
 wrk_start $((changes + 12))
