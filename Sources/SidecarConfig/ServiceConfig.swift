@@ -11,25 +11,40 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         case p2cEWMA = "p2c-ewma"
     }
 
+    /// What the service speaks (the manifest's `spec.appProtocol`); decides how its listeners carry a connection.
+    public enum AppProtocol: String, Sendable, Hashable, Codable, CaseIterable {
+        /// HTTP/1.1; the default, and what a configuration written before the field existed means.
+        case http
+        /// HTTP/2 without TLS (h2c, prior knowledge).
+        case http2
+        /// gRPC over h2c.
+        case grpc
+        /// Opaque bytes: connections are balanced over the endpoints, requests are not seen.
+        case tcp
+    }
+
     /// The service name; also what an outbound request's Host header names (before any `:port`).
     public var name: String
     /// Other Host header values that mean this service.
     public var hosts: [String]
     /// `host:port` of every endpoint.
     public var endpoints: [String]
+    public var appProtocol: AppProtocol
     public var loadBalancer: LoadBalancerKind
     public var outlierDetection: OutlierDetection?
     public var healthCheck: HealthCheck?
     public var connectionLimits: ConnectionLimits
 
     public init(
-        name: String, hosts: [String] = [], endpoints: [String], loadBalancer: LoadBalancerKind = .p2cEWMA,
+        name: String, hosts: [String] = [], endpoints: [String], appProtocol: AppProtocol = .http,
+        loadBalancer: LoadBalancerKind = .p2cEWMA,
         outlierDetection: OutlierDetection? = nil, healthCheck: HealthCheck? = nil,
         connectionLimits: ConnectionLimits = ConnectionLimits()
     ) {
         self.name = name
         self.hosts = hosts
         self.endpoints = endpoints
+        self.appProtocol = appProtocol
         self.loadBalancer = loadBalancer
         self.outlierDetection = outlierDetection
         self.healthCheck = healthCheck
@@ -37,7 +52,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, hosts, endpoints, loadBalancer, outlierDetection, healthCheck, connectionLimits
+        case name, hosts, endpoints, appProtocol, loadBalancer, outlierDetection, healthCheck, connectionLimits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,10 +60,24 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         self.name = try c.decode(String.self, forKey: .name)
         self.hosts = try c.decodeIfPresent([String].self, forKey: .hosts) ?? []
         self.endpoints = try c.decodeIfPresent([String].self, forKey: .endpoints) ?? []
+        self.appProtocol = try c.decodeIfPresent(AppProtocol.self, forKey: .appProtocol) ?? .http
         self.loadBalancer = try c.decodeIfPresent(LoadBalancerKind.self, forKey: .loadBalancer) ?? .p2cEWMA
         self.outlierDetection = try c.decodeIfPresent(OutlierDetection.self, forKey: .outlierDetection)
         self.healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
         self.connectionLimits = try c.decodeIfPresent(ConnectionLimits.self, forKey: .connectionLimits) ?? .init()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(endpoints, forKey: .endpoints)
+        // Absent for HTTP/1.1: configurations of plain HTTP services stay byte-identical to before the field existed.
+        if appProtocol != .http { try c.encode(appProtocol, forKey: .appProtocol) }
+        try c.encode(loadBalancer, forKey: .loadBalancer)
+        try c.encodeIfPresent(outlierDetection, forKey: .outlierDetection)
+        try c.encodeIfPresent(healthCheck, forKey: .healthCheck)
+        try c.encode(connectionLimits, forKey: .connectionLimits)
     }
 }
 

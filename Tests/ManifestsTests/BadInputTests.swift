@@ -122,6 +122,13 @@ struct BadInputTests {
             ]
         ),
         Case(
+            name: "an unknown app protocol",
+            yaml: service + "  port: 80\n  appProtocol: websocket\n  command: [srv]\n",
+            expected: [
+                #"bad.yaml:7:16: error: spec.appProtocol: unknown value "websocket", expected one of "http", "http2", "grpc", "tcp""#
+            ]
+        ),
+        Case(
             name: "command and endpoints together; env without command",
             yaml: service + "  port: 80\n  command: [srv]\n  endpoints: [\"h:1\"]\n",
             expected: [#"bad.yaml:8:14: error: spec.endpoints: a service has either a command or endpoints, not both"#]

@@ -23,6 +23,7 @@ struct KindDecodingTests {
               annotations: {note: no}
             spec:
               port: 8081
+              appProtocol: grpc
               command: [meshctl, demo-app, --version, v1]
               replicas: 3
               env: {MODE: on, EMPTY: }
@@ -42,6 +43,7 @@ struct KindDecodingTests {
             ),
             spec: .init(
                 port: 8081,
+                appProtocol: .grpc,
                 workload: .command(
                     .init(
                         argv: ["meshctl", "demo-app", "--version", "v1"],
@@ -89,6 +91,7 @@ struct KindDecodingTests {
                 )
         )
         #expect(service.spec.loadBalancer == .p2cEWMA)
+        #expect(service.spec.appProtocol == .http)
         #expect(
             service.spec.outlierDetection
                 == .init(

@@ -113,5 +113,6 @@ struct ValidateCommandTests {
         #expect(result.stdout.contains("  idempotentOnly: true\n"))
         #expect(result.stdout.contains("  budget:\n    percent: 20\n    minRetriesPerSecond: 10\n"))
         #expect(result.stdout.contains("  loadBalancer: p2c-ewma\n"))
+        #expect(result.stdout.contains("  port: 8080\n  appProtocol: http\n"))
     }
 }

@@ -20,6 +20,14 @@ import Testing
         #expect(config.connectionLimits.maxRequestsPerConnection == 100)
     }
 
+    @Test func appProtocolReachesTheProxy() {
+        for (manifest, proxy) in [(Service.AppProtocol.http, ServiceConfig.AppProtocol.http), (.http2, .http2),
+                                  (.grpc, .grpc), (.tcp, .tcp)] {
+            let service = Service(metadata: ObjectMeta(name: "db"), spec: .init(port: 5432, appProtocol: manifest))
+            #expect(ManifestTranslation.serviceConfig(service, name: "db", endpoints: []).appProtocol == proxy)
+        }
+    }
+
     @Test func listedStatusCodesOfAnyClassAreRetried() {
         let policy = RetryPolicy(metadata: ObjectMeta(name: "r"), spec: .init(service: "web", retryOn: [.gatewayError, .status(404), .status(425)]))
         let config = ManifestTranslation.retryPolicyConfig(policy)

@@ -48,6 +48,20 @@ struct SidecarConfigTests {
         #expect(again == config)
     }
 
+    @Test("appProtocol: absent reads as http (older configurations), tcp round-trips, http is not written")
+    func appProtocol() throws {
+        let config = try SidecarConfiguration.decode(json: Data(Self.sample.utf8))
+        #expect(config.services.map(\.appProtocol) == [.http, .http, .http])
+        #expect(!String(decoding: config.encodedJSON(), as: UTF8.self).contains("appProtocol"))
+        var tcp = config
+        tcp.services[2].appProtocol = .tcp
+        let json = tcp.encodedJSON()
+        #expect(String(decoding: json, as: UTF8.self).contains(#""appProtocol" : "tcp""#))
+        #expect(try SidecarConfiguration.decode(json: json).services[2].appProtocol == .tcp)
+        let bad = #"{"version": "v", "services": [{"name": "db", "endpoints": [], "appProtocol": "quic"}]}"#
+        #expect(throws: (any Error).self) { try SidecarConfiguration.decode(json: Data(bad.utf8)) }
+    }
+
     @Test("validation reports every problem with its path")
     func problems() throws {
         var config = try SidecarConfiguration.decode(json: Data(Self.sample.utf8))

@@ -7,7 +7,7 @@ import Foundation
 public struct StoredManifest: Sendable, Hashable, Codable {
     /// Bumped when the kinds' encoding changes incompatibly: a row of another version is treated as having no typed
     /// form, decoded once more from its canonical spec, and rewritten.
-    public static let currentVersion = 1
+    public static let currentVersion = 2  // 2: Service.spec.appProtocol
 
     public var version: Int
     public var object: ManifestObject

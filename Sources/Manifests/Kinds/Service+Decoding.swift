@@ -9,6 +9,8 @@ extension Service.Spec {
             port = context.int(portNode, spec.fieldPath("port"), 1...65535) ?? 0
         }
 
+        let appProtocol = spec.word("appProtocol", default: Service.AppProtocol.http)
+
         let commandNode = spec.value("command")
         let replicasNode = spec.value("replicas")
         let envNode = spec.value("env")
@@ -61,6 +63,7 @@ extension Service.Spec {
             spec.mapping("connectionPool") { reader in Service.ConnectionPool(decoding: &reader) } ?? .init()
         self.init(
             port: port,
+            appProtocol: appProtocol,
             workload: workload,
             healthCheck: healthCheck,
             loadBalancer: loadBalancer,

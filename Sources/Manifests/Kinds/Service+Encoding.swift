@@ -3,6 +3,7 @@ extension Service {
     public var canonical: CanonicalValue {
         var spec = CanonicalMap()
         spec.add("port", .int(self.spec.port))
+        spec.add("appProtocol", .string(self.spec.appProtocol.rawValue))
         switch self.spec.workload {
         case .command(let command):
             spec.add("command", .strings(command.argv))

@@ -13,6 +13,8 @@ public struct Service: Sendable, Hashable, Codable {
     public struct Spec: Sendable, Hashable, Codable {
         /// The port clients use (the service's sidecar listens on it, on 127.0.0.1). 1-65535.
         public var port: Int
+        /// What the service speaks, so its proxies know how to carry it (Kubernetes' `appProtocol`).
+        public var appProtocol: AppProtocol
         public var workload: Workload
         public var healthCheck: HealthCheck?
         public var loadBalancer: LoadBalancer
@@ -22,6 +24,7 @@ public struct Service: Sendable, Hashable, Codable {
 
         public init(
             port: Int,
+            appProtocol: AppProtocol = .http,
             workload: Workload = .none,
             healthCheck: HealthCheck? = nil,
             loadBalancer: LoadBalancer = .p2cEWMA,
@@ -29,12 +32,26 @@ public struct Service: Sendable, Hashable, Codable {
             connectionPool: ConnectionPool = .init()
         ) {
             self.port = port
+            self.appProtocol = appProtocol
             self.workload = workload
             self.healthCheck = healthCheck
             self.loadBalancer = loadBalancer
             self.outlierDetection = outlierDetection
             self.connectionPool = connectionPool
         }
+    }
+
+    /// The protocol the service's clients and servers speak, as Kubernetes' `appProtocol` and Linkerd's
+    /// `proxyProtocol` name it.
+    public enum AppProtocol: String, Sendable, Hashable, Codable, CaseIterable {
+        /// HTTP/1.1 (the default).
+        case http
+        /// HTTP/2 without TLS (h2c, prior knowledge).
+        case http2
+        /// gRPC over h2c.
+        case grpc
+        /// Opaque bytes: connections are balanced, requests are not seen.
+        case tcp
     }
 
     /// What serves the service.

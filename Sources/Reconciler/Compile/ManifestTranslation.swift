@@ -12,6 +12,13 @@ enum ManifestTranslation {
         case .leastRequest: lb = .leastRequest
         case .p2cEWMA: lb = .p2cEWMA
         }
+        let appProtocol: ServiceConfig.AppProtocol
+        switch spec.appProtocol {
+        case .http: appProtocol = .http
+        case .http2: appProtocol = .http2
+        case .grpc: appProtocol = .grpc
+        case .tcp: appProtocol = .tcp
+        }
         let outlier = spec.outlierDetection.map {
             OutlierDetection(consecutive5xxErrors: $0.consecutive5xxErrors,
                              consecutiveGatewayErrors: $0.consecutiveGatewayErrors,
@@ -26,7 +33,8 @@ enum ManifestTranslation {
         let limits = ConnectionLimits(maxConnections: spec.connectionPool.maxConnections,
                                       maxPendingRequests: spec.connectionPool.maxPendingRequests,
                                       maxRequestsPerConnection: spec.connectionPool.maxRequestsPerConnection)
-        return ServiceConfig(name: name, endpoints: endpoints, loadBalancer: lb, outlierDetection: outlier,
+        return ServiceConfig(name: name, endpoints: endpoints, appProtocol: appProtocol, loadBalancer: lb,
+                             outlierDetection: outlier,
                              healthCheck: health, connectionLimits: limits)
     }
 
