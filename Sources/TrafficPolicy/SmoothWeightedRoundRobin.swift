@@ -33,17 +33,26 @@ public struct SmoothWeightedRoundRobin: Sendable {
 
     /// The backend (an index into `weights`) for the next request, or nil when no backend has a positive weight.
     public mutating func pick() -> Int? {
+        pick(excluding: EndpointSet())
+    }
+
+    /// The next backend among those not in `excluded` (backends that cannot serve now), interleaved by the
+    /// weights of the others alone: with 90/10 and the 10 excluded, every request goes to the 90. Nil when no
+    /// backend outside `excluded` has a positive weight.
+    public mutating func pick(excluding excluded: EndpointSet) -> Int? {
         var best = -1
         var bestScore = Int.min
-        for index in weights.indices where weights[index] > 0 {
+        var total = 0
+        for index in weights.indices where weights[index] > 0 && !excluded.contains(index) {
             current[index] += weights[index]
+            total += weights[index]
             if current[index] > bestScore {
                 best = index
                 bestScore = current[index]
             }
         }
         if best < 0 { return nil }
-        current[best] -= totalWeight
+        current[best] -= total
         return best
     }
 }

@@ -24,6 +24,18 @@ import TrafficPolicy
         }
     }
 
+    @Test func excludedBackendsShareGoesToTheOthersByTheirWeights() {
+        var picker = SmoothWeightedRoundRobin(weights: [60, 30, 10])
+        var chosen = [0, 0, 0]
+        for _ in 0..<9_000 {
+            if let backend = picker.pick(excluding: EndpointSet(2)) { chosen[backend] += 1 }
+        }
+        #expect(chosen == [6_000, 3_000, 0])
+        #expect(picker.pick(excluding: EndpointSet([0, 1, 2])) == nil)
+        // Nothing excluded: back to all three by weight.
+        #expect(shares(&picker, picks: 1_000).reduce(0, +) == 1_000)
+    }
+
     @Test func picksAreInterleavedNotBunched() {
         var picker = SmoothWeightedRoundRobin(weights: [90, 10])
         let sequence = (0..<100).compactMap { _ in picker.pick() }

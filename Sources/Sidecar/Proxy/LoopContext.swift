@@ -213,7 +213,7 @@ final class LoopContext: @unchecked Sendable {
                 return .service(root, retries: root)
             }
         }
-        return viaSplit(split.nextBackend() ?? root)
+        return viaSplit(split.nextBackend(now: Self.now()) ?? root)
     }
 
     // MARK: connections, deadlines, drain

@@ -105,8 +105,18 @@ final class SplitState {
             pathRegex: match.pathRegex, methods: match.methods.map { $0.uppercased() }, headers: match.headers)
     }
 
-    func nextBackend() -> ServiceState? {
+    /// The backend for the next request. A backend with no endpoint that can take a request now (none ready yet,
+    /// all ejected or failing health checks: a canary whose one replica restarts) is passed over and its share goes
+    /// to the others, rather than answering its share with 503 — the split's weights are a preference, the
+    /// request is the user's. When every backend is in that state the weights pick one and it answers 503.
+    func nextBackend(now: UInt64) -> ServiceState? {
         guard let index = chooser.pick() else { return nil }
-        return backends[index]
+        if backends[index].canServe(now: now) { return backends[index] }
+        var cannotServe = EndpointSet(index)
+        for (other, backend) in backends.enumerated() where other != index && !backend.canServe(now: now) {
+            cannotServe.insert(other)
+        }
+        guard let fallback = chooser.pick(excluding: cannotServe) else { return backends[index] }
+        return backends[fallback]
     }
 }

@@ -90,6 +90,14 @@ final class ServiceState {
         return index
     }
 
+    /// Whether some endpoint could take a request now: configured, passing its health check, not ejected.
+    func canServe(now: UInt64) -> Bool {
+        if endpoints.isEmpty { return false }
+        var excluded = unhealthy
+        if outlier != nil { excluded.formUnion(outlier!.unavailableEndpoints(now: now)) }
+        return endpoints.indices.contains { !excluded.contains($0) }
+    }
+
     /// Reports how a try ended, exactly once per `pick`.
     func finished(endpoint index: Int, startedAt: UInt64, outcome: AttemptOutcome, now: UInt64) {
         balancer.requestFinished(endpoint: index, latency: now &- startedAt, outcome: outcome, now: now)
