@@ -4,6 +4,7 @@ import Foundation
 import OperatorAPI
 import OperatorCore
 import ProcessRuntime
+import Reconciler
 
 extension Meshctl {
     /// `meshctl demo`: a real canary on this machine. Starts an operator in a temporary state directory, deploys the
@@ -47,5 +48,5 @@ extension Meshctl {
 }
 
 func say(_ line: String) {
-    Console.out("[\(Date().formatted(date: .omitted, time: .standard))] \(line)")
+    Console.out("[\(HumanTime.timeOfDay(Date()))] \(line)")
 }
