@@ -34,12 +34,14 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
     public var outlierDetection: OutlierDetection?
     public var healthCheck: HealthCheck?
     public var connectionLimits: ConnectionLimits
+    /// Enforced by the service's inbound listeners; nil for none.
+    public var rateLimit: RateLimitConfig?
 
     public init(
         name: String, hosts: [String] = [], endpoints: [String], appProtocol: AppProtocol = .http,
         loadBalancer: LoadBalancerKind = .p2cEWMA,
         outlierDetection: OutlierDetection? = nil, healthCheck: HealthCheck? = nil,
-        connectionLimits: ConnectionLimits = ConnectionLimits()
+        connectionLimits: ConnectionLimits = ConnectionLimits(), rateLimit: RateLimitConfig? = nil
     ) {
         self.name = name
         self.hosts = hosts
@@ -49,10 +51,11 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         self.outlierDetection = outlierDetection
         self.healthCheck = healthCheck
         self.connectionLimits = connectionLimits
+        self.rateLimit = rateLimit
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, hosts, endpoints, appProtocol, loadBalancer, outlierDetection, healthCheck, connectionLimits
+        case name, hosts, endpoints, appProtocol, loadBalancer, outlierDetection, healthCheck, connectionLimits, rateLimit
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +68,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         self.outlierDetection = try c.decodeIfPresent(OutlierDetection.self, forKey: .outlierDetection)
         self.healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
         self.connectionLimits = try c.decodeIfPresent(ConnectionLimits.self, forKey: .connectionLimits) ?? .init()
+        self.rateLimit = try c.decodeIfPresent(RateLimitConfig.self, forKey: .rateLimit)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +82,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         try c.encodeIfPresent(outlierDetection, forKey: .outlierDetection)
         try c.encodeIfPresent(healthCheck, forKey: .healthCheck)
         try c.encode(connectionLimits, forKey: .connectionLimits)
+        try c.encodeIfPresent(rateLimit, forKey: .rateLimit)
     }
 }
 

@@ -108,17 +108,10 @@ extension SidecarConfiguration {
                 if !split.backends.contains(where: { $0.service == pinned.service }) {
                     fail("\(path).pinnedRoutes[\(j)].service", "\"\(pinned.service)\" is not a backend of the split")
                 }
-                for (name, regex) in pinned.match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
-                    fail("\(path).pinnedRoutes[\(j)].match.headers.\(name)", "invalid regular expression \"\(regex)\"")
-                }
+                problems += Self.matchProblems(pinned.match, path: "\(path).pinnedRoutes[\(j)].match")
             }
             for (j, match) in split.matches.enumerated() {
-                if let regex = match.pathRegex, (try? Regex(regex)) == nil {
-                    fail("\(path).matches[\(j)].pathRegex", "invalid regular expression \"\(regex)\"")
-                }
-                for (name, regex) in match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
-                    fail("\(path).matches[\(j)].headers.\(name)", "invalid regular expression \"\(regex)\"")
-                }
+                problems += Self.matchProblems(match, path: "\(path).matches[\(j)]")
             }
         }
         // SMI: splits do not nest.
@@ -159,6 +152,7 @@ extension SidecarConfiguration {
         if limits.idleTimeout < .milliseconds(1) { fail("limits.idleTimeout", "must be at least 1ms") }
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
+        problems += trafficManagementProblems()
         if !problems.isEmpty { throw ConfigError(problems: problems) }
     }
 }

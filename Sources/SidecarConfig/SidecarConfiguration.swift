@@ -20,6 +20,8 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     public var limits: ProxyLimits
     /// Where to write one JSON line per request; nil for no access log.
     public var accessLog: AccessLogConfig?
+    /// Injected faults (`FaultConfig`), applied by caller-side listeners.
+    public var faults: [FaultConfig] = []
 
     public init(
         version: String, listeners: [Listener] = [], services: [ServiceConfig] = [],
@@ -38,7 +40,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout, limits, accessLog
+        case version, listeners, services, splits, retryPolicies, defaultRequestTimeout, limits, accessLog, faults
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,6 +57,7 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         }
         self.limits = try c.decodeIfPresent(ProxyLimits.self, forKey: .limits) ?? ProxyLimits()
         self.accessLog = try c.decodeIfPresent(AccessLogConfig.self, forKey: .accessLog)
+        self.faults = try c.decodeIfPresent([FaultConfig].self, forKey: .faults) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,6 +75,8 @@ public struct SidecarConfiguration: Sendable, Hashable, Codable {
         }
         try c.encode(limits, forKey: .limits)
         try c.encodeIfPresent(accessLog, forKey: .accessLog)
+        // Absent unless used: a mesh without faults keeps the configuration (and its version digest) it had.
+        if !faults.isEmpty { try c.encode(faults, forKey: .faults) }
     }
 
     /// Decodes and validates JSON; every problem is reported, each with its field path.

@@ -81,6 +81,8 @@ public struct ExchangeStateMachine: Sendable {
     var policy = RetryPolicy.none
     /// Tries of the current (or last) request, free retries not counted (for the access log).
     public internal(set) var tries = 0
+    /// An injected abort that waits for the injected delay (`ExchangeStateMachine+Admission.swift`).
+    var abortAfterDelay: Int?
 
     public init() {}
 
@@ -173,5 +175,9 @@ extension ExchangeStateMachine {
         case closeClient
         /// Release the exchange without answering (the client is gone).
         case abandon
+        /// Wait `nanoseconds` (an injected delay), then call `faultDelayElapsed`.
+        case delay(nanoseconds: UInt64)
+        /// Answer 429 with `Retry-After` (the service's rate limit); nothing was tried.
+        case rateLimited(retryAfterSeconds: Int)
     }
 }

@@ -61,6 +61,7 @@ extension Service.Spec {
         }
         let connectionPool =
             spec.mapping("connectionPool") { reader in Service.ConnectionPool(decoding: &reader) } ?? .init()
+        let rateLimit = Self.rateLimit(decoding: &spec, workload: workload)
         self.init(
             port: port,
             appProtocol: appProtocol,
@@ -68,7 +69,8 @@ extension Service.Spec {
             healthCheck: healthCheck,
             loadBalancer: loadBalancer,
             outlierDetection: outlierDetection,
-            connectionPool: connectionPool
+            connectionPool: connectionPool,
+            rateLimit: rateLimit
         )
     }
 

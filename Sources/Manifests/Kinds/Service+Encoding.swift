@@ -38,6 +38,7 @@ extension Service {
         pool.add("maxPendingRequests", .int(self.spec.connectionPool.maxPendingRequests))
         pool.add("maxRequestsPerConnection", .int(self.spec.connectionPool.maxRequestsPerConnection))
         spec.add("connectionPool", pool.value)
+        if let limit = self.spec.rateLimit { spec.add("rateLimit", limit.canonical) }
         return ManifestObject.envelope(apiVersion: apiVersion, kind: .service, metadata: metadata, spec: spec.value)
     }
 }

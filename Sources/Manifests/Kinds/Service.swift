@@ -21,6 +21,8 @@ public struct Service: Sendable, Hashable, Codable {
         /// nil: no passive ejection.
         public var outlierDetection: OutlierDetection?
         public var connectionPool: ConnectionPool
+        /// nil: no rate limit.
+        public var rateLimit: RateLimit?
 
         public init(
             port: Int,
@@ -29,7 +31,8 @@ public struct Service: Sendable, Hashable, Codable {
             healthCheck: HealthCheck? = nil,
             loadBalancer: LoadBalancer = .p2cEWMA,
             outlierDetection: OutlierDetection? = nil,
-            connectionPool: ConnectionPool = .init()
+            connectionPool: ConnectionPool = .init(),
+            rateLimit: RateLimit? = nil
         ) {
             self.port = port
             self.appProtocol = appProtocol
@@ -38,6 +41,7 @@ public struct Service: Sendable, Hashable, Codable {
             self.loadBalancer = loadBalancer
             self.outlierDetection = outlierDetection
             self.connectionPool = connectionPool
+            self.rateLimit = rateLimit
         }
     }
 

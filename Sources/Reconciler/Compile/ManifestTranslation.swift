@@ -33,9 +33,10 @@ enum ManifestTranslation {
         let limits = ConnectionLimits(maxConnections: spec.connectionPool.maxConnections,
                                       maxPendingRequests: spec.connectionPool.maxPendingRequests,
                                       maxRequestsPerConnection: spec.connectionPool.maxRequestsPerConnection)
+        let rateLimit = spec.rateLimit.map { RateLimitConfig(requestsPerSecond: $0.requestsPerSecond, burst: $0.burst) }
         return ServiceConfig(name: name, endpoints: endpoints, appProtocol: appProtocol, loadBalancer: lb,
                              outlierDetection: outlier,
-                             healthCheck: health, connectionLimits: limits)
+                             healthCheck: health, connectionLimits: limits, rateLimit: rateLimit)
     }
 
     static func splitConfig(_ split: TrafficSplit, overrides: [String: Int]?,

@@ -45,6 +45,10 @@ extension DownstreamHandler {
             closeNow()
         case .abandon:
             releaseExchange()
+        case .delay(let nanoseconds):
+            scheduleFaultDelay(nanoseconds)
+        case .rateLimited(let seconds):
+            answer(status: 429, reason: "rate-limited", retryAfter: seconds)
         }
     }
 
@@ -90,22 +94,22 @@ extension DownstreamHandler {
     }
 
     /// Answers the current request with a response of the proxy's own, counted under `reason`.
-    private func answer(status: Int, reason: String) {
+    private func answer(status: Int, reason: String, retryAfter: Int? = nil) {
         service?.metrics.ownAnswer(reason)
         // Counted in the request-duration histogram too: a 504 after 15 s is latency a client saw.
         service?.metrics.latency.record(nanos: LoopContext.now() &- startedAt)
         logAccess(status: status, reason: reason)
         releaseExchange()
         // Keep the connection only when the request has been read entirely, so the next one starts clean.
-        respondLocally(status: status, reason: reason, keepAlive: keepAliveAfter)
+        respondLocally(status: status, reason: reason, retryAfter: retryAfter, keepAlive: keepAliveAfter)
     }
 
     /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
-    func respondLocally(status: Int, reason: String, detail: String? = nil, keepAlive: Bool) {
+    func respondLocally(status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool) {
         guard let context, !closing else { return }
         let keep = keepAlive && requestFramer.isDone
         let buffer = HeadWriter.localResponse(
-            status: status, reason: reason, detail: detail, keepAlive: keep, allocator: allocator)
+            status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator)
         writer.write(buffer, context: context)
         responseStarted = true
         if keep {

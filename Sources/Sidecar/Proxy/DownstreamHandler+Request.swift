@@ -50,17 +50,18 @@ extension DownstreamHandler {
         }
         let decision: LoopContext.RouteDecision
         if case .fixed(let service) = cachedRoute {
-            decision = .service(service, retries: service)
+            decision = .service(service, retries: service, root: service)
         } else if case .degraded(let detail) = cachedRoute {
             decision = .degraded(detail)
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
+        let fault = faultDecision(decision, routes: routes, head: buffer)
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
         // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
         var hostForHTTP10 = ""
-        if !request.isHTTP11, case .service(let service, _) = decision { hostForHTTP10 = service.name }
+        if !request.isHTTP11, case .service(let service, _, _) = decision { hostForHTTP10 = service.name }
         buffer.withUnsafeReadableBytes { bytes in
             writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
         }
@@ -77,7 +78,7 @@ extension DownstreamHandler {
         keepAliveAfter = request.keepAlive && !loop.draining
         let service: ServiceState, retries: ServiceState
         switch decision {
-        case .service(let routed, let policyHolder):
+        case .service(let routed, let policyHolder, _):
             service = routed
             retries = policyHolder
         case .noRoute:
@@ -97,10 +98,7 @@ extension DownstreamHandler {
         // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
         // that (refused connect, timeout while waiting) must not read it as "bytes sent".
         responseStarted = false
-        let step = machine.requestStarted(
-            .init(idempotent: request.method.isIdempotent, bodyComplete: requestFramer.isDone,
-                  contentLength: request.contentLength),
-            policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now, budget: &retries.budget)
+        let step = startExchange(routes: routes, fault: fault, now: now)
         if machine.isKeepingBody {
             retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, retries.retryPolicy.maxReplayableBodyBytes))
         }

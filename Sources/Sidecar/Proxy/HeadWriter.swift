@@ -140,12 +140,14 @@ enum HeadWriter {
 
     /// A response the proxy makes itself (503, 504, 502, 400...), with the reason in `x-mesh-reason`.
     static func localResponse(
-        status: Int, reason: String, detail: String? = nil, keepAlive: Bool, allocator: ByteBufferAllocator
+        status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool,
+        allocator: ByteBufferAllocator
     ) -> ByteBuffer {
         let body = "\(status) \(reasonPhrase(status)): \(reason)\(detail.map { " (\($0))" } ?? "")\n"
         var out = allocator.buffer(capacity: 160 + body.utf8.count)
         out.writeString("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n")
         out.writeString("content-type: text/plain\r\ncontent-length: \(body.utf8.count)\r\nx-mesh-reason: \(reason)\r\n")
+        if let retryAfter { out.writeString("retry-after: \(retryAfter)\r\n") }
         if !keepAlive { out.writeStaticString("connection: close\r\n") }
         out.writeStaticString("\r\n")
         out.writeString(body)
@@ -158,7 +160,9 @@ enum HeadWriter {
         case 404: "Not Found"
         case 408: "Request Timeout"
         case 414: "URI Too Long"
+        case 429: "Too Many Requests"
         case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
         case 501: "Not Implemented"
         case 502: "Bad Gateway"
         case 503: "Service Unavailable"

@@ -156,7 +156,9 @@ final class LoopContext: @unchecked Sendable {
         /// The service to call, and whose retry policy and budget apply: the service's own, or — for a request a
         /// split sent to a backend without a policy — the root's, since the caller addressed the root (as a Linkerd
         /// ServiceProfile on the apex service retries the split's traffic).
-        case service(ServiceState, retries: ServiceState)
+        /// `root` is the service the caller addressed (a split's root, else the service itself): injected faults
+        /// are looked up by it.
+        case service(ServiceState, retries: ServiceState, root: ServiceState)
         case noRoute
         /// The route needs a service the configuration does not define: 503 with this detail.
         case degraded(String)
@@ -194,9 +196,9 @@ final class LoopContext: @unchecked Sendable {
             root = route.flatMap { routes.services[$0.service] }
         }
         guard let root else { return .noRoute }
-        guard let split = routes.splits[root.name] else { return .service(root, retries: root) }
+        guard let split = routes.splits[root.name] else { return .service(root, retries: root, root: root) }
         func viaSplit(_ backend: ServiceState) -> RouteDecision {
-            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend)
+            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root)
         }
         if let reason = split.degraded { return .degraded(reason) }
         if split.pinned != nil || split.matches != nil {
@@ -210,7 +212,7 @@ final class LoopContext: @unchecked Sendable {
             if let matches = split.matches,
                 matches.route(method: request.method, path: request.path, header: request.header) == nil
             {
-                return .service(root, retries: root)
+                return .service(root, retries: root, root: root)
             }
         }
         return viaSplit(split.nextBackend(now: Self.now()) ?? root)

@@ -9,6 +9,8 @@ final class LoopRoutes {
     /// Host header value (without port, lower-cased) → service, for outbound listeners.
     let hosts: [String: ServiceState]
     let splits: [String: SplitState]
+    /// Injected faults by the service the caller addressed (caller-side listeners apply them).
+    let faults: [String: FaultRoutes]
     let listeners: [String: Listener]
     let requestTimeoutNanos: UInt64
     let limits: ProxyLimits
@@ -28,6 +30,7 @@ final class LoopRoutes {
         }
         self.hosts = hosts
         self.splits = splits
+        self.faults = config.faults.isEmpty ? [:] : FaultRoutes.compile(config.faults)
         self.listeners = Dictionary(config.listeners.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.requestTimeoutNanos = config.defaultRequestTimeout.map(\.clampedNanoseconds) ?? 0
         self.limits = config.limits

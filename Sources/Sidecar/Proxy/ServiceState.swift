@@ -21,6 +21,8 @@ final class ServiceState {
     private(set) var balancer: any LoadBalancer
     private(set) var outlier: OutlierDetector?
     var budget: RetryBudget
+    /// The service's rate limit on this loop (`ServiceConfig.rateLimit`), applied by inbound listeners.
+    var rateLimit: TokenBucket?
     /// Endpoints failing their active health check.
     var unhealthy = EndpointSet()
 
@@ -41,6 +43,9 @@ final class ServiceState {
         let budgetConfig = policy.budget
         let start = endpoints.isEmpty ? 0 : Int(random.next() % UInt64(endpoints.count))
         for (index, endpoint) in endpoints.enumerated() where !endpoint.healthy { unhealthy.insert(index) }
+        // A bucket survives a swap that keeps its limit: a configuration push must not refill it.
+        self.rateLimit = previous?.config.rateLimit == config.rateLimit && config.rateLimit != nil
+            ? previous?.rateLimit : config.rateLimit.map { TokenBucket(requestsPerSecond: $0.requestsPerSecond, burst: $0.burst) }
         if let previous {
             // What was learned about endpoints that stay (latency, ejections) survives the swap.
             let mapping = EndpointMapping(from: previous.endpoints.map { $0.address }, to: endpoints.map { $0.address })

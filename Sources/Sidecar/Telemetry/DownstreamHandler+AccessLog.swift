@@ -78,7 +78,7 @@ extension DownstreamHandler {
 
 extension LoopContext.RouteDecision {
     var service: ServiceState? {
-        if case .service(let service, _) = self { return service }
+        if case .service(let service, _, _) = self { return service }
         return nil
     }
 }

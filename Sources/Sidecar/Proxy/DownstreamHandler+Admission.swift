@@ -1,0 +1,50 @@
+import NIOCore
+import SidecarConfig
+import TrafficPolicy
+
+extension DownstreamHandler {
+    /// The fault drawn for a routed request: caller-side listeners (outbound, gateway) apply the faults of the
+    /// service the caller addressed, as Istio's client-side sidecar does; an inbound listener applies none, so a
+    /// fault is injected once per request however many hops it takes. `.none` at once when no fault is configured.
+    func faultDecision(_ decision: LoopContext.RouteDecision, routes: LoopRoutes, head bytes: ByteBuffer)
+        -> FaultInjection.Decision
+    {
+        guard !routes.faults.isEmpty, case .service(_, _, let root) = decision, let faults = routes.faults[root.name],
+            routes.listeners[listenerName]?.kind != .inbound
+        else { return .none }
+        let facts = bytes.withUnsafeReadableBytes { RequestFacts(bytes: $0, head: request, includeFields: true) }
+        return faults.decide(facts, random: &loop.random)
+    }
+
+    /// Starts the exchange of the routed request (`service`, `retries` set): the service's rate limit when this is
+    /// one of its inbound listeners, the drawn fault, then the first try.
+    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, now: UInt64) -> ExchangeStateMachine.Step {
+        guard let service, let retries else { return .none }
+        let request = ExchangeStateMachine.Request(
+            idempotent: self.request.method.isIdempotent, bodyComplete: requestFramer.isDone,
+            contentLength: self.request.contentLength)
+        let admission = ExchangeStateMachine.Admission(fault: fault)
+        if service.rateLimit != nil, routes.listeners[listenerName]?.kind == .inbound {
+            return machine.requestArrived(
+                request, policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now,
+                budget: &retries.budget, rateLimit: &service.rateLimit, admission: admission)
+        }
+        var unlimited: TokenBucket? = nil
+        return machine.requestArrived(
+            request, policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now,
+            budget: &retries.budget, rateLimit: &unlimited, admission: admission)
+    }
+
+    /// Waits out an injected delay on the event loop, then lets the machine go on (try, or injected abort).
+    /// Shares `backoffTask` with retry backoffs: one exchange waits for one of them at a time, and releasing the
+    /// exchange cancels either.
+    func scheduleFaultDelay(_ nanoseconds: UInt64) {
+        guard let context else { return }
+        let box = NIOLoopBound(self, eventLoop: context.eventLoop)
+        backoffTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) {
+            let handler = box.value
+            handler.backoffTask = nil
+            handler.perform(handler.machine.faultDelayElapsed())
+        }
+    }
+}

@@ -1,0 +1,41 @@
+extension SidecarConfiguration {
+    /// Problems of the traffic-management parts (rate limits, faults): ranges, and route matches that must compile.
+    func trafficManagementProblems() -> [ConfigError.Problem] {
+        var problems: [ConfigError.Problem] = []
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
+        let range = 1...RateLimitConfig.maximum
+        for (i, service) in services.enumerated() {
+            guard let limit = service.rateLimit else { continue }
+            let path = "services[\(i)].rateLimit"
+            if !range.contains(limit.requestsPerSecond) { fail("\(path).requestsPerSecond", "must be 1...\(range.upperBound)") }
+            if !range.contains(limit.burst) { fail("\(path).burst", "must be 1...\(range.upperBound)") }
+        }
+        for (i, fault) in faults.enumerated() {
+            let path = "faults[\(i)]"
+            if fault.service.isEmpty { fail("\(path).service", "must not be empty") }
+            if fault.delay == nil && fault.abort == nil { fail(path, "needs a delay, an abort, or both") }
+            if let delay = fault.delay {
+                if !(0...100).contains(delay.percentage) { fail("\(path).delay.percentage", "must be 0...100") }
+                if delay.fixedDelay < .milliseconds(1) { fail("\(path).delay.fixedDelay", "must be at least 1ms") }
+            }
+            if let abort = fault.abort {
+                if !(0...100).contains(abort.percentage) { fail("\(path).abort.percentage", "must be 0...100") }
+                if !(200...599).contains(abort.httpStatus) { fail("\(path).abort.httpStatus", "must be 200...599") }
+            }
+            if let match = fault.match { problems += Self.matchProblems(match, path: "\(path).match") }
+        }
+        return problems
+    }
+
+    /// A route match's patterns that do not compile.
+    static func matchProblems(_ match: RouteMatch, path: String) -> [ConfigError.Problem] {
+        var problems: [ConfigError.Problem] = []
+        if let regex = match.pathRegex, (try? Regex(regex)) == nil {
+            problems.append(.init(path: "\(path).pathRegex", message: "invalid regular expression \"\(regex)\""))
+        }
+        for (name, regex) in match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
+            problems.append(.init(path: "\(path).headers.\(name)", message: "invalid regular expression \"\(regex)\""))
+        }
+        return problems
+    }
+}

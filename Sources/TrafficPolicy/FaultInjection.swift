@@ -1,0 +1,65 @@
+/// Istio's HTTP fault injection for the requests of one route: a fixed delay for `delay.percentage` percent of
+/// them, and an abort with `abort.httpStatus` for `abort.percentage` percent. The two are drawn independently;
+/// a request drawn for both is delayed first, then aborted (Envoy's fault filter does the same).
+public struct FaultInjection: Sendable, Hashable {
+    public struct Delay: Sendable, Hashable {
+        /// Nanoseconds.
+        public var fixedDelay: UInt64
+        /// 0–100; fractions allowed (0.1 is one request in a thousand).
+        public var percentage: Double
+
+        public init(fixedDelay: UInt64, percentage: Double) {
+            self.fixedDelay = fixedDelay
+            self.percentage = percentage
+        }
+    }
+
+    public struct Abort: Sendable, Hashable {
+        /// 200–599.
+        public var httpStatus: Int
+        public var percentage: Double
+
+        public init(httpStatus: Int, percentage: Double) {
+            self.httpStatus = httpStatus
+            self.percentage = percentage
+        }
+    }
+
+    /// What happens to one request.
+    public struct Decision: Sendable, Hashable {
+        /// Nanoseconds to wait before the first try; 0 for none.
+        public var delay: UInt64
+        /// The status to answer with (after the delay); nil to send the request on.
+        public var abortStatus: Int?
+
+        public init(delay: UInt64 = 0, abortStatus: Int? = nil) {
+            self.delay = delay
+            self.abortStatus = abortStatus
+        }
+
+        public static let none = Decision()
+    }
+
+    public var delay: Delay?
+    public var abort: Abort?
+
+    public init(delay: Delay? = nil, abort: Abort? = nil) {
+        self.delay = delay
+        self.abort = abort
+    }
+
+    /// Draws the faults of one request.
+    public func decide<R: RandomNumberGenerator>(random: inout R) -> Decision {
+        var decision = Decision.none
+        if let delay, Self.draw(delay.percentage, &random) { decision.delay = delay.fixedDelay }
+        if let abort, Self.draw(abort.percentage, &random) { decision.abortStatus = abort.httpStatus }
+        return decision
+    }
+
+    /// True for `percentage` percent of draws, in steps of one in a million (Istio's percentage is a double).
+    static func draw<R: RandomNumberGenerator>(_ percentage: Double, _ random: inout R) -> Bool {
+        if percentage >= 100 { return true }
+        if percentage <= 0 { return false }
+        return random.next() % 100_000_000 < UInt64((percentage * 1_000_000).rounded())
+    }
+}
