@@ -19,15 +19,18 @@ import Glibc
 public final class KeepAliveClient: Sendable {
     private let idle = Mutex<[Int: Connection]>([:])
     private let host: String
+    /// Sent as `Authorization` on every request (a proxy's admin token, `Bearer ...`); nil for none.
+    private let authorization: String?
 
-    public init(host: String = "127.0.0.1") {
+    public init(host: String = "127.0.0.1", authorization: String? = nil) {
         self.host = host
+        self.authorization = authorization
     }
 
     public func send(port: Int, _ method: String, _ target: String, body: [UInt8] = [],
                      timeout: Duration) async throws(APIClientError) -> APIResponse {
         if let kept = take(port) {
-            if let reply = try? await kept.exchange(method, target, body: body, host: host, timeout: timeout) {
+            if let reply = try? await kept.exchange(method, target, body: body, host: host, authorization: authorization, timeout: timeout) {
                 keep(kept, port: port, if: reply.keepAlive)
                 return reply.response
             }
@@ -35,7 +38,7 @@ public final class KeepAliveClient: Sendable {
         }
         let connection = try await connect(port: port)
         do {
-            let reply = try await connection.exchange(method, target, body: body, host: host, timeout: timeout)
+            let reply = try await connection.exchange(method, target, body: body, host: host, authorization: authorization, timeout: timeout)
             keep(connection, port: port, if: reply.keepAlive)
             return reply.response
         } catch {
@@ -98,7 +101,7 @@ public final class KeepAliveClient: Sendable {
     private struct Connection: Sendable {
         let channel: any Channel
 
-        func exchange(_ method: String, _ target: String, body: [UInt8], host: String,
+        func exchange(_ method: String, _ target: String, body: [UInt8], host: String, authorization: String?,
                       timeout: Duration) async throws -> Reply {
             let channel = channel
             let future: EventLoopFuture<Reply> = channel.eventLoop.flatSubmit {
@@ -118,6 +121,7 @@ public final class KeepAliveClient: Sendable {
                 promise.futureResult.whenComplete { _ in deadline.cancel() }
                 var headers = HTTPHeaders()
                 headers.add(name: "host", value: host)
+                if let authorization { headers.add(name: "authorization", value: authorization) }
                 headers.add(name: "content-length", value: String(body.count))
                 let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target, headers: headers)
                 channel.write(HTTPClientRequestPart.head(head), promise: nil)

@@ -4,11 +4,16 @@ import OperatorAPI
 /// Looks at running processes from the outside: a workload's health endpoint, a sidecar's admin endpoint.
 /// Short timeouts, so one stuck process never stalls a reconcile pass for long.
 struct Prober: Sendable {
-    /// Proxies' admin endpoints, over kept connections: probed every pass, pushed on every change.
-    let admin = KeepAliveClient()
+    /// Proxies' admin endpoints, over kept connections: probed every pass, pushed on every change. Every call carries
+    /// the admin token (`StateDirectory.adminToken`), without which a proxy refuses a change.
+    let admin: KeepAliveClient
     /// Workloads' health endpoints, over kept connections too: a full pass probes every replica, and 40 fresh
     /// connections per sweep made an apply landing during one wait tens of milliseconds longer.
     let workloads = KeepAliveClient()
+
+    init(adminToken: String?) {
+        admin = KeepAliveClient(authorization: adminToken.map { "Bearer " + $0 })
+    }
 
     /// One check of a workload: its health check path answers 2xx within `timeout` (or, without a health check,
     /// it accepts connections and answers HTTP at all). What one check means for its endpoint is `ReplicaHealth`'s.
@@ -62,6 +67,6 @@ struct Prober: Sendable {
 
     /// Asks a proxy to stop accepting and finish what it has in flight.
     func drain(adminPort: Int) async {
-        _ = try? await APIClient(host: "127.0.0.1", port: adminPort, timeout: .seconds(1)).send("POST", "/drain")
+        _ = try? await admin.send(port: adminPort, "POST", "/drain", timeout: .seconds(1))
     }
 }

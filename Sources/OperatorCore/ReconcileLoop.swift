@@ -17,7 +17,7 @@ actor ReconcileLoop {
     let meshctlPath: String
     let gatewayPort: Int
     let logger: Logger
-    let prober = Prober()
+    let prober: Prober
 
     var portBook: PortBook
     var backoffs: [SlotID: RestartBackoff] = [:]
@@ -77,6 +77,9 @@ actor ReconcileLoop {
         self.meshctlPath = meshctlPath
         self.gatewayPort = gatewayPort
         self.logger = logger
+        // The proxies this operator starts are given the same file (`ProxyLaunch`); without it (an unwritable state
+        // directory) every push would be refused, which the proxies' status then shows.
+        self.prober = Prober(adminToken: try? directory.adminToken())
         self.portBook = Self.loadPortBook(directory)
         self.epoch = clock.now
     }
@@ -282,6 +285,7 @@ actor ReconcileLoop {
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
         inputs.weightOverrides = overrides.weights
         inputs.logsDirectory = directory.logsDirectory
+        inputs.adminTokenPath = directory.adminTokenPath
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
         inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)

@@ -39,7 +39,8 @@ extension ProxyOptions {
             configuration: configuration,
             options: .init(
                 threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
-                metrics: metrics, writeBatching: writeBatching, reusePort: reusePort))
+                metrics: metrics, writeBatching: writeBatching, reusePort: reusePort,
+                adminToken: try adminToken()))
         // A client that goes away must not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         let bound = try await server.start()

@@ -8,7 +8,7 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     /// Help text both commands show, so `meshctl proxy --help` and `mesh-proxy --help` agree.
     public static let discussion = """
         Quick mode:  proxy --listen 127.0.0.1:8080 --to 127.0.0.1:9000,127.0.0.1:9001
-        Config mode: proxy --config sidecar.json --admin 127.0.0.1:9901
+        Config mode: proxy --config sidecar.json --admin 127.0.0.1:9901 --admin-token-file TOKEN
         Prints one line per bound socket ("listening NAME HOST:PORT", "admin HOST:PORT"); port 0 picks a
         free port. SIGTERM or SIGINT drain (finish requests in flight) and exit.
         """
@@ -24,6 +24,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
 
     @Option(help: "The admin endpoint address (127.0.0.1 only).")
     public var admin: String?
+
+    @Option(name: .customLong("admin-token-file"), help: "An owner-only (0600) file holding the secret that admin requests which change something (PUT/PATCH /config, POST /drain) must send as 'Authorization: Bearer TOKEN'. Without it, --admin serves reads only.")
+    public var adminTokenFile: String?
 
     @Option(name: .customLong("access-log"), help: "Append one JSON line per request to this file (overrides the configuration's accessLog).")
     public var accessLog: String?

@@ -16,6 +16,9 @@ public struct MeshInputs: Sendable {
     public var gatewayPort: Int
     /// Where every sidecar and the gateway write their access logs (`DesiredWorld.accessLogPath`); nil for none.
     public var logsDirectory: String? = nil
+    /// The proxies' admin secret (`--admin-token-file`); nil starts them without one (their admin then refuses
+    /// every change).
+    public var adminTokenPath: String? = nil
     /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
     public var readyWorkloadPorts: [SlotID: [Int]]
     /// Inbound ports of sidecar instances observed ready (admin answering, not draining), by slot: these, in front of

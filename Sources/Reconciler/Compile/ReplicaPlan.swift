@@ -20,7 +20,7 @@ struct ReplicaPlan {
         // is a new revision: the replacement starts beside the old sidecar, on inbound and admin ports of its own.
         let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
         let sidecarRevision = ProxyLaunch.revision(
-            dataPlane: inputs.dataPlaneVersion, ["sidecar", proxy.executable, "inbound", "outbound", ProxyLaunch.reusePort])
+            dataPlane: inputs.dataPlaneVersion, ["sidecar", proxy.executable, "inbound", "outbound"] + ProxyLaunch.commonFlags(inputs))
         let sidecarKey = "\(sidecarSlot)@\(sidecarRevision)"
         let inbound = ports.port(for: sidecarKey + ":inbound", isFree: isFree)
         let admin = ports.port(for: sidecarKey + ":admin", isFree: isFree)
@@ -33,7 +33,7 @@ struct ReplicaPlan {
             slot: sidecarSlot,
             argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: sidecarSlot, in: inputs.configsDirectory),
-                   "--admin", "127.0.0.1:\(admin)", ProxyLaunch.reusePort],
+                   "--admin", "127.0.0.1:\(admin)"] + ProxyLaunch.commonFlags(inputs),
             revision: sidecarRevision,
             ports: ["inbound": inbound, "outbound": outbound, "admin": admin])
 

@@ -9,7 +9,7 @@ import NIOPosix
 import SidecarConfig
 
 /// The admin endpoint (127.0.0.1 only): readiness, configuration read and hot swap, drain, metrics and stats.
-/// Off the hot path, so it uses NIOHTTP1 and async channels for clarity.
+/// Off the hot path, so it uses NIOHTTP1 and async channels for clarity. Who may change what: `AdminGuard`.
 enum AdminServer {
     /// Largest accepted `PUT /config` body.
     static let maxBody = 4 * 1024 * 1024
@@ -55,8 +55,13 @@ enum AdminServer {
                     if body.readableBytes + chunk.readableBytes <= maxBody { body.writeBuffer(&chunk) }
                 case .end:
                     guard let h = head else { continue }
-                    let (status, contentType, text) = await respond(h, body: body, server: server)
+                    var (status, contentType, text) = (HTTPResponseStatus.unauthorized, "text/plain",
+                                                       "this admin request needs Authorization: Bearer <token>\n")
+                    if server.adminGuard.verdict(for: h) == .allowed {
+                        (status, contentType, text) = await respond(h, body: body, server: server)
+                    }
                     var headers = HTTPHeaders()
+                    if status == .unauthorized { headers.add(name: "www-authenticate", value: "Bearer") }
                     headers.add(name: "content-type", value: contentType)
                     headers.add(name: "content-length", value: "\(text.utf8.count)")
                     try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
@@ -83,6 +88,7 @@ enum AdminServer {
         case (.PUT, "/config"):
             do {
                 let config = try SidecarConfiguration.decode(json: Data(body.readableBytesView))
+                try server.adminGuard.checkPushed(config)
                 try await server.apply(config)
                 return (.ok, "application/json", "{\"version\":\(jsonString(config.version))}\n")
             } catch {

@@ -28,11 +28,15 @@ public final class ProxyServer: Sendable {
         /// True: listeners bind with `SO_REUSEPORT`, so a replacement proxy can bind the same addresses before this
         /// one lets go of them (`--reuse-port`; the operator starts every proxy so; see `ReusePortSteering`).
         public var reusePort: Bool
+        /// The secret every admin request that changes something must present (`--admin-token-file`); nil leaves
+        /// the admin endpoint open, for a proxy embedded in a test (`AdminGuard`).
+        public var adminToken: String?
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
-            writeBatching: Bool = true, reusePort: Bool = false
+            writeBatching: Bool = true, reusePort: Bool = false, adminToken: String? = nil
         ) {
+            self.adminToken = adminToken
             self.threads = threads
             self.admin = admin
             self.accessLogPath = accessLogPath
@@ -59,6 +63,7 @@ public final class ProxyServer: Sendable {
     let applyGate = SerialGate()
     private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
     let accessLog = Mutex<ActiveAccessLog?>(nil)
+    let adminGuard: AdminGuard
 
     struct State {
         var configuration: SidecarConfiguration
@@ -79,6 +84,8 @@ public final class ProxyServer: Sendable {
 
     public init(configuration: SidecarConfiguration, options: Options = Options()) {
         self.options = options
+        self.adminGuard = AdminGuard(
+            token: options.adminToken, launchAccessLogPath: options.accessLogPath ?? configuration.accessLog?.path)
         self.metrics = ProxyMetrics(perRequest: options.metrics)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics

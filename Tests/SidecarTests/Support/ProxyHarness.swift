@@ -8,9 +8,10 @@ struct ProxyHarness: Sendable {
     let port: Int
     let adminPort: Int
 
-    init(_ config: SidecarConfiguration, threads: Int = 1) async throws {
+    init(_ config: SidecarConfiguration, threads: Int = 1, adminToken: String? = nil) async throws {
         server = ProxyServer(
-            configuration: config, options: .init(threads: threads, admin: HostPort(host: "127.0.0.1", port: 0)))
+            configuration: config,
+            options: .init(threads: threads, admin: HostPort(host: "127.0.0.1", port: 0), adminToken: adminToken))
         let bound = try await server.start()
         port = bound.first { $0.kind != "admin" }!.address.port
         adminPort = bound.first { $0.kind == "admin" }!.address.port
@@ -25,8 +26,8 @@ struct ProxyHarness: Sendable {
         try RawClient(port: port).request(method, path, headers: headers, body: body)
     }
 
-    func admin(_ method: String, _ path: String, body: String? = nil) throws -> RawClient.Response {
-        try RawClient(port: adminPort).request(method, path, body: body)
+    func admin(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) throws -> RawClient.Response {
+        try RawClient(port: adminPort).request(method, path, headers: headers, body: body)
     }
 
     /// A proxy configuration: one inbound listener to `service`, plus any other services, splits and policies.

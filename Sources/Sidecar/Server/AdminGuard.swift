@@ -1,0 +1,51 @@
+import NIOHTTP1
+import SidecarConfig
+
+/// What the admin endpoint lets a caller do (docs/security.md, "Proxy admin endpoints").
+///
+/// Any local process can connect to a loopback port, so the port itself proves nothing. Reads (`GET`: readiness,
+/// metrics, stats, the running configuration) stay open, so a local Prometheus or `curl` can look; every request that
+/// changes something (`PUT`/`PATCH /config`, `POST /drain`) must carry `Authorization: Bearer <token>`, the secret
+/// the operator wrote to an owner-only file and passed with `--admin-token-file`. A configuration sent over the admin
+/// endpoint may not name a file the proxy was not started with: the access log path comes from the command line
+/// (or the start-up configuration file), so a caller cannot make the proxy append to any file its user can write.
+struct AdminGuard: Sendable {
+    /// The bearer token; nil when the proxy was embedded without one (tests, `ProxyServer` used as a library).
+    let token: String?
+    /// The access log file the proxy was started with; the only one a pushed configuration may name.
+    let launchAccessLogPath: String?
+
+    enum Verdict: Equatable {
+        case allowed
+        /// 401: no token, or the wrong one. Nothing was changed.
+        case unauthorized
+    }
+
+    /// Whether `head` may do what it asks. Reads are open; changes need the token.
+    func verdict(for head: HTTPRequestHead) -> Verdict {
+        guard let token, !Self.isRead(head.method) else { return .allowed }
+        guard let presented = head.headers.first(name: "authorization"), presented.hasPrefix("Bearer ") else {
+            return .unauthorized
+        }
+        return Self.constantTimeEqual(Array(presented.utf8.dropFirst(7)), Array(token.utf8)) ? .allowed : .unauthorized
+    }
+
+    /// Refuses a pushed configuration whose access log names a file other than the one the proxy started with.
+    func checkPushed(_ config: SidecarConfiguration) throws(ConfigError) {
+        guard let pushed = config.accessLog?.path, pushed != launchAccessLogPath else { return }
+        throw ConfigError(problems: [.init(
+            path: "accessLog.path",
+            message: "a configuration sent over the admin endpoint cannot name a file (\(pushed)); "
+                + "start the proxy with --access-log or with it in its --config file")])
+    }
+
+    private static func isRead(_ method: HTTPMethod) -> Bool { method == .GET || method == .HEAD }
+
+    /// Compares without stopping at the first difference, so the time taken says nothing about the token.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}
