@@ -44,6 +44,13 @@ let package = Package(
             dependencies: ["CYaml", "DurationText"],
             swiftSettings: swiftSettings
         ),
+        // meshctl manifests to Kubernetes objects (Deployment, Service, HTTPRoute or SMI, Linkerd or Istio, Flagger
+        // or Argo Rollouts) and back. Pure: no files, no processes.
+        .target(
+            name: "KubernetesBridge",
+            dependencies: ["Manifests", "DurationText"],
+            swiftSettings: swiftSettings
+        ),
         // The sidecar configuration schema: what the reconciler writes and the proxy reads.
         .target(
             name: "SidecarConfig",
@@ -162,6 +169,7 @@ let package = Package(
             dependencies: [
                 "DurationText",
                 "DemoApp",
+                "KubernetesBridge",
                 "Manifests",
                 "MeshTelemetry",
                 "OperatorAPI",
@@ -185,6 +193,11 @@ let package = Package(
             name: "ManifestsTests",
             dependencies: ["Manifests"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KubernetesBridgeTests",
+            dependencies: ["KubernetesBridge", "Manifests"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -12,6 +12,8 @@ struct Meshctl: AsyncParsableCommand {
             Up.self,
             Apply.self,
             Diff.self,
+            Export.self,
+            Import.self,
             Get.self,
             Status.self,
             Stat.self,

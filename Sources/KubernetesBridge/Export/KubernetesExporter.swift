@@ -1,0 +1,35 @@
+import Manifests
+
+/// meshctl manifests → Kubernetes objects for the chosen mesh and rollout controller. Pure: the caller reads and
+/// writes files. Every meshctl field either maps, or is reported as a warning at its `file:line:column`.
+public enum KubernetesExporter {
+    /// Exports a valid apply set. Objects come out Services first, then splits, retry policies and rollouts, each kind
+    /// by name, so the output does not depend on file order. `read` gives a source file's bytes (for warnings' marks;
+    /// by default the file system).
+    public static func export(
+        _ mesh: [LoadedObject], options: ExportOptions,
+        read: ((String) -> [UInt8]?)? = nil
+    ) -> KubernetesExport {
+        let locator = SourceLocator(objects: mesh, read: read ?? SourceLocator.readFile)
+        var context = ExportContext(options: options, mesh: mesh, locator: locator)
+        let ordered = mesh.sorted { ($0.object.kind, $0.object.name) < ($1.object.kind, $1.object.name) }
+        let groups = ordered.compactMap { $0.object.httpRouteGroup }
+        let groupsByName = Dictionary(groups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let referencedGroups = Set(ordered.compactMap { $0.object.trafficSplit }.flatMap { $0.spec.matches.map(\.name) })
+        for loaded in ordered {
+            switch loaded.object {
+            case .service(let service):
+                context.exportService(service, loaded)
+            case .trafficSplit(let split):
+                context.exportSplit(split, loaded, groups: groupsByName)
+            case .httpRouteGroup(let group):
+                context.exportRouteGroup(group, loaded, referenced: referencedGroups.contains(group.metadata.name))
+            case .retryPolicy(let policy):
+                context.exportRetryPolicy(policy, loaded)
+            case .rollout(let rollout):
+                context.exportRollout(rollout, loaded, mesh: ordered)
+            }
+        }
+        return KubernetesExport(objects: context.objects, diagnostics: context.diagnostics.sorted())
+    }
+}

@@ -1,0 +1,74 @@
+import Manifests
+
+/// The state of one import: every document read, the meshctl objects built so far and what was reported.
+struct ImportContext {
+    struct MeshObject {
+        var file: String
+        var value: CanonicalValue
+    }
+
+    let documents: [KubernetesDocument]
+    var objects: [MeshObject] = []
+    var diagnostics: [Diagnostic] = []
+    /// Kinds read as part of another object (a Deployment with its Service, an AnalysisTemplate with its Rollout).
+    static let partKinds: Set<String> = ["apps/Deployment", "discovery.k8s.io/EndpointSlice",
+                                         "networking.istio.io/DestinationRule", "argoproj.io/AnalysisTemplate"]
+
+    init(documents: [KubernetesDocument]) {
+        self.documents = documents
+    }
+
+    mutating func readAll() {
+        for document in documents {
+            switch (document.group, document.kind) {
+            case ("", "Service"): readService(document)
+            case ("gateway.networking.k8s.io", "HTTPRoute"): readHTTPRoute(document)
+            case ("split.smi-spec.io", "TrafficSplit"): readSMISplit(document)
+            case ("specs.smi-spec.io", "HTTPRouteGroup"): readRouteGroup(document)
+            case ("networking.istio.io", "VirtualService"): readVirtualService(document)
+            case ("linkerd.io", "ServiceProfile"): readServiceProfile(document)
+            case ("flagger.app", "Canary"): readCanary(document)
+            case ("argoproj.io", "Rollout"): readArgoRollout(document)
+            default:
+                if !Self.partKinds.contains("\(document.group)/\(document.kind)") {
+                    warn(document, "\(document.kind)/\(document.name) (\(document.apiVersion)) has no meshctl counterpart; not imported")
+                }
+            }
+        }
+    }
+
+    func documents(_ group: String, _ kind: String) -> [KubernetesDocument] {
+        documents.filter { $0.is(group, kind) }
+    }
+
+    mutating func warn(_ document: KubernetesDocument, _ message: String) {
+        diagnostics.append(Diagnostic(file: document.file, mark: document.mark, message: message, severity: .warning))
+    }
+
+    mutating func error(_ document: KubernetesDocument, _ path: String, _ message: String) {
+        diagnostics.append(Diagnostic(file: document.file, mark: document.mark, path: path, message: message))
+    }
+
+    /// Adds a meshctl object, with the fields `from` documents carried in their annotations put back.
+    mutating func add(_ kind: ManifestKind, apiVersion: String = APIVersion.mesh, metadata: CanonicalValue,
+                      spec: CanonicalValue, from carriers: [KubernetesDocument])
+    {
+        var object = CanonicalValue.object([("apiVersion", .string(apiVersion)), ("kind", .string(kind.rawValue)),
+                                            ("metadata", metadata), ("spec", spec)])
+        for carrier in carriers {
+            for (path, text) in carrier.carried.sorted(by: { $0.key < $1.key }) where path.hasPrefix("spec.") {
+                guard let value = CompactJSON.value(text) else {
+                    error(carrier, "metadata.annotations", "\(ExportContext.annotationPrefix)\(path) is not valid JSON")
+                    continue
+                }
+                object = object.setting(path.split(separator: ".").map(String.init), to: value)
+            }
+        }
+        objects.append(MeshObject(file: carriers.first?.file ?? "", value: object))
+    }
+
+    /// `10` → `10s` (Kubernetes counts seconds where meshctl writes durations).
+    static func seconds(_ value: CanonicalValue?) -> CanonicalValue? {
+        value?.intValue.map { .string("\($0)s") }
+    }
+}
