@@ -26,7 +26,7 @@ import Testing
         apiVersion: mesh.meshctl.dev/v1alpha1
         kind: Service
         metadata: {name: web-v2, namespace: shop}
-        spec: {port: 8082, endpoints: ["[::1]:9000", "10.0.0.7:9001", "db.example.com:5432"]}
+        spec: {port: 8082, appProtocol: grpc, endpoints: ["[::1]:9000", "10.0.0.7:9001", "db.example.com:5432"]}
         ---
         apiVersion: split.smi-spec.io/v1alpha1
         kind: TrafficSplit
@@ -48,7 +48,7 @@ import Testing
         apiVersion: mesh.meshctl.dev/v1alpha1
         kind: Service
         metadata: {name: api-b, namespace: shop}
-        spec: {port: 7082, command: [api, b]}
+        spec: {port: 7082, command: [api, b], appProtocol: tcp, rateLimit: {requestsPerSecond: 50, burst: 10}}
         ---
         apiVersion: specs.smi-spec.io/v1alpha4
         kind: HTTPRouteGroup

@@ -24,9 +24,19 @@ extension ExportContext {
         exportTrafficPolicy(service, loaded, annotations: &annotations)
         var port: [(String, CanonicalValue?)] = [
             ("name", .string("http")), ("port", .int(service.spec.port)), ("protocol", .string("TCP")),
-            // meshctl's proxies speak HTTP/1.1 to workloads.
-            ("appProtocol", .string("http")),
+            // Istio reads http, http2, grpc and tcp as they are; Linkerd detects the protocol and needs only opaque
+            // ports named (below).
+            ("appProtocol", .string(service.spec.appProtocol.rawValue)),
         ]
+        if options.mesh == .linkerd, service.spec.appProtocol == .tcp {
+            annotations["config.linkerd.io/opaque-ports"] = String(service.spec.port)
+        }
+        if service.spec.rateLimit != nil {
+            unmapped(loaded, "spec.rateLimit", isDefault: false, into: &annotations,
+                     options.mesh == .linkerd
+                         ? "Linkerd's HTTPLocalRateLimitPolicy (policy.linkerd.io/v1alpha1) is not written by this export"
+                         : "Istio's local rate limit is an EnvoyFilter, which this export does not write")
+        }
         var selector: CanonicalValue?
         if case .command = service.spec.workload {
             port.append(("targetPort", .string("http")))

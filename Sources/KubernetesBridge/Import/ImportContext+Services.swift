@@ -10,7 +10,9 @@ extension ImportContext {
             error(service, "spec.ports", "a Service needs a port to be a meshctl Service")
             return
         }
-        var spec: [(String, CanonicalValue?)] = [("port", .int(port))]
+        let written = service.spec["ports"]?.listValue.first?["appProtocol"]?.stringValue
+        let appProtocol = written == "kubernetes.io/h2c" ? "http2" : written
+        var spec: [(String, CanonicalValue?)] = [("port", .int(port)), ("appProtocol", .text(appProtocol))]
         var carriers = [service]
         let deployment = documents("apps", "Deployment").first { $0.name == name && $0.namespace == service.namespace }
         let slices = documents("discovery.k8s.io", "EndpointSlice")

@@ -32,6 +32,7 @@ struct KubernetesDocument {
     var userAnnotations: [String: String] {
         annotations.filter { key, _ in
             !key.hasPrefix(ExportContext.annotationPrefix) && !key.hasPrefix("balancer.linkerd.io/")
+                && key != "config.linkerd.io/opaque-ports"
         }
     }
 
