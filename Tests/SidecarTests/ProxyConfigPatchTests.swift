@@ -52,6 +52,36 @@ struct ProxyConfigPatchTests {
         await b.stop()
     }
 
+    @Test("a patched split naming an undefined service degrades its root alone; a retry-policy patch takes effect")
+    func patchDegradesAndRetries() async throws {
+        let a = try await TestBackend { _, count in count == 1 ? TestBackend.ok("busy", status: 503) : TestBackend.ok("a") }
+        let proxy = try await ProxyHarness(ProxyHarness.config(
+            version: "v1",
+            services: [ServiceConfig(name: "root", endpoints: [a.address]), ServiceConfig(name: "a", endpoints: [a.address]),
+                       ServiceConfig(name: "b", endpoints: [a.address])],
+            splits: split(a: 100, b: 0)))
+        let withPolicy = SidecarConfigPatch(
+            base: "v1", version: "v2", retryPolicies: [RetryPolicyConfig(name: "root-retries", service: "root", attempts: 2)])
+        let retried = try await offPool { () throws -> (Int, String) in
+            #expect(try proxy.admin("PATCH", "/config", body: body(withPolicy)).status == 200)
+            let reply = try proxy.get()
+            return (reply.status, reply.text)
+        }
+        #expect(retried.0 == 200)
+        #expect(retried.1 == "a")
+
+        let unknown = [TrafficSplitConfig(name: "root", rootService: "root", backends: [.init(service: "c", weight: 100)])]
+        let (patched, reply, config) = try await offPool {
+            (try proxy.admin("PATCH", "/config", body: body(.init(base: "v2", version: "v3", splits: unknown))),
+             try proxy.get(), try proxy.admin("GET", "/config"))
+        }
+        #expect(patched.status == 200)
+        #expect(reply.status == 503)
+        #expect(config.text.contains("\"degraded\""))
+        await proxy.stop()
+        await a.stop()
+    }
+
     @Test("between: only version, splits and retry policies may differ; anything else needs the whole configuration")
     func between() {
         let old = ProxyHarness.config(version: "v1", services: [ServiceConfig(name: "a", endpoints: ["127.0.0.1:1"])], splits: split(a: 1, b: 0))

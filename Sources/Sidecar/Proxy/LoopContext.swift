@@ -98,8 +98,14 @@ final class LoopContext: @unchecked Sendable {
                 metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },
                 previous: routes?.services[service.name], random: &random)
         }
+        endpoints = newEndpoints
+        pools = newPools
+        return LoopRoutes(config: config, services: services, splits: Self.compileSplits(config.splits, services: services))
+    }
+
+    private static func compileSplits(_ configs: [TrafficSplitConfig], services: [String: ServiceState]) -> [String: SplitState] {
         var splits: [String: SplitState] = [:]
-        for split in config.splits {
+        for split in configs {
             let backends = split.backends.compactMap { services[$0.service] }
             if let missing = split.backends.first(where: { services[$0.service] == nil }) {
                 // Only this split's root degrades (`SidecarConfiguration.degradedRoutes`); the rest serves on.
@@ -110,9 +116,14 @@ final class LoopContext: @unchecked Sendable {
             }
             splits[split.rootService] = SplitState(config: split, backends: backends)
         }
-        endpoints = newEndpoints
-        pools = newPools
-        return LoopRoutes(config: config, services: services, splits: splits)
+        return splits
+    }
+
+    /// Swaps in `config`, which differs from the running one only in its splits (a weight change): the services,
+    /// endpoints and host table are kept as they are, so the change costs the splits alone, not the whole mesh.
+    func applySplits(_ config: SidecarConfiguration) {
+        eventLoop.assertInEventLoop()
+        routes = LoopRoutes(config: config, keeping: routes, splits: Self.compileSplits(config.splits, services: routes.services))
     }
 
     /// An endpoint's key in `endpoints`: the same address under two services is two pools.

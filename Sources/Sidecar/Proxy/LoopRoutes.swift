@@ -41,6 +41,20 @@ final class LoopRoutes {
         self.idleTimeoutNanos = config.limits.idleTimeout.clampedNanoseconds
     }
 
+    /// `previous` with other splits: everything else (services, hosts, listeners, limits) is the same.
+    init(config: SidecarConfiguration, keeping previous: LoopRoutes, splits: [String: SplitState]) {
+        self.config = config
+        self.services = previous.services
+        self.hosts = previous.hosts
+        self.splits = splits
+        self.listeners = previous.listeners
+        self.requestTimeoutNanos = previous.requestTimeoutNanos
+        self.limits = previous.limits
+        self.parserLimits = previous.parserLimits
+        self.headerTimeoutNanos = previous.headerTimeoutNanos
+        self.idleTimeoutNanos = previous.idleTimeoutNanos
+    }
+
     /// How a listener's requests find their service; `.fixed` needs no look at the request at all.
     func route(forListener name: String) -> ListenerRoute {
         guard let listener = listeners[name] else { return .none }

@@ -96,17 +96,23 @@ enum AdminServer {
             }
         case (.PATCH, "/config"):
             // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
+            let patch: SidecarConfigPatch
             do {
-                let patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
-                let current = server.configuration
-                guard patch.applies(to: current.version) else {
-                    return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
-                        path: "base", message: "this proxy runs version \(current.version), not \(patch.base); send the whole configuration with PUT")])))
-                }
-                try await server.apply(patch.applied(to: current))
-                return (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n")
+                patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
             } catch {
                 return (.badRequest, "application/json", errorsJSON(error))
+            }
+            do throws(ProxyServer.PatchError) {
+                try await server.apply(patch)
+                return (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n")
+            } catch {
+                switch error {
+                case .conflict(let running):
+                    return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
+                        path: "base", message: "this proxy runs version \(running), not \(patch.base); send the whole configuration with PUT")])))
+                case .invalid(let problems):
+                    return (.badRequest, "application/json", errorsJSON(problems))
+                }
             }
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# patch-cost.sh - what one weight change costs a proxy of a large mesh: the proxy runs SERVICES services (2 endpoints
+# each) and one split, then takes PATCHES splits-only `PATCH /config` calls (what the operator sends every proxy on a
+# weight change) over one kept connection; prints the proxy's CPU per PATCH from /proc/PID/stat and the calls' wall
+# time. Idle proxy, no traffic. Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 BIN=…/meshctl
+source "$(dirname "$0")/common.sh"
+SERVICES=${SERVICES:-100}; PATCHES=${PATCHES:-300}
+python3 - "$SERVICES" > "$DIR/v0.json" <<'PY'
+import json, sys
+n = int(sys.argv[1])
+services = [{"name": f"svc-{i}", "endpoints": [f"127.0.0.1:{20000 + 2*i}", f"127.0.0.1:{20001 + 2*i}"]} for i in range(n)]
+services += [{"name": "svc-0-v1", "endpoints": ["127.0.0.1:19997"]}, {"name": "svc-0-v2", "endpoints": ["127.0.0.1:19998"]}]
+split = {"name": "svc-0", "rootService": "svc-0", "backends": [{"service": "svc-0-v1", "weight": 100}, {"service": "svc-0-v2", "weight": 0}]}
+print(json.dumps({"version": "v0", "listeners": [{"name": "out", "kind": "outbound", "address": "127.0.0.1:0"}],
+                  "services": services, "splits": [split]}))
+PY
+start_mesh "$DIR/v0.json"
+ticks() { awk '{print $14 + $15}' /proc/$MESH_PID/stat; }
+HZ=$(getconf CLK_TCK)
+before=$(ticks)
+wall=$(python3 - "$ADMIN_PORT" "$PATCHES" <<'PY'
+import http.client, json, sys, time
+port, count = int(sys.argv[1]), int(sys.argv[2])
+conn = http.client.HTTPConnection("127.0.0.1", port)
+base = "v0"
+start = time.perf_counter()
+for i in range(1, count + 1):
+    w = (i * 37) % 101
+    body = json.dumps({"base": base, "version": f"v{i}", "splits": [{"name": "svc-0", "rootService": "svc-0",
+        "backends": [{"service": "svc-0-v1", "weight": 100 - w}, {"service": "svc-0-v2", "weight": w}]}]})
+    conn.request("PATCH", "/config", body=body, headers={"content-type": "application/json"})
+    reply = conn.getresponse(); reply.read()
+    if reply.status != 200: sys.exit(f"PATCH {i}: HTTP {reply.status}")
+    base = f"v{i}"
+print(f"{(time.perf_counter() - start) / count * 1000:.3f}")
+PY
+) || exit 1
+after=$(ticks)
+awk -v t=$((after - before)) -v hz="$HZ" -v n="$PATCHES" -v w="$wall" -v s="$SERVICES" \
+  'BEGIN { printf "services %d, %d PATCHes: proxy CPU %.3f ms per PATCH, wall %.3f ms per call\n", s, n, t / hz * 1000 / n, w }'
