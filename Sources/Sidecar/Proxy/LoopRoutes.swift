@@ -41,12 +41,14 @@ final class LoopRoutes {
         self.idleTimeoutNanos = config.limits.idleTimeout.clampedNanoseconds
     }
 
-    /// `previous` with other splits: everything else (services, hosts, listeners, limits) is the same.
+    /// `previous` with other splits: everything else (services, hosts, faults, listeners, limits) is the same (a
+    /// `PATCH /config` replaces splits and retry policies only).
     init(config: SidecarConfiguration, keeping previous: LoopRoutes, splits: [String: SplitState]) {
         self.config = config
         self.services = previous.services
         self.hosts = previous.hosts
         self.splits = splits
+        self.faults = previous.faults
         self.listeners = previous.listeners
         self.requestTimeoutNanos = previous.requestTimeoutNanos
         self.limits = previous.limits
