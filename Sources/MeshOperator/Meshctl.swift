@@ -22,6 +22,7 @@ struct Meshctl: AsyncParsableCommand {
             Trace.self,
             Delete.self,
             RolloutCommand.self,
+            FaultCommand.self,
             Demo.self,
             Down.self,
             OperatorCommand.self,

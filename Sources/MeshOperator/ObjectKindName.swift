@@ -9,12 +9,14 @@ enum ObjectKindName {
         "retrypolicy": "RetryPolicy", "retrypolicies": "RetryPolicy", "rp": "RetryPolicy",
         "rollout": "Rollout", "rollouts": "Rollout", "ro": "Rollout",
         "httproutegroup": "HTTPRouteGroup", "httproutegroups": "HTTPRouteGroup", "routegroups": "HTTPRouteGroup",
+        "faultinjection": "FaultInjection", "faultinjections": "FaultInjection", "fault": "FaultInjection",
+        "faults": "FaultInjection",
     ]
 
     static func kind(_ text: String) throws -> String {
         guard let kind = aliases[text.lowercased()] else {
             throw ValidationError("unknown kind \"\(text)\"; expected services, splits, retrypolicies, rollouts, "
-                + "httproutegroups or endpoints")
+                + "httproutegroups, faults or endpoints")
         }
         return kind
     }

@@ -190,6 +190,7 @@ actor ReconcileLoop {
                 lastSnapshot = snapshot
                 phase("reload")
             }
+            let nextFaultExpiry = await expireFaults(snapshot: snapshot)
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
@@ -198,6 +199,7 @@ actor ReconcileLoop {
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
             phase("plan")
             var wait = rolloutOverrides.wait
+            if let nextFaultExpiry { wait = min(wait, max(nextFaultExpiry, 0.05)) }
             var pushes: [ReconcileAction] = []
             for action in actions {
                 switch action {

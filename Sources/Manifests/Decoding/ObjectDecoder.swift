@@ -105,6 +105,9 @@ struct ObjectDecoder {
                 return .retryPolicy(RetryPolicy(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             case .rollout:
                 return .rollout(Rollout(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .faultInjection:
+                return .faultInjection(
+                    FaultInjection(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             }
         }
         reader.finish()

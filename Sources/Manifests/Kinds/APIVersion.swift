@@ -17,7 +17,7 @@ public enum APIVersion {
 
     static func accepted(for kind: ManifestKind) -> [String] {
         switch kind {
-        case .service, .retryPolicy, .rollout: [mesh]
+        case .service, .retryPolicy, .rollout, .faultInjection: [mesh]
         case .trafficSplit: smiSplit + [mesh]
         case .httpRouteGroup: smiSpecs + [mesh]
         }
@@ -31,6 +31,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case httpRouteGroup = "HTTPRouteGroup"
     case retryPolicy = "RetryPolicy"
     case rollout = "Rollout"
+    case faultInjection = "FaultInjection"
 
     public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         lhs.order < rhs.order
@@ -44,6 +45,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .trafficSplit: 2
         case .retryPolicy: 3
         case .rollout: 4
+        case .faultInjection: 5
         }
     }
 }

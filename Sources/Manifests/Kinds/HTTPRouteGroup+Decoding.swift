@@ -27,50 +27,7 @@ extension HTTPRouteGroup.Spec {
                 }
                 seen[text] = nameNode.mark
             }
-            var pathRegex: String?
-            if let regexNode = reader.value("pathRegex"),
-                let regex = context.nonEmptyString(regexNode, reader.fieldPath("pathRegex"))
-            {
-                Self.checkRegex(regex, regexNode, reader.fieldPath("pathRegex"), context)
-                pathRegex = regex
-            }
-            var methods: [String] = []
-            for (methodNode, methodPath) in reader.list("methods") {
-                guard let method = context.nonEmptyString(methodNode, methodPath) else { continue }
-                if Self.methods.contains(method) {
-                    methods.append(method)
-                } else {
-                    let hint =
-                        Self.methods.contains(method.uppercased())
-                        ? ", write \(context.quoted(method.uppercased()))" : ""
-                    context.error(methodNode.mark, methodPath, "\(context.quoted(method)) is not an HTTP method\(hint)")
-                }
-            }
-            if methods.contains("*") { methods = [] }
-            var headers: [String: String] = [:]
-            if let headersNode = reader.value("headers") {
-                let headersPath = reader.fieldPath("headers")
-                // SMI wrote headers both as one mapping (v1alpha4) and as a list of one-entry mappings; take both.
-                let mappings = headersNode.sequence?.compactMap(\.mapping)
-                let pairs =
-                    headersNode.mapping
-                    ?? (mappings?.count == headersNode.sequence?.count ? mappings?.flatMap { $0 } : nil)
-                if let pairs {
-                    for pair in pairs {
-                        guard let key = context.nonEmptyString(pair.key, headersPath) else { continue }
-                        let valuePath = FieldPath.child(headersPath, key)
-                        guard let regex = context.nonEmptyString(pair.value, valuePath) else { continue }
-                        Self.checkRegex(regex, pair.value, valuePath, context)
-                        headers[key.lowercased()] = regex
-                    }
-                } else {
-                    context.error(
-                        headersNode.mark,
-                        headersPath,
-                        "expected a mapping of header names to regular expressions, got \(context.describe(headersNode))"
-                    )
-                }
-            }
+            let (pathRegex, methods, headers) = Self.conditions(decoding: &reader)
             if pathRegex == nil, methods.isEmpty, headers.isEmpty, reader.value("pathRegex") == nil {
                 // A match with no condition matches everything; almost always a mistake in an A/B set-up.
                 context.error(reader.mark, path, "a match needs at least one of pathRegex, methods or headers")
@@ -79,6 +36,57 @@ extension HTTPRouteGroup.Spec {
             matches.append(.init(name: name, pathRegex: pathRegex, methods: methods, headers: headers))
         }
         self.init(matches: matches)
+    }
+
+    /// The conditions of one match (`pathRegex`, `methods`, `headers`), each checked where it is written. Shared
+    /// by every kind that matches requests this way (HTTPRouteGroup matches, FaultInjection's `match`).
+    static func conditions(decoding reader: inout FieldReader) -> (pathRegex: String?, methods: [String], headers: [String: String]) {
+        let context = reader.context
+        var pathRegex: String?
+        if let regexNode = reader.value("pathRegex"),
+            let regex = context.nonEmptyString(regexNode, reader.fieldPath("pathRegex"))
+        {
+            Self.checkRegex(regex, regexNode, reader.fieldPath("pathRegex"), context)
+            pathRegex = regex
+        }
+        var methods: [String] = []
+        for (methodNode, methodPath) in reader.list("methods") {
+            guard let method = context.nonEmptyString(methodNode, methodPath) else { continue }
+            if Self.methods.contains(method) {
+                methods.append(method)
+            } else {
+                let hint =
+                    Self.methods.contains(method.uppercased())
+                    ? ", write \(context.quoted(method.uppercased()))" : ""
+                context.error(methodNode.mark, methodPath, "\(context.quoted(method)) is not an HTTP method\(hint)")
+            }
+        }
+        if methods.contains("*") { methods = [] }
+        var headers: [String: String] = [:]
+        if let headersNode = reader.value("headers") {
+            let headersPath = reader.fieldPath("headers")
+            // SMI wrote headers both as one mapping (v1alpha4) and as a list of one-entry mappings; take both.
+            let mappings = headersNode.sequence?.compactMap(\.mapping)
+            let pairs =
+                headersNode.mapping
+                ?? (mappings?.count == headersNode.sequence?.count ? mappings?.flatMap { $0 } : nil)
+            if let pairs {
+                for pair in pairs {
+                    guard let key = context.nonEmptyString(pair.key, headersPath) else { continue }
+                    let valuePath = FieldPath.child(headersPath, key)
+                    guard let regex = context.nonEmptyString(pair.value, valuePath) else { continue }
+                    Self.checkRegex(regex, pair.value, valuePath, context)
+                    headers[key.lowercased()] = regex
+                }
+            } else {
+                context.error(
+                    headersNode.mark,
+                    headersPath,
+                    "expected a mapping of header names to regular expressions, got \(context.describe(headersNode))"
+                )
+            }
+        }
+        return (pathRegex, methods, headers)
     }
 
     /// Compiles once only to check the syntax; the proxy compiles its own.

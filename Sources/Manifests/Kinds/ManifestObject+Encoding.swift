@@ -6,6 +6,7 @@ extension ManifestObject {
         case .trafficSplit(let object): object.canonical
         case .httpRouteGroup(let object): object.canonical
         case .retryPolicy(let object): object.canonical
+        case .faultInjection(let object): object.canonical
         case .rollout(let object): object.canonical
         }
     }

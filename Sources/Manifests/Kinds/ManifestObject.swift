@@ -5,6 +5,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
     case httpRouteGroup(HTTPRouteGroup)
     case retryPolicy(RetryPolicy)
     case rollout(Rollout)
+    case faultInjection(FaultInjection)
 
     public var kind: ManifestKind {
         switch self {
@@ -13,6 +14,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .httpRouteGroup: .httpRouteGroup
         case .retryPolicy: .retryPolicy
         case .rollout: .rollout
+        case .faultInjection: .faultInjection
         }
     }
 
@@ -23,6 +25,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .httpRouteGroup(let object): object.apiVersion
         case .retryPolicy(let object): object.apiVersion
         case .rollout(let object): object.apiVersion
+        case .faultInjection(let object): object.apiVersion
         }
     }
 
@@ -33,6 +36,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .httpRouteGroup(let object): object.metadata
         case .retryPolicy(let object): object.metadata
         case .rollout(let object): object.metadata
+        case .faultInjection(let object): object.metadata
         }
     }
 
@@ -58,5 +62,9 @@ public enum ManifestObject: Sendable, Hashable, Codable {
 
     public var rollout: Rollout? {
         if case .rollout(let object) = self { object } else { nil }
+    }
+
+    public var faultInjection: FaultInjection? {
+        if case .faultInjection(let object) = self { object } else { nil }
     }
 }

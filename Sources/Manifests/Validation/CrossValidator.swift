@@ -80,6 +80,8 @@ struct CrossValidator {
                 break
             case .retryPolicy(let policy):
                 requireService(policy.spec.service, loaded, "spec.service")
+            case .faultInjection(let fault):
+                requireService(fault.spec.service, loaded, "spec.service")
             case .rollout(let rollout):
                 check(rollout, loaded)
             }
@@ -105,7 +107,7 @@ struct CrossValidator {
             case .service(let service): services[name] = (service, loaded.source)
             case .trafficSplit(let split): splits[name] = (split, loaded.source)
             case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
-            case .retryPolicy, .rollout: break
+            case .retryPolicy, .rollout, .faultInjection: break
             }
         }
     }

@@ -25,6 +25,8 @@ public enum MeshReferences {
             return []
         case .retryPolicy(let policy):
             return [service("spec.service", policy.spec.service)]
+        case .faultInjection(let fault):
+            return [service("spec.service", fault.spec.service)]
         case .trafficSplit(let split):
             var references = [service("spec.service", split.spec.service)]
             for (index, backend) in split.spec.backends.enumerated() {

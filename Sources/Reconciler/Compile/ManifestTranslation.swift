@@ -56,6 +56,15 @@ enum ManifestTranslation {
                                   matches: matches, pinnedRoutes: pinned)
     }
 
+    static func faultConfig(_ fault: FaultInjection) -> FaultConfig {
+        let spec = fault.spec
+        return FaultConfig(
+            name: "faultinjection/\(fault.metadata.name)", service: spec.service,
+            match: spec.match.map { RouteMatch(name: "match", pathRegex: $0.pathRegex, methods: $0.methods, headers: $0.headers) },
+            delay: spec.delay.map { .init(fixedDelay: $0.fixedDelay, percentage: $0.percentage) },
+            abort: spec.abort.map { .init(httpStatus: $0.httpStatus, percentage: $0.percentage) })
+    }
+
     static func retryPolicyConfig(_ policy: RetryPolicy) -> RetryPolicyConfig {
         let spec = policy.spec
         var retryOn: [RetryPolicyConfig.RetryOn] = []

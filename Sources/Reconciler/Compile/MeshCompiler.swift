@@ -29,7 +29,10 @@ public enum MeshCompiler {
         }
         let mesh = MeshTables(inputs: inputs, replicas: replicas)
         // Every proxy carries the same mesh tables; digest them once per pass, not once per proxy.
-        let shared = PortBook.digest([Self.json(mesh.services), Self.json(mesh.splits), Self.json(mesh.retryPolicies)])
+        var sharedParts = [Self.json(mesh.services), Self.json(mesh.splits), Self.json(mesh.retryPolicies)]
+        // Only when there are faults: a mesh without them keeps the versions it had (no push to every proxy).
+        if !mesh.faults.isEmpty { sharedParts.append(Self.json(mesh.faults)) }
+        let shared = PortBook.digest(sharedParts)
         for plan in replicas {
             world.processes.append(plan.workload)
             var config = mesh.sidecarConfiguration(for: plan)

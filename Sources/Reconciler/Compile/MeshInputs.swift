@@ -8,6 +8,8 @@ public struct MeshInputs: Sendable {
     public var splits: [TrafficSplit]
     public var routeGroups: [HTTPRouteGroup]
     public var retryPolicies: [RetryPolicy]
+    /// Injected faults, by name; expired ones are deleted by the operator (and skipped here meanwhile).
+    public var faultInjections: [FaultInjection] = []
     /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
     public var meshctlPath: String
     /// Where sidecar configuration files are written.
@@ -65,6 +67,7 @@ public struct MeshInputs: Sendable {
             case .trafficSplit(let split): splits.append(split)
             case .httpRouteGroup(let group): routeGroups.append(group)
             case .retryPolicy(let policy): retryPolicies.append(policy)
+            case .faultInjection(let fault): faultInjections.append(fault)
             case .rollout(let rollout):
                 if let preview = PreviewRouting.previewPort(for: rollout.spec) {
                     previewPorts[preview.port] = preview.service
@@ -75,5 +78,6 @@ public struct MeshInputs: Sendable {
         splits.sort { $0.metadata.name < $1.metadata.name }
         routeGroups.sort { $0.metadata.name < $1.metadata.name }
         retryPolicies.sort { $0.metadata.name < $1.metadata.name }
+        faultInjections.sort { $0.metadata.name < $1.metadata.name }
     }
 }

@@ -7,6 +7,7 @@ struct MeshTables {
     var services: [ServiceConfig] = []
     var splits: [TrafficSplitConfig] = []
     var retryPolicies: [RetryPolicyConfig] = []
+    var faults: [FaultConfig] = []
     let inputs: MeshInputs
 
     init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
@@ -39,6 +40,7 @@ struct MeshTables {
                                             pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
         }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
+        faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
     }
 
     /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service.
@@ -50,7 +52,7 @@ struct MeshTables {
         // The operator health-checks the local workload before listing it here; a second, proxy-side check would
         // start each new instance as unhealthy and open a gap when a replacement takes over from the old one.
         local.healthCheck = nil
-        return SidecarConfiguration(
+        var config = SidecarConfiguration(
             version: "",
             listeners: [
                 Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:\(plan.inboundPort)",
@@ -60,6 +62,8 @@ struct MeshTables {
             services: services + [local],
             splits: splits,
             retryPolicies: retryPolicies)
+        config.faults = faults
+        return config
     }
 
     /// The gateway: every Service's own port, and the routing listener by Host.
@@ -76,8 +80,10 @@ struct MeshTables {
             listeners.append(Listener(name: "preview-\(service)", kind: .outbound, address: "127.0.0.1:\(port)",
                                       service: service))
         }
-        return SidecarConfiguration(version: "", listeners: listeners, services: services, splits: splits,
-                                    retryPolicies: retryPolicies)
+        var config = SidecarConfiguration(version: "", listeners: listeners, services: services, splits: splits,
+                                          retryPolicies: retryPolicies)
+        config.faults = faults
+        return config
     }
 
     /// The inbound side's name for the local workload; the colon keeps it apart from every DNS-label service name.
