@@ -28,6 +28,9 @@ public enum KubernetesExporter {
                 context.exportRetryPolicy(policy, loaded)
             case .rollout(let rollout):
                 context.exportRollout(rollout, loaded, mesh: ordered)
+            case .faultInjection:
+                // A chaos session, not desired state: a cluster would express it as an Istio VirtualService fault.
+                context.warn(loaded, "spec", "FaultInjection is not exported (meshctl chaos sessions stay local)")
             }
         }
         return KubernetesExport(objects: context.objects, diagnostics: context.diagnostics.sorted())
