@@ -19,6 +19,7 @@ extension ExportContext {
         let spec = policy.spec
         let defaults = RetryPolicy.Spec(service: spec.service)
         var annotations = policy.metadata.annotations
+        carryUnmappedFields(loaded, into: &annotations)
         let host = host(spec.service, of: loaded)
         var retries: [(String, CanonicalValue?)] = [
             ("attempts", .int(spec.attempts)),
@@ -58,6 +59,7 @@ extension ExportContext {
         let spec = policy.spec
         let defaults = RetryPolicy.Spec(service: spec.service)
         var annotations = policy.metadata.annotations
+        carryUnmappedFields(loaded, into: &annotations)
         annotations[Self.nameAnnotation] = policy.metadata.name
         unmapped(loaded, "spec.attempts", isDefault: spec.attempts == defaults.attempts, into: &annotations,
                  "Linkerd bounds retries by its budget, not by a count")

@@ -11,6 +11,7 @@ extension ExportContext {
             return
         }
         var annotations = rollout.metadata.annotations
+        carryUnmappedFields(loaded, into: &annotations)
         // Flagger and Argo's blue-green do not name a split at all; import restores it from here.
         keep(loaded, "spec.trafficSplit", into: &annotations)
         if !rollout.spec.progressDeadline.isWholeSeconds {

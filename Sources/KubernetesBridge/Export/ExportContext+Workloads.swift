@@ -13,6 +13,7 @@ extension ExportContext {
             error(loaded, "metadata.name", "\"\(name)\" must start with a letter to be a Kubernetes Service name (DNS-1035 label)")
         }
         var annotations = service.metadata.annotations
+        carryUnmappedFields(loaded, into: &annotations)
         switch service.spec.workload {
         case .command(let command):
             exportDeployment(service, command, loaded)

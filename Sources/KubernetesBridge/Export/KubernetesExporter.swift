@@ -17,20 +17,23 @@ public enum KubernetesExporter {
         let groupsByName = Dictionary(groups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { first, _ in first })
         let referencedGroups = Set(ordered.compactMap { $0.object.trafficSplit }.flatMap { $0.spec.matches.map(\.name) })
         for loaded in ordered {
-            switch loaded.object {
-            case .service(let service):
+            // if-let rather than a switch: a kind added to meshctl later still compiles here, and is carried.
+            let object = loaded.object
+            if let service = object.service {
                 context.exportService(service, loaded)
-            case .trafficSplit(let split):
+            } else if let split = object.trafficSplit {
                 context.exportSplit(split, loaded, groups: groupsByName)
-            case .httpRouteGroup(let group):
+            } else if let group = object.httpRouteGroup {
                 context.exportRouteGroup(group, loaded, referenced: referencedGroups.contains(group.metadata.name))
-            case .retryPolicy(let policy):
+            } else if let policy = object.retryPolicy {
                 context.exportRetryPolicy(policy, loaded)
-            case .rollout(let rollout):
+            } else if let rollout = object.rollout {
                 context.exportRollout(rollout, loaded, mesh: ordered)
-            case .faultInjection:
+            } else if case .faultInjection = object {
                 // A chaos session, not desired state: a cluster would express it as an Istio VirtualService fault.
                 context.warn(loaded, "spec", "FaultInjection is not exported (meshctl chaos sessions stay local)")
+            } else {
+                context.exportAsConfigMap(loaded)
             }
         }
         return KubernetesExport(objects: context.objects, diagnostics: context.diagnostics.sorted())

@@ -29,6 +29,8 @@ struct ImportContext {
             case ("linkerd.io", "ServiceProfile"): readServiceProfile(document)
             case ("flagger.app", "Canary"): readCanary(document)
             case ("argoproj.io", "Rollout"): readArgoRollout(document)
+            case ("", "ConfigMap") where document.labels[ExportContext.manifestLabel] == "true":
+                readCarriedManifest(document)
             default:
                 if !Self.partKinds.contains("\(document.group)/\(document.kind)") {
                     warn(document, "\(document.kind)/\(document.name) (\(document.apiVersion)) has no meshctl counterpart; not imported")
@@ -65,6 +67,17 @@ struct ImportContext {
             }
         }
         objects.append(MeshObject(file: carriers.first?.file ?? "", value: object))
+    }
+
+    /// A whole meshctl object an export carried in a ConfigMap (a kind it has no mapping for).
+    mutating func readCarriedManifest(_ document: KubernetesDocument) {
+        let text = document.value.at("data")?["manifest.yaml"]?.stringValue ?? ""
+        let result = YAMLLoader().load(Array(text.utf8), file: document.file)
+        guard result.diagnostics.isEmpty, let root = result.documents.first?.root else {
+            error(document, "data", "manifest.yaml is not a meshctl manifest")
+            return
+        }
+        objects.append(MeshObject(file: document.file, value: root.canonicalValue))
     }
 
     /// `10` → `10s` (Kubernetes counts seconds where meshctl writes durations).

@@ -20,11 +20,12 @@ public enum KubernetesImporter {
         var context = ImportContext(documents: documents)
         context.readAll()
         diagnostics += context.diagnostics
-        // The produced manifests go through meshctl's decoder: what import writes, apply accepts.
+        // The produced manifests go through meshctl's decoder and each kind's checks; references between objects
+        // are left to validate and apply, which also see the objects already stored.
         let texts = context.objects.map { (file: $0.file, text: ManifestEncoder.yaml($0.value)) }
-        let report = ManifestSet.load(sources: texts.map {
+        let report = ManifestSet.decode(sources: texts.map {
             ManifestSet.Source(file: "\($0.file) (imported)", bytes: Array($0.text.utf8))
-        })
+        }).report
         return KubernetesImport(objects: report.objects.map(\.object), texts: texts.map(\.text),
                                 diagnostics: (diagnostics + report.diagnostics).sorted())
     }
