@@ -129,6 +129,26 @@ import Testing
             "k8s.yaml:16:1: warning: ConfigMap/settings (v1) has no meshctl counterpart; not imported"))
     }
 
+    @Test func aFaultInjectionIsNotExportedAndSaysSo() {
+        let text = Self.services + """
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: FaultInjection
+            metadata: {name: web-chaos}
+            spec:
+              service: web
+              abort: {httpStatus: 503, percentage: 10}
+
+            """
+        let report = ManifestSet.load(sources: [ManifestSet.Source(file: "mesh.yaml", bytes: Array(text.utf8))])
+        #expect(report.isValid, "\(report.diagnostics)")
+        let export = KubernetesExporter.export(report.objects, options: ExportOptions(images: ImageMap(images: Self.allImages)),
+                                               read: { $0 == "mesh.yaml" ? Array(text.utf8) : nil })
+        #expect(export.warnings.map(\.description).contains(
+            "mesh.yaml:32:3: warning: spec: FaultInjection is not exported (meshctl chaos sessions stay local)"))
+        #expect(!export.objects.contains { $0.origin.name == "web-chaos" })
+    }
+
     @Test func imageMapErrorsNameTheEntry() {
         let (map, diagnostics) = ImageMap.load(bytes: Array("web: registry.example.com/web:1\napi: [a, b]\n".utf8),
                                               file: "images.yaml")
