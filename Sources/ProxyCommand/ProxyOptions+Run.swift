@@ -33,7 +33,7 @@ extension ProxyOptions {
             configuration = Sidecar.quickConfiguration(
                 listen: HostPort(parsing: listen!)!,
                 endpoints: to!.split(separator: ",").compactMap { HostPort(parsing: String($0)) },
-                timeout: timeout.flatMap(Duration.parse))
+                timeout: timeout.flatMap(Duration.parse), appProtocol: appProtocol)
         }
         let server = ProxyServer(
             configuration: configuration,

@@ -19,6 +19,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Option(help: "Quick mode: upstream endpoints, comma-separated host:port list (round-robin, no retries).")
     public var to: String?
 
+    @Option(name: .customLong("protocol"), help: "Quick mode: what the upstream speaks: http (HTTP/1.1, upgrades included), http2, grpc, or tcp (opaque bytes).")
+    public var appProtocol: ServiceConfig.AppProtocol = .http
+
     @Option(help: "Config mode: a sidecar configuration JSON file.")
     public var config: String?
 
@@ -55,6 +58,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
         if config != nil && (listen != nil || to != nil) {
             throw ValidationError("--config and --listen/--to are exclusive")
         }
+        if config != nil && appProtocol != .http {
+            throw ValidationError("--protocol is for quick mode; a configuration sets each service's appProtocol")
+        }
         if let listen, HostPort(parsing: listen) == nil { throw ValidationError("--listen: expected host:port") }
         if let admin, HostPort(parsing: admin) == nil { throw ValidationError("--admin: expected host:port") }
         if let to {
@@ -66,3 +72,5 @@ public struct ProxyOptions: ParsableArguments, Sendable {
         if !(1...64).contains(threads) { throw ValidationError("--threads: 1...64") }
     }
 }
+
+extension ServiceConfig.AppProtocol: ExpressibleByArgument {}

@@ -4,14 +4,16 @@ import SidecarConfig
 /// `Sidecar.quickConfiguration` for `meshctl proxy --listen … --to …`.
 public enum Sidecar {
     /// The configuration of quick mode: one listener forwarding to `endpoints`, round-robin, no retries.
-    public static func quickConfiguration(listen: HostPort, endpoints: [HostPort], timeout: Duration? = nil)
-        -> SidecarConfiguration
-    {
+    public static func quickConfiguration(
+        listen: HostPort, endpoints: [HostPort], timeout: Duration? = nil, appProtocol: ServiceConfig.AppProtocol = .http
+    ) -> SidecarConfiguration {
         SidecarConfiguration(
             version: "quick",
             listeners: [Listener(name: "inbound", kind: .inbound, address: listen.description, service: "upstream")],
             services: [
-                ServiceConfig(name: "upstream", endpoints: endpoints.map(\.description), loadBalancer: .roundRobin)
+                ServiceConfig(
+                    name: "upstream", endpoints: endpoints.map(\.description), appProtocol: appProtocol,
+                    loadBalancer: .roundRobin)
             ],
             defaultRequestTimeout: timeout)
     }

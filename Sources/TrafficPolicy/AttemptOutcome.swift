@@ -15,13 +15,15 @@ public enum AttemptOutcome: Sendable, Hashable {
     /// The proxy gave up on the attempt for its own reasons (the client went away, the overall deadline passed,
     /// a hot config swap cancelled a hedge). Says nothing about the endpoint's health.
     case cancelled
+    /// An opaque (`appProtocol: tcp`) connection was made: as far as the proxy can see, the endpoint served it.
+    case connected
 
     /// True when the endpoint served the request: any response below 500. A 4xx is the client's problem, not the
     /// endpoint's, so it counts as success for balancing and outlier detection.
     @inlinable
     public var isSuccess: Bool {
         if case .response(let status) = self { return status < 500 }
-        return false
+        return self == .connected
     }
 
     /// True when the attempt says the endpoint is failing: a 5xx response, connect failure, reset or timeout.
@@ -31,7 +33,7 @@ public enum AttemptOutcome: Sendable, Hashable {
         switch self {
         case .response(let status): status >= 500
         case .connectFailure, .reset, .timeout: true
-        case .cancelled: false
+        case .cancelled, .connected: false
         }
     }
 
@@ -42,7 +44,7 @@ public enum AttemptOutcome: Sendable, Hashable {
         switch self {
         case .response(let status): status == 502 || status == 503 || status == 504
         case .connectFailure, .reset, .timeout: true
-        case .cancelled: false
+        case .cancelled, .connected: false
         }
     }
 }

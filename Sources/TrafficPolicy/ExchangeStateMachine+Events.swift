@@ -24,7 +24,8 @@ extension ExchangeStateMachine {
         }
         self.policy = policy
         let exchange = Exchange(
-            idempotent: request.idempotent, deadline: limit == 0 ? 0 : now &+ limit, replay: replay)
+            idempotent: request.idempotent, deadline: limit == 0 ? 0 : now &+ limit, replay: replay,
+            carries: request.carries)
         tries = 1
         state = .connecting(exchange)
         return Step(action: .pickEndpoint(avoiding: nil))
@@ -47,10 +48,33 @@ extension ExchangeStateMachine {
     }
 
     /// The pool handed over a connection. False when no try is waiting for one (the handler gives it back).
+    /// An opaque connection is a tunnel from here (`isTunneling`; its try is reported as a success now).
     public mutating func connected() -> Bool {
-        guard case .connecting(let exchange) = state, exchange.unreported else { return false }
-        state = .sending(exchange)
+        guard case .connecting(var exchange) = state, exchange.unreported else { return false }
+        switch exchange.carries {
+        case .request:
+            state = .sending(exchange)
+        case .upgrade:
+            exchange.upgradeSent = true
+            state = .sending(exchange)
+        case .connection:
+            exchange.tryDeadline = 0
+            state = .tunneling(exchange)
+        }
         return true
+    }
+
+    /// The report of an opaque connection's try, due once `connected()` made it a tunnel (nil otherwise).
+    public mutating func tunnelOpened() -> Report? {
+        guard case .tunneling(var exchange) = state, exchange.unreported else { return nil }
+        exchange.unreported = false
+        state = .tunneling(exchange)
+        return Report(endpoint: exchange.endpoint ?? 0, outcome: .connected, startedAt: exchange.tryStartedAt)
+    }
+
+    /// Either side of the tunnel closed (or the tunnel was cut): the handler closes both; the machine is idle.
+    public mutating func tunnelEnded() {
+        if case .tunneling = state { state = .idle }
     }
 
     /// `bytes` more body bytes went up. Returns whether the handler keeps them for a replay; false means it drops
@@ -72,7 +96,7 @@ extension ExchangeStateMachine {
             exchange.replay = .impossible
             if case .holding = state { state = .holding(exchange) } else { state = .forwarding(exchange) }
             return false
-        case .idle, .connecting, .backingOff:
+        case .idle, .connecting, .backingOff, .tunneling:
             return false
         }
     }
@@ -93,7 +117,19 @@ extension ExchangeStateMachine {
         status: Int, now: UInt64, budget: inout RetryBudget, random: inout R
     ) -> Step {
         guard case .sending(var exchange) = state else { return .none }
-        if policy.retries(status: status), !exchange.clientSawBytes,
+        if status == 101 {
+            // A switch of protocols answers an upgrade request, and nothing else (the proxy removes Upgrade from
+            // every other request).
+            guard exchange.carries == .upgrade else {
+                return tryFailed(.protocolError, exchange, now: now, budget: &budget, random: &random)
+            }
+            let report = Report(endpoint: exchange.endpoint ?? 0, outcome: .response(status: 101), startedAt: exchange.tryStartedAt)
+            exchange.unreported = false
+            exchange.tryDeadline = 0
+            state = .tunneling(exchange)
+            return Step(report: report, action: .tunnel)
+        }
+        if policy.retries(status: status), !exchange.clientSawBytes, !exchange.upgradeSent,
             exchange.deadline == 0 || now < exchange.deadline,
             policy.decide(
                 tries: tries, failure: .status(status), idempotent: exchange.idempotent,
@@ -131,7 +167,7 @@ extension ExchangeStateMachine {
     public mutating func responseEnded() {
         switch state {
         case .forwarding, .holding: state = .idle
-        case .idle, .connecting, .backingOff, .sending: break
+        case .idle, .connecting, .backingOff, .sending, .tunneling: break
         }
     }
 

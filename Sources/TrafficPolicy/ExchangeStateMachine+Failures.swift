@@ -12,8 +12,9 @@ extension ExchangeStateMachine {
             return tryFailed(failure, exchange, now: now, budget: &budget, random: &random)
         case .sending(let exchange), .holding(let exchange):
             return tryFailed(failure, exchange, now: now, budget: &budget, random: &random)
-        case .forwarding:
-            // Mid-body: the client must see the connection end, never a response that looks complete.
+        case .forwarding, .tunneling:
+            // Mid-body (or mid-tunnel): the client must see the connection end, never a response that looks
+            // complete.
             state = .idle
             return Step(action: .closeClient)
         case .idle, .connecting, .backingOff:
@@ -34,6 +35,7 @@ extension ExchangeStateMachine {
         tries += 1
         let avoiding = exchange.endpoint
         exchange.endpoint = nil
+        exchange.upgradeSent = false
         state = .connecting(exchange)
         return Step(action: .pickEndpoint(avoiding: avoiding))
     }
@@ -46,7 +48,8 @@ extension ExchangeStateMachine {
     public mutating func deadlinesChecked<R: RandomNumberGenerator>(
         now: UInt64, budget: inout RetryBudget, random: inout R
     ) -> Step {
-        guard let exchange = current else { return .none }
+        // A tunnel lives as long as its two ends keep it open: request deadlines end at the switch.
+        guard let exchange = current, !isTunneling else { return .none }
         if exchange.deadline != 0 && now >= exchange.deadline {
             let report = exchange.unreported ? cancelledReport(exchange) : nil
             let sawBytes: Bool
@@ -83,6 +86,13 @@ extension ExchangeStateMachine {
         if exchange.clientSawBytes {
             state = .idle
             return Step(report: report, action: .closeClient)
+        }
+        // An upgrade request that went up may have opened the endpoint's side of a tunnel: it is not sent again,
+        // except over a pooled connection the server had closed (it never read it; the free retry below).
+        if exchange.upgradeSent && failure != .staleConnection {
+            state = .idle
+            let answer = failure.answer
+            return Step(report: report, action: .answer(status: answer.status, reason: answer.reason))
         }
         // A pooled connection the server had already closed costs the client nothing: a free fresh try. So does a
         // replica that just died and stays listed until the next config reaches this proxy: its refused connects

@@ -18,12 +18,26 @@ public struct ExchangeStateMachine: Sendable {
         public var bodyComplete: Bool
         /// The announced body length; nil when chunked or absent.
         public var contentLength: Int?
+        /// What the exchange carries: an ordinary request, an HTTP/1.1 Upgrade, or a whole opaque connection.
+        public var carries: Carriage
 
-        public init(idempotent: Bool, bodyComplete: Bool, contentLength: Int? = nil) {
+        public init(idempotent: Bool, bodyComplete: Bool, contentLength: Int? = nil, carries: Carriage = .request) {
             self.idempotent = idempotent
             self.bodyComplete = bodyComplete
             self.contentLength = contentLength
+            self.carries = carries
         }
+    }
+
+    /// What one exchange carries, which decides what a connected try may turn into.
+    public enum Carriage: Sendable, Hashable {
+        /// A request and its response.
+        case request
+        /// A request asking to switch protocols (`Connection: upgrade`, e.g. WebSocket): a 101 turns the try into a
+        /// tunnel; any other response is an ordinary one. Once its head went up it is never sent again.
+        case upgrade
+        /// An opaque (`appProtocol: tcp`) connection: the try is a tunnel as soon as it is connected.
+        case connection
     }
 
     /// Whether the request can be sent again, and what that needs.
@@ -55,6 +69,9 @@ public struct ExchangeStateMachine: Sendable {
         var tryDeadline: UInt64 = 0
         /// An interim (1xx) response reached the client: nothing can be retried after it.
         var clientSawBytes = false
+        let carries: Carriage
+        /// An upgrade request's head went up on the current try (see `Carriage.upgrade`).
+        var upgradeSent = false
 
         var canReplay: Bool { replay != .impossible }
     }
@@ -73,6 +90,8 @@ public struct ExchangeStateMachine: Sendable {
         case holding(Exchange)
         /// The final head was accepted for the client: no retry is possible any more.
         case forwarding(Exchange)
+        /// Bytes pass both ways, unparsed, until either side closes (after a 101, or an opaque connection).
+        case tunneling(Exchange)
     }
 
     @usableFromInline
@@ -97,9 +116,16 @@ public struct ExchangeStateMachine: Sendable {
     @inlinable
     public var isConnected: Bool {
         switch state {
-        case .sending, .holding, .forwarding: true
+        case .sending, .holding, .forwarding, .tunneling: true
         case .idle, .connecting, .backingOff: false
         }
+    }
+
+    /// True while the connection is a tunnel: the handler moves bytes both ways and parses nothing.
+    @inlinable
+    public var isTunneling: Bool {
+        if case .tunneling = state { return true }
+        return false
     }
 
     /// Whether the handler should keep body bytes it sends (see `bodySent`).
@@ -114,7 +140,9 @@ public struct ExchangeStateMachine: Sendable {
     /// The request in progress, whatever its state.
     var current: Exchange? {
         switch state {
-        case .connecting(let e), .backingOff(let e), .sending(let e), .holding(let e), .forwarding(let e): e
+        case .connecting(let e), .backingOff(let e), .sending(let e), .holding(let e), .forwarding(let e),
+            .tunneling(let e):
+            e
         case .idle: nil
         }
     }
@@ -168,6 +196,9 @@ extension ExchangeStateMachine {
         case retryNow
         /// Forward the response whose head just arrived.
         case forwardResponse
+        /// Pass the 101 head on, then move bytes both ways (the client's bytes after its request head included)
+        /// until either side closes; then call `tunnelEnded`.
+        case tunnel
         /// Release the exchange and answer the client with the proxy's own response.
         case answer(status: Int, reason: String)
         /// Release the exchange and close the client connection at once: it has seen part of a response, and

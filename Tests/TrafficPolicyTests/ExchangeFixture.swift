@@ -20,9 +20,9 @@ struct ExchangeFixture {
     /// A GET without a body, unless told otherwise; returns the first step.
     @discardableResult
     mutating func start(idempotent: Bool = true, bodyComplete: Bool = true, contentLength: Int? = nil,
-                        timeout: UInt64 = 0) -> ExchangeStateMachine.Step {
+                        timeout: UInt64 = 0, carries: ExchangeStateMachine.Carriage = .request) -> ExchangeStateMachine.Step {
         machine.requestStarted(
-            .init(idempotent: idempotent, bodyComplete: bodyComplete, contentLength: contentLength),
+            .init(idempotent: idempotent, bodyComplete: bodyComplete, contentLength: contentLength, carries: carries),
             policy: policy, timeout: timeout, now: now, budget: &budget)
     }
 

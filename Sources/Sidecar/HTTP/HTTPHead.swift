@@ -65,6 +65,10 @@ struct HTTPHead {
     var connectionUpgrade = false
     var hostField: Int? = nil
     var hostCount = 0
+    /// The (last) `Upgrade` field's index in `fields`.
+    var upgradeField: Int? = nil
+    /// Set by the proxy for a request whose upgrade it passes on: `Upgrade` is forwarded with `Connection: upgrade`.
+    var forwardsUpgrade = false
     var hasTraceparent = false
     /// Any field other than `Connection: keep-alive` that must be dropped or rewritten when forwarding.
     var needsRewrite = false
@@ -108,6 +112,8 @@ struct HTTPHead {
         connectionUpgrade = false
         hostField = nil
         hostCount = 0
+        upgradeField = nil
+        forwardsUpgrade = false
         hasTraceparent = false
         needsRewrite = false
         method = .other

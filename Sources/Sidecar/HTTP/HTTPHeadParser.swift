@@ -254,7 +254,11 @@ struct HTTPHeadParser {
         case .traceparent:
             head.hasTraceparent = true
             return nil
-        case .keepAlive, .proxyConnection, .te, .upgrade:
+        case .upgrade:
+            head.needsRewrite = true
+            head.upgradeField = head.fields.count
+            return nil
+        case .keepAlive, .proxyConnection, .te:
             head.needsRewrite = true
             return nil
         case .xForwardedFor, .nominated:

@@ -22,7 +22,7 @@ extension DownstreamHandler {
         guard let service, let retries else { return .none }
         let request = ExchangeStateMachine.Request(
             idempotent: self.request.method.isIdempotent, bodyComplete: requestFramer.isDone,
-            contentLength: self.request.contentLength)
+            contentLength: self.request.contentLength, carries: self.request.forwardsUpgrade ? .upgrade : .request)
         let admission = ExchangeStateMachine.Admission(fault: fault)
         if service.rateLimit != nil, routes.listeners[listenerName]?.kind == .inbound {
             return machine.requestArrived(

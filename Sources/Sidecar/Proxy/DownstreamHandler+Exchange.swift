@@ -14,7 +14,8 @@ extension DownstreamHandler {
         }
         if step.budgetRefused { service?.metrics.budgetExhausted.increment() }
         switch step.action {
-        case .none, .forwardResponse:
+        case .none, .forwardResponse, .tunnel:
+            // The caller forwards the response, or opens the tunnel, with the bytes it holds.
             return
         case .pickEndpoint(let avoiding):
             guard let service else { return }
@@ -96,6 +97,12 @@ extension DownstreamHandler {
     /// Answers the current request with a response of the proxy's own, counted under `reason`.
     private func answer(status: Int, reason: String, retryAfter: Int? = nil) {
         service?.metrics.ownAnswer(reason)
+        if opaque {
+            // Nobody to answer in HTTP: an opaque client sees its connection close.
+            releaseExchange()
+            close()
+            return
+        }
         // Counted in the request-duration histogram too: a 504 after 15 s is latency a client saw.
         service?.metrics.latency.record(nanos: LoopContext.now() &- startedAt)
         logAccess(status: status, reason: reason)

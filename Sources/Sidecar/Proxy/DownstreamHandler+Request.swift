@@ -63,6 +63,7 @@ extension DownstreamHandler {
         var hostForHTTP10 = ""
         if !request.isHTTP11, case .service(let service, _, _) = decision { hostForHTTP10 = service.name }
         buffer.withUnsafeReadableBytes { bytes in
+            request.forwardsUpgrade = upgradeAsked(bytes)
             writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
         }
         upstreamHead = head
@@ -115,6 +116,10 @@ extension DownstreamHandler {
         upstream = connection
         connection.owner = self
         connection.exchanges += 1
+        if machine.isTunneling {
+            openTunnel(nil)
+            return
+        }
         upstreamReusable = true
         responseFramer = nil
         responseCumulation = nil

@@ -8,6 +8,10 @@ extension DownstreamHandler {
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
         guard connection === upstream, let context, let retries else { return }
+        if tunnel != nil {
+            tunnelFromUpstream(input)
+            return
+        }
         responseUnflushed = true
         var buffer = input
         // A rewritten final head, held until the body bytes that came with it are known to be well framed.
@@ -34,8 +38,10 @@ extension DownstreamHandler {
                 }
                 if response.status >= 200 { break }
                 if response.status == 101 {
-                    // The proxy removed Upgrade, so a switch of protocols is an answer to something never asked.
-                    perform(upstreamFailure(.protocolError))
+                    // A tunnel when the request asked for the upgrade, a protocol error otherwise (the machine's call).
+                    let step = machine.responseHead(status: 101, now: LoopContext.now(), budget: &retries.budget, random: &loop.random)
+                    perform(step)
+                    if case .tunnel = step.action { openTunnel(buffer) }
                     return
                 }
                 // 1xx: passed on at once (100-continue lets the client send its body); the final head follows.
@@ -65,6 +71,9 @@ extension DownstreamHandler {
                 keepAliveAfter = false
             }
             headNow = true
+            // A refused upgrade: the endpoint's connection is not reused (it may have half-switched); the client's
+            // connection goes back to parsing HTTP/1.1, its bytes after the request never having gone up.
+            if request.forwardsUpgrade { upstreamReusable = false }
             rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
         }
         if dechunkResponse {
@@ -220,6 +229,10 @@ extension DownstreamHandler {
     func upstreamClosed(_ connection: UpstreamHandler) {
         guard connection === upstream else { return }
         upstream = nil
+        if tunnel != nil {
+            endTunnel()
+            return
+        }
         if var framer = responseFramer {
             if case .untilClose = framer.state {
                 // The close is the end of this response.

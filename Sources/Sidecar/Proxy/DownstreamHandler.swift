@@ -90,6 +90,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     /// The access log's view of the request in progress (see Telemetry/DownstreamHandler+AccessLog.swift).
     var telemetry = RequestTelemetry()
+    /// Set while the connection is a tunnel (see DownstreamHandler+Tunnel.swift).
+    var tunnel: TunnelState?
+    /// The whole connection is opaque (`appProtocol: tcp`): nothing is parsed, and the proxy never answers in HTTP.
+    var opaque = false
 
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop
@@ -118,12 +122,14 @@ final class DownstreamHandler: ChannelDuplexHandler {
         writer.attach(context.channel, batch: loop.writeBatch)
         if loop.draining { drain() }
         context.fireChannelActive()
+        if !closing, let service = opaqueService() { beginConnection(to: service) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         closing = true
         writer.detach()
         loop.unregister(self)
+        dropTunnel()
         logAccess(status: responseStarted ? response.status : 0, reason: "aborted")
         perform(machine.clientGone())
         releaseExchange()
@@ -134,6 +140,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         if closing { return }
+        if tunnel != nil {
+            tunnelFromClient(buffer)
+            return
+        }
         if var existing = pending, existing.readableBytes > 0 {
             existing.writeBuffer(&buffer)
             pending = existing
@@ -156,7 +166,11 @@ final class DownstreamHandler: ChannelDuplexHandler {
         }
         inputClosed = true
         if closing { return }
-        if !machine.isBusy {
+        if tunnel != nil {
+            tunnelClientInputEnded()
+        } else if opaque && machine.isBusy {
+            // An opaque connection still connecting: its half-close is passed on once it is a tunnel (`openTunnel`).
+        } else if !machine.isBusy {
             close()
         } else if !requestFramer.isDone {
             // The client died mid-upload: the upstream must never see a complete request.
@@ -191,6 +205,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     private var shouldHoldReads: Bool {
         if closing { return true }
+        if tunnel != nil { return !(upstream?.isWritable ?? true) }
         if machine.isConnected && !requestFramer.isDone, let upstream {
             // Streaming the body up: as fast as the upstream takes it.
             return !upstream.isWritable

@@ -91,6 +91,8 @@ final class EndpointState {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(limits.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // A tunnel passes the endpoint's half-close on (`UpstreamHandler.userInboundEventTriggered`).
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     // The only handler (its SocketWriter sends beneath the pipeline; see ProxyServer.bindListener).

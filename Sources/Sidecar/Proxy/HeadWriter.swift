@@ -47,7 +47,12 @@ enum HeadWriter {
             var lengthWritten = false
             for index in head.fields.indices {
                 let field = head.fields[index]
-                if isHopByHop(field.kind) { continue }
+                if isHopByHop(field.kind) {
+                    if head.forwardsUpgrade && field.kind == .upgrade {
+                        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[field.lineStart..<field.lineEnd]))
+                    }
+                    continue
+                }
                 if field.kind == .contentLength && head.contentLengthRepeated {
                     writeContentLength(head, written: &lengthWritten, into: &out)
                 } else if field.kind == .host && head.authorityEnd > 0 {
@@ -70,6 +75,8 @@ enum HeadWriter {
             out.writeStaticString("\r\n")
         }
         if !head.hasTraceparent { writeTraceparent(into: &out, random: &random) }
+        // An upgrade the proxy passes on names its one hop-by-hop field again (RFC 9110 §7.8).
+        if head.forwardsUpgrade { out.writeStaticString("connection: upgrade\r\n") }
         out.writeStaticString("\r\n")
     }
 

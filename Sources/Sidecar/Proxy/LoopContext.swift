@@ -292,6 +292,12 @@ final class LoopContext: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// The drain deadline passed: what is still open (tunnels, slow exchanges) is closed now.
+    func closeRemaining() {
+        eventLoop.assertInEventLoop()
+        for connection in connections { connection.close() }
+    }
+
     var openConnections: Int { connections.count }
 
     /// This loop's request-duration histograms, by service.

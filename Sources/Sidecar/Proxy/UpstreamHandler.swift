@@ -65,6 +65,19 @@ final class UpstreamHandler: ChannelDuplexHandler {
         }
     }
 
+    /// The endpoint half-closed: a tunnel passes it on; anything else is over, as with a full close.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        if let owner, owner.tunnel != nil {
+            owner.tunnelUpstreamInputEnded()
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }

@@ -201,7 +201,13 @@ public final class ProxyServer: Sendable {
                     }
                 }
             }
-            tasks.addTask { try? await Task.sleep(for: timeout) }
+            tasks.addTask {
+                try? await Task.sleep(for: timeout)
+                if Task.isCancelled { return }
+                // Past the deadline: tunnels and anything else still open are closed, which ends the loops' drains
+                // (the group waits for them: a drain future does not answer cancellation).
+                for loop in self.loopList { try? await loop.eventLoop.submit { loop.closeRemaining() }.get() }
+            }
             await tasks.next()
             tasks.cancelAll()
         }
