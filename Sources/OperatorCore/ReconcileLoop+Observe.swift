@@ -11,8 +11,10 @@ extension ReconcileLoop {
     /// status and last output, and its slot gets a restart backoff.
     func observe(_ records: [StoredProcess], snapshot: MeshSnapshot) async -> [ObservedInstance] {
         var checks: [String: ReplicaHealth.Check] = [:]
+        var opaque: Set<String> = []
         for case .service(let service) in snapshot.objects {
             if let check = service.spec.healthCheck { checks[service.metadata.name] = ReplicaHealth.Check(check) }
+            if service.spec.appProtocol == .tcp { opaque.insert(service.metadata.name) }
         }
         // A workload with a healthCheck is probed when its interval says so (ReplicaHealth); between probes it
         // keeps the status its thresholds gave it.
@@ -28,6 +30,7 @@ extension ReconcileLoop {
             for (index, record) in records.enumerated() {
                 let check = checks[record.service]
                 let probeNow = due.contains(record.id)
+                let listensOnly = opaque.contains(record.service)
                 group.addTask {
                     let ports = record.portMap
                     var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
@@ -41,7 +44,10 @@ extension ReconcileLoop {
                         if record.state == "draining" {
                             observed.state = .draining
                         } else if record.role == .workload {
-                            if probeNow {
+                            if probeNow && listensOnly {
+                                // An `appProtocol: tcp` workload speaks no HTTP: it is ready once it listens.
+                                passed = !PortProbe.isFree(ports["port"] ?? 0)
+                            } else if probeNow {
                                 passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
                                                                     timeout: check?.timeout ?? .seconds(1))
                             }

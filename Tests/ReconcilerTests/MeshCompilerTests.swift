@@ -43,6 +43,32 @@ struct MeshCompilerTests {
         #expect(Set(ports).count == ports.count)
     }
 
+    @Test("a tcp service is reached through each replica's own sidecar, on a port named in MESH_TCP_<NAME>")
+    func tcpServicesGetAnOutboundPortEach() throws {
+        var input = inputs()
+        input.services.append(Service(metadata: ObjectMeta(name: "db-main"), spec: Service.Spec(
+            port: 5432, appProtocol: .tcp, workload: .endpoints([.init(host: "127.0.0.1", port: 15432)]))))
+        var book = PortBook()
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let workload = world.processes[0]
+        let sidecarSlot = world.processes[1].slot
+        let config = try #require(world.configurations[sidecarSlot])
+        let listener = try #require(config.listeners.first { $0.name == "tcp-db-main" })
+        #expect(listener.kind == .outbound && listener.service == "db-main")
+        #expect(workload.environment["MESH_TCP_DB_MAIN"] == listener.address)
+        #expect(config.service(named: "db-main")?.appProtocol == .tcp)
+        // The gateway's per-Service port carries it too (its listener has the service: opaque in the proxy).
+        let gateway = try #require(world.configurations[GatewayPlan.slot])
+        #expect(gateway.listeners.contains { $0.address == "127.0.0.1:5432" && $0.service == "db-main" })
+        // Slot-owned: the same port on the next pass; without tcp services, the workload's revision is as before.
+        let again = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        #expect(again.processes[0].environment["MESH_TCP_DB_MAIN"] == listener.address)
+        var plainBook = PortBook()
+        let plain = MeshCompiler.compile(inputs(), ports: &plainBook, isFree: { _ in true })
+        #expect(plain.processes[0].environment.keys.filter { $0.hasPrefix("MESH_TCP_") }.isEmpty)
+        #expect(plain.processes[0].revision != workload.revision)
+    }
+
     @Test func onlyReadyReplicasAreEndpoints() throws {
         var book = PortBook()
         var input = inputs()

@@ -58,7 +58,9 @@ struct MeshTables {
                 Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:\(plan.inboundPort)",
                          service: Self.localServiceName(name)),
                 Listener(name: "outbound", kind: .outbound, address: "127.0.0.1:\(plan.outboundPort)"),
-            ],
+            ] + plan.tcpOutbounds.map {
+                Listener(name: "tcp-\($0.service)", kind: .outbound, address: "127.0.0.1:\($0.port)", service: $0.service)
+            },
             services: services + [local],
             splits: splits,
             retryPolicies: retryPolicies)

@@ -8,6 +8,8 @@ struct ReplicaPlan {
     var inboundPort: Int
     var outboundPort: Int
     var portKeys: Set<String>
+    /// One outbound listener per `appProtocol: tcp` service (ReplicaPlan+TCP.swift).
+    var tcpOutbounds: [TCPOutbound] = []
 
     static func make(service: Service, command: Service.Command, replica: Int, inputs: MeshInputs,
                      ports: inout PortBook, isFree: (Int) -> Bool) -> ReplicaPlan {
@@ -29,6 +31,7 @@ struct ReplicaPlan {
         // to the newest (docs/sidecar.md, "Listener").
         let outboundKey = "\(sidecarSlot):outbound"
         let outbound = ports.port(for: outboundKey, isFree: isFree)
+        let tcpOutbounds = tcpOutbounds(for: sidecarSlot, inputs: inputs, ports: &ports, isFree: isFree)
         let sidecar = DesiredProcess(
             slot: sidecarSlot,
             argv: proxy.prefix + [
@@ -42,8 +45,10 @@ struct ReplicaPlan {
         let userEnvironment = command.env.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
         // The outbound address is in the workload's environment, so it is in its revision (it only moves when a
         // state directory from before slot-owned outbound ports is upgraded: then the workload restarts once).
+        // So are its tcp services' addresses (absent without any: revisions from before them are unchanged).
         let workloadRevision = PortBook.digest(["workload"] + argv + ["env"] + userEnvironment
-                                               + ["outbound", String(outbound)])
+                                               + ["outbound", String(outbound)]
+                                               + tcpOutbounds.flatMap { ["tcp", $0.service, String($0.port)] })
         let workloadKey = "\(workloadSlot)@\(workloadRevision):port"
         let port = ports.port(for: workloadKey, isFree: isFree)
         var environment = command.env
@@ -51,10 +56,12 @@ struct ReplicaPlan {
         environment["MESH_SERVICE"] = name
         environment["MESH_REPLICA"] = String(replica)
         environment["MESH_OUTBOUND"] = "127.0.0.1:\(outbound)"
+        for tcp in tcpOutbounds { environment[environmentName(forTCPService: tcp.service)] = "127.0.0.1:\(tcp.port)" }
         let workload = DesiredProcess(slot: workloadSlot, argv: argv, environment: environment,
                                       revision: workloadRevision, ports: ["port": port])
         return ReplicaPlan(
             service: service, workload: workload, sidecar: sidecar, inboundPort: inbound, outboundPort: outbound,
-            portKeys: [sidecarKey + ":inbound", outboundKey, sidecarKey + ":admin", workloadKey])
+            portKeys: Set([sidecarKey + ":inbound", outboundKey, sidecarKey + ":admin", workloadKey] + tcpOutbounds.map(\.key)),
+            tcpOutbounds: tcpOutbounds)
     }
 }
