@@ -9,7 +9,7 @@ extension ExportContext {
     mutating func exportSplit(_ split: TrafficSplit, _ loaded: LoadedObject, groups: [String: HTTPRouteGroup]) {
         var annotations = split.metadata.annotations
         carryUnmappedFields(loaded, into: &annotations)
-        if split.apiVersion != APIVersion.mesh { annotations[Self.apiVersionAnnotation] = split.apiVersion }
+        annotations[Self.apiVersionAnnotation] = split.apiVersion
         switch options.split {
         case .gateway: exportHTTPRoute(split, loaded, groups: groups, annotations: annotations)
         case .smi: exportSMISplit(split, loaded, annotations: annotations)
@@ -97,7 +97,7 @@ extension ExportContext {
         }
         var annotations = group.metadata.annotations
         carryUnmappedFields(loaded, into: &annotations)
-        if group.apiVersion != APIVersion.mesh { annotations[Self.apiVersionAnnotation] = group.apiVersion }
+        annotations[Self.apiVersionAnnotation] = group.apiVersion
         let matches: [CanonicalValue] = group.spec.matches.map { match in
             .object([
                 ("name", .string(match.name)),

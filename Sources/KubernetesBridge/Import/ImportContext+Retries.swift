@@ -9,6 +9,9 @@ extension ImportContext {
             error(service, "spec.http", "a RetryPolicy needs hosts and an http route")
             return
         }
+        if (http["route"]?.listValue.count ?? 0) > 1 {
+            warn(service, "the weights of VirtualService/\(service.name) are not imported (meshctl splits are HTTPRoutes or TrafficSplits)")
+        }
         let retries = http["retries"] ?? .map([])
         let retryOn: CanonicalValue? = retries["retryOn"]?.stringValue.map { text in
             .list(text.split(separator: ",").map { word in Int(word).map { .int($0) } ?? .string(String(word)) })

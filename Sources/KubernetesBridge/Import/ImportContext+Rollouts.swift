@@ -8,7 +8,8 @@ extension ImportContext {
         let analysis = spec["analysis"] ?? .map([])
         let checks = flaggerAnalysis(analysis, canary)
         var rollout: [(String, CanonicalValue?)] = [
-            ("trafficSplit", spec.at("service.name")),
+            // Flagger names the routed Service after the target unless `service.name` says otherwise.
+            ("trafficSplit", spec.at("service.name") ?? spec.at("targetRef.name")),
             ("progressDeadline", Self.seconds(spec["progressDeadlineSeconds"])),
         ]
         if analysis["iterations"] != nil {

@@ -4,11 +4,20 @@ import Manifests
 /// HTTPRouteGroup.
 extension ImportContext {
     mutating func readHTTPRoute(_ route: KubernetesDocument) {
-        guard let root = route.spec["parentRefs"]?.listValue.first?["name"]?.stringValue,
-              let rule = route.spec["rules"]?.listValue.last
-        else {
-            error(route, "spec.parentRefs", "a TrafficSplit needs a parent Service and a rule with backendRefs")
+        guard let parent = route.spec["parentRefs"]?.listValue.first, parent["kind"]?.stringValue == "Service" else {
+            warn(route, "HTTPRoute/\(route.name) is not attached to a Service (a mesh route); not imported")
             return
+        }
+        let rules = route.spec["rules"]?.listValue ?? []
+        guard let root = parent["name"]?.stringValue, let rule = rules.last else {
+            error(route, "spec.rules", "a TrafficSplit needs a parent Service and a rule with backendRefs")
+            return
+        }
+        if rules.count > 1 {
+            warn(route, "only the last of the \(rules.count) rules (its weighted backendRefs) is imported; a TrafficSplit has one")
+        }
+        if rule["matches"] != nil, route.carried["spec.matches"] == nil {
+            warn(route, "the rule's matches are not imported: meshctl matches live in HTTPRouteGroups")
         }
         let apiVersion = route.carried["apiVersion"] ?? APIVersion.mesh
         let backends: [CanonicalValue] = (rule["backendRefs"]?.listValue ?? []).map {
@@ -20,7 +29,7 @@ extension ImportContext {
             .compactMap { $0.value.at("metadata.name")?.stringValue })
         let groups = route.carried["routegroups"].flatMap(CompactJSON.value)?.listValue ?? []
         for group in groups where !known.contains(group.at("metadata.name")?.stringValue ?? "") {
-            objects.append(MeshObject(file: route.file, value: group))
+            objects.append(MeshObject(file: route.file, mark: route.mark, value: group))
         }
     }
 
@@ -30,7 +39,8 @@ extension ImportContext {
     }
 
     mutating func readSMISplit(_ split: KubernetesDocument) {
-        let apiVersion = split.carried["apiVersion"] ?? APIVersion.mesh
+        // meshctl reads SMI's versions as they are (v1alpha1 weights are quantities).
+        let apiVersion = split.carried["apiVersion"] ?? split.apiVersion
         let backends: [CanonicalValue] = (split.spec["backends"]?.listValue ?? []).map { backend in
             let weight = backend["weight"].flatMap { value -> CanonicalValue? in
                 if let number = value.intValue { return Self.weight(number, apiVersion) }
@@ -54,7 +64,7 @@ extension ImportContext {
             return .object([("name", match["name"]), ("pathRegex", match["pathRegex"]), ("methods", match["methods"]),
                              ("headers", headers.isEmpty ? nil : .object(headers))])
         }
-        add(.httpRouteGroup, apiVersion: group.carried["apiVersion"] ?? APIVersion.mesh,
+        add(.httpRouteGroup, apiVersion: group.carried["apiVersion"] ?? group.apiVersion,
             metadata: group.meshMetadata(name: group.name), spec: .object([("matches", .list(matches))]),
             from: [group])
     }

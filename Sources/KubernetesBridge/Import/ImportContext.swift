@@ -3,7 +3,9 @@ import Manifests
 /// The state of one import: every document read, the meshctl objects built so far and what was reported.
 struct ImportContext {
     struct MeshObject {
+        /// The Kubernetes object it was read from, for errors meshctl's checks find in it.
         var file: String
+        var mark: Mark
         var value: CanonicalValue
     }
 
@@ -66,7 +68,8 @@ struct ImportContext {
                 object = object.setting(path.split(separator: ".").map(String.init), to: value)
             }
         }
-        objects.append(MeshObject(file: carriers.first?.file ?? "", value: object))
+        objects.append(MeshObject(file: carriers.first?.file ?? "", mark: carriers.first?.mark ?? Mark(line: 1, column: 1),
+                                  value: object))
     }
 
     /// A whole meshctl object an export carried in a ConfigMap (a kind it has no mapping for).
@@ -77,7 +80,7 @@ struct ImportContext {
             error(document, "data", "manifest.yaml is not a meshctl manifest")
             return
         }
-        objects.append(MeshObject(file: document.file, value: root.canonicalValue))
+        objects.append(MeshObject(file: document.file, mark: document.mark, value: root.canonicalValue))
     }
 
     /// `10` → `10s` (Kubernetes counts seconds where meshctl writes durations).

@@ -22,12 +22,21 @@ public enum KubernetesImporter {
         diagnostics += context.diagnostics
         // The produced manifests go through meshctl's decoder and each kind's checks; references between objects
         // are left to validate and apply, which also see the objects already stored.
-        let texts = context.objects.map { (file: $0.file, text: ManifestEncoder.yaml($0.value)) }
-        let report = ManifestSet.decode(sources: texts.map {
-            ManifestSet.Source(file: "\($0.file) (imported)", bytes: Array($0.text.utf8))
+        let texts = context.objects.map { ManifestEncoder.yaml($0.value) }
+        let report = ManifestSet.decode(sources: texts.enumerated().map {
+            ManifestSet.Source(file: "imported#\($0.offset)", bytes: Array($0.element.utf8))
         }).report
-        return KubernetesImport(objects: report.objects.map(\.object), texts: texts.map(\.text),
-                                diagnostics: (diagnostics + report.diagnostics).sorted())
+        // A problem in a produced manifest is the Kubernetes object's: point at it, and say which field.
+        let located = report.diagnostics.map { diagnostic -> Diagnostic in
+            guard let index = Int(diagnostic.file.dropFirst("imported#".count)), context.objects.indices.contains(index)
+            else { return diagnostic }
+            let origin = context.objects[index]
+            let what = "\(origin.value["kind"]?.stringValue ?? "object") \(origin.value.at("metadata.name")?.stringValue ?? "")"
+            return Diagnostic(file: origin.file, mark: origin.mark, path: diagnostic.path,
+                              message: "\(diagnostic.message) (in the imported \(what))", severity: diagnostic.severity)
+        }
+        return KubernetesImport(objects: report.objects.map(\.object), texts: texts,
+                                diagnostics: (diagnostics + located).sorted())
     }
 }
 
