@@ -86,6 +86,8 @@ extension ReconcileLoop {
             try? config.encodedJSON().write(to: URL(fileURLWithPath: path), options: .atomic)
         }
         let spec = ProcessSpec(arguments: process.argv, environment: process.environment,
+                               inheritEnvironment: process.inheritEnvironment,
+                               workingDirectory: process.workingDirectory,
                                logPath: directory.logPath(for: slot.description))
         do {
             let handle = try await runtime.spawn(spec)

@@ -70,7 +70,8 @@ extension ReconcileLoop {
             let stableTarget = machine.state.stableSideTarget
             if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {
                 overrides.commands[spec.stableService] = Service.Command(
-                    argv: workload.argv, replicas: stableCommand.replicas, env: workload.env)
+                    argv: workload.argv, replicas: stableCommand.replicas, env: workload.env,
+                    workingDir: workload.workingDir)
             }
             appliedStableTarget[name] = stableTarget
         }

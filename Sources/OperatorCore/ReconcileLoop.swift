@@ -288,6 +288,7 @@ actor ReconcileLoop {
         inputs.weightOverrides = overrides.weights
         inputs.logsDirectory = directory.logsDirectory
         inputs.adminTokenPath = directory.adminTokenPath
+        inputs.workloadBaseEnvironment = WorkloadEnvironment.base(from: ProcessInfo.processInfo.environment)
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
         inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)

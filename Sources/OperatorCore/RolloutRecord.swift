@@ -9,19 +9,24 @@ struct RolloutRecord: Codable, Sendable {
         var argv: [String]
         var env: [String: String]
         var replicas: Int
+        /// Absent in records from before `workingDir`.
+        var workingDir: String?
 
         init(_ command: Service.Command) {
             argv = command.argv
             env = command.env
             replicas = command.replicas
+            workingDir = command.workingDir
         }
 
-        var command: Service.Command { Service.Command(argv: argv, replicas: replicas, env: env) }
+        var command: Service.Command {
+            Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir)
+        }
 
         /// The revision a rollout talks about: a digest of what the workload runs.
         var revision: String {
             "rev-" + String(PortBook.digest(["argv"] + argv + ["env"] + env.sorted { $0.key < $1.key }
-                .flatMap { [$0.key, $0.value] }).prefix(10))
+                .flatMap { [$0.key, $0.value] } + (workingDir.map { ["workingDir", $0] } ?? [])).prefix(10))
         }
     }
 

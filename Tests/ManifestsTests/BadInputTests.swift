@@ -268,6 +268,15 @@ struct BadInputTests {
             ]
         ),
         Case(
+            name: "a relative workingDir, a workingDir without a command",
+            yaml: service + "  port: 80\n  command: [x]\n  workingDir: www\n---\n" + service
+                + "  port: 81\n  endpoints: [127.0.0.1:9]\n  workingDir: /srv\n",
+            expected: [
+                #"bad.yaml:8:15: error: spec.workingDir: must be an absolute path, got "www""#,
+                #"bad.yaml:17:15: error: spec.workingDir: only allowed together with command"#,
+            ]
+        ),
+        Case(
             name: "too many replicas, a namespace that is not a DNS label",
             yaml:
                 "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Service\nmetadata:\n  name: a\n  namespace: My_NS\nspec:\n  port: 80\n  command: [x]\n  replicas: 65\n",

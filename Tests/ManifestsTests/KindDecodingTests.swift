@@ -27,6 +27,7 @@ struct KindDecodingTests {
               command: [meshctl, demo-app, --version, v1]
               replicas: 3
               env: {MODE: on, EMPTY: }
+              workingDir: /srv/www
               healthCheck: {path: /ready, interval: 1m30s, timeout: 500ms, healthyThreshold: 2, unhealthyThreshold: 4}
               loadBalancer: least-request
               outlierDetection: {consecutive5xxErrors: 7, consecutiveGatewayErrors: 3, interval: 1s,
@@ -48,7 +49,8 @@ struct KindDecodingTests {
                     .init(
                         argv: ["meshctl", "demo-app", "--version", "v1"],
                         replicas: 3,
-                        env: ["MODE": "on", "EMPTY": ""]
+                        env: ["MODE": "on", "EMPTY": ""],
+                        workingDir: "/srv/www"
                     )
                 ),
                 healthCheck: .init(

@@ -25,10 +25,13 @@ final class OperatorHarness {
 
     var manifests: String { directory + "/manifests" }
 
-    /// Starts the operator and waits (bounded) until it answers.
-    func start() throws {
+    /// Starts the operator and waits (bounded) until it answers; `environment` is added to the test's own.
+    func start(environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort)]
         let log = directory + "/operator.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)

@@ -14,6 +14,7 @@ extension Service.Spec {
         let commandNode = spec.value("command")
         let replicasNode = spec.value("replicas")
         let envNode = spec.value("env")
+        let workingDirNode = spec.value("workingDir")
         let endpointsNode = spec.value("endpoints")
         var workload = Service.Workload.none
         if let commandNode {
@@ -27,7 +28,8 @@ extension Service.Spec {
             }
             let replicas = replicasNode.flatMap { context.int($0, spec.fieldPath("replicas"), 0...64) } ?? 1
             let env = envNode.flatMap { context.stringMap($0, spec.fieldPath("env")) } ?? [:]
-            workload = .command(Service.Command(argv: argv, replicas: replicas, env: env))
+            let workingDir = workingDirNode.flatMap { Self.workingDir($0, spec.fieldPath("workingDir"), context) }
+            workload = .command(Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir))
             if let endpointsNode {
                 context.error(
                     endpointsNode.mark,
@@ -36,7 +38,7 @@ extension Service.Spec {
                 )
             }
         } else {
-            for (key, node) in [("replicas", replicasNode), ("env", envNode)] {
+            for (key, node) in [("replicas", replicasNode), ("env", envNode), ("workingDir", workingDirNode)] {
                 if let node { context.error(node.mark, spec.fieldPath(key), "only allowed together with command") }
             }
             if let endpointsNode {
@@ -72,6 +74,16 @@ extension Service.Spec {
             connectionPool: connectionPool,
             rateLimit: rateLimit
         )
+    }
+
+    /// An absolute directory: the operator's own directory is not the user's, so a relative one would mean nothing.
+    static func workingDir(_ node: Node, _ path: String, _ context: DecodeContext) -> String? {
+        guard let text = context.nonEmptyString(node, path) else { return nil }
+        guard text.hasPrefix("/") else {
+            context.error(node.mark, path, "must be an absolute path, got \(context.quoted(text))")
+            return nil
+        }
+        return text
     }
 
     /// `host:port` or `[v6]:port`.

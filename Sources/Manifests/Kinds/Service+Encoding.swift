@@ -9,6 +9,7 @@ extension Service {
             spec.add("command", .strings(command.argv))
             spec.add("replicas", .int(command.replicas))
             spec.add("env", command.env)
+            spec.add("workingDir", command.workingDir)
         case .endpoints(let endpoints):
             spec.add("endpoints", .strings(endpoints.map(\.description)))
         case .none:

@@ -72,12 +72,16 @@ public struct Service: Sendable, Hashable, Codable {
         /// argv, the program first; no shell is involved.
         public var argv: [String]
         public var replicas: Int
+        /// `$(VAR)` in `argv` and in values is expanded (docs/discovery.md, "Workloads").
         public var env: [String: String]
+        /// Absolute directory the processes start in; nil: the operator's.
+        public var workingDir: String?
 
-        public init(argv: [String], replicas: Int = 1, env: [String: String] = [:]) {
+        public init(argv: [String], replicas: Int = 1, env: [String: String] = [:], workingDir: String? = nil) {
             self.argv = argv
             self.replicas = replicas
             self.env = env
+            self.workingDir = workingDir
         }
     }
 

@@ -21,6 +21,8 @@ public struct MeshInputs: Sendable {
     /// The proxies' admin secret (`--admin-token-file`); nil starts them without one (their admin then refuses
     /// every change).
     public var adminTokenPath: String? = nil
+    /// The operator's variables every workload keeps (`WorkloadEnvironment.base(from:)`).
+    public var workloadBaseEnvironment: [String: String] = WorkloadEnvironment.base(from: [:])
     /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
     public var readyWorkloadPorts: [SlotID: [Int]]
     /// Inbound ports of sidecar instances observed ready (admin answering, not draining), by slot: these, in front of

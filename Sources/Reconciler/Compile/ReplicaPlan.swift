@@ -43,22 +43,28 @@ struct ReplicaPlan {
         var argv = command.argv
         if argv.first == "meshctl" { argv[0] = inputs.meshctlPath }  // the demo app is built into this binary
         let userEnvironment = command.env.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
-        // The outbound address is in the workload's environment, so it is in its revision (it only moves when a
+        // The revision digests what is written (before `$(VAR)` expansion: `PORT` is picked by the revision). The
+        // outbound address is in the workload's environment, so it is in the revision too (it only moves when a
         // state directory from before slot-owned outbound ports is upgraded: then the workload restarts once).
         // So are its tcp services' addresses (absent without any: revisions from before them are unchanged).
+        // `WorkloadEnvironment.model` moves when the variables every workload gets change, restarting each once.
         let workloadRevision = PortBook.digest(["workload"] + argv + ["env"] + userEnvironment
                                                + ["outbound", String(outbound)]
-                                               + tcpOutbounds.flatMap { ["tcp", $0.service, String($0.port)] })
+                                               + tcpOutbounds.flatMap { ["tcp", $0.service, String($0.port)] }
+                                               + (command.workingDir.map { ["workingDir", $0] } ?? [])
+                                               + ["model", WorkloadEnvironment.model])
         let workloadKey = "\(workloadSlot)@\(workloadRevision):port"
         let port = ports.port(for: workloadKey, isFree: isFree)
-        var environment = command.env
-        environment["PORT"] = String(port)
-        environment["MESH_SERVICE"] = name
-        environment["MESH_REPLICA"] = String(replica)
-        environment["MESH_OUTBOUND"] = "127.0.0.1:\(outbound)"
-        for tcp in tcpOutbounds { environment[environmentName(forTCPService: tcp.service)] = "127.0.0.1:\(tcp.port)" }
-        let workload = DesiredProcess(slot: workloadSlot, argv: argv, environment: environment,
+        var meshVariables = ["PORT": String(port), "MESH_SERVICE": name, "MESH_REPLICA": String(replica),
+                             "MESH_OUTBOUND": "127.0.0.1:\(outbound)"]
+        for tcp in tcpOutbounds { meshVariables[environmentName(forTCPService: tcp.service)] = "127.0.0.1:\(tcp.port)" }
+        let environment = WorkloadEnvironment(
+            base: inputs.workloadBaseEnvironment, serviceEnv: command.env, mesh: meshVariables)
+        var workload = DesiredProcess(slot: workloadSlot, argv: environment.expand(argv),
+                                      environment: environment.variables,
                                       revision: workloadRevision, ports: ["port": port])
+        workload.inheritEnvironment = false
+        workload.workingDirectory = command.workingDir
         return ReplicaPlan(
             service: service, workload: workload, sidecar: sidecar, inboundPort: inbound, outboundPort: outbound,
             portKeys: Set([sidecarKey + ":inbound", outboundKey, sidecarKey + ":admin", workloadKey] + tcpOutbounds.map(\.key)),

@@ -3,6 +3,10 @@ public struct DesiredProcess: Sendable, Hashable {
     public var slot: SlotID
     public var argv: [String]
     public var environment: [String: String]
+    /// False for workloads: `environment` is all they get (`WorkloadEnvironment`). Proxies keep the operator's.
+    public var inheritEnvironment: Bool = true
+    /// Where the process starts; nil: the operator's directory.
+    public var workingDirectory: String?
     /// A digest of everything that needs a restart to change (argv, environment, ports). Anything else — weights,
     /// retry policies, endpoints — reaches a running sidecar as a new configuration version instead.
     public var revision: String
