@@ -14,11 +14,11 @@ struct ValidateCommandTests {
         let result = try MeshctlRunner.run(["validate", "-f", "examples/"], in: MeshctlRunner.repositoryRoot)
         #expect(result.status == 0)
         #expect(result.stdout == "")
-        #expect(result.stderr == "20 objects valid (12 files)\n")
+        #expect(result.stderr == "23 objects valid (13 files)\n")
     }
 
     @Test func eachExampleSetIsValidOnItsOwn() throws {
-        for set in ["examples/canary", "examples/blue-green", "examples/retries"] {
+        for set in ["examples/canary", "examples/blue-green", "examples/retries", "examples/two-tier"] {
             let result = try MeshctlRunner.run(["validate", "-f", set], in: MeshctlRunner.repositoryRoot)
             #expect(result.status == 0, "\(set): \(result.stderr)")
         }
@@ -91,12 +91,12 @@ struct ValidateCommandTests {
                 in: MeshctlRunner.repositoryRoot
             )
             #expect(first.status == 0)
-            #expect(first.stderr == "20 objects valid (12 files)\n")
+            #expect(first.stderr == "23 objects valid (13 files)\n")
             let file = directory + "/out.\(format == "yaml" ? "yaml" : "yml")"
             try Data(first.stdout.utf8).write(to: URL(fileURLWithPath: file))
             let second = try MeshctlRunner.run(["validate", "-f", file, "-o", format])
             #expect(second.status == 0)
-            #expect(second.stderr == "20 objects valid (1 file)\n")
+            #expect(second.stderr == "23 objects valid (1 file)\n")
             #expect(second.stdout == first.stdout)
         }
     }

@@ -68,5 +68,10 @@ struct WorkloadEnvironmentTests {
         #expect(workload.workingDirectory == "/srv/www")
         let sidecar = try #require(world.processes.first { $0.slot.role == .sidecar })
         #expect(sidecar.inheritEnvironment)
+        let outbound = "127.0.0.1:\(try #require(sidecar.ports["outbound"]))"
+        #expect(workload.environment["MESH_OUTBOUND"] == outbound)
+        #expect(workload.environment["http_proxy"] == "http://\(outbound)")
+        #expect(workload.environment["HTTP_PROXY"] == "http://\(outbound)")
+        #expect(workload.environment["no_proxy"] == "localhost,127.0.0.1,::1")
     }
 }

@@ -67,7 +67,7 @@ struct ProxyFaultTests {
         #expect(results[0].0 == 200 && results[0].1 >= .milliseconds(300))
         #expect(results[1].0 == 418 && results[1].1 >= .milliseconds(200))
         #expect(results[2].0 == 200)
-        #expect(backend.requests.map(\.requestLine) == ["GET http://web/slow HTTP/1.1", "GET http://web/fast HTTP/1.1"])
+        #expect(backend.requests.map(\.requestLine) == ["GET /slow HTTP/1.1", "GET /fast HTTP/1.1"])
         await proxy.stop()
         await backend.stop()
     }

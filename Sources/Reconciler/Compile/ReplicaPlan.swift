@@ -59,7 +59,9 @@ struct ReplicaPlan {
                              "MESH_OUTBOUND": "127.0.0.1:\(outbound)"]
         for tcp in tcpOutbounds { meshVariables[environmentName(forTCPService: tcp.service)] = "127.0.0.1:\(tcp.port)" }
         let environment = WorkloadEnvironment(
-            base: inputs.workloadBaseEnvironment, serviceEnv: command.env, mesh: meshVariables)
+            base: inputs.workloadBaseEnvironment,
+            proxyDefaults: WorkloadEnvironment.proxyVariables(outbound: "127.0.0.1:\(outbound)"), serviceEnv: command.env,
+            mesh: meshVariables)
         var workload = DesiredProcess(slot: workloadSlot, argv: environment.expand(argv),
                                       environment: environment.variables,
                                       revision: workloadRevision, ports: ["port": port])

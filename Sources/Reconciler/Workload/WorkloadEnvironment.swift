@@ -9,8 +9,8 @@ public struct WorkloadEnvironment: Sendable, Hashable {
     /// The operator's variables a workload keeps.
     public static let inheritedNames = ["PATH", "HOME", "LANG", "TZ"]
     /// Part of every workload's revision: changed when the variables every workload gets change, so each restarts
-    /// once into the new set. "2": a clean environment instead of the operator's.
-    public static let model = "2"
+    /// once into the new set. "2": a clean environment instead of the operator's; "3": the proxy variables.
+    public static let model = "3"
     /// `PATH` when the operator has none (a daemon started with an empty environment).
     public static let fallbackPath = "/usr/local/bin:/usr/bin:/bin"
 
@@ -25,6 +25,17 @@ public struct WorkloadEnvironment: Sendable, Hashable {
         self.proxyDefaults = proxyDefaults
         self.serviceEnv = serviceEnv
         self.mesh = mesh
+    }
+
+    /// What stock HTTP clients honour to send plain-HTTP calls through the replica's sidecar: `http://web/path`
+    /// goes to the outbound listener in absolute-form and is routed by its host. Loopback stays direct: on this
+    /// machine a loopback address is the workload itself, its sidecar, a Service's port on the gateway (meshed
+    /// already) or something outside the mesh, none of which the sidecar could route by name. Both spellings,
+    /// since clients disagree on which they read (docs/discovery.md, "Which clients honour what").
+    public static func proxyVariables(outbound: String) -> [String: String] {
+        let proxy = "http://\(outbound)"
+        let direct = "localhost,127.0.0.1,::1"
+        return ["HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": direct, "no_proxy": direct]
     }
 
     /// The inherited variables out of the operator's environment (`ProcessInfo.processInfo.environment`).

@@ -319,8 +319,9 @@ struct HTTPHeadParser {
             if head.hostCount == 0 { return .missingHost }
         }
         if head.hostCount > 1 { return .duplicateHost }
-        // The proxy replaces a received Host with the absolute-form target's authority (RFC 9112 §3.2.2).
-        if head.authorityEnd > 0 && head.hostCount > 0 { head.needsRewrite = true }
+        // The proxy replaces a received Host with the absolute-form target's authority (RFC 9112 §3.2.2) and sends
+        // the target on in origin-form (`HeadWriter`).
+        if head.authorityEnd > 0 { head.needsRewrite = true }
         return nil
     }
 

@@ -28,12 +28,16 @@ enum HeadWriter {
             // The common case: nothing to drop, so the head goes out in one copy.
             out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.length - 2)]))
         } else {
-            if head.isHTTP11 {
+            if head.authorityEnd > 0 {
+                writeOriginFormRequestLine(b, head: head, into: &out)
+            } else if head.isHTTP11 {
                 out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.startLineEnd]))
             } else {
                 // The request line ends in "HTTP/1.0\r\n" exactly (the parser checked it).
                 out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<(head.startLineEnd - 10)]))
                 out.writeStaticString("HTTP/1.1\r\n")
+            }
+            if !head.isHTTP11 {
                 if head.hostCount == 0 {
                     out.writeStaticString("host: ")
                     if head.authorityEnd > 0 {
@@ -78,6 +82,20 @@ enum HeadWriter {
         // An upgrade the proxy passes on names its one hop-by-hop field again (RFC 9110 §7.8).
         if head.forwardsUpgrade { out.writeStaticString("connection: upgrade\r\n") }
         out.writeStaticString("\r\n")
+    }
+
+    /// An absolute-form request (`GET http://web/p?q HTTP/1.1`, what a client sends to its HTTP proxy) goes up in
+    /// origin-form (`GET /p?q HTTP/1.1`), its authority in Host: the upstream is an origin server, which gets only
+    /// path and query (RFC 9112 §3.2.1) and would otherwise see the whole URL as its path.
+    private static func writeOriginFormRequestLine(_ b: UnsafeRawBufferPointer, head: HTTPHead,
+                                                   into out: inout ByteBuffer) {
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: b[0..<head.targetStart]))
+        let rest = head.authorityEnd..<head.targetEnd
+        if rest.isEmpty || b[rest.lowerBound] != 0x2F { out.writeStaticString("/") }
+        if !rest.isEmpty && b[rest.lowerBound] != 0x23 {  // a fragment is never sent (RFC 9110 §7.1)
+            out.writeBytes(UnsafeRawBufferPointer(rebasing: b[rest]))
+        }
+        out.writeStaticString(" HTTP/1.1\r\n")
     }
 
     /// The first of repeated (equal) Content-Length fields becomes one clean field; the others are dropped.
