@@ -106,6 +106,7 @@ struct BodyFramer {
                 guard bytes[i] == 0x0A else { throw .badChunk }
                 state = value == 0 ? .trailerLineStart : .chunkData(remaining: value)
                 i += 1
+                if value == 0 { data.trailers(from: i) }
             case .chunkDataCR:
                 guard bytes[i] == 0x0D else { throw .badChunk }
                 state = .chunkDataLF
@@ -160,6 +161,12 @@ struct BodyFramer {
 /// Where `BodyFramer.consume(_:data:)` reports payload bytes.
 protocol BodyDataSink {
     mutating func payload(_ range: Range<Int>)
+    /// The last chunk ended at `index`: the trailer section (then the final CRLF) begins there.
+    mutating func trailers(from index: Int)
+}
+
+extension BodyDataSink {
+    @inline(__always) mutating func trailers(from index: Int) {}
 }
 
 /// The pass-through case: payload positions are not needed.

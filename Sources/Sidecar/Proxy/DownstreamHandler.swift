@@ -95,6 +95,11 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// The whole connection is opaque (`appProtocol: tcp`): nothing is parsed, and the proxy never answers in HTTP.
     var opaque = false
 
+    /// Nothing was read yet: the first bytes may be the HTTP/2 preface (see DownstreamHandler+HTTP2.swift).
+    var awaitingFirstBytes = true
+    /// Set by an HTTP/2 stream's bridge for a gRPC request (its deadline; its status is in `grpc-status`).
+    var grpcCall: GRPCCall?
+
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop
         self.listenerName = listenerName
@@ -151,6 +156,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
             pending = buffer
             if !machine.isBusy { headStartedAt = LoopContext.now() }
         }
+        if awaitingFirstBytes && divertedToHTTP2() { return }
         process()
     }
 

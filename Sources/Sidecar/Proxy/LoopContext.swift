@@ -28,6 +28,8 @@ final class LoopContext: @unchecked Sendable {
     private var drainWaiters: [EventLoopPromise<Void>] = []
     /// Sends held to the end of a busy loop's turn; nil with `--no-write-batching`.
     let writeBatch: WriteBatch?
+    /// HTTP/2 client connections (their streams are in `connections`), told to go away on drain.
+    let http2Connections = HTTP2ConnectionSet()
 
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)
@@ -278,12 +280,14 @@ final class LoopContext: @unchecked Sendable {
     func stopKeepAlive() {
         eventLoop.assertInEventLoop()
         draining = true
+        http2Connections.quiesceAll()
     }
 
     /// Stops keep-alive and waits until every client connection of this loop has closed.
     func drain() -> EventLoopFuture<Void> {
         eventLoop.assertInEventLoop()
         draining = true
+        http2Connections.quiesceAll()
         for endpoint in endpoints.values { endpoint.closeIdle() }
         if connections.isEmpty { return eventLoop.makeSucceededFuture(()) }
         let promise = eventLoop.makePromise(of: Void.self)

@@ -1,0 +1,64 @@
+import NIOCore
+import NIOHTTP2
+import SidecarConfig
+
+/// The HTTP/2 (h2c) side of a client connection: `NIOHTTP2Handler` with the limits below, the connection manager
+/// (idle timeout, graceful GOAWAY on drain), and for every stream a `DownstreamStreamBridge` in front of a
+/// `DownstreamHandler`, so each stream is one exchange of the proxy's engine.
+///
+/// Limits, as Envoy and Linkerd set them: 100 concurrent streams per connection (a client opening more gets
+/// REFUSED_STREAM); the header list bounded by `limits.maxHeaderBytes` (SETTINGS_MAX_HEADER_LIST_SIZE, also applied
+/// while decoding); a 4 KiB HPACK table; flow-control windows of `streamWindow` per stream and `connectionWindow`
+/// per connection, which bound what a slow reader can make the proxy hold. Rapid reset (CVE-2023-44487) and other
+/// abuse is bounded by nio-http2's rate limits, set here explicitly: more than 200 RST_STREAM frames, stream errors or
+/// control frames within 30 s, 200 "glitches", or 1 empty DATA frame in a row, and the connection gets GOAWAY
+/// (ENHANCE_YOUR_CALM) and is closed. A malformed frame is a connection error: GOAWAY with the code RFC 9113 names
+/// (FRAME_SIZE_ERROR, PROTOCOL_ERROR, COMPRESSION_ERROR…), then close.
+enum HTTP2Server {
+    static let maxConcurrentStreams = 100
+    static let headerTableSize = 4096
+    static let streamWindow = 256 * 1024
+    static let connectionWindow = 1024 * 1024
+
+    /// Adds the HTTP/2 handlers to a client connection's pipeline (which holds no other handler).
+    static func configure(_ channel: any Channel, loop: LoopContext, listenerName: String) throws {
+        let limits = loop.routes.limits
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: limits.maxHeaderBytes),
+            HTTP2Setting(parameter: .headerTableSize, value: headerTableSize),
+            HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
+        ]
+        connection.targetWindowSize = connectionWindow
+        connection.maximumSequentialEmptyDataFrames = 1
+        connection.maximumConnectionGlitches = 200
+        connection.controlFrameRateLimit.maximumCount = 200
+        connection.controlFrameRateLimit.windowLength = .seconds(30)
+        var stream = NIOHTTP2Handler.StreamConfiguration()
+        stream.targetWindowSize = streamWindow
+        stream.streamResetFrameRateLimit.maximumCount = 200
+        stream.streamResetFrameRateLimit.windowLength = .seconds(30)
+        stream.streamErrorRateLimit.maximumCount = 200
+        stream.streamErrorRateLimit.windowLength = .seconds(30)
+        let manager = NIOHTTP2ServerConnectionManagementHandler(
+            eventLoop: channel.eventLoop,
+            configuration: .init(
+                maxIdleTime: TimeAmount(limits.idleTimeout), maxAge: nil, maxGraceTime: .seconds(30), keepalive: nil))
+        let http2 = NIOHTTP2Handler(
+            mode: .server, eventLoop: channel.eventLoop, connectionConfiguration: connection,
+            streamConfiguration: stream, streamDelegate: manager.http2StreamDelegate
+        ) { streamChannel in
+            streamChannel.eventLoop.makeCompletedFuture {
+                let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
+                exchange.awaitingFirstBytes = false
+                try streamChannel.pipeline.syncOperations.addHandler(DownstreamStreamBridge(exchange: exchange))
+                try streamChannel.pipeline.syncOperations.addHandler(exchange)
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(http2)
+        try channel.pipeline.syncOperations.addHandler(manager)
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionErrorHandler())
+        loop.http2Connections.add(channel)
+    }
+}
