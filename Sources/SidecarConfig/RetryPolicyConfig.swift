@@ -12,6 +12,36 @@ public struct RetryPolicyConfig: Sendable, Hashable, Codable {
         case reset
         /// The codes in `retriableStatusCodes`.
         case retriableStatusCodes = "retriable-status-codes"
+        /// gRPC statuses in `grpc-status` (gRPC services), as Envoy and Linkerd name them.
+        case cancelled
+        case deadlineExceeded = "deadline-exceeded"
+        case resourceExhausted = "resource-exhausted"
+        case `internal`
+        case unavailable
+
+        /// The condition of a gRPC status code (1, 4, 8, 13, 14); nil for others.
+        public init?(grpcStatus: Int) {
+            switch grpcStatus {
+            case 1: self = .cancelled
+            case 4: self = .deadlineExceeded
+            case 8: self = .resourceExhausted
+            case 13: self = .internal
+            case 14: self = .unavailable
+            default: return nil
+            }
+        }
+
+        /// The gRPC status code of a gRPC condition; nil for the HTTP ones.
+        public var grpcStatus: Int? {
+            switch self {
+            case .cancelled: 1
+            case .deadlineExceeded: 4
+            case .resourceExhausted: 8
+            case .internal: 13
+            case .unavailable: 14
+            case .serverError, .gatewayError, .connectFailure, .reset, .retriableStatusCodes: nil
+            }
+        }
     }
 
     public struct Backoff: Sendable, Hashable, Codable {

@@ -11,7 +11,8 @@ extension ExchangeStateMachine {
     ) -> Step {
         precondition(!isBusy, "a request started while another is in progress")
         budget.recordRequest(now: now)
-        let limit = policy.timeout ?? timeout
+        var limit = policy.timeout ?? timeout
+        if request.callTimeout != 0 { limit = limit == 0 ? request.callTimeout : min(limit, request.callTimeout) }
         let replay: Replay
         if !policy.mayResend(idempotent: request.idempotent) {
             replay = .impossible
@@ -111,10 +112,13 @@ extension ExchangeStateMachine {
     }
 
     /// A final response head (status ≥ 200) arrived for the current try.
-    /// - Returns: `.forwardResponse`; or, when the policy retries this status and a retry is possible, a retry
-    ///   (the response is dropped); or `.answer(status, "retries-exhausted")` when only the budget said no.
+    /// - Parameter grpcStatus: the `grpc-status` of a gRPC answer whose head carries it (Trailers-Only: gRPC's
+    ///   errors), when the policy retries gRPC statuses; nil otherwise.
+    /// - Returns: `.forwardResponse`; or, when the policy retries this status (or gRPC status) and a retry is
+    ///   possible, a retry (the response is dropped); or `.answer(status, "retries-exhausted")` when only the budget
+    ///   said no.
     public mutating func responseHead<R: RandomNumberGenerator>(
-        status: Int, now: UInt64, budget: inout RetryBudget, random: inout R
+        status: Int, grpcStatus: Int? = nil, now: UInt64, budget: inout RetryBudget, random: inout R
     ) -> Step {
         guard case .sending(var exchange) = state else { return .none }
         if status == 101 {
@@ -129,14 +133,17 @@ extension ExchangeStateMachine {
             state = .tunneling(exchange)
             return Step(report: report, action: .tunnel)
         }
-        if policy.retries(status: status), !exchange.clientSawBytes, !exchange.upgradeSent,
+        let failure: TryFailure? =
+            policy.retries(status: status) ? .status(status)
+            : grpcStatus.flatMap { policy.retries(grpcStatus: $0) ? .grpcStatus($0) : nil }
+        if let failure, !exchange.clientSawBytes, !exchange.upgradeSent,
             exchange.deadline == 0 || now < exchange.deadline,
             policy.decide(
-                tries: tries, failure: .status(status), idempotent: exchange.idempotent,
+                tries: tries, failure: failure, idempotent: exchange.idempotent,
                 bodyReplayable: exchange.canReplay
             ).shouldRetry
         {
-            return tryFailed(.status(status), exchange, now: now, budget: &budget, random: &random)
+            return tryFailed(failure, exchange, now: now, budget: &budget, random: &random)
         }
         let report = Report(endpoint: exchange.endpoint ?? 0, outcome: .response(status: status), startedAt: exchange.tryStartedAt)
         exchange.unreported = false

@@ -128,7 +128,7 @@ extension ExchangeStateMachine {
         switch failure {
         case .connectFailure, .staleConnection: true
         case .reset: idempotent
-        case .protocolError, .timeout, .status: false
+        case .protocolError, .timeout, .status, .grpcStatus: false
         }
     }
 

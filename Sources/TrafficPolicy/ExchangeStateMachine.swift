@@ -20,12 +20,19 @@ public struct ExchangeStateMachine: Sendable {
         public var contentLength: Int?
         /// What the exchange carries: an ordinary request, an HTTP/1.1 Upgrade, or a whole opaque connection.
         public var carries: Carriage
+        /// The caller's own deadline for the whole call, in nanoseconds (gRPC's `grpc-timeout`); 0 for none. The
+        /// request gets the shorter of it and the policy's (or the proxy's default) timeout.
+        public var callTimeout: UInt64
 
-        public init(idempotent: Bool, bodyComplete: Bool, contentLength: Int? = nil, carries: Carriage = .request) {
+        public init(
+            idempotent: Bool, bodyComplete: Bool, contentLength: Int? = nil, carries: Carriage = .request,
+            callTimeout: UInt64 = 0
+        ) {
             self.idempotent = idempotent
             self.bodyComplete = bodyComplete
             self.contentLength = contentLength
             self.carries = carries
+            self.callTimeout = callTimeout
         }
     }
 

@@ -6,10 +6,10 @@
 /// `5xx` covers every 500–599 response plus timeouts and malformed responses.
 public struct RetryConditions: OptionSet, Sendable, Hashable {
     /// The condition bits.
-    public let rawValue: UInt8
+    public let rawValue: UInt16
 
     /// Creates a set from its raw bits.
-    public init(rawValue: UInt8) {
+    public init(rawValue: UInt16) {
         self.rawValue = rawValue
     }
 
@@ -21,4 +21,32 @@ public struct RetryConditions: OptionSet, Sendable, Hashable {
     public static let connectFailure = RetryConditions(rawValue: 1 << 2)
     /// The connection was reset or closed before a response head (`reset`).
     public static let reset = RetryConditions(rawValue: 1 << 3)
+
+    // gRPC statuses (`grpc-status` of a gRPC service's answer), as Envoy and Linkerd name them.
+    /// 1 `cancelled`.
+    public static let grpcCancelled = RetryConditions(rawValue: 1 << 4)
+    /// 4 `deadline-exceeded`.
+    public static let grpcDeadlineExceeded = RetryConditions(rawValue: 1 << 5)
+    /// 8 `resource-exhausted`.
+    public static let grpcResourceExhausted = RetryConditions(rawValue: 1 << 6)
+    /// 13 `internal`.
+    public static let grpcInternal = RetryConditions(rawValue: 1 << 7)
+    /// 14 `unavailable`.
+    public static let grpcUnavailable = RetryConditions(rawValue: 1 << 8)
+    /// Every gRPC condition: a policy with none of them never looks for `grpc-status`.
+    public static let grpcAny: RetryConditions = [
+        .grpcCancelled, .grpcDeadlineExceeded, .grpcResourceExhausted, .grpcInternal, .grpcUnavailable,
+    ]
+
+    /// The condition of a gRPC status code; nil for a code no condition names.
+    public init?(grpcStatus: Int) {
+        switch grpcStatus {
+        case 1: self = .grpcCancelled
+        case 4: self = .grpcDeadlineExceeded
+        case 8: self = .grpcResourceExhausted
+        case 13: self = .grpcInternal
+        case 14: self = .grpcUnavailable
+        default: return nil
+        }
+    }
 }

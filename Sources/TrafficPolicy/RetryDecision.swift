@@ -19,6 +19,7 @@ public enum RetryDecision: Sendable, Hashable {
         case serverError = "5xx"
         case connectFailure = "connect-failure"
         case reset
+        case grpcStatus = "grpc-status"
     }
 
     /// Why the proxy does not retry.

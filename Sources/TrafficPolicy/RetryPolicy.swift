@@ -61,6 +61,15 @@ public struct RetryPolicy: Sendable, Hashable {
         return matchingCondition(.status(status)) != nil
     }
 
+    /// Whether the policy retries a gRPC answer with `grpcStatus` (0 is OK: never).
+    @inlinable
+    public func retries(grpcStatus: Int) -> Bool {
+        grpcStatus != 0 && matchingCondition(.grpcStatus(grpcStatus)) != nil
+    }
+
+    /// Whether any gRPC status is retried: the handler reads `grpc-status` only then.
+    public var retriesGRPC: Bool { !retryOn.isDisjoint(with: .grpcAny) }
+
     /// Decides whether to retry after a try.
     /// - Parameters:
     ///   - tries: tries made so far, the one that just ended included.
@@ -109,6 +118,9 @@ public struct RetryPolicy: Sendable, Hashable {
         case .protocolError, .timeout:
             if retryOn.contains(.gatewayError) { return .gatewayError }
             return retryOn.contains(.serverError) ? .serverError : nil
+        case .grpcStatus(let status):
+            guard let condition = RetryConditions(grpcStatus: status), retryOn.contains(condition) else { return nil }
+            return .grpcStatus
         }
     }
 }

@@ -16,6 +16,8 @@ public enum TryFailure: Sendable, Hashable {
     case timeout
     /// A response head whose status the policy retries; it is never forwarded when a retry follows.
     case status(Int)
+    /// A gRPC answer (HTTP 200) whose `grpc-status` the policy retries; never forwarded when a retry follows.
+    case grpcStatus(Int)
 
     /// What this try tells the balancer and the outlier detector. A stale pooled connection is not the endpoint's
     /// fault; a malformed response counts as a reset.
@@ -26,6 +28,7 @@ public enum TryFailure: Sendable, Hashable {
         case .staleConnection: .cancelled
         case .timeout: .timeout
         case .status(let status): .response(status: status)
+        case .grpcStatus(let status): .response(status: Self.httpStatus(grpc: status))
         }
     }
 
@@ -37,6 +40,19 @@ public enum TryFailure: Sendable, Hashable {
         case .protocolError: (502, "upstream-protocol-error")
         case .timeout: (504, "timeout")
         case .status(let status): (status, "retries-exhausted")
+        case .grpcStatus(let status): (Self.httpStatus(grpc: status), "retries-exhausted")
+        }
+    }
+
+    /// What a retried gRPC status means as an HTTP status, for the balancer and the outlier detector (an unavailable
+    /// server is a 503 to them) and for the proxy's own answer.
+    static func httpStatus(grpc status: Int) -> Int {
+        switch status {
+        case 1: 499  // cancelled: the caller's doing, not the endpoint's
+        case 4: 504
+        case 8: 429
+        case 14: 503
+        default: 500
         }
     }
 }

@@ -151,7 +151,7 @@ struct BadInputTests {
             name: "an unknown retry condition, a status code out of range, a per-try timeout above the timeout",
             yaml: retry + "  service: web\n  retryOn: [5xxx, 200]\n  perTryTimeout: 2s\n  timeout: 1s\n",
             expected: [
-                #"bad.yaml:7:13: error: spec.retryOn[0]: unknown condition "5xxx", did you mean "5xx"? (expected "5xx", "gateway-error", "connect-failure", "reset" or a status code)"#,
+                #"bad.yaml:7:13: error: spec.retryOn[0]: unknown condition "5xxx", did you mean "5xx"? (expected "5xx", "gateway-error", "connect-failure", "reset", "cancelled", "deadline-exceeded", "resource-exhausted", "internal", "unavailable" or a status code)"#,
                 #"bad.yaml:7:19: error: spec.retryOn[1]: status codes to retry on must be from 400 to 599, got 200"#,
                 #"bad.yaml:8:18: error: spec.perTryTimeout: must not be longer than timeout"#,
             ]

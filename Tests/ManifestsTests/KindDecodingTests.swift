@@ -212,7 +212,7 @@ struct KindDecodingTests {
                   attempts: 4
                   perTryTimeout: 200ms
                   timeout: 1s
-                  retryOn: [5xx, gateway-error, connect-failure, reset, 429, "503"]
+                  retryOn: [5xx, gateway-error, connect-failure, reset, 429, "503", unavailable, deadline-exceeded]
                   backoff: {base: 10ms, max: 1s, jitter: 0}
                   budget: {percent: 5, minRetriesPerSecond: 1}
                   idempotentOnly: false
@@ -227,7 +227,7 @@ struct KindDecodingTests {
                     attempts: 4,
                     perTryTimeout: .milliseconds(200),
                     timeout: .seconds(1),
-                    retryOn: [.serverError, .gatewayError, .connectFailure, .reset, .status(429), .status(503)],
+                    retryOn: [.serverError, .gatewayError, .connectFailure, .reset, .status(429), .status(503), .grpc(14), .grpc(4)],
                     backoff: .init(base: .milliseconds(10), max: .seconds(1), jitter: 0),
                     budget: .init(percent: 5, minRetriesPerSecond: 1),
                     idempotentOnly: false

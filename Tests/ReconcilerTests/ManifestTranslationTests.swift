@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import SidecarConfig
 import Testing
@@ -33,5 +34,13 @@ import Testing
         let config = ManifestTranslation.retryPolicyConfig(policy)
         #expect(config.retriableStatusCodes == [404, 425])
         #expect(config.retryOn.contains(.retriableStatusCodes))
+    }
+
+    @Test func grpcConditionsReachTheProxyByName() throws {
+        let policy = RetryPolicy(metadata: ObjectMeta(name: "r"), spec: .init(service: "api", retryOn: [.grpc(14), .grpc(1), .reset]))
+        let config = ManifestTranslation.retryPolicyConfig(policy)
+        #expect(config.retryOn == [.unavailable, .cancelled, .reset])
+        let json = String(decoding: try JSONEncoder().encode(config.retryOn), as: UTF8.self)
+        #expect(json == #"["unavailable","cancelled","reset"]"#)
     }
 }

@@ -75,7 +75,8 @@ struct RFCConnectionTests {
         ("binary bytes", [0x00, 0xFF, 0x13, 0x37, 0x0A, 0x0D]),
         ("an unsupported version, head unfinished", Array("GET / HTTP/9.9\r\nhost: t\r\n".utf8)),
         ("a malformed request line, head unfinished", Array("GET /\r\nhost: t\r\n".utf8)),
-        ("an HTTP/2 preface", Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)),
+        // The preface alone is HTTP/2 (docs/http2.md); HTTP/1.1 after it is a malformed frame: GOAWAY and close.
+        ("an HTTP/2 preface, then HTTP/1.1", Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nGET / HTTP/1.1\r\nhost: t\r\n\r\n".utf8)),
     ]
 
     @Test("garbage gets a 4xx/5xx or a close within a second (not after headerTimeout), and the proxy serves on",

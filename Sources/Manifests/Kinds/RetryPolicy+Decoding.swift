@@ -67,7 +67,8 @@ extension RetryPolicy.Spec {
         )
     }
 
-    /// `5xx`, `gateway-error`, `connect-failure`, `reset`, or a status code such as `503` (plain or quoted).
+    /// `5xx`, `gateway-error`, `connect-failure`, `reset`, a gRPC status name (`unavailable`...), or a status code
+    /// such as `503` (plain or quoted).
     static func retryOn(_ node: Node, _ path: String, _ context: DecodeContext) -> RetryPolicy.RetryOn? {
         guard let text = context.string(node, path) else { return nil }
         if let word = RetryPolicy.RetryOn.words[text] { return word }
@@ -78,7 +79,7 @@ extension RetryPolicy.Spec {
             }
             return .status(code)
         }
-        let words = ["5xx", "gateway-error", "connect-failure", "reset"]
+        let words = ["5xx", "gateway-error", "connect-failure", "reset"] + RetryPolicy.RetryOn.grpcNames.map(\.name)
         let suggestion = Suggestion.suffix(for: text, in: words)
         let list = words.map { context.quoted($0) }.joined(separator: ", ")
         context.error(

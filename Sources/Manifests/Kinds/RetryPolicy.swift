@@ -58,12 +58,20 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
         case reset
         /// A listed status code.
         case status(Int)
+        /// A gRPC status (in `grpc-status` of a gRPC service's answer), by its Envoy/Linkerd name: 1 `cancelled`,
+        /// 4 `deadline-exceeded`, 8 `resource-exhausted`, 13 `internal`, 14 `unavailable`.
+        case grpc(Int)
 
         public static let defaults: [RetryOn] = [.connectFailure, .reset, .gatewayError]
 
+        /// The gRPC statuses a policy may retry, by name.
+        static let grpcNames: [(name: String, status: Int)] = [
+            ("cancelled", 1), ("deadline-exceeded", 4), ("resource-exhausted", 8), ("internal", 13), ("unavailable", 14),
+        ]
+
         static let words: [String: RetryOn] = [
             "5xx": .serverError, "gateway-error": .gatewayError, "connect-failure": .connectFailure, "reset": .reset,
-        ]
+        ].merging(grpcNames.map { ($0.name, RetryOn.grpc($0.status)) }) { a, _ in a }
 
         public var description: String {
             switch self {
@@ -72,6 +80,7 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
             case .connectFailure: "connect-failure"
             case .reset: "reset"
             case .status(let code): String(code)
+            case .grpc(let status): Self.grpcNames.first { $0.status == status }?.name ?? "grpc-\(status)"
             }
         }
     }

@@ -76,6 +76,7 @@ enum ManifestTranslation {
             case .connectFailure: retryOn.append(.connectFailure)
             case .reset: retryOn.append(.reset)
             case .status(let code): codes.append(code)
+            case .grpc(let status): if let condition = RetryPolicyConfig.RetryOn(grpcStatus: status) { retryOn.append(condition) }
             }
         }
         if !codes.isEmpty { retryOn.append(.retriableStatusCodes) }

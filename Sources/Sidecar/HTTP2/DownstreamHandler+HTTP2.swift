@@ -51,7 +51,7 @@ extension DownstreamHandler {
             channel.close(promise: nil)
             return
         }
-        channel.pipeline.fireChannelRead(NIOAny(buffered))
-        channel.pipeline.fireChannelReadComplete()
+        channel.pipeline.syncOperations.fireChannelRead(NIOAny(buffered))
+        channel.pipeline.syncOperations.fireChannelReadComplete()
     }
 }

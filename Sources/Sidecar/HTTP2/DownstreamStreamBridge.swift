@@ -35,9 +35,7 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
     private var responseParser = HTTPHeadParser(kind: .response)
     private var response = HTTPHead()
     private var headBytes: ByteBuffer?
-    private var framer: BodyFramer?
-    private var collectingTrailers = false
-    private var trailerSection: ByteBuffer?
+    private var body: HTTP1BodyReader?
     /// The body is not forwarded (a gRPC call's local answer became a Trailers-Only response).
     private var dropBody = false
     private var responseComplete = false
@@ -130,7 +128,7 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
         promise?.succeed(())
         var bytes = unwrapOutboundIn(data)
         if responseComplete || bytes.readableBytes == 0 { return }
-        if framer == nil {
+        if body == nil {
             if var held = headBytes {
                 held.writeBuffer(&bytes)
                 bytes = held
@@ -186,7 +184,8 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
         } else {
             framing = .untilClose
         }
-        framer = BodyFramer(framing)
+        let reader = HTTP1BodyReader(framing)
+        body = reader
         var headers = HPACKHeaders()
         headers.add(name: ":status", value: String(response.status))
         let reason = bytes.withUnsafeReadableBytes { b -> String? in
@@ -204,57 +203,33 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
             only.add(name: "grpc-message", value: "mesh proxy: \(response.status) \(reason)")
             only.add(name: "x-mesh-reason", value: reason)
             ending = .headers(.init(headers: only, endStream: true))
-        } else if framer?.isDone == true {
+        } else if reader.isDone {
             ending = .headers(.init(headers: headers, endStream: true))
         } else {
             context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
         }
-        if framer?.isDone == true { responseComplete = true }
+        if reader.isDone { responseComplete = true }
     }
 
     private func forwardBody(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) {
-        guard var body = framer, !body.isDone, bytes.readableBytes > 0 else { return }
-        var sink = FrameBodyData()
-        let consumed: Int
+        guard var reader = body, !reader.isDone, bytes.readableBytes > 0 else { return }
+        let piece: HTTP1BodyReader.Piece
         do {
-            consumed = try bytes.withUnsafeReadableBytes { try body.consume($0, data: &sink) }
+            piece = try reader.read(&bytes, allocator: context.channel.allocator)
         } catch {
             responseComplete = true
             context.close(promise: nil)
             return
         }
-        framer = body
-        var payload: ByteBuffer? = nil
-        if !dropBody, !sink.ranges.isEmpty {
-            if sink.ranges.count == 1, let range = sink.ranges.first {
-                payload = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
-            } else {
-                var joined = context.channel.allocator.buffer(capacity: sink.ranges.reduce(0) { $0 + $1.count })
-                bytes.withUnsafeReadableBytes { b in
-                    for range in sink.ranges { joined.writeBytes(UnsafeRawBufferPointer(rebasing: b[range])) }
-                }
-                payload = joined
-            }
-        }
-        let trailerStart = sink.trailersStart ?? (collectingTrailers ? 0 : nil)
-        if let trailerStart, trailerStart < consumed {
-            collectingTrailers = true
-            var section = trailerSection ?? context.channel.allocator.buffer(capacity: 64)
-            if let slice = bytes.getSlice(at: bytes.readerIndex + trailerStart, length: consumed - trailerStart) {
-                var slice = slice
-                section.writeBuffer(&slice)
-            }
-            trailerSection = section
-        }
-        bytes.moveReaderIndex(forwardBy: consumed)
-        guard body.isDone else {
+        body = reader
+        let payload = dropBody ? nil : piece.payload
+        guard piece.done else {
             if let payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
             return
         }
         responseComplete = true
         if dropBody { return }
-        let trailers = trailerSection.map(HTTP2Heads.trailerFields)
-        if let trailers, !trailers.isEmpty {
+        if let trailers = piece.trailers {
             if let payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
             ending = .headers(.init(headers: trailers, endStream: true))
         } else {
@@ -267,7 +242,7 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
             context.close(mode: mode, promise: promise)
             return
         }
-        if !responseComplete, case .untilClose? = framer?.state {
+        if !responseComplete, body?.isUntilClose == true {
             // A body delimited by the upstream's close: the close is its end.
             responseComplete = true
             ending = .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
@@ -283,16 +258,4 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
         }
         context.close(mode: mode, promise: promise)
     }
-}
-
-/// Where the response body's payload and trailer section lie in the bytes a framer consumed.
-private struct FrameBodyData: BodyDataSink {
-    var ranges: [Range<Int>] = []
-    var trailersStart: Int?
-
-    mutating func payload(_ range: Range<Int>) {
-        if !range.isEmpty { ranges.append(range) }
-    }
-
-    mutating func trailers(from index: Int) { trailersStart = index }
 }

@@ -20,9 +20,12 @@ extension DownstreamHandler {
     /// one of its inbound listeners, the drawn fault, then the first try.
     func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, now: UInt64) -> ExchangeStateMachine.Step {
         guard let service, let retries else { return .none }
+        // A gRPC call is always a POST: the method says nothing of whether it may be sent again, and its retries
+        // are what the policy's retryOn says (as Envoy does). Its grpc-timeout bounds the exchange.
         let request = ExchangeStateMachine.Request(
-            idempotent: self.request.method.isIdempotent, bodyComplete: requestFramer.isDone,
-            contentLength: self.request.contentLength, carries: self.request.forwardsUpgrade ? .upgrade : .request)
+            idempotent: self.request.method.isIdempotent || grpcCall != nil, bodyComplete: requestFramer.isDone,
+            contentLength: self.request.contentLength, carries: self.request.forwardsUpgrade ? .upgrade : .request,
+            callTimeout: grpcCall?.timeoutNanos ?? 0)
         let admission = ExchangeStateMachine.Admission(fault: fault)
         if service.rateLimit != nil, routes.listeners[listenerName]?.kind == .inbound {
             return machine.requestArrived(

@@ -59,7 +59,11 @@ extension DownstreamHandler {
                 }
             }
             let now = LoopContext.now()
-            let step = machine.responseHead(status: response.status, now: now, budget: &retries.budget, random: &loop.random)
+            let grpcStatus =
+                grpcCall != nil && retries.retryPolicy.retriesGRPC
+                ? buffer.withUnsafeReadableBytes { GRPCStatus.find(in: $0, head: response) } : nil
+            let step = machine.responseHead(
+                status: response.status, grpcStatus: grpcStatus, now: now, budget: &retries.budget, random: &loop.random)
             perform(step, now: now)
             guard case .forwardResponse = step.action else { return }
             if response.chunked && !request.isHTTP11 && request.method != .head && response.status != 204

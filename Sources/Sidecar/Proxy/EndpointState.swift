@@ -31,6 +31,10 @@ final class EndpointState {
     private let writeBatch: WriteBatch?
     /// The service's share of connections (its `maxConnections` counts all endpoints together).
     let pool: ServicePool
+    /// Set while the service speaks HTTP/2 to its endpoints (`appProtocol` http2 or grpc): tries are streams.
+    private(set) var http2: HTTP2UpstreamPool?
+    /// gRPC responses by `grpc-status`, made on first use.
+    private var grpcCounters: [Int: Counter] = [:]
 
     init(
         address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, writeBatch: WriteBatch?,
@@ -58,6 +62,10 @@ final class EndpointState {
 
     /// Hands `requester` a connection now (idle one), later (after connecting or when one is released), or fails it.
     func acquire(for requester: DownstreamHandler) {
+        if let http2 {
+            http2.openStream(for: requester)
+            return
+        }
         while let connection = idle.popLast() {
             if connection.isUsable {
                 requester.upstreamReady(connection)
@@ -77,6 +85,7 @@ final class EndpointState {
 
     /// Forgets a requester that went away while waiting.
     func cancelWait(_ requester: DownstreamHandler) {
+        http2?.cancelWait(requester)
         if let index = waiters.firstIndex(where: { $0 === requester }) { waiters.remove(at: index) }
     }
 
@@ -127,6 +136,11 @@ final class EndpointState {
 
     /// Takes back a connection whose exchange ended cleanly; it serves a waiter or idles.
     func release(_ connection: UpstreamHandler) {
+        if connection.isStream {
+            // A stream serves one exchange.
+            connection.discard()
+            return
+        }
         if limits.maxRequestsPerConnection > 0 && connection.exchanges >= limits.maxRequestsPerConnection {
             // Used up (`maxRequestsPerConnection`): closed; its slot serves waiters once it has closed.
             connection.discard()
@@ -167,12 +181,44 @@ final class EndpointState {
 
     /// Closes idle connections (drain, or the endpoint left the configuration).
     func closeIdle() {
+        http2?.retire()
         let connections = idle
         idle.removeAll()
         for connection in connections { connection.discard() }
     }
 
     var idleCount: Int { idle.count }
+
+    // MARK: HTTP/2 upstream (Sidecar/HTTP2/HTTP2UpstreamPool.swift)
+
+    /// Tries go as HTTP/2 streams (`on`) or on HTTP/1.1 connections; a change retires the other kind's connection.
+    func speakHTTP2(_ on: Bool) {
+        if on && http2 == nil {
+            http2 = HTTP2UpstreamPool(endpoint: self)
+        } else if !on, let pool = http2 {
+            http2 = nil
+            pool.retire()
+        }
+    }
+
+    func http2ConnectionOpened() { openConnections += 1 }
+
+    func http2ConnectionClosed() {
+        openConnections -= 1
+        pool.count.release()
+        pool.slotFreed()
+    }
+
+    /// Counts a gRPC response of this endpoint by its status (`mesh_grpc_responses_total`).
+    func recordGRPC(status: Int) {
+        if let counter = grpcCounters[status] {
+            counter.increment()
+            return
+        }
+        let counter = metrics.grpcResponses(status)
+        grpcCounters[status] = counter
+        counter.increment()
+    }
 }
 
 /// Why the proxy could not get a connection to an endpoint.

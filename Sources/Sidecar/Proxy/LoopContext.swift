@@ -94,7 +94,10 @@ final class LoopContext: @unchecked Sendable {
                 return endpoint
             }
             pool.setMembers(endpoints)
-            for endpoint in endpoints { configureHealthCheck(endpoint, service: service) }
+            for endpoint in endpoints {
+                endpoint.speakHTTP2(service.appProtocol == .http2 || service.appProtocol == .grpc)
+                configureHealthCheck(endpoint, service: service)
+            }
             services[service.name] = ServiceState(
                 config: service, endpoints: endpoints, retryPolicy: policy,
                 metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },

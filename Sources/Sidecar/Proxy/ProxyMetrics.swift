@@ -38,7 +38,13 @@ final class ProxyMetrics: Sendable {
             registry.makeCounter(
                 descriptor: Self.name("mesh_requests", "total", "Responses from upstream endpoints, by service, backend and status class."), labels: [("service", service), ("backend", backend), ("code", code)])
         }
+        let grpcRegistry = registry
         return EndpointMetrics(
+            grpcResponses: { status in
+                grpcRegistry.makeCounter(
+                    descriptor: Self.name("mesh_grpc_responses", "total", "gRPC responses (HTTP 2xx) from upstream endpoints, by grpc-status."),
+                    labels: [("service", service), ("backend", backend), ("grpc_status", String(status))])
+            },
             byClass: perRequest ? classes : [],
             ejections: registry.makeCounter(
                 descriptor: Self.name("mesh_ejections", "total", "Times the outlier detector ejected the endpoint."), labels: [("service", service), ("backend", backend)]),
@@ -73,13 +79,19 @@ final class ServiceMetrics {
 
 /// An endpoint's counters; a class for the same reason as `ServiceMetrics`.
 final class EndpointMetrics: Sendable {
+    /// Makes the counter of one `grpc-status` (0-16), on the endpoint's first gRPC response with it.
+    let grpcResponses: @Sendable (Int) -> Counter
     let byClass: [Counter]
     let ejections: Counter
     let healthCheckFailures: Counter
     let healthy: Gauge
     let ejected: Gauge
 
-    init(byClass: [Counter], ejections: Counter, healthCheckFailures: Counter, healthy: Gauge, ejected: Gauge) {
+    init(
+        grpcResponses: @escaping @Sendable (Int) -> Counter, byClass: [Counter], ejections: Counter,
+        healthCheckFailures: Counter, healthy: Gauge, ejected: Gauge
+    ) {
+        self.grpcResponses = grpcResponses
         self.byClass = byClass
         self.ejections = ejections
         self.healthCheckFailures = healthCheckFailures

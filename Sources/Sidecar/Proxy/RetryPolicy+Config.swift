@@ -13,6 +13,8 @@ extension RetryPolicy {
             case .connectFailure: conditions.insert(.connectFailure)
             case .reset: conditions.insert(.reset)
             case .retriableStatusCodes: break  // the codes themselves say it
+            case .cancelled, .deadlineExceeded, .resourceExhausted, .internal, .unavailable:
+                if let status = condition.grpcStatus, let bit = RetryConditions(grpcStatus: status) { conditions.insert(bit) }
             }
         }
         let codes = config.retryOn.contains(.retriableStatusCodes) ? StatusCodeSet(config.retriableStatusCodes) : StatusCodeSet()

@@ -14,6 +14,8 @@ final class UpstreamHandler: ChannelDuplexHandler {
     var owner: DownstreamHandler?
     /// Whether it carried an exchange before (a reused connection closed by the server is retried fresh).
     var exchanges = 0
+    /// An HTTP/2 stream (Sidecar/HTTP2/HTTP2UpstreamPool.swift) rather than a connection: one exchange, not pooled.
+    var isStream = false
     private var readHeld = false
     private var closed = false
     private var active = false
@@ -58,7 +60,7 @@ final class UpstreamHandler: ChannelDuplexHandler {
         writer.detach()
         let wasClosed = closed
         closed = true
-        if !wasClosed { endpoint?.connectionClosed(self) }
+        if !wasClosed && !isStream { endpoint?.connectionClosed(self) }
         if let owner {
             self.owner = nil
             owner.upstreamClosed(self)

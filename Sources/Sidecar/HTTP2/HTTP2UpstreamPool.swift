@@ -1,0 +1,191 @@
+import NIOCore
+import NIOHTTP2
+import NIOPosix
+import SidecarConfig
+
+/// An endpoint's HTTP/2 (h2c) connection on one event loop, for services whose `appProtocol` is `http2` or
+/// `grpc`: every try of an exchange is a new stream on it, so requests are multiplexed on one connection per endpoint
+/// and loop instead of one connection each (Envoy and Linkerd pool the same way).
+///
+/// Each stream's channel holds an `UpstreamStreamBridge` and an `UpstreamHandler`, which the exchange uses exactly as
+/// it uses a pooled HTTP/1.1 connection. Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in
+/// nio-http2's buffer until one ends. The connection takes one slot of the service's `maxConnections`; requests that
+/// arrive while it connects wait (at most `maxPendingRequests`, then 503 `overflow`); a failed connect fails them
+/// all as connect failures (each gets its free retry on another endpoint). A connection the server sent GOAWAY on,
+/// or that closed, takes no new streams; the next request opens another.
+///
+/// Confined to the endpoint's event loop.
+final class HTTP2UpstreamPool {
+    private unowned let endpoint: EndpointState
+    private var connection: Connection?
+    private var waiters: [DownstreamHandler] = []
+    private var connecting = false
+
+    private final class Connection {
+        let channel: any Channel
+        let multiplexer: NIOHTTP2Handler.StreamMultiplexer
+        var streams = 0
+        /// No new streams: GOAWAY received, or the endpoint left the configuration.
+        var retiring = false
+
+        init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+            self.channel = channel
+            self.multiplexer = multiplexer
+        }
+    }
+
+    init(endpoint: EndpointState) {
+        self.endpoint = endpoint
+    }
+
+    /// Open streams (for stats).
+    var streams: Int { connection?.streams ?? 0 }
+
+    /// Hands `requester` a stream now or once connected, or fails it.
+    func openStream(for requester: DownstreamHandler) {
+        if let connection, !connection.retiring, connection.channel.isActive {
+            open(on: connection, for: requester)
+            return
+        }
+        guard waiters.count < endpoint.limits.maxPendingRequests else {
+            requester.upstreamFailed(.poolOverflow)
+            return
+        }
+        waiters.append(requester)
+        if !connecting { connect() }
+    }
+
+    /// Forgets a requester that went away while waiting.
+    func cancelWait(_ requester: DownstreamHandler) {
+        waiters.removeAll { $0 === requester }
+    }
+
+    /// Takes no new streams and closes once the open ones are done (drain, or the endpoint left).
+    func retire() {
+        guard let connection else { return }
+        connection.retiring = true
+        if connection.streams == 0 { connection.channel.close(promise: nil) }
+    }
+
+    private func connect() {
+        guard let address = endpoint.socketAddress, endpoint.pool.count.reserve(limit: endpoint.limits.maxConnections)
+        else {
+            failWaiters(endpoint.socketAddress == nil ? .connectFailed : .poolOverflow)
+            return
+        }
+        connecting = true
+        let eventLoop = endpoint.eventLoop
+        let maxHeaderBytes = 64 * 1024
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(TimeAmount(endpoint.limits.connectTimeout))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    var settings = NIOHTTP2Handler.ConnectionConfiguration()
+                    settings.initialSettings = [
+                        HTTP2Setting(parameter: .enablePush, value: 0),
+                        HTTP2Setting(parameter: .maxHeaderListSize, value: maxHeaderBytes),
+                        HTTP2Setting(parameter: .initialWindowSize, value: HTTP2Server.streamWindow),
+                    ]
+                    settings.targetWindowSize = HTTP2Server.connectionWindow
+                    var stream = NIOHTTP2Handler.StreamConfiguration()
+                    stream.targetWindowSize = HTTP2Server.streamWindow
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .client, connectionConfiguration: settings, streamConfiguration: stream
+                    ) { pushed in pushed.close() }
+                    try channel.pipeline.syncOperations.addHandler(UpstreamGoAwayWatcher())
+                }
+            }
+        let box = NIOLoopBound(self, eventLoop: eventLoop)
+        bootstrap.connect(to: address).flatMap { channel in
+            channel.eventLoop.makeCompletedFuture {
+                (channel, try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer())
+            }
+        }.whenComplete { result in
+            let pool = box.value
+            pool.connecting = false
+            switch result {
+            case .success(let (channel, multiplexer)):
+                pool.connected(Connection(channel: channel, multiplexer: multiplexer))
+            case .failure:
+                pool.endpoint.pool.count.release()
+                pool.failWaiters(.connectFailed)
+                pool.endpoint.pool.slotFreed()
+            }
+        }
+    }
+
+    private func connected(_ made: Connection) {
+        connection = made
+        endpoint.http2ConnectionOpened()
+        let box = NIOLoopBound(self, eventLoop: endpoint.eventLoop)
+        if let watcher = try? made.channel.pipeline.syncOperations.handler(type: UpstreamGoAwayWatcher.self) {
+            watcher.onGoAway = { [weak made] in made?.retiring = true }
+        }
+        made.channel.closeFuture.whenComplete { _ in
+            let pool = box.value
+            if pool.connection === made { pool.connection = nil }
+            pool.endpoint.http2ConnectionClosed()
+        }
+        let waiting = waiters
+        waiters.removeAll()
+        for requester in waiting { open(on: made, for: requester) }
+    }
+
+    private func open(on connection: Connection, for requester: DownstreamHandler) {
+        connection.streams += 1
+        let endpoint = self.endpoint
+        let eventLoop = endpoint.eventLoop
+        let promise = eventLoop.makePromise(of: (any Channel).self)
+        let endpointBox = NIOLoopBound(endpoint, eventLoop: eventLoop)
+        connection.multiplexer.createStreamChannel(promise: promise) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let handler = UpstreamHandler()
+                handler.isStream = true
+                try stream.pipeline.syncOperations.addHandler(UpstreamStreamBridge(endpoint: endpointBox.value))
+                try stream.pipeline.syncOperations.addHandler(handler)
+            }
+        }
+        let requesterBox = NIOLoopBound(requester, eventLoop: eventLoop)
+        let connectionBox = NIOLoopBound(connection, eventLoop: eventLoop)
+        promise.futureResult.whenComplete { result in
+            let connection = connectionBox.value
+            guard case .success(let stream) = result,
+                let handler = try? stream.pipeline.syncOperations.handler(type: UpstreamHandler.self)
+            else {
+                connection.streams -= 1
+                requesterBox.value.upstreamFailed(.connectFailed)
+                return
+            }
+            handler.endpoint = endpointBox.value
+            stream.closeFuture.whenComplete { _ in
+                let connection = connectionBox.value
+                connection.streams -= 1
+                if connection.retiring && connection.streams == 0 { connection.channel.close(promise: nil) }
+            }
+            requesterBox.value.upstreamReady(handler)
+        }
+    }
+
+    private func failWaiters(_ failure: UpstreamFailure) {
+        let waiting = waiters
+        waiters.removeAll()
+        for requester in waiting { requester.upstreamFailed(failure) }
+    }
+}
+
+/// Notes a GOAWAY from the server on an upstream connection: the connection then takes no new streams (those the
+/// server accepted finish on it).
+final class UpstreamGoAwayWatcher: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+
+    var onGoAway: (() -> Void)?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .goAway = unwrapInboundIn(data).payload { onGoAway?() }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
