@@ -12,7 +12,8 @@ struct ServiceCounters: Codable, Sendable, Hashable {
     var buckets: [Double: Double] = [:]
 
     /// Adds what one sidecar reports for its local service (`local:NAME`): upstream answers by status class, and the
-    /// proxy's own answers (503/504/502), which count as failures.
+    /// proxy's own answers (503/504/502), which count as failures; so does a gRPC answer with a non-OK
+    /// `grpc-status` (HTTP 200, already counted as a request).
     mutating func add(metrics text: String, localService: String) {
         for sample in PrometheusSample.parse(text) where sample.labels["service"] == localService {
             switch sample.name {
@@ -22,6 +23,8 @@ struct ServiceCounters: Codable, Sendable, Hashable {
             case "mesh_local_responses_total":
                 requests += sample.value
                 failures += sample.value
+            case "mesh_grpc_responses_total":
+                if sample.labels["grpc_status"] != "0" { failures += sample.value }
             case "mesh_request_duration_seconds_bucket":
                 if let bound = sample.labels["le"].flatMap(Double.init) { buckets[bound, default: 0] += sample.value }
             default:

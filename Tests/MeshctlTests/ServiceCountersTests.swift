@@ -36,6 +36,22 @@ struct ServiceCountersTests {
         #expect(sample.latencyMs[99] == 10)  // the +Inf bucket reports the last finite bound
     }
 
+    @Test func aGRPCCallAnsweredWithUnavailableCountsAsAFailure() {
+        var start = ServiceCounters()
+        start.add(metrics: """
+            mesh_requests_total{service="local:api",backend="127.0.0.1:1",code="2xx"} 0
+            """, localService: "local:api")
+        var end = ServiceCounters()
+        end.add(metrics: """
+            mesh_requests_total{service="local:api",backend="127.0.0.1:1",code="2xx"} 50
+            mesh_grpc_responses_total{service="local:api",backend="127.0.0.1:1",grpc_status="0"} 40
+            mesh_grpc_responses_total{service="local:api",backend="127.0.0.1:1",grpc_status="14"} 10
+            """, localService: "local:api")
+        let sample = ServiceCounters.sample(from: start, to: end, windowStart: 0, windowEnd: 5, percentiles: [])
+        #expect(sample.requests == 50)
+        #expect(sample.successes == 40)
+    }
+
     @Test func restartedSidecarsNeverMakeNegativeTraffic() {
         var start = ServiceCounters()
         start.add(metrics: scrape2, localService: "local:web-v2")

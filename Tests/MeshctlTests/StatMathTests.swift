@@ -59,6 +59,25 @@ struct StatMathTests {
         #expect(metrics.ejectedEndpoints == 1)
     }
 
+    @Test func aGRPCAnswerWithANonOKStatusIsAFailureThoughItIsHTTP200() throws {
+        let start = """
+            mesh_requests_total{service="api",backend="127.0.0.1:7001",code="2xx"} 0
+            mesh_grpc_responses_total{service="api",backend="127.0.0.1:7001",grpc_status="0"} 0
+            mesh_request_duration_seconds_count{service="api"} 0
+            """
+        let end = """
+            mesh_requests_total{service="api",backend="127.0.0.1:7001",code="2xx"} 100
+            mesh_grpc_responses_total{service="api",backend="127.0.0.1:7001",grpc_status="0"} 80
+            mesh_grpc_responses_total{service="api",backend="127.0.0.1:7001",grpc_status="14"} 20
+            mesh_request_duration_seconds_count{service="api"} 100
+            """
+        let topology = StatTopology(services: ["api"], splits: [])
+        let metrics = try #require(topology.rows(from: scrape(start, at: 0), to: scrape(end, at: 10)).first?.metrics)
+        #expect(metrics.requests == 100)
+        #expect(abs(try #require(metrics.effectiveSuccess) - 0.8) < 1e-9)
+        #expect(abs(try #require(metrics.actualSuccess) - 0.8) < 1e-9)
+    }
+
     @Test func percentilesInterpolateInsideTheWindowsBuckets() throws {
         let topology = StatTopology(services: ["web-v1"], splits: [])
         let metrics = try #require(topology.rows(from: scrape(gatewayStart, at: 0), to: scrape(gatewayEnd, at: 10))

@@ -5,6 +5,8 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
     public var answers: [String: Double] = [:]
     /// Answers the proxy made itself (502/503/504): no endpoint, timeout, connect failure, reset.
     public var ownAnswers: Double = 0
+    /// gRPC answers (HTTP 2xx, so also in `answers["2xx"]`) whose `grpc-status` was not OK: failures all the same.
+    public var grpcFailures: Double = 0
     /// Tries after the first.
     public var retries: Double = 0
     /// Client-visible latency, cumulative: upper bound in seconds → responses at or below it (+Inf included).
@@ -18,7 +20,8 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
 
     /// Every try that got an upstream answer.
     public var tries: Double { answers.values.reduce(0, +) }
-    public var serverErrors: Double { answers["5xx"] ?? 0 }
+    /// Failed upstream answers: 5xx, and gRPC answers with a non-OK status (docs/grpc.md).
+    public var serverErrors: Double { (answers["5xx"] ?? 0) + grpcFailures }
 
     mutating func add(_ sample: PrometheusSample) {
         switch sample.name {
@@ -26,6 +29,8 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
             answers[sample.labels["code"] ?? "?", default: 0] += sample.value
         case "mesh_local_responses_total":
             ownAnswers += sample.value
+        case "mesh_grpc_responses_total":
+            if sample.labels["grpc_status"] != "0" { grpcFailures += sample.value }
         case "mesh_retries_total":
             retries += sample.value
         case "mesh_request_duration_seconds_bucket":
@@ -44,6 +49,7 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
         var sum = left
         sum.answers.merge(right.answers, uniquingKeysWith: +)
         sum.ownAnswers += right.ownAnswers
+        sum.grpcFailures += right.grpcFailures
         sum.retries += right.retries
         sum.buckets.merge(right.buckets, uniquingKeysWith: +)
         sum.forwarded += right.forwarded
@@ -57,6 +63,7 @@ public struct TrafficCounters: Codable, Sendable, Hashable {
         var delta = TrafficCounters()
         for (code, value) in answers { delta.answers[code] = max(0, value - (earlier.answers[code] ?? 0)) }
         delta.ownAnswers = max(0, ownAnswers - earlier.ownAnswers)
+        delta.grpcFailures = max(0, grpcFailures - earlier.grpcFailures)
         delta.retries = max(0, retries - earlier.retries)
         for (bound, value) in buckets { delta.buckets[bound] = max(0, value - (earlier.buckets[bound] ?? 0)) }
         delta.forwarded = max(0, forwarded - earlier.forwarded)

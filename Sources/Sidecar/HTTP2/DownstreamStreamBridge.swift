@@ -174,17 +174,7 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
 
     /// The final head: HEADERS now, or held as the ending when it is the whole response.
     private func beginResponse(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        let framing: HTTPHead.BodyFraming
-        if isHead || response.status == 204 || response.status == 304 {
-            framing = .none
-        } else if response.chunked {
-            framing = .chunked
-        } else if let length = response.contentLength {
-            framing = .contentLength(length)
-        } else {
-            framing = .untilClose
-        }
-        let reader = HTTP1BodyReader(framing)
+        let reader = HTTP1BodyReader(response.responseFraming(toHead: isHead))
         body = reader
         var headers = HPACKHeaders()
         headers.add(name: ":status", value: String(response.status))

@@ -99,19 +99,6 @@ enum HTTP2Heads {
         return out
     }
 
-    static func reasonPhrase(_ status: Int) -> String {
-        switch status {
-        case 100: "Continue"
-        case 200: "OK"
-        case 201: "Created"
-        case 204: "No Content"
-        case 304: "Not Modified"
-        case 403: "Forbidden"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        default: HeadWriter.reasonPhrase(status)
-        }
-    }
 }
 
 extension StringProtocol {

@@ -62,14 +62,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
     }
 
     private func sendHead(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        let framing: HTTPHead.BodyFraming
-        if head.chunked {
-            framing = .chunked
-        } else if let length = head.contentLength {
-            framing = .contentLength(length)
-        } else {
-            framing = .none
-        }
+        let framing = head.requestFraming
         let reader = HTTP1BodyReader(framing)
         body = reader
         var headers = HPACKHeaders()
@@ -170,7 +163,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
             return nil
         }
         var out = allocator.buffer(capacity: 256)
-        out.writeString("HTTP/1.1 \(status) \(HTTP2Heads.reasonPhrase(status))\r\n")
+        out.writeString("HTTP/1.1 \(status) \(HeadWriter.reasonPhrase(status))\r\n")
         let whole = frame.endStream
         let keepLength = whole && (isHeadRequest || status == 204 || status == 304)
         guard HTTP2Heads.writeFields(frame.headers, into: &out, skipping: { $0 == "content-length" && !keepLength }) else {

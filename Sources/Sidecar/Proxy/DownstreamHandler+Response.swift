@@ -166,16 +166,7 @@ extension DownstreamHandler {
     /// buffer with its length returned — to be written with the body bytes that follow it once they frame well;
     /// sets up body framing (RFC 9112 §6.3).
     private func beginResponse(_ buffer: inout ByteBuffer, rewritten: inout ByteBuffer?) -> Int {
-        let framing: HTTPHead.BodyFraming
-        if request.method == .head || response.status == 204 || response.status == 304 {
-            framing = .none
-        } else if response.chunked {
-            framing = .chunked
-        } else if let length = response.contentLength {
-            framing = .contentLength(length)
-        } else {
-            framing = .untilClose
-        }
+        let framing = response.responseFraming(toHead: request.method == .head)
         if framing == .untilClose || !response.keepAlive { upstreamReusable = false }
         // A body delimited by close can only reach the client delimited by close as well.
         if framing == .untilClose || loop.draining { keepAliveAfter = false }

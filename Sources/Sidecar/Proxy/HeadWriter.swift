@@ -181,6 +181,10 @@ enum HeadWriter {
 
     static func reasonPhrase(_ status: Int) -> String {
         switch status {
+        case 100: "Continue"
+        case 200: "OK"
+        case 204: "No Content"
+        case 304: "Not Modified"
         case 400: "Bad Request"
         case 404: "Not Found"
         case 408: "Request Timeout"

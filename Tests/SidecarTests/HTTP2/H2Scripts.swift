@@ -28,4 +28,91 @@ for i in range(count):
     done += 1
 print("streams", done)
 """#
+
+    /// `port case`: a malformed frame (`oversized`, `data-on-stream-0`, `bad-hpack`) or a rapid-reset flood
+    /// (`rapid-reset`: 1000 streams each reset at once); prints `goaway CODE closed BOOL` (and `resets-sent N`).
+    static let frames = #"""
+import socket, sys, time, struct
+import h2.connection, h2.config, h2.events, h2.errors
+port, case = int(sys.argv[1]), sys.argv[2]
+def frame(ftype, flags, sid, payload):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+def goaway_code(s, limit=5.0):
+    """Reads until GOAWAY (returns its code) or close; None when neither came."""
+    buf, end = b"", time.time() + limit
+    s.settimeout(0.5)
+    while time.time() < end:
+        try: d = s.recv(65536)
+        except socket.timeout: continue
+        except ConnectionResetError: break
+        if not d: break
+        buf += d
+    i, code = 0, None
+    while i + 9 <= len(buf):
+        n = int.from_bytes(buf[i:i+3], "big"); t = buf[i+3]
+        if t == 7: code = int.from_bytes(buf[i+13:i+17], "big")
+        i += 9 + n
+    closed = time.time() < end
+    return code, closed
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b""))
+if case == "oversized":
+    # A DATA frame longer than SETTINGS_MAX_FRAME_SIZE (16384): FRAME_SIZE_ERROR (6).
+    s.sendall(frame(0, 0, 1, b"x" * 20000))
+elif case == "data-on-stream-0":
+    # DATA on the connection stream: PROTOCOL_ERROR (1).
+    s.sendall(frame(0, 0, 0, b"hello"))
+elif case == "bad-hpack":
+    # A header block that is not HPACK: COMPRESSION_ERROR (9).
+    s.sendall(frame(1, 0x5, 1, b"\xff\xff\xff\xff\xff\xff"))
+elif case == "rapid-reset":
+    c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    c.initiate_connection(); s.sendall(c.data_to_send()[24:])
+    sent = 0
+    try:
+        for i in range(1000):
+            sid = c.get_next_available_stream_id()
+            c.send_headers(sid, [(":method", "GET"), (":path", "/"), (":scheme", "http"), (":authority", "t")], end_stream=True)
+            c.reset_stream(sid)
+            s.sendall(c.data_to_send()); sent += 1
+    except (BrokenPipeError, ConnectionResetError, h2.exceptions.ProtocolError):
+        pass
+    print("resets-sent", sent)
+code, closed = goaway_code(s)
+print("goaway", code, "closed", closed, flush=True)
+"""#
+
+    /// `port path`: GETs `path`, then reads nothing and returns no window for 2 s (prints `stalled N` with the bytes
+    /// that came meanwhile), then reads on to the end; prints `total N`.
+    static let slowReader = #"""
+import socket, sys, time, h2.connection, h2.events, h2.config
+port, path = int(sys.argv[1]), sys.argv[2]
+s = socket.create_connection(("127.0.0.1", port)); s.settimeout(10)
+c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+c.initiate_connection(); s.sendall(c.data_to_send())
+c.send_headers(1, [(":method", "GET"), (":path", path), (":scheme", "http"), (":authority", "t")], end_stream=True)
+s.sendall(c.data_to_send())
+got, end, ended = 0, time.time() + 2, False
+s.settimeout(0.2)
+while time.time() < end:
+    try: data = s.recv(65536)
+    except socket.timeout: continue
+    for e in c.receive_data(data):
+        if isinstance(e, h2.events.DataReceived): got += len(e.data)
+print("stalled", got, flush=True)
+time.sleep(2)
+s.settimeout(10)
+c.acknowledge_received_data(got, 1) if got else None
+c.increment_flow_control_window(1 << 30); c.increment_flow_control_window(1 << 30, stream_id=1)
+s.sendall(c.data_to_send())
+while not ended:
+    data = s.recv(1 << 20)
+    if not data: break
+    for e in c.receive_data(data):
+        if isinstance(e, h2.events.DataReceived):
+            got += len(e.data); c.acknowledge_received_data(len(e.data), 1)
+        if isinstance(e, h2.events.StreamEnded): ended = True
+    s.sendall(c.data_to_send())
+print("total", got, "ended", ended, flush=True)
+"""#
 }

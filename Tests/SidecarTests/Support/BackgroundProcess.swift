@@ -11,19 +11,27 @@ final class BackgroundProcess: @unchecked Sendable {
         var description: String { "not ready: \(output)" }
     }
 
-    /// Starts `executable` and returns once a line of its output begins with `readyPrefix`; that line's last word
-    /// is in `readyValue`.
-    init(_ executable: String, _ arguments: [String], readyPrefix: String, timeout: Duration = .seconds(20)) throws {
+    /// Starts `executable`; its output (and errors, unless `errors` names another file) go to a file, so a chatty
+    /// child never blocks on a pipe.
+    init(_ executable: String, _ arguments: [String], errors: URL? = nil) throws {
         output = FileManager.default.temporaryDirectory.appendingPathComponent("bg-\(UUID().uuidString).out")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
+        let errorHandle = try errors.map { try FileHandle(forWritingTo: $0) }
+        defer { try? errorHandle?.close() }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardOutput = handle
-        process.standardError = handle
+        process.standardError = errorHandle ?? handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// Starts `executable` and returns once a line of its output begins with `readyPrefix`; that line's last word
+    /// is in `readyValue`.
+    convenience init(_ executable: String, _ arguments: [String], readyPrefix: String, timeout: Duration = .seconds(20)) throws {
+        try self.init(executable, arguments)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(readyPrefix) }) {
@@ -44,6 +52,7 @@ final class BackgroundProcess: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL after a second; waits for the exit.
     func stop() {
+        defer { try? FileManager.default.removeItem(at: output) }
         guard process.isRunning else { return }
         let pid = process.processIdentifier
         kill(pid, SIGTERM)
@@ -51,6 +60,5 @@ final class BackgroundProcess: @unchecked Sendable {
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if process.isRunning { kill(pid, SIGKILL) }
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: output)
     }
 }

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Runs a client nobody here wrote (curl, /usr/bin/python3 with h2 or grpcio) and captures what it prints. Output
-/// goes to files, so a chatty child never blocks on a pipe; the wait is bounded and a child still running then is
-/// killed by its PID.
+/// Runs a client nobody here wrote (curl, /usr/bin/python3 with h2 or grpcio) to its end and captures what it
+/// prints (see `BackgroundProcess`); the wait is bounded and a child still running then is killed by its PID.
 enum ExternalCommand {
     struct Result {
         var status: Int32
@@ -16,38 +15,18 @@ enum ExternalCommand {
     }
 
     static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(60)) throws -> Result {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ext-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("stdout")
-        let errURL = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let err = FileManager.default.temporaryDirectory.appendingPathComponent("ext-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: err) }
+        let child = try BackgroundProcess(executable, arguments, errors: err)
+        defer { child.stop() }
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw TimedOut(command: [executable] + arguments)
-        }
-        process.waitUntilExit()
+        while child.process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if child.process.isRunning { throw TimedOut(command: [executable] + arguments) }
+        child.process.waitUntilExit()
         return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+            status: child.process.terminationStatus, stdout: child.text,
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 
     /// Runs a Python script with Debian's interpreter (the one with python3-h2 and python3-grpcio).
