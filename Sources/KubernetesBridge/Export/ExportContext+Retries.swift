@@ -70,7 +70,7 @@ extension ExportContext {
         let classified = spec.retryOn.allSatisfy {
             switch $0 {
             case .serverError, .gatewayError, .status: true
-            case .connectFailure, .reset: false
+            case .connectFailure, .reset, .grpc: false
             }
         }
         unmapped(loaded, "spec.retryOn", isDefault: spec.retryOn == defaults.retryOn && classified,
@@ -81,7 +81,7 @@ extension ExportContext {
             case .serverError: (500, 599)
             case .gatewayError: (502, 504)
             case .status(let code): (code, code)
-            case .connectFailure, .reset: nil
+            case .connectFailure, .reset, .grpc: nil
             }
             return range.map { .object([("condition", .object([("status", .object([("min", .int($0.0)), ("max", .int($0.1))]))])),
                                         ("isFailure", .bool(true))]) }
