@@ -11,7 +11,13 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("grpc-server-\(UUID().uuidString).py")
         try GRPCScripts.server.write(to: file, atomically: true, encoding: .utf8)
         return try names.map { name in
-            try BackgroundProcess("/usr/bin/python3", [file.path, name, String(failShare)], readyPrefix: "port")
+            let server = try BackgroundProcess("/usr/bin/python3", [file.path, name, String(failShare)], readyPrefix: "port")
+            // grpcio reports a failed bind as port 0.
+            guard Int(server.readyValue) ?? 0 > 0 else {
+                server.stop()
+                throw BackgroundProcess.NotReady(output: "grpc server \(name) did not bind")
+            }
+            return server
         }
     }
 
@@ -35,10 +41,12 @@ import Testing
             "bidi A,B,C", "client-streaming 5", "error NOT_FOUND no such thing: thing", "deadline DEADLINE_EXCEEDED True",
             "large 4194304",
         ]
-        for line in expected { #expect(lines.contains(line), "missing \(line): \(run.stdout)\(run.stderr)") }
+        let stats = try proxy.admin("GET", "/stats").text
+        for line in expected {
+            #expect(lines.contains(line), "missing \(line): \(run.stdout)\(run.stderr)\n\(stats)\n\(servers.map(\.text))")
+        }
 
         // One HTTP/2 connection per endpoint carried every call; calls are counted by gRPC status.
-        let stats = try proxy.admin("GET", "/stats").text
         #expect(stats.contains("\"openConnections\" : 1"), "\(stats)")
         let metrics = try proxy.admin("GET", "/metrics").text
         #expect(metrics.contains("grpc_status=\"5\"} 1"), "\(metrics)")
