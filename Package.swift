@@ -26,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libyaml from Debian's libyaml-dev; only Manifests/YAML/LibYAMLParser.swift imports it.
@@ -67,8 +71,10 @@ let package = Package(
         .target(
             name: "Sidecar",
             dependencies: [
+                "MeshIdentity",
                 "SidecarConfig",
                 "TrafficPolicy",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -81,6 +87,16 @@ let package = Package(
             // The proxy's hot path is confined to one event loop per connection; dynamic exclusivity checks on
             // its handler state cost ~4% of CPU per request (perf, docs/performance.md), so release builds skip them.
             swiftSettings: swiftSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        // Workload identity: the trust anchors, the CA that signs sidecars' CSRs, SPIFFE IDs (docs/identity.md).
+        .target(
+            name: "MeshIdentity",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
         ),
         // The operator's durable state in SQLite: objects, generations, status, events, process records, rollouts.
         .target(
@@ -133,6 +149,7 @@ let package = Package(
             name: "OperatorCore",
             dependencies: [
                 "Manifests",
+                "MeshIdentity",
                 "MeshStore",
                 "MeshTelemetry",
                 "OperatorAPI",
@@ -151,6 +168,9 @@ let package = Package(
             name: "ProxyCommand",
             dependencies: [
                 "DurationText",
+                "MeshIdentity",
+                "OperatorAPI",
+                .product(name: "Logging", package: "swift-log"),
                 "Sidecar",
                 "SidecarConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -211,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "SidecarTests",
             dependencies: [
-                "Sidecar", "SidecarConfig",
+                "Sidecar", "SidecarConfig", "MeshIdentity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -226,6 +246,11 @@ let package = Package(
         .testTarget(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "Manifests", "SidecarConfig"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MeshIdentityTests",
+            dependencies: ["MeshIdentity"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -16,6 +16,9 @@ extension Meshctl {
         @Option(help: "Loopback address for /metrics and the dashboard: 127.0.0.1:PORT (0: any free port) or off.")
         var http = "127.0.0.1:0"
 
+        @Option(help: "SPIFFE trust domain of workload identities (spiffe://DOMAIN/ns/default/sa/SERVICE); fixed by the first start of a state directory.")
+        var trustDomain = "meshctl.local"
+
         func validate() throws {
             guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
                 throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
@@ -26,6 +29,7 @@ extension Meshctl {
             var daemon = OperatorDaemon(directory: state.directory, meshctlPath: SelfExecutable.path,
                                         gatewayPort: gatewayPort)
             daemon.http = HTTPListenAddress(parsing: http)
+            daemon.trustDomain = trustDomain
             try await daemon.run()
         }
     }

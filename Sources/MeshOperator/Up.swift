@@ -17,6 +17,9 @@ extension Meshctl {
         @Option(help: "Loopback address for /metrics and the dashboard: 127.0.0.1:PORT (0: any free port) or off.")
         var http = "127.0.0.1:0"
 
+        @Option(help: "SPIFFE trust domain of workload identities (spiffe://DOMAIN/ns/default/sa/SERVICE); fixed by the first start of a state directory.")
+        var trustDomain = "meshctl.local"
+
         func validate() throws {
             guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
                 throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
@@ -32,7 +35,7 @@ extension Meshctl {
             try directory.create()
             let spec = ProcessSpec(
                 arguments: [SelfExecutable.path, "operator", "--state-dir", directory.root,
-                            "--gateway-port", String(gatewayPort), "--http", http],
+                            "--gateway-port", String(gatewayPort), "--http", http, "--trust-domain", trustDomain],
                 logPath: directory.operatorLogPath)
             let handle = try await LocalProcessRuntime().spawn(spec)
             // Bounded wait: 100 × 100 ms.

@@ -40,3 +40,8 @@ extension StateDirectory {
         return token
     }
 }
+
+extension StateDirectory {
+    /// The trust anchors and the trust domain (MeshIdentity.AnchorFiles; docs/identity.md), owner-only.
+    public var identityDirectory: String { root + "/identity" }
+}

@@ -5,6 +5,9 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s members are found once swift-crypto is in the graph (MemberImportVisibility)
+#endif
 
 /// The data-plane version: a content hash of the proxy executable the operator launches (`ProxyLaunch.executable`),
 /// 16 hex digits. A `mesh-proxy` rebuilt or copied in place gets a new version, which is a new revision for every

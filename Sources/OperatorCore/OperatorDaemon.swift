@@ -16,6 +16,8 @@ public struct OperatorDaemon: Sendable {
     public let gatewayPort: Int
     /// The read-only HTTP listener for `/metrics` and the dashboard (Dashboard/); nil: none.
     public var http: HTTPListenAddress?
+    /// The SPIFFE trust domain of the first anchor (kept in `STATE/identity/trust-domain` after that).
+    public var trustDomain = "meshctl.local"
 
     public init(directory: StateDirectory, meshctlPath: String, gatewayPort: Int) {
         self.directory = directory
@@ -37,8 +39,10 @@ public struct OperatorDaemon: Sendable {
         let runtime = LocalProcessRuntime()
         let loop = ReconcileLoop(store: store, runtime: runtime, directory: directory, meshctlPath: meshctlPath,
                                  gatewayPort: gatewayPort, logger: logger)
+        // The CA: the first start creates the trust anchor (docs/identity.md).
+        let identity = try IdentityAuthority(directory: directory, trustDomain: trustDomain)
         let api = APIServer(socketPath: directory.socketPath,
-                            handler: OperatorRoutes(store: store, loop: loop, gatewayPort: gatewayPort))
+                            handler: OperatorRoutes(store: store, loop: loop, gatewayPort: gatewayPort, identity: identity))
         // The loop returns only when `meshctl down` has stopped everything; then the whole operator ends.
         var configuration = ServiceGroupConfiguration(
             services: [

@@ -10,6 +10,8 @@ struct OperatorRoutes: APIHandler {
     let store: SQLiteStore
     let loop: ReconcileLoop
     let gatewayPort: Int
+    /// The CA that signs the proxies' certificates (OperatorRoutes+Identity.swift); nil: identity is off.
+    var identity: IdentityAuthority? = nil
     /// Stored objects' typed values, reused from one write's check to the next.
     let manifests = StoredManifestCache()
 
@@ -39,6 +41,8 @@ struct OperatorRoutes: APIHandler {
                     return .whole(APIResponse(status: 409, body: JSON.encode(["error": problem])))
                 }
                 return .whole(APIResponse(status: 200, json: #"{"ok":true}"#))
+            case ("POST", "/v1/identity/certificates"):
+                return .whole(try await issueCertificate(request))
             case ("POST", "/v1/shutdown"):
                 await loop.beginShutdown()
                 return .whole(APIResponse(status: 202, json: #"{"stopping":true}"#))

@@ -289,6 +289,7 @@ actor ReconcileLoop {
         inputs.logsDirectory = directory.logsDirectory
         inputs.adminTokenPath = directory.adminTokenPath
         inputs.workloadBaseEnvironment = WorkloadEnvironment.base(from: ProcessInfo.processInfo.environment)
+        inputs.identitySocket = directory.socketPath
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
         inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)

@@ -5,6 +5,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s members are found once swift-crypto is in the graph (MemberImportVisibility)
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Dispatch
+import Logging
+import MeshIdentity
 import DurationText
 import Sidecar
 import SidecarConfig
@@ -35,12 +37,26 @@ extension ProxyOptions {
                 endpoints: to!.split(separator: ",").compactMap { HostPort(parsing: String($0)) },
                 timeout: timeout.flatMap(Duration.parse), appProtocol: appProtocol)
         }
+        // The workload identity first: a proxy that should speak mTLS and cannot get a certificate fails to start
+        // (its supervisor restarts it) rather than serve plaintext where peers expect TLS.
+        let meshTLS = identityService == nil ? nil : MeshTLS()
+        var identity: (client: IdentityClient, first: IssuedCertificate)? = nil
+        if let meshTLS, let identityService, let identitySocket {
+            let client = IdentityClient(
+                service: identityService, socketPath: identitySocket, tls: meshTLS,
+                lifetimeSeconds: identityLifetime.flatMap(Duration.parse).map { Double($0.components.seconds) })
+            do {
+                identity = (client, try await client.renew())
+            } catch {
+                throw ValidationError("--identity-service \(identityService): \(error)")
+            }
+        }
         let server = ProxyServer(
             configuration: configuration,
             options: .init(
                 threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
                 metrics: metrics, writeBatching: writeBatching, reusePort: reusePort,
-                adminToken: try adminToken()))
+                adminToken: try adminToken(), meshTLS: meshTLS))
         // A client that goes away must not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         let bound = try await server.start()
@@ -55,7 +71,11 @@ extension ProxyOptions {
             source.resume()
             return source
         }
+        let renewals = identity.map { identity in
+            Task { await identity.client.keepFresh(first: identity.first, logger: Logger(label: "mesh-proxy.identity")) }
+        }
         await server.waitUntilStopped()
+        renewals?.cancel()
         for source in signals { source.cancel() }
     }
 }

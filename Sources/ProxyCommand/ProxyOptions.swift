@@ -31,6 +31,15 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("admin-token-file"), help: "An owner-only (0600) file holding the secret that admin requests which change something (PUT/PATCH /config, POST /drain) must send as 'Authorization: Bearer TOKEN'. Without it, --admin serves reads only.")
     public var adminTokenFile: String?
 
+    @Option(name: .customLong("identity-service"), help: "Get a workload certificate for this Service from the operator (with --identity-socket) and speak mTLS to mesh peers.")
+    public var identityService: String?
+
+    @Option(name: .customLong("identity-socket"), help: "The operator's API socket, where the proxy sends its CSR (the key stays in the proxy).")
+    public var identitySocket: String?
+
+    @Option(name: .customLong("identity-lifetime"), help: "Certificate lifetime to ask for, e.g. 30s (default: the CA's, 24h); renewed at 70%.")
+    public var identityLifetime: String?
+
     @Option(name: .customLong("access-log"), help: "Append one JSON line per request to this file (overrides the configuration's accessLog).")
     public var accessLog: String?
 
@@ -69,6 +78,10 @@ public struct ProxyOptions: ParsableArguments, Sendable {
             }
         }
         if let timeout { _ = try Duration.flag("--timeout", timeout, atLeast: .milliseconds(1)) }
+        if (identityService == nil) != (identitySocket == nil) {
+            throw ValidationError("--identity-service and --identity-socket go together")
+        }
+        if let identityLifetime { _ = try Duration.flag("--identity-lifetime", identityLifetime, atLeast: .seconds(1)) }
         if !(1...64).contains(threads) { throw ValidationError("--threads: 1...64") }
     }
 }

@@ -20,16 +20,24 @@ public struct Listener: Sendable, Hashable, Codable {
     public var service: String?
     /// Gateway only: first match wins, in order.
     public var routes: [GatewayRoute]
+    /// Inbound only, on a proxy with a workload identity: whether plaintext connections are refused (`strict`) or
+    /// accepted beside mTLS ones (`permissive`, nil: the default). docs/identity.md.
+    public var mtls: MTLSMode?
+    /// Inbound only: the AuthorizationPolicies of the service this listener stands for; nil or empty: allow all.
+    public var authorization: [AuthorizationPolicyConfig]?
 
-    public init(name: String, kind: Kind, address: String, service: String? = nil, routes: [GatewayRoute] = []) {
+    public init(name: String, kind: Kind, address: String, service: String? = nil, routes: [GatewayRoute] = [],
+                mtls: MTLSMode? = nil, authorization: [AuthorizationPolicyConfig]? = nil) {
+        self.authorization = authorization
         self.name = name
         self.kind = kind
         self.address = address
         self.service = service
         self.routes = routes
+        self.mtls = mtls
     }
 
-    private enum CodingKeys: String, CodingKey { case name, kind, address, service, routes }
+    private enum CodingKeys: String, CodingKey { case name, kind, address, service, routes, mtls, authorization }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,7 +46,17 @@ public struct Listener: Sendable, Hashable, Codable {
         self.address = try c.decode(String.self, forKey: .address)
         self.service = try c.decodeIfPresent(String.self, forKey: .service)
         self.routes = try c.decodeIfPresent([GatewayRoute].self, forKey: .routes) ?? []
+        self.mtls = try c.decodeIfPresent(MTLSMode.self, forKey: .mtls)
+        self.authorization = try c.decodeIfPresent([AuthorizationPolicyConfig].self, forKey: .authorization)
     }
+}
+
+/// What an inbound listener does with a connection that does not start a TLS handshake (the Service's `spec.mtls`).
+public enum MTLSMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Only mTLS from another mesh proxy; a plaintext connection is closed.
+    case strict
+    /// mTLS from mesh proxies and plaintext from anyone else (Istio's PERMISSIVE): the default.
+    case permissive
 }
 
 /// A gateway rule: requests whose Host matches `host` (any host when nil) and whose path starts with

@@ -36,6 +36,9 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
     public var connectionLimits: ConnectionLimits
     /// Enforced by the service's inbound listeners; nil for none.
     public var rateLimit: RateLimitConfig?
+    /// The endpoints are mesh sidecars: connections to them are mTLS, and the peer must present this service's
+    /// identity (`spiffe://<trust-domain>/ns/default/sa/<name>`). Only when this proxy has an identity itself.
+    public var mtls: Bool = false
 
     public init(
         name: String, hosts: [String] = [], endpoints: [String], appProtocol: AppProtocol = .http,
@@ -56,6 +59,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case name, hosts, endpoints, appProtocol, loadBalancer, outlierDetection, healthCheck, connectionLimits, rateLimit
+        case mtls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +73,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         self.healthCheck = try c.decodeIfPresent(HealthCheck.self, forKey: .healthCheck)
         self.connectionLimits = try c.decodeIfPresent(ConnectionLimits.self, forKey: .connectionLimits) ?? .init()
         self.rateLimit = try c.decodeIfPresent(RateLimitConfig.self, forKey: .rateLimit)
+        self.mtls = try c.decodeIfPresent(Bool.self, forKey: .mtls) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +83,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         try c.encode(endpoints, forKey: .endpoints)
         // Absent for HTTP/1.1: configurations of plain HTTP services stay byte-identical to before the field existed.
         if appProtocol != .http { try c.encode(appProtocol, forKey: .appProtocol) }
+        if mtls { try c.encode(mtls, forKey: .mtls) }  // absent when off, as appProtocol
         try c.encode(loadBalancer, forKey: .loadBalancer)
         try c.encodeIfPresent(outlierDetection, forKey: .outlierDetection)
         try c.encodeIfPresent(healthCheck, forKey: .healthCheck)

@@ -10,19 +10,7 @@ struct AdminLockEndToEndTests {
     @Test func aRogueLocalProcessCannotReconfigureOrDrainAProxy() async throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }
-        try harness.start()
-        let port = OperatorHarness.freePort()
-        try harness.write("web.yaml", """
-            apiVersion: mesh.meshctl.dev/v1alpha1
-            kind: Service
-            metadata: {name: web}
-            spec:
-              port: \(port)
-              command: [meshctl, demo-app, --version, v1]
-
-            """)
-        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
-        #expect(harness.eventually { LoopbackGet.get(port: port)?.body.hasPrefix("hello from v1") == true })
+        let port = try MeshTLSEndToEndTests.startOneServiceMesh(harness)
 
         // The secret is owner-only.
         let token = harness.stateDirectory + "/admin.token"

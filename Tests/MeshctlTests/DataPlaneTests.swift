@@ -5,6 +5,9 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s and `timeval`'s members are found once swift-crypto is in the graph
+#endif
 
 @testable import OperatorCore
 

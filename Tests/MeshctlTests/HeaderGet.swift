@@ -3,6 +3,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s and `timeval`'s members are found once swift-crypto is in the graph
+#endif
 
 /// A GET with extra header lines over a fresh loopback connection; answers the status and the demo app's version
 /// (`x-demo-version`), or nil when the connection failed.

@@ -4,6 +4,9 @@ import OperatorCore
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s and `timeval`'s members are found once swift-crypto is in the graph
+#endif
 
 /// An operator started by a test: a `meshctl operator` child in a temporary state directory, on free loopback ports.
 /// `stop()` runs `meshctl down` and makes sure, by PID, that nothing it started is left.

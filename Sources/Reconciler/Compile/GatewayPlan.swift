@@ -11,14 +11,14 @@ public struct GatewayPlan {
         // binary starts a second gateway beside the first (`--reuse-port`), which drains once the new one is ready.
         let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
         let revision = ProxyLaunch.revision(
-            dataPlane: inputs.dataPlaneVersion, ["gateway", proxy.executable] + ProxyLaunch.commonFlags(inputs))
+            dataPlane: inputs.dataPlaneVersion, ["gateway", proxy.executable] + ProxyLaunch.commonFlags(inputs, identity: "gateway"))
         let key = "\(slot)@\(revision):admin"
         let admin = ports.port(for: key, isFree: isFree)
         let process = DesiredProcess(
             slot: slot,
             argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: slot, in: inputs.configsDirectory),
-                   "--admin", "127.0.0.1:\(admin)"] + ProxyLaunch.commonFlags(inputs),
+                   "--admin", "127.0.0.1:\(admin)"] + ProxyLaunch.commonFlags(inputs, identity: "gateway"),
             revision: revision,
             ports: ["gateway": inputs.gatewayPort, "admin": admin])
         return GatewayPlan(process: process, portKeys: [key])

@@ -23,6 +23,8 @@ public struct MeshInputs: Sendable {
     public var adminTokenPath: String? = nil
     /// The operator's variables every workload keeps (`WorkloadEnvironment.base(from:)`).
     public var workloadBaseEnvironment: [String: String] = WorkloadEnvironment.base(from: [:])
+    /// The operator's API socket, where proxies send their CSRs; nil: proxies run without identity, plaintext.
+    public var identitySocket: String? = nil
     /// Workload instances observed ready, by slot: their ports. Only these are endpoints.
     public var readyWorkloadPorts: [SlotID: [Int]]
     /// Inbound ports of sidecar instances observed ready (admin answering, not draining), by slot: these, in front of

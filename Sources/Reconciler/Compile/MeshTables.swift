@@ -31,6 +31,8 @@ struct MeshTables {
                 // would hold each newly listed endpoint back until its own first check (a gap of 503s).
                 // Static endpoints, which nobody else checks, keep the proxy's active health check.
                 config.healthCheck = nil
+                // Its endpoints are mesh sidecars, which have identities: callers speak mTLS to them.
+                config.mtls = inputs.identitySocket != nil
             }
             services.append(config)
         }

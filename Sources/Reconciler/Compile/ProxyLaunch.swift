@@ -16,10 +16,12 @@ public struct ProxyLaunch: Sendable {
     /// Every proxy the operator runs binds with `SO_REUSEPORT`, so its replacement can start beside it.
     static let reusePort = "--reuse-port"
 
-    /// The flags every proxy the operator runs gets besides its config and admin address. In the revision too, so
+    /// The flags every proxy the operator runs gets besides its config and admin address: the admin secret, and
+    /// the identity it asks the operator's CA for (`identity`: its Service, or `gateway`). In the revision too, so
     /// proxies started before a flag existed are replaced by ones that have it.
-    static func commonFlags(_ inputs: MeshInputs) -> [String] {
+    static func commonFlags(_ inputs: MeshInputs, identity: String) -> [String] {
         [reusePort] + (inputs.adminTokenPath.map { ["--admin-token-file", $0] } ?? [])
+            + (inputs.identitySocket.map { ["--identity-service", identity, "--identity-socket", $0] } ?? [])
     }
 
     public init(meshctlPath: String) {

@@ -22,7 +22,7 @@ struct ReplicaPlan {
         // is a new revision: the replacement starts beside the old sidecar, on inbound and admin ports of its own.
         let proxy = ProxyLaunch(meshctlPath: inputs.meshctlPath)
         let sidecarRevision = ProxyLaunch.revision(
-            dataPlane: inputs.dataPlaneVersion, ["sidecar", proxy.executable, "inbound", "outbound"] + ProxyLaunch.commonFlags(inputs))
+            dataPlane: inputs.dataPlaneVersion, ["sidecar", proxy.executable, "inbound", "outbound"] + ProxyLaunch.commonFlags(inputs, identity: name))
         let sidecarKey = "\(sidecarSlot)@\(sidecarRevision)"
         let inbound = ports.port(for: sidecarKey + ":inbound", isFree: isFree)
         let admin = ports.port(for: sidecarKey + ":admin", isFree: isFree)
@@ -36,7 +36,7 @@ struct ReplicaPlan {
             slot: sidecarSlot,
             argv: proxy.prefix + [
                    "--config", DesiredWorld.configPath(for: sidecarSlot, in: inputs.configsDirectory),
-                   "--admin", "127.0.0.1:\(admin)"] + ProxyLaunch.commonFlags(inputs),
+                   "--admin", "127.0.0.1:\(admin)"] + ProxyLaunch.commonFlags(inputs, identity: name),
             revision: sidecarRevision,
             ports: ["inbound": inbound, "outbound": outbound, "admin": admin])
 

@@ -56,6 +56,7 @@ extension DownstreamHandler {
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
+        if denyUnauthorized(decision, routes: routes, head: buffer) { return }
         let fault = faultDecision(decision, routes: routes, head: buffer)
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage

@@ -87,6 +87,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var responseUnflushed = false
     /// Sends response bytes to the client (see `SocketWriter`).
     let writer = SocketWriter()
+    /// True behind TLS (`InboundTLSSniffer`): writes go through the pipeline, not straight to the socket.
+    var writesThroughPipeline = false
+    /// The verified identity of an mTLS client (`InboundTLSSniffer`); nil for plaintext.
+    var peer: PeerBox?
 
     /// The access log's view of the request in progress (see Telemetry/DownstreamHandler+AccessLog.swift).
     var telemetry = RequestTelemetry()
@@ -124,7 +128,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
         requestParser.limits = routes.parserLimits
         responseParser.limits = routes.parserLimits
         loop.register(self)
-        writer.attach(context.channel, batch: loop.writeBatch)
+        writer.attach(context.channel, batch: loop.writeBatch, direct: !writesThroughPipeline)
         if loop.draining { drain() }
         context.fireChannelActive()
         if !closing, let service = opaqueService() { beginConnection(to: service) }

@@ -35,6 +35,8 @@ final class EndpointState {
     private(set) var http2: HTTP2UpstreamPool?
     /// gRPC responses by `grpc-status`, made on first use.
     private var grpcCounters: [Int: Counter] = [:]
+    /// Set when the endpoint is a mesh sidecar and this proxy has an identity: connections are mTLS.
+    var upstreamTLS: UpstreamTLS?
 
     init(
         address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, writeBatch: WriteBatch?,
@@ -102,8 +104,13 @@ final class EndpointState {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             // A tunnel passes the endpoint's half-close on (`UpstreamHandler.userInboundEventTriggered`).
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { channel in
+            .channelInitializer { [upstreamTLS] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                        try channel.pipeline.syncOperations.addHandler(UpstreamHandler(writesThroughPipeline: true))
+                        return
+                    }
                     // The only handler (its SocketWriter sends beneath the pipeline; see ProxyServer.bindListener).
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
                 }

@@ -30,14 +30,17 @@ final class LoopContext: @unchecked Sendable {
     let writeBatch: WriteBatch?
     /// HTTP/2 client connections (their streams are in `connections`), told to go away on drain.
     let http2Connections = HTTP2ConnectionSet()
+    /// The proxy's identity, when it has one: endpoints of `mtls` services are connected to with it.
+    let meshTLS: MeshTLS?
 
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)
 
     init(
         eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration, writeBatching: Bool = true,
-        connectionCounts: ServiceConnectionCounts = ServiceConnectionCounts()
+        connectionCounts: ServiceConnectionCounts = ServiceConnectionCounts(), meshTLS: MeshTLS? = nil
     ) {
+        self.meshTLS = meshTLS
         self.eventLoop = eventLoop
         self.connectionCounts = connectionCounts
         self.metrics = metrics
@@ -83,6 +86,7 @@ final class LoopContext: @unchecked Sendable {
                 let key = Self.endpointKey(service.name, address)
                 if let existing = newEndpoints[key] ?? self.endpoints[key] {
                     existing.limits = service.connectionLimits
+                    existing.upstreamTLS = UpstreamTLS(service, meshTLS)
                     newEndpoints[key] = existing
                     return existing
                 }
@@ -90,6 +94,7 @@ final class LoopContext: @unchecked Sendable {
                 let endpoint = EndpointState(
                     address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
                     pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
+                endpoint.upstreamTLS = UpstreamTLS(service, meshTLS)
                 newEndpoints[key] = endpoint
                 return endpoint
             }

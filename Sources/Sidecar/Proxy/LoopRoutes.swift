@@ -12,6 +12,8 @@ final class LoopRoutes {
     /// Injected faults by the service the caller addressed (caller-side listeners apply them).
     let faults: [String: FaultRoutes]
     let listeners: [String: Listener]
+    /// Inbound listeners' AuthorizationPolicies, compiled (DownstreamHandler+Authorization.swift).
+    let authorization: [String: Authorization]
     let requestTimeoutNanos: UInt64
     let limits: ProxyLimits
     let parserLimits: HTTPHeadParser.Limits
@@ -32,6 +34,7 @@ final class LoopRoutes {
         self.splits = splits
         self.faults = config.faults.isEmpty ? [:] : FaultRoutes.compile(config.faults)
         self.listeners = Dictionary(config.listeners.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.authorization = Authorization.compile(config.listeners)
         self.requestTimeoutNanos = config.defaultRequestTimeout.map(\.clampedNanoseconds) ?? 0
         self.limits = config.limits
         self.parserLimits = HTTPHeadParser.Limits(

@@ -26,9 +26,9 @@ final class ProxyMetrics: Sendable {
                 descriptor: Self.name("mesh_retries_budget_exhausted", "total", "Retries refused because the retry budget was spent."), labels: [("service", name)]),
             ownAnswers: Dictionary(
                 uniqueKeysWithValues: ["no-healthy-endpoint", "timeout", "upstream-protocol-error", "connect-failure",
-                    "overflow", "upstream-reset", "retries-exhausted", "rate-limited", "fault-abort"].map { reason in
+                    "overflow", "upstream-reset", "retries-exhausted", "rate-limited", "fault-abort", "forbidden"].map { reason in
                     (reason, registry.makeCounter(
-                        descriptor: Self.name("mesh_local_responses", "total", "Responses the proxy made itself (503, 504, 502, 429, injected aborts), by reason."), labels: [("service", name), ("reason", reason)]))
+                        descriptor: Self.name("mesh_local_responses", "total", "Responses the proxy made itself (503, 504, 502, 429, 403, injected aborts), by reason."), labels: [("service", name), ("reason", reason)]))
                 }))
     }
 

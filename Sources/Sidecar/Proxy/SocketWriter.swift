@@ -43,10 +43,11 @@ final class SocketWriter: EndOfTurnFlushing {
     private var batchedContext: ChannelHandlerContext?
 
     /// Finds the channel's socket (see `SocketDescriptor.of`); until then, or when it cannot be found, NIO writes.
-    func attach(_ channel: any Channel, batch: WriteBatch? = nil) {
+    /// `direct: false` when a handler in the pipeline must see the bytes (TLS): every write then goes through NIO.
+    func attach(_ channel: any Channel, batch: WriteBatch? = nil, direct: Bool = true) {
         self.channel = channel
         self.batch = batch
-        descriptor = SocketDescriptor.of(channel) ?? -1
+        descriptor = direct ? SocketDescriptor.of(channel) ?? -1 : -1
     }
 
     /// Sets the loop's batch (an upstream connection learns it from its pool once connected).

@@ -25,17 +25,24 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// Sends the request bytes (see `SocketWriter`).
     private let writer = SocketWriter()
 
+    /// True behind TLS (an mTLS connection to a mesh sidecar): writes go through the pipeline.
+    private let writesThroughPipeline: Bool
+
+    init(writesThroughPipeline: Bool = false) {
+        self.writesThroughPipeline = writesThroughPipeline
+    }
+
     var isUsable: Bool { active && !closed }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         active = context.channel.isActive
-        if active { writer.attach(context.channel) }
+        if active { writer.attach(context.channel, direct: !writesThroughPipeline) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         active = true
-        writer.attach(context.channel)
+        writer.attach(context.channel, direct: !writesThroughPipeline)
         context.fireChannelActive()
     }
 

@@ -31,11 +31,14 @@ public final class ProxyServer: Sendable {
         /// The secret every admin request that changes something must present (`--admin-token-file`); nil leaves
         /// the admin endpoint open, for a proxy embedded in a test (`AdminGuard`).
         public var adminToken: String?
+        /// The workload identity for mTLS between sidecars (docs/identity.md); nil: plaintext only, as before.
+        public var meshTLS: MeshTLS?
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
-            writeBatching: Bool = true, reusePort: Bool = false, adminToken: String? = nil
+            writeBatching: Bool = true, reusePort: Bool = false, adminToken: String? = nil, meshTLS: MeshTLS? = nil
         ) {
+            self.meshTLS = meshTLS
             self.adminToken = adminToken
             self.threads = threads
             self.admin = admin
@@ -93,7 +96,7 @@ public final class ProxyServer: Sendable {
         let list = group.makeIterator().map {
             LoopContext(
                 eventLoop: $0, metrics: metrics, config: configuration, writeBatching: options.writeBatching,
-                connectionCounts: connectionCounts)
+                connectionCounts: connectionCounts, meshTLS: options.meshTLS)
         }
         self.loopList = list
         self.loops = Dictionary(uniqueKeysWithValues: list.map { (ObjectIdentifier($0.eventLoop), $0) })
@@ -146,8 +149,9 @@ public final class ProxyServer: Sendable {
         ) { channel, name in
             guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
             // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added
-            // here (TLS, say) would be bypassed. Such a channel must write through NIO instead.
-            try channel.pipeline.syncOperations.addHandler(DownstreamHandler(loop: loop, listenerName: name))
+            // here (TLS, say) would be bypassed. Such a channel must write through NIO instead: an inbound
+            // listener of a proxy with an identity starts with `InboundTLSSniffer`, which arranges that.
+            try channel.pipeline.syncOperations.addHandler(Self.firstHandler(loop: loop, listenerName: name))
         }
     }
 

@@ -7,6 +7,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(CoreFoundation)
+import CoreFoundation  // where `stat`'s members are found once swift-crypto is in the graph (MemberImportVisibility)
+#endif
 
 /// Appends batches of access-log lines to a file from a thread of its own, so no event loop ever waits for a disk.
 ///

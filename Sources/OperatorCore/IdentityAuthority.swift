@@ -1,0 +1,39 @@
+import Foundation
+import MeshIdentity
+import OperatorAPI
+
+/// The operator's CA (MeshIdentity.CertificateAuthority) with its files in `STATE/identity/`: signs the CSRs the
+/// sidecars and the gateway send over the API socket (`POST /v1/identity/certificates`), and rotates its anchor.
+///
+/// Who may ask: whoever can open `STATE/operator.sock`, which is 0600 in a 0700 folder, i.e. the mesh's own user
+/// (docs/security.md). The CA names the certificate after the Service the request names, which must exist.
+actor IdentityAuthority {
+    let files: AnchorFiles
+    private(set) var authority: CertificateAuthority
+
+    /// Loads the anchors, creating the first on the first start. The trust domain is fixed then: it is written
+    /// beside the anchors and read back by every later start (`--trust-domain` only matters the first time).
+    init(directory: StateDirectory, trustDomain: String) throws {
+        let files = AnchorFiles(directory: directory.identityDirectory)
+        let recorded = directory.identityDirectory + "/trust-domain"
+        let domain = (try? String(contentsOfFile: recorded, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? trustDomain
+        guard SpiffeID.isValidTrustDomain(domain) else {
+            throw IdentityError.invalidName("trust domain \"\(domain)\": lower-case letters, digits, dots, dashes and underscores only")
+        }
+        self.files = files
+        self.authority = try CertificateAuthority.loadOrCreate(files, trustDomain: domain)
+        if !FileManager.default.fileExists(atPath: recorded) {
+            try (domain + "\n").write(toFile: recorded, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func issue(csrPEM: String, service: String, lifetime: TimeInterval = CertificateAuthority.defaultLifetime)
+        throws(IdentityError) -> IssuedCertificate
+    {
+        try authority.issue(csrPEM: csrPEM, service: service, lifetime: lifetime)
+    }
+
+    var trustDomain: String { authority.trustDomain }
+    var trustBundlePEM: String { authority.trustBundlePEM }
+}

@@ -1,0 +1,61 @@
+import Logging
+import MeshIdentity
+import OperatorAPI
+import Sidecar
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Gets the proxy its workload certificate from the operator and keeps it fresh: a new key made here for every
+/// certificate (it never leaves the process), a CSR over the operator's owner-only API socket, the answer
+/// installed into `MeshTLS`; then again at 70 % of the certificate's life (docs/identity.md).
+struct IdentityClient: Sendable {
+    let service: String
+    let socketPath: String
+    let tls: MeshTLS
+    /// Certificate lifetime asked for, in seconds (nil: the CA's default, 24 h); tests shorten it to watch renewals.
+    let lifetimeSeconds: Double?
+
+    enum Failure: Error, CustomStringConvertible {
+        case refused(Int, String)
+        var description: String {
+            switch self { case .refused(let status, let body): return "the operator refused the CSR (\(status)): \(body)" }
+        }
+    }
+
+    /// One CSR and install; returns the certificate, whose `renewAt` says when to come back.
+    @discardableResult
+    func renew() async throws -> IssuedCertificate {
+        let key = WorkloadKey()
+        let request = CertificateRequest(service: service, csr: try key.signingRequestPEM(service: service),
+                                         lifetimeSeconds: lifetimeSeconds)
+        let response = try await APIClient(socketPath: socketPath, timeout: .seconds(5))
+            .send("POST", "/v1/identity/certificates", body: Array(try JSONEncoder().encode(request)))
+        guard response.status == 200 else { throw Failure.refused(response.status, String(decoding: response.body, as: UTF8.self)) }
+        let issued = try JSONDecoder().decode(IssuedCertificate.self, from: Data(response.body))
+        try tls.install(certificatePEM: issued.certificatePEM, keyPEM: key.pem, trustBundlePEM: issued.trustBundlePEM,
+                        notAfter: issued.notAfter)
+        return issued
+    }
+
+    /// Renews at each certificate's `renewAt` until cancelled; a failed renewal is retried every 5 s (the old
+    /// certificate keeps serving until it expires, 30 % of its life later).
+    func keepFresh(first: IssuedCertificate, logger: Logger) async {
+        var next = first.renewAt
+        while !Task.isCancelled {
+            let wait = max(0.05, next.timeIntervalSinceNow)
+            try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+            if Task.isCancelled { return }
+            do {
+                next = try await renew().renewAt
+                logger.info("certificate renewed", metadata: ["service": "\(service)"])
+            } catch {
+                logger.warning("certificate renewal failed; retrying in 5 s", metadata: ["error": "\(error)"])
+                next = Date().addingTimeInterval(5)
+            }
+        }
+    }
+}

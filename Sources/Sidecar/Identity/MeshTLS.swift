@@ -1,0 +1,89 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import MeshIdentity
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// The proxy's workload identity as TLS contexts: its certificate and key (the key made in this process,
+/// `WorkloadKey`) and the trust bundle peers are verified against. Swapped whole on renewal or anchor rotation:
+/// each new connection takes the contexts current when it starts, connections already open keep theirs.
+///
+/// TLS 1.3 only, both ways; a peer must present a certificate that chains to a bundle anchor and is in its
+/// validity period (BoringSSL checks both). Which identity the peer must have is the caller's check
+/// (`expecting`), since it depends on the service.
+public final class MeshTLS: Sendable {
+    struct Material: Sendable {
+        let server: NIOSSLContext
+        let client: NIOSSLContext
+        let identity: SpiffeID
+        let notAfter: Date?
+    }
+
+    private let current = Mutex<Material?>(nil)
+
+    public init() {}
+
+    /// Replaces the identity. Throws, keeping the old one, when the PEMs do not load.
+    public func install(certificatePEM: String, keyPEM: String, trustBundlePEM: String, notAfter: Date? = nil) throws {
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
+        let roots = try NIOSSLCertificate.fromPEMBytes(Array(trustBundlePEM.utf8))
+        let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
+        guard let leaf = chain.first, let identity = PeerIdentity.spiffeID(certificateDER: try leaf.toDERBytes()) else {
+            throw MeshTLSError.noSpiffeID
+        }
+        var server = TLSConfiguration.makeServerConfigurationWithMTLS(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key), trustRoots: .certificates(roots))
+        server.minimumTLSVersion = .tlsv13
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.minimumTLSVersion = .tlsv13
+        client.certificateVerification = .noHostnameVerification  // the SPIFFE ID is checked instead (`expecting`)
+        client.trustRoots = .certificates(roots)
+        client.certificateChain = chain.map { .certificate($0) }
+        client.privateKey = .privateKey(key)
+        let material = Material(
+            server: try NIOSSLContext(configuration: server), client: try NIOSSLContext(configuration: client),
+            identity: identity, notAfter: notAfter)
+        current.withLock { $0 = material }
+    }
+
+    var material: Material? { current.withLock { $0 } }
+
+    /// This proxy's identity, once it has one.
+    public var identity: SpiffeID? { material?.identity }
+
+    /// The identity a mesh peer serving `service` must present: this proxy's trust domain and namespace.
+    func expected(service: String) -> SpiffeID? {
+        material.map { SpiffeID(trustDomain: $0.identity.trustDomain, namespace: $0.identity.namespace, service: service) }
+    }
+
+    /// A client handler for a connection to an endpoint of `service`; nil when this proxy has no identity (the
+    /// connection is then plaintext). The handshake fails unless the server presents `service`'s identity.
+    func clientHandler(service: String) throws -> NIOSSLClientHandler? {
+        guard let material, let expected = expected(service: service) else { return nil }
+        // The underscored hook is the one NIOSSL offers to check the verified leaf during the handshake, so no
+        // request byte is sent to a server with the wrong identity (pinned version, Package.swift).
+        return try NIOSSLClientHandler._makeSSLClientHandler(context: material.client, serverHostname: nil) { leaf, channel in
+            let presented = (try? leaf.toDERBytes()).flatMap(PeerIdentity.spiffeID(certificateDER:))
+            guard presented == expected else {
+                return channel.eventLoop.makeFailedFuture(MeshTLSError.wrongPeer(expected: expected.uri, presented: presented?.uri))
+            }
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
+    }
+}
+
+enum MeshTLSError: Error, CustomStringConvertible {
+    case noSpiffeID
+    case wrongPeer(expected: String, presented: String?)
+
+    var description: String {
+        switch self {
+        case .noSpiffeID: return "the certificate has no spiffe:// URI SAN"
+        case .wrongPeer(let expected, let presented): return "peer is \(presented ?? "unnamed"), expected \(expected)"
+        }
+    }
+}

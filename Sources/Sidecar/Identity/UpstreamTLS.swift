@@ -1,0 +1,19 @@
+import NIOSSL
+import SidecarConfig
+
+/// How connections to one endpoint are made when it is a mesh sidecar (`ServiceConfig.mtls`) and this proxy has
+/// an identity: mTLS, expecting the service's SPIFFE ID.
+struct UpstreamTLS: Sendable {
+    let tls: MeshTLS
+    let service: String
+
+    /// Nil (plaintext) unless the service's endpoints are sidecars and the proxy has an identity to offer.
+    init?(_ service: ServiceConfig, _ tls: MeshTLS?) {
+        guard service.mtls, let tls else { return nil }
+        self.tls = tls
+        self.service = service.name
+    }
+
+    /// Nil while the proxy has no certificate yet: then the connection is plaintext.
+    func clientHandler() throws -> NIOSSLClientHandler? { try tls.clientHandler(service: service) }
+}
