@@ -5,8 +5,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// `stat`'s and `timeval`'s members are found in whichever C module first included their header once swift-crypto
+// and swift-nio-ssl are in the graph; MemberImportVisibility wants that module imported.
 #if canImport(CoreFoundation)
-import CoreFoundation  // where `stat`'s members are found once swift-crypto is in the graph (MemberImportVisibility)
+import CoreFoundation
+#endif
+#if canImport(CNIOLinux)
+import CNIOLinux
 #endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -4,8 +4,13 @@ import OperatorCore
 #if canImport(Glibc)
 import Glibc
 #endif
+// `stat`'s and `timeval`'s members are found in whichever C module first included their header once swift-crypto
+// and swift-nio-ssl are in the graph; MemberImportVisibility wants that module imported.
 #if canImport(CoreFoundation)
-import CoreFoundation  // where `stat`'s and `timeval`'s members are found once swift-crypto is in the graph
+import CoreFoundation
+#endif
+#if canImport(CNIOLinux)
+import CNIOLinux
 #endif
 
 /// An operator started by a test: a `meshctl operator` child in a temporary state directory, on free loopback ports.

@@ -53,6 +53,7 @@ final class LoopRoutes {
         self.splits = splits
         self.faults = previous.faults
         self.listeners = previous.listeners
+        self.authorization = previous.authorization
         self.requestTimeoutNanos = previous.requestTimeoutNanos
         self.limits = previous.limits
         self.parserLimits = previous.parserLimits

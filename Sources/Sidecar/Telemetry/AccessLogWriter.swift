@@ -7,8 +7,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+// `stat`'s and `timeval`'s members are found in whichever C module first included their header once swift-crypto
+// and swift-nio-ssl are in the graph; MemberImportVisibility wants that module imported.
 #if canImport(CoreFoundation)
-import CoreFoundation  // where `stat`'s members are found once swift-crypto is in the graph (MemberImportVisibility)
+import CoreFoundation
+#endif
+#if canImport(CNIOLinux)
+import CNIOLinux
 #endif
 
 /// Appends batches of access-log lines to a file from a thread of its own, so no event loop ever waits for a disk.
