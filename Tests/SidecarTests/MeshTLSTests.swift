@@ -39,12 +39,14 @@ struct MeshTLSTests {
 
     /// The callee's sidecar: inbound (identity `web`) → the backend, plaintext.
     private func callee(_ tls: MeshTLS, backend: TestBackend, mode: MTLSMode? = nil,
-                        policies: [AuthorizationPolicyConfig]? = nil, admin: Bool = false) async throws -> (ProxyServer, Int) {
-        let config = SidecarConfiguration(
+                        policies: [AuthorizationPolicyConfig]? = nil, admin: Bool = false,
+                        accessLog: String? = nil) async throws -> (ProxyServer, Int) {
+        var config = SidecarConfiguration(
             version: "callee",
             listeners: [Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:0", service: "local:web", mtls: mode,
                                  authorization: policies)],
             services: [ServiceConfig(name: "local:web", endpoints: [backend.address])])
+        config.accessLog = accessLog.map { AccessLogConfig(path: $0) }
         let server = ProxyServer(configuration: config, options: .init(
             admin: admin ? HostPort(host: "127.0.0.1", port: 0) : nil, meshTLS: tls))
         let port = try await server.start().first { $0.name == "inbound" }!.address.port
@@ -154,8 +156,9 @@ struct MeshTLSTests {
         defer { authority.remove() }
         let backend = try await TestBackend { _, _ in TestBackend.ok("from web") }
         let onlyFrontend = AuthorizationPolicyConfig(name: "web-callers", action: .allow, rules: [.init(from: ["frontend"])])
+        let log = authority.folder + "/callee.access.log"
         let (calleeProxy, calleePort) = try await callee(
-            try authority.identity("web").tls, backend: backend, policies: [onlyFrontend], admin: true)
+            try authority.identity("web").tls, backend: backend, policies: [onlyFrontend], admin: true, accessLog: log)
         let (frontend, frontendPort) = try await caller(try authority.identity("frontend").tls, calleePort: calleePort)
         let (api, apiPort) = try await caller(try authority.identity("api").tls, calleePort: calleePort)
         let (allowed, denied, plaintext) = try await offPool {
@@ -174,6 +177,12 @@ struct MeshTLSTests {
         await frontend.drain(timeout: .seconds(2))
         await api.drain(timeout: .seconds(2))
         await calleeProxy.drain(timeout: .seconds(2))
+        // The callee's access log names each mTLS caller by its verified identity; the plaintext line has no peer.
+        let lines = (try String(contentsOfFile: log, encoding: .utf8)).split(separator: "\n")
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.contains { $0.contains(#""status":200"#) && $0.contains(#""peer":"spiffe://meshctl.local/ns/default/sa/frontend""#) })
+        #expect(lines.contains { $0.contains(#""status":403"#) && $0.contains(#""peer":"spiffe://meshctl.local/ns/default/sa/api""#) })
+        #expect(lines.filter { !$0.contains(#""peer""#) }.count == 1)
         await backend.stop()
     }
 

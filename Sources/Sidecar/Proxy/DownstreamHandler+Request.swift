@@ -56,7 +56,6 @@ extension DownstreamHandler {
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
-        if denyUnauthorized(decision, routes: routes, head: buffer) { return }
         let fault = faultDecision(decision, routes: routes, head: buffer)
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
@@ -68,6 +67,8 @@ extension DownstreamHandler {
             writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
         }
         upstreamHead = head
+        // After the head is written: that starts the request's access-log record, so a refusal is logged too.
+        if denyUnauthorized(decision, routes: routes, head: buffer) { return }
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
         pending = buffer.readableBytes > 0 ? buffer : nil

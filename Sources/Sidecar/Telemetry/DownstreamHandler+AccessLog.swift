@@ -1,3 +1,4 @@
+import MeshIdentity
 import NIOCore
 import SidecarConfig
 
@@ -68,8 +69,10 @@ extension DownstreamHandler {
         telemetry.active = false
         guard let sink = loop.accessLog else { return }
         let now = LoopContext.now()
+        let caller = peer?.identity?.uri
         sink.line(startedAt: startedAt, now: now) { out in
-            telemetry.finishLine(into: &out, attempts: tries, status: status, reason: reason, nanos: now &- startedAt)
+            telemetry.finishLine(into: &out, attempts: tries, status: status, reason: reason, nanos: now &- startedAt,
+                                 peer: caller)
         }
         telemetry.service = nil
         telemetry.upstream = nil

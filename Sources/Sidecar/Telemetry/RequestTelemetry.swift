@@ -67,7 +67,9 @@ struct RequestTelemetry {
     }
 
     /// The rest of the line, after the timestamp and proxy: everything known at the end.
-    func finishLine(into out: inout ByteBuffer, attempts: Int, status: Int, reason: String?, nanos: UInt64) {
+    /// `peer`: the caller's verified SPIFFE ID on an mTLS connection, written as `"peer"` (absent for plaintext).
+    func finishLine(into out: inout ByteBuffer, attempts: Int, status: Int, reason: String?, nanos: UInt64,
+                    peer: String? = nil) {
         if let listenerField { out.writeImmutableBuffer(listenerField) }
         out.writeImmutableBuffer(requestFields)
         if let service {
@@ -104,6 +106,11 @@ struct RequestTelemetry {
             out.writeInteger(UInt8(ascii: "\""))
         } else {
             out.writeStaticString(",\"reason\":null")
+        }
+        if let peer {
+            out.writeStaticString(",\"peer\":\"")
+            out.writeJSONEscaped(peer)
+            out.writeInteger(UInt8(ascii: "\""))
         }
     }
 
