@@ -28,6 +28,9 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
     // Response side.
     private var finalStatus = 0
     private var chunkedResponse = false
+    /// END_STREAM went out (the request is whole) and came in (so did the response): the stream is done.
+    private var requestEnded = false
+    private var responseEnded = false
 
     init(endpoint: EndpointState) {
         self.endpoint = endpoint
@@ -90,6 +93,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
             // gRPC servers require it (the exchange dropped the client's, TE being hop-by-hop in HTTP/1.1).
             headers.add(name: "te", value: "trailers")
         }
+        requestEnded = reader.isDone
         context.write(wrapOutboundOut(.headers(.init(headers: headers, endStream: reader.isDone))), promise: nil)
     }
 
@@ -103,6 +107,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
             return
         }
         body = reader
+        requestEnded = piece.done
         if !piece.done {
             if let payload = piece.payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
         } else if let trailers = piece.trailers {
@@ -115,7 +120,8 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         // A client's half-close comes after its request's end, which END_STREAM already said.
-        guard mode == .all else {
+        guard mode == .all, !(requestEnded && responseEnded) else {
+            // A stream whose both ends are done closes by itself; closing it now would send a needless RST_STREAM.
             promise?.succeed(())
             return
         }
@@ -128,6 +134,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
         let allocator = context.channel.allocator
         switch unwrapInboundIn(data) {
         case .headers(let frame):
+            if frame.endStream { responseEnded = true }
             if finalStatus == 0 {
                 guard let out = responseHead(frame, allocator: allocator) else {
                     context.close(promise: nil)
@@ -145,6 +152,7 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
                 context.fireChannelRead(wrapInboundOut(last))
             }
         case .data(let frame):
+            if frame.endStream { responseEnded = true }
             guard chunkedResponse, case .byteBuffer(let bytes) = frame.data else { return }
             var out = bytes.readableBytes > 0 ? HTTP2Heads.chunk(bytes, allocator: allocator) : allocator.buffer(capacity: 5)
             if frame.endStream {

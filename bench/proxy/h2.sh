@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# HTTP/2 through mesh-proxy, HAProxy 2.6 and nghttpx, same run: h2load (Debian nghttp2-client) at 50 streams over
+# 10 connections (-c10 -m5) against an h2c backend (nginx, `listen ... http2`, prior knowledge), each proxy speaking
+# h2c on both sides (mesh-proxy --protocol http2; HAProxy `proto h2` on bind and server; nghttpx proto=h2).
+# Usage: bench/proxy/h2.sh [REQUESTS_PER_RUN] [ROUNDS]   (defaults 100000 and 3; loopback only; one worker each)
+# Prints one line per proxy and round: requests/s, p50 and p99 latency (from h2load's per-request log).
+source "$(dirname "$0")/common.sh"
+N=${1:-100000}
+ROUNDS=${2:-3}
+MESH=${MESH:-$ROOT/.build/release/mesh-proxy}
+for b in h2load nghttpx haproxy; do command -v $b >/dev/null || { echo "need $b (nghttp2-client, nghttp2-proxy, haproxy)"; exit 1; }; done
+[[ -x $MESH ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
+BACKEND_PORT=${BACKEND_PORT:-18480}
+HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2)); NGHTTPX_PORT=$((BACKEND_PORT + 3))
+
+start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+cat > "$DIR/haproxy.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend fe
+  bind 127.0.0.1:$HAPROXY_PORT proto h2
+  default_backend be
+backend be
+  server s1 127.0.0.1:$BACKEND_PORT proto h2
+C
+haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!)
+nghttpx --frontend="127.0.0.1,$NGHTTPX_PORT;no-tls" --backend="127.0.0.1,$BACKEND_PORT;;proto=h2" --workers=1 \
+  --no-via --no-ocsp --errorlog-file="$DIR/nghttpx.err" --pid-file="$DIR/nghttpx.pid" >"$DIR/nghttpx.log" 2>&1 & PIDS+=($!)
+"$MESH" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT --protocol http2 >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
+sleep 1
+for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT $NGHTTPX_PORT; do
+  curl -sf --http2-prior-knowledge "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering h2c"; exit 1; }
+done
+
+# run NAME PORT: one h2load run; prints rps, p50, p99 (ms)
+run() {
+  local log="$DIR/$1.h2load" out
+  out=$(h2load -n "$N" -c 10 -m 5 --log-file="$log" "http://127.0.0.1:$2/" 2>&1)
+  local rps failed
+  rps=$(awk '/^finished in/{print $(NF-2)}' <<<"$out")
+  failed=$(awk '/^requests:/{print $(NF-5)}' <<<"$out")
+  # h2load's log: start time, status, request time in microseconds (tab-separated).
+  local pct
+  pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "p50 %.2f ms p99 %.2f ms", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
+  printf "%-10s %10s req/s  %s  failed %s\n" "$1" "$rps" "$pct" "$failed"
+}
+echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections), h2c backend nginx; $(nproc) CPUs"
+run warmup-mesh $MESH_PORT >/dev/null; run warmup-haproxy $HAPROXY_PORT >/dev/null; run warmup-nghttpx $NGHTTPX_PORT >/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  run direct $BACKEND_PORT
+  run mesh-proxy $MESH_PORT
+  run haproxy $HAPROXY_PORT
+  run nghttpx $NGHTTPX_PORT
+done
