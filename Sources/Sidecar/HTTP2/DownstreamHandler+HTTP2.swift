@@ -46,7 +46,7 @@ extension DownstreamHandler {
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         self.context = nil
         do {
-            try HTTP2Server.configure(channel, loop: loop, listenerName: listenerName)
+            try HTTP2Server.configure(channel, loop: loop, listenerName: listenerName, peer: peer)
         } catch {
             channel.close(promise: nil)
             return

@@ -20,8 +20,9 @@ enum HTTP2Server {
     static let streamWindow = 256 * 1024
     static let connectionWindow = 1024 * 1024
 
-    /// Adds the HTTP/2 handlers to a client connection's pipeline (which holds no other handler).
-    static func configure(_ channel: any Channel, loop: LoopContext, listenerName: String) throws {
+    /// Adds the HTTP/2 handlers to a client connection's pipeline (after its TLS handler, if any). `peer`: the
+    /// mTLS client's verified identity, which every stream's exchange is authorized as.
+    static func configure(_ channel: any Channel, loop: LoopContext, listenerName: String, peer: PeerBox? = nil) throws {
         let limits = loop.routes.limits
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
@@ -45,6 +46,7 @@ enum HTTP2Server {
             eventLoop: channel.eventLoop,
             configuration: .init(
                 maxIdleTime: TimeAmount(limits.idleTimeout), maxAge: nil, maxGraceTime: .seconds(30), keepalive: nil))
+        let peerBox = NIOLoopBound(peer, eventLoop: channel.eventLoop)
         let http2 = NIOHTTP2Handler(
             mode: .server, eventLoop: channel.eventLoop, connectionConfiguration: connection,
             streamConfiguration: stream, streamDelegate: manager.http2StreamDelegate
@@ -52,6 +54,9 @@ enum HTTP2Server {
             streamChannel.eventLoop.makeCompletedFuture {
                 let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
                 exchange.awaitingFirstBytes = false
+                exchange.peer = peerBox.value
+                // A stream has no socket of its own: every write is a frame of the connection.
+                exchange.writesThroughPipeline = true
                 try streamChannel.pipeline.syncOperations.addHandler(DownstreamStreamBridge(exchange: exchange))
                 try streamChannel.pipeline.syncOperations.addHandler(exchange)
             }

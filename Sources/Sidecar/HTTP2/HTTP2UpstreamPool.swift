@@ -76,11 +76,17 @@ final class HTTP2UpstreamPool {
         connecting = true
         let eventLoop = endpoint.eventLoop
         let maxHeaderBytes = 64 * 1024
+        let upstreamTLS = endpoint.upstreamTLS
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(endpoint.limits.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // A mesh sidecar endpoint is reached over mTLS (docs/identity.md), HTTP/2 inside it: the inbound
+                    // sidecar finds the preface in the decrypted bytes, as in plaintext.
+                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()
                     settings.initialSettings = [
                         HTTP2Setting(parameter: .enablePush, value: 0),
@@ -140,7 +146,7 @@ final class HTTP2UpstreamPool {
         let endpointBox = NIOLoopBound(endpoint, eventLoop: eventLoop)
         connection.multiplexer.createStreamChannel(promise: promise) { stream in
             stream.eventLoop.makeCompletedFuture {
-                let handler = UpstreamHandler()
+                let handler = UpstreamHandler(writesThroughPipeline: true)
                 handler.isStream = true
                 try stream.pipeline.syncOperations.addHandler(UpstreamStreamBridge(endpoint: endpointBox.value))
                 try stream.pipeline.syncOperations.addHandler(handler)
