@@ -43,15 +43,17 @@ extension DownstreamHandler {
         writer.detach()
         loop.unregister(self)
         let channel = context.channel
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        self.context = nil
         do {
+            // Added after this handler (last in the pipeline), so the replayed bytes go on from here: behind a TLS
+            // handler they are already decrypted and must not pass through it again.
             try HTTP2Server.configure(channel, loop: loop, listenerName: listenerName, peer: peer)
         } catch {
             channel.close(promise: nil)
             return
         }
-        channel.pipeline.syncOperations.fireChannelRead(NIOAny(buffered))
-        channel.pipeline.syncOperations.fireChannelReadComplete()
+        context.fireChannelRead(NIOAny(buffered))
+        context.fireChannelReadComplete()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        self.context = nil
     }
 }
