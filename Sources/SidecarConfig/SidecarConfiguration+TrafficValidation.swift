@@ -24,6 +24,26 @@ extension SidecarConfiguration {
             }
             if let match = fault.match { problems += Self.matchProblems(match, path: "\(path).match") }
         }
+        for (i, split) in splits.enumerated() {
+            let known = Set(split.backends.map(\.service))
+            for (j, rule) in split.rules.enumerated() {
+                let path = "splits[\(i)].rules[\(j)]"
+                if rule.backends.isEmpty { fail("\(path).backends", "needs at least one backend") }
+                if !rule.backends.isEmpty, !rule.backends.contains(where: { $0.weight > 0 }) {
+                    fail("\(path).backends", "at least one weight must be > 0")
+                }
+                for (k, backend) in rule.backends.enumerated() {
+                    if backend.weight < 0 { fail("\(path).backends[\(k)].weight", "must be >= 0") }
+                    if !known.contains(backend.service) {
+                        fail("\(path).backends[\(k)].service", "\"\(backend.service)\" is not a backend of the split")
+                    }
+                }
+                if let match = rule.match { problems += Self.matchProblems(match, path: "\(path).match") }
+                if let t = rule.timeout, t < .milliseconds(1) { fail("\(path).timeout", "must be at least 1ms") }
+                if let t = rule.perTryTimeout, t < .milliseconds(1) { fail("\(path).perTryTimeout", "must be at least 1ms") }
+                if let t = rule.timeout, let p = rule.perTryTimeout, p > t { fail("\(path).perTryTimeout", "must not exceed timeout") }
+            }
+        }
         return problems
     }
 
@@ -35,6 +55,9 @@ extension SidecarConfiguration {
         }
         for (name, regex) in match.headers.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
             problems.append(.init(path: "\(path).headers.\(name)", message: "invalid regular expression \"\(regex)\""))
+        }
+        for (name, regex) in match.queryParams.sorted(by: { $0.key < $1.key }) where (try? Regex(regex)) == nil {
+            problems.append(.init(path: "\(path).queryParams.\(name)", message: "invalid regular expression \"\(regex)\""))
         }
         return problems
     }

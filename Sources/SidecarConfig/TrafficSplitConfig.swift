@@ -20,17 +20,20 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
     /// Looked at before `matches` and the weights: a request fitting one goes to its service whatever the weights
     /// (blue-green's preview: `x-mesh-preview: 1` reaches the new version while it has weight 0). First fit wins.
     public var pinnedRoutes: [PinnedRoute]
+    /// HTTPRoute rules (`SplitRule`): when present they decide instead of `backends` and `matches`.
+    public var rules: [SplitRule] = []
 
     public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = [],
-                pinnedRoutes: [PinnedRoute] = []) {
+                pinnedRoutes: [PinnedRoute] = [], rules: [SplitRule] = []) {
         self.name = name
         self.rootService = rootService
         self.backends = backends
         self.matches = matches
         self.pinnedRoutes = pinnedRoutes
+        self.rules = rules
     }
 
-    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes }
+    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes, rules }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -39,6 +42,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.backends = try c.decode([Backend].self, forKey: .backends)
         self.matches = try c.decodeIfPresent([RouteMatch].self, forKey: .matches) ?? []
         self.pinnedRoutes = try c.decodeIfPresent([PinnedRoute].self, forKey: .pinnedRoutes) ?? []
+        self.rules = try c.decodeIfPresent([SplitRule].self, forKey: .rules) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,6 +53,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         try c.encode(matches, forKey: .matches)
         // Absent unless used: configs without a preview stay byte-identical to before the field existed.
         if !pinnedRoutes.isEmpty { try c.encode(pinnedRoutes, forKey: .pinnedRoutes) }
+        if !rules.isEmpty { try c.encode(rules, forKey: .rules) }
     }
 }
 
@@ -72,15 +77,19 @@ public struct RouteMatch: Sendable, Hashable, Codable {
     public var methods: [String]
     /// Header name (any case) → regex over the value.
     public var headers: [String: String]
+    /// Query parameter name (exact) → regex over its first value (HTTPRoute `queryParams`).
+    public var queryParams: [String: String] = [:]
 
-    public init(name: String, pathRegex: String? = nil, methods: [String] = [], headers: [String: String] = [:]) {
+    public init(name: String, pathRegex: String? = nil, methods: [String] = [], headers: [String: String] = [:],
+                queryParams: [String: String] = [:]) {
         self.name = name
         self.pathRegex = pathRegex
         self.methods = methods
         self.headers = headers
+        self.queryParams = queryParams
     }
 
-    private enum CodingKeys: String, CodingKey { case name, pathRegex, methods, headers }
+    private enum CodingKeys: String, CodingKey { case name, pathRegex, methods, headers, queryParams }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -88,5 +97,16 @@ public struct RouteMatch: Sendable, Hashable, Codable {
         self.pathRegex = try c.decodeIfPresent(String.self, forKey: .pathRegex)
         self.methods = try c.decodeIfPresent([String].self, forKey: .methods) ?? []
         self.headers = try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+        self.queryParams = try c.decodeIfPresent([String: String].self, forKey: .queryParams) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(pathRegex, forKey: .pathRegex)
+        try c.encode(methods, forKey: .methods)
+        try c.encode(headers, forKey: .headers)
+        // Absent unless used: configurations from SMI matches stay byte-identical to before the field existed.
+        if !queryParams.isEmpty { try c.encode(queryParams, forKey: .queryParams) }
     }
 }

@@ -20,6 +20,8 @@ public final class HTTPRouteMatch: Sendable {
     private let methodList: [String]?
     private let compiledPath: CompiledPattern?
     private let compiledHeaders: [(name: String, regex: CompiledPattern)]
+    /// Query parameter name (exact) → pattern over its first value; empty for none (HTTPRoute `queryParams`).
+    private let compiledQuery: [(name: Substring, regex: CompiledPattern)]
 
     /// Compiles a match.
     /// - Parameters:
@@ -32,7 +34,8 @@ public final class HTTPRouteMatch: Sendable {
     public init(
         pathRegex: String? = nil,
         methods: [String] = [],
-        headers: [String: String] = [:]
+        headers: [String: String] = [:],
+        queryParams: [String: String] = [:]
     ) throws(RouteMatchError) {
         self.pathRegex = pathRegex
         self.methods = methods.isEmpty || methods.contains("*") ? nil : Set(methods)
@@ -50,6 +53,11 @@ public final class HTTPRouteMatch: Sendable {
         }
         self.headers = sorted
         self.compiledHeaders = compiled
+        var query: [(name: Substring, regex: CompiledPattern)] = []
+        for (name, pattern) in queryParams.sorted(by: { $0.key < $1.key }) {
+            query.append((name[...], try Self.compile(pattern, field: "queryParams.\(name)")))
+        }
+        self.compiledQuery = query
     }
 
     private static func compile(_ pattern: String, field: String) throws(RouteMatchError) -> CompiledPattern {
@@ -63,7 +71,8 @@ public final class HTTPRouteMatch: Sendable {
     /// Whether a request matches.
     /// - Parameters:
     ///   - method: the request method, e.g. `GET`.
-    ///   - path: the request target; anything from `?` on (the query) is ignored.
+    ///   - path: the request target; the path part (up to `?`) is matched by `pathRegex`, the query only by
+    ///     `queryParams` (pass the target with its query when there are any).
     ///   - header: returns the value of the named header (the name is given lowercased; look it up
     ///     case-insensitively), or nil when absent. For a repeated header pass the first value, or the values
     ///     joined with ", " as RFC 9110 allows.
@@ -76,7 +85,21 @@ public final class HTTPRouteMatch: Sendable {
         for (name, regex) in compiledHeaders {
             guard let value = header(name), regex.matches(value[...]) else { return false }
         }
+        for (name, regex) in compiledQuery {
+            guard let value = Self.queryValue(name, in: path), regex.matches(value) else { return false }
+        }
         return true
+    }
+
+    /// The first value of query parameter `name` in a target (`/p?a=1&b=2`), as written (not percent-decoded);
+    /// nil when absent. A parameter without `=` has the empty value.
+    static func queryValue(_ name: Substring, in target: Substring) -> Substring? {
+        guard let mark = target.firstIndex(of: "?") else { return nil }
+        for pair in target[target.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: true) {
+            let equals = pair.firstIndex(of: "=") ?? pair.endIndex
+            if pair[..<equals] == name { return equals == pair.endIndex ? "" : pair[pair.index(after: equals)...] }
+        }
+        return nil
     }
 
     /// `matches(method:path:header:)` for a `String` path. (Concrete overloads, not `some StringProtocol`: an

@@ -108,6 +108,8 @@ struct ObjectDecoder {
             case .faultInjection:
                 return .faultInjection(
                     FaultInjection(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .httpRoute:
+                return .httpRoute(HTTPRoute(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             }
         }
         reader.finish()

@@ -15,11 +15,16 @@ public enum APIVersion {
         "specs.smi-spec.io/v1alpha4",
     ]
 
+    /// Gateway API (HTTPRoute), standard channel; v1beta1 is the same shape.
+    public static let gateway = "gateway.networking.k8s.io/v1"
+    public static let gatewayVersions = [gateway, "gateway.networking.k8s.io/v1beta1"]
+
     static func accepted(for kind: ManifestKind) -> [String] {
         switch kind {
         case .service, .retryPolicy, .rollout, .faultInjection: [mesh]
         case .trafficSplit: smiSplit + [mesh]
         case .httpRouteGroup: smiSpecs + [mesh]
+        case .httpRoute: gatewayVersions
         }
     }
 }
@@ -32,6 +37,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case retryPolicy = "RetryPolicy"
     case rollout = "Rollout"
     case faultInjection = "FaultInjection"
+    case httpRoute = "HTTPRoute"
 
     public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         lhs.order < rhs.order
@@ -46,6 +52,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .retryPolicy: 3
         case .rollout: 4
         case .faultInjection: 5
+        case .httpRoute: 6
         }
     }
 }

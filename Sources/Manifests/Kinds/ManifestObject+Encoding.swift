@@ -7,6 +7,7 @@ extension ManifestObject {
         case .httpRouteGroup(let object): object.canonical
         case .retryPolicy(let object): object.canonical
         case .faultInjection(let object): object.canonical
+        case .httpRoute(let object): object.canonical
         case .rollout(let object): object.canonical
         }
     }

@@ -6,6 +6,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
     case retryPolicy(RetryPolicy)
     case rollout(Rollout)
     case faultInjection(FaultInjection)
+    case httpRoute(HTTPRoute)
 
     public var kind: ManifestKind {
         switch self {
@@ -15,6 +16,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .retryPolicy: .retryPolicy
         case .rollout: .rollout
         case .faultInjection: .faultInjection
+        case .httpRoute: .httpRoute
         }
     }
 
@@ -26,6 +28,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .retryPolicy(let object): object.apiVersion
         case .rollout(let object): object.apiVersion
         case .faultInjection(let object): object.apiVersion
+        case .httpRoute(let object): object.apiVersion
         }
     }
 
@@ -37,6 +40,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .retryPolicy(let object): object.metadata
         case .rollout(let object): object.metadata
         case .faultInjection(let object): object.metadata
+        case .httpRoute(let object): object.metadata
         }
     }
 
@@ -66,5 +70,9 @@ public enum ManifestObject: Sendable, Hashable, Codable {
 
     public var faultInjection: FaultInjection? {
         if case .faultInjection(let object) = self { object } else { nil }
+    }
+
+    public var httpRoute: HTTPRoute? {
+        if case .httpRoute(let object) = self { object } else { nil }
     }
 }

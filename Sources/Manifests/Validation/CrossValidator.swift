@@ -1,7 +1,7 @@
 /// The second pass: rules that span objects — those of one apply set, or (through `MeshValidator`) the whole mesh a
 /// write would leave. Every rule adds errors at the mark of the offending reference and never stops at the first.
 struct CrossValidator {
-    private let objects: [LoadedObject]
+    let objects: [LoadedObject]
     /// Objects taken from the store rather than this apply set: their errors say so.
     private let stored: Set<ObjectKey>
     /// Objects the write deletes: references to them are reported by `MeshValidator` as dangling, not here.
@@ -33,14 +33,14 @@ struct CrossValidator {
         return validator.diagnostics
     }
 
-    private mutating func error(_ owner: LoadedObject, _ path: String, _ message: String) {
+    mutating func error(_ owner: LoadedObject, _ path: String, _ message: String) {
         let key = owner.object.key
         let note = stored.contains(key) ? " (in stored \(key), applied earlier)" : ""
         diagnostics.append(Diagnostic(file: owner.source.file, mark: owner.source.mark(of: path), path: path,
                                       message: message + note))
     }
 
-    private func location(_ source: ObjectSource, _ path: String = "metadata.name") -> String {
+    func location(_ source: ObjectSource, _ path: String = "metadata.name") -> String {
         "\(source.file):\(source.mark(of: path).line)"
     }
 
@@ -61,17 +61,19 @@ struct CrossValidator {
                 splitRoots[split.spec.service] = (split, loaded.source)
             }
         }
+        let routeParents = indexRouteParents(splitRoots: splitRoots)
         for loaded in objects {
             switch loaded.object {
             case .service(let service):
                 // With a TrafficSplit that failed its own checks, whether this is its root cannot be known.
                 if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil,
-                    !invalid.contains(where: { $0.kind == .trafficSplit })
+                    routeParents[service.metadata.name] == nil,
+                    !invalid.contains(where: { $0.kind == .trafficSplit || $0.kind == .httpRoute })
                 {
                     error(
                         loaded,
                         "spec",
-                        "service \"\(service.metadata.name)\" has neither command nor endpoints and is not the root of a TrafficSplit, so nothing would serve it"
+                        "service \"\(service.metadata.name)\" has neither command nor endpoints and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it"
                     )
                 }
             case .trafficSplit(let split):
@@ -82,6 +84,8 @@ struct CrossValidator {
                 requireService(policy.spec.service, loaded, "spec.service")
             case .faultInjection(let fault):
                 requireService(fault.spec.service, loaded, "spec.service")
+            case .httpRoute(let route):
+                check(route, loaded, splitRoots: splitRoots, routeParents: routeParents)
             case .rollout(let rollout):
                 check(rollout, loaded)
             }
@@ -107,7 +111,7 @@ struct CrossValidator {
             case .service(let service): services[name] = (service, loaded.source)
             case .trafficSplit(let split): splits[name] = (split, loaded.source)
             case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
-            case .retryPolicy, .rollout, .faultInjection: break
+            case .retryPolicy, .rollout, .faultInjection, .httpRoute: break
             }
         }
     }
@@ -140,7 +144,7 @@ struct CrossValidator {
         }
     }
 
-    private mutating func requireService(_ name: String, _ source: LoadedObject, _ path: String) {
+    mutating func requireService(_ name: String, _ source: LoadedObject, _ path: String) {
         let key = ObjectKey(kind: .service, name: name)
         guard services[name] == nil, !invalid.contains(key), !removed.contains(key) else { return }
         let suggestion = Suggestion.suffix(for: name, in: Array(services.keys).sorted())

@@ -27,6 +27,14 @@ public enum MeshReferences {
             return [service("spec.service", policy.spec.service)]
         case .faultInjection(let fault):
             return [service("spec.service", fault.spec.service)]
+        case .httpRoute(let route):
+            var references = route.spec.parentRefs.enumerated().map { service("spec.parentRefs[\($0).name", $1.name) }
+            for (ruleIndex, rule) in route.spec.rules.enumerated() {
+                for (index, backend) in rule.backendRefs.enumerated() {
+                    references.append(service("spec.rules[\(ruleIndex)].backendRefs[\(index)].name", backend.name))
+                }
+            }
+            return references
         case .trafficSplit(let split):
             var references = [service("spec.service", split.spec.service)]
             for (index, backend) in split.spec.backends.enumerated() {

@@ -10,6 +10,8 @@ public struct MeshInputs: Sendable {
     public var retryPolicies: [RetryPolicy]
     /// Injected faults, by name; expired ones are deleted by the operator (and skipped here meanwhile).
     public var faultInjections: [FaultInjection] = []
+    /// Gateway API HTTPRoutes (mesh use), compiled into splits of their parent Services.
+    public var httpRoutes: [HTTPRoute] = []
     /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
     public var meshctlPath: String
     /// Where sidecar configuration files are written.
@@ -72,6 +74,7 @@ public struct MeshInputs: Sendable {
             case .httpRouteGroup(let group): routeGroups.append(group)
             case .retryPolicy(let policy): retryPolicies.append(policy)
             case .faultInjection(let fault): faultInjections.append(fault)
+            case .httpRoute(let route): httpRoutes.append(route)
             case .rollout(let rollout):
                 if let preview = PreviewRouting.previewPort(for: rollout.spec) {
                     previewPorts[preview.port] = preview.service
@@ -83,5 +86,6 @@ public struct MeshInputs: Sendable {
         routeGroups.sort { $0.metadata.name < $1.metadata.name }
         retryPolicies.sort { $0.metadata.name < $1.metadata.name }
         faultInjections.sort { $0.metadata.name < $1.metadata.name }
+        httpRoutes.sort { $0.metadata.name < $1.metadata.name }
     }
 }

@@ -40,7 +40,7 @@ struct MeshTables {
         splits = inputs.splits.map {
             ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups,
                                             pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
-        }
+        } + inputs.httpRoutes.flatMap(HTTPRouteTranslation.splits)
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
     }

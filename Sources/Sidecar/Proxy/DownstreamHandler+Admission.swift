@@ -9,7 +9,7 @@ extension DownstreamHandler {
     func faultDecision(_ decision: LoopContext.RouteDecision, routes: LoopRoutes, head bytes: ByteBuffer)
         -> FaultInjection.Decision
     {
-        guard !routes.faults.isEmpty, case .service(_, _, let root) = decision, let faults = routes.faults[root.name],
+        guard !routes.faults.isEmpty, case .service(_, _, let root, _) = decision, let faults = routes.faults[root.name],
             routes.listeners[listenerName]?.kind != .inbound
         else { return .none }
         let facts = bytes.withUnsafeReadableBytes { RequestFacts(bytes: $0, head: request, includeFields: true) }
@@ -18,8 +18,16 @@ extension DownstreamHandler {
 
     /// Starts the exchange of the routed request (`service`, `retries` set): the service's rate limit when this is
     /// one of its inbound listeners, the drawn fault, then the first try.
-    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, now: UInt64) -> ExchangeStateMachine.Step {
+    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, timeouts: SplitRules.Timeouts?, now: UInt64)
+        -> ExchangeStateMachine.Step
+    {
         guard let service, let retries else { return .none }
+        var policy = retries.retryPolicy
+        if let timeouts {
+            // An HTTPRoute rule's timeouts replace the policy's (Gateway API: request, backendRequest).
+            if let timeout = timeouts.timeout { policy.timeout = timeout }
+            if let perTry = timeouts.perTryTimeout { policy.perTryTimeout = perTry }
+        }
         // A gRPC call is always a POST: the method says nothing of whether it may be sent again, and its retries
         // are what the policy's retryOn says (as Envoy does). Its grpc-timeout bounds the exchange.
         let request = ExchangeStateMachine.Request(
@@ -29,12 +37,12 @@ extension DownstreamHandler {
         let admission = ExchangeStateMachine.Admission(fault: fault)
         if service.rateLimit != nil, routes.listeners[listenerName]?.kind == .inbound {
             return machine.requestArrived(
-                request, policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now,
+                request, policy: policy, timeout: routes.requestTimeoutNanos, now: now,
                 budget: &retries.budget, rateLimit: &service.rateLimit, admission: admission)
         }
         var unlimited: TokenBucket? = nil
         return machine.requestArrived(
-            request, policy: retries.retryPolicy, timeout: routes.requestTimeoutNanos, now: now,
+            request, policy: policy, timeout: routes.requestTimeoutNanos, now: now,
             budget: &retries.budget, rateLimit: &unlimited, admission: admission)
     }
 

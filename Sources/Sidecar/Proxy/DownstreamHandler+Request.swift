@@ -61,7 +61,7 @@ extension DownstreamHandler {
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
         // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
         var hostForHTTP10 = ""
-        if !request.isHTTP11, case .service(let service, _, _) = decision { hostForHTTP10 = service.name }
+        if !request.isHTTP11, case .service(let service, _, _, _) = decision { hostForHTTP10 = service.name }
         buffer.withUnsafeReadableBytes { bytes in
             request.forwardsUpgrade = upgradeAsked(bytes)
             writeUpstreamHead(bytes, service: decision.service, hostForHTTP10: hostForHTTP10, into: &head)
@@ -79,11 +79,12 @@ extension DownstreamHandler {
             requestFramer = BodyFramer(request.chunked ? .chunked : .none)
         }
         keepAliveAfter = request.keepAlive && !loop.draining
-        let service: ServiceState, retries: ServiceState
+        let service: ServiceState, retries: ServiceState, ruleTimeouts: SplitRules.Timeouts?
         switch decision {
-        case .service(let routed, let policyHolder, _):
+        case .service(let routed, let policyHolder, _, let timeouts):
             service = routed
             retries = policyHolder
+            ruleTimeouts = timeouts
         case .noRoute:
             logAccess(status: 404, reason: "no-route")
             respondLocally(status: 404, reason: "no-route", keepAlive: false)
@@ -101,7 +102,7 @@ extension DownstreamHandler {
         // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
         // that (refused connect, timeout while waiting) must not read it as "bytes sent".
         responseStarted = false
-        let step = startExchange(routes: routes, fault: fault, now: now)
+        let step = startExchange(routes: routes, fault: fault, timeouts: ruleTimeouts, now: now)
         if machine.isKeepingBody {
             retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, retries.retryPolicy.maxReplayableBodyBytes))
         }

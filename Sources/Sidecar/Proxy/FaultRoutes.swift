@@ -20,8 +20,7 @@ final class FaultRoutes {
         for config in configs {
             let match: HTTPRouteMatch?
             if let route = config.match {
-                match = try? HTTPRouteMatch(
-                    pathRegex: route.pathRegex, methods: route.methods.map { $0.uppercased() }, headers: route.headers)
+                match = HTTPRouteMatch.compiled(route)
             } else {
                 match = try? HTTPRouteMatch()
             }

@@ -179,7 +179,8 @@ final class LoopContext: @unchecked Sendable {
         /// ServiceProfile on the apex service retries the split's traffic).
         /// `root` is the service the caller addressed (a split's root, else the service itself): injected faults
         /// are looked up by it.
-        case service(ServiceState, retries: ServiceState, root: ServiceState)
+        /// `timeouts`: an HTTPRoute rule's, which replace the policy's (nil: the policy's own).
+        case service(ServiceState, retries: ServiceState, root: ServiceState, timeouts: SplitRules.Timeouts? = nil)
         case noRoute
         /// The route needs a service the configuration does not define: 503 with this detail.
         case degraded(String)
@@ -218,17 +219,24 @@ final class LoopContext: @unchecked Sendable {
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root, retries: root, root: root) }
-        func viaSplit(_ backend: ServiceState) -> RouteDecision {
-            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root)
+        func viaSplit(_ backend: ServiceState, timeouts: SplitRules.Timeouts? = nil) -> RouteDecision {
+            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root,
+                     timeouts: timeouts)
         }
         if let reason = split.degraded { return .degraded(reason) }
-        if split.pinned != nil || split.matches != nil {
+        if split.pinned != nil || split.matches != nil || split.rules != nil {
             let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
             // A preview route: a fitting request skips the weights (and the split's own matches).
             if let pinned = split.pinned,
                 let rule = pinned.route(method: request.method, path: request.path, header: request.header)
             {
                 return viaSplit(split.pinnedServices[rule])
+            }
+            if let rules = split.rules {
+                // An HTTPRoute: its rules alone decide; a request that fits none has no route (Gateway API).
+                guard let rule = rules.rule(for: request), let backend = rules.nextBackend(rule: rule, now: Self.now())
+                else { return .noRoute }
+                return viaSplit(backend, timeouts: rules.timeouts[rule])
             }
             if let matches = split.matches,
                 matches.route(method: request.method, path: request.path, header: request.header) == nil

@@ -97,6 +97,8 @@ final class SplitState {
     /// `pinnedRoutes` whose service is known, one rule each, checked before the weights.
     let pinned: RouteTable?
     let pinnedServices: [ServiceState]
+    /// HTTPRoute rules, when the split came from one: they decide instead of `matches` and the weights.
+    let rules: SplitRules?
     /// Why the split cannot be used (a backend service is not defined); its root's requests then get 503.
     let degraded: String?
     private var chooser: SmoothWeightedRoundRobin
@@ -119,14 +121,10 @@ final class SplitState {
         self.pinned = rules.isEmpty ? nil : RouteTable(rules: rules)
         self.pinnedServices = services
         self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
+        self.rules = SplitRules(config.rules, services: backends)
     }
 
-    /// A configured match, compiled; methods compared upper-cased, as the configuration writes them. Validation
-    /// refused patterns that do not compile, so nil never drops a valid match.
-    private static func compile(_ match: RouteMatch) -> HTTPRouteMatch? {
-        try? HTTPRouteMatch(
-            pathRegex: match.pathRegex, methods: match.methods.map { $0.uppercased() }, headers: match.headers)
-    }
+    private static func compile(_ match: RouteMatch) -> HTTPRouteMatch? { HTTPRouteMatch.compiled(match) }
 
     /// The backend for the next request. A backend with no endpoint that can take a request now (none ready yet,
     /// all ejected or failing health checks: a canary whose one replica restarts) is passed over and its share goes

@@ -4,6 +4,8 @@ struct RequestFacts {
     let method: String
     /// The target up to `?` (origin-form), or the path part of an absolute-form target.
     let path: String
+    /// The target with its query (absolute-form: from the path on), for query parameter matches.
+    let pathAndQuery: String
     /// Host without port, lower-cased.
     let host: String?
     private let fields: [(name: String, value: String)]
@@ -21,6 +23,7 @@ struct RequestFacts {
             target = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
         }
         path = target.firstIndex(of: "?").map { String(target[..<$0]) } ?? target
+        pathAndQuery = target
         // With an absolute-form target, its authority names the host and Host is ignored (RFC 9112 §3.2.2), as
         // the upstream will do: routing by Host instead would let the two disagree.
         let hostValue = authority ?? head.hostField.map { string(head.fields[$0].valueStart, head.fields[$0].valueEnd) }

@@ -81,7 +81,7 @@ extension DownstreamHandler {
 
 extension LoopContext.RouteDecision {
     var service: ServiceState? {
-        if case .service(let service, _, _) = self { return service }
+        if case .service(let service, _, _, _) = self { return service }
         return nil
     }
 }

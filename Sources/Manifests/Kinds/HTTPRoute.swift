@@ -1,0 +1,140 @@
+/// Gateway API `HTTPRoute` (gateway.networking.k8s.io/v1) for mesh use (GAMMA): a route whose parent is a Service
+/// sends the requests callers address to that Service through its rules — matches, weighted backends, timeouts,
+/// filters. An alternative to TrafficSplit + HTTPRouteGroup for the same Service (one or the other).
+public struct HTTPRoute: Sendable, Hashable, Codable {
+    public var apiVersion: String
+    public var metadata: ObjectMeta
+    public var spec: Spec
+
+    public init(apiVersion: String = APIVersion.gateway, metadata: ObjectMeta, spec: Spec) {
+        self.apiVersion = apiVersion
+        self.metadata = metadata
+        self.spec = spec
+    }
+
+    public struct Spec: Sendable, Hashable, Codable {
+        public var parentRefs: [ParentRef]
+        /// Accepted as written; a mesh route matches whatever Host the caller used for the parent Service.
+        public var hostnames: [String]
+        public var rules: [Rule]
+
+        public init(parentRefs: [ParentRef], hostnames: [String] = [], rules: [Rule]) {
+            self.parentRefs = parentRefs
+            self.hostnames = hostnames
+            self.rules = rules
+        }
+    }
+
+    /// A Service the route attaches to (`group: ""` or `core`, `kind: Service`).
+    public struct ParentRef: Sendable, Hashable, Codable {
+        public var name: String
+        /// Accepted as written (meshctl's Service has one port).
+        public var port: Int?
+
+        public init(name: String, port: Int? = nil) {
+            self.name = name
+            self.port = port
+        }
+    }
+
+    public struct Rule: Sendable, Hashable, Codable {
+        public var name: String?
+        /// Any of them (OR); empty means every request (`PathPrefix /`).
+        public var matches: [Match]
+        public var backendRefs: [BackendRef]
+        public var timeouts: Timeouts?
+
+        public init(name: String? = nil, matches: [Match] = [], backendRefs: [BackendRef] = [], timeouts: Timeouts? = nil) {
+            self.name = name
+            self.matches = matches
+            self.backendRefs = backendRefs
+            self.timeouts = timeouts
+        }
+    }
+
+    public struct Match: Sendable, Hashable, Codable {
+        public var path: PathMatch
+        public var headers: [ValueMatch]
+        public var queryParams: [ValueMatch]
+        public var method: String?
+
+        public init(path: PathMatch = PathMatch(), headers: [ValueMatch] = [], queryParams: [ValueMatch] = [],
+                    method: String? = nil) {
+            self.path = path
+            self.headers = headers
+            self.queryParams = queryParams
+            self.method = method
+        }
+    }
+
+    public struct PathMatch: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+            case exact = "Exact"
+            case pathPrefix = "PathPrefix"
+            case regularExpression = "RegularExpression"
+        }
+        public var type: Kind
+        public var value: String
+
+        public init(type: Kind = .pathPrefix, value: String = "/") {
+            self.type = type
+            self.value = value
+        }
+    }
+
+    /// A header or query parameter condition.
+    public struct ValueMatch: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+            case exact = "Exact"
+            case regularExpression = "RegularExpression"
+        }
+        public var type: Kind
+        public var name: String
+        public var value: String
+
+        public init(type: Kind = .exact, name: String, value: String) {
+            self.type = type
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public struct BackendRef: Sendable, Hashable, Codable {
+        public var name: String
+        public var port: Int?
+        /// 0–1,000,000, relative; 1 when not written.
+        public var weight: Int
+
+        public init(name: String, port: Int? = nil, weight: Int = 1) {
+            self.name = name
+            self.port = port
+            self.weight = weight
+        }
+    }
+
+    public struct Timeouts: Sendable, Hashable, Codable {
+        /// The whole request, retries included.
+        public var request: Duration?
+        /// One try to a backend.
+        public var backendRequest: Duration?
+
+        public init(request: Duration? = nil, backendRequest: Duration? = nil) {
+            self.request = request
+            self.backendRequest = backendRequest
+        }
+    }
+
+    /// Gateway API's own limits (the CRD's maxItems and maximums).
+    public enum Limits {
+        public static let parentRefs = 32
+        public static let hostnames = 16
+        public static let rules = 16
+        public static let matches = 64
+        public static let backendRefs = 16
+        public static let filters = 16
+        public static let headers = 16
+        public static let queryParams = 16
+        public static let weight = 1_000_000
+        public static let pathLength = 1024
+    }
+}

@@ -1,0 +1,50 @@
+extension CrossValidator {
+    /// Parent Service → the HTTPRoute that routes it; a second route for one parent, or a parent that is also a
+    /// TrafficSplit's root, is an error at the later one's `parentRefs` (one or the other, never both).
+    mutating func indexRouteParents(splitRoots: [String: (TrafficSplit, ObjectSource)]) -> [String: (HTTPRoute, ObjectSource)] {
+        var parents: [String: (HTTPRoute, ObjectSource)] = [:]
+        for loaded in objects {
+            guard case .httpRoute(let route) = loaded.object else { continue }
+            for (index, parent) in route.spec.parentRefs.enumerated() {
+                let path = "spec.parentRefs[\(index)].name"
+                if let (split, source) = splitRoots[parent.name] {
+                    error(loaded, path,
+                          "service \"\(parent.name)\" is already routed by TrafficSplit \"\(split.metadata.name)\" (\(location(source))); use an HTTPRoute or a TrafficSplit, not both")
+                } else if let (other, source) = parents[parent.name], other != route {
+                    error(loaded, path,
+                          "service \"\(parent.name)\" is already routed by HTTPRoute \"\(other.metadata.name)\" (\(location(source))); meshctl takes one HTTPRoute per Service")
+                } else {
+                    parents[parent.name] = (route, loaded.source)
+                }
+            }
+        }
+        return parents
+    }
+
+    /// Every Service the route names exists; a backend is neither the route's parent (it would route to itself)
+    /// nor the root of another split or route (routes do not nest, so they cannot loop).
+    mutating func check(_ route: HTTPRoute, _ source: LoadedObject, splitRoots: [String: (TrafficSplit, ObjectSource)],
+                        routeParents: [String: (HTTPRoute, ObjectSource)]) {
+        let parents = Set(route.spec.parentRefs.map(\.name))
+        for (index, parent) in route.spec.parentRefs.enumerated() {
+            requireService(parent.name, source, "spec.parentRefs[\(index)].name")
+        }
+        for (ruleIndex, rule) in route.spec.rules.enumerated() {
+            for (index, backend) in rule.backendRefs.enumerated() {
+                let path = "spec.rules[\(ruleIndex)].backendRefs[\(index)].name"
+                if parents.contains(backend.name) {
+                    error(source, path, "service \"\(backend.name)\" is this route's parent; a backend must be another Service")
+                    continue
+                }
+                requireService(backend.name, source, path)
+                if let (split, splitSource) = splitRoots[backend.name] {
+                    error(source, path,
+                          "service \"\(backend.name)\" is the root of TrafficSplit \"\(split.metadata.name)\" (\(location(splitSource))); routes do not nest")
+                } else if let (other, otherSource) = routeParents[backend.name] {
+                    error(source, path,
+                          "service \"\(backend.name)\" is the parent of HTTPRoute \"\(other.metadata.name)\" (\(location(otherSource))); routes do not nest")
+                }
+            }
+        }
+    }
+}

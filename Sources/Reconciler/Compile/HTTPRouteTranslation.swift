@@ -1,0 +1,71 @@
+import Manifests
+import SidecarConfig
+
+/// An HTTPRoute compiled into the sidecar's one routing model: a split of its parent Service whose `rules` are the
+/// route's (rule, match) pairs in Gateway API's precedence order, each with the rule's weighted backends and
+/// timeouts, and whose `backends` list every Service the rules name (so degraded-route checks and pinned routes
+/// work as for any split). One split per parent.
+enum HTTPRouteTranslation {
+    static func splits(_ route: HTTPRoute) -> [TrafficSplitConfig] {
+        var entries: [(key: PrecedenceKey, rule: SplitRule)] = []
+        for (ruleIndex, rule) in route.spec.rules.enumerated() {
+            let backends = rule.backendRefs.map { TrafficSplitConfig.Backend(service: $0.name, weight: $0.weight) }
+            let label = "httproute/\(route.metadata.name) rules[\(ruleIndex)]"
+            let matches: [HTTPRoute.Match?] = rule.matches.isEmpty ? [nil] : rule.matches
+            for (matchIndex, match) in matches.enumerated() {
+                let compiled = match.map { routeMatch($0, name: "\(label) matches[\(matchIndex)]") }
+                entries.append((PrecedenceKey(match, rule: ruleIndex, match: matchIndex), SplitRule(
+                    name: match == nil ? label : "\(label) matches[\(matchIndex)]", match: compiled,
+                    backends: backends, timeout: rule.timeouts?.request,
+                    perTryTimeout: rule.timeouts?.backendRequest)))
+            }
+        }
+        let rules = entries.sorted { $0.key < $1.key }.map(\.rule)
+        var services: [String] = []
+        for rule in route.spec.rules { for backend in rule.backendRefs where !services.contains(backend.name) { services.append(backend.name) } }
+        return route.spec.parentRefs.map { parent in
+            TrafficSplitConfig(
+                name: "httproute/\(route.metadata.name)", rootService: parent.name,
+                backends: services.map { .init(service: $0, weight: 1) }, rules: rules)
+        }
+    }
+
+    /// A Gateway API match as whole-value regexes: Exact paths and values literally, a PathPrefix on path-element
+    /// boundaries (`/api` takes `/api` and `/api/x`, not `/apix`; a trailing `/` is ignored).
+    static func routeMatch(_ match: HTTPRoute.Match, name: String) -> RouteMatch {
+        let path: String
+        switch match.path.type {
+        case .exact: path = PreviewRouting.escaped(match.path.value)
+        case .regularExpression: path = match.path.value
+        case .pathPrefix:
+            var prefix = match.path.value
+            while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
+            path = prefix == "/" ? "/.*" : "\(PreviewRouting.escaped(prefix))(/.*)?"
+        }
+        func patterns(_ values: [HTTPRoute.ValueMatch]) -> [String: String] {
+            var result: [String: String] = [:]
+            // Gateway API: of two conditions on one name, the first counts.
+            for value in values where result[value.name] == nil {
+                result[value.name] = value.type == .exact ? PreviewRouting.escaped(value.value) : value.value
+            }
+            return result
+        }
+        return RouteMatch(name: name, pathRegex: path, methods: match.method.map { [$0] } ?? [],
+                          headers: patterns(match.headers), queryParams: patterns(match.queryParams))
+    }
+
+    /// Gateway API's order between matches: an Exact path, then the longest PathPrefix (RegularExpression after
+    /// both), then a method, then the most header matches, then the most query matches; ties keep rule order.
+    struct PrecedenceKey: Comparable {
+        var parts: [Int]
+
+        init(_ match: HTTPRoute.Match?, rule: Int, match index: Int) {
+            let path = match?.path ?? HTTPRoute.PathMatch()
+            let kind = switch path.type { case .exact: 0; case .pathPrefix: 1; case .regularExpression: 2 }
+            parts = [kind, path.type == .pathPrefix ? -path.value.count : 0, match?.method == nil ? 1 : 0,
+                     -(match?.headers.count ?? 0), -(match?.queryParams.count ?? 0), rule, index]
+        }
+
+        static func < (lhs: Self, rhs: Self) -> Bool { lhs.parts.lexicographicallyPrecedes(rhs.parts) }
+    }
+}

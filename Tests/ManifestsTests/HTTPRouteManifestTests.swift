@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import Manifests
+
+/// Gateway API HTTPRoute for mesh use: the conformance sample accepted as written, defaults filled in, bad input
+/// at its line, and the conflict with a TrafficSplit for the same Service.
+@Suite("HTTPRoute manifests")
+struct HTTPRouteManifestTests {
+    static let services = serviceYAML("web", port: 8080, command: false) + serviceYAML("web-v1", port: 8081)
+        + serviceYAML("web-v2", port: 8082)
+    static let sample = "/work/shared/conformance/kubernetes/samples/good/gateway-httproute-weighted.yaml"
+    static let head = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n"
+
+    @Test("the Gateway API sample (weighted GAMMA route) is accepted as written, with defaults, and prints back the same")
+    func conformanceSample() throws {
+        let text = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let report = loadManifests([("services.yaml", Self.services), ("route.yaml", text)])
+        #expect(report.diagnostics.map(\.description) == [])
+        let route = try #require(report.objects.last?.object.httpRoute)
+        #expect(route.spec.parentRefs == [HTTPRoute.ParentRef(name: "web", port: 80)])
+        #expect(route.spec.rules.count == 2)
+        #expect(route.spec.rules[0].matches[0].headers == [.init(type: .regularExpression, name: "user-agent", value: ".*Firefox.*")])
+        #expect(route.spec.rules[0].backendRefs == [.init(name: "web-v2", port: 80, weight: 1)])
+        #expect(route.spec.rules[1].backendRefs.map(\.weight) == [90, 10])
+        #expect(route.spec.rules[1].timeouts == HTTPRoute.Timeouts(request: .seconds(10), backendRequest: .seconds(2)))
+        let yaml = ManifestEncoder.yaml([.httpRoute(route)])
+        let again = loadManifests([("services.yaml", Self.services), ("again.yaml", yaml)])
+        #expect(again.diagnostics.map(\.description) == [])
+        #expect(again.objects.last?.object == .httpRoute(route))
+    }
+
+    @Test("an unknown Service, weights summing to 0, a regex that does not compile, a relative path, a missing port and a weight over the maximum: each at its line")
+    func badInput() {
+        let route = Self.head + """
+              parentRefs: [{group: "", kind: Service, name: web}]
+              rules:
+              - matches:
+                - path: {type: RegularExpression, value: "("}
+                - path: {type: PathPrefix, value: api}
+                backendRefs:
+                - {name: web-v1, port: 80}
+              - backendRefs:
+                - {name: web-v1, port: 80, weight: 0}
+                - {name: web-v2, port: 80, weight: 0}
+              - backendRefs:
+                - {name: web-v2, weight: 2000000}
+
+            """
+        #expect(errors(Self.services + route) == [
+            #"m.yaml:33:46: error: spec.rules[0].matches[0].path.value: "(" is not a valid regular expression"#,
+            #"m.yaml:34:39: error: spec.rules[0].matches[1].path.value: must be an absolute path and start with "/" for PathPrefix"#,
+            "m.yaml:37:5: error: spec.rules[1].backendRefs: weights sum to 0: no request could be routed",
+            "m.yaml:41:7: error: spec.rules[2].backendRefs[0]: must have port for Service reference (Gateway API)",
+            "m.yaml:41:30: error: spec.rules[2].backendRefs[0].weight: expected a whole number from 0 to 1000000, got 2000000",
+        ])
+        let unknown = errors(Self.services + Self.head + """
+              parentRefs: [{name: web}]
+              rules:
+              - backendRefs: [{name: web-v3, port: 80}]
+
+            """)
+        #expect(unknown.count == 1)
+        #expect(unknown.first?.contains(#"error: spec.rules[0].backendRefs[0].name: service "web-v3" is not defined"#) == true, "\(unknown)")
+    }
+
+    @Test("one Service is routed by an HTTPRoute or a TrafficSplit, not both; a Gateway parent and filters are refused for now")
+    func conflictsAndUnsupported() {
+        let split = """
+            apiVersion: split.smi-spec.io/v1alpha4
+            kind: TrafficSplit
+            metadata: {name: web}
+            spec:
+              service: web
+              backends: [{service: web-v1, weight: 1}]
+            ---
+
+            """
+        let route = Self.head + """
+              parentRefs: [{name: web}]
+              rules:
+              - backendRefs: [{name: web-v2, port: 80}]
+
+            """
+        let conflict = errors(Self.services + split + route)
+        #expect(conflict.count == 1)
+        #expect(conflict.first?.contains("spec.parentRefs[0].name: service \"web\" is already routed by TrafficSplit \"web\"") == true)
+        let gateway = errors(Self.services + Self.head + """
+              parentRefs: [{kind: Gateway, name: ingress}]
+              rules:
+              - filters: [{type: RequestRedirect}]
+                backendRefs: [{name: web-v2, port: 80}]
+
+            """)
+        #expect(gateway.contains { $0.contains("spec.parentRefs[0].kind: parentRefs must be a Service, got \"Gateway\"") })
+        #expect(gateway.contains { $0.contains("spec.rules[0].filters: filters") && $0.contains("not supported yet") })
+    }
+}
