@@ -42,6 +42,10 @@ extension SidecarConfiguration {
                 if let t = rule.timeout, t < .milliseconds(1) { fail("\(path).timeout", "must be at least 1ms") }
                 if let t = rule.perTryTimeout, t < .milliseconds(1) { fail("\(path).perTryTimeout", "must be at least 1ms") }
                 if let t = rule.timeout, let p = rule.perTryTimeout, p > t { fail("\(path).perTryTimeout", "must not exceed timeout") }
+                if let mirror = rule.mirror {
+                    if mirror.service.isEmpty { fail("\(path).mirror.service", "must not be empty") }
+                    if !(0...100).contains(mirror.percentage) { fail("\(path).mirror.percentage", "must be 0...100") }
+                }
             }
         }
         return problems

@@ -13,17 +13,32 @@ public struct SplitRule: Sendable, Hashable, Codable {
     public var timeout: Duration?
     /// Each try's deadline for a response head (`timeouts.backendRequest`); nil: the service's.
     public var perTryTimeout: Duration?
+    /// A copy of `percentage` percent of the rule's requests goes to this service (HTTPRoute `RequestMirror`).
+    public var mirror: RequestMirror?
+
+    /// Copies of requests to another service; their answers are thrown away and the request never waits for them.
+    public struct RequestMirror: Sendable, Hashable, Codable {
+        public var service: String
+        /// 0–100, fractions allowed.
+        public var percentage: Double
+
+        public init(service: String, percentage: Double = 100) {
+            self.service = service
+            self.percentage = percentage
+        }
+    }
 
     public init(name: String, match: RouteMatch? = nil, backends: [TrafficSplitConfig.Backend],
-                timeout: Duration? = nil, perTryTimeout: Duration? = nil) {
+                timeout: Duration? = nil, perTryTimeout: Duration? = nil, mirror: RequestMirror? = nil) {
         self.name = name
         self.match = match
         self.backends = backends
         self.timeout = timeout
         self.perTryTimeout = perTryTimeout
+        self.mirror = mirror
     }
 
-    private enum CodingKeys: String, CodingKey { case name, match, backends, timeout, perTryTimeout }
+    private enum CodingKeys: String, CodingKey { case name, match, backends, timeout, perTryTimeout, mirror }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -32,6 +47,7 @@ public struct SplitRule: Sendable, Hashable, Codable {
         self.backends = try c.decode([TrafficSplitConfig.Backend].self, forKey: .backends)
         self.timeout = try c.decodeDurationIfPresent(forKey: .timeout)
         self.perTryTimeout = try c.decodeDurationIfPresent(forKey: .perTryTimeout)
+        self.mirror = try c.decodeIfPresent(RequestMirror.self, forKey: .mirror)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,5 +57,6 @@ public struct SplitRule: Sendable, Hashable, Codable {
         try c.encode(backends, forKey: .backends)
         try c.encodeDurationIfPresent(timeout, forKey: .timeout)
         try c.encodeDurationIfPresent(perTryTimeout, forKey: .perTryTimeout)
+        try c.encodeIfPresent(mirror, forKey: .mirror)
     }
 }

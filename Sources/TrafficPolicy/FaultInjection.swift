@@ -51,15 +51,8 @@ public struct FaultInjection: Sendable, Hashable {
     /// Draws the faults of one request.
     public func decide<R: RandomNumberGenerator>(random: inout R) -> Decision {
         var decision = Decision.none
-        if let delay, Self.draw(delay.percentage, &random) { decision.delay = delay.fixedDelay }
-        if let abort, Self.draw(abort.percentage, &random) { decision.abortStatus = abort.httpStatus }
+        if let delay, Percentage.drawn(delay.percentage, random: &random) { decision.delay = delay.fixedDelay }
+        if let abort, Percentage.drawn(abort.percentage, random: &random) { decision.abortStatus = abort.httpStatus }
         return decision
-    }
-
-    /// True for `percentage` percent of draws, in steps of one in a million (Istio's percentage is a double).
-    static func draw<R: RandomNumberGenerator>(_ percentage: Double, _ random: inout R) -> Bool {
-        if percentage >= 100 { return true }
-        if percentage <= 0 { return false }
-        return random.next() % 100_000_000 < UInt64((percentage * 1_000_000).rounded())
     }
 }

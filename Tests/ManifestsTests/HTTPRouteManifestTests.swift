@@ -64,6 +64,30 @@ struct HTTPRouteManifestTests {
         #expect(unknown.first?.contains(#"error: spec.rules[0].backendRefs[0].name: service "web-v3" is not defined"#) == true, "\(unknown)")
     }
 
+    @Test("a RequestMirror filter (percent or fraction) decodes, prints back, and its Service must exist")
+    func requestMirror() throws {
+        let route = Self.head + """
+              parentRefs: [{name: web}]
+              rules:
+              - filters:
+                - type: RequestMirror
+                  requestMirror:
+                    backendRef: {name: web-v2, port: 80}
+                    fraction: {numerator: 1, denominator: 8}
+                backendRefs: [{name: web-v1, port: 80}]
+
+            """
+        let report = loadManifests(Self.services + route)
+        #expect(report.diagnostics.map(\.description) == [])
+        let loaded = try #require(report.objects.last?.object.httpRoute)
+        #expect(loaded.spec.rules[0].mirror == HTTPRoute.Mirror(service: "web-v2", port: 80, percentage: 12.5))
+        let again = loadManifests(Self.services + ManifestEncoder.yaml([.httpRoute(loaded)]))
+        #expect(again.objects.last?.object == .httpRoute(loaded))
+        let unknown = errors(Self.services + route.replacingOccurrences(of: "name: web-v2", with: "name: web-v9"))
+        #expect(unknown.count == 1)
+        #expect(unknown.first?.contains(#"spec.rules[0].filters: service "web-v9" is not defined"#) == true, "\(unknown)")
+    }
+
     @Test("one Service is routed by an HTTPRoute or a TrafficSplit, not both; a Gateway parent and filters are refused for now")
     func conflictsAndUnsupported() {
         let split = """
@@ -93,6 +117,6 @@ struct HTTPRouteManifestTests {
 
             """)
         #expect(gateway.contains { $0.contains("spec.parentRefs[0].kind: parentRefs must be a Service, got \"Gateway\"") })
-        #expect(gateway.contains { $0.contains("spec.rules[0].filters: filters") && $0.contains("not supported yet") })
+        #expect(gateway.contains { $0.contains(#"spec.rules[0].filters[0].type: filter "RequestRedirect" is not supported yet"#) })
     }
 }

@@ -35,3 +35,13 @@ struct FaultInjectionTests {
         #expect(Self.share(always, seed: 4) { $0.abortStatus == 418 } == 100)
     }
 }
+
+@Suite("Percentage draws (mirror percent), with a seeded generator")
+struct PercentageTests {
+    @Test("P % of 10,000 draws come out true, within 2 points", arguments: [1.0, 25, 75])
+    func share(percent: Double) {
+        var random = SplitMix64(seed: 11)
+        let hits = (0..<10_000).filter { _ in Percentage.drawn(percent, random: &random) }.count
+        #expect(abs(Double(hits) / 100 - percent) <= 2)
+    }
+}

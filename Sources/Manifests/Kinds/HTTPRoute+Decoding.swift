@@ -96,10 +96,27 @@ extension HTTPRoute.Rule {
         } else if backends.count == backendItems.count, backends.allSatisfy({ $0.weight == 0 }) {
             context.error(reader.mark, reader.fieldPath("backendRefs"), "weights sum to 0: no request could be routed")
         }
-        if let filters = reader.value("filters") {
-            // Accepted kinds would silently do nothing; say so instead (issue 17).
-            context.error(filters.mark, reader.fieldPath("filters"),
-                          "filters (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, URLRewrite, RequestRedirect) are not supported yet")
+        var mirror: HTTPRoute.Mirror?
+        let filterItems = reader.list("filters")
+        HTTPRoute.Spec.limit(filterItems, HTTPRoute.Limits.filters, reader.value("filters"), reader.fieldPath("filters"), context)
+        for (node, path) in filterItems {
+            guard var filter = FieldReader(node, path: path, context: context) else { continue }
+            let typeNode = filter.required("type")
+            let type = typeNode.flatMap { context.string($0, filter.fieldPath("type")) } ?? ""
+            if type == "RequestMirror" {
+                if mirror != nil, let typeNode {
+                    context.error(typeNode.mark, filter.fieldPath("type"), "at most one RequestMirror per rule in meshctl")
+                }
+                mirror = filter.mapping("requestMirror", required: true) { HTTPRoute.Mirror(decoding: &$0) }
+            } else if let typeNode {
+                // Accepted kinds would silently do nothing; say so instead (issue 17).
+                context.error(typeNode.mark, filter.fieldPath("type"),
+                              "filter \(context.quoted(type)) is not supported yet (RequestMirror is; RequestHeaderModifier, ResponseHeaderModifier, URLRewrite and RequestRedirect are not)")
+                for key in ["requestHeaderModifier", "responseHeaderModifier", "urlRewrite", "requestRedirect", "extensionRef"] {
+                    _ = filter.value(key)
+                }
+            }
+            filter.finish()
         }
         let timeouts = reader.mapping("timeouts") { timeouts -> HTTPRoute.Timeouts? in
             let request = timeouts.duration("request", minimum: .milliseconds(1))
@@ -110,7 +127,7 @@ extension HTTPRoute.Rule {
             }
             return HTTPRoute.Timeouts(request: request, backendRequest: backendRequest)
         }
-        self.init(name: name, matches: matches, backendRefs: backends, timeouts: timeouts)
+        self.init(name: name, matches: matches, backendRefs: backends, timeouts: timeouts, mirror: mirror)
     }
 }
 
@@ -170,5 +187,38 @@ extension HTTPRoute.Match {
             result.append(.init(type: type, name: key == "headers" ? name.lowercased() : name, value: value))
         }
         return result
+    }
+}
+
+extension HTTPRoute.Mirror {
+    init?(decoding reader: inout FieldReader) {
+        let context = reader.context
+        let service = reader.mapping("backendRef", required: true) { backend -> Self? in
+            HTTPRoute.Spec.serviceReference(&backend, what: "backendRef", mesh: false)
+            let name = backend.name("name") ?? ""
+            let port = backend.int("port", 1...65535, required: false)
+            _ = backend.string("namespace")
+            return Self(service: name, port: port)
+        }
+        var percentage = 100.0
+        if reader.contains("percent") {
+            percentage = Double(reader.int("percent", 0...100, default: 100))
+        } else if let share = reader.mapping("fraction", { fraction in Self.fraction(&fraction, context) }) {
+            percentage = share
+        }
+        guard let service else { return nil }
+        self.init(service: service.service, port: service.port, percentage: percentage)
+    }
+
+    /// `fraction: {numerator, denominator (default 100)}` as a percentage.
+    private static func fraction(_ reader: inout FieldReader, _ context: DecodeContext) -> Double? {
+        let numeratorNode = reader.value("numerator")
+        let numerator = reader.int("numerator", 0...Int(Int32.max), required: true)
+        let denominator = reader.int("denominator", 1...Int(Int32.max), default: 100)
+        guard let numerator else { return nil }
+        if numerator > denominator, let numeratorNode {
+            context.error(numeratorNode.mark, reader.fieldPath("numerator"), "must not be larger than denominator")
+        }
+        return 100 * Double(numerator) / Double(denominator)
     }
 }

@@ -37,6 +37,18 @@ extension HTTPRoute {
             fields.add("weight", .int(backend.weight))
             return fields.value
         }))
+        if let mirror = rule.mirror {
+            var backend = CanonicalMap()
+            backend.add("group", .string(""))
+            backend.add("kind", .string("Service"))
+            backend.add("name", .string(mirror.service))
+            if let port = mirror.port { backend.add("port", .int(port)) }
+            let filter = CanonicalValue.map([
+                .init("type", .string("RequestMirror")),
+                .init("requestMirror", .map([.init("backendRef", backend.value), Self.share(mirror.percentage)])),
+            ])
+            map.add("filters", .list([filter]))
+        }
         if let timeouts = rule.timeouts {
             var fields = CanonicalMap()
             if let request = timeouts.request { fields.add("request", .duration(request)) }
@@ -44,6 +56,13 @@ extension HTTPRoute {
             map.add("timeouts", fields.value)
         }
         return map.value
+    }
+
+    /// Gateway API's `percent` is a whole number; another share is written as a `fraction` of a million.
+    private static func share(_ percentage: Double) -> CanonicalValue.Field {
+        if percentage == percentage.rounded() { return .init("percent", .int(Int(percentage))) }
+        return .init("fraction", .map([.init("numerator", .int(Int((percentage * 10_000).rounded()))),
+                                       .init("denominator", .int(1_000_000))]))
     }
 
     private static func canonical(_ value: ValueMatch) -> CanonicalValue {

@@ -43,12 +43,30 @@ public struct HTTPRoute: Sendable, Hashable, Codable {
         public var matches: [Match]
         public var backendRefs: [BackendRef]
         public var timeouts: Timeouts?
+        /// A `RequestMirror` filter: copies of the rule's requests go to another Service.
+        public var mirror: Mirror?
 
-        public init(name: String? = nil, matches: [Match] = [], backendRefs: [BackendRef] = [], timeouts: Timeouts? = nil) {
+        public init(name: String? = nil, matches: [Match] = [], backendRefs: [BackendRef] = [], timeouts: Timeouts? = nil,
+                    mirror: Mirror? = nil) {
             self.name = name
             self.matches = matches
             self.backendRefs = backendRefs
             self.timeouts = timeouts
+            self.mirror = mirror
+        }
+    }
+
+    /// `RequestMirror`: `backendRef` (a Service) and the share of requests copied (`percent`, or `fraction`).
+    public struct Mirror: Sendable, Hashable, Codable {
+        public var service: String
+        public var port: Int?
+        /// 0–100; 100 when neither `percent` nor `fraction` is written.
+        public var percentage: Double
+
+        public init(service: String, port: Int? = nil, percentage: Double = 100) {
+            self.service = service
+            self.port = port
+            self.percentage = percentage
         }
     }
 

@@ -30,6 +30,14 @@ extension CrossValidator {
             requireService(parent.name, source, "spec.parentRefs[\(index)].name")
         }
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
+            if let mirror = rule.mirror {
+                let path = "spec.rules[\(ruleIndex)].filters"
+                if parents.contains(mirror.service) {
+                    error(source, path, "service \"\(mirror.service)\" is this route's parent; a mirror must be another Service")
+                } else {
+                    requireService(mirror.service, source, path)
+                }
+            }
             for (index, backend) in rule.backendRefs.enumerated() {
                 let path = "spec.rules[\(ruleIndex)].backendRefs[\(index)].name"
                 if parents.contains(backend.name) {

@@ -30,6 +30,7 @@ public enum MeshReferences {
         case .httpRoute(let route):
             var references = route.spec.parentRefs.enumerated().map { service("spec.parentRefs[\($0).name", $1.name) }
             for (ruleIndex, rule) in route.spec.rules.enumerated() {
+                if let mirror = rule.mirror { references.append(service("spec.rules[\(ruleIndex)].filters", mirror.service)) }
                 for (index, backend) in rule.backendRefs.enumerated() {
                     references.append(service("spec.rules[\(ruleIndex)].backendRefs[\(index)].name", backend.name))
                 }

@@ -17,7 +17,8 @@ enum HTTPRouteTranslation {
                 entries.append((PrecedenceKey(match, rule: ruleIndex, match: matchIndex), SplitRule(
                     name: match == nil ? label : "\(label) matches[\(matchIndex)]", match: compiled,
                     backends: backends, timeout: rule.timeouts?.request,
-                    perTryTimeout: rule.timeouts?.backendRequest)))
+                    perTryTimeout: rule.timeouts?.backendRequest,
+                    mirror: rule.mirror.map { .init(service: $0.service, percentage: $0.percentage) })))
             }
         }
         let rules = entries.sorted { $0.key < $1.key }.map(\.rule)

@@ -18,7 +18,7 @@ extension DownstreamHandler {
 
     /// Starts the exchange of the routed request (`service`, `retries` set): the service's rate limit when this is
     /// one of its inbound listeners, the drawn fault, then the first try.
-    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, timeouts: SplitRules.Timeouts?, now: UInt64)
+    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, options timeouts: SplitRules.Options?, now: UInt64)
         -> ExchangeStateMachine.Step
     {
         guard let service, let retries else { return .none }

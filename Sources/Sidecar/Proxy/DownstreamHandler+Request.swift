@@ -79,12 +79,12 @@ extension DownstreamHandler {
             requestFramer = BodyFramer(request.chunked ? .chunked : .none)
         }
         keepAliveAfter = request.keepAlive && !loop.draining
-        let service: ServiceState, retries: ServiceState, ruleTimeouts: SplitRules.Timeouts?
+        let service: ServiceState, retries: ServiceState, ruleOptions: SplitRules.Options?
         switch decision {
-        case .service(let routed, let policyHolder, _, let timeouts):
+        case .service(let routed, let policyHolder, _, let options):
             service = routed
             retries = policyHolder
-            ruleTimeouts = timeouts
+            ruleOptions = options
         case .noRoute:
             logAccess(status: 404, reason: "no-route")
             respondLocally(status: 404, reason: "no-route", keepAlive: false)
@@ -102,7 +102,8 @@ extension DownstreamHandler {
         // on this connection until a pooled connection is handed over (`upstreamReady`); a try that fails before
         // that (refused connect, timeout while waiting) must not read it as "bytes sent".
         responseStarted = false
-        let step = startExchange(routes: routes, fault: fault, timeouts: ruleTimeouts, now: now)
+        if let ruleOptions, let mirror = ruleOptions.mirror { mirrorRequest(to: mirror, percentage: ruleOptions.mirrorPercentage) }
+        let step = startExchange(routes: routes, fault: fault, options: ruleOptions, now: now)
         if machine.isKeepingBody {
             retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, retries.retryPolicy.maxReplayableBodyBytes))
         }

@@ -32,6 +32,8 @@ final class LoopContext: @unchecked Sendable {
     let http2Connections = HTTP2ConnectionSet()
     /// The proxy's identity, when it has one: endpoints of `mtls` services are connected to with it.
     let meshTLS: MeshTLS?
+    /// Copies of requests for HTTPRoute `RequestMirror`, made on first use.
+    lazy var mirror = MirrorSender(eventLoop: eventLoop, registry: metrics.registry)
 
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)
@@ -124,7 +126,7 @@ final class LoopContext: @unchecked Sendable {
                     degraded: "split \"\(split.name)\" names unknown service \"\(missing.service)\"")
                 continue
             }
-            splits[split.rootService] = SplitState(config: split, backends: backends)
+            splits[split.rootService] = SplitState(config: split, backends: backends, allServices: services)
         }
         return splits
     }
@@ -179,8 +181,8 @@ final class LoopContext: @unchecked Sendable {
         /// ServiceProfile on the apex service retries the split's traffic).
         /// `root` is the service the caller addressed (a split's root, else the service itself): injected faults
         /// are looked up by it.
-        /// `timeouts`: an HTTPRoute rule's, which replace the policy's (nil: the policy's own).
-        case service(ServiceState, retries: ServiceState, root: ServiceState, timeouts: SplitRules.Timeouts? = nil)
+        /// `options`: an HTTPRoute rule's timeouts (they replace the policy's) and mirror; nil for none.
+        case service(ServiceState, retries: ServiceState, root: ServiceState, options: SplitRules.Options? = nil)
         case noRoute
         /// The route needs a service the configuration does not define: 503 with this detail.
         case degraded(String)
@@ -219,9 +221,9 @@ final class LoopContext: @unchecked Sendable {
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root, retries: root, root: root) }
-        func viaSplit(_ backend: ServiceState, timeouts: SplitRules.Timeouts? = nil) -> RouteDecision {
+        func viaSplit(_ backend: ServiceState, options: SplitRules.Options? = nil) -> RouteDecision {
             .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root,
-                     timeouts: timeouts)
+                     options: options)
         }
         if let reason = split.degraded { return .degraded(reason) }
         if split.pinned != nil || split.matches != nil || split.rules != nil {
@@ -236,7 +238,7 @@ final class LoopContext: @unchecked Sendable {
                 // An HTTPRoute: its rules alone decide; a request that fits none has no route (Gateway API).
                 guard let rule = rules.rule(for: request), let backend = rules.nextBackend(rule: rule, now: Self.now())
                 else { return .noRoute }
-                return viaSplit(backend, timeouts: rules.timeouts[rule])
+                return viaSplit(backend, options: rules.options[rule])
             }
             if let matches = split.matches,
                 matches.route(method: request.method, path: request.path, header: request.header) == nil

@@ -104,7 +104,8 @@ final class SplitState {
     private var chooser: SmoothWeightedRoundRobin
 
     /// A split over `backends`, or, with `degraded`, one that answers every request of its root with 503.
-    init(config: TrafficSplitConfig, backends: [ServiceState], degraded: String? = nil) {
+    init(config: TrafficSplitConfig, backends: [ServiceState], degraded: String? = nil,
+         allServices: [String: ServiceState] = [:]) {
         self.config = config
         self.backends = backends
         self.degraded = degraded
@@ -121,7 +122,7 @@ final class SplitState {
         self.pinned = rules.isEmpty ? nil : RouteTable(rules: rules)
         self.pinnedServices = services
         self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
-        self.rules = SplitRules(config.rules, services: backends)
+        self.rules = SplitRules(config.rules, services: backends, mirrors: { allServices[$0] })
     }
 
     private static func compile(_ match: RouteMatch) -> HTTPRouteMatch? { HTTPRouteMatch.compiled(match) }

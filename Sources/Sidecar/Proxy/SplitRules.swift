@@ -4,25 +4,29 @@ import TrafficPolicy
 /// A split's HTTPRoute rules on one loop (`TrafficSplitConfig.rules`): one `RouteTable` rule per configured rule,
 /// in the order the reconciler gave (Gateway API precedence), each with its backends, weights and timeouts.
 final class SplitRules {
-    /// Per-rule deadlines in nanoseconds, for the request's retry policy (nil: the service's own).
-    struct Timeouts {
+    /// What a rule adds to its requests: deadlines in nanoseconds for the request's retry policy (nil: the
+    /// service's own), and a mirror service with the percentage of requests copied to it.
+    struct Options {
         var timeout: UInt64?
         var perTryTimeout: UInt64?
+        var mirror: ServiceState?
+        var mirrorPercentage: Double = 0
     }
 
     let table: RouteTable
     private let backends: [[ServiceState]]
     private var choosers: [SmoothWeightedRoundRobin]
-    let timeouts: [Timeouts?]
+    let options: [Options?]
 
     /// Nil when `rules` is empty. `services` are the split's backends; a rule naming another is dropped (the
-    /// split degrades before it gets here: `LoopContext` checks every backend).
-    init?(_ rules: [SplitRule], services: [ServiceState]) {
+    /// split degrades before it gets here: `LoopContext` checks every backend). `mirrors` resolves a mirror
+    /// service by name (nil: not defined, the rule mirrors nothing).
+    init?(_ rules: [SplitRule], services: [ServiceState], mirrors: (String) -> ServiceState?) {
         guard !rules.isEmpty else { return nil }
         var tableRules: [RouteTable.Rule] = []
         var backends: [[ServiceState]] = []
         var choosers: [SmoothWeightedRoundRobin] = []
-        var timeouts: [Timeouts?] = []
+        var options: [Options?] = []
         for rule in rules {
             let match = rule.match.map(HTTPRouteMatch.compiled) ?? (try? HTTPRouteMatch())
             let resolved = rule.backends.compactMap { backend in services.first { $0.name == backend.service } }
@@ -30,13 +34,17 @@ final class SplitRules {
             tableRules.append(RouteTable.Rule(matches: [match]))
             backends.append(resolved)
             choosers.append(SmoothWeightedRoundRobin(weights: rule.backends.map(\.weight)))
-            let limits = Timeouts(timeout: rule.timeout?.clampedNanoseconds, perTryTimeout: rule.perTryTimeout?.clampedNanoseconds)
-            timeouts.append(limits.timeout == nil && limits.perTryTimeout == nil ? nil : limits)
+            let mirror = rule.mirror.flatMap { mirrors($0.service) }
+            let ruleOptions = Options(
+                timeout: rule.timeout?.clampedNanoseconds, perTryTimeout: rule.perTryTimeout?.clampedNanoseconds,
+                mirror: mirror, mirrorPercentage: rule.mirror?.percentage ?? 0)
+            let plain = ruleOptions.timeout == nil && ruleOptions.perTryTimeout == nil && mirror == nil
+            options.append(plain ? nil : ruleOptions)
         }
         self.table = RouteTable(rules: tableRules)
         self.backends = backends
         self.choosers = choosers
-        self.timeouts = timeouts
+        self.options = options
     }
 
     /// The rule a request fits (first in order), or nil: no rule fits (404 `no-route`, Gateway API).
