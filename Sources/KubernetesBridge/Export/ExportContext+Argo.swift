@@ -62,7 +62,10 @@ extension ExportContext {
             ]))
             analysis = blueGreen.prePromotionAnalysis.map { ($0, "spec.blueGreen.prePromotionAnalysis") }
         }
-        warn(loaded, "spec.trafficSplit", "Argo runs both versions from one pod template (workloadRef: Deployment \(target)) and moves \(rollout.spec.stableService)'s Service to its own pods; Deployment \(rollout.spec.stableService) is no longer needed once the Rollout is healthy")
+        let stable = rollout.spec.stableService
+        warn(loaded, "spec.trafficSplit",
+             "Argo runs both versions from one pod template (workloadRef: Deployment \(target)) and moves \(stable)'s "
+                 + "Service to its own pods; Deployment \(stable) is no longer needed once the Rollout is healthy")
         let replicas = services[target]?.object.service.flatMap { service -> Int? in
             if case .command(let command) = service.spec.workload { command.replicas } else { nil }
         }

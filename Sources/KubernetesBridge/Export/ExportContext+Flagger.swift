@@ -39,7 +39,8 @@ extension ExportContext {
                 keep(loaded, "spec.blueGreen.autoPromotionSeconds", into: &annotations)
             } else {
                 iterations = 1
-                warn(loaded, "spec.blueGreen", "Flagger promotes after its analysis iterations; to wait for `meshctl rollout promote`, add a confirm-promotion webhook")
+                warn(loaded, "spec.blueGreen", "Flagger promotes after its analysis iterations; to wait for "
+                         + "`meshctl rollout promote`, add a confirm-promotion webhook")
             }
             analysis = [("interval", .string(checks.interval.canonicalText)), ("threshold", .int(checks.threshold)),
                         ("iterations", .int(iterations))]
@@ -53,7 +54,9 @@ extension ExportContext {
             exportBlueGreenLeftovers(blueGreen, loaded, annotations: &annotations)
         }
         keep(loaded, stablePath, into: &annotations)
-        warn(loaded, stablePath, "Flagger runs the stable version itself, as Deployment \(target)-primary copied from \(target); \(rollout.spec.stableService) is kept in annotation \(Self.annotationPrefix)\(stablePath) for meshctl import")
+        warn(loaded, stablePath, "Flagger runs the stable version itself, as Deployment \(target)-primary copied from "
+                 + "\(target); \(rollout.spec.stableService) is kept in annotation \(Self.annotationPrefix)\(stablePath) "
+                 + "for meshctl import")
         var service: [(String, CanonicalValue?)] = [("name", .string(root)), ("port", .number(port(of: root))),
                                                     ("targetPort", .number(port(of: target)))]
         if options.split == .gateway {

@@ -47,7 +47,9 @@ extension ExportContext {
             ("retries", .object(retries)),
         ])
         if options.split == .gateway, splitRoots.contains(spec.service) {
-            warn(loaded, "spec.service", "Istio should not route one host by both an HTTPRoute (the split) and a VirtualService (these retries): check the effective routing, or put the split's weights into this VirtualService")
+            warn(loaded, "spec.service", "Istio should not route one host by both an HTTPRoute (the split) and a "
+                     + "VirtualService (these retries): check the effective routing, or put the split's weights into "
+                     + "this VirtualService")
         }
         if policy.metadata.name != spec.service { annotations[Self.nameAnnotation] = policy.metadata.name }
         emit("networking.istio.io/v1", "VirtualService", name: policy.metadata.name, from: loaded,

@@ -91,7 +91,8 @@ extension ExportContext {
             // Gateway API has no object of its own for matches: they are written into the HTTPRoute of each split
             // that refers to the group, which also carries the group for meshctl import.
             if !referenced {
-                warn(loaded, "metadata.name", "no TrafficSplit refers to this HTTPRouteGroup and Gateway API has no object for it alone; not exported (use --split smi)")
+                warn(loaded, "metadata.name", "no TrafficSplit refers to this HTTPRouteGroup and Gateway API has no "
+                         + "object for it alone; not exported (use --split smi)")
             }
             return
         }

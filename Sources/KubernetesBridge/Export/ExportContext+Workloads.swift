@@ -59,7 +59,9 @@ extension ExportContext {
         var annotations = [Self.annotationPrefix + "command": CompactJSON.text(.strings(command.argv))]
         if let written = env["PORT"], written != String(service.spec.port) {
             // meshctl sets PORT itself, as the Deployment does: the written value is used nowhere.
-            warn(loaded, "spec.env.PORT", "PORT is the Service's port (\(service.spec.port)) on this machine and in the cluster; \"\(written)\" is kept in annotation \(Self.annotationPrefix)spec.env.PORT for meshctl import")
+            warn(loaded, "spec.env.PORT", "PORT is the Service's port (\(service.spec.port)) on this machine and in "
+                     + "the cluster; \"\(written)\" is kept in annotation \(Self.annotationPrefix)spec.env.PORT for "
+                     + "meshctl import")
             keep(loaded, "spec.env.PORT", into: &annotations)
         }
         env["PORT"] = String(service.spec.port)
@@ -100,7 +102,8 @@ extension ExportContext {
     {
         for (field, value) in [("interval", check.interval), ("timeout", check.timeout)] where !value.isWholeSeconds {
             let path = "spec.healthCheck.\(field)"
-            warn(loaded, path, "Kubernetes probes count whole seconds: \(value.canonicalText) becomes \(value.secondsRoundedUp)s; kept in annotation \(Self.annotationPrefix)\(path) for meshctl import")
+            warn(loaded, path, "Kubernetes probes count whole seconds: \(value.canonicalText) becomes "
+                     + "\(value.secondsRoundedUp)s; kept in annotation \(Self.annotationPrefix)\(path) for meshctl import")
             keep(loaded, path, into: &annotations)
         }
         return .object([
@@ -121,7 +124,8 @@ extension ExportContext {
             let type = endpoint.host.contains(":") ? "IPv6"
                 : endpoint.host.allSatisfy({ $0.isNumber || $0 == "." }) ? "IPv4" : "FQDN"
             if endpoint.host.hasPrefix("127.") || endpoint.host == "localhost" || endpoint.host == "::1" {
-                warn(loaded, "spec.endpoints[\(offset)]", "\(endpoint) is a loopback address: in a cluster it reaches the calling pod itself, not this machine")
+                warn(loaded, "spec.endpoints[\(offset)]",
+                     "\(endpoint) is a loopback address: in a cluster it reaches the calling pod itself, not this machine")
             }
             emit("discovery.k8s.io/v1", "EndpointSlice", name: "\(name)-\(offset)", from: loaded,
                  labels: ["kubernetes.io/service-name": name, "endpointslice.kubernetes.io/managed-by": "meshctl.dev"],
