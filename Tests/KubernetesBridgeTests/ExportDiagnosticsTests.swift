@@ -1,3 +1,4 @@
+import Foundation
 import KubernetesBridge
 import Manifests
 import Testing
@@ -147,6 +148,19 @@ import Testing
         #expect(export.warnings.map(\.description).contains(
             "mesh.yaml:32:3: warning: spec: FaultInjection is not exported (meshctl chaos sessions stay local)"))
         #expect(!export.objects.contains { $0.origin.name == "web-chaos" })
+    }
+
+    @Test func aRolloutOfAServiceWithoutCommandSaysItHasNoDeployment() {
+        let text = Self.services.replacingOccurrences(of: "command: [web, --v2]", with: "endpoints: [\"10.0.0.9:80\"]")
+            + "---\n" + Self.rollout
+        let report = ManifestSet.load(sources: [ManifestSet.Source(file: "mesh.yaml", bytes: Array(text.utf8))])
+        #expect(report.isValid, "\(report.diagnostics)")
+        let export = KubernetesExporter.export(report.objects, options: ExportOptions(rollouts: .argo,
+                                                                                      images: ImageMap(images: Self.allImages)),
+                                               read: { $0 == "mesh.yaml" ? Array(text.utf8) : nil })
+        #expect(export.warnings.map(\.description).contains(
+            "mesh.yaml:35:20: warning: spec.canary.canaryService: web-v2 runs no command here, so it has no Deployment: Argo's workloadRef names one"),
+            "\(export.warnings)")
     }
 
     @Test func imageMapErrorsNameTheEntry() {

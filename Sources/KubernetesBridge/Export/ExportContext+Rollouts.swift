@@ -18,17 +18,22 @@ extension ExportContext {
             unmapped(loaded, "spec.progressDeadline", isDefault: false, into: &annotations,
                      "deadlines count whole seconds (\(rollout.spec.progressDeadline.secondsRoundedUp)s)")
         }
+        var runsCommand = false
+        if case .command? = services[rollout.spec.newService]?.object.service?.spec.workload { runsCommand = true }
+        if !runsCommand {
+            warn(loaded, Self.newServicePath(rollout), "\(rollout.spec.newService) runs no command here, so it has no "
+                     + "Deployment: \(options.rollouts == .flagger ? "Flagger's targetRef" : "Argo's workloadRef") names one")
+        }
         switch options.rollouts {
         case .flagger: exportCanary(rollout, loaded, root: split.spec.service, annotations: annotations)
         case .argo: exportArgoRollout(rollout, loaded, split: split, annotations: annotations)
         }
     }
 
-    /// Path of the analysis inside the spec.
-    static func analysisPath(_ rollout: Rollout) -> String {
+    static func newServicePath(_ rollout: Rollout) -> String {
         switch rollout.spec.strategy {
-        case .canary: "spec.canary.analysis"
-        case .blueGreen: "spec.blueGreen.prePromotionAnalysis"
+        case .canary: "spec.canary.canaryService"
+        case .blueGreen: "spec.blueGreen.previewService"
         }
     }
 
