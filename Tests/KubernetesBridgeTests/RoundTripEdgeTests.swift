@@ -17,6 +17,7 @@ import Testing
         spec:
           port: 8081
           command: [web, --v1]
+          workingDir: /srv/web
           env: {A: "1", PORT: "9"}
           healthCheck: {path: /ready, interval: 1500ms, timeout: 250ms, healthyThreshold: 2, unhealthyThreshold: 4}
           loadBalancer: round-robin

@@ -7,7 +7,7 @@ extension ExportContext {
     /// Spec field paths the mapping handles, by kind. A listed map with listed children is checked one level deeper.
     static let mappedFields: [ManifestKind: Set<String>] = [
         .service: [
-            "spec.port", "spec.appProtocol", "spec.command", "spec.replicas", "spec.env", "spec.endpoints",
+            "spec.port", "spec.appProtocol", "spec.command", "spec.replicas", "spec.env", "spec.workingDir", "spec.endpoints",
             "spec.healthCheck", "spec.healthCheck.path", "spec.healthCheck.interval", "spec.healthCheck.timeout",
             "spec.healthCheck.healthyThreshold", "spec.healthCheck.unhealthyThreshold", "spec.loadBalancer",
             "spec.outlierDetection", "spec.outlierDetection.consecutive5xxErrors",

@@ -66,7 +66,7 @@ extension ExportContext {
         }
         env["PORT"] = String(service.spec.port)
         var container: [(String, CanonicalValue?)] = [
-            ("name", .string(name)), ("image", .string(image)),
+            ("name", .string(name)), ("image", .string(image)), ("workingDir", .text(command.workingDir)),
             ("ports", .list([.object([("name", .string("http")), ("containerPort", .int(service.spec.port)),
                                       ("protocol", .string("TCP"))])])),
             ("env", .list(env.keys.sorted().map { .object([("name", .string($0)), ("value", .string(env[$0]!))]) })),

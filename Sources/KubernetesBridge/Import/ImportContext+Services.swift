@@ -62,7 +62,7 @@ extension ImportContext {
         }
         var out: [(String, CanonicalValue?)] = [
             ("command", command), ("replicas", .number(deployment.spec["replicas"]?.intValue ?? 1)),
-            ("env", env.isEmpty ? nil : .object(env)),
+            ("env", env.isEmpty ? nil : .object(env)), ("workingDir", container["workingDir"]),
         ]
         if let probe = container["readinessProbe"] {
             out.append(("healthCheck", .object([
