@@ -30,7 +30,7 @@ extension DownstreamHandler {
         }
         let caller = peer?.identity?.uri
         guard case .denied(let policy) = rules.decide(caller: caller, method: method, path: path) else { return false }
-        if case .service(let service, _, _) = decision { service.metrics.ownAnswer("forbidden") }
+        if case .service(let service, _, _, _) = decision { service.metrics.ownAnswer("forbidden") }
         let who = caller ?? "an unauthenticated caller"
         let detail = policy.map { "\(who) denied by AuthorizationPolicy \($0)" } ?? "no AuthorizationPolicy allows \(who) to \(method) \(path)"
         logAccess(status: 403, reason: "forbidden")
