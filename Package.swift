@@ -144,12 +144,24 @@ let package = Package(
             dependencies: ["OperatorAPI", "Reconciler", "SidecarConfig"],
             swiftSettings: swiftSettings
         ),
+        // The DNS interface: a pure message codec and zone, and a small NIO UDP server.
+        .target(
+            name: "MeshDNS",
+            dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The operator daemon: API routes over the store, the reconcile loop's effects (observe, execute), wiring.
         .target(
             name: "OperatorCore",
             dependencies: [
+                "DurationText",
                 "Manifests",
                 "MeshIdentity",
+                "MeshDNS",
                 "MeshStore",
                 "MeshTelemetry",
                 "OperatorAPI",
@@ -273,6 +285,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // End-to-end: runs the built `meshctl` binary as a user would.
+        .testTarget(name: "MeshDNSTests", dependencies: ["MeshDNS"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MeshctlTests",
             dependencies: ["MeshOperator", "MeshTelemetry", "OperatorAPI", "OperatorCore", "Reconciler", "DemoApp"],

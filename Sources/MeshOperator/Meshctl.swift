@@ -21,6 +21,8 @@ struct Meshctl: AsyncParsableCommand {
             Logs.self,
             Trace.self,
             Delete.self,
+            Register.self,
+            Deregister.self,
             RolloutCommand.self,
             FaultCommand.self,
             Demo.self,

@@ -20,10 +20,20 @@ extension Meshctl {
         @Option(help: "SPIFFE trust domain of workload identities (spiffe://DOMAIN/ns/default/sa/SERVICE); fixed by the first start of a state directory.")
         var trustDomain = "meshctl.local"
 
+        @Option(help: "Loopback address of the DNS interface (NAME.service.mesh): 127.0.0.1:PORT (0: any free port) or off.")
+        var dns = "127.0.0.1:8600"
+
+        @Option(help: "Seconds a DNS answer may be cached, 0-5.")
+        var dnsTTL = 1
+
         func validate() throws {
             guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
                 throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
             }
+            guard dns == "off" || HTTPListenAddress(parsing: dns) != nil else {
+                throw ValidationError("--dns: expected 127.0.0.1:PORT (loopback only) or off")
+            }
+            guard (0...5).contains(dnsTTL) else { throw ValidationError("--dns-ttl: expected 0 to 5 seconds") }
         }
 
         func run() async throws {
@@ -35,7 +45,8 @@ extension Meshctl {
             try directory.create()
             let spec = ProcessSpec(
                 arguments: [SelfExecutable.path, "operator", "--state-dir", directory.root,
-                            "--gateway-port", String(gatewayPort), "--http", http, "--trust-domain", trustDomain],
+                            "--gateway-port", String(gatewayPort), "--http", http, "--trust-domain", trustDomain,
+                            "--dns", dns, "--dns-ttl", String(dnsTTL)],
                 logPath: directory.operatorLogPath)
             let handle = try await LocalProcessRuntime().spawn(spec)
             // Bounded wait: 100 × 100 ms.

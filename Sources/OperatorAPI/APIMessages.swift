@@ -5,6 +5,8 @@ public struct APIRequest: Sendable, Hashable {
     public var path: String
     public var query: [String: String]
     public var body: [UInt8]
+    /// The `Authorization` field, for the one route that checks a token (self-registration over TCP).
+    public var authorization: String?
 
     public init(method: String, path: String, query: [String: String] = [:], body: [UInt8] = []) {
         self.method = method

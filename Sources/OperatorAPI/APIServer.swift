@@ -48,7 +48,8 @@ public struct APIServer: Sendable {
                     body += buffer.readBytes(length: buffer.readableBytes) ?? []
                 case .end:
                     guard let h = head else { continue }
-                    let request = APIRequest(method: h.method.rawValue, target: h.uri, body: body)
+                    var request = APIRequest(method: h.method.rawValue, target: h.uri, body: body)
+                    request.authorization = h.headers.first(name: "authorization")
                     switch await handler.handle(request) {
                     case .whole(let response):
                         try await write(response, keepAlive: h.isKeepAlive, to: outbound)

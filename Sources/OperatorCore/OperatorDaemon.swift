@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MeshDNS
 import MeshStore
 import MeshTelemetry
 import OperatorAPI
@@ -18,6 +19,10 @@ public struct OperatorDaemon: Sendable {
     public var http: HTTPListenAddress?
     /// The SPIFFE trust domain of the first anchor (kept in `STATE/identity/trust-domain` after that).
     public var trustDomain = "meshctl.local"
+    /// The DNS interface (`NAME.service.mesh`); nil: none.
+    public var dns: HTTPListenAddress? = HTTPListenAddress(host: "127.0.0.1", port: 8600)
+    /// Seconds DNS answers may be cached, 0-5.
+    public var dnsTTL: UInt32 = 1
 
     public init(directory: StateDirectory, meshctlPath: String, gatewayPort: Int) {
         self.directory = directory
@@ -51,10 +56,18 @@ public struct OperatorDaemon: Sendable {
                 .init(service: ExitWatcher(runtime: runtime, loop: loop)),
             ],
             logger: logger)
+        if let dns {
+            let server = DNSServer()
+            await loop.attachDNS(server, ttl: dnsTTL)
+            configuration.services.append(
+                .init(service: DNSService(server: server, address: dns, directory: directory, logger: logger)))
+        }
         if let http {
             let history = DashboardHistory()
             let scraper = MeshScraper(operatorClient: APIClient(socketPath: directory.socketPath))
-            let routes = DashboardRoutes(loop: loop, store: store, history: history)
+            var routes = DashboardRoutes(loop: loop, store: store, history: history)
+            routes.registrations = RegistrationRoutes(loop: loop)
+            routes.registrationToken = try RegistrationToken.create(in: directory)
             configuration.services += [
                 .init(service: DashboardService(server: APIServer(socketPath: "", handler: routes), address: http,
                                                 directory: directory, logger: logger)),

@@ -16,6 +16,9 @@ struct OperatorRoutes: APIHandler {
     let manifests = StoredManifestCache()
 
     func handle(_ request: APIRequest) async -> APIReply {
+        if RegistrationRoutes.handles(request.path) {
+            return .whole(await RegistrationRoutes(loop: loop).handle(request))
+        }
         do {
             switch (request.method, request.path) {
             case ("GET", "/healthz"):

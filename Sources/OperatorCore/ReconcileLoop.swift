@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Manifests
+import MeshDNS
 import MeshStore
 import OperatorAPI
 import ProcessRuntime
@@ -49,6 +50,11 @@ actor ReconcileLoop {
     var stopping = false
     /// The operator's own counters for `/metrics` (Dashboard/OperatorMetrics.swift).
     var metrics = OperatorMetrics()
+    /// The DNS interface's server, given each pass's zone; nil without one.
+    var dnsServer: DNSServer?
+    var dnsTTL: UInt32 = 1
+    /// Instances registered from outside, kept while they heartbeat (Registry/).
+    var registrations = RegistrationTable()
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -144,6 +150,11 @@ actor ReconcileLoop {
         sleeper.resume()
     }
 
+    func attachDNS(_ server: DNSServer, ttl: UInt32) {
+        dnsServer = server
+        dnsTTL = ttl
+    }
+
     func beginShutdown() {
         stopping = true
         kick()
@@ -191,9 +202,18 @@ actor ReconcileLoop {
                 phase("reload")
             }
             let nextFaultExpiry = await expireFaults(snapshot: snapshot)
+            let services = snapshot.objects.compactMap { object -> Service? in
+                if case .service(let service) = object { return service }
+                return nil
+            }
+            let expiredBefore = registrations.instances.count
+            let nextExpiry = await expireRegistrations(services: services)
+            if registrations.instances.count != expiredBefore { coveredChange = coveredChange ?? started }
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
+            dnsServer?.update(MeshZone.make(services: stopping ? [] : services,
+                                            gateway: world.configurations[GatewayPlan.slot], ttl: dnsTTL))
             phase("compile")
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
@@ -234,6 +254,7 @@ actor ReconcileLoop {
                                             "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
+            if let nextExpiry { wait = min(wait, nextExpiry) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {
@@ -287,6 +308,7 @@ actor ReconcileLoop {
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
         inputs.weightOverrides = overrides.weights
         inputs.logsDirectory = directory.logsDirectory
+        inputs.registeredEndpoints = registrations.endpoints
         inputs.adminTokenPath = directory.adminTokenPath
         inputs.workloadBaseEnvironment = WorkloadEnvironment.base(from: ProcessInfo.processInfo.environment)
         inputs.identitySocket = directory.socketPath

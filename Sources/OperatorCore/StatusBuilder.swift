@@ -58,9 +58,15 @@ struct StatusBuilder {
         let endpoints = world.configurations[GatewayPlan.slot]?.service(named: name)?.endpoints ?? []
         let degradedRoute = degraded.finding(kind: .service, name: name)
         guard case .command(let command) = service.spec.workload else {
-            let reason = service.spec.workload == .none ? "SplitRoot" : "StaticEndpoints"
-            let message = reason == "SplitRoot" ? "served by the backends of its TrafficSplit"
-                : "\(endpoints.count) static endpoint(s)"
+            let registers = service.spec.registration?.allowed == true
+            let isSplitRoot = world.configurations[GatewayPlan.slot]?.splits.contains { $0.rootService == name } ?? false
+            let reason = service.spec.workload != .none ? "StaticEndpoints"
+                : registers && !isSplitRoot ? "Registration" : "SplitRoot"
+            let message = switch reason {
+            case "SplitRoot": "served by the backends of its TrafficSplit"
+            case "Registration": "\(endpoints.count) registered instance(s)"
+            default: "\(endpoints.count) endpoint(s)"
+            }
             return ObjectStatusBody(observedGeneration: generation, conditions: [
                 Condition(type: "Ready", status: "True", reason: reason, message: message),
                 Condition(type: "Progressing", status: "False", reason: "Stable", message: ""),

@@ -71,7 +71,7 @@ struct CrossValidationTests {
         let report = loadManifests(serviceYAML("orphan", port: 1, command: false))
         #expect(
             report.diagnostics.map(\.description) == [
-                #"m.yaml:1:1: error: spec: service "orphan" has neither command nor endpoints and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it"#
+                #"m.yaml:1:1: error: spec: service "orphan" has neither command nor endpoints, does not allow registration and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it"#
             ]
         )
     }

@@ -73,7 +73,7 @@ struct MeshValidationTests {
         #expect(MeshValidator.refusals(removed: removed, remaining: stored.map(\.object)) == [])
         // The split's root has no workload of its own: with the split gone nothing would serve it.
         #expect(MeshValidator.validate(applied: [], stored: stored, removed: removed).map(\.message) == [
-            #"service "web" has neither command nor endpoints and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it (in stored service/web, applied earlier)"#
+            #"service "web" has neither command nor endpoints, does not allow registration and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it (in stored service/web, applied earlier)"#
         ])
     }
 

@@ -19,6 +19,13 @@ struct MeshctlRunner {
     static func run(_ arguments: [String], in directory: String? = nil, timeout: Duration = .seconds(60)) throws
         -> Result
     {
+        try runProgram(executable, arguments, in: directory, timeout: timeout)
+    }
+
+    /// Any program (curl, dig) with the same bounded wait and captured output.
+    static func runProgram(_ program: String, _ arguments: [String], in directory: String? = nil,
+                           timeout: Duration = .seconds(60)) throws -> Result
+    {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("meshctl-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -33,7 +40,7 @@ struct MeshctlRunner {
             try? err.close()
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = out

@@ -40,7 +40,8 @@ final class OperatorHarness {
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
-        process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort)]
+        process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort),
+                             "--dns", "127.0.0.1:0"]
         let log = directory + "/operator.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

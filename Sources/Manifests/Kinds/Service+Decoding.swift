@@ -64,6 +64,9 @@ extension Service.Spec {
         let connectionPool =
             spec.mapping("connectionPool") { reader in Service.ConnectionPool(decoding: &reader) } ?? .init()
         let rateLimit = Self.rateLimit(decoding: &spec, workload: workload)
+        let registration = spec.mapping("registration") { reader in
+            Service.Registration(allowed: reader.bool("allowed", default: false))
+        }
         self.init(
             port: port,
             appProtocol: appProtocol,
@@ -72,7 +75,8 @@ extension Service.Spec {
             loadBalancer: loadBalancer,
             outlierDetection: outlierDetection,
             connectionPool: connectionPool,
-            rateLimit: rateLimit
+            rateLimit: rateLimit,
+            registration: registration
         )
     }
 

@@ -40,6 +40,9 @@ extension Service {
         pool.add("maxRequestsPerConnection", .int(self.spec.connectionPool.maxRequestsPerConnection))
         spec.add("connectionPool", pool.value)
         if let limit = self.spec.rateLimit { spec.add("rateLimit", limit.canonical) }
+        if let registration = self.spec.registration {
+            spec.add("registration", .map([.init("allowed", .bool(registration.allowed))]))
+        }
         return ManifestObject.envelope(apiVersion: apiVersion, kind: .service, metadata: metadata, spec: spec.value)
     }
 }

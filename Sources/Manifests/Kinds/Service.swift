@@ -23,6 +23,8 @@ public struct Service: Sendable, Hashable, Codable {
         public var connectionPool: ConnectionPool
         /// nil: no rate limit.
         public var rateLimit: RateLimit?
+        /// nil: instances cannot register themselves into this service.
+        public var registration: Registration?
 
         public init(
             port: Int,
@@ -32,7 +34,8 @@ public struct Service: Sendable, Hashable, Codable {
             loadBalancer: LoadBalancer = .p2cEWMA,
             outlierDetection: OutlierDetection? = nil,
             connectionPool: ConnectionPool = .init(),
-            rateLimit: RateLimit? = nil
+            rateLimit: RateLimit? = nil,
+            registration: Registration? = nil
         ) {
             self.port = port
             self.appProtocol = appProtocol
@@ -42,6 +45,7 @@ public struct Service: Sendable, Hashable, Codable {
             self.outlierDetection = outlierDetection
             self.connectionPool = connectionPool
             self.rateLimit = rateLimit
+            self.registration = registration
         }
     }
 

@@ -68,12 +68,13 @@ struct CrossValidator {
                 // With a TrafficSplit that failed its own checks, whether this is its root cannot be known.
                 if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil,
                     routeParents[service.metadata.name] == nil,
+                    service.spec.registration?.allowed != true,
                     !invalid.contains(where: { $0.kind == .trafficSplit || $0.kind == .httpRoute })
                 {
                     error(
                         loaded,
                         "spec",
-                        "service \"\(service.metadata.name)\" has neither command nor endpoints and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it"
+                        "service \"\(service.metadata.name)\" has neither command nor endpoints, does not allow registration and is not the root of a TrafficSplit nor the parent of an HTTPRoute, so nothing would serve it"
                     )
                 }
             case .trafficSplit(let split):

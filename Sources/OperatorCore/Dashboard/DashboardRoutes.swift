@@ -9,8 +9,17 @@ struct DashboardRoutes: APIHandler {
     let loop: ReconcileLoop
     let store: SQLiteStore
     let history: DashboardHistory
+    /// Self-registration for programs that cannot use the Unix socket, with the token (Registry/).
+    var registrations: RegistrationRoutes? = nil
+    var registrationToken = ""
 
     func handle(_ request: APIRequest) async -> APIReply {
+        if RegistrationRoutes.handles(request.path), let registrations {
+            guard RegistrationToken.accepts(request.authorization, token: registrationToken) else {
+                return .whole(APIResponse(status: 401, json: #"{"error":"Authorization: Bearer TOKEN required (STATE/registration.token)","errors":["Authorization: Bearer TOKEN required (STATE/registration.token)"]}"#))
+            }
+            return .whole(await registrations.handle(request))
+        }
         guard request.method == "GET" else {
             return .whole(APIResponse(status: 405, json: #"{"error":"read-only: GET only"}"#))
         }

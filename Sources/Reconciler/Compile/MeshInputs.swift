@@ -23,6 +23,8 @@ public struct MeshInputs: Sendable {
     /// The proxies' admin secret (`--admin-token-file`); nil starts them without one (their admin then refuses
     /// every change).
     public var adminTokenPath: String? = nil
+    /// Endpoints registered from outside the operator (self-registration), by service: `host:port`, sorted.
+    public var registeredEndpoints: [String: [String]] = [:]
     /// The operator's variables every workload keeps (`WorkloadEnvironment.base(from:)`).
     public var workloadBaseEnvironment: [String: String] = WorkloadEnvironment.base(from: [:])
     /// The operator's API socket, where proxies send their CSRs; nil: proxies run without identity, plaintext.

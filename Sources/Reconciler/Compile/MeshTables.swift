@@ -24,9 +24,12 @@ struct MeshTables {
             let name = service.metadata.name
             let list = endpoints[name] ?? []
             var config = ManifestTranslation.serviceConfig(service, name: name, endpoints: list)
+            let registered = inputs.registeredEndpoints[name] ?? []
             if case .endpoints(let statics) = service.spec.workload {
-                config.endpoints = statics.map(\.description)
+                config.endpoints = statics.map(\.description) + registered
             } else {
+                // Registered instances prove their health by heartbeat (TTL), as replicas do by the operator's probes.
+                config.endpoints += registered
                 // The operator health-checks every replica itself and lists only ready ones; a proxy-side check
                 // would hold each newly listed endpoint back until its own first check (a gap of 503s).
                 // Static endpoints, which nobody else checks, keep the proxy's active health check.

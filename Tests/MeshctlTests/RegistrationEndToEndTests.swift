@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Self-registration with a real operator and real programs: a stock HTTP server outside the operator joins a
+/// Service through `meshctl register` (heartbeating), leaves it when that process dies and its TTL runs out, and
+/// joins again over the loopback HTTP listener with the token; bad registrations change nothing.
+@Suite("self-registration end to end", .serialized)
+struct RegistrationEndToEndTests {
+    private func startProcess(_ path: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    private func stop(_ process: Process) {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    private func curl(_ arguments: [String]) throws -> String {
+        let result = try MeshctlRunner.runProgram("/usr/bin/curl", ["-s", "-m", "5"] + arguments, timeout: .seconds(10))
+        return result.stdout
+    }
+
+    @Test func anOutsideInstanceJoinsHeartbeatsAndLeavesWhenItsTTLRunsOut() throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        try harness.start()
+        let www = harness.directory + "/www"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "outside\n".write(toFile: www + "/who.txt", atomically: true, encoding: .utf8)
+        let servicePort = OperatorHarness.freePort()
+        try harness.write("ext.yaml", """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: ext}
+            spec:
+              port: \(servicePort)
+              registration: {allowed: true}
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: fixed}
+            spec:
+              port: \(OperatorHarness.freePort())
+              endpoints: ["127.0.0.1:9"]
+
+            """)
+        let apply = try harness.meshctl(["apply", "-f", harness.manifests])
+        #expect(apply.status == 0, "\(apply.stderr)")
+
+        let instancePort = OperatorHarness.freePort()
+        let server = try startProcess("/usr/bin/python3", ["-m", "http.server", String(instancePort), "--bind",
+                                                           "127.0.0.1", "--directory", www],
+                                      log: harness.directory + "/server.log")
+        defer { stop(server) }
+        let address = "127.0.0.1:\(instancePort)"
+
+        // Bad input: a clear error each, exit 1, nothing registered.
+        let refused = try harness.meshctl(["register", "service/fixed", "--address", address])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("service/fixed does not accept registrations (set spec.registration.allowed: true"))
+        let unknown = try harness.meshctl(["register", "service/nope", "--address", address])
+        #expect(unknown.status == 1 && unknown.stderr.contains("service/nope not found"))
+        let bad = try harness.meshctl(["register", "service/ext", "--address", "127.0.0.1", "--ttl", "0s"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("address: expected HOST:PORT"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("ttl: must be from 1s to 24h, got 0s"), "\(bad.stderr)")
+        let listed = try harness.meshctl(["get", "endpoints"]).stdout
+        #expect(!listed.contains(address))
+        #expect(LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 503)
+
+        // Registered by `meshctl register`, heartbeating at ttl/3: it serves, and stays past its TTL.
+        let register = try startProcess(MeshctlRunner.executable, [
+            "register", "service/ext", "--address", address, "--ttl", "2s", "--state-dir", harness.stateDirectory,
+        ], log: harness.directory + "/register.log")
+        defer { stop(register) }
+        #expect(harness.eventually(10) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.body == "outside\n" })
+        Thread.sleep(forTimeInterval: 3)
+        #expect(LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 200, "heartbeats keep it past its TTL")
+        #expect(try harness.meshctl(["get", "endpoints"]).stdout.contains(address))
+
+        // The registering process dies without deregistering: the instance leaves once its TTL has run out.
+        kill(register.processIdentifier, SIGKILL)
+        register.waitUntilExit()
+        let killed = Date()
+        #expect(harness.eventually(10) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 503 })
+        let gone = Date().timeIntervalSince(killed)
+        #expect(gone > 1.0 && gone < 5, "left \(gone) s after its last heartbeat source died (ttl 2s)")
+        #expect(try harness.meshctl(["status"]).stdout.contains("RegistrationExpired"))
+
+        // Over the loopback HTTP listener: refused without the token, accepted with it, and deregistered.
+        let http = try #require(try? String(contentsOfFile: harness.stateDirectory + "/http.addr", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try String(contentsOfFile: harness.stateDirectory + "/registration.token", encoding: .utf8)
+        let body = #"{"service":"ext","address":"\#(address)","ttl":"30s"}"#
+        let noToken = try curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-d", body,
+                                "http://\(http)/v1/registrations"])
+        #expect(noToken == "401")
+        let withToken = try curl(["-w", " %{http_code}", "-X", "POST", "-d", body, "-H", "Authorization: Bearer \(token)",
+                                  "http://\(http)/v1/registrations"])
+        #expect(withToken.hasSuffix(" 200"), "\(withToken)")
+        #expect(harness.eventually(10) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 200 })
+        let deregister = try harness.meshctl(["deregister", "service/ext", "--address", address])
+        #expect(deregister.status == 0, "\(deregister.stderr)")
+        #expect(harness.eventually(2) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 503 })
+    }
+}
