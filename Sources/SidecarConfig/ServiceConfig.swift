@@ -39,6 +39,9 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
     /// The endpoints are mesh sidecars: connections to them are mTLS, and the peer must present this service's
     /// identity (`spiffe://<trust-domain>/ns/default/sa/<name>`). Only when this proxy has an identity itself.
     public var mtls: Bool = false
+    /// Endpoints of an `mtls` service that are not sidecars (instances registered from outside the mesh): reached
+    /// in plaintext, like every endpoint of a service without `mtls`.
+    public var plaintextEndpoints: [String] = []
 
     public init(
         name: String, hosts: [String] = [], endpoints: [String], appProtocol: AppProtocol = .http,
@@ -59,7 +62,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case name, hosts, endpoints, appProtocol, loadBalancer, outlierDetection, healthCheck, connectionLimits, rateLimit
-        case mtls
+        case mtls, plaintextEndpoints
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +77,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         self.connectionLimits = try c.decodeIfPresent(ConnectionLimits.self, forKey: .connectionLimits) ?? .init()
         self.rateLimit = try c.decodeIfPresent(RateLimitConfig.self, forKey: .rateLimit)
         self.mtls = try c.decodeIfPresent(Bool.self, forKey: .mtls) ?? false
+        self.plaintextEndpoints = try c.decodeIfPresent([String].self, forKey: .plaintextEndpoints) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,6 +88,7 @@ public struct ServiceConfig: Sendable, Hashable, Codable {
         // Absent for HTTP/1.1: configurations of plain HTTP services stay byte-identical to before the field existed.
         if appProtocol != .http { try c.encode(appProtocol, forKey: .appProtocol) }
         if mtls { try c.encode(mtls, forKey: .mtls) }  // absent when off, as appProtocol
+        if !plaintextEndpoints.isEmpty { try c.encode(plaintextEndpoints, forKey: .plaintextEndpoints) }
         try c.encode(loadBalancer, forKey: .loadBalancer)
         try c.encodeIfPresent(outlierDetection, forKey: .outlierDetection)
         try c.encodeIfPresent(healthCheck, forKey: .healthCheck)

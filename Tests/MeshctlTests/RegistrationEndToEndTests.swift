@@ -32,13 +32,21 @@ struct RegistrationEndToEndTests {
         return result.stdout
     }
 
+    /// A stock program outside the operator: `python3 -m http.server` serving `/who.txt` = "outside\n".
+    private func outsideServer(_ harness: OperatorHarness) throws -> (Process, address: String) {
+        let www = harness.directory + "/www"
+        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
+        try "outside\n".write(toFile: www + "/who.txt", atomically: true, encoding: .utf8)
+        let port = OperatorHarness.freePort()
+        let server = try startProcess("/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1",
+                                                           "--directory", www], log: harness.directory + "/server.log")
+        return (server, "127.0.0.1:\(port)")
+    }
+
     @Test func anOutsideInstanceJoinsHeartbeatsAndLeavesWhenItsTTLRunsOut() throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }
         try harness.start()
-        let www = harness.directory + "/www"
-        try FileManager.default.createDirectory(atPath: www, withIntermediateDirectories: true)
-        try "outside\n".write(toFile: www + "/who.txt", atomically: true, encoding: .utf8)
         let servicePort = OperatorHarness.freePort()
         try harness.write("ext.yaml", """
             apiVersion: mesh.meshctl.dev/v1alpha1
@@ -59,12 +67,8 @@ struct RegistrationEndToEndTests {
         let apply = try harness.meshctl(["apply", "-f", harness.manifests])
         #expect(apply.status == 0, "\(apply.stderr)")
 
-        let instancePort = OperatorHarness.freePort()
-        let server = try startProcess("/usr/bin/python3", ["-m", "http.server", String(instancePort), "--bind",
-                                                           "127.0.0.1", "--directory", www],
-                                      log: harness.directory + "/server.log")
+        let (server, address) = try outsideServer(harness)
         defer { stop(server) }
-        let address = "127.0.0.1:\(instancePort)"
 
         // Bad input: a clear error each, exit 1, nothing registered.
         let refused = try harness.meshctl(["register", "service/fixed", "--address", address])
@@ -114,5 +118,46 @@ struct RegistrationEndToEndTests {
         let deregister = try harness.meshctl(["deregister", "service/ext", "--address", address])
         #expect(deregister.status == 0, "\(deregister.stderr)")
         #expect(harness.eventually(2) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.status == 503 })
+    }
+
+    /// A Service of replicas (sidecars, reached over mTLS) that also accepts registrations: the registered program
+    /// has no mesh identity and speaks plaintext HTTP, so callers must not start a TLS handshake with it.
+    @Test func aRegisteredInstanceBesideReplicasIsReachedInPlaintext() throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        try harness.start()
+        let servicePort = OperatorHarness.freePort()
+        try harness.write("mixed.yaml", """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: mixed}
+            spec:
+              port: \(servicePort)
+              command: [meshctl, demo-app]
+              replicas: 1
+              registration: {allowed: true}
+
+            """)
+        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
+        #expect(harness.eventually(30) { LoopbackGet.get(port: servicePort)?.status == 200 }, "the replica serves")
+
+        let (server, address) = try outsideServer(harness)
+        defer { stop(server) }
+        let register = try startProcess(MeshctlRunner.executable, [
+            "register", "service/mixed", "--address", address, "--ttl", "10s", "--state-dir", harness.stateDirectory,
+        ], log: harness.directory + "/register.log")
+        defer { stop(register) }
+        #expect(try harness.eventually(10) { try harness.meshctl(["get", "endpoints"]).stdout.contains(address) })
+
+        // Balanced over the replica's sidecar and the registered program: the program answers some, and no request
+        // fails (a TLS handshake with a plaintext server would fail every one sent to it).
+        var outside = 0
+        var failures: [Int] = []
+        for _ in 0..<40 {
+            guard let answer = LoopbackGet.get(port: servicePort, path: "/who.txt") else { failures.append(0); continue }
+            if answer.body == "outside\n" { outside += 1 } else if answer.status >= 500 { failures.append(answer.status) }
+        }
+        #expect(outside > 0, "the registered program answered none of 40 requests")
+        #expect(failures.isEmpty, "failed: \(failures)")
     }
 }

@@ -155,6 +155,25 @@ struct MeshCompilerTests {
         #expect(gateway.service(named: "db")?.endpoints == ["127.0.0.1:5432"])
     }
 
+    @Test("with identities on, replicas are mTLS endpoints; static and registered ones are plaintext")
+    func onlySidecarsAreReachedOverMutualTLS() throws {
+        var book = PortBook()
+        var input = inputs()
+        input.identitySocket = "/state/api.sock"
+        var db = service("db", port: 9000, argv: nil)
+        db.spec.workload = .endpoints([Service.Endpoint(host: "127.0.0.1", port: 5432)])
+        input.services.append(db)
+        input.registeredEndpoints = ["web-v1": ["127.0.0.1:7001"], "db": ["127.0.0.1:7002"]]
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let gateway = try #require(world.configurations[GatewayPlan.slot])
+        let v1 = try #require(gateway.service(named: "web-v1"))
+        #expect(v1.mtls && v1.plaintextEndpoints == ["127.0.0.1:7001"])
+        #expect(v1.endpoints.contains("127.0.0.1:7001"))
+        #expect(gateway.service(named: "web-v2")?.plaintextEndpoints == [])
+        let statics = try #require(gateway.service(named: "db"))
+        #expect(!statics.mtls && statics.endpoints == ["127.0.0.1:5432", "127.0.0.1:7002"])
+    }
+
     @Test func servicesComeAndGoAsGatewayListenersWithoutANewGateway() throws {
         var book = PortBook()
         var input = inputs()

@@ -34,9 +34,12 @@ struct MeshTables {
                 // would hold each newly listed endpoint back until its own first check (a gap of 503s).
                 // Static endpoints, which nobody else checks, keep the proxy's active health check.
                 config.healthCheck = nil
-                // Its endpoints are mesh sidecars, which have identities: callers speak mTLS to them.
+                // Its replicas' endpoints are mesh sidecars, which have identities: callers speak mTLS to them.
                 config.mtls = inputs.identitySocket != nil
             }
+            // One rule for everything the operator did not start (static endpoints, registered instances): it has
+            // no mesh identity and speaks plaintext HTTP. A service of static endpoints has no `mtls` at all.
+            if config.mtls { config.plaintextEndpoints = registered }
             services.append(config)
         }
         let groups = Dictionary(inputs.routeGroups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })

@@ -7,9 +7,11 @@ struct UpstreamTLS: Sendable {
     let tls: MeshTLS
     let service: String
 
-    /// Nil (plaintext) unless the service's endpoints are sidecars and the proxy has an identity to offer.
-    init?(_ service: ServiceConfig, _ tls: MeshTLS?) {
-        guard service.mtls, let tls else { return nil }
+    /// Nil (plaintext) unless `endpoint` is a sidecar of the service and the proxy has an identity to offer.
+    init?(_ service: ServiceConfig, endpoint: HostPort, _ tls: MeshTLS?) {
+        guard service.mtls, let tls,
+            !service.plaintextEndpoints.contains(where: { HostPort(parsing: $0) == endpoint })
+        else { return nil }
         self.tls = tls
         self.service = service.name
     }

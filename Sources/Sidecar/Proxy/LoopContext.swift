@@ -88,7 +88,7 @@ final class LoopContext: @unchecked Sendable {
                 let key = Self.endpointKey(service.name, address)
                 if let existing = newEndpoints[key] ?? self.endpoints[key] {
                     existing.limits = service.connectionLimits
-                    existing.upstreamTLS = UpstreamTLS(service, meshTLS)
+                    existing.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
                     newEndpoints[key] = existing
                     return existing
                 }
@@ -96,7 +96,7 @@ final class LoopContext: @unchecked Sendable {
                 let endpoint = EndpointState(
                     address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
                     pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
-                endpoint.upstreamTLS = UpstreamTLS(service, meshTLS)
+                endpoint.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
                 newEndpoints[key] = endpoint
                 return endpoint
             }
