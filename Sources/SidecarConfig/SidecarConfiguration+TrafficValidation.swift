@@ -28,7 +28,10 @@ extension SidecarConfiguration {
             let known = Set(split.backends.map(\.service))
             for (j, rule) in split.rules.enumerated() {
                 let path = "splits[\(i)].rules[\(j)]"
-                if rule.backends.isEmpty { fail("\(path).backends", "needs at least one backend") }
+                // A redirect answers by itself: Gateway API forbids backends beside it.
+                let redirects = rule.filters?.redirect != nil
+                if rule.backends.isEmpty, !redirects { fail("\(path).backends", "needs at least one backend") }
+                if !rule.backends.isEmpty, redirects { fail("\(path).backends", "must be empty with a redirect") }
                 if !rule.backends.isEmpty, !rule.backends.contains(where: { $0.weight > 0 }) {
                     fail("\(path).backends", "at least one weight must be > 0")
                 }
@@ -46,6 +49,7 @@ extension SidecarConfiguration {
                     if mirror.service.isEmpty { fail("\(path).mirror.service", "must not be empty") }
                     if !(0...100).contains(mirror.percentage) { fail("\(path).mirror.percentage", "must be 0...100") }
                 }
+                if let filters = rule.filters { problems += filters.problems(path: "\(path).filters") }
             }
         }
         return problems

@@ -15,6 +15,8 @@ public struct SplitRule: Sendable, Hashable, Codable {
     public var perTryTimeout: Duration?
     /// A copy of `percentage` percent of the rule's requests goes to this service (HTTPRoute `RequestMirror`).
     public var mirror: RequestMirror?
+    /// Header modifiers, URL rewrite, redirect (HTTPRoute filters); nil: none.
+    public var filters: RouteFilters?
 
     /// Copies of requests to another service; their answers are thrown away and the request never waits for them.
     public struct RequestMirror: Sendable, Hashable, Codable {
@@ -29,16 +31,18 @@ public struct SplitRule: Sendable, Hashable, Codable {
     }
 
     public init(name: String, match: RouteMatch? = nil, backends: [TrafficSplitConfig.Backend],
-                timeout: Duration? = nil, perTryTimeout: Duration? = nil, mirror: RequestMirror? = nil) {
+                timeout: Duration? = nil, perTryTimeout: Duration? = nil, mirror: RequestMirror? = nil,
+                filters: RouteFilters? = nil) {
         self.name = name
         self.match = match
         self.backends = backends
         self.timeout = timeout
         self.perTryTimeout = perTryTimeout
         self.mirror = mirror
+        self.filters = filters
     }
 
-    private enum CodingKeys: String, CodingKey { case name, match, backends, timeout, perTryTimeout, mirror }
+    private enum CodingKeys: String, CodingKey { case name, match, backends, timeout, perTryTimeout, mirror, filters }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +52,7 @@ public struct SplitRule: Sendable, Hashable, Codable {
         self.timeout = try c.decodeDurationIfPresent(forKey: .timeout)
         self.perTryTimeout = try c.decodeDurationIfPresent(forKey: .perTryTimeout)
         self.mirror = try c.decodeIfPresent(RequestMirror.self, forKey: .mirror)
+        self.filters = try c.decodeIfPresent(RouteFilters.self, forKey: .filters)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -58,5 +63,6 @@ public struct SplitRule: Sendable, Hashable, Codable {
         try c.encodeDurationIfPresent(timeout, forKey: .timeout)
         try c.encodeDurationIfPresent(perTryTimeout, forKey: .perTryTimeout)
         try c.encodeIfPresent(mirror, forKey: .mirror)
+        try c.encodeIfPresent(filters, forKey: .filters)
     }
 }

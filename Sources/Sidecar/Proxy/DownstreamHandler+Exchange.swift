@@ -113,10 +113,16 @@ extension DownstreamHandler {
 
     /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
     func respondLocally(status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool) {
-        guard let context, !closing else { return }
+        guard context != nil, !closing else { return }
         let keep = keepAlive && requestFramer.isDone
-        let buffer = HeadWriter.localResponse(
-            status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator)
+        sendLocally(HeadWriter.localResponse(
+            status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator),
+            keepAlive: keep)
+    }
+
+    /// Writes a whole response of the proxy's own (`keep`: it says keep-alive, and the request was read whole).
+    func sendLocally(_ buffer: ByteBuffer, keepAlive keep: Bool) {
+        guard let context, !closing else { return }
         writer.write(buffer, context: context)
         responseStarted = true
         if keep {

@@ -95,6 +95,8 @@ extension DownstreamHandler {
             respondLocally(status: 503, reason: "degraded", detail: detail, keepAlive: keepAliveAfter)
             return
         }
+        routeResponseEdits = nil
+        if let filters = ruleOptions?.filters, applyRouteFilters(filters) { return }
         self.service = service
         self.retries = retries
         inExchange = true

@@ -172,12 +172,12 @@ extension DownstreamHandler {
         if framing == .untilClose || loop.draining { keepAliveAfter = false }
         let keepAlive = keepAliveAfter && requestFramer.isDone
         let rawLength: Int
-        if HeadWriter.responseNeedsRewrite(response, request: request, keepAlive: keepAlive) {
+        if routeResponseEdits != nil || HeadWriter.responseNeedsRewrite(response, request: request, keepAlive: keepAlive) {
             let head = buffer.withUnsafeReadableBytes { bytes in
                 HeadWriter.responseHead(
                     bytes, head: response, request: request, keepAlive: keepAlive, allocator: allocator)
             }
-            rewritten = head
+            rewritten = editedResponseHead(head)
             buffer.moveReaderIndex(forwardBy: response.length)
             rawLength = 0
         } else {

@@ -64,6 +64,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var endpoint: EndpointState?
     var upstream: UpstreamHandler?
     var upstreamHead: ByteBuffer?
+    /// The routed rule's `ResponseHeaderModifier`, applied to this exchange's response head.
+    var routeResponseEdits: RouteFilters.HeaderEdits?
     /// Body bytes sent so far, kept while the machine says a retry could need them.
     var retained: ByteBuffer?
     var backoffTask: Scheduled<Void>?

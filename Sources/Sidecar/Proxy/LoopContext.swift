@@ -236,8 +236,12 @@ final class LoopContext: @unchecked Sendable {
             }
             if let rules = split.rules {
                 // An HTTPRoute: its rules alone decide; a request that fits none has no route (Gateway API).
-                guard let rule = rules.rule(for: request), let backend = rules.nextBackend(rule: rule, now: Self.now())
-                else { return .noRoute }
+                guard let rule = rules.rule(for: request) else { return .noRoute }
+                guard let backend = rules.nextBackend(rule: rule, now: Self.now()) else {
+                    // A redirect rule has no backends: the proxy answers it, the root stands in and is never called.
+                    guard let options = rules.options[rule], options.filters?.redirect != nil else { return .noRoute }
+                    return viaSplit(root, options: options)
+                }
                 return viaSplit(backend, options: rules.options[rule])
             }
             if let matches = split.matches,

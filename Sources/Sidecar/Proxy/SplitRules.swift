@@ -11,6 +11,8 @@ final class SplitRules {
         var perTryTimeout: UInt64?
         var mirror: ServiceState?
         var mirrorPercentage: Double = 0
+        /// Header modifiers, URL rewrite, redirect (DownstreamHandler+RouteFilters.swift).
+        var filters: RouteFilters?
     }
 
     let table: RouteTable
@@ -37,8 +39,8 @@ final class SplitRules {
             let mirror = rule.mirror.flatMap { mirrors($0.service) }
             let ruleOptions = Options(
                 timeout: rule.timeout?.clampedNanoseconds, perTryTimeout: rule.perTryTimeout?.clampedNanoseconds,
-                mirror: mirror, mirrorPercentage: rule.mirror?.percentage ?? 0)
-            let plain = ruleOptions.timeout == nil && ruleOptions.perTryTimeout == nil && mirror == nil
+                mirror: mirror, mirrorPercentage: rule.mirror?.percentage ?? 0, filters: rule.filters)
+            let plain = ruleOptions.timeout == nil && ruleOptions.perTryTimeout == nil && mirror == nil && rule.filters == nil
             options.append(plain ? nil : ruleOptions)
         }
         self.table = RouteTable(rules: tableRules)
