@@ -39,4 +39,24 @@ struct HTTPRouteCompileTests {
             version: "v", services: ["web", "v1", "v2"].map { ServiceConfig(name: $0, endpoints: []) }, splits: compiled)
         try config.validate()
     }
+
+    @Test func filtersCompileWithTheMatchedPrefixAndARedirectNeedsNoBackend() throws {
+        let compiled = HTTPRouteTranslation.splits(route([
+            .init(matches: [.init(path: .init(type: .pathPrefix, value: "/old/"))], backendRefs: [.init(name: "v1", port: 80)],
+                  filters: .init(requestHeaders: .init(set: [.init(name: "x-env", value: "prod")]),
+                                 rewrite: .init(path: .init(type: .replacePrefixMatch, value: "/new")))),
+            .init(matches: [.init(path: .init(type: .exact, value: "/http"))],
+                  filters: .init(redirect: .init(scheme: "https", statusCode: 301))),
+        ]))
+        let split = try #require(compiled.first)
+        let rewrite = try #require(split.rules.first { $0.name.contains("rules[0]") }?.filters)
+        #expect(rewrite.rewrite?.path == .init(type: .replacePrefixMatch, value: "/new", matchedPrefix: "/old"))
+        #expect(rewrite.requestHeaders?.set == [.init(name: "x-env", value: "prod")])
+        let redirect = try #require(split.rules.first { $0.name.contains("rules[1]") })
+        #expect(redirect.backends.isEmpty)
+        #expect(redirect.filters?.redirect == .init(scheme: "https", statusCode: 301))
+        let config = SidecarConfiguration(
+            version: "v", services: ["web", "v1"].map { ServiceConfig(name: $0, endpoints: []) }, splits: compiled)
+        try config.validate()
+    }
 }

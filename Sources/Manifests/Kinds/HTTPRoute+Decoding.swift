@@ -91,32 +91,12 @@ extension HTTPRoute.Rule {
             backend.finish()
             backends.append(.init(name: serviceName, port: port, weight: weight))
         }
-        if backendItems.isEmpty {
+        let (filters, mirror) = HTTPRoute.Filters.decode(&reader, matches: matches, hasBackends: !backendItems.isEmpty)
+        if backendItems.isEmpty, filters.redirect == nil {
+            // A redirect is answered by the proxy and needs no backend (Gateway API forbids one beside it).
             context.error(reader.mark, reader.fieldPath("backendRefs"), "must list at least one backend Service")
-        } else if backends.count == backendItems.count, backends.allSatisfy({ $0.weight == 0 }) {
+        } else if !backendItems.isEmpty, backends.count == backendItems.count, backends.allSatisfy({ $0.weight == 0 }) {
             context.error(reader.mark, reader.fieldPath("backendRefs"), "weights sum to 0: no request could be routed")
-        }
-        var mirror: HTTPRoute.Mirror?
-        let filterItems = reader.list("filters")
-        HTTPRoute.Spec.limit(filterItems, HTTPRoute.Limits.filters, reader.value("filters"), reader.fieldPath("filters"), context)
-        for (node, path) in filterItems {
-            guard var filter = FieldReader(node, path: path, context: context) else { continue }
-            let typeNode = filter.required("type")
-            let type = typeNode.flatMap { context.string($0, filter.fieldPath("type")) } ?? ""
-            if type == "RequestMirror" {
-                if mirror != nil, let typeNode {
-                    context.error(typeNode.mark, filter.fieldPath("type"), "at most one RequestMirror per rule in meshctl")
-                }
-                mirror = filter.mapping("requestMirror", required: true) { HTTPRoute.Mirror(decoding: &$0) }
-            } else if let typeNode {
-                // Accepted kinds would silently do nothing; say so instead (issue 17).
-                context.error(typeNode.mark, filter.fieldPath("type"),
-                              "filter \(context.quoted(type)) is not supported yet (RequestMirror is; RequestHeaderModifier, ResponseHeaderModifier, URLRewrite and RequestRedirect are not)")
-                for key in ["requestHeaderModifier", "responseHeaderModifier", "urlRewrite", "requestRedirect", "extensionRef"] {
-                    _ = filter.value(key)
-                }
-            }
-            filter.finish()
         }
         let timeouts = reader.mapping("timeouts") { timeouts -> HTTPRoute.Timeouts? in
             let request = timeouts.duration("request", minimum: .milliseconds(1))
@@ -127,7 +107,8 @@ extension HTTPRoute.Rule {
             }
             return HTTPRoute.Timeouts(request: request, backendRequest: backendRequest)
         }
-        self.init(name: name, matches: matches, backendRefs: backends, timeouts: timeouts, mirror: mirror)
+        self.init(name: name, matches: matches, backendRefs: backends, timeouts: timeouts, mirror: mirror,
+                  filters: filters)
     }
 }
 

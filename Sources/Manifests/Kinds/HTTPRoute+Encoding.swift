@@ -37,6 +37,7 @@ extension HTTPRoute {
             fields.add("weight", .int(backend.weight))
             return fields.value
         }))
+        var filters = rule.filters.canonical
         if let mirror = rule.mirror {
             var backend = CanonicalMap()
             backend.add("group", .string(""))
@@ -47,8 +48,9 @@ extension HTTPRoute {
                 .init("type", .string("RequestMirror")),
                 .init("requestMirror", .map([.init("backendRef", backend.value), Self.share(mirror.percentage)])),
             ])
-            map.add("filters", .list([filter]))
+            filters.append(filter)
         }
+        if !filters.isEmpty { map.add("filters", .list(filters)) }
         if let timeouts = rule.timeouts {
             var fields = CanonicalMap()
             if let request = timeouts.request { fields.add("request", .duration(request)) }

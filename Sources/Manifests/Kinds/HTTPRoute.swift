@@ -45,14 +45,17 @@ public struct HTTPRoute: Sendable, Hashable, Codable {
         public var timeouts: Timeouts?
         /// A `RequestMirror` filter: copies of the rule's requests go to another Service.
         public var mirror: Mirror?
+        /// Header modifiers, URL rewrite, redirect.
+        public var filters: Filters
 
         public init(name: String? = nil, matches: [Match] = [], backendRefs: [BackendRef] = [], timeouts: Timeouts? = nil,
-                    mirror: Mirror? = nil) {
+                    mirror: Mirror? = nil, filters: Filters = Filters()) {
             self.name = name
             self.matches = matches
             self.backendRefs = backendRefs
             self.timeouts = timeouts
             self.mirror = mirror
+            self.filters = filters
         }
     }
 

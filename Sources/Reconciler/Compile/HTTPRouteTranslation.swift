@@ -18,7 +18,8 @@ enum HTTPRouteTranslation {
                     name: match == nil ? label : "\(label) matches[\(matchIndex)]", match: compiled,
                     backends: backends, timeout: rule.timeouts?.request,
                     perTryTimeout: rule.timeouts?.backendRequest,
-                    mirror: rule.mirror.map { .init(service: $0.service, percentage: $0.percentage) })))
+                    mirror: rule.mirror.map { .init(service: $0.service, percentage: $0.percentage) },
+                    filters: filters(rule.filters, match: match))))
             }
         }
         let rules = entries.sorted { $0.key < $1.key }.map(\.rule)
