@@ -46,7 +46,7 @@ extension ReconcileLoop {
                 actions += machine.newSideReady(revision: newSide.revision, now: now)
             }
             if let pending = machine.state.pendingWeights, appliedWeights[name] == pending,
-               splitConfirmed(spec.trafficSplit, instances: instances) {
+               splitConfirmed(spec.routingSplit, instances: instances) {
                 actions += machine.weightsConfirmed(pending, now: now)
             }
             let target = machine.state.stableSideTarget
@@ -62,10 +62,10 @@ extension ReconcileLoop {
             await saveEvents(events)
 
             let weights = machine.state.desiredWeights
-            overrides.weights[spec.trafficSplit] = [spec.stableService: weights.stable, spec.newService: weights.canary]
-            if weights.preview, let route = PreviewRouting.pinnedRoute(for: spec) {
-                overrides.pinned[spec.trafficSplit] = [route]
-            }
+            overrides.weights[spec.routingSplit] = [spec.stableService: weights.stable, spec.newService: weights.canary]
+            var pinned = weights.headerRoutes.map { $0.pinnedRoute(to: spec.newService) }
+            if weights.preview, let route = PreviewRouting.pinnedRoute(for: spec) { pinned.insert(route, at: 0) }
+            if !pinned.isEmpty { overrides.pinned[spec.routingSplit] = pinned }
             appliedWeights[name] = weights
             let stableTarget = machine.state.stableSideTarget
             if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {

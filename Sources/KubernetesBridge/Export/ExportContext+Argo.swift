@@ -31,16 +31,22 @@ extension ExportContext {
                 keep(loaded, "spec.canary.stepWeight", into: &annotations)
                 keep(loaded, "spec.canary.maxWeight", into: &annotations)
             }
-            let routing: CanonicalValue = options.split == .smi
-                ? .object([("smi", .object([("rootService", .string(split.spec.service)),
-                                            ("trafficSplitName", .string(split.metadata.name))]))])
-                : .object([("plugins", .object([(Self.argoGatewayPlugin, .object([
+            // Argo changes only the header routes its trafficRouting lists as managed.
+            var managed: [String] = []
+            if case .steps(let meshSteps) = canary.progression {
+                for case .setHeaderRoute(let route) in meshSteps where !managed.contains(route.name) { managed.append(route.name) }
+            }
+            var routingFields: [(String, CanonicalValue?)] = options.split == .smi
+                ? [("smi", .object([("rootService", .string(split.spec.service)),
+                                    ("trafficSplitName", .string(split.metadata.name))]))]
+                : [("plugins", .object([(Self.argoGatewayPlugin, .object([
                     ("httpRoute", .string(split.metadata.name)),
                     ("namespace", .string(namespace(of: loaded) ?? "default")),
-                ]))]))])
+                ]))]))]
+            if !managed.isEmpty { routingFields.append(("managedRoutes", .list(managed.map { .object([("name", .string($0))]) }))) }
             strategy = ("canary", .object([
                 ("canaryService", .string(canary.canaryService)), ("stableService", .string(canary.stableService)),
-                ("trafficRouting", routing),
+                ("trafficRouting", .object(routingFields)),
                 ("steps", .list(steps)),
                 ("analysis", .object([("templates", .list([.object([("templateName", .string(templateName))])]))])),
             ]))
@@ -88,6 +94,13 @@ extension ExportContext {
         switch step {
         case .setWeight(let weight): .object([("setWeight", .int(weight))])
         case .pause(let duration): .object([("pause", .object([("duration", .text(duration?.canonicalText))]))])
+        case .setHeaderRoute(let route):
+            .object([("setHeaderRoute", .object([("name", .string(route.name))] + (route.match.isEmpty ? [] : [
+                ("match", .list(route.match.map {
+                    .object([("headerName", .string($0.headerName)),
+                             ("headerValue", .object([($0.type.rawValue, .string($0.value))]))])
+                })),
+            ])))])
         }
     }
 

@@ -1,7 +1,11 @@
 extension Rollout.Spec {
     init(decoding spec: inout FieldReader) {
         let context = spec.context
-        let trafficSplit = spec.name("trafficSplit") ?? ""
+        let httpRoute = spec.contains("httpRoute") ? spec.name("httpRoute") : nil
+        let trafficSplit = httpRoute == nil ? spec.name("trafficSplit") ?? "" : ""
+        if httpRoute != nil, let node = spec.value("trafficSplit") {
+            context.error(node.mark, spec.fieldPath("trafficSplit"), "a rollout moves either a trafficSplit or an httpRoute, not both")
+        }
         let progressDeadline = spec.duration("progressDeadline", default: .seconds(600), minimum: .seconds(1))
         let canaryNode = spec.value("canary")
         let blueGreenNode = spec.value("blueGreen")
@@ -26,7 +30,7 @@ extension Rollout.Spec {
                 reader.finish()
             }
         }
-        self.init(trafficSplit: trafficSplit, progressDeadline: progressDeadline, strategy: strategy)
+        self.init(trafficSplit: trafficSplit, httpRoute: httpRoute, progressDeadline: progressDeadline, strategy: strategy)
     }
 }
 
@@ -81,6 +85,13 @@ extension Rollout.Canary {
     static func step(_ node: Node, _ path: String, _ context: DecodeContext) -> Rollout.Step? {
         guard var reader = FieldReader(node, path: path, context: context) else { return nil }
         defer { reader.finish() }
+        if reader.contains("setHeaderRoute") {
+            let route = reader.mapping("setHeaderRoute", required: true) { Rollout.HeaderRoute(decoding: &$0) }
+            for other in ["setWeight", "pause"] where reader.contains(other) {
+                if let node = reader.value(other) { context.error(node.mark, reader.fieldPath(other), "a step has one kind: setHeaderRoute, setWeight or pause") }
+            }
+            return route.map { .setHeaderRoute($0) }
+        }
         let hasWeight = reader.contains("setWeight")
         let hasPause = reader.contains("pause")
         if hasWeight && hasPause {
@@ -100,7 +111,7 @@ extension Rollout.Canary {
         }
         _ = reader.value("setWeight")
         _ = reader.value("pause")
-        context.error(node.mark, path, "a step needs setWeight or pause")
+        context.error(node.mark, path, "a step needs setWeight, pause or setHeaderRoute")
         return nil
     }
 }

@@ -3,7 +3,11 @@ import DurationText
 extension Rollout {
     public var canonical: CanonicalValue {
         var spec = CanonicalMap()
-        spec.add("trafficSplit", .string(self.spec.trafficSplit))
+        if let httpRoute = self.spec.httpRoute {
+            spec.add("httpRoute", .string(httpRoute))
+        } else {
+            spec.add("trafficSplit", .string(self.spec.trafficSplit))
+        }
         spec.add("progressDeadline", .duration(self.spec.progressDeadline))
         switch self.spec.strategy {
         case .canary(let canary):
@@ -44,6 +48,8 @@ extension Rollout {
         switch step {
         case .setWeight(let weight):
             return .map([.init("setWeight", .int(weight))])
+        case .setHeaderRoute(let route):
+            return .map([.init("setHeaderRoute", route.canonical)])
         case .pause(let duration):
             var pause = CanonicalMap()
             pause.add("duration", duration)

@@ -12,17 +12,25 @@ public struct Rollout: Sendable, Hashable, Codable {
     }
 
     public struct Spec: Sendable, Hashable, Codable {
-        /// The TrafficSplit whose weights the rollout moves.
+        /// The TrafficSplit whose weights the rollout moves ("" when it moves an HTTPRoute's).
         public var trafficSplit: String
+        /// The HTTPRoute whose backendRefs' weights the rollout moves instead of a TrafficSplit's: in every rule that
+        /// names both the stable and the new service.
+        public var httpRoute: String?
         /// Longest time any phase may take before the rollout fails and traffic returns to stable.
         public var progressDeadline: Duration
         public var strategy: Strategy
 
-        public init(trafficSplit: String, progressDeadline: Duration = .seconds(600), strategy: Strategy) {
+        public init(trafficSplit: String, httpRoute: String? = nil, progressDeadline: Duration = .seconds(600),
+                    strategy: Strategy) {
             self.trafficSplit = trafficSplit
+            self.httpRoute = httpRoute
             self.progressDeadline = progressDeadline
             self.strategy = strategy
         }
+
+        /// The name of the split the proxies run for the routing object: the TrafficSplit's, or `httproute/NAME`.
+        public var routingSplit: String { httpRoute.map { "httproute/\($0)" } ?? trafficSplit }
 
         /// The backend serving the released version (canary: `stableService`, blue-green: `activeService`).
         public var stableService: String {
@@ -78,6 +86,8 @@ public struct Rollout: Sendable, Hashable, Codable {
         case setWeight(Int)
         /// Hold for a duration, or with nil until `meshctl rollout promote`.
         case pause(Duration?)
+        /// Argo's `setHeaderRoute`: matching requests go to the canary whatever the weight (no match: remove it).
+        case setHeaderRoute(HeaderRoute)
     }
 
     /// Checks made every `interval` while the new version takes traffic.

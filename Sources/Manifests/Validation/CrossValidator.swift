@@ -5,16 +5,16 @@ struct CrossValidator {
     /// Objects taken from the store rather than this apply set: their errors say so.
     private let stored: Set<ObjectKey>
     /// Objects the write deletes: references to them are reported by `MeshValidator` as dangling, not here.
-    private let removed: Set<ObjectKey>
+    let removed: Set<ObjectKey>
     /// Where a reference was looked for, for "is not defined ..." messages.
-    private let scope: String
+    let scope: String
     private var diagnostics: [Diagnostic] = []
     private var services: [String: (Service, ObjectSource)] = [:]
     private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
     private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
 
     /// Objects that exist but failed their own checks: references to them are not reported again.
-    private let invalid: Set<ObjectKey>
+    let invalid: Set<ObjectKey>
 
     init(objects: [LoadedObject], invalid: Set<ObjectKey> = [], stored: Set<ObjectKey> = [],
          removed: Set<ObjectKey> = [], withStore: Bool = false) {
@@ -203,6 +203,10 @@ struct CrossValidator {
     }
 
     private mutating func check(_ rollout: Rollout, _ source: LoadedObject) {
+        if let route = rollout.spec.httpRoute {
+            checkRolloutRoute(rollout, route: route, source)
+            return
+        }
         guard let (split, _) = splits[rollout.spec.trafficSplit] else {
             let key = ObjectKey(kind: .trafficSplit, name: rollout.spec.trafficSplit)
             if invalid.contains(key) || removed.contains(key) { return }
@@ -250,14 +254,12 @@ struct CrossValidator {
                     policies[policy.spec.service] = loaded.source
                 }
             case .rollout(let rollout):
-                if let first = rollouts[rollout.spec.trafficSplit] {
-                    error(
-                        loaded,
-                        "spec.trafficSplit",
-                        "TrafficSplit \"\(rollout.spec.trafficSplit)\" already has a Rollout (\(location(first)))"
-                    )
+                if let first = rollouts[rollout.spec.routingSplit] {
+                    let (field, kind, name) = rollout.spec.httpRoute.map { ("spec.httpRoute", "HTTPRoute", $0) }
+                        ?? ("spec.trafficSplit", "TrafficSplit", rollout.spec.trafficSplit)
+                    error(loaded, field, "\(kind) \"\(name)\" already has a Rollout (\(location(first)))")
                 } else {
-                    rollouts[rollout.spec.trafficSplit] = loaded.source
+                    rollouts[rollout.spec.routingSplit] = loaded.source
                 }
             default:
                 break

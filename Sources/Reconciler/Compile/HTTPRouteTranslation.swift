@@ -6,10 +6,18 @@ import SidecarConfig
 /// timeouts, and whose `backends` list every Service the rules name (so degraded-route checks and pinned routes
 /// work as for any split). One split per parent.
 enum HTTPRouteTranslation {
-    static func splits(_ route: HTTPRoute) -> [TrafficSplitConfig] {
+    ///
+    /// `overrides` are a rollout's weights by service: they replace the weights of every rule that names each of
+    /// those services (Argo's Gateway API plugin moves the rule holding both stable and canary). `pinned` routes (a
+    /// rollout's header routes or blue-green preview) come before the rules.
+    static func splits(_ route: HTTPRoute, overrides: [String: Int]? = nil, pinned: [PinnedRoute] = []) -> [TrafficSplitConfig] {
         var entries: [(key: PrecedenceKey, rule: SplitRule)] = []
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
-            let backends = rule.backendRefs.map { TrafficSplitConfig.Backend(service: $0.name, weight: $0.weight) }
+            let names = Set(rule.backendRefs.map(\.name))
+            let moved = overrides.flatMap { $0.keys.allSatisfy(names.contains) ? $0 : nil }
+            let backends = rule.backendRefs.map {
+                TrafficSplitConfig.Backend(service: $0.name, weight: moved?[$0.name] ?? $0.weight)
+            }
             let label = "httproute/\(route.metadata.name) rules[\(ruleIndex)]"
             let matches: [HTTPRoute.Match?] = rule.matches.isEmpty ? [nil] : rule.matches
             for (matchIndex, match) in matches.enumerated() {
@@ -28,7 +36,7 @@ enum HTTPRouteTranslation {
         return route.spec.parentRefs.map { parent in
             TrafficSplitConfig(
                 name: "httproute/\(route.metadata.name)", rootService: parent.name,
-                backends: services.map { .init(service: $0, weight: 1) }, rules: rules)
+                backends: services.map { .init(service: $0, weight: 1) }, pinnedRoutes: pinned, rules: rules)
         }
     }
 

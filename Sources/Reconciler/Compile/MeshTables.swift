@@ -46,7 +46,11 @@ struct MeshTables {
         splits = inputs.splits.map {
             ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups,
                                             pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
-        } + inputs.httpRoutes.flatMap(HTTPRouteTranslation.splits)
+        } + inputs.httpRoutes.flatMap { route in
+            let split = "httproute/\(route.metadata.name)"
+            return HTTPRouteTranslation.splits(route, overrides: inputs.weightOverrides[split],
+                                               pinned: inputs.pinnedRoutes[split] ?? [])
+        }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
     }

@@ -70,6 +70,8 @@ extension RolloutMachine {
             case .pause(let seconds):
                 let until = state.pauseUntil.map { " until \(HumanTime.timeOfDay($0))" } ?? ""
                 return "\(step) pause \(seconds.map(HumanTime.duration) ?? "")\(until)"
+            case .setHeaderRoute(let route):
+                return "\(step) \(RolloutStep.setHeaderRoute(route))"
             }
         case .preview:
             return "preview of \(revision) reachable with \(plan.previewAccess ?? "the preview route"); "

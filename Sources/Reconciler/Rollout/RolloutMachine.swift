@@ -144,6 +144,9 @@ public struct RolloutMachine: Sendable, Hashable {
             return false
         case .pause(_?):
             guard state.pause == nil, let until = state.pauseUntil, now >= until else { return false }
+        case .setHeaderRoute:
+            // Done once every sidecar routes it (no pending weights); nothing to judge, no user traffic moved.
+            guard state.pause == nil else { return false }
         }
         completeStep(now: now, &out)
         return true
@@ -173,7 +176,11 @@ public struct RolloutMachine: Sendable, Hashable {
         guard state.stepIndex < plan.steps.count else { return }
         switch plan.steps[state.stepIndex] {
         case .setWeight(let weight):
-            requestWeights(RolloutWeights(canary: weight), now: now, &out)
+            // Header routes set by earlier steps stay until removed, promotion or rollback (Argo).
+            let routes = (state.pendingWeights ?? state.weights).headerRoutes
+            requestWeights(RolloutWeights(canary: weight, headerRoutes: routes), now: now, &out)
+        case .setHeaderRoute(let route):
+            requestWeights((state.pendingWeights ?? state.weights).setting(route), now: now, &out)
         case .pause(let seconds):
             state.pauseUntil = seconds.map { now + $0 }
         }

@@ -36,6 +36,7 @@ public struct RolloutPlan: Sendable, Hashable {
                     switch $0 {
                     case .setWeight(let weight): .setWeight(min(max(weight, 0), 100))
                     case .pause(let duration): .pause(duration.map(Self.seconds))
+                    case .setHeaderRoute(let route): .setHeaderRoute(RolloutHeaderRoute(route))
                     }
                 }
             case .linear(let stepWeight, let maxWeight):
@@ -93,12 +94,15 @@ public enum RolloutStep: Codable, Sendable, Hashable, CustomStringConvertible {
     case setWeight(Int)
     /// Hold this many seconds (analysing meanwhile), or with nil until promote.
     case pause(Double?)
+    /// Add (or, without headers, remove) a header route to the new side; done once every sidecar routes it.
+    case setHeaderRoute(RolloutHeaderRoute)
 
     public var description: String {
         switch self {
         case .setWeight(let weight): "setWeight \(weight)"
         case .pause(nil): "pause until promote"
         case .pause(let seconds?): "pause \(AnalysisEvaluator.format(seconds))s"
+        case .setHeaderRoute(let route): route.headers.isEmpty ? "remove header route \(route.name)" : "header route \(route.name)"
         }
     }
 }

@@ -8,17 +8,39 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
     public var canary: Int
     /// The new side answers preview requests even at weight 0.
     public var preview: Bool
+    /// Canary steps' `setHeaderRoute`s in force: matching requests reach the new side whatever its weight.
+    public var headerRoutes: [RolloutHeaderRoute]
 
-    public init(stable: Int, canary: Int, preview: Bool = false) {
+    public init(stable: Int, canary: Int, preview: Bool = false, headerRoutes: [RolloutHeaderRoute] = []) {
         self.stable = stable
         self.canary = canary
         self.preview = preview
+        self.headerRoutes = headerRoutes
+    }
+
+    private enum CodingKeys: String, CodingKey { case stable, canary, preview, headerRoutes }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stable = try c.decode(Int.self, forKey: .stable)
+        canary = try c.decode(Int.self, forKey: .canary)
+        preview = try c.decode(Bool.self, forKey: .preview)
+        // Absent in states stored before header routes existed.
+        headerRoutes = try c.decodeIfPresent([RolloutHeaderRoute].self, forKey: .headerRoutes) ?? []
+    }
+
+    /// These weights with `route` added, replacing one of its name; a route without headers removes that name.
+    public func setting(_ route: RolloutHeaderRoute) -> Self {
+        var copy = self
+        copy.headerRoutes.removeAll { $0.name == route.name }
+        if !route.headers.isEmpty { copy.headerRoutes.append(route) }
+        return copy
     }
 
     /// Everything to the new side: canary weight as given, the rest to stable.
-    public init(canary: Int, preview: Bool = false) {
+    public init(canary: Int, preview: Bool = false, headerRoutes: [RolloutHeaderRoute] = []) {
         let clamped = min(max(canary, 0), 100)
-        self.init(stable: 100 - clamped, canary: clamped, preview: preview)
+        self.init(stable: 100 - clamped, canary: clamped, preview: preview, headerRoutes: headerRoutes)
     }
 
     /// All traffic on stable, no preview: where every rollback and abort ends.
@@ -26,5 +48,7 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
     /// All traffic on the new side (the switch of a promotion).
     public static let newOnly = RolloutWeights(stable: 0, canary: 100)
 
-    public var description: String { "\(stable)/\(canary)\(preview ? " +preview" : "")" }
+    public var description: String {
+        "\(stable)/\(canary)\(preview ? " +preview" : "")" + headerRoutes.map { " +header(\($0.name))" }.joined()
+    }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// A canary Rollout that names an HTTPRoute instead of a TrafficSplit, through a real operator and the demo app:
+/// its first step (`setHeaderRoute`) sends testers carrying `x-tester: yes` to the canary while every other request
+/// stays on the stable version; after `promote` the rollout moves the weights on the route's backendRefs.
+@Suite("rollout over an HTTPRoute end to end", .serialized)
+struct RolloutHTTPRouteEndToEndTests {
+    static func manifests(root: Int, primary: Int, canary: Int, canaryVersion: String) -> String {
+        """
+        apiVersion: mesh.meshctl.dev/v1alpha1
+        kind: Service
+        metadata: {name: web}
+        spec: {port: \(root)}
+        ---
+        apiVersion: mesh.meshctl.dev/v1alpha1
+        kind: Service
+        metadata: {name: web-primary}
+        spec:
+          port: \(primary)
+          command: [meshctl, demo-app, --version, v1]
+        ---
+        apiVersion: mesh.meshctl.dev/v1alpha1
+        kind: Service
+        metadata: {name: web-canary}
+        spec:
+          port: \(canary)
+          command: [meshctl, demo-app, --version, \(canaryVersion)]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: web}
+        spec:
+          parentRefs: [{name: web}]
+          rules:
+          - backendRefs: [{name: web-primary, port: 80, weight: 100}, {name: web-canary, port: 80, weight: 0}]
+        ---
+        apiVersion: mesh.meshctl.dev/v1alpha1
+        kind: Rollout
+        metadata: {name: web}
+        spec:
+          httpRoute: web
+          progressDeadline: 2m
+          canary:
+            stableService: web-primary
+            canaryService: web-canary
+            steps:
+            - setHeaderRoute:
+                name: testers
+                match: [{headerName: x-tester, headerValue: {exact: "yes"}}]
+            - pause: {}
+            - setWeight: 50
+            - pause: {}
+            analysis: {interval: 1s, threshold: 3, minRequests: 1}
+
+        """
+    }
+
+    @Test func testersReachTheCanaryBeforeAnyWeightMovesThenTheRoutesWeightsMove() throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        try harness.start()
+        let (root, primary, canary) = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
+        try harness.write("mesh.yaml", Self.manifests(root: root, primary: primary, canary: canary, canaryVersion: "v1"))
+        let first = try harness.meshctl(["apply", "-f", harness.manifests])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(harness.eventually(60) { HeaderGet.get(port: root, host: "web")?.status == 200 })
+
+        try harness.write("mesh.yaml", Self.manifests(root: root, primary: primary, canary: canary, canaryVersion: "v2"))
+        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
+        let routed = harness.eventually(60) {
+            HeaderGet.get(port: root, host: "web", headers: ["x-tester: yes"])?.version == "v2"
+        }
+        let atHeaderStep = try harness.meshctl(["rollout", "status", "web"]).stdout
+        try #require(routed, "testers never reached the canary: \(atHeaderStep)")
+        let testers = (0..<10).compactMap { _ in HeaderGet.get(port: root, host: "web", headers: ["x-tester: yes"])?.version }
+        let users = (0..<20).compactMap { _ in HeaderGet.get(port: root, host: "web")?.version }
+        #expect(testers == Array(repeating: "v2", count: 10))
+        #expect(users == Array(repeating: "v1", count: 20), "no user traffic on the canary at the header step")
+
+        // promote: past the pause to setWeight 50 on the route's backendRefs; the header route stays.
+        #expect(try harness.meshctl(["rollout", "promote", "web"]).status == 0)
+        var mixed: [String] = []
+        let moved = harness.eventually(60) {
+            mixed = (0..<20).compactMap { _ in HeaderGet.get(port: root, host: "web")?.version }
+            return mixed.filter { $0 == "v2" }.count == 10
+        }
+        #expect(moved, "weights 50/50 on the HTTPRoute: \(mixed)")
+        #expect(HeaderGet.get(port: root, host: "web", headers: ["x-tester: yes"])?.version == "v2")
+        let status = try harness.meshctl(["rollout", "status", "web"]).stdout
+        #expect(status.contains("+header(testers)"), "\(status)")
+    }
+}
