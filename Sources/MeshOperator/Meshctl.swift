@@ -23,6 +23,7 @@ struct Meshctl: AsyncParsableCommand {
             Delete.self,
             Register.self,
             Deregister.self,
+            Scale.self,
             RolloutCommand.self,
             FaultCommand.self,
             Demo.self,

@@ -127,26 +127,44 @@ extension ReconcileLoop {
 
     /// Stops draining instances whose traffic has moved: every ready proxy reports its desired configuration (which
     /// no longer lists them) and `drainDelay` has passed — or `maxDrain` has, whatever the proxies say.
+    /// Replicas stop side by side; within one, the sidecar first (it finishes what it already forwards), then the
+    /// workload gets SIGTERM and its `terminationGracePeriod` before SIGKILL. The pass waits for them.
     func finishDrains(instances: [ObservedInstance], world: DesiredWorld) async {
         let converged = instances.allSatisfy { instance in
             guard instance.isReady, let desired = world.configurations[instance.slot] else { return true }
             return instance.observed.configVersion == desired.version
         }
+        var due: [ObservedInstance] = []
         for instance in instances where instance.observed.state == .draining {
             let since = drainingSince[instance.record.id] ?? now
             drainingSince[instance.record.id] = since
             let waited = now - since
             guard (converged && waited >= drainDelay) || waited >= maxDrain else { continue }
-            await stopNow(instance)
+            due.append(instance)
+        }
+        let replicas = Dictionary(grouping: due) { "\($0.slot.service)#\($0.slot.replica)" }
+        await withTaskGroup(of: Void.self) { group in
+            for (_, members) in replicas {
+                let ordered = members.sorted { ($0.slot.role == .workload ? 1 : 0) < ($1.slot.role == .workload ? 1 : 0) }
+                let grace = world.terminationGracePeriod(of: ordered[0].slot.service)
+                group.addTask {
+                    for instance in ordered {
+                        await self.stopNow(instance, grace: instance.slot.role == .workload ? grace : Self.proxyGrace)
+                    }
+                }
+            }
         }
     }
 
-    func stopNow(_ instance: ObservedInstance) async {
+    /// A proxy asked to drain finishes its in-flight requests and exits by itself; this bounds that.
+    static let proxyGrace: Duration = .seconds(10)
+
+    func stopNow(_ instance: ObservedInstance, grace: Duration) async {
         let record = instance.record
         if record.role != .workload, let admin = instance.ports["admin"] {
             await prober.drain(adminPort: admin)  // finishes its in-flight requests, then exits on its own
         }
-        let outcome = await runtime.stop(record.handle, grace: .seconds(10))
+        let outcome = await runtime.stop(record.handle, grace: grace)
         try? await store.deleteProcess(id: record.id)
         drainingSince[record.id] = nil
         await event(for: instance.slot, type: .normal, reason: "Stopped",

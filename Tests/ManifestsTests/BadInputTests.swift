@@ -277,6 +277,17 @@ struct BadInputTests {
             ]
         ),
         Case(
+            name: "a terminationGracePeriod past an hour, one that is not a duration, one without a command",
+            yaml: service + "  port: 80\n  command: [x]\n  terminationGracePeriod: 2h\n---\n" + service
+                + "  port: 81\n  command: [x]\n  terminationGracePeriod: soon\n---\n" + service
+                + "  port: 82\n  endpoints: [127.0.0.1:9]\n  terminationGracePeriod: 5s\n",
+            expected: [
+                #"bad.yaml:8:27: error: spec.terminationGracePeriod: must be at most 1h, got 2h"#,
+                #"bad.yaml:17:27: error: spec.terminationGracePeriod: expected a duration such as 500ms, 1.5s, 1m or 1m30s, got "soon" (not a number followed by a unit)"#,
+                #"bad.yaml:26:27: error: spec.terminationGracePeriod: only allowed together with command"#,
+            ]
+        ),
+        Case(
             name: "too many replicas, a namespace that is not a DNS label",
             yaml:
                 "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Service\nmetadata:\n  name: a\n  namespace: My_NS\nspec:\n  port: 80\n  command: [x]\n  replicas: 65\n",

@@ -121,7 +121,7 @@ final class OperatorHarness {
 
 /// One HTTP/1.1 GET over a fresh connection to 127.0.0.1; returns status and body (nil when the connection failed).
 enum LoopbackGet {
-    static func get(port: Int, path: String = "/", host: String = "test") -> (status: Int, body: String)? {
+    static func get(port: Int, path: String = "/", host: String = "test", method: String = "GET") -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -134,7 +134,8 @@ enum LoopbackGet {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
+            + (method == "GET" ? "" : "Content-Length: 0\r\n") + "\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -16,9 +16,13 @@ final class RequestLoop: Sendable {
     private let state = Mutex((counts: Counts(), running: false))
     private let finished = DispatchSemaphore(value: 0)
 
-    init(port: Int, host: String) {
+    /// GET by default; a POST is one a proxy may not send twice, so a failure reaches the client.
+    let method: String
+
+    init(port: Int, host: String, method: String = "GET") {
         self.port = port
         self.host = host
+        self.method = method
     }
 
     var counts: Counts { state.withLock { $0.counts } }
@@ -28,7 +32,7 @@ final class RequestLoop: Sendable {
         Thread.detachNewThread { [self] in
             let deadline = Date().addingTimeInterval(300)
             for _ in 0..<10_000 where state.withLock({ $0.running }) && Date() < deadline {
-                let answer = LoopbackGet.get(port: port, host: host)
+                let answer = LoopbackGet.get(port: port, host: host, method: method)
                 state.withLock { s in
                     if answer?.status == 200 {
                         s.counts.ok += 1

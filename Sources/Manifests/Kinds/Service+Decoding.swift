@@ -1,3 +1,5 @@
+import DurationText
+
 extension Service.Spec {
     /// Decodes `spec`; values that fail to decode are reported and replaced by defaults (the object is then dropped).
     init(decoding spec: inout FieldReader) {
@@ -15,6 +17,7 @@ extension Service.Spec {
         let replicasNode = spec.value("replicas")
         let envNode = spec.value("env")
         let workingDirNode = spec.value("workingDir")
+        let graceNode = spec.value("terminationGracePeriod")
         let endpointsNode = spec.value("endpoints")
         var workload = Service.Workload.none
         if let commandNode {
@@ -29,7 +32,9 @@ extension Service.Spec {
             let replicas = replicasNode.flatMap { context.int($0, spec.fieldPath("replicas"), 0...64) } ?? 1
             let env = envNode.flatMap { context.stringMap($0, spec.fieldPath("env")) } ?? [:]
             let workingDir = workingDirNode.flatMap { Self.workingDir($0, spec.fieldPath("workingDir"), context) }
-            workload = .command(Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir))
+            let grace = graceNode.flatMap { Self.terminationGracePeriod($0, spec.fieldPath("terminationGracePeriod"), context) }
+            workload = .command(Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir,
+                                                terminationGracePeriod: grace))
             if let endpointsNode {
                 context.error(
                     endpointsNode.mark,
@@ -38,7 +43,8 @@ extension Service.Spec {
                 )
             }
         } else {
-            for (key, node) in [("replicas", replicasNode), ("env", envNode), ("workingDir", workingDirNode)] {
+            for (key, node) in [("replicas", replicasNode), ("env", envNode), ("workingDir", workingDirNode),
+                                ("terminationGracePeriod", graceNode)] {
                 if let node { context.error(node.mark, spec.fieldPath(key), "only allowed together with command") }
             }
             if let endpointsNode {
@@ -78,6 +84,16 @@ extension Service.Spec {
             rateLimit: rateLimit,
             registration: registration
         )
+    }
+
+    /// At most an hour: the reconcile pass that stops a replica waits for it.
+    static func terminationGracePeriod(_ node: Node, _ path: String, _ context: DecodeContext) -> Duration? {
+        guard let grace = context.duration(node, path) else { return nil }
+        guard grace <= .seconds(3600) else {
+            context.error(node.mark, path, "must be at most 1h, got \(grace.canonicalText)")
+            return nil
+        }
+        return grace
     }
 
     /// An absolute directory: the operator's own directory is not the user's, so a relative one would mean nothing.

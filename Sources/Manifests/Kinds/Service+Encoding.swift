@@ -10,6 +10,7 @@ extension Service {
             spec.add("replicas", .int(command.replicas))
             spec.add("env", command.env)
             spec.add("workingDir", command.workingDir)
+            spec.add("terminationGracePeriod", command.terminationGracePeriod)
         case .endpoints(let endpoints):
             spec.add("endpoints", .strings(endpoints.map(\.description)))
         case .none:

@@ -80,12 +80,20 @@ public struct Service: Sendable, Hashable, Codable {
         public var env: [String: String]
         /// Absolute directory the processes start in; nil: the operator's.
         public var workingDir: String?
+        /// How long a removed replica has between SIGTERM and SIGKILL (it is out of every proxy's endpoints before
+        /// SIGTERM); nil: `Command.defaultTerminationGracePeriod`.
+        public var terminationGracePeriod: Duration?
 
-        public init(argv: [String], replicas: Int = 1, env: [String: String] = [:], workingDir: String? = nil) {
+        /// What the operator always gave a process between SIGTERM and SIGKILL (Kubernetes gives 30 s).
+        public static let defaultTerminationGracePeriod: Duration = .seconds(10)
+
+        public init(argv: [String], replicas: Int = 1, env: [String: String] = [:], workingDir: String? = nil,
+                    terminationGracePeriod: Duration? = nil) {
             self.argv = argv
             self.replicas = replicas
             self.env = env
             self.workingDir = workingDir
+            self.terminationGracePeriod = terminationGracePeriod
         }
     }
 

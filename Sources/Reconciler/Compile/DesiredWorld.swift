@@ -1,3 +1,4 @@
+import Manifests
 import SidecarConfig
 
 /// What should run, as compiled from the manifests: processes, and the configuration each sidecar must report.
@@ -7,6 +8,9 @@ public struct DesiredWorld: Sendable {
     public var configurations: [SlotID: SidecarConfiguration]
     /// Every port key in use; the operator forgets the others.
     public var portKeys: Set<String>
+    /// Between SIGTERM and SIGKILL for a workload of this service (its `terminationGracePeriod`), by service name;
+    /// absent: `Service.Command.defaultTerminationGracePeriod`.
+    public var terminationGracePeriods: [String: Duration] = [:]
 
     public init(processes: [DesiredProcess] = [], configurations: [SlotID: SidecarConfiguration] = [:],
                 portKeys: Set<String> = []) {
@@ -27,4 +31,9 @@ public struct DesiredWorld: Sendable {
 
     /// How access-log files end; `meshctl logs` and `meshctl trace` find them by it.
     public static let accessLogSuffix = ".access.log"
+
+    /// How long a workload of `service` may take to exit after SIGTERM.
+    public func terminationGracePeriod(of service: String) -> Duration {
+        terminationGracePeriods[service] ?? Service.Command.defaultTerminationGracePeriod
+    }
 }

@@ -20,6 +20,8 @@ public enum MeshCompiler {
             guard let command = inputs.commandOverrides[service.metadata.name] ?? service.spec.workload.commandValue else {
                 continue
             }
+            world.terminationGracePeriods[service.metadata.name] =
+                service.spec.workload.commandValue?.terminationGracePeriod
             for replica in 0..<command.replicas {
                 let plan = ReplicaPlan.make(service: service, command: command, replica: replica, inputs: inputs,
                                             ports: &ports, isFree: isFree)
