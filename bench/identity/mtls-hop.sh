@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# mtls-hop.sh - what one sidecar → sidecar hop costs with mTLS, in one run and side by side (docs/performance.md,
+# "One mTLS hop"):
+#   mesh-mtls     wrk → proxy A (outbound, identity `client`) ==mTLS 1.3==> proxy B (inbound, identity `web`) → nginx
+#   mesh-plain    the same two proxy processes, through a second outbound port whose service is not `mtls`
+#                 (B's inbound is permissive, so it takes both)
+#   haproxy-mtls  wrk → haproxy A (TLS 1.3 origination with a client certificate, http-reuse always)
+#                 ==mTLS 1.3==> haproxy B (termination, client certificate required) → nginx
+#   haproxy-plain the same two HAProxy processes over a plaintext pair of ports
+# Every certificate (the proxies' and HAProxy's) comes from the same operator CA; the proxies make their own key and
+# send a CSR, HAProxy's keys are made by openssl and signed through the same API socket.
+# Requests/s at CONNS connections and CPU per request (perf stat over BOTH processes of a pair), interleaved over
+# ROUNDS rounds (order rotates). Then new connections/s straight to each TLS terminator (proxy B, haproxy B) with
+# `openssl s_time`: full handshakes (-new) and resumed ones (-reuse), with the terminator's CPU per connection.
+# Loopback only; kills only what it starts (and stops the operator it started).
+#
+# Usage: bench/identity/mtls-hop.sh   (build first: swift build -c release --product meshctl)
+#   env: CONNS=50 DURATION=5 ROUNDS=3 HANDSHAKE_SECONDS=5 BASE_PORT=18480 BIN=.build/release/meshctl
+set -u -o pipefail
+CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-3}; HANDSHAKE_SECONDS=${HANDSHAKE_SECONDS:-5}
+BASE_PORT=${BASE_PORT:-18480}
+source "$(dirname "$0")/../proxy/common.sh"
+for b in haproxy perf openssl; do command -v $b >/dev/null || { echo "need $b"; exit 1; }; done
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product meshctl"; exit 1; }
+STATE=$DIR/state
+stop_all() { "$BIN" down --state-dir "$STATE" >/dev/null 2>&1; cleanup; }
+trap stop_all EXIT
+
+BACKEND=$BASE_PORT; GATEWAY=$((BASE_PORT + 1))
+PB=$((BASE_PORT + 2)); PA_TLS=$((BASE_PORT + 3)); PA_PLAIN=$((BASE_PORT + 4))
+HB_TLS=$((BASE_PORT + 5)); HB_PLAIN=$((BASE_PORT + 6)); HA_TLS=$((BASE_PORT + 7)); HA_PLAIN=$((BASE_PORT + 8))
+start_ok_backend $BACKEND
+
+# The operator only for its CA: two Services (outside endpoints, so it runs no workload for them) give the names.
+"$BIN" up --state-dir "$STATE" --gateway-port $GATEWAY --http off >/dev/null || { echo "operator did not start"; exit 1; }
+cat > "$DIR/mesh.yaml" <<Y
+apiVersion: mesh.meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: web}
+spec: {port: $((BASE_PORT + 10)), endpoints: ["127.0.0.1:$BACKEND"]}
+---
+apiVersion: mesh.meshctl.dev/v1alpha1
+kind: Service
+metadata: {name: client}
+spec: {port: $((BASE_PORT + 11)), endpoints: ["127.0.0.1:$BACKEND"]}
+Y
+"$BIN" apply --state-dir "$STATE" -f "$DIR/mesh.yaml" >/dev/null || { echo "apply failed"; exit 1; }
+SOCKET=$STATE/operator.sock
+
+# sign NAME SERVICE: an openssl key and CSR, signed by the operator's CA -> NAME.crt NAME.key NAME.pem (both), bundle.pem
+sign() {
+  openssl ecparam -name prime256v1 -genkey -noout -out "$DIR/$1.key" 2>/dev/null
+  openssl req -new -key "$DIR/$1.key" -subj "/CN=$2" -out "$DIR/$1.csr" 2>/dev/null
+  /usr/bin/python3 -c 'import json,sys; print(json.dumps({"service": sys.argv[1], "csr": open(sys.argv[2]).read()}))' \
+    "$2" "$DIR/$1.csr" > "$DIR/$1.req"
+  curl -sf --unix-socket "$SOCKET" -X POST --data-binary @"$DIR/$1.req" http://operator/v1/identity/certificates > "$DIR/$1.json" \
+    || { echo "CSR for $2 refused"; exit 1; }
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); open(sys.argv[2],"w").write(d["certificatePEM"].rstrip()+"\n"); open(sys.argv[3],"w").write(d["trustBundlePEM"].rstrip()+"\n")' \
+    "$DIR/$1.json" "$DIR/$1.crt" "$DIR/bundle.pem"
+  cat "$DIR/$1.crt" "$DIR/$1.key" > "$DIR/$1.pem"
+}
+sign hb web; sign ha client; sign probe client
+
+# meshctl's two sidecars, one thread each, identities from the operator over its socket (as the operator starts them).
+cat > "$DIR/b.json" <<J
+{"version": "b", "listeners": [{"name": "in", "kind": "inbound", "address": "127.0.0.1:$PB", "service": "local:web"}],
+ "services": [{"name": "local:web", "endpoints": ["127.0.0.1:$BACKEND"]}]}
+J
+cat > "$DIR/a.json" <<J
+{"version": "a",
+ "listeners": [{"name": "out-mtls", "kind": "outbound", "address": "127.0.0.1:$PA_TLS", "service": "web"},
+               {"name": "out-plain", "kind": "outbound", "address": "127.0.0.1:$PA_PLAIN", "service": "web-plain"}],
+ "services": [{"name": "web", "endpoints": ["127.0.0.1:$PB"], "mtls": true},
+              {"name": "web-plain", "endpoints": ["127.0.0.1:$PB"]}]}
+J
+wait_listening() { # file count
+  for _ in $(seq 1 1000); do (( $(grep -c '^listening' "$1" 2>/dev/null) + 0 >= $2 )) && return 0; sleep 0.01; done; return 1
+}
+"$BIN" proxy --threads 1 --config "$DIR/b.json" --identity-service web --identity-socket "$SOCKET" >"$DIR/b.out" 2>"$DIR/b.err" & PIDS+=($!); PID_B=$!
+"$BIN" proxy --threads 1 --config "$DIR/a.json" --identity-service client --identity-socket "$SOCKET" >"$DIR/a.out" 2>"$DIR/a.err" & PIDS+=($!); PID_A=$!
+wait_listening "$DIR/b.out" 1 && wait_listening "$DIR/a.out" 2 || { cat "$DIR"/[ab].err; echo "proxies did not start"; exit 1; }
+
+# HAProxy: the peers.sh settings (nbthread 1, http-reuse always), TLS 1.3 only on the mTLS pair.
+cat > "$DIR/hb.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend in_mtls
+  bind 127.0.0.1:$HB_TLS ssl crt $DIR/hb.pem ca-file $DIR/bundle.pem verify required ssl-min-ver TLSv1.3
+  default_backend nginx
+frontend in_plain
+  bind 127.0.0.1:$HB_PLAIN
+  default_backend nginx
+backend nginx
+  http-reuse always
+  server s1 127.0.0.1:$BACKEND
+C
+cat > "$DIR/ha.cfg" <<C
+global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend out_mtls
+  bind 127.0.0.1:$HA_TLS
+  default_backend web_mtls
+frontend out_plain
+  bind 127.0.0.1:$HA_PLAIN
+  default_backend web_plain
+backend web_mtls
+  server b 127.0.0.1:$HB_TLS ssl crt $DIR/ha.pem ca-file $DIR/bundle.pem verify required ssl-min-ver TLSv1.3
+backend web_plain
+  server b 127.0.0.1:$HB_PLAIN
+C
+haproxy -f "$DIR/hb.cfg" >"$DIR/hb.log" 2>&1 & PIDS+=($!); PID_HB=$!
+haproxy -f "$DIR/ha.cfg" >"$DIR/ha.log" 2>&1 & PIDS+=($!); PID_HA=$!
+sleep 1
+
+declare -A URL PAIR
+URL[mesh-mtls]=http://127.0.0.1:$PA_TLS/;     PAIR[mesh-mtls]=$PID_A,$PID_B
+URL[mesh-plain]=http://127.0.0.1:$PA_PLAIN/;  PAIR[mesh-plain]=$PID_A,$PID_B
+URL[haproxy-mtls]=http://127.0.0.1:$HA_TLS/;  PAIR[haproxy-mtls]=$PID_HA,$PID_HB
+URL[haproxy-plain]=http://127.0.0.1:$HA_PLAIN/; PAIR[haproxy-plain]=$PID_HA,$PID_HB
+NAMES=(mesh-mtls mesh-plain haproxy-mtls haproxy-plain)
+for name in "${NAMES[@]}"; do
+  body=$(curl -sf "${URL[$name]}") && [[ $body == ok ]] || { echo "$name not answering ($body)"; cat "$DIR"/*.err "$DIR"/h?.log; exit 1; }
+done
+echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(haproxy -v | head -1); $(openssl version)"
+
+declare -A RESULTS
+measure() { # name
+  local name=$1
+  wrk -t1 -c"$CONNS" -d1s "${URL[$name]}" >/dev/null   # warm-up (and the pooled upstream connections)
+  perf stat -x, -e task-clock -p "${PAIR[$name]}" -o "$DIR/$name.perf" -- sleep "$DURATION" &
+  local perf_pid=$!
+  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "${URL[$name]}")
+  wait $perf_pid
+  local reqs rps ms errs
+  reqs=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
+  ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$name.perf")
+  RESULTS[$name]+="$rps $(awk -v ms="$ms" -v r="$reqs" 'BEGIN{printf "%.2f", 1000*ms/r}');"
+  [[ -n $errs ]] && echo "  $name: $errs"
+}
+for r in $(seq 1 "$ROUNDS"); do
+  n=${#NAMES[@]}
+  for k in $(seq 0 $((n - 1))); do measure "${NAMES[$(( (k + r) % n ))]}"; done
+done
+median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+echo "requests through the hop, medians of $ROUNDS rounds (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+printf "%-14s %10s %16s %10s   %s\n" path rps "cpu_us/req(2)" "vs haproxy-mtls" "rps per round"
+declare -A MED
+for name in "${NAMES[@]}"; do MED[$name]=$(tr ';' '\n' <<<"${RESULTS[$name]}" | awk 'NF==2{print $1}' | median); done
+for name in "${NAMES[@]}"; do
+  cpu=$(tr ';' '\n' <<<"${RESULTS[$name]}" | awk 'NF==2{print $2}' | median)
+  all=$(tr ';' '\n' <<<"${RESULTS[$name]}" | awk 'NF==2{printf "%.0f ", $1}')
+  printf "%-14s %10.0f %16.2f %10.2fx   %s\n" "$name" "${MED[$name]}" "$cpu" \
+    "$(awk -v a="${MED[$name]}" -v b="${MED[haproxy-mtls]}" 'BEGIN{print a/b}')" "$all"
+done
+
+# New connections: openssl s_time against each terminator, with the probe's certificate (the `client` identity).
+handshakes() { # name port pid mode(-new|-reuse)
+  perf stat -x, -e task-clock -p "$3" -o "$DIR/hs.perf" -- sleep "$HANDSHAKE_SECONDS" &
+  local perf_pid=$!
+  # -www: one GET per connection, so the client reads the TLS 1.3 session ticket (without it nothing can resume)
+  local out; out=$(openssl s_time -connect 127.0.0.1:$2 $4 -www / -time "$HANDSHAKE_SECONDS" -cert "$DIR/probe.crt" \
+    -key "$DIR/probe.key" -CAfile "$DIR/bundle.pem" 2>&1)
+  wait $perf_pid
+  local count secs ms
+  count=$(awk '/connections in [0-9.]+ real seconds/{print $1; exit}' <<<"$out")
+  secs=$(awk '/connections in [0-9.]+ real seconds/{for(i=1;i<=NF;i++) if($i=="in") print $(i+1); exit}' <<<"$out")
+  ms=$(awk -F, '/task-clock/{print $1}' "$DIR/hs.perf")
+  if [[ -z $count || -z $secs ]]; then echo "$1 $4: s_time failed: $(tail -3 <<<"$out" | tr '\n' ' ')"; return; fi
+  printf "%-14s %-7s %10.0f %22.1f\n" "$1" "$4" "$(awk -v c="$count" -v s="$secs" 'BEGIN{print c/s}')" \
+    "$(awk -v ms="$ms" -v c="$count" 'BEGIN{print 1000*ms/c}')"
+}
+echo "new TLS 1.3 connections to the terminator (openssl s_time, one client, ${HANDSHAKE_SECONDS}s each):"
+printf "%-14s %-7s %10s %22s\n" terminator mode conn/s "terminator_cpu_us/conn"
+handshakes mesh-inbound $PB $PID_B -new
+handshakes haproxy-in $HB_TLS $PID_HB -new
+handshakes mesh-inbound $PB $PID_B -reuse
+handshakes haproxy-in $HB_TLS $PID_HB -reuse
