@@ -11,12 +11,14 @@ enum ObjectKindName {
         "httproutegroup": "HTTPRouteGroup", "httproutegroups": "HTTPRouteGroup", "routegroups": "HTTPRouteGroup",
         "faultinjection": "FaultInjection", "faultinjections": "FaultInjection", "fault": "FaultInjection",
         "faults": "FaultInjection",
+        "authorizationpolicy": "AuthorizationPolicy", "authorizationpolicies": "AuthorizationPolicy",
+        "authz": "AuthorizationPolicy",
     ]
 
     static func kind(_ text: String) throws -> String {
         guard let kind = aliases[text.lowercased()] else {
             throw ValidationError("unknown kind \"\(text)\"; expected services, splits, retrypolicies, rollouts, "
-                + "httproutegroups, faults or endpoints")
+                + "httproutegroups, faults, authorizationpolicies or endpoints")
         }
         return kind
     }

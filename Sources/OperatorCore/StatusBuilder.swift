@@ -46,7 +46,7 @@ struct StatusBuilder {
         switch object {
         case .service(let service):
             return serviceStatus(service, generation: generation)
-        case .trafficSplit, .retryPolicy, .httpRouteGroup, .faultInjection, .httpRoute:
+        case .trafficSplit, .retryPolicy, .httpRouteGroup, .faultInjection, .httpRoute, .authorizationPolicy:
             return propagationStatus(of: object, generation: generation)
         case .rollout(let rollout):
             return rolloutStatus(rollout, generation: generation)

@@ -110,6 +110,9 @@ struct ObjectDecoder {
                     FaultInjection(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             case .httpRoute:
                 return .httpRoute(HTTPRoute(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .authorizationPolicy:
+                return .authorizationPolicy(
+                    AuthorizationPolicy(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             }
         }
         reader.finish()

@@ -21,7 +21,7 @@ public enum APIVersion {
 
     static func accepted(for kind: ManifestKind) -> [String] {
         switch kind {
-        case .service, .retryPolicy, .rollout, .faultInjection: [mesh]
+        case .service, .retryPolicy, .rollout, .faultInjection, .authorizationPolicy: [mesh]
         case .trafficSplit: smiSplit + [mesh]
         case .httpRouteGroup: smiSpecs + [mesh]
         case .httpRoute: gatewayVersions
@@ -38,6 +38,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case rollout = "Rollout"
     case faultInjection = "FaultInjection"
     case httpRoute = "HTTPRoute"
+    case authorizationPolicy = "AuthorizationPolicy"
 
     public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         lhs.order < rhs.order
@@ -53,6 +54,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .rollout: 4
         case .faultInjection: 5
         case .httpRoute: 6
+        case .authorizationPolicy: 7
         }
     }
 }

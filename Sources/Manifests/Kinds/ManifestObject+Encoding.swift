@@ -8,6 +8,7 @@ extension ManifestObject {
         case .retryPolicy(let object): object.canonical
         case .faultInjection(let object): object.canonical
         case .httpRoute(let object): object.canonical
+        case .authorizationPolicy(let object): object.canonical
         case .rollout(let object): object.canonical
         }
     }

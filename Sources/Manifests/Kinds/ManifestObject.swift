@@ -7,6 +7,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
     case rollout(Rollout)
     case faultInjection(FaultInjection)
     case httpRoute(HTTPRoute)
+    case authorizationPolicy(AuthorizationPolicy)
 
     public var kind: ManifestKind {
         switch self {
@@ -17,6 +18,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .rollout: .rollout
         case .faultInjection: .faultInjection
         case .httpRoute: .httpRoute
+        case .authorizationPolicy: .authorizationPolicy
         }
     }
 
@@ -29,6 +31,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .rollout(let object): object.apiVersion
         case .faultInjection(let object): object.apiVersion
         case .httpRoute(let object): object.apiVersion
+        case .authorizationPolicy(let object): object.apiVersion
         }
     }
 
@@ -41,6 +44,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .rollout(let object): object.metadata
         case .faultInjection(let object): object.metadata
         case .httpRoute(let object): object.metadata
+        case .authorizationPolicy(let object): object.metadata
         }
     }
 
@@ -74,5 +78,9 @@ public enum ManifestObject: Sendable, Hashable, Codable {
 
     public var httpRoute: HTTPRoute? {
         if case .httpRoute(let object) = self { object } else { nil }
+    }
+
+    public var authorizationPolicy: AuthorizationPolicy? {
+        if case .authorizationPolicy(let object) = self { object } else { nil }
     }
 }

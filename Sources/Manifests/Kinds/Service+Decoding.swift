@@ -73,6 +73,7 @@ extension Service.Spec {
         let registration = spec.mapping("registration") { reader in
             Service.Registration(allowed: reader.bool("allowed", default: false))
         }
+        let mtls = Self.mtls(decoding: &spec, workload: workload)
         self.init(
             port: port,
             appProtocol: appProtocol,
@@ -82,7 +83,8 @@ extension Service.Spec {
             outlierDetection: outlierDetection,
             connectionPool: connectionPool,
             rateLimit: rateLimit,
-            registration: registration
+            registration: registration,
+            mtls: mtls
         )
     }
 

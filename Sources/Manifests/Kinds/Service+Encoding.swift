@@ -44,6 +44,7 @@ extension Service {
         if let registration = self.spec.registration {
             spec.add("registration", .map([.init("allowed", .bool(registration.allowed))]))
         }
+        spec.add("mtls", self.spec.mtls?.rawValue)
         return ManifestObject.envelope(apiVersion: apiVersion, kind: .service, metadata: metadata, spec: spec.value)
     }
 }

@@ -25,6 +25,8 @@ public struct Service: Sendable, Hashable, Codable {
         public var rateLimit: RateLimit?
         /// nil: instances cannot register themselves into this service.
         public var registration: Registration?
+        /// Whether the replicas' sidecars refuse plaintext callers; nil: permissive (docs/identity.md).
+        public var mtls: MTLS?
 
         public init(
             port: Int,
@@ -35,7 +37,8 @@ public struct Service: Sendable, Hashable, Codable {
             outlierDetection: OutlierDetection? = nil,
             connectionPool: ConnectionPool = .init(),
             rateLimit: RateLimit? = nil,
-            registration: Registration? = nil
+            registration: Registration? = nil,
+            mtls: MTLS? = nil
         ) {
             self.port = port
             self.appProtocol = appProtocol
@@ -46,6 +49,7 @@ public struct Service: Sendable, Hashable, Codable {
             self.connectionPool = connectionPool
             self.rateLimit = rateLimit
             self.registration = registration
+            self.mtls = mtls
         }
     }
 

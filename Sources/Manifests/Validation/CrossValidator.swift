@@ -85,6 +85,13 @@ struct CrossValidator {
                 requireService(policy.spec.service, loaded, "spec.service")
             case .faultInjection(let fault):
                 requireService(fault.spec.service, loaded, "spec.service")
+            case .authorizationPolicy(let policy):
+                requireService(policy.spec.service, loaded, "spec.service")
+                // Only a replica's inbound sidecar enforces a policy: a service without replicas has none.
+                if let (target, _) = services[policy.spec.service], target.spec.workload.commandValue == nil {
+                    error(loaded, "spec.service",
+                          "service \"\(policy.spec.service)\" runs no replicas of its own (no command), so no sidecar would enforce this policy; target the services that serve it")
+                }
             case .httpRoute(let route):
                 check(route, loaded, splitRoots: splitRoots, routeParents: routeParents)
             case .rollout(let rollout):
@@ -112,7 +119,7 @@ struct CrossValidator {
             case .service(let service): services[name] = (service, loaded.source)
             case .trafficSplit(let split): splits[name] = (split, loaded.source)
             case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
-            case .retryPolicy, .rollout, .faultInjection, .httpRoute: break
+            case .retryPolicy, .rollout, .faultInjection, .httpRoute, .authorizationPolicy: break
             }
         }
     }

@@ -27,6 +27,8 @@ public enum MeshReferences {
             return [service("spec.service", policy.spec.service)]
         case .faultInjection(let fault):
             return [service("spec.service", fault.spec.service)]
+        case .authorizationPolicy(let policy):
+            return [service("spec.service", policy.spec.service)]
         case .httpRoute(let route):
             var references = route.spec.parentRefs.enumerated().map { service("spec.parentRefs[\($0).name", $1.name) }
             for (ruleIndex, rule) in route.spec.rules.enumerated() {

@@ -65,6 +65,13 @@ enum ManifestTranslation {
             abort: spec.abort.map { .init(httpStatus: $0.httpStatus, percentage: $0.percentage) })
     }
 
+    static func authorizationConfig(_ policy: AuthorizationPolicy) -> AuthorizationPolicyConfig {
+        AuthorizationPolicyConfig(
+            name: policy.metadata.name,
+            action: policy.spec.action == .deny ? .deny : .allow,
+            rules: policy.spec.rules.map { .init(from: $0.from, methods: $0.methods, paths: $0.paths) })
+    }
+
     static func retryPolicyConfig(_ policy: RetryPolicy) -> RetryPolicyConfig {
         let spec = policy.spec
         var retryOn: [RetryPolicyConfig.RetryOn] = []

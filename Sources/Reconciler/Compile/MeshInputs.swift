@@ -12,6 +12,8 @@ public struct MeshInputs: Sendable {
     public var faultInjections: [FaultInjection] = []
     /// Gateway API HTTPRoutes (mesh use), compiled into splits of their parent Services.
     public var httpRoutes: [HTTPRoute] = []
+    /// AuthorizationPolicies, enforced by the inbound sidecars of their target Service's replicas.
+    public var authorizationPolicies: [AuthorizationPolicy] = []
     /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
     public var meshctlPath: String
     /// Where sidecar configuration files are written.
@@ -77,6 +79,7 @@ public struct MeshInputs: Sendable {
             case .retryPolicy(let policy): retryPolicies.append(policy)
             case .faultInjection(let fault): faultInjections.append(fault)
             case .httpRoute(let route): httpRoutes.append(route)
+            case .authorizationPolicy(let policy): authorizationPolicies.append(policy)
             case .rollout(let rollout):
                 if let preview = PreviewRouting.previewPort(for: rollout.spec) {
                     previewPorts[preview.port] = preview.service
@@ -89,5 +92,6 @@ public struct MeshInputs: Sendable {
         retryPolicies.sort { $0.metadata.name < $1.metadata.name }
         faultInjections.sort { $0.metadata.name < $1.metadata.name }
         httpRoutes.sort { $0.metadata.name < $1.metadata.name }
+        authorizationPolicies.sort { $0.metadata.name < $1.metadata.name }
     }
 }

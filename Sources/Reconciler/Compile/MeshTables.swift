@@ -8,6 +8,8 @@ struct MeshTables {
     var splits: [TrafficSplitConfig] = []
     var retryPolicies: [RetryPolicyConfig] = []
     var faults: [FaultConfig] = []
+    /// By target Service: what its replicas' inbound listeners enforce.
+    var authorizations: [String: [AuthorizationPolicyConfig]] = [:]
     let inputs: MeshInputs
 
     init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
@@ -53,6 +55,9 @@ struct MeshTables {
         }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
+        for policy in inputs.authorizationPolicies {
+            authorizations[policy.spec.service, default: []].append(ManifestTranslation.authorizationConfig(policy))
+        }
     }
 
     /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service.
@@ -68,7 +73,8 @@ struct MeshTables {
             version: "",
             listeners: [
                 Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:\(plan.inboundPort)",
-                         service: Self.localServiceName(name)),
+                         service: Self.localServiceName(name), mtls: inboundMTLS(plan.service),
+                         authorization: authorizations[name]),
                 Listener(name: "outbound", kind: .outbound, address: "127.0.0.1:\(plan.outboundPort)"),
             ] + plan.tcpOutbounds.map {
                 Listener(name: "tcp-\($0.service)", kind: .outbound, address: "127.0.0.1:\($0.port)", service: $0.service)
@@ -78,6 +84,15 @@ struct MeshTables {
             retryPolicies: retryPolicies)
         config.faults = faults
         return config
+    }
+
+    /// The Service's `spec.mtls`, only on proxies with an identity (without one, `strict` would refuse everyone).
+    private func inboundMTLS(_ service: Service) -> MTLSMode? {
+        guard inputs.identitySocket != nil, let mode = service.spec.mtls else { return nil }
+        switch mode {
+        case .strict: return .strict
+        case .permissive: return .permissive
+        }
     }
 
     /// The gateway: every Service's own port, and the routing listener by Host.
