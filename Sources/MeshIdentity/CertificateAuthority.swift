@@ -52,8 +52,11 @@ public struct CertificateAuthority: Sendable {
         return CertificateAuthority(trustDomain: trustDomain, anchors: anchors, signingGeneration: files.signingGeneration())
     }
 
-    /// Every trusted anchor, PEM, concatenated: what each proxy verifies its peers against.
-    public var trustBundlePEM: String { anchors.map(\.certificatePEM).joined() }
+    /// Every trusted anchor, PEM, one after another, each ending in a newline: what each proxy verifies its peers
+    /// against. (Joined without one, BoringSSL refuses the whole bundle once there are two anchors, mid-rotation.)
+    public var trustBundlePEM: String {
+        anchors.map { $0.certificatePEM.hasSuffix("\n") ? $0.certificatePEM : $0.certificatePEM + "\n" }.joined()
+    }
 
     /// Signs `csrPEM`'s key as `service`. The CSR's own subject and extensions are ignored: the CA decides the name.
     public func issue(csrPEM: String, service: String, now: Date = Date(),

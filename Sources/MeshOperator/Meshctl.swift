@@ -9,6 +9,7 @@ struct Meshctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self,
+            IdentityCommand.self,
             Up.self,
             Apply.self,
             Diff.self,

@@ -34,6 +34,18 @@ actor IdentityAuthority {
         try authority.issue(csrPEM: csrPEM, service: service, lifetime: lifetime)
     }
 
+    var isRotating: Bool { authority.isRotating }
+    var signingGeneration: Int { authority.signingGeneration }
+
+    /// Rotation step 1 (`IdentityRotation`): a new anchor, trusted from now on; returns its generation.
+    func addAnchor() throws(IdentityError) -> Int { try authority.addAnchor(files).generation }
+
+    /// Rotation step 2: the newest anchor signs.
+    func promoteNewest() throws(IdentityError) { try authority.promoteNewest(files) }
+
+    /// Rotation step 3: only the newest anchor is trusted; returns the generations retired.
+    func retireAllButNewest() throws(IdentityError) -> [Int] { try authority.retireAllButNewest(files) }
+
     var trustDomain: String { authority.trustDomain }
     var trustBundlePEM: String { authority.trustBundlePEM }
 }

@@ -5,6 +5,17 @@ import OperatorAPI
 
 extension OperatorRoutes {
     /// Signs a proxy's CSR as the Service it names (or the gateway). The key stays with the proxy.
+    /// `meshctl identity rotate`: the three steps, every running proxy re-issued after each (`IdentityRotation`).
+    func rotateAnchor() async -> APIResponse {
+        guard let identity else { return APIResponse(status: 503, json: #"{"error":"identity is off"}"#) }
+        do {
+            let report = try await IdentityRotation(authority: identity, store: store, prober: loop.prober).run()
+            return APIResponse(status: 200, body: JSON.encode(report))
+        } catch {
+            return APIResponse(status: 409, body: JSON.encode(["error": "\(error)"]))
+        }
+    }
+
     func issueCertificate(_ request: APIRequest) async throws -> APIResponse {
         guard let identity else { return APIResponse(status: 503, json: #"{"error":"identity is off"}"#) }
         guard let ask = try? JSONDecoder().decode(CertificateRequest.self, from: Data(request.body)) else {

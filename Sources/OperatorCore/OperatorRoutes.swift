@@ -48,6 +48,8 @@ struct OperatorRoutes: APIHandler {
                 return .whole(APIResponse(status: 200, json: #"{"ok":true}"#))
             case ("POST", "/v1/identity/certificates"):
                 return .whole(try await issueCertificate(request))
+            case ("POST", "/v1/identity/rotate"):
+                return .whole(await rotateAnchor())
             case ("POST", "/v1/shutdown"):
                 await loop.beginShutdown()
                 return .whole(APIResponse(status: 202, json: #"{"stopping":true}"#))

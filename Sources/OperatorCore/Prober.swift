@@ -66,6 +66,16 @@ struct Prober: Sendable {
     }
 
     /// Asks a proxy to stop accepting and finish what it has in flight.
+    /// Makes a proxy renew its certificate now (`POST /identity/renew`); the anchor generation of its new leaf, or
+    /// nil when it did not answer or could not renew.
+    func renewIdentity(adminPort: Int) async -> Int? {
+        guard let response = try? await admin.send(port: adminPort, "POST", "/identity/renew", timeout: .seconds(6)),
+              response.status == 200 else { return nil }
+        return JSON.decode(RenewAnswer.self, from: response.body)?.anchorGeneration
+    }
+
+    private struct RenewAnswer: Decodable { let anchorGeneration: Int }
+
     func drain(adminPort: Int) async {
         _ = try? await admin.send(port: adminPort, "POST", "/drain", timeout: .seconds(1))
     }

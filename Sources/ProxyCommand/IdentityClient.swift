@@ -41,6 +41,17 @@ struct IdentityClient: Sendable {
         return issued
     }
 
+    /// A renewal asked for from outside (anchor rotation): the new leaf's identity, signer and expiry, as JSON.
+    func renewNowAnswer() async throws -> String {
+        let issued = try await renew()
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        struct Answer: Encodable { let identity: String; let anchorGeneration: Int; let notAfter: Date }
+        let body = try encoder.encode(Answer(identity: issued.identity, anchorGeneration: issued.anchorGeneration,
+                                             notAfter: issued.notAfter))
+        return String(decoding: body, as: UTF8.self) + "\n"
+    }
+
     /// Renews at each certificate's `renewAt` until cancelled; a failed renewal is retried every 5 s (the old
     /// certificate keeps serving until it expires, 30 % of its life later).
     func keepFresh(first: IssuedCertificate, logger: Logger) async {

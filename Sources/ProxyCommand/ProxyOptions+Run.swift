@@ -51,12 +51,14 @@ extension ProxyOptions {
                 throw ValidationError("--identity-service \(identityService): \(error)")
             }
         }
-        let server = ProxyServer(
-            configuration: configuration,
-            options: .init(
-                threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
-                metrics: metrics, writeBatching: writeBatching, reusePort: reusePort,
-                adminToken: try adminToken(), meshTLS: meshTLS))
+        var serverOptions = ProxyServer.Options(
+            threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
+            metrics: metrics, writeBatching: writeBatching, reusePort: reusePort,
+            adminToken: try adminToken(), meshTLS: meshTLS)
+        if let client = identity?.client {
+            serverOptions.renewIdentity = { try await client.renewNowAnswer() }
+        }
+        let server = ProxyServer(configuration: configuration, options: serverOptions)
         // A client that goes away must not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         let bound = try await server.start()

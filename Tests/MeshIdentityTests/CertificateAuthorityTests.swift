@@ -80,6 +80,8 @@ struct CertificateAuthorityTests {
         #expect(try ca.issue(csrPEM: csr, service: "api").anchorGeneration == 1)
         #expect(try CertificateAuthority.loadOrCreate(files, trustDomain: "meshctl.local").signingGeneration == 1)
         #expect(ca.trustBundlePEM.components(separatedBy: "BEGIN CERTIFICATE").count == 3)
+        // Each PEM on its own lines: BoringSSL (the proxies' TLS) refuses "-----END CERTIFICATE----------BEGIN…".
+        #expect(ca.trustBundlePEM.contains("-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----"))
         try ca.promoteNewest(files)
         let after = try ca.issue(csrPEM: csr, service: "api")
         #expect(before.anchorGeneration == 1 && after.anchorGeneration == 2)

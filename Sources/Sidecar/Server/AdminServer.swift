@@ -116,6 +116,13 @@ enum AdminServer {
             }
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")
+        case (.POST, "/identity/renew"):
+            guard let renew = server.options.renewIdentity else { return (.notFound, "text/plain", "this proxy has no identity\n") }
+            do {
+                return (.ok, "application/json", try await renew())
+            } catch {
+                return (.serviceUnavailable, "text/plain", "renewal failed: \(error)\n")
+            }
         case (.GET, "/metrics"):
             return (.ok, "text/plain; version=0.0.4", await server.metricsText())
         case (.GET, "/stats"):

@@ -33,6 +33,9 @@ public final class ProxyServer: Sendable {
         public var adminToken: String?
         /// The workload identity for mTLS between sidecars (docs/identity.md); nil: plaintext only, as before.
         public var meshTLS: MeshTLS?
+        /// Renews the identity now and answers the new leaf as JSON (admin `POST /identity/renew`, which anchor
+        /// rotation drives); nil: this proxy has no identity to renew.
+        public var renewIdentity: (@Sendable () async throws -> String)?
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
