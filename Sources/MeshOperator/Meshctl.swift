@@ -10,6 +10,7 @@ struct Meshctl: AsyncParsableCommand {
         subcommands: [
             Validate.self,
             IdentityCommand.self,
+            Edges.self,
             Up.self,
             Apply.self,
             Diff.self,

@@ -54,8 +54,13 @@ struct IdentityRotationEndToEndTests {
 
     /// The inbound port of a ready sidecar, from the operator's status.
     static func sidecarInboundPort(_ harness: OperatorHarness) async throws -> Int? {
+        try await sidecarPorts(harness)?["inbound"]
+    }
+
+    /// The ports of a ready sidecar (inbound, outbound, admin), from the operator's status.
+    static func sidecarPorts(_ harness: OperatorHarness) async throws -> [String: Int]? {
         let status = try await APIClient(socketPath: harness.stateDirectory + "/operator.sock").send("GET", "/v1/status")
         let snapshot = try JSONDecoder().decode(StatusSnapshot.self, from: Data(status.body))
-        return snapshot.processes.first { $0.role == "sidecar" && $0.state == "ready" }?.ports["inbound"]
+        return snapshot.processes.first { $0.role == "sidecar" && $0.state == "ready" }?.ports
     }
 }

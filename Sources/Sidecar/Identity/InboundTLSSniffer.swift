@@ -53,6 +53,7 @@ final class InboundTLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
                 return
             } else {
+                downstream.peer = PeerBox()  // no identity: counted as an unauthenticated caller (PeerRequestCounters)
                 try pipeline.addHandler(downstream, position: .after(self))
             }
         } catch {
@@ -66,7 +67,9 @@ final class InboundTLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// The verified peer identity of one TLS connection, set during its handshake (before any request is read).
+/// The verified peer identity of one inbound connection, set during its TLS handshake (before any request is read);
+/// nil for a plaintext connection. Also the connection's request counters by that caller, made on first use.
 final class PeerBox {
     var identity: SpiffeID?
+    var requests: PeerRequestCounters?
 }

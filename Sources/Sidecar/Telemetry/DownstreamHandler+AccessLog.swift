@@ -65,6 +65,7 @@ extension DownstreamHandler {
 
     /// Writes the request's access-log line (once per request; later calls do nothing).
     func logAccess(status: Int, reason: String?) {
+        countByPeer(status: status, reason: reason)
         guard telemetry.active else { return }
         telemetry.active = false
         guard let sink = loop.accessLog else { return }
