@@ -74,6 +74,10 @@ extension ReconcileLoop {
                     workingDir: workload.workingDir)
             }
             appliedStableTarget[name] = stableTarget
+            if machine.state.newSideScaledDown {
+                overrides.commands[spec.newService] = Service.Command(
+                    argv: canaryCommand.argv, replicas: 0, env: canaryCommand.env, workingDir: canaryCommand.workingDir)
+            }
         }
         for name in Array(rollouts.keys) where !seen.contains(name) {
             rollouts[name] = nil

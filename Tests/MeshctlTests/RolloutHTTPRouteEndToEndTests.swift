@@ -3,7 +3,8 @@ import Testing
 
 /// A canary Rollout that names an HTTPRoute instead of a TrafficSplit, through a real operator and the demo app:
 /// its first step (`setHeaderRoute`) sends testers carrying `x-tester: yes` to the canary while every other request
-/// stays on the stable version; after `promote` the rollout moves the weights on the route's backendRefs.
+/// stays on the stable version; after `promote` the rollout moves the weights on the route's backendRefs; once
+/// promoted, the canary is scaled to zero.
 @Suite("rollout over an HTTPRoute end to end", .serialized)
 struct RolloutHTTPRouteEndToEndTests {
     static func manifests(root: Int, primary: Int, canary: Int, canaryVersion: String) -> String {
@@ -89,5 +90,17 @@ struct RolloutHTTPRouteEndToEndTests {
         #expect(HeaderGet.get(port: root, host: "web", headers: ["x-tester: yes"])?.version == "v2")
         let status = try harness.meshctl(["rollout", "status", "web"]).stdout
         #expect(status.contains("+header(testers)"), "\(status)")
+
+        // Promoted: stable runs v2 and takes everything, the header route is gone, and the canary, a second
+        // full-size copy of v2 with no traffic, is scaled to zero (its own port has no endpoint left).
+        #expect(try harness.meshctl(["rollout", "promote", "--full", "web"]).status == 0)
+        var final = ""
+        let done = try harness.eventually(90) {
+            final = try harness.meshctl(["rollout", "status", "web"]).stdout
+            return final.contains("Succeeded") && HeaderGet.get(port: canary, host: "web-canary")?.status == 503
+        }
+        #expect(done, "\(final)")
+        let after = (0..<10).compactMap { _ in HeaderGet.get(port: root, host: "web")?.version }
+        #expect(after == Array(repeating: "v2", count: 10))
     }
 }

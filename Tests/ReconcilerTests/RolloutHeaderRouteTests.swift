@@ -44,3 +44,28 @@ struct RolloutHeaderRouteTests {
         #expect(weights == RolloutWeights(canary: 10))
     }
 }
+
+/// After a promotion the new side is scaled to zero; never while rolling out, nor after a rollback.
+@Suite("rollout: the new side after promotion")
+struct RolloutScaleDownTests {
+    @Test func theNewSideIsScaledDownOnlyOnceSucceeded() {
+        var driver = RolloutDriver(RolloutFixture.canary([.setWeight(50)]))
+        driver.run { $0.newRevision("r2", now: $1) }
+        driver.run { $0.newSideReady(revision: "r2", now: $1) }
+        #expect(!driver.state.newSideScaledDown)
+        driver.confirm()
+        driver.analyse(RolloutFixture.good)
+        driver.confirm()
+        #expect(!driver.state.newSideScaledDown, "switched, stable not yet updated")
+        driver.run { $0.stableUpdated(revision: "r2", now: $1) }
+        driver.confirm()
+        #expect(driver.state.phase == .succeeded)
+        #expect(driver.state.newSideScaledDown)
+        // A new revision on the new side: it runs again.
+        driver.run { $0.newRevision("r3", now: $1) }
+        #expect(!driver.state.newSideScaledDown)
+        let aborted = driver.run { (machine, now) in (try? machine.abort(now: now)) ?? [] }
+        #expect(aborted.weights.isEmpty || aborted.weights == [.stableOnly])
+        #expect(!driver.state.newSideScaledDown)
+    }
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# mirror.sh - the primary's latency with a 100 % RequestMirror against none, at CONNS connections: two mesh-proxy
+# processes in config mode with the same HTTPRoute-compiled rule, one of them copying every request to a second
+# nginx ("shadow"), measured in ROUNDS interleaved wrk slices; prints the median p50/p99/rps of each and the ratio.
+# Loopback only; kills only what it starts.
+#
+# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 BACKEND_PORT=18580
+BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
+CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}
+BACKEND_PORT=${BACKEND_PORT:-18580}
+source "$(dirname "$0")/common.sh"
+[[ -x $BIN ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
+SHADOW_PORT=$((BACKEND_PORT + 1))
+start_nginx backends "server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 \"ok\n\"; } }
+  server { listen 127.0.0.1:$SHADOW_PORT; location / { default_type text/plain; return 200 \"shadow\n\"; } }"
+config() { # NAME MIRROR_JSON
+  cat > "$DIR/$1.json" <<J
+{"version": "bench-$1",
+ "listeners": [{"name": "out", "kind": "outbound", "address": "127.0.0.1:0", "service": "web"}],
+ "services": [{"name": "web", "endpoints": []}, {"name": "v1", "endpoints": ["127.0.0.1:$BACKEND_PORT"]},
+              {"name": "shadow", "endpoints": ["127.0.0.1:$SHADOW_PORT"]}],
+ "splits": [{"name": "httproute/web", "rootService": "web", "backends": [{"service": "v1", "weight": 1}], "matches": [],
+             "rules": [{"name": "all", "backends": [{"service": "v1", "weight": 1}]$2}]}]}
+J
+}
+config plain ""
+config mirror ', "mirror": {"service": "shadow", "percentage": 100}'
+declare -A PORT
+for name in plain mirror; do
+  "$BIN" --config "$DIR/$name.json" --threads 1 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
+  for _ in $(seq 1 50); do grep -q '^listening' "$DIR/$name.out" 2>/dev/null && break; sleep 0.1; done
+  PORT[$name]=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/$name.out")
+  curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null || { cat "$DIR/$name.err"; echo "$name not answering"; exit 1; }
+done
+echo "# $(date -u +%FT%TZ) conns=$CONNS rounds=$ROUNDS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for name in plain mirror; do wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[$name]}/" >/dev/null; done  # warm-up
+for r in $(seq 1 "$ROUNDS"); do
+  for name in plain mirror; do
+    out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT[$name]}/")
+    echo "$name $(awk '/^ +50%/{print $2}' <<<"$out") $(awk '/^ +99%/{print $2}' <<<"$out") $(awk '/^Requests\/sec/{print $2}' <<<"$out")"
+  done
+done > "$DIR/slices"
+/usr/bin/python3 - "$DIR/slices" <<'P'
+import collections, statistics, sys
+def micros(text):
+    for unit, scale in (("us", 1), ("ms", 1000), ("s", 1e6)):
+        if text.endswith(unit): return float(text[: -len(unit)]) * scale
+    raise ValueError(text)
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, p50, p99, rps = line.split()
+    rows[name].append((micros(p50), micros(p99), float(rps)))
+median = {n: [statistics.median(r[i] for r in rows[n]) for i in range(3)] for n in rows}
+for n in ("plain", "mirror"):
+    p50, p99, rps = median[n]
+    print(f"{n:7s} median p50 {p50:.0f} us  p99 {p99:.0f} us  {rps:.0f} req/s  ({len(rows[n])} slices)")
+print(f"mirror/plain p99 {median['mirror'][1] / median['plain'][1]:.3f}  rps {median['mirror'][2] / median['plain'][2]:.3f}")
+P
