@@ -16,6 +16,7 @@
 #
 # Usage: bench/identity/mtls-hop.sh   (build first: swift build -c release --product meshctl)
 #   env: CONNS=50 DURATION=5 ROUNDS=3 HANDSHAKE_SECONDS=5 BASE_PORT=18480 BIN=.build/release/meshctl
+#        BIN_B=another/meshctl (a second pair from that build, measured beside the first: mesh-mtls-b, mesh-plain-b)
 set -u -o pipefail
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-3}; HANDSHAKE_SECONDS=${HANDSHAKE_SECONDS:-5}
 BASE_PORT=${BASE_PORT:-18480}
@@ -62,23 +63,32 @@ sign() {
 sign hb web; sign ha client; sign probe client
 
 # meshctl's two sidecars, one thread each, identities from the operator over its socket (as the operator starts them).
-cat > "$DIR/b.json" <<J
-{"version": "b", "listeners": [{"name": "in", "kind": "inbound", "address": "127.0.0.1:$PB", "service": "local:web"}],
- "services": [{"name": "local:web", "endpoints": ["127.0.0.1:$BACKEND"]}]}
-J
-cat > "$DIR/a.json" <<J
-{"version": "a",
- "listeners": [{"name": "out-mtls", "kind": "outbound", "address": "127.0.0.1:$PA_TLS", "service": "web"},
-               {"name": "out-plain", "kind": "outbound", "address": "127.0.0.1:$PA_PLAIN", "service": "web-plain"}],
- "services": [{"name": "web", "endpoints": ["127.0.0.1:$PB"], "mtls": true},
-              {"name": "web-plain", "endpoints": ["127.0.0.1:$PB"]}]}
-J
 wait_listening() { # file count
   for _ in $(seq 1 1000); do (( $(grep -c '^listening' "$1" 2>/dev/null) + 0 >= $2 )) && return 0; sleep 0.01; done; return 1
 }
-"$BIN" proxy --threads 1 --config "$DIR/b.json" --identity-service web --identity-socket "$SOCKET" >"$DIR/b.out" 2>"$DIR/b.err" & PIDS+=($!); PID_B=$!
-"$BIN" proxy --threads 1 --config "$DIR/a.json" --identity-service client --identity-socket "$SOCKET" >"$DIR/a.out" 2>"$DIR/a.err" & PIDS+=($!); PID_A=$!
-wait_listening "$DIR/b.out" 1 && wait_listening "$DIR/a.out" 2 || { cat "$DIR"/[ab].err; echo "proxies did not start"; exit 1; }
+# start_pair TAG BINARY FIRST_PORT -> PID_A_TAG, PID_B_TAG; ports: B inbound FIRST, A mTLS FIRST+1, A plaintext FIRST+2
+start_pair() {
+  local tag=$1 bin=$2 pb=$3
+  cat > "$DIR/b$tag.json" <<J
+{"version": "b", "listeners": [{"name": "in", "kind": "inbound", "address": "127.0.0.1:$pb", "service": "local:web"}],
+ "services": [{"name": "local:web", "endpoints": ["127.0.0.1:$BACKEND"]}]}
+J
+  cat > "$DIR/a$tag.json" <<J
+{"version": "a",
+ "listeners": [{"name": "out-mtls", "kind": "outbound", "address": "127.0.0.1:$((pb + 1))", "service": "web"},
+               {"name": "out-plain", "kind": "outbound", "address": "127.0.0.1:$((pb + 2))", "service": "web-plain"}],
+ "services": [{"name": "web", "endpoints": ["127.0.0.1:$pb"], "mtls": true},
+              {"name": "web-plain", "endpoints": ["127.0.0.1:$pb"]}]}
+J
+  "$bin" proxy --threads 1 --config "$DIR/b$tag.json" --identity-service web --identity-socket "$SOCKET" >"$DIR/b$tag.out" 2>"$DIR/b$tag.err" & PIDS+=($!)
+  printf -v "PID_B$tag" %s $!
+  "$bin" proxy --threads 1 --config "$DIR/a$tag.json" --identity-service client --identity-socket "$SOCKET" >"$DIR/a$tag.out" 2>"$DIR/a$tag.err" & PIDS+=($!)
+  printf -v "PID_A$tag" %s $!
+  wait_listening "$DIR/b$tag.out" 1 && wait_listening "$DIR/a$tag.out" 2 || { cat "$DIR"/[ab]$tag.err; echo "proxies $tag did not start"; exit 1; }
+}
+start_pair "" "$BIN" $PB
+# BIN_B: a second build's pair beside the first (before/after a change, in the same run): targets mesh-mtls-b, mesh-plain-b.
+[[ -n ${BIN_B:-} ]] && start_pair _b "$BIN_B" $((BASE_PORT + 12))
 
 # HAProxy: the peers.sh settings (nbthread 1, http-reuse always), TLS 1.3 only on the mTLS pair.
 cat > "$DIR/hb.cfg" <<C
@@ -133,6 +143,11 @@ URL[mesh-plain]=http://127.0.0.1:$PA_PLAIN/;  PAIR[mesh-plain]=$PID_A,$PID_B
 URL[haproxy-mtls]=http://127.0.0.1:$HA_TLS/;  PAIR[haproxy-mtls]=$PID_HA,$PID_HB
 URL[haproxy-plain]=http://127.0.0.1:$HA_PLAIN/; PAIR[haproxy-plain]=$PID_HA,$PID_HB
 NAMES=(mesh-mtls mesh-plain haproxy-mtls haproxy-plain)
+if [[ -n ${BIN_B:-} ]]; then
+  URL[mesh-mtls-b]=http://127.0.0.1:$((BASE_PORT + 13))/; PAIR[mesh-mtls-b]=$PID_A_b,$PID_B_b
+  URL[mesh-plain-b]=http://127.0.0.1:$((BASE_PORT + 14))/; PAIR[mesh-plain-b]=$PID_A_b,$PID_B_b
+  NAMES+=(mesh-mtls-b mesh-plain-b)
+fi
 for name in "${NAMES[@]}"; do
   body=$(curl -sf "${URL[$name]}") && [[ $body == ok ]] || { echo "$name not answering ($body)"; cat "$DIR"/*.err "$DIR"/h?.log; exit 1; }
 done
