@@ -45,13 +45,31 @@ struct ProxyMirrorTests {
         let copies = mirror.requests.sorted { $0.requestLine < $1.requestLine }
         #expect(copies.map(\.requestLine) == ["GET /a HTTP/1.1", "POST /b HTTP/1.1"])
         #expect(copies[1].body == Array("hello".utf8))
-        #expect(copies[1].header("connection") == "close")
+        #expect(copies[1].header("connection") == nil, "copies go on kept-alive connections")
         var metrics = ""
         for _ in 0..<50 where !metrics.contains(#"outcome="sent"} 2"#) {
             metrics = await proxy.server.metricsText()
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="sent"} 2"#))
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("copies reuse a kept-alive connection: 20 requests one after another reach the mirror on one or two connections, not twenty")
+    func keptAlive() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in TestBackend.ok("mirror") }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        for index in 0..<20 {
+            _ = try await offPool { try proxy.get("/\(index)") }
+            // One copy at a time, so each finds the previous one's connection idle.
+            _ = try await Self.eventually { mirror.requests.count == index + 1 }
+        }
+        #expect(mirror.requests.count == 20)
+        // A copy may race the previous answer back to its idle list; without reuse it would be 20.
+        #expect(mirror.connections <= 3, "\(mirror.connections) connections")
         await proxy.stop()
         await primary.stop()
         await mirror.stop()

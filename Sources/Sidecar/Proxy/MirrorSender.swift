@@ -4,8 +4,8 @@ import Prometheus
 import TrafficPolicy
 
 /// Sends copies of requests to a mirror service (HTTPRoute `RequestMirror`) and throws the answers away. The
-/// primary request never waits for it: a copy goes out on its own connection (`connection: close`), at most
-/// `maxInFlight` at a time per event loop, and a copy that finds them all busy is shed, not queued. Each copy is
+/// primary request never waits for it: a copy goes out on a kept-alive connection of its own (`MirrorConnection`),
+/// at most `maxInFlight` at a time per event loop, and a copy that finds them all busy is shed, not queued. Each copy is
 /// counted by outcome in `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no room,
 /// no endpoint, or a body not at hand within the bound), `failed` (connect or send failed, or no answer in time).
 final class MirrorSender {
@@ -45,74 +45,70 @@ final class MirrorSender {
     func shed(to service: ServiceState) { counter(service.name).shed.increment() }
 
     /// Sends `head` (the upstream head the proxy built, ending in a blank line) and `body` to one endpoint of
-    /// `service`, with `connection: close` so the mirror's answer ends with its connection.
+    /// `service`, on a kept-alive connection of this loop when one is idle, else on a new one that is kept for the
+    /// next copy (at most `maxInFlight` connections are in use or idle per loop).
     func send(head: ByteBuffer, body: ByteBuffer?, to service: ServiceState) {
         let counters = counter(service.name)
         let candidates = service.endpoints.indices.filter { !service.unhealthy.contains($0) }
-        guard inFlight < Self.maxInFlight, !candidates.isEmpty,
-            let address = service.endpoints[candidates[nextEndpoint % candidates.count]].socketAddress
-        else {
+        guard inFlight < Self.maxInFlight, !candidates.isEmpty else {
+            counters.shed.increment()
+            return
+        }
+        let endpoint = service.endpoints[candidates[nextEndpoint % candidates.count]]
+        guard let address = endpoint.socketAddress else {
             counters.shed.increment()
             return
         }
         nextEndpoint &+= 1
         var request = head
-        // The head ends with CRLF CRLF; the proxy removed any Connection field, so this one is the only one.
-        request.moveWriterIndex(to: request.writerIndex - 2)
-        request.writeStaticString("connection: close\r\n\r\n")
         if var body { request.writeBuffer(&body) }
+        let isHead = head.readableBytesView.starts(with: "HEAD ".utf8)
+        let key = "\(service.name)|\(endpoint.address)"
         inFlight += 1
-        let answered = eventLoop.makePromise(of: Void.self)
-        let timeout = Self.timeout
+        let finished: (Bool, Bool) -> Void = { [self] answered, _ in
+            inFlight -= 1
+            if answered { counters.sent.increment() } else { counters.failed.increment() }
+        }
+        if let connection = takeIdle(key) {
+            dispatch(connection, request, isHead: isHead, finished)
+            return
+        }
+        let connection = MirrorConnection(key: key)
         ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
+            .connectTimeout(Self.timeout)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AnswerDiscarder(answered: answered))
-                }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(connection) }
             }
             .connect(to: address)
             .whenComplete { [self] result in
                 switch result {
-                case .success(let channel):
-                    channel.writeAndFlush(request, promise: nil)
-                    // The mirror closes after its answer (connection: close); one that does not is closed for it.
-                    let stop = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
-                    channel.closeFuture.whenComplete { [self] _ in
-                        stop.cancel()
-                        inFlight -= 1
-                    }
-                case .failure(let error):
-                    inFlight -= 1
-                    answered.fail(error)
+                case .success: dispatch(connection, request, isHead: isHead, finished)
+                case .failure: finished(false, false)
                 }
             }
-        answered.futureResult.whenComplete { result in
-            if case .success = result { counters.sent.increment() } else { counters.failed.increment() }
+    }
+
+    /// Idle kept-alive connections by `service|endpoint`; they leave the list when taken or closed.
+    private var idle: [String: [MirrorConnection]] = [:]
+
+    private func takeIdle(_ key: String) -> MirrorConnection? {
+        while let connection = idle[key]?.popLast() {
+            if connection.channel?.isActive == true { return connection }
+        }
+        return nil
+    }
+
+    private func dispatch(_ connection: MirrorConnection, _ request: ByteBuffer, isHead: Bool,
+                          _ finished: @escaping (Bool, Bool) -> Void) {
+        connection.send(request, isHead: isHead, timeout: Self.timeout) { [self] answered, reusable in
+            finished(answered, reusable)
+            guard reusable else { return }
+            if idle.values.reduce(0, { $0 + $1.count }) < Self.maxInFlight {
+                idle[connection.key, default: []].append(connection)
+            } else {
+                connection.channel?.close(promise: nil)
+            }
         }
     }
 }
 
-/// Reads the mirror's answer away. Its promise completes exactly once: with success at the first answer bytes
-/// (the mirror answered; what it said does not matter), or with a failure when the connection ends before any.
-private final class AnswerDiscarder: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    private let answered: EventLoopPromise<Void>
-    private var completed = false
-
-    init(answered: EventLoopPromise<Void>) { self.answered = answered }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !completed else { return }
-        completed = true
-        answered.succeed()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        guard !completed else { return }
-        completed = true
-        answered.fail(ChannelError.eof)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
-}
