@@ -4,9 +4,13 @@
 # nginx ("shadow"), measured in ROUNDS interleaved wrk slices; prints the median p50/p99/rps of each and the ratio.
 # Loopback only; kills only what it starts.
 #
-# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 BACKEND_PORT=18580
+# Closed loop (wrk, the default) saturates the one-thread proxy, where a mirror doubles the upstream work per request;
+# RPS=N offers a fixed N requests/s per connection instead (h2load --h1 --rps, p50/p99 from its per-request log),
+# which shows whether the primary waits for its copies below saturation.
+#
+# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
-CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}
+CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}; RPS=${RPS:-}
 BACKEND_PORT=${BACKEND_PORT:-18580}
 source "$(dirname "$0")/common.sh"
 [[ -x $BIN ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
@@ -36,8 +40,16 @@ echo "# $(date -u +%FT%TZ) conns=$CONNS rounds=$ROUNDS duration=${DURATION}s loa
 for name in plain mirror; do wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[$name]}/" >/dev/null; done  # warm-up
 for r in $(seq 1 "$ROUNDS"); do
   for name in plain mirror; do
-    out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT[$name]}/")
-    echo "$name $(awk '/^ +50%/{print $2}' <<<"$out") $(awk '/^ +99%/{print $2}' <<<"$out") $(awk '/^Requests\/sec/{print $2}' <<<"$out")"
+    if [[ -n $RPS ]]; then
+      rm -f "$DIR/h2.log"; h2load --h1 -c"$CONNS" --rps "$RPS" -D "$DURATION" --log-file "$DIR/h2.log" "http://127.0.0.1:${PORT[$name]}/" >/dev/null
+      echo "$name $(/usr/bin/python3 -c '
+import sys
+t = sorted(int(l.split()[2]) for l in open(sys.argv[1]) if l.split()[1] == "200")
+print(f"{t[len(t) // 2]}us {t[int(len(t) * 0.99)]}us {len(t) / float(sys.argv[2]):.0f}")' "$DIR/h2.log" "$DURATION")"
+    else
+      out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:${PORT[$name]}/")
+      echo "$name $(awk '/^ +50%/{print $2}' <<<"$out") $(awk '/^ +99%/{print $2}' <<<"$out") $(awk '/^Requests\/sec/{print $2}' <<<"$out")"
+    fi
   done
 done > "$DIR/slices"
 /usr/bin/python3 - "$DIR/slices" <<'P'
