@@ -147,7 +147,8 @@ struct RegistrationEndToEndTests {
             "register", "service/mixed", "--address", address, "--ttl", "10s", "--state-dir", harness.stateDirectory,
         ], log: harness.directory + "/register.log")
         defer { stop(register) }
-        #expect(try harness.eventually(10) { try harness.meshctl(["get", "endpoints"]).stdout.contains(address) })
+        // Listed by the operator, then pushed to the gateway: wait until the program has answered once.
+        #expect(harness.eventually(10) { LoopbackGet.get(port: servicePort, path: "/who.txt")?.body == "outside\n" })
 
         // Balanced over the replica's sidecar and the registered program: the program answers some, and no request
         // fails (a TLS handshake with a plaintext server would fail every one sent to it).
