@@ -196,7 +196,18 @@ let package = Package(
                 "ProxyCommand",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // One copy runs per replica, so its idle memory counts many times (docs/performance.md, "idle RSS"):
+            // the Swift runtime linked in (only what is used is kept, and calls skip the PLT), relative relocations
+            // packed (RELR, lld; glibc >= 2.36). The Foundation archives are listed so that a module importing
+            // Foundation still links (MeshProxyFootprintTests then fails: use FoundationEssentials).
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-lCoreFoundation", "-lFoundationInternationalization", "-l_FoundationICU",
+                     "-l_FoundationCShims", "-l_FoundationCollections",
+                     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux]))
+            ]
         ),
         // The `meshctl` executable: argument parsing and wiring only.
         .executableTarget(

@@ -1,7 +1,12 @@
 import Crypto
-import Foundation
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One root of trust: a self-signed P-256 CA certificate and its key. The mesh trusts every anchor in its bundle
 /// and signs with the newest (`CertificateAuthority`); two are trusted at once only during a rotation.

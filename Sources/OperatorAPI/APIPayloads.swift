@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `POST /v1/apply`: the manifest files as the user has them, so the operator checks exactly what the CLI read and
 /// every error still points at the user's file:line:column.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The API's JSON: sorted keys (stable bytes for digests and diffs), and decoding that answers nil on bad input.
 public enum JSON {

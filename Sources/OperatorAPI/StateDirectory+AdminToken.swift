@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +19,7 @@ extension StateDirectory {
     /// The admin token, created (owner-only, 0600, 256 random bits) when the file is missing.
     public func adminToken() throws -> String {
         if let data = FileManager.default.contents(atPath: adminTokenPath) {
-            let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = StateDirectory.trimmed(String(decoding: data, as: UTF8.self))
             if token.utf8.count >= 16 {
                 _ = chmod(adminTokenPath, 0o600)
                 return token

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The operator's folder (`./.mesh` by default): its database, API socket, logs and sidecar configurations.
 /// Created owner-only (0700), so the socket and logs inside are not reachable by other users.
@@ -17,7 +21,7 @@ public struct StateDirectory: Sendable, Hashable {
 
     /// Log file of one process slot, kept across restarts of the slot.
     public func logPath(for slot: String) -> String {
-        logsDirectory + "/" + slot.replacingOccurrences(of: "/", with: "_") + ".log"
+        logsDirectory + "/" + String(slot.map { $0 == "/" ? "_" : $0 }) + ".log"
     }
 
     /// Creates the folder tree, owner-only.
@@ -32,22 +36,40 @@ public struct StateDirectory: Sendable, Hashable {
     /// What the folder holds on disk, for `meshctl status`: a walk of the tree (bounded in files), sizes in bytes.
     public func usage(maxFiles: Int = 100_000) -> StateDirectoryUsage {
         var usage = StateDirectoryUsage(path: root)
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return usage }
+        // A walk by hand, not `FileManager.enumerator` (Foundation's, not FoundationEssentials': see the import).
+        var directories = [""]
         var seen = 0
-        while let relative = walker.nextObject() as? String, seen < maxFiles {
-            seen += 1
-            guard let attributes = walker.fileAttributes, attributes[.type] as? FileAttributeType == .typeRegular,
-                  let size = (attributes[.size] as? NSNumber)?.int64Value else { continue }
-            usage.totalBytes += size
-            if relative.hasPrefix("logs/") { usage.logsBytes += size }
+        while let relative = directories.popLast(), seen < maxFiles {
+            let path = relative.isEmpty ? root : root + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            for name in names where seen < maxFiles {
+                seen += 1
+                let child = relative.isEmpty ? name : relative + "/" + name
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + child) else { continue }
+                let type = attributes[.type] as? FileAttributeType
+                if type == .typeDirectory {
+                    directories.append(child)
+                    continue
+                }
+                guard type == .typeRegular, let size = (attributes[.size] as? Int64) ?? (attributes[.size] as? Int).map(Int64.init)
+                    ?? (attributes[.size] as? UInt64).map(Int64.init) else { continue }
+                usage.totalBytes += size
+                if child.hasPrefix("logs/") { usage.logsBytes += size }
+            }
         }
         return usage
+    }
+
+    /// `text` without leading and trailing whitespace (spaces, tabs, line ends).
+    static func trimmed(_ text: String) -> String {
+        let isSpace: (Character) -> Bool = { $0.isWhitespace }
+        return String(text.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 
     /// The pid the running operator wrote, if any.
     public func recordedPID() -> Int32? {
         guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8) else { return nil }
-        return Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int32(Self.trimmed(text))
     }
 }
 
@@ -73,7 +95,9 @@ public struct StateDirectoryUsage: Codable, Sendable, Hashable {
         var value = Double(count)
         for unit in ["B", "KiB", "MiB", "GiB"] {
             if value < 1024 || unit == "GiB" {
-                return unit == "B" ? "\(count) B" : String(format: "%.1f %@", value, unit)
+                if unit == "B" { return "\(count) B" }
+                let tenths = Int((value * 10).rounded())
+                return "\(tenths / 10).\(tenths % 10) \(unit)"
             }
             value /= 1024
         }
