@@ -21,9 +21,9 @@ extension Authorization {
 extension DownstreamHandler {
     /// Answers 403 `x-mesh-reason: forbidden` when the listener's AuthorizationPolicies refuse this caller
     /// (its verified SPIFFE ID, or none for plaintext) this method and path; counted with the service's own
-    /// answers and access-logged. Returns true when it answered. Listeners without policies cost one lookup.
-    func denyUnauthorized(_ decision: LoopContext.RouteDecision, routes: LoopRoutes, head: ByteBuffer) -> Bool {
-        guard let rules = routes.authorization[listenerName] else { return false }
+    /// answers and access-logged. Returns true when it answered. Only called for listeners with policies
+    /// (`ListenerPlan.authorization`).
+    func denyUnauthorized(_ decision: LoopContext.RouteDecision, rules: Authorization, head: ByteBuffer) -> Bool {
         let (method, path) = head.withUnsafeReadableBytes { bytes in
             (String(decoding: bytes[0..<request.methodEnd], as: UTF8.self),
              String(decoding: bytes[request.targetStart..<request.targetEnd], as: UTF8.self))

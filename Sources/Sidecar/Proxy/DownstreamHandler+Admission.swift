@@ -3,22 +3,22 @@ import SidecarConfig
 import TrafficPolicy
 
 extension DownstreamHandler {
-    /// The fault drawn for a routed request: caller-side listeners (outbound, gateway) apply the faults of the
-    /// service the caller addressed, as Istio's client-side sidecar does; an inbound listener applies none, so a
-    /// fault is injected once per request however many hops it takes. `.none` at once when no fault is configured.
+    /// The fault drawn for a routed request on a listener that applies faults (`ListenerPlan.appliesFaults`): those
+    /// of the service the caller addressed.
     func faultDecision(_ decision: LoopContext.RouteDecision, routes: LoopRoutes, head bytes: ByteBuffer)
         -> FaultInjection.Decision
     {
-        guard !routes.faults.isEmpty, case .service(_, _, let root, _) = decision, let faults = routes.faults[root.name],
-            routes.listeners[listenerName]?.kind != .inbound
-        else { return .none }
+        guard case .service(_, _, let root, _) = decision, let faults = routes.faults[root.name] else { return .none }
         let facts = bytes.withUnsafeReadableBytes { RequestFacts(bytes: $0, head: request, includeFields: true) }
         return faults.decide(facts, random: &loop.random)
     }
 
     /// Starts the exchange of the routed request (`service`, `retries` set): the service's rate limit when this is
     /// one of its inbound listeners, the drawn fault, then the first try.
-    func startExchange(routes: LoopRoutes, fault: FaultInjection.Decision, options timeouts: SplitRules.Options?, now: UInt64)
+    func startExchange(
+        routes: LoopRoutes, plan: ListenerPlan, fault: FaultInjection.Decision, options timeouts: SplitRules.Options?,
+        now: UInt64
+    )
         -> ExchangeStateMachine.Step
     {
         guard let service, let retries else { return .none }
@@ -35,7 +35,7 @@ extension DownstreamHandler {
             contentLength: self.request.contentLength, carries: self.request.forwardsUpgrade ? .upgrade : .request,
             callTimeout: grpcCall?.timeoutNanos ?? 0)
         let admission = ExchangeStateMachine.Admission(fault: fault)
-        if service.rateLimit != nil, routes.listeners[listenerName]?.kind == .inbound {
+        if plan.isInbound && service.rateLimit != nil {
             return machine.requestArrived(
                 request, policy: policy, timeout: routes.requestTimeoutNanos, now: now,
                 budget: &retries.budget, rateLimit: &service.rateLimit, admission: admission)

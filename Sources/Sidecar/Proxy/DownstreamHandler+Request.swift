@@ -46,17 +46,18 @@ extension DownstreamHandler {
         let routes = loop.routes
         if cachedRoutes !== routes {
             cachedRoutes = routes
-            cachedRoute = routes.route(forListener: listenerName)
+            plan = routes.plan(forListener: listenerName)
         }
+        let plan = self.plan
         let decision: LoopContext.RouteDecision
-        if case .fixed(let service) = cachedRoute {
+        if case .fixed(let service) = plan.route {
             decision = .service(service, retries: service, root: service)
-        } else if case .degraded(let detail) = cachedRoute {
+        } else if case .degraded(let detail) = plan.route {
             decision = .degraded(detail)
         } else {
             decision = buffer.withUnsafeReadableBytes { loop.route(listener: listenerName, bytes: $0, head: request) }
         }
-        let fault = faultDecision(decision, routes: routes, head: buffer)
+        let fault = plan.appliesFaults ? faultDecision(decision, routes: routes, head: buffer) : .none
         var head = upstreamHead ?? allocator.buffer(capacity: 256)
         upstreamHead = nil  // one reference only, so `clear` below reuses the storage
         // An HTTP/1.0 request without Host goes up as HTTP/1.1 naming the service it was routed to.
@@ -68,7 +69,7 @@ extension DownstreamHandler {
         }
         upstreamHead = head
         // After the head is written: that starts the request's access-log record, so a refusal is logged too.
-        if denyUnauthorized(decision, routes: routes, head: buffer) { return }
+        if let rules = plan.authorization, denyUnauthorized(decision, rules: rules, head: buffer) { return }
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
         pending = buffer.readableBytes > 0 ? buffer : nil
@@ -105,7 +106,7 @@ extension DownstreamHandler {
         // that (refused connect, timeout while waiting) must not read it as "bytes sent".
         responseStarted = false
         if let ruleOptions, let mirror = ruleOptions.mirror { mirrorRequest(to: mirror, percentage: ruleOptions.mirrorPercentage) }
-        let step = startExchange(routes: routes, fault: fault, options: ruleOptions, now: now)
+        let step = startExchange(routes: routes, plan: plan, fault: fault, options: ruleOptions, now: now)
         if machine.isKeepingBody {
             retained = allocator.buffer(capacity: min(request.contentLength ?? 4096, retries.retryPolicy.maxReplayableBodyBytes))
         }

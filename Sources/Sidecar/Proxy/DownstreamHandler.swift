@@ -30,9 +30,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var allocator = ByteBufferAllocator()
     /// Tracked from writability events (see `UpstreamHandler.isWritable`).
     var isWritable = true
-    /// The route of this connection's listener, cached per configuration generation.
+    /// What the configuration decides for this connection's listener, taken from `cachedRoutes` once per
+    /// configuration: a request then pays one branch per feature it does not use.
     var cachedRoutes: LoopRoutes?
-    var cachedRoute: ListenerRoute = .none
+    var plan = ListenerPlan.unknown
 
     // Request side.
     var pending: ByteBuffer?

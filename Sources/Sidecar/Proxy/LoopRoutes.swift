@@ -19,6 +19,8 @@ final class LoopRoutes {
     let parserLimits: HTTPHeadParser.Limits
     let headerTimeoutNanos: UInt64
     let idleTimeoutNanos: UInt64
+    /// Each listener's requests as far as the configuration decides them (`ListenerPlan`).
+    private(set) var plans: [String: ListenerPlan] = [:]
 
     init(
         config: SidecarConfiguration, services: [String: ServiceState], splits: [String: SplitState]
@@ -42,6 +44,7 @@ final class LoopRoutes {
             maxFields: config.limits.maxHeaderCount)
         self.headerTimeoutNanos = config.limits.headerTimeout.clampedNanoseconds
         self.idleTimeoutNanos = config.limits.idleTimeout.clampedNanoseconds
+        self.plans = ListenerPlan.compile(self)
     }
 
     /// `previous` with other splits: everything else (services, hosts, faults, listeners, limits) is the same (a
@@ -59,7 +62,12 @@ final class LoopRoutes {
         self.parserLimits = previous.parserLimits
         self.headerTimeoutNanos = previous.headerTimeoutNanos
         self.idleTimeoutNanos = previous.idleTimeoutNanos
+        // Compiled again, not kept: whether a listener's service is `.fixed` depends on the splits.
+        self.plans = ListenerPlan.compile(self)
     }
+
+    /// The plan of the listener `name` (`ListenerPlan.unknown` for a name the configuration does not have).
+    func plan(forListener name: String) -> ListenerPlan { plans[name] ?? .unknown }
 
     /// How a listener's requests find their service; `.fixed` needs no look at the request at all.
     func route(forListener name: String) -> ListenerRoute {
@@ -75,15 +83,6 @@ final class LoopRoutes {
             return .perRequest
         }
     }
-}
-
-/// A listener's routing, resolved once per configuration.
-enum ListenerRoute {
-    case none
-    case fixed(ServiceState)
-    case perRequest
-    /// The listener's service is not defined: every request gets 503 with this detail.
-    case degraded(String)
 }
 
 /// A TrafficSplit on one loop: its route matches compiled once (`RouteTable`, the byte-level fast matcher with
