@@ -29,8 +29,11 @@ extension Meshctl {
         }
 
         func run() async throws {
-            let isEndpoints = ["endpoints", "ep"].contains(kind.lowercased())
-            var target = "/v1/objects?kind=" + (isEndpoints ? "Service" : try ObjectKindName.kind(kind))
+            if ["endpoints", "ep"].contains(kind.lowercased()) {
+                try await GetEndpoints.run(state: state, service: name, output: output)
+                return
+            }
+            var target = "/v1/objects?kind=" + (try ObjectKindName.kind(kind))
             if let name { target += "&name=" + name }
             let response = try await state.send("GET", target)
             guard response.status == 200,
@@ -51,7 +54,7 @@ extension Meshctl {
                     Console.err("no \(kind) found")
                     return
                 }
-                Console.out(TextTable.render(isEndpoints ? endpointRows(items) : rows(items, wide: output == "wide")))
+                Console.out(TextTable.render(rows(items, wide: output == "wide")))
             }
         }
 
@@ -76,17 +79,6 @@ extension Meshctl {
                 if isService { row.insert(String(describing: spec["port"] ?? ""), at: 1) }
                 if wide { row.append(readyCondition?["message"] as? String ?? "") }
                 rows.append(row)
-            }
-            return rows
-        }
-
-        /// The registry view: each service's live, healthy endpoints as every proxy is told them.
-        private func endpointRows(_ items: [[String: Any]]) -> [[String]] {
-            var rows = [["SERVICE", "ENDPOINTS"]]
-            for item in items {
-                let name = (item["metadata"] as? [String: Any])?["name"] as? String ?? ""
-                let endpoints = (item["status"] as? [String: Any])?["endpoints"] as? [String] ?? []
-                rows.append([name, endpoints.isEmpty ? "<none>" : endpoints.joined(separator: ",")])
             }
             return rows
         }

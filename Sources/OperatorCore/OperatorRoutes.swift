@@ -27,6 +27,8 @@ struct OperatorRoutes: APIHandler {
                 return .whole(try await apply(request))
             case ("GET", "/v1/objects"):
                 return .whole(try await objects(kind: request.query["kind"], name: request.query["name"]))
+            case ("GET", "/v1/endpoints"):
+                return .whole(APIResponse(status: 200, body: JSON.encode(await loop.proxyEndpoints())))
             case ("POST", "/v1/scale"):
                 return .whole(try await scale(request))
             case ("POST", "/v1/delete"):
