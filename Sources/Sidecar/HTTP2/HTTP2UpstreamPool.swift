@@ -14,9 +14,12 @@ import SidecarConfig
 /// all as connect failures (each gets its free retry on another endpoint). A connection the server sent GOAWAY on,
 /// or that closed, takes no new streams; the next request opens another.
 ///
-/// Confined to the endpoint's event loop.
+/// Confined to the endpoint's event loop. The endpoint is held weakly: a configuration that drops it frees it while
+/// its connection may still be open (streams finishing, or the endpoint's process gone), and that connection's close
+/// must still give its slot back to the service's pool, which is held on its own.
 final class HTTP2UpstreamPool {
-    private unowned let endpoint: EndpointState
+    private weak var endpoint: EndpointState?
+    private let servicePool: ServicePool
     private var connection: Connection?
     private var waiters: [DownstreamHandler] = []
     private var connecting = false
@@ -36,6 +39,7 @@ final class HTTP2UpstreamPool {
 
     init(endpoint: EndpointState) {
         self.endpoint = endpoint
+        servicePool = endpoint.pool
     }
 
     /// Open streams (for stats).
@@ -43,6 +47,10 @@ final class HTTP2UpstreamPool {
 
     /// Hands `requester` a stream now or once connected, or fails it.
     func openStream(for requester: DownstreamHandler) {
+        guard let endpoint else {
+            requester.upstreamFailed(.connectFailed)
+            return
+        }
         if let connection, !connection.retiring, connection.channel.isActive {
             open(on: connection, for: requester)
             return
@@ -68,9 +76,10 @@ final class HTTP2UpstreamPool {
     }
 
     private func connect() {
-        guard let address = endpoint.socketAddress, endpoint.pool.count.reserve(limit: endpoint.limits.maxConnections)
+        guard let endpoint, let address = endpoint.socketAddress,
+              servicePool.count.reserve(limit: endpoint.limits.maxConnections)
         else {
-            failWaiters(endpoint.socketAddress == nil ? .connectFailed : .poolOverflow)
+            failWaiters(endpoint?.socketAddress == nil ? .connectFailed : .poolOverflow)
             return
         }
         connecting = true
@@ -114,24 +123,26 @@ final class HTTP2UpstreamPool {
             case .success(let (channel, multiplexer)):
                 pool.connected(Connection(channel: channel, multiplexer: multiplexer))
             case .failure:
-                pool.endpoint.pool.count.release()
+                pool.servicePool.count.release()
                 pool.failWaiters(.connectFailed)
-                pool.endpoint.pool.slotFreed()
+                pool.servicePool.slotFreed()
             }
         }
     }
 
     private func connected(_ made: Connection) {
         connection = made
-        endpoint.http2ConnectionOpened()
-        let box = NIOLoopBound(self, eventLoop: endpoint.eventLoop)
+        endpoint?.openConnections += 1
+        let box = NIOLoopBound(self, eventLoop: made.channel.eventLoop)
         if let watcher = try? made.channel.pipeline.syncOperations.handler(type: UpstreamGoAwayWatcher.self) {
             watcher.onGoAway = { [weak made] in made?.retiring = true }
         }
         made.channel.closeFuture.whenComplete { _ in
             let pool = box.value
             if pool.connection === made { pool.connection = nil }
-            pool.endpoint.http2ConnectionClosed()
+            pool.endpoint?.openConnections -= 1
+            pool.servicePool.count.release()
+            pool.servicePool.slotFreed()
         }
         let waiting = waiters
         waiters.removeAll()
@@ -139,8 +150,11 @@ final class HTTP2UpstreamPool {
     }
 
     private func open(on connection: Connection, for requester: DownstreamHandler) {
+        guard let endpoint else {
+            requester.upstreamFailed(.connectFailed)
+            return
+        }
         connection.streams += 1
-        let endpoint = self.endpoint
         let eventLoop = endpoint.eventLoop
         let promise = eventLoop.makePromise(of: (any Channel).self)
         let endpointBox = NIOLoopBound(endpoint, eventLoop: eventLoop)

@@ -18,7 +18,8 @@ final class EndpointState {
     private(set) var madeMetrics: EndpointMetrics?
 
     private var idle: [UpstreamHandler] = []
-    private(set) var openConnections = 0
+    /// Open connections (for stats); the HTTP/2 pool counts its own in and out.
+    var openConnections = 0
     private var connecting = 0
     private var waiters: CircularBuffer<DownstreamHandler> = []
 
@@ -206,14 +207,6 @@ final class EndpointState {
             http2 = nil
             pool.retire()
         }
-    }
-
-    func http2ConnectionOpened() { openConnections += 1 }
-
-    func http2ConnectionClosed() {
-        openConnections -= 1
-        pool.count.release()
-        pool.slotFreed()
     }
 
     /// Counts a gRPC response of this endpoint by its status (`mesh_grpc_responses_total`).

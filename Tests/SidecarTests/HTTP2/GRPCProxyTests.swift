@@ -78,4 +78,25 @@ import Testing
         let run = try ExternalCommand.python(GRPCScripts.rawTimeout, ["\(proxy.port)"], timeout: .seconds(30))
         #expect(run.stdout.contains("grpc-status 4 reason timeout fast True"), "\(run.stdout)\(run.stderr)")
     }
+
+    /// The endpoint of an open HTTP/2 connection leaves the configuration, then its server goes away (a replica
+    /// replaced during a rollout): the connection's close must not touch the freed endpoint (it crashed the proxy),
+    /// and the next calls reach the new endpoint.
+    @Test func anEndpointThatLeftTheConfigurationClosingItsConnectionLaterCrashesNothing() async throws {
+        let old = try Self.servers(["old"])
+        let new = try Self.servers(["new"])
+        defer { (old + new).forEach { $0.stop() } }
+        let proxy = try await ProxyHarness(Self.config(old))
+        defer { Task { await proxy.stop() } }
+        let before = try ExternalCommand.python(GRPCScripts.many, ["\(proxy.port)", "5"])
+        #expect(before.stdout.hasPrefix("ok 5 failed 0"), "\(before.stdout)\(before.stderr)")
+
+        var replaced = Self.config(new)
+        replaced.version = "v2"
+        try await proxy.server.apply(replaced)
+        old.forEach { $0.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        let after = try ExternalCommand.python(GRPCScripts.many, ["\(proxy.port)", "5"])
+        #expect(after.stdout.hasPrefix("ok 5 failed 0"), "\(after.stdout)\(after.stderr)")
+    }
 }
