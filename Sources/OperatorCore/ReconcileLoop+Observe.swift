@@ -14,7 +14,11 @@ extension ReconcileLoop {
         var opaque: Set<String> = []
         for case .service(let service) in snapshot.objects {
             if let check = service.spec.healthCheck { checks[service.metadata.name] = ReplicaHealth.Check(check) }
-            if service.spec.appProtocol == .tcp { opaque.insert(service.metadata.name) }
+            // A tcp workload speaks no HTTP, and an h2c-only one (grpcio, for one) closes an HTTP/1.1 probe unanswered.
+            if service.spec.appProtocol == .tcp
+                || (service.spec.healthCheck == nil && [.grpc, .http2].contains(service.spec.appProtocol)) {
+                opaque.insert(service.metadata.name)
+            }
         }
         // A workload with a healthCheck is probed when its interval says so (ReplicaHealth); between probes it
         // keeps the status its thresholds gave it.
@@ -45,7 +49,7 @@ extension ReconcileLoop {
                             observed.state = .draining
                         } else if record.role == .workload {
                             if probeNow && listensOnly {
-                                // An `appProtocol: tcp` workload speaks no HTTP: it is ready once it listens.
+                                // A tcp workload, or an h2c one without a healthCheck: ready once it listens.
                                 passed = !PortProbe.isFree(ports["port"] ?? 0)
                             } else if probeNow {
                                 passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
