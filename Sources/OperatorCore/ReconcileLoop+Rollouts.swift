@@ -42,7 +42,7 @@ extension ReconcileLoop {
             let newSide = RolloutRecord.Workload(canaryCommand)
             record.workloads[newSide.revision] = newSide
             actions += machine.newRevision(newSide.revision, now: now)
-            if serviceRunning(spec.newService, instances: instances), sidecarsCurrent(spec.newService, instances: instances) {
+            if serviceRunning(spec.newService, instances: instances) {
                 actions += machine.newSideReady(revision: newSide.revision, now: now)
             }
             if let pending = machine.state.pendingWeights, appliedWeights[name] == pending,
@@ -50,8 +50,7 @@ extension ReconcileLoop {
                 actions += machine.weightsConfirmed(pending, now: now)
             }
             let target = machine.state.stableSideTarget
-            if appliedStableTarget[name] == target, serviceRunning(spec.stableService, instances: instances),
-               sidecarsCurrent(spec.stableService, instances: instances) {
+            if appliedStableTarget[name] == target, serviceRunning(spec.stableService, instances: instances) {
                 actions += machine.stableUpdated(revision: target, now: now)
             }
             actions += machine.tick(now: now)
@@ -208,14 +207,6 @@ extension ReconcileLoop {
             return inSlot.contains { $0.record.revision == process.revision && $0.isReady }
                 && inSlot.allSatisfy { $0.record.revision == process.revision }
         }
-    }
-
-    /// The service's sidecars run the configuration the last compile made for them, so their local endpoint is the
-    /// replica now running and not the one it replaced: that one still answers while it drains, and weights moved
-    /// before its sidecar let go of it sent the new side's first calls to the old version.
-    func sidecarsCurrent(_ service: String, instances: [ObservedInstance]) -> Bool {
-        instances.filter { $0.slot.service == service && $0.slot.role == .sidecar && $0.observed.state != .draining }
-            .allSatisfy { instance in lastWorld.configurations[instance.slot]?.version == instance.observed.configVersion }
     }
 
     /// Every answering proxy that carries the split runs it as the last compile wanted (`SplitConfirmation`).
