@@ -136,6 +136,7 @@ struct RegistrationEndToEndTests {
               command: [meshctl, demo-app]
               replicas: 1
               registration: {allowed: true}
+              loadBalancer: round-robin   # p2c-ewma over two endpoints may keep choosing the faster one
 
             """)
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
