@@ -42,7 +42,7 @@ extension ReconcileLoop {
             let newSide = RolloutRecord.Workload(canaryCommand)
             record.workloads[newSide.revision] = newSide
             actions += machine.newRevision(newSide.revision, now: now)
-            if serviceRunning(spec.newService, instances: instances) {
+            if appliedNewRevision[name] == newSide.revision, serviceRunning(spec.newService, instances: instances) {
                 actions += machine.newSideReady(revision: newSide.revision, now: now)
             }
             if let pending = machine.state.pendingWeights, appliedWeights[name] == pending,
@@ -74,6 +74,7 @@ extension ReconcileLoop {
                     workingDir: workload.workingDir)
             }
             appliedStableTarget[name] = stableTarget
+            appliedNewRevision[name] = newSide.revision
             if machine.state.newSideScaledDown {
                 overrides.commands[spec.newService] = Service.Command(
                     argv: canaryCommand.argv, replicas: 0, env: canaryCommand.env, workingDir: canaryCommand.workingDir)
@@ -199,13 +200,16 @@ extension ReconcileLoop {
     }
 
     /// Every desired process of the service runs the desired revision and is ready, and nothing older serves.
+    /// An older instance still draining counts as serving: `finishDrains` stops it only once every proxy runs a
+    /// configuration without it, and until then a sidecar may still send it calls. Weights moved to a side whose
+    /// replaced replica still drains sent the new side's first calls to the old version (GRPCCanaryEndToEndTests).
     func serviceRunning(_ service: String, instances: [ObservedInstance]) -> Bool {
         let desired = lastWorld.processes.filter { $0.slot.service == service }
         guard !desired.isEmpty else { return false }
         return desired.allSatisfy { process in
-            let inSlot = instances.filter { $0.slot == process.slot && $0.observed.state != .draining && $0.observed.isAlive }
-            return inSlot.contains { $0.record.revision == process.revision && $0.isReady }
-                && inSlot.allSatisfy { $0.record.revision == process.revision }
+            let alive = instances.filter { $0.slot == process.slot && $0.observed.isAlive }
+            return alive.contains { $0.record.revision == process.revision && $0.observed.state != .draining && $0.isReady }
+                && alive.allSatisfy { $0.record.revision == process.revision }
         }
     }
 

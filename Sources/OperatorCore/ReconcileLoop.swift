@@ -41,6 +41,9 @@ actor ReconcileLoop {
     var rollouts: [String: RolloutRecord] = [:]
     var appliedWeights: [String: RolloutWeights] = [:]
     var appliedStableTarget: [String: String] = [:]
+    /// The new side's revision each rollout's last compile ran (its canary Service's workload then). `lastWorld` is
+    /// the previous pass's: right after an apply it still wants the old revision, which the old replica runs, ready.
+    var appliedNewRevision: [String: String] = [:]
     /// Versions proxies confirmed in their answer to this pass's `PUT /config`, by instance.
     var confirmedVersions: [String: String] = [:]
     /// The configuration each proxy instance last accepted from us, kept across passes so the next change can be

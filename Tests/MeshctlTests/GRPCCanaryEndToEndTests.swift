@@ -95,13 +95,9 @@ struct GRPCCanaryEndToEndTests {
         Thread.sleep(forTimeInterval: 3)
         let summary = try steady.finish()
         try #require(promoted, "\(lines)\n\(summary)")
-        // Known operator race (docs/grpc.md): while the canary replica is replaced, its sidecar briefly lists the old
-        // (rolled back) replica beside the new one, and a weight moved then can send it a call or two. Those are
-        // the only failures allowed: none made by the proxies, none from v1 or v3.
-        let failed = SteadyClient.count("failed", in: summary) ?? -1
-        let oldCanary = summary.components(separatedBy: "UNAVAILABLE:flaky v2=").dropFirst().first
-            .flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-        #expect(failed - oldCanary == 0 && oldCanary <= 3, "\(summary)\n\(steady.transcript)\n\(lines)")
+        // Not one failed call: weights move to a side only once its replaced replicas stopped draining, so not even
+        // the rolled-back canary's old replica gets a call (it did before: `ReconcileLoop.serviceRunning`).
+        #expect(SteadyClient.count("failed", in: summary) == 0, "\(summary)\n\(steady.transcript)\n\(lines)")
         #expect((SteadyClient.count("ok", in: summary) ?? 0) > 100, "\(summary)")
         #expect(summary.contains("v3="), "\(summary)")
     }

@@ -79,7 +79,9 @@ struct RolloutHTTPRouteEndToEndTests {
         #expect(testers == Array(repeating: "v2", count: 10))
         #expect(users == Array(repeating: "v1", count: 20), "no user traffic on the canary at the header step")
 
-        // promote: past the pause to setWeight 50 on the route's backendRefs; the header route stays.
+        // promote: past the pause to setWeight 50 on the route's backendRefs; the header route stays. Only once the
+        // pause began: a promote during the header step skips that step, and the rollout then waits at the pause.
+        #expect(try harness.eventually(30) { try harness.meshctl(["rollout", "status", "web"]).stdout.contains("Paused") })
         #expect(try harness.meshctl(["rollout", "promote", "web"]).status == 0)
         var mixed: [String] = []
         let moved = harness.eventually(60) {
