@@ -16,6 +16,8 @@ extension ReconcileLoop {
         var commands: [String: Service.Command] = [:]
         /// Blue-green previews routed now, by split.
         var pinned: [String: [PinnedRoute]] = [:]
+        /// Canary mirror routes in force, by split.
+        var mirrors: [String: [MirrorRoute]] = [:]
         var wait = 2.0
     }
 
@@ -66,6 +68,8 @@ extension ReconcileLoop {
             var pinned = weights.headerRoutes.map { $0.pinnedRoute(to: spec.newService) }
             if weights.preview, let route = PreviewRouting.pinnedRoute(for: spec) { pinned.insert(route, at: 0) }
             if !pinned.isEmpty { overrides.pinned[spec.routingSplit] = pinned }
+            let mirrors = weights.mirrorRoutes.flatMap { $0.splitMirrorRoutes(to: spec.newService) }
+            if !mirrors.isEmpty { overrides.mirrors[spec.routingSplit] = mirrors }
             appliedWeights[name] = weights
             let stableTarget = machine.state.stableSideTarget
             if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {

@@ -317,6 +317,7 @@ actor ReconcileLoop {
         inputs.identitySocket = directory.socketPath
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
+        inputs.mirrorRoutes = overrides.mirrors
         inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)
         for instance in instances where instance.isReady {
             switch instance.slot.role {

@@ -113,6 +113,15 @@ extension SidecarConfiguration {
             for (j, match) in split.matches.enumerated() {
                 problems += Self.matchProblems(match, path: "\(path).matches[\(j)]")
             }
+            for (j, mirror) in split.mirrorRoutes.enumerated() {
+                if !split.backends.contains(where: { $0.service == mirror.service }) {
+                    fail("\(path).mirrorRoutes[\(j)].service", "\"\(mirror.service)\" is not a backend of the split")
+                }
+                if !(0...100).contains(mirror.percentage) {
+                    fail("\(path).mirrorRoutes[\(j)].percentage", "must be between 0 and 100")
+                }
+                problems += Self.matchProblems(mirror.match, path: "\(path).mirrorRoutes[\(j)].match")
+            }
         }
         // SMI: splits do not nest.
         for (i, split) in splits.enumerated() {

@@ -22,6 +22,9 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
     public var pinnedRoutes: [PinnedRoute]
     /// HTTPRoute rules (`SplitRule`): when present they decide instead of `backends` and `matches`.
     public var rules: [SplitRule] = []
+    /// A rollout's mirror routes (Argo's `setMirrorRoute`): a request fitting one is also copied to its service,
+    /// whatever backend answers it. First fit wins. Set after compiling, like the rollout's weights.
+    public var mirrorRoutes: [MirrorRoute] = []
 
     public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = [],
                 pinnedRoutes: [PinnedRoute] = [], rules: [SplitRule] = []) {
@@ -33,7 +36,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.rules = rules
     }
 
-    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes, rules }
+    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes, rules, mirrorRoutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -43,6 +46,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.matches = try c.decodeIfPresent([RouteMatch].self, forKey: .matches) ?? []
         self.pinnedRoutes = try c.decodeIfPresent([PinnedRoute].self, forKey: .pinnedRoutes) ?? []
         self.rules = try c.decodeIfPresent([SplitRule].self, forKey: .rules) ?? []
+        self.mirrorRoutes = try c.decodeIfPresent([MirrorRoute].self, forKey: .mirrorRoutes) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -54,6 +58,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         // Absent unless used: configs without a preview stay byte-identical to before the field existed.
         if !pinnedRoutes.isEmpty { try c.encode(pinnedRoutes, forKey: .pinnedRoutes) }
         if !rules.isEmpty { try c.encode(rules, forKey: .rules) }
+        if !mirrorRoutes.isEmpty { try c.encode(mirrorRoutes, forKey: .mirrorRoutes) }
     }
 }
 
@@ -65,6 +70,20 @@ public struct PinnedRoute: Sendable, Hashable, Codable {
     public init(match: RouteMatch, service: String) {
         self.match = match
         self.service = service
+    }
+}
+
+/// A split's mirror route: `percentage` percent of the requests fitting `match` are copied to `service`.
+public struct MirrorRoute: Sendable, Hashable, Codable {
+    public var match: RouteMatch
+    public var service: String
+    /// 0–100.
+    public var percentage: Double
+
+    public init(match: RouteMatch, service: String, percentage: Double) {
+        self.match = match
+        self.service = service
+        self.percentage = percentage
     }
 }
 

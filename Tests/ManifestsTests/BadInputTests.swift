@@ -223,7 +223,7 @@ struct BadInputTests {
                 #"bad.yaml:10:17: error: spec.canary.stepWeight: use either steps or stepWeight and maxWeight, not both"#,
                 #"bad.yaml:12:18: error: spec.canary.steps[0].setWeight: expected a whole number from 0 to 100, got 120"#,
                 #"bad.yaml:13:7: error: spec.canary.steps[1]: a step is either setWeight or pause, not both"#,
-                #"bad.yaml:14:7: error: spec.canary.steps[2]: a step needs setWeight, pause or setHeaderRoute"#,
+                #"bad.yaml:14:7: error: spec.canary.steps[2]: a step needs setWeight, pause, setHeaderRoute or setMirrorRoute"#,
             ]
         ),
         Case(

@@ -73,3 +73,76 @@ struct RolloutHTTPRouteManifestTests {
         #expect(both.contains { $0.contains("spec.trafficSplit: a rollout moves either a trafficSplit or an httpRoute, not both") }, "\(both)")
     }
 }
+
+/// Argo's `setMirrorRoute` step: decoded, printed back, bad input at its line, all at once.
+@Suite("Rollout setMirrorRoute manifests")
+struct RolloutMirrorRouteManifestTests {
+    static func rollout(_ mirror: String) -> String {
+        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route + """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Rollout
+            metadata: {name: web}
+            spec:
+              httpRoute: web
+              canary:
+                stableService: web-v1
+                canaryService: web-v2
+                steps:
+            \(mirror)
+                - setMirrorRoute: {name: shadow}
+
+            """
+    }
+
+    @Test("setMirrorRoute decodes in Argo's shape and prints back the same")
+    func decodeAndPrint() throws {
+        let report = loadManifests(Self.rollout("""
+                - setMirrorRoute:
+                    name: shadow
+                    percentage: 35
+                    match:
+                    - method: {exact: get}
+                      path: {prefix: /api}
+                    - headers: {X-User: {regex: "[0-9]+"}}
+            """))
+        #expect(report.diagnostics.map(\.description) == [])
+        let rollout = try #require(report.objects.last?.object.rollout)
+        guard case .canary(let canary) = rollout.spec.strategy, case .steps(let steps) = canary.progression else {
+            Issue.record("not a canary with steps")
+            return
+        }
+        #expect(steps == [
+            .setMirrorRoute(.init(name: "shadow", percentage: 35, match: [
+                .init(method: "GET", path: .init(type: .prefix, value: "/api")),
+                .init(headers: [.init(headerName: "x-user", type: .regex, value: "[0-9]+")]),
+            ])),
+            .setMirrorRoute(.init(name: "shadow")),
+        ])
+        let again = loadManifests(RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route
+            + ManifestEncoder.yaml([.rollout(rollout)]))
+        #expect(again.diagnostics.map(\.description) == [])
+        #expect(again.objects.last?.object == .rollout(rollout))
+    }
+
+    @Test("percentage 150, a method prefix, an empty match, a bad regex and a second kind are refused at their line, all at once")
+    func badInput() {
+        let found = errors(Self.rollout("""
+                - setMirrorRoute:
+                    name: shadow
+                    percentage: 150
+                    match:
+                    - method: {prefix: G}
+                    - {}
+                    - path: {regex: "(unclosed"}
+                  setWeight: 10
+            """))
+        let expected = [
+            "m.yaml:33:17: error: spec.canary.steps[0].setMirrorRoute.percentage: must be between 0 and 100",
+            "m.yaml:35:15: error: spec.canary.steps[0].setMirrorRoute.match[0].method.prefix: a method is matched exactly: use exact",
+            "m.yaml:36:9: error: spec.canary.steps[0].setMirrorRoute.match[1]: a match needs method, path or headers",
+            "m.yaml:38:16: error: spec.canary.steps[0].setWeight: a step has one kind: setHeaderRoute, setMirrorRoute, setWeight or pause",
+        ]
+        for line in expected { #expect(found.contains { $0.hasPrefix(line) }, "\(line)\n\(found)") }
+        #expect(found.contains { $0.contains("setMirrorRoute.match[2].path.regex") }, "\(found)")
+    }
+}

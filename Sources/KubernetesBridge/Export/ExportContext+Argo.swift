@@ -35,6 +35,7 @@ extension ExportContext {
             var managed: [String] = []
             if case .steps(let meshSteps) = canary.progression {
                 for case .setHeaderRoute(let route) in meshSteps where !managed.contains(route.name) { managed.append(route.name) }
+                for case .setMirrorRoute(let route) in meshSteps where !managed.contains(route.name) { managed.append(route.name) }
             }
             var routingFields: [(String, CanonicalValue?)] = options.split == .smi
                 ? [("smi", .object([("rootService", .string(split.spec.service)),
@@ -101,6 +102,7 @@ extension ExportContext {
                              ("headerValue", .object([($0.type.rawValue, .string($0.value))]))])
                 })),
             ])))])
+        case .setMirrorRoute(let route): .object([("setMirrorRoute", route.canonical)])  // written in Argo's shape
         }
     }
 

@@ -85,12 +85,15 @@ extension Rollout.Canary {
     static func step(_ node: Node, _ path: String, _ context: DecodeContext) -> Rollout.Step? {
         guard var reader = FieldReader(node, path: path, context: context) else { return nil }
         defer { reader.finish() }
-        if reader.contains("setHeaderRoute") {
-            let route = reader.mapping("setHeaderRoute", required: true) { Rollout.HeaderRoute(decoding: &$0) }
-            for other in ["setWeight", "pause"] where reader.contains(other) {
-                if let node = reader.value(other) { context.error(node.mark, reader.fieldPath(other), "a step has one kind: setHeaderRoute, setWeight or pause") }
+        for (kind, others) in [("setHeaderRoute", ["setMirrorRoute", "setWeight", "pause"]),
+                               ("setMirrorRoute", ["setWeight", "pause"])] where reader.contains(kind) {
+            let step: Rollout.Step? = kind == "setHeaderRoute"
+                ? reader.mapping(kind, required: true) { Rollout.HeaderRoute(decoding: &$0) }.map { .setHeaderRoute($0) }
+                : reader.mapping(kind, required: true) { Rollout.MirrorRoute(decoding: &$0) }.map { .setMirrorRoute($0) }
+            for other in others where reader.contains(other) {
+                if let node = reader.value(other) { context.error(node.mark, reader.fieldPath(other), Self.oneKind) }
             }
-            return route.map { .setHeaderRoute($0) }
+            return step
         }
         let hasWeight = reader.contains("setWeight")
         let hasPause = reader.contains("pause")
@@ -111,9 +114,11 @@ extension Rollout.Canary {
         }
         _ = reader.value("setWeight")
         _ = reader.value("pause")
-        context.error(node.mark, path, "a step needs setWeight, pause or setHeaderRoute")
+        context.error(node.mark, path, "a step needs setWeight, pause, setHeaderRoute or setMirrorRoute")
         return nil
     }
+
+    static let oneKind = "a step has one kind: setHeaderRoute, setMirrorRoute, setWeight or pause"
 }
 
 extension Rollout.Analysis {

@@ -50,6 +50,8 @@ extension Rollout {
             return .map([.init("setWeight", .int(weight))])
         case .setHeaderRoute(let route):
             return .map([.init("setHeaderRoute", route.canonical)])
+        case .setMirrorRoute(let route):
+            return .map([.init("setMirrorRoute", route.canonical)])
         case .pause(let duration):
             var pause = CanonicalMap()
             pause.add("duration", duration)

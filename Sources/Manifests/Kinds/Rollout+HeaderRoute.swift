@@ -31,6 +31,28 @@ extension Rollout {
     }
 }
 
+extension Rollout.HeaderMatch {
+    /// Argo's string match `{exact | prefix | regex: VALUE}` (header values, and a mirror route's method and path).
+    static func stringMatch(decoding value: inout FieldReader) -> (Kind, String)? {
+        let context = value.context
+        let given = Kind.allCases.filter { value.contains($0.rawValue) }
+        for kind in Kind.allCases { _ = value.value(kind.rawValue) }
+        guard given.count == 1, let kind = given.first else {
+            context.error(value.mark, value.path, "needs exactly one of exact, prefix or regex")
+            return nil
+        }
+        guard let node = value.value(kind.rawValue), let text = context.string(node, value.fieldPath(kind.rawValue))
+        else { return nil }
+        if kind == .regex { HTTPRouteGroup.Spec.checkRegex(text, node, value.fieldPath(kind.rawValue), context) }
+        return (kind, text)
+    }
+
+    /// `{KIND: VALUE}`, as written.
+    static func canonical(_ kind: Kind, _ value: String) -> CanonicalValue {
+        .map([.init(kind.rawValue, .string(value))])
+    }
+}
+
 extension Rollout.HeaderRoute {
     /// `setHeaderRoute: {name, match: [{headerName, headerValue: {exact: v}}]}` (Argo's shape).
     init?(decoding reader: inout FieldReader) {
@@ -40,18 +62,7 @@ extension Rollout.HeaderRoute {
         for (node, path) in reader.list("match") {
             guard var item = FieldReader(node, path: path, context: context) else { continue }
             let header = item.string("headerName", required: true) ?? ""
-            let value = item.mapping("headerValue", required: true) { value -> (Rollout.HeaderMatch.Kind, String)? in
-                let given = Rollout.HeaderMatch.Kind.allCases.filter { value.contains($0.rawValue) }
-                for kind in Rollout.HeaderMatch.Kind.allCases { _ = value.value(kind.rawValue) }
-                guard given.count == 1, let kind = given.first else {
-                    context.error(value.mark, value.path, "needs exactly one of exact, prefix or regex")
-                    return nil
-                }
-                guard let node = value.value(kind.rawValue), let text = context.string(node, value.fieldPath(kind.rawValue))
-                else { return nil }
-                if kind == .regex { HTTPRouteGroup.Spec.checkRegex(text, node, value.fieldPath(kind.rawValue), context) }
-                return (kind, text)
-            }
+            let value = item.mapping("headerValue", required: true) { Rollout.HeaderMatch.stringMatch(decoding: &$0) }
             item.finish()
             if let (kind, text) = value { matches.append(.init(headerName: header.lowercased(), type: kind, value: text)) }
         }
@@ -64,7 +75,7 @@ extension Rollout.HeaderRoute {
         if !match.isEmpty {
             map.add("match", .list(match.map {
                 .map([.init("headerName", .string($0.headerName)),
-                      .init("headerValue", .map([.init($0.type.rawValue, .string($0.value))]))])
+                      .init("headerValue", Rollout.HeaderMatch.canonical($0.type, $0.value))])
             }))
         }
         return map.value

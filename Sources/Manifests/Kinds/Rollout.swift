@@ -88,6 +88,8 @@ public struct Rollout: Sendable, Hashable, Codable {
         case pause(Duration?)
         /// Argo's `setHeaderRoute`: matching requests go to the canary whatever the weight (no match: remove it).
         case setHeaderRoute(HeaderRoute)
+        /// Argo's `setMirrorRoute`: a share of matching requests is copied to the canary (no match: remove it).
+        case setMirrorRoute(MirrorRoute)
     }
 
     /// Checks made every `interval` while the new version takes traffic.

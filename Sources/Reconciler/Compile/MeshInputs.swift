@@ -45,6 +45,8 @@ public struct MeshInputs: Sendable {
     public var commandOverrides: [String: Service.Command]
     /// Routes a rollout pins in a split before its weights (blue-green's preview header), by split name.
     public var pinnedRoutes: [String: [PinnedRoute]] = [:]
+    /// Routes a rollout mirrors to its new side (Argo's `setMirrorRoute`), by split name.
+    public var mirrorRoutes: [String: [MirrorRoute]] = [:]
     /// Blue-green preview ports: the gateway listens on each and sends everything to the service (from the
     /// Rollouts' specs, so the gateway's listeners only change when a spec does).
     public var previewPorts: [Int: String] = [:]

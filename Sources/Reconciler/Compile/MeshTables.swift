@@ -53,6 +53,7 @@ struct MeshTables {
             return HTTPRouteTranslation.splits(route, overrides: inputs.weightOverrides[split],
                                                pinned: inputs.pinnedRoutes[split] ?? [])
         }
+        for index in splits.indices { splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? [] }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
         for policy in inputs.authorizationPolicies {

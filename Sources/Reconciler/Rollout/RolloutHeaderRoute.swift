@@ -17,11 +17,7 @@ public struct RolloutHeaderRoute: Codable, Sendable, Hashable {
     public init(_ route: Rollout.HeaderRoute) {
         var headers: [String: String] = [:]
         for match in route.match where headers[match.headerName] == nil {
-            switch match.type {
-            case .exact: headers[match.headerName] = PreviewRouting.escaped(match.value)
-            case .prefix: headers[match.headerName] = PreviewRouting.escaped(match.value) + ".*"
-            case .regex: headers[match.headerName] = match.value
-            }
+            headers[match.headerName] = RolloutMirrorRoute.regex(match.type, match.value)
         }
         self.init(name: route.name, headers: headers)
     }

@@ -22,7 +22,8 @@ extension RolloutMachine {
                 result: result
             )
         )
-        let subject = isCanary ? "at weight \(state.weights.canary)%" : "of the preview"
+        let mirrored = state.weights.mirrorRoutes.isEmpty ? "" : " with mirrored copies"
+        let subject = isCanary ? "at weight \(state.weights.canary)%\(mirrored)" : "of the preview"
         switch result.outcome {
         case .passed:
             state.consecutiveInconclusive = 0
@@ -109,11 +110,13 @@ extension RolloutMachine {
     }
 
     /// Whether the new side's traffic is being judged now: a canary step (or the confirm-promotion gate) with weight
-    /// on the canary, or blue-green's preview until its analysis passed. Never while weights await confirmation.
+    /// or mirror routes on the canary, or blue-green's preview until its analysis passed. Never while weights await confirmation.
     var analysisRuns: Bool {
         guard plan.analysis != nil, state.rollback == nil, state.pendingWeights == nil else { return false }
         switch state.stage {
-        case .stepping, .confirmingPromotion: return plan.strategy == .canary && state.weights.canary > 0
+        case .stepping, .confirmingPromotion:
+            // Mirrored copies are traffic to judge too, at weight 0.
+            return plan.strategy == .canary && (state.weights.canary > 0 || !state.weights.mirrorRoutes.isEmpty)
         case .preview: return state.weights.preview && !state.analysisPassed
         default: return false
         }

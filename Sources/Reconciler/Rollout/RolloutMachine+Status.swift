@@ -72,6 +72,8 @@ extension RolloutMachine {
                 return "\(step) pause \(seconds.map(HumanTime.duration) ?? "")\(until)"
             case .setHeaderRoute(let route):
                 return "\(step) \(RolloutStep.setHeaderRoute(route))"
+            case .setMirrorRoute(let route):
+                return "\(step) \(RolloutStep.setMirrorRoute(route))" + (route.matches.isEmpty ? "" : ": " + analysisProgress)
             }
         case .preview:
             return "preview of \(revision) reachable with \(plan.previewAccess ?? "the preview route"); "

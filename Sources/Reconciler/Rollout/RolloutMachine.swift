@@ -147,6 +147,10 @@ public struct RolloutMachine: Sendable, Hashable {
         case .setHeaderRoute:
             // Done once every sidecar routes it (no pending weights); nothing to judge, no user traffic moved.
             guard state.pause == nil else { return false }
+        case .setMirrorRoute(let route):
+            // Adding: the copies are what is judged, so done after one passing check on them (no user traffic is
+            // at risk meanwhile). Removing: done once every sidecar routes without it.
+            guard state.pause == nil, route.matches.isEmpty || state.analysisPassed else { return false }
         }
         completeStep(now: now, &out)
         return true
@@ -176,10 +180,11 @@ public struct RolloutMachine: Sendable, Hashable {
         guard state.stepIndex < plan.steps.count else { return }
         switch plan.steps[state.stepIndex] {
         case .setWeight(let weight):
-            // Header routes set by earlier steps stay until removed, promotion or rollback (Argo).
-            let routes = (state.pendingWeights ?? state.weights).headerRoutes
-            requestWeights(RolloutWeights(canary: weight, headerRoutes: routes), now: now, &out)
+            // Header and mirror routes set by earlier steps stay until removed, promotion or rollback (Argo).
+            requestWeights((state.pendingWeights ?? state.weights).withCanary(weight), now: now, &out)
         case .setHeaderRoute(let route):
+            requestWeights((state.pendingWeights ?? state.weights).setting(route), now: now, &out)
+        case .setMirrorRoute(let route):
             requestWeights((state.pendingWeights ?? state.weights).setting(route), now: now, &out)
         case .pause(let seconds):
             state.pauseUntil = seconds.map { now + $0 }

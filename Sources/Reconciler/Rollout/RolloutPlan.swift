@@ -37,6 +37,7 @@ public struct RolloutPlan: Sendable, Hashable {
                     case .setWeight(let weight): .setWeight(min(max(weight, 0), 100))
                     case .pause(let duration): .pause(duration.map(Self.seconds))
                     case .setHeaderRoute(let route): .setHeaderRoute(RolloutHeaderRoute(route))
+                    case .setMirrorRoute(let route): .setMirrorRoute(RolloutMirrorRoute(route))
                     }
                 }
             case .linear(let stepWeight, let maxWeight):
@@ -96,6 +97,9 @@ public enum RolloutStep: Codable, Sendable, Hashable, CustomStringConvertible {
     case pause(Double?)
     /// Add (or, without headers, remove) a header route to the new side; done once every sidecar routes it.
     case setHeaderRoute(RolloutHeaderRoute)
+    /// Add (or, without matches, remove) a mirror route to the new side; adding is done after one passing check on
+    /// the copies, removing once every sidecar routes without it.
+    case setMirrorRoute(RolloutMirrorRoute)
 
     public var description: String {
         switch self {
@@ -103,6 +107,8 @@ public enum RolloutStep: Codable, Sendable, Hashable, CustomStringConvertible {
         case .pause(nil): "pause until promote"
         case .pause(let seconds?): "pause \(AnalysisEvaluator.format(seconds))s"
         case .setHeaderRoute(let route): route.headers.isEmpty ? "remove header route \(route.name)" : "header route \(route.name)"
+        case .setMirrorRoute(let route):
+            route.matches.isEmpty ? "remove mirror route \(route.name)" : "mirror route \(route.name) \(route.percentage)%"
         }
     }
 }

@@ -10,6 +10,8 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
     public var preview: Bool
     /// Canary steps' `setHeaderRoute`s in force: matching requests reach the new side whatever its weight.
     public var headerRoutes: [RolloutHeaderRoute]
+    /// Canary steps' `setMirrorRoute`s in force: a share of fitting requests is copied to the new side.
+    public var mirrorRoutes: [RolloutMirrorRoute] = []
 
     public init(stable: Int, canary: Int, preview: Bool = false, headerRoutes: [RolloutHeaderRoute] = []) {
         self.stable = stable
@@ -18,7 +20,7 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
         self.headerRoutes = headerRoutes
     }
 
-    private enum CodingKeys: String, CodingKey { case stable, canary, preview, headerRoutes }
+    private enum CodingKeys: String, CodingKey { case stable, canary, preview, headerRoutes, mirrorRoutes }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -27,6 +29,7 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
         preview = try c.decode(Bool.self, forKey: .preview)
         // Absent in states stored before header routes existed.
         headerRoutes = try c.decodeIfPresent([RolloutHeaderRoute].self, forKey: .headerRoutes) ?? []
+        mirrorRoutes = try c.decodeIfPresent([RolloutMirrorRoute].self, forKey: .mirrorRoutes) ?? []
     }
 
     /// These weights with `route` added, replacing one of its name; a route without headers removes that name.
@@ -34,6 +37,21 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
         var copy = self
         copy.headerRoutes.removeAll { $0.name == route.name }
         if !route.headers.isEmpty { copy.headerRoutes.append(route) }
+        return copy
+    }
+
+    /// These weights with mirror `route` added, replacing one of its name; a route without matches removes that name.
+    public func setting(_ route: RolloutMirrorRoute) -> Self {
+        var copy = self
+        copy.mirrorRoutes.removeAll { $0.name == route.name }
+        if !route.matches.isEmpty { copy.mirrorRoutes.append(route) }
+        return copy
+    }
+
+    /// These weights with the canary at `weight` (clamped) and the rest on stable; header and mirror routes kept.
+    public func withCanary(_ weight: Int) -> Self {
+        var copy = RolloutWeights(canary: weight, preview: preview, headerRoutes: headerRoutes)
+        copy.mirrorRoutes = mirrorRoutes
         return copy
     }
 
@@ -50,5 +68,6 @@ public struct RolloutWeights: Codable, Sendable, Hashable, CustomStringConvertib
 
     public var description: String {
         "\(stable)/\(canary)\(preview ? " +preview" : "")" + headerRoutes.map { " +header(\($0.name))" }.joined()
+            + mirrorRoutes.map { " +mirror(\($0.name) \($0.percentage)%)" }.joined()
     }
 }

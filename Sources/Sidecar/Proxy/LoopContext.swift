@@ -221,13 +221,14 @@ final class LoopContext: @unchecked Sendable {
         }
         guard let root else { return .noRoute }
         guard let split = routes.splits[root.name] else { return .service(root, retries: root, root: root) }
+        if let reason = split.degraded { return .degraded(reason) }
+        let needsFields = split.pinned != nil || split.matches != nil || split.rules != nil || split.mirrors != nil
+        let request = needsFields ? RequestFacts(bytes: bytes, head: head, includeFields: true) : nil
         func viaSplit(_ backend: ServiceState, options: SplitRules.Options? = nil) -> RouteDecision {
             .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root,
-                     options: options)
+                     options: request.map { split.mirroring($0, options) } ?? options)
         }
-        if let reason = split.degraded { return .degraded(reason) }
-        if split.pinned != nil || split.matches != nil || split.rules != nil {
-            let request = RequestFacts(bytes: bytes, head: head, includeFields: true)
+        if let request {
             // A preview route: a fitting request skips the weights (and the split's own matches).
             if let pinned = split.pinned,
                 let rule = pinned.route(method: request.method, path: request.path, header: request.header)

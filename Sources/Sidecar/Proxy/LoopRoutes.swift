@@ -98,6 +98,9 @@ final class SplitState {
     let pinnedServices: [ServiceState]
     /// HTTPRoute rules, when the split came from one: they decide instead of `matches` and the weights.
     let rules: SplitRules?
+    /// A rollout's mirror routes (`mirrorRoutes` whose service is known), one rule each; nil without any.
+    let mirrors: RouteTable?
+    let mirrorTargets: [(service: ServiceState, percentage: Double)]
     /// Why the split cannot be used (a backend service is not defined); its root's requests then get 503.
     let degraded: String?
     private var chooser: SmoothWeightedRoundRobin
@@ -122,9 +125,30 @@ final class SplitState {
         self.pinnedServices = services
         self.chooser = SmoothWeightedRoundRobin(weights: config.backends.map(\.weight))
         self.rules = SplitRules(config.rules, services: backends, mirrors: { allServices[$0] })
+        var mirrorRules: [RouteTable.Rule] = []
+        var mirrorTargets: [(service: ServiceState, percentage: Double)] = []
+        for route in config.mirrorRoutes {
+            guard let service = allServices[route.service], let match = Self.compile(route.match) else { continue }
+            mirrorRules.append(RouteTable.Rule(matches: [match]))
+            mirrorTargets.append((service, route.percentage))
+        }
+        self.mirrors = mirrorRules.isEmpty ? nil : RouteTable(rules: mirrorRules)
+        self.mirrorTargets = mirrorTargets
     }
 
     private static func compile(_ match: RouteMatch) -> HTTPRouteMatch? { HTTPRouteMatch.compiled(match) }
+
+    /// `options` with the first fitting mirror route's copy added (Argo's `setMirrorRoute`); a rule's own
+    /// `RequestMirror` comes first. Unchanged when no mirror route fits.
+    func mirroring(_ request: RequestFacts, _ options: SplitRules.Options?) -> SplitRules.Options? {
+        guard let mirrors, options?.mirror == nil,
+              let index = mirrors.route(method: request.method, path: request.path, header: request.header)
+        else { return options }
+        var mirrored = options ?? SplitRules.Options()
+        mirrored.mirror = mirrorTargets[index].service
+        mirrored.mirrorPercentage = mirrorTargets[index].percentage
+        return mirrored
+    }
 
     /// The backend for the next request. A backend with no endpoint that can take a request now (none ready yet,
     /// all ejected or failing health checks: a canary whose one replica restarts) is passed over and its share goes

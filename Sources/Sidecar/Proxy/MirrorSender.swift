@@ -76,8 +76,15 @@ final class MirrorSender {
         let connection = MirrorConnection(key: key)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.timeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(connection) }
+            .channelInitializer { [upstreamTLS = endpoint.upstreamTLS] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // A mesh sidecar is spoken to with mTLS, as the primary's connections are (a strict one would
+                    // refuse plaintext copies).
+                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
+                        try channel.pipeline.syncOperations.addHandler(tls)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(connection)
+                }
             }
             .connect(to: address)
             .whenComplete { [self] result in
