@@ -18,6 +18,8 @@ extension ReconcileLoop {
         var pinned: [String: [PinnedRoute]] = [:]
         /// Canary mirror routes in force, by split.
         var mirrors: [String: [MirrorRoute]] = [:]
+        /// Canary session affinity in force, by split.
+        var affinities: [String: SplitSessionAffinity] = [:]
         var wait = 2.0
     }
 
@@ -70,6 +72,8 @@ extension ReconcileLoop {
             if !pinned.isEmpty { overrides.pinned[spec.routingSplit] = pinned }
             let mirrors = weights.mirrorRoutes.flatMap { $0.splitMirrorRoutes(to: spec.newService) }
             if !mirrors.isEmpty { overrides.mirrors[spec.routingSplit] = mirrors }
+            overrides.affinities[spec.routingSplit] = RolloutSessionAffinity.split(spec, weights: weights,
+                                                                                  revision: machine.state.revision)
             appliedWeights[name] = weights
             let stableTarget = machine.state.stableSideTarget
             if let workload = record.workloads[stableTarget], workload != RolloutRecord.Workload(stableCommand) {

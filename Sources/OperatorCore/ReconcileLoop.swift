@@ -318,6 +318,7 @@ actor ReconcileLoop {
         inputs.commandOverrides = overrides.commands
         inputs.pinnedRoutes = overrides.pinned
         inputs.mirrorRoutes = overrides.mirrors
+        inputs.sessionAffinities = overrides.affinities
         inputs.dataPlaneVersion = DataPlaneFingerprint.version(of: ProxyLaunch(meshctlPath: meshctlPath).executable)
         for instance in instances where instance.isReady {
             switch instance.slot.role {

@@ -113,6 +113,13 @@ extension SidecarConfiguration {
             for (j, match) in split.matches.enumerated() {
                 problems += Self.matchProblems(match, path: "\(path).matches[\(j)]")
             }
+            if let affinity = split.sessionAffinity {
+                if affinity.cookieName.isEmpty { fail("\(path).sessionAffinity.cookieName", "must not be empty") }
+                if affinity.maxAge < 1 { fail("\(path).sessionAffinity.maxAge", "must be >= 1") }
+                for service in affinity.values.keys.sorted() where !split.backends.contains(where: { $0.service == service }) {
+                    fail("\(path).sessionAffinity.values", "\"\(service)\" is not a backend of the split")
+                }
+            }
             for (j, mirror) in split.mirrorRoutes.enumerated() {
                 if !split.backends.contains(where: { $0.service == mirror.service }) {
                     fail("\(path).mirrorRoutes[\(j)].service", "\"\(mirror.service)\" is not a backend of the split")

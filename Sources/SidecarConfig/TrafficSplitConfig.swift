@@ -25,6 +25,8 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
     /// A rollout's mirror routes (Argo's `setMirrorRoute`): a request fitting one is also copied to its service,
     /// whatever backend answers it. First fit wins. Set after compiling, like the rollout's weights.
     public var mirrorRoutes: [MirrorRoute] = []
+    /// A rollout's session affinity while its canary takes part of the traffic (Flagger's `sessionAffinity`).
+    public var sessionAffinity: SplitSessionAffinity?
 
     public init(name: String, rootService: String, backends: [Backend], matches: [RouteMatch] = [],
                 pinnedRoutes: [PinnedRoute] = [], rules: [SplitRule] = []) {
@@ -36,7 +38,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.rules = rules
     }
 
-    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes, rules, mirrorRoutes }
+    private enum CodingKeys: String, CodingKey { case name, rootService, backends, matches, pinnedRoutes, rules, mirrorRoutes, sessionAffinity }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -47,6 +49,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         self.pinnedRoutes = try c.decodeIfPresent([PinnedRoute].self, forKey: .pinnedRoutes) ?? []
         self.rules = try c.decodeIfPresent([SplitRule].self, forKey: .rules) ?? []
         self.mirrorRoutes = try c.decodeIfPresent([MirrorRoute].self, forKey: .mirrorRoutes) ?? []
+        self.sessionAffinity = try c.decodeIfPresent(SplitSessionAffinity.self, forKey: .sessionAffinity)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +62,7 @@ public struct TrafficSplitConfig: Sendable, Hashable, Codable {
         if !pinnedRoutes.isEmpty { try c.encode(pinnedRoutes, forKey: .pinnedRoutes) }
         if !rules.isEmpty { try c.encode(rules, forKey: .rules) }
         if !mirrorRoutes.isEmpty { try c.encode(mirrorRoutes, forKey: .mirrorRoutes) }
+        try c.encodeIfPresent(sessionAffinity, forKey: .sessionAffinity)
     }
 }
 
@@ -84,6 +88,21 @@ public struct MirrorRoute: Sendable, Hashable, Codable {
         self.match = match
         self.service = service
         self.percentage = percentage
+    }
+}
+
+/// Pins a client to the backend it got, with a cookie (`TrafficPolicy.SessionAffinity` decides).
+public struct SplitSessionAffinity: Sendable, Hashable, Codable {
+    public var cookieName: String
+    /// Seconds (`Max-Age`).
+    public var maxAge: Int
+    /// The cookie value that pins each backend service; a backend not listed is never pinned.
+    public var values: [String: String]
+
+    public init(cookieName: String, maxAge: Int, values: [String: String]) {
+        self.cookieName = cookieName
+        self.maxAge = maxAge
+        self.values = values
     }
 }
 

@@ -137,12 +137,54 @@ struct RolloutMirrorRouteManifestTests {
                   setWeight: 10
             """))
         let expected = [
-            "m.yaml:33:17: error: spec.canary.steps[0].setMirrorRoute.percentage: must be between 0 and 100",
-            "m.yaml:35:15: error: spec.canary.steps[0].setMirrorRoute.match[0].method.prefix: a method is matched exactly: use exact",
-            "m.yaml:36:9: error: spec.canary.steps[0].setMirrorRoute.match[1]: a match needs method, path or headers",
-            "m.yaml:38:16: error: spec.canary.steps[0].setWeight: a step has one kind: setHeaderRoute, setMirrorRoute, setWeight or pause",
+            "m.yaml:46:21: error: spec.canary.steps[0].setMirrorRoute.percentage: expected a whole number from 0 to 100, got 150",
+            "m.yaml:48:19: error: spec.canary.steps[0].setMirrorRoute.match[0].method.prefix: a method is matched exactly: use exact",
+            "m.yaml:49:11: error: spec.canary.steps[0].setMirrorRoute.match[1]: a match needs method, path or headers",
+            "m.yaml:51:18: error: spec.canary.steps[0].setWeight: a step has one kind: setHeaderRoute, setMirrorRoute, setWeight or pause",
         ]
         for line in expected { #expect(found.contains { $0.hasPrefix(line) }, "\(line)\n\(found)") }
-        #expect(found.contains { $0.contains("setMirrorRoute.match[2].path.regex") }, "\(found)")
+        #expect(found.contains { $0.hasPrefix("m.yaml:50:25: error: spec.canary.steps[0].setMirrorRoute.match[2].path.regex: ") }, "\(found)")
+        #expect(found.count == 5, "\(found)")
+    }
+}
+
+/// Flagger's `sessionAffinity` on a canary: decoded, printed back, bad input at its line.
+@Suite("Rollout sessionAffinity manifests")
+struct RolloutSessionAffinityManifestTests {
+    static func rollout(_ affinity: String) -> String {
+        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route + """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Rollout
+            metadata: {name: web}
+            spec:
+              httpRoute: web
+              canary:
+                stableService: web-v1
+                canaryService: web-v2
+                steps: [{setWeight: 20}]
+                sessionAffinity: \(affinity)
+
+            """
+    }
+
+    @Test func decodesWithFlaggersDefaultAndPrintsBack() throws {
+        let report = loadManifests(Self.rollout("{cookieName: flagger-cookie}"))
+        #expect(report.diagnostics.map(\.description) == [])
+        let rollout = try #require(report.objects.last?.object.rollout)
+        guard case .canary(let canary) = rollout.spec.strategy else {
+            Issue.record("not a canary")
+            return
+        }
+        #expect(canary.sessionAffinity == .init(cookieName: "flagger-cookie", maxAge: 86_400))
+        let again = loadManifests(RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route
+            + ManifestEncoder.yaml([.rollout(rollout)]))
+        #expect(again.diagnostics.map(\.description) == [])
+        #expect(again.objects.last?.object == .rollout(rollout))
+    }
+
+    @Test func aCookieNameThatIsNotATokenAndMaxAgeZeroAreRefusedTogether() {
+        let found = errors(Self.rollout(#"{cookieName: "a;b", maxAge: 0}"#))
+        #expect(found.contains { $0.contains("spec.canary.sessionAffinity.cookieName: must be a cookie name") }, "\(found)")
+        #expect(found.contains { $0.contains("spec.canary.sessionAffinity.maxAge: expected a whole number from 1 to 34560000, got 0") }, "\(found)")
     }
 }

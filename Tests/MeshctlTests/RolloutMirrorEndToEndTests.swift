@@ -84,9 +84,13 @@ struct RolloutMirrorEndToEndTests {
     }
 
     @Test func aFailingMirroredCanaryRollsBackWhileUsersSeeNoFailure() throws {
-        let (status, reached, users) = try roll(canaryArgs: "--version, v2, --error-rate, '1'") { $0.contains("Failed") }
+        let (status, reached, users) = try roll(canaryArgs: "--version, v2, --error-rate, '1'") {
+            $0.hasPrefix("rollout/web  Failed")
+        }
         #expect(reached, "never rolled back: \(status)")
-        #expect(status.contains("with mirrored copies"), "\(status)")
+        // Judged on the copies alone: the mirror was in force at weight 0, and the canary's success rate is its own.
+        #expect(status.contains("weights 100/0 +mirror(shadow 100%) confirmed"), "\(status)")
+        #expect(status.contains("request-success-rate 0% (min 99%) FAIL"), "\(status)")
         #expect(users.failed == 0, "users saw the canary's failures: \(users.failures)")
         #expect(users.ok > 20, "the loop ran: \(users.ok)")
     }

@@ -19,7 +19,7 @@ struct RolloutMirrorRouteTests {
     @Test func argoMatchesBecomeWholeValueRegexesOnePerMatch() {
         #expect(Self.route.percentage == 50)
         #expect(Self.route.matches == [
-            RouteMatch(name: "mirror-route/shadow match[0]", pathRegex: "/api.*", methods: ["GET"]),
+            RouteMatch(name: "mirror-route/shadow match[0]", pathRegex: #"\/api.*"#, methods: ["GET"]),
             RouteMatch(name: "mirror-route/shadow match[1]", headers: ["x-user": "[0-9]+"]),
         ])
         let split = Self.route.splitMirrorRoutes(to: "web-v2")
@@ -76,5 +76,30 @@ struct RolloutMirrorRouteTests {
         let weights = try JSONDecoder().decode(RolloutWeights.self, from: Data(old.utf8))
         #expect(weights == RolloutWeights(canary: 10))
         #expect(RolloutWeights(canary: 0).setting(Self.route).description == "100/0 +mirror(shadow 50%)")
+    }
+}
+
+/// Where a canary's session affinity is in force: only while both sides take traffic.
+@Suite("rollout: session affinity")
+struct RolloutSessionAffinityTests {
+    static let spec: Rollout.Spec = {
+        var spec = RolloutFixture.canary([.setWeight(20)])
+        if case .canary(var canary) = spec.strategy {
+            canary.sessionAffinity = .init(cookieName: "flagger-cookie", maxAge: 3600)
+            spec.strategy = .canary(canary)
+        }
+        return spec
+    }()
+
+    @Test func onlyWhileBothSidesTakeTrafficWithValuesNamingTheRevision() {
+        let at20 = RolloutSessionAffinity.split(Self.spec, weights: RolloutWeights(canary: 20), revision: "ab12-cd;34")
+        #expect(at20 == SplitSessionAffinity(cookieName: "flagger-cookie", maxAge: 3600,
+                                             values: ["web-v1": "stable-ab12cd34", "web-v2": "canary-ab12cd34"]))
+        #expect(RolloutSessionAffinity.split(Self.spec, weights: RolloutWeights(canary: 0), revision: "r2") == nil,
+                "at weight 0 everyone would be pinned to stable")
+        #expect(RolloutSessionAffinity.split(Self.spec, weights: .newOnly, revision: "r2") == nil, "promoted")
+        #expect(RolloutSessionAffinity.split(Self.spec, weights: .stableOnly, revision: "r2") == nil, "rolled back")
+        #expect(RolloutSessionAffinity.split(RolloutFixture.canary([.setWeight(20)]), weights: RolloutWeights(canary: 20),
+                                             revision: "r2") == nil, "not asked for")
     }
 }

@@ -78,7 +78,9 @@ extension Rollout.Canary {
             context.error(reader.mark, reader.path, "needs steps, or stepWeight and maxWeight")
         }
         let analysis = reader.mapping("analysis") { Rollout.Analysis(decoding: &$0) } ?? .init()
-        self.init(stableService: stable, canaryService: canary, progression: progression, analysis: analysis)
+        let affinity = reader.mapping("sessionAffinity") { Rollout.SessionAffinity(decoding: &$0) }
+        self.init(stableService: stable, canaryService: canary, progression: progression, analysis: analysis,
+                  sessionAffinity: affinity)
     }
 
     /// `- setWeight: 20` or `- pause: {duration: 1m}` or `- pause: {}` (wait for promote).

@@ -22,6 +22,7 @@ extension Rollout {
                 map.add("maxWeight", .int(maxWeight))
             }
             map.add("analysis", Self.canonical(analysis: canary.analysis))
+            map.add("sessionAffinity", canary.sessionAffinity?.canonical)
             spec.add("canary", map.value)
         case .blueGreen(let blueGreen):
             var map = CanonicalMap()

@@ -59,17 +59,21 @@ public struct Rollout: Sendable, Hashable, Codable {
         public var canaryService: String
         public var progression: Progression
         public var analysis: Analysis
+        /// Flagger's: a cookie keeps each client on the version it first got while the canary takes traffic.
+        public var sessionAffinity: SessionAffinity?
 
         public init(
             stableService: String,
             canaryService: String,
             progression: Progression,
-            analysis: Analysis = .init()
+            analysis: Analysis = .init(),
+            sessionAffinity: SessionAffinity? = nil
         ) {
             self.stableService = stableService
             self.canaryService = canaryService
             self.progression = progression
             self.analysis = analysis
+            self.sessionAffinity = sessionAffinity
         }
     }
 

@@ -47,6 +47,8 @@ public struct MeshInputs: Sendable {
     public var pinnedRoutes: [String: [PinnedRoute]] = [:]
     /// Routes a rollout mirrors to its new side (Argo's `setMirrorRoute`), by split name.
     public var mirrorRoutes: [String: [MirrorRoute]] = [:]
+    /// A canary's session affinity while it takes part of the traffic, by split name.
+    public var sessionAffinities: [String: SplitSessionAffinity] = [:]
     /// Blue-green preview ports: the gateway listens on each and sends everything to the service (from the
     /// Rollouts' specs, so the gateway's listeners only change when a spec does).
     public var previewPorts: [Int: String] = [:]

@@ -53,7 +53,11 @@ struct MeshTables {
             return HTTPRouteTranslation.splits(route, overrides: inputs.weightOverrides[split],
                                                pinned: inputs.pinnedRoutes[split] ?? [])
         }
-        for index in splits.indices { splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? [] }
+        // A rollout's routing beside its weights: mirror routes and session affinity.
+        for index in splits.indices {
+            splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? []
+            splits[index].sessionAffinity = inputs.sessionAffinities[splits[index].name]
+        }
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
         for policy in inputs.authorizationPolicies {

@@ -223,10 +223,13 @@ final class LoopContext: @unchecked Sendable {
         guard let split = routes.splits[root.name] else { return .service(root, retries: root, root: root) }
         if let reason = split.degraded { return .degraded(reason) }
         let needsFields = split.pinned != nil || split.matches != nil || split.rules != nil || split.mirrors != nil
+            || split.affinity != nil
         let request = needsFields ? RequestFacts(bytes: bytes, head: head, includeFields: true) : nil
-        func viaSplit(_ backend: ServiceState, options: SplitRules.Options? = nil) -> RouteDecision {
-            .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend, root: root,
-                     options: request.map { split.mirroring($0, options) } ?? options)
+        let now = Self.now()
+        func viaSplit(_ backend: ServiceState, options: SplitRules.Options? = nil, setCookie: String? = nil) -> RouteDecision {
+            let options = SplitRules.Options.pinning(options, setCookie: setCookie)
+            return .service(backend, retries: backend.policyConfig == nil && root.policyConfig != nil ? root : backend,
+                            root: root, options: request.map { split.mirroring($0, options) } ?? options)
         }
         if let request {
             // A preview route: a fitting request skips the weights (and the split's own matches).
@@ -238,12 +241,13 @@ final class LoopContext: @unchecked Sendable {
             if let rules = split.rules {
                 // An HTTPRoute: its rules alone decide; a request that fits none has no route (Gateway API).
                 guard let rule = rules.rule(for: request) else { return .noRoute }
-                guard let backend = rules.nextBackend(rule: rule, now: Self.now()) else {
+                guard let chosen = split.sticky(request, among: rules.backends(rule: rule), now: now,
+                                                pick: { rules.nextBackend(rule: rule, now: now) }) else {
                     // A redirect rule has no backends: the proxy answers it, the root stands in and is never called.
                     guard let options = rules.options[rule], options.filters?.redirect != nil else { return .noRoute }
                     return viaSplit(root, options: options)
                 }
-                return viaSplit(backend, options: rules.options[rule])
+                return viaSplit(chosen.backend, options: rules.options[rule], setCookie: chosen.setCookie)
             }
             if let matches = split.matches,
                 matches.route(method: request.method, path: request.path, header: request.header) == nil
@@ -251,7 +255,10 @@ final class LoopContext: @unchecked Sendable {
                 return .service(root, retries: root, root: root)
             }
         }
-        return viaSplit(split.nextBackend(now: Self.now()) ?? root)
+        guard let chosen = split.sticky(request, among: nil, now: now, pick: { split.nextBackend(now: now) }) else {
+            return viaSplit(root)
+        }
+        return viaSplit(chosen.backend, setCookie: chosen.setCookie)
     }
 
     // MARK: connections, deadlines, drain

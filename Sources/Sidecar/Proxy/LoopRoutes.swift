@@ -101,6 +101,8 @@ final class SplitState {
     /// A rollout's mirror routes (`mirrorRoutes` whose service is known), one rule each; nil without any.
     let mirrors: RouteTable?
     let mirrorTargets: [(service: ServiceState, percentage: Double)]
+    /// A rollout's session affinity over `backends` (`SplitState+Affinity.swift`); nil without.
+    let affinity: SessionAffinity?
     /// Why the split cannot be used (a backend service is not defined); its root's requests then get 503.
     let degraded: String?
     private var chooser: SmoothWeightedRoundRobin
@@ -133,6 +135,7 @@ final class SplitState {
             mirrorTargets.append((service, route.percentage))
         }
         self.mirrors = mirrorRules.isEmpty ? nil : RouteTable(rules: mirrorRules)
+        self.affinity = Self.affinity(config, backends: backends)
         self.mirrorTargets = mirrorTargets
     }
 

@@ -49,6 +49,9 @@ final class SplitRules {
         self.options = options
     }
 
+    /// The backends a rule shares its requests among.
+    func backends(rule index: Int) -> [ServiceState] { backends[index] }
+
     /// The rule a request fits (first in order), or nil: no rule fits (404 `no-route`, Gateway API).
     func rule(for request: RequestFacts) -> Int? {
         table.route(method: request.method, path: request.pathAndQuery, header: request.header)
