@@ -58,6 +58,8 @@ actor ReconcileLoop {
     var dnsTTL: UInt32 = 1
     /// Instances registered from outside, kept while they heartbeat (Registry/).
     var registrations = RegistrationTable()
+    /// Rings at the earliest registration's TTL deadline (Registry/RegistrationExpiryAlarm.swift).
+    var expiryAlarm = RegistrationExpiryAlarm()
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -210,7 +212,7 @@ actor ReconcileLoop {
                 return nil
             }
             let expiredBefore = registrations.instances.count
-            let nextExpiry = await expireRegistrations(services: services)
+            await expireRegistrations(services: services)
             if registrations.instances.count != expiredBefore { coveredChange = coveredChange ?? started }
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
@@ -257,7 +259,6 @@ actor ReconcileLoop {
                                             "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
-            if let nextExpiry { wait = min(wait, nextExpiry) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {

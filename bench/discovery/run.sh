@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Self-registration and TTL expiry reaching every proxy, and the DNS interface's queries/s (docs/performance.md).
 # Usage: bench/discovery/run.sh [SERVICES (default 10, x 2 replicas)] [REGISTRATIONS (default 100)]
-# BIN=path/to/meshctl skips the release build.
+# BIN=path/to/meshctl skips the release build; DNS=0 skips the DNS figures.
 source "$(dirname "$0")/../reconcile/common.sh"
 services=${1:-10}
 count=${2:-100}
@@ -18,4 +18,4 @@ YAML
 "$M" apply --state-dir "$state" -f "$dir/manifests" >/dev/null
 $MESH wait-ready "$state" 180 >/dev/null
 /usr/bin/python3 "$(dirname "$0")/registration.py" "$state" "$count"
-if [[ -x "$(dirname "$0")/dns.sh" ]]; then "$(dirname "$0")/dns.sh" "$state"; fi
+if [[ ${DNS:-1} != 0 && -x "$(dirname "$0")/dns.sh" ]]; then "$(dirname "$0")/dns.sh" "$state"; fi

@@ -6,7 +6,7 @@ import OperatorAPI
 
 /// Self-registration: the loop owns the table, so a registration and the compile that lists it cannot race. A
 /// change kicks a quick pass (plan from the last observation, push), the same path an apply takes; an expiry is due
-/// at a known time, which bounds the loop's sleep.
+/// at a known time, when `RegistrationExpiryAlarm` rings and kicks the same quick pass.
 extension ReconcileLoop {
     /// Registers or renews; the answer is the instance as registered, or every reason it was refused.
     func register(_ request: RegistrationRequest) async -> Result<RegistrationView, RegistrationFailure> {
@@ -15,10 +15,12 @@ extension ReconcileLoop {
             return .failure(refusal)
         case .success(let checked):
             let ttl = Self.seconds(checked.ttl ?? .seconds(10))
-            if registrations.register(service: checked.service, address: checked.address, ttl: ttl, now: now) {
+            let added = registrations.register(service: checked.service, address: checked.address, ttl: ttl, now: now)
+            armExpiryAlarm()
+            if added {
+                kick(observe: false)
                 await event(service: checked.service, reason: "Registered",
                             message: "\(checked.address) registered into service/\(checked.service) (ttl \(request.ttl ?? ""))")
-                kick(observe: false)
             }
             return .success(view(service: checked.service, address: checked.address))
         }
@@ -48,9 +50,9 @@ extension ReconcileLoop {
                     "\(checked.address) is not registered in service/\(checked.service)",
                 ]))
             }
+            kick(observe: false)
             await event(service: checked.service, reason: "Deregistered",
                         message: "\(checked.address) deregistered from service/\(checked.service)")
-            kick(observe: false)
             return .success(nil)
         }
     }
@@ -61,17 +63,21 @@ extension ReconcileLoop {
             .map { view(service: $0.service, address: $0.address) }
     }
 
-    /// Called by each pass before it compiles: drops what expired (or whose Service no longer allows it), with an
-    /// event each, and says when the next expiry is due.
-    func expireRegistrations(services: [Service]) async -> Double? {
+    /// Called by each pass before it compiles: drops the instances of Services that no longer allow registration
+    /// (and what expired, should the alarm not have rung yet), with an event each.
+    func expireRegistrations(services: [Service]) async {
         let allowed = Set(services.filter { $0.spec.registration?.allowed == true }.map(\.metadata.name))
-        for instance in registrations.expire(now: now, allowed: { allowed.contains($0) }) {
-            let why = allowed.contains(instance.service) ? "missed its heartbeats (ttl \(instance.ttl)s)"
+        let isAllowed: (String) -> Bool = { allowed.contains($0) }
+        await recordExpiries(registrations.expire(now: now, allowed: isAllowed), allowed: isAllowed)
+    }
+
+    func recordExpiries(_ gone: [RegistrationTable.Instance], allowed: (String) -> Bool) async {
+        for instance in gone {
+            let why = allowed(instance.service) ? "missed its heartbeats (ttl \(instance.ttl)s)"
                 : "its Service no longer accepts registrations"
             await event(service: instance.service, reason: "RegistrationExpired",
                         message: "\(instance.address) left service/\(instance.service): \(why)")
         }
-        return registrations.nextExpiry.map { max($0 - now, 0.01) }
     }
 
     private func view(service: String, address: Service.Endpoint) -> RegistrationView {
@@ -88,7 +94,7 @@ extension ReconcileLoop {
         return services
     }
 
-    private func event(service: String, reason: String, message: String) async {
+    func event(service: String, reason: String, message: String) async {
         try? await store.recordEvent(NewEvent(key: MeshStore.ObjectKey(kind: "Service", name: service), type: .normal,
                                               reason: reason, message: message))
         logger.info("\(reason): \(message)")
