@@ -121,7 +121,9 @@ final class OperatorHarness {
 
 /// One HTTP/1.1 GET over a fresh connection to 127.0.0.1; returns status and body (nil when the connection failed).
 enum LoopbackGet {
-    static func get(port: Int, path: String = "/", host: String = "test", method: String = "GET") -> (status: Int, body: String)? {
+    /// `bodyBytes`: a body of that many bytes (past 64 KiB no proxy keeps it to send again).
+    static func get(port: Int, path: String = "/", host: String = "test", method: String = "GET",
+                    bodyBytes: Int = 0) -> (status: Int, body: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -135,8 +137,14 @@ enum LoopbackGet {
         }
         guard connected == 0 else { return nil }
         let request = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"
-            + (method == "GET" ? "" : "Content-Length: 0\r\n") + "\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+            + (method == "GET" ? "" : "Content-Length: \(bodyBytes)\r\n") + "\r\n"
+        let bytesOut = Array(request.utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: method == "GET" ? 0 : bodyBytes)
+        var sent = 0
+        for _ in 0..<1000 where sent < bytesOut.count {
+            let n = bytesOut[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { break }
+            sent += n
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         for _ in 0..<256 {

@@ -19,10 +19,15 @@ final class RequestLoop: Sendable {
     /// GET by default; a POST is one a proxy may not send twice, so a failure reaches the client.
     let method: String
 
-    init(port: Int, host: String, method: String = "GET") {
+    /// The size of each request's body (POST): past 64 KiB a proxy cannot send it again, not even after a refused
+    /// connection, so a request sent to a stopped endpoint fails where the client sees it.
+    let bodyBytes: Int
+
+    init(port: Int, host: String, method: String = "GET", bodyBytes: Int = 0) {
         self.port = port
         self.host = host
         self.method = method
+        self.bodyBytes = bodyBytes
     }
 
     var counts: Counts { state.withLock { $0.counts } }
@@ -32,7 +37,7 @@ final class RequestLoop: Sendable {
         Thread.detachNewThread { [self] in
             let deadline = Date().addingTimeInterval(300)
             for _ in 0..<10_000 where state.withLock({ $0.running }) && Date() < deadline {
-                let answer = LoopbackGet.get(port: port, host: host, method: method)
+                let answer = LoopbackGet.get(port: port, host: host, method: method, bodyBytes: bodyBytes)
                 state.withLock { s in
                     if answer?.status == 200 {
                         s.counts.ok += 1
