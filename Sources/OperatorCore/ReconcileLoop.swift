@@ -27,6 +27,9 @@ actor ReconcileLoop {
     var drainingSince: [String: Double] = [:]
     /// Health check thresholds and intervals of the workloads (ReplicaHealth).
     var replicaHealth = ReplicaHealth()
+    /// Each replica's `readinessProbe` state, and what runs the probes (Readiness/).
+    var readiness = ReplicaReadiness()
+    let readinessChecker: any ReadinessChecking
     /// Output logs' size bound, when they were last looked at, and the state directory's size then
     /// (ReconcileLoop+Logs.swift).
     let logRotation = LogRotation()
@@ -91,6 +94,7 @@ actor ReconcileLoop {
         // The proxies this operator starts are given the same file (`ProxyLaunch`); without it (an unwritable state
         // directory) every push would be refused, which the proxies' status then shows.
         self.prober = Prober(adminToken: try? directory.adminToken())
+        self.readinessChecker = ReadinessCheck(prober: prober)
         self.portBook = Self.loadPortBook(directory)
         self.epoch = clock.now
     }
@@ -193,7 +197,8 @@ actor ReconcileLoop {
             var snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
             lastSnapshot = snapshot
             phase("load")
-            let instances = quick ? lastInstances : await observe(try await store.processes(), snapshot: snapshot)
+            let instances = quick ? lastInstances
+                : await applyReadiness(await observe(try await store.processes(), snapshot: snapshot), snapshot: snapshot)
             phase(quick ? "observe(reused)" : "observe")
             keepLogsBounded(instances.map(\.record))
             if objectsChanged {
@@ -259,6 +264,7 @@ actor ReconcileLoop {
                                             "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
+            if let due = readiness.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {

@@ -13,6 +13,8 @@ struct StatusBuilder {
     var lastExit: [SlotID: String]
     var crashLooping: Set<SlotID>
     var rollouts: [String: RolloutRecord]
+    /// Why replicas that run are not ready (their `readinessProbe`), by workload slot.
+    var notReady: [SlotID: String] = [:]
     /// Routes the proxies degrade, by owning object.
     let degraded: DegradedObjects
     /// Worked out once per pass, not once per object: with 201 proxies and 100 Services, filtering every instance
@@ -104,8 +106,9 @@ struct StatusBuilder {
             conditions.append(Condition(type: "Ready", status: "False", reason: "CrashLoopBackOff",
                                         message: lastExit[crashed] ?? "\(crashed) keeps exiting"))
         } else {
+            let why = notReady.filter { $0.key.service == name }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             conditions.append(Condition(type: "Ready", status: "False", reason: "ReplicasNotReady",
-                                        message: "\(ready)/\(command.replicas) replicas ready"))
+                                        message: (["\(ready)/\(command.replicas) replicas ready"] + why).joined(separator: "; ")))
         }
         conditions.append(transitioning
             ? Condition(type: "Progressing", status: "True", reason: "Reconciling",

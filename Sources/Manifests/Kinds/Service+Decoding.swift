@@ -18,6 +18,7 @@ extension Service.Spec {
         let envNode = spec.value("env")
         let workingDirNode = spec.value("workingDir")
         let graceNode = spec.value("terminationGracePeriod")
+        let readinessNode = spec.value("readinessProbe")
         let endpointsNode = spec.value("endpoints")
         var workload = Service.Workload.none
         if let commandNode {
@@ -33,8 +34,11 @@ extension Service.Spec {
             let env = envNode.flatMap { context.stringMap($0, spec.fieldPath("env")) } ?? [:]
             let workingDir = workingDirNode.flatMap { Self.workingDir($0, spec.fieldPath("workingDir"), context) }
             let grace = graceNode.flatMap { Self.terminationGracePeriod($0, spec.fieldPath("terminationGracePeriod"), context) }
+            let readiness = readinessNode.flatMap { _ in
+                spec.mapping("readinessProbe") { reader in Service.ReadinessProbe(decoding: &reader) }
+            }
             workload = .command(Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir,
-                                                terminationGracePeriod: grace))
+                                                terminationGracePeriod: grace, readinessProbe: readiness))
             if let endpointsNode {
                 context.error(
                     endpointsNode.mark,
@@ -44,7 +48,7 @@ extension Service.Spec {
             }
         } else {
             for (key, node) in [("replicas", replicasNode), ("env", envNode), ("workingDir", workingDirNode),
-                                ("terminationGracePeriod", graceNode)] {
+                                ("terminationGracePeriod", graceNode), ("readinessProbe", readinessNode)] {
                 if let node { context.error(node.mark, spec.fieldPath(key), "only allowed together with command") }
             }
             if let endpointsNode {

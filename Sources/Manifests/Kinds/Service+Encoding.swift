@@ -11,6 +11,7 @@ extension Service {
             spec.add("env", command.env)
             spec.add("workingDir", command.workingDir)
             spec.add("terminationGracePeriod", command.terminationGracePeriod)
+            spec.add("readinessProbe", command.readinessProbe?.canonical)
         case .endpoints(let endpoints):
             spec.add("endpoints", .strings(endpoints.map(\.description)))
         case .none:

@@ -87,17 +87,20 @@ public struct Service: Sendable, Hashable, Codable {
         /// How long a removed replica has between SIGTERM and SIGKILL (it is out of every proxy's endpoints before
         /// SIGTERM); nil: `Command.defaultTerminationGracePeriod`.
         public var terminationGracePeriod: Duration?
+        /// Whether a replica takes traffic (Service+Readiness.swift); nil: once it answers HTTP (or `healthCheck`).
+        public var readinessProbe: ReadinessProbe?
 
         /// What the operator always gave a process between SIGTERM and SIGKILL (Kubernetes gives 30 s).
         public static let defaultTerminationGracePeriod: Duration = .seconds(10)
 
         public init(argv: [String], replicas: Int = 1, env: [String: String] = [:], workingDir: String? = nil,
-                    terminationGracePeriod: Duration? = nil) {
+                    terminationGracePeriod: Duration? = nil, readinessProbe: ReadinessProbe? = nil) {
             self.argv = argv
             self.replicas = replicas
             self.env = env
             self.workingDir = workingDir
             self.terminationGracePeriod = terminationGracePeriod
+            self.readinessProbe = readinessProbe
         }
     }
 
