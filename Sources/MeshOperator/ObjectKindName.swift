@@ -13,12 +13,15 @@ enum ObjectKindName {
         "faults": "FaultInjection",
         "authorizationpolicy": "AuthorizationPolicy", "authorizationpolicies": "AuthorizationPolicy",
         "authz": "AuthorizationPolicy",
+        "httproute": "HTTPRoute", "httproutes": "HTTPRoute",
+        "gateway": "Gateway", "gateways": "Gateway", "gtw": "Gateway",
+        "gatewayclass": "GatewayClass", "gatewayclasses": "GatewayClass", "gc": "GatewayClass",
     ]
 
     static func kind(_ text: String) throws -> String {
         guard let kind = aliases[text.lowercased()] else {
             throw ValidationError("unknown kind \"\(text)\"; expected services, splits, retrypolicies, rollouts, "
-                + "httproutegroups, faults, authorizationpolicies or endpoints")
+                + "httproutegroups, faults, authorizationpolicies, httproutes, gateways, gatewayclasses or endpoints")
         }
         return kind
     }

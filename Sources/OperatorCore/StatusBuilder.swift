@@ -48,7 +48,8 @@ struct StatusBuilder {
         switch object {
         case .service(let service):
             return serviceStatus(service, generation: generation)
-        case .trafficSplit, .retryPolicy, .httpRouteGroup, .faultInjection, .httpRoute, .authorizationPolicy:
+        case .trafficSplit, .retryPolicy, .httpRouteGroup, .faultInjection, .httpRoute, .authorizationPolicy, .gateway,
+             .gatewayClass:
             return propagationStatus(of: object, generation: generation)
         case .rollout(let rollout):
             return rolloutStatus(rollout, generation: generation)

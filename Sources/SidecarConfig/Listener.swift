@@ -74,6 +74,16 @@ public struct GatewayRoute: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey { case host, pathPrefix, service }
 
+    /// Whether a request's Host (lower-cased, without port) fits `host`: equal, any when nil, and for a wildcard
+    /// `*.example.com` (Gateway API's) any subdomain of example.com, not example.com itself.
+    public func matches(host requestHost: String?) -> Bool {
+        guard let host else { return true }
+        guard let requestHost else { return false }
+        guard host.hasPrefix("*.") else { return host.lowercased() == requestHost }
+        let suffix = host.dropFirst().lowercased()
+        return requestHost.count > suffix.count && requestHost.hasSuffix(suffix)
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.host = try c.decodeIfPresent(String.self, forKey: .host)

@@ -15,7 +15,7 @@ import CNIOLinux
 /// A GET with extra header lines over a fresh loopback connection; answers the status and the demo app's version
 /// (`x-demo-version`), or nil when the connection failed.
 enum HeaderGet {
-    static func get(port: Int, host: String, headers: [String] = []) -> (status: Int, version: String)? {
+    static func get(port: Int, host: String, path: String = "/", headers: [String] = []) -> (status: Int, version: String)? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -26,7 +26,7 @@ enum HeaderGet {
         }
         guard connected == 0 else { return nil }
         let extra = headers.map { $0 + "\r\n" }.joined()
-        let request = "GET / HTTP/1.1\r\nHost: \(host)\r\n\(extra)Connection: close\r\n\r\n"
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\(extra)Connection: close\r\n\r\n"
         _ = request.withCString { send(fd, $0, strlen($0), 0) }
         let text = TinyWebhookServer.readAll(fd)
         guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.1 "),

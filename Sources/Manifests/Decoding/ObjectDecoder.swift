@@ -113,6 +113,10 @@ struct ObjectDecoder {
             case .authorizationPolicy:
                 return .authorizationPolicy(
                     AuthorizationPolicy(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .gateway:
+                return .gateway(Gateway(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .gatewayClass:
+                return .gatewayClass(GatewayClass(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             }
         }
         reader.finish()

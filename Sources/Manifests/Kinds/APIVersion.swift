@@ -15,7 +15,7 @@ public enum APIVersion {
         "specs.smi-spec.io/v1alpha4",
     ]
 
-    /// Gateway API (HTTPRoute), standard channel; v1beta1 is the same shape.
+    /// Gateway API (HTTPRoute, Gateway, GatewayClass), standard channel; v1beta1 is the same shape.
     public static let gateway = "gateway.networking.k8s.io/v1"
     public static let gatewayVersions = [gateway, "gateway.networking.k8s.io/v1beta1"]
 
@@ -24,7 +24,7 @@ public enum APIVersion {
         case .service, .retryPolicy, .rollout, .faultInjection, .authorizationPolicy: [mesh]
         case .trafficSplit: smiSplit + [mesh]
         case .httpRouteGroup: smiSpecs + [mesh]
-        case .httpRoute: gatewayVersions
+        case .httpRoute, .gateway, .gatewayClass: gatewayVersions
         }
     }
 }
@@ -39,6 +39,8 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case faultInjection = "FaultInjection"
     case httpRoute = "HTTPRoute"
     case authorizationPolicy = "AuthorizationPolicy"
+    case gatewayClass = "GatewayClass"
+    case gateway = "Gateway"
 
     public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         lhs.order < rhs.order
@@ -53,8 +55,10 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .retryPolicy: 3
         case .rollout: 4
         case .faultInjection: 5
-        case .httpRoute: 6
-        case .authorizationPolicy: 7
+        case .gatewayClass: 6
+        case .gateway: 7
+        case .httpRoute: 8
+        case .authorizationPolicy: 9
         }
     }
 }

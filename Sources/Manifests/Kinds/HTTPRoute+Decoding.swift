@@ -10,17 +10,26 @@ extension HTTPRoute.Spec {
         }
         for (node, path) in parentItems {
             guard var reader = FieldReader(node, path: path, context: context) else { continue }
-            Self.serviceReference(&reader, what: "parentRefs", mesh: true)
+            let kind = Self.parentKind(&reader)
             let name = reader.name("name") ?? ""
             let port = reader.int("port", 1...65535, required: false)
-            _ = reader.string("sectionName")
+            let section = reader.name("sectionName", required: false)
+            if let node = reader.value("port") { reader.track("port", node) }
             _ = reader.string("namespace")
             reader.finish()
-            parents.append(.init(name: name, port: port))
+            parents.append(.init(name: name, kind: kind, port: port, sectionName: section))
         }
         let hostnames = spec.stringList("hostnames") ?? []
+        if let node = spec.value("hostnames") { spec.track("hostnames", node) }
         if hostnames.count > HTTPRoute.Limits.hostnames, let node = spec.value("hostnames") {
             context.error(node.mark, spec.fieldPath("hostnames"), "at most \(HTTPRoute.Limits.hostnames) hostnames")
+        }
+        if let node = spec.value("hostnames"), case .sequence(let items) = node.value {
+            for (index, item) in items.enumerated() {
+                guard let text = item.scalar?.text, !text.isEmpty, !GatewayHostname.isValid(text) else { continue }
+                context.error(item.mark, "\(spec.fieldPath("hostnames"))[\(index)]",
+                              "\(context.quoted(text)) is not a lower-case DNS name (optionally \"*.\" first), as Gateway API requires")
+            }
         }
         var rules: [HTTPRoute.Rule] = []
         let ruleItems = spec.list("rules")
@@ -38,7 +47,7 @@ extension HTTPRoute.Spec {
     }
 
     /// `group` and `kind` of a reference: "" or `core`, and `Service`.
-    static func serviceReference(_ reader: inout FieldReader, what: String, mesh: Bool) {
+    static func serviceReference(_ reader: inout FieldReader, what: String) {
         let context = reader.context
         if let node = reader.value("group"), let group = context.string(node, reader.fieldPath("group")),
             group != "", group != "core"
@@ -47,10 +56,37 @@ extension HTTPRoute.Spec {
                           "meshctl routes to Services only: group must be \"\" or \"core\", got \(context.quoted(group))")
         }
         if let node = reader.value("kind"), let kind = context.string(node, reader.fieldPath("kind")), kind != "Service" {
-            let hint = mesh && kind == "Gateway" ? " (a mesh route; ingress through a Gateway is not supported yet)" : ""
-            context.error(node.mark, reader.fieldPath("kind"),
-                          "\(what) must be a Service, got \(context.quoted(kind))\(hint)")
+            context.error(node.mark, reader.fieldPath("kind"), "\(what) must be a Service, got \(context.quoted(kind))")
         }
+    }
+
+    /// A parent's `group` and `kind`: a Service (`""`/`core`, `Service`) or a Gateway
+    /// (`gateway.networking.k8s.io`, `Gateway`); nil when neither is written.
+    static func parentKind(_ reader: inout FieldReader) -> HTTPRoute.ParentRef.Kind? {
+        let context = reader.context
+        let groupNode = reader.value("group")
+        let group = groupNode.flatMap { context.string($0, reader.fieldPath("group")) }
+        let kindNode = reader.value("kind")
+        let kindText = kindNode.flatMap { context.string($0, reader.fieldPath("kind")) }
+        guard group != nil || kindText != nil else { return nil }
+        let kind: HTTPRoute.ParentRef.Kind
+        switch kindText {
+        case "Service": kind = .service
+        case "Gateway": kind = .gateway
+        case nil: kind = group == "" || group == "core" ? .service : .gateway
+        default:
+            if let kindNode, let kindText {
+                context.error(kindNode.mark, reader.fieldPath("kind"),
+                              "parentRefs must be a Service (mesh) or a Gateway (ingress), got \(context.quoted(kindText))")
+            }
+            return nil
+        }
+        let expected = kind == .service ? ["", "core"] : ["gateway.networking.k8s.io"]
+        if let groupNode, let group, !expected.contains(group) {
+            context.error(groupNode.mark, reader.fieldPath("group"),
+                          "a \(kind.rawValue) parent has group \(expected.map { context.quoted($0) }.joined(separator: " or ")), got \(context.quoted(group))")
+        }
+        return kind
     }
 
     static func limit(_ items: [(node: Node, path: String)], _ maximum: Int, _ node: Node?, _ path: String,
@@ -77,7 +113,7 @@ extension HTTPRoute.Rule {
                              reader.fieldPath("backendRefs"), context)
         for (node, path) in backendItems {
             guard var backend = FieldReader(node, path: path, context: context) else { continue }
-            HTTPRoute.Spec.serviceReference(&backend, what: "backendRefs", mesh: false)
+            HTTPRoute.Spec.serviceReference(&backend, what: "backendRefs")
             let serviceName = backend.name("name") ?? ""
             let port = backend.int("port", 1...65535, required: false)
             if port == nil, backend.value("port") == nil {
@@ -175,7 +211,7 @@ extension HTTPRoute.Mirror {
     init?(decoding reader: inout FieldReader) {
         let context = reader.context
         let service = reader.mapping("backendRef", required: true) { backend -> Self? in
-            HTTPRoute.Spec.serviceReference(&backend, what: "backendRef", mesh: false)
+            HTTPRoute.Spec.serviceReference(&backend, what: "backendRef")
             let name = backend.name("name") ?? ""
             let port = backend.int("port", 1...65535, required: false)
             _ = backend.string("namespace")

@@ -4,9 +4,19 @@ extension HTTPRoute {
         var spec = CanonicalMap()
         spec.add("parentRefs", .list(self.spec.parentRefs.map { parent in
             var map = CanonicalMap()
-            map.add("group", .string(""))
-            map.add("kind", .string("Service"))
+            // An unwritten kind stays unwritten: what it names depends on the Gateways there are (`isGateway`).
+            switch parent.kind {
+            case .service?:
+                map.add("group", .string(""))
+                map.add("kind", .string("Service"))
+            case .gateway?:
+                map.add("group", .string("gateway.networking.k8s.io"))
+                map.add("kind", .string("Gateway"))
+            case nil:
+                break
+            }
             map.add("name", .string(parent.name))
+            map.add("sectionName", parent.sectionName)
             if let port = parent.port { map.add("port", .int(port)) }
             return map.value
         }))

@@ -25,15 +25,32 @@ public struct HTTPRoute: Sendable, Hashable, Codable {
         }
     }
 
-    /// A Service the route attaches to (`group: ""` or `core`, `kind: Service`).
+    /// What the route attaches to: a Service (mesh use, GAMMA) or a Gateway (ingress through meshctl's gateway).
     public struct ParentRef: Sendable, Hashable, Codable {
+        public enum Kind: String, Sendable, Hashable, Codable {
+            case service = "Service"
+            case gateway = "Gateway"
+        }
         public var name: String
-        /// Accepted as written (meshctl's Service has one port).
+        /// As written; nil when neither `group` nor `kind` is (see `isGateway`).
+        public var kind: Kind?
+        /// Accepted as written for a Service (meshctl's Service has one port); a Gateway listener's port.
         public var port: Int?
+        /// A Gateway's listener by name; nil: every listener of the Gateway.
+        public var sectionName: String?
 
-        public init(name: String, port: Int? = nil) {
+        public init(name: String, kind: Kind? = nil, port: Int? = nil, sectionName: String? = nil) {
             self.name = name
+            self.kind = kind
             self.port = port
+            self.sectionName = sectionName
+        }
+
+        /// The one home of what an unwritten `kind` means. Gateway API's default is a Gateway; meshctl's mesh
+        /// routes were written with `parentRefs: [{name: web}]` before Gateways existed here, so an unwritten kind
+        /// names a Gateway when one of that name exists (`gateways`), else a Service.
+        public func isGateway(among gateways: Set<String>) -> Bool {
+            kind == .gateway || (kind == nil && gateways.contains(name))
         }
     }
 

@@ -10,6 +10,8 @@ extension ManifestObject {
         case .httpRoute(let object): object.canonical
         case .authorizationPolicy(let object): object.canonical
         case .rollout(let object): object.canonical
+        case .gateway(let object): object.canonical
+        case .gatewayClass(let object): object.canonical
         }
     }
 

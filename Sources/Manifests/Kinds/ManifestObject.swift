@@ -8,6 +8,8 @@ public enum ManifestObject: Sendable, Hashable, Codable {
     case faultInjection(FaultInjection)
     case httpRoute(HTTPRoute)
     case authorizationPolicy(AuthorizationPolicy)
+    case gateway(Gateway)
+    case gatewayClass(GatewayClass)
 
     public var kind: ManifestKind {
         switch self {
@@ -19,6 +21,8 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .faultInjection: .faultInjection
         case .httpRoute: .httpRoute
         case .authorizationPolicy: .authorizationPolicy
+        case .gateway: .gateway
+        case .gatewayClass: .gatewayClass
         }
     }
 
@@ -32,6 +36,8 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .faultInjection(let object): object.apiVersion
         case .httpRoute(let object): object.apiVersion
         case .authorizationPolicy(let object): object.apiVersion
+        case .gateway(let object): object.apiVersion
+        case .gatewayClass(let object): object.apiVersion
         }
     }
 
@@ -45,6 +51,8 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .faultInjection(let object): object.metadata
         case .httpRoute(let object): object.metadata
         case .authorizationPolicy(let object): object.metadata
+        case .gateway(let object): object.metadata
+        case .gatewayClass(let object): object.metadata
         }
     }
 
@@ -82,5 +90,9 @@ public enum ManifestObject: Sendable, Hashable, Codable {
 
     public var authorizationPolicy: AuthorizationPolicy? {
         if case .authorizationPolicy(let object) = self { object } else { nil }
+    }
+
+    public var gateway: Gateway? {
+        if case .gateway(let object) = self { object } else { nil }
     }
 }

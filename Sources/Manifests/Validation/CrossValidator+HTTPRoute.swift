@@ -5,7 +5,7 @@ extension CrossValidator {
         var parents: [String: (HTTPRoute, ObjectSource)] = [:]
         for loaded in objects {
             guard case .httpRoute(let route) = loaded.object else { continue }
-            for (index, parent) in route.spec.parentRefs.enumerated() {
+            for (index, parent) in route.spec.parentRefs.enumerated() where !parent.isGateway(among: gatewayNames) {
                 let path = "spec.parentRefs[\(index)].name"
                 if let (split, source) = splitRoots[parent.name] {
                     error(loaded, path,
@@ -25,9 +25,14 @@ extension CrossValidator {
     /// nor the root of another split or route (routes do not nest, so they cannot loop).
     mutating func check(_ route: HTTPRoute, _ source: LoadedObject, splitRoots: [String: (TrafficSplit, ObjectSource)],
                         routeParents: [String: (HTTPRoute, ObjectSource)]) {
-        let parents = Set(route.spec.parentRefs.map(\.name))
+        let gatewayNames = gatewayNames
+        let parents = Set(route.spec.parentRefs.filter { !$0.isGateway(among: gatewayNames) }.map(\.name))
         for (index, parent) in route.spec.parentRefs.enumerated() {
-            requireService(parent.name, source, "spec.parentRefs[\(index)].name")
+            if parent.isGateway(among: gatewayNames) {
+                checkGatewayParent(parent, index: index, source)
+            } else {
+                requireService(parent.name, source, "spec.parentRefs[\(index)].name", orGateway: parent.kind == nil)
+            }
         }
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
             if let mirror = rule.mirror {

@@ -12,6 +12,8 @@ struct CrossValidator {
     private var services: [String: (Service, ObjectSource)] = [:]
     private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
     private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
+    /// Gateways by name: what an HTTPRoute's ingress parents attach to.
+    var gateways: [String: (Gateway, ObjectSource)] = [:]
 
     /// Objects that exist but failed their own checks: references to them are not reported again.
     let invalid: Set<ObjectKey>
@@ -96,9 +98,12 @@ struct CrossValidator {
                 check(route, loaded, splitRoots: splitRoots, routeParents: routeParents)
             case .rollout(let rollout):
                 check(rollout, loaded)
+            case .gateway, .gatewayClass:
+                break
             }
         }
         checkOnePerTarget()
+        checkIngressHostnames()
     }
 
     private mutating func indexAndCheckDuplicates() {
@@ -119,7 +124,8 @@ struct CrossValidator {
             case .service(let service): services[name] = (service, loaded.source)
             case .trafficSplit(let split): splits[name] = (split, loaded.source)
             case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
-            case .retryPolicy, .rollout, .faultInjection, .httpRoute, .authorizationPolicy: break
+            case .gateway(let gateway): gateways[name] = (gateway, loaded.source)
+            case .retryPolicy, .rollout, .faultInjection, .httpRoute, .authorizationPolicy, .gatewayClass: break
             }
         }
     }
@@ -131,6 +137,19 @@ struct CrossValidator {
             let port: Int
             let path: String
             let owner: String
+            if case .gateway(let gateway) = loaded.object {
+                // Listeners of one Gateway may share a port (by hostname); two owners may not.
+                for (index, listener) in gateway.spec.listeners.enumerated() {
+                    let listenerPath = "spec.listeners[\(index)].port"
+                    let name = "gateway \"\(gateway.metadata.name)\""
+                    if let first = owners[listener.port], !first.hasPrefix(name + " (") {
+                        error(loaded, listenerPath, "port \(listener.port) is already used by \(first)")
+                    } else if owners[listener.port] == nil {
+                        owners[listener.port] = "\(name) (\(location(loaded.source, listenerPath)))"
+                    }
+                }
+                continue
+            }
             switch loaded.object {
             case .service(let service):
                 (port, path, owner) = (service.spec.port, "spec.port", "service \"\(service.metadata.name)\"")
@@ -152,11 +171,14 @@ struct CrossValidator {
         }
     }
 
-    mutating func requireService(_ name: String, _ source: LoadedObject, _ path: String) {
+    /// `orGateway`: a parentRef without `kind`, which a Gateway of that name would have satisfied too.
+    mutating func requireService(_ name: String, _ source: LoadedObject, _ path: String, orGateway: Bool = false) {
         let key = ObjectKey(kind: .service, name: name)
         guard services[name] == nil, !invalid.contains(key), !removed.contains(key) else { return }
+        if orGateway, invalid.contains(ObjectKey(kind: .gateway, name: name)) { return }
         let suggestion = Suggestion.suffix(for: name, in: Array(services.keys).sorted())
-        error(source, path, "service \"\(name)\" is not defined \(scope)\(suggestion)")
+        let what = orGateway ? "neither a service nor a Gateway \"\(name)\" is" : "service \"\(name)\" is"
+        error(source, path, "\(what) not defined \(scope)\(suggestion)")
     }
 
     private mutating func check(

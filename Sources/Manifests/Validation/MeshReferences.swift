@@ -21,7 +21,7 @@ public enum MeshReferences {
             ObjectReference(from: from, path: path, to: ObjectKey(kind: .service, name: name))
         }
         switch object {
-        case .service, .httpRouteGroup:
+        case .service, .httpRouteGroup, .gateway, .gatewayClass:
             return []
         case .retryPolicy(let policy):
             return [service("spec.service", policy.spec.service)]
@@ -30,7 +30,15 @@ public enum MeshReferences {
         case .authorizationPolicy(let policy):
             return [service("spec.service", policy.spec.service)]
         case .httpRoute(let route):
-            var references = route.spec.parentRefs.enumerated().map { service("spec.parentRefs[\($0).name", $1.name) }
+            var references: [ObjectReference] = []
+            for (index, parent) in route.spec.parentRefs.enumerated() {
+                let path = "spec.parentRefs[\(index)].name"
+                // An unwritten kind may name either (`ParentRef.isGateway`): both are kept from deletion.
+                if parent.kind != .gateway { references.append(service(path, parent.name)) }
+                if parent.kind != .service {
+                    references.append(ObjectReference(from: from, path: path, to: ObjectKey(kind: .gateway, name: parent.name)))
+                }
+            }
             for (ruleIndex, rule) in route.spec.rules.enumerated() {
                 if let mirror = rule.mirror { references.append(service("spec.rules[\(ruleIndex)].filters", mirror.service)) }
                 for (index, backend) in rule.backendRefs.enumerated() {

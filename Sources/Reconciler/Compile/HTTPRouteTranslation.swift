@@ -10,7 +10,10 @@ enum HTTPRouteTranslation {
     /// `overrides` are a rollout's weights by service: they replace the weights of every rule that names each of
     /// those services (Argo's Gateway API plugin moves the rule holding both stable and canary). `pinned` routes (a
     /// rollout's header routes or blue-green preview) come before the rules.
-    static func splits(_ route: HTTPRoute, overrides: [String: Int]? = nil, pinned: [PinnedRoute] = []) -> [TrafficSplitConfig] {
+    /// `gateways`: the names of the Gateways there are (what an unwritten parent kind names, `ParentRef.isGateway`).
+    /// Gateway parents share one split, rooted at the route's ingress service (`ingressService`).
+    static func splits(_ route: HTTPRoute, gateways: Set<String> = [], overrides: [String: Int]? = nil,
+                       pinned: [PinnedRoute] = []) -> [TrafficSplitConfig] {
         var entries: [(key: PrecedenceKey, rule: SplitRule)] = []
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
             let names = Set(rule.backendRefs.map(\.name))
@@ -33,12 +36,18 @@ enum HTTPRouteTranslation {
         let rules = entries.sorted { $0.key < $1.key }.map(\.rule)
         var services: [String] = []
         for rule in route.spec.rules { for backend in rule.backendRefs where !services.contains(backend.name) { services.append(backend.name) } }
-        return route.spec.parentRefs.map { parent in
+        var roots = route.spec.parentRefs.filter { !$0.isGateway(among: gateways) }.map(\.name)
+        if roots.count < route.spec.parentRefs.count { roots.append(ingressService(route)) }
+        return roots.map { root in
             TrafficSplitConfig(
-                name: "httproute/\(route.metadata.name)", rootService: parent.name,
+                name: "httproute/\(route.metadata.name)", rootService: root,
                 backends: services.map { .init(service: $0, weight: 1) }, pinnedRoutes: pinned, rules: rules)
         }
     }
+
+    /// The service that stands for an ingress route on the gateway's listeners: the root of the route's split. The
+    /// colon keeps it apart from every DNS-label service name.
+    static func ingressService(_ route: HTTPRoute) -> String { "ingress:\(route.metadata.name)" }
 
     /// A Gateway API match as whole-value regexes: Exact paths and values literally, a PathPrefix on path-element
     /// boundaries (`/api` takes `/api` and `/api/x`, not `/apix`; a trailing `/` is ignored).

@@ -12,6 +12,8 @@ public struct MeshInputs: Sendable {
     public var faultInjections: [FaultInjection] = []
     /// Gateway API HTTPRoutes (mesh use), compiled into splits of their parent Services.
     public var httpRoutes: [HTTPRoute] = []
+    /// Gateway API Gateways: ports of the gateway process where HTTPRoutes attached to them route by Host.
+    public var gateways: [Gateway] = []
     /// AuthorizationPolicies, enforced by the inbound sidecars of their target Service's replicas.
     public var authorizationPolicies: [AuthorizationPolicy] = []
     /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
@@ -84,6 +86,8 @@ public struct MeshInputs: Sendable {
             case .faultInjection(let fault): faultInjections.append(fault)
             case .httpRoute(let route): httpRoutes.append(route)
             case .authorizationPolicy(let policy): authorizationPolicies.append(policy)
+            case .gateway(let gateway): gateways.append(gateway)
+            case .gatewayClass: break
             case .rollout(let rollout):
                 if let preview = PreviewRouting.previewPort(for: rollout.spec) {
                     previewPorts[preview.port] = preview.service
@@ -96,6 +100,7 @@ public struct MeshInputs: Sendable {
         retryPolicies.sort { $0.metadata.name < $1.metadata.name }
         faultInjections.sort { $0.metadata.name < $1.metadata.name }
         httpRoutes.sort { $0.metadata.name < $1.metadata.name }
+        gateways.sort { $0.metadata.name < $1.metadata.name }
         authorizationPolicies.sort { $0.metadata.name < $1.metadata.name }
     }
 }

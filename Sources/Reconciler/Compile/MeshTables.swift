@@ -50,7 +50,8 @@ struct MeshTables {
                                             pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
         } + inputs.httpRoutes.flatMap { route in
             let split = "httproute/\(route.metadata.name)"
-            return HTTPRouteTranslation.splits(route, overrides: inputs.weightOverrides[split],
+            return HTTPRouteTranslation.splits(route, gateways: Set(inputs.gateways.map(\.metadata.name)),
+                                               overrides: inputs.weightOverrides[split],
                                                pinned: inputs.pinnedRoutes[split] ?? [])
         }
         // A rollout's routing beside its weights: mirror routes and session affinity.
@@ -58,6 +59,7 @@ struct MeshTables {
             splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? []
             splits[index].sessionAffinity = inputs.sessionAffinities[splits[index].name]
         }
+        services += IngressListeners.services(inputs)
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
         for policy in inputs.authorizationPolicies {
@@ -100,7 +102,7 @@ struct MeshTables {
         }
     }
 
-    /// The gateway: every Service's own port, and the routing listener by Host.
+    /// The gateway: every Service's own port, the routing listener by Host, and every Gateway's listeners.
     func gatewayConfiguration(for gateway: GatewayPlan) -> SidecarConfiguration {
         var listeners = [
             Listener(name: "gateway", kind: .gateway, address: "127.0.0.1:\(inputs.gatewayPort)",
@@ -110,6 +112,7 @@ struct MeshTables {
             listeners.append(Listener(name: "service-\(service.metadata.name)", kind: .outbound,
                                       address: "127.0.0.1:\(service.spec.port)", service: service.metadata.name))
         }
+        listeners += IngressListeners.listeners(inputs)
         for (port, service) in inputs.previewPorts.sorted(by: { $0.key < $1.key }) {
             listeners.append(Listener(name: "preview-\(service)", kind: .outbound, address: "127.0.0.1:\(port)",
                                       service: service))

@@ -212,7 +212,7 @@ final class LoopContext: @unchecked Sendable {
         case .gateway:
             let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
             let route = listenerConfig.routes.first { route in
-                (route.host == nil || route.host?.lowercased() == request.host) && request.path.hasPrefix(route.pathPrefix)
+                route.matches(host: request.host) && request.path.hasPrefix(route.pathPrefix)
             }
             if let route, routes.services[route.service] == nil {
                 return .degraded("unknown service \"\(route.service)\" (route \(route.pathPrefix))")
