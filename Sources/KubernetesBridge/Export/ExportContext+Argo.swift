@@ -6,7 +6,7 @@ import Manifests
 extension ExportContext {
     static let argoGatewayPlugin = "argoproj-labs/gatewayAPI"
 
-    mutating func exportArgoRollout(_ rollout: Rollout, _ loaded: LoadedObject, split: TrafficSplit,
+    mutating func exportArgoRollout(_ rollout: Rollout, _ loaded: LoadedObject, routing: RolloutRouting,
                                     annotations: [String: String])
     {
         var annotations = annotations
@@ -37,11 +37,11 @@ extension ExportContext {
                 for case .setHeaderRoute(let route) in meshSteps where !managed.contains(route.name) { managed.append(route.name) }
                 for case .setMirrorRoute(let route) in meshSteps where !managed.contains(route.name) { managed.append(route.name) }
             }
-            var routingFields: [(String, CanonicalValue?)] = options.split == .smi
-                ? [("smi", .object([("rootService", .string(split.spec.service)),
-                                    ("trafficSplitName", .string(split.metadata.name))]))]
+            var routingFields: [(String, CanonicalValue?)] = options.split == .smi && !routing.isHTTPRoute
+                ? [("smi", .object([("rootService", .string(routing.root)),
+                                    ("trafficSplitName", .string(routing.name))]))]
                 : [("plugins", .object([(Self.argoGatewayPlugin, .object([
-                    ("httpRoute", .string(split.metadata.name)),
+                    ("httpRoute", .string(routing.name)),
                     ("namespace", .string(namespace(of: loaded) ?? "default")),
                 ]))]))]
             if !managed.isEmpty { routingFields.append(("managedRoutes", .list(managed.map { .object([("name", .string($0))]) }))) }

@@ -4,16 +4,11 @@ import Manifests
 /// Rollout → a Flagger Canary or an Argo Rollout (with an AnalysisTemplate); what both need about the split.
 extension ExportContext {
     mutating func exportRollout(_ rollout: Rollout, _ loaded: LoadedObject, mesh: [LoadedObject]) {
-        guard let split = mesh.lazy.compactMap({ $0.object.trafficSplit })
-            .first(where: { $0.metadata.name == rollout.spec.trafficSplit })
-        else {
-            error(loaded, "spec.trafficSplit", "TrafficSplit \(rollout.spec.trafficSplit) is not in the exported set")
-            return
-        }
+        guard let routing = routing(of: rollout, loaded, mesh: mesh) else { return }
         var annotations = rollout.metadata.annotations
         carryUnmappedFields(loaded, into: &annotations)
         // Flagger and Argo's blue-green do not name a split at all; import restores it from here.
-        keep(loaded, "spec.trafficSplit", into: &annotations)
+        keep(loaded, rollout.spec.httpRoute == nil ? "spec.trafficSplit" : "spec.httpRoute", into: &annotations)
         if !rollout.spec.progressDeadline.isWholeSeconds {
             unmapped(loaded, "spec.progressDeadline", isDefault: false, into: &annotations,
                      "deadlines count whole seconds (\(rollout.spec.progressDeadline.secondsRoundedUp)s)")
@@ -25,9 +20,30 @@ extension ExportContext {
                      + "Deployment: \(options.rollouts == .flagger ? "Flagger's targetRef" : "Argo's workloadRef") names one")
         }
         switch options.rollouts {
-        case .flagger: exportCanary(rollout, loaded, root: split.spec.service, annotations: annotations)
-        case .argo: exportArgoRollout(rollout, loaded, split: split, annotations: annotations)
+        case .flagger: exportCanary(rollout, loaded, root: routing.root, annotations: annotations)
+        case .argo: exportArgoRollout(rollout, loaded, routing: routing, annotations: annotations)
         }
+    }
+
+    /// What a rollout moves: a TrafficSplit (its root and name), or an HTTPRoute (its first Service parent, or, for
+    /// an ingress route, the stable Service, and its name). Nil, reported, when the object is not exported.
+    private mutating func routing(of rollout: Rollout, _ loaded: LoadedObject, mesh: [LoadedObject]) -> RolloutRouting? {
+        if let name = rollout.spec.httpRoute {
+            guard let route = mesh.lazy.compactMap({ $0.object.httpRoute }).first(where: { $0.metadata.name == name }) else {
+                error(loaded, "spec.httpRoute", "HTTPRoute \(name) is not in the exported set")
+                return nil
+            }
+            let gateways = Set(mesh.compactMap { $0.object.gateway?.metadata.name })
+            let root = route.spec.parentRefs.first { !$0.isGateway(among: gateways) }?.name ?? rollout.spec.stableService
+            return RolloutRouting(root: root, name: name, isHTTPRoute: true)
+        }
+        guard let split = mesh.lazy.compactMap({ $0.object.trafficSplit })
+            .first(where: { $0.metadata.name == rollout.spec.trafficSplit })
+        else {
+            error(loaded, "spec.trafficSplit", "TrafficSplit \(rollout.spec.trafficSplit) is not in the exported set")
+            return nil
+        }
+        return RolloutRouting(root: split.spec.service, name: split.metadata.name, isHTTPRoute: false)
     }
 
     static func newServicePath(_ rollout: Rollout) -> String {
@@ -53,4 +69,14 @@ extension ExportContext {
                  into: &annotations,
                  "the cluster previews the new version through its own Service (\(blueGreen.previewService)), not a header or port of the gateway")
     }
+}
+
+/// The routing object a rollout moves, as the controllers name it.
+struct RolloutRouting {
+    /// The Service callers address (Flagger's `service`, SMI's `rootService`).
+    var root: String
+    /// The TrafficSplit's name, or the HTTPRoute's (the export writes a split as an HTTPRoute of its name).
+    var name: String
+    /// An HTTPRoute of meshctl's own: Argo moves it through the Gateway API plugin whatever `--split` says.
+    var isHTTPRoute: Bool
 }

@@ -15,6 +15,7 @@ public enum KubernetesExporter {
         let ordered = mesh.sorted { ($0.object.kind, $0.object.name) < ($1.object.kind, $1.object.name) }
         let groups = ordered.compactMap { $0.object.httpRouteGroup }
         let groupsByName = Dictionary(groups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let gateways = Set(ordered.compactMap { $0.object.gateway?.metadata.name })
         let referencedGroups = Set(ordered.compactMap { $0.object.trafficSplit }.flatMap { $0.spec.matches.map(\.name) })
         for loaded in ordered {
             // if-let rather than a switch: a kind added to meshctl later still compiles here, and is carried.
@@ -29,6 +30,8 @@ public enum KubernetesExporter {
                 context.exportRetryPolicy(policy, loaded)
             } else if let rollout = object.rollout {
                 context.exportRollout(rollout, loaded, mesh: ordered)
+            } else if [.httpRoute, .gateway, .gatewayClass].contains(object.kind) {
+                context.exportGatewayAPIObject(loaded, gateways: gateways)
             } else if case .faultInjection = object {
                 // A chaos session, not desired state: a cluster would express it as an Istio VirtualService fault.
                 context.warn(loaded, "spec", "FaultInjection is not exported (meshctl chaos sessions stay local)")

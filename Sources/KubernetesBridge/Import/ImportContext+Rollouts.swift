@@ -9,7 +9,7 @@ extension ImportContext {
         let checks = flaggerAnalysis(analysis, canary)
         var rollout: [(String, CanonicalValue?)] = [
             // Flagger names the routed Service after the target unless `service.name` says otherwise.
-            ("trafficSplit", spec.at("service.name") ?? spec.at("targetRef.name")),
+            ("trafficSplit", canary.carried["spec.httpRoute"] != nil ? nil : spec.at("service.name") ?? spec.at("targetRef.name")),
             ("progressDeadline", Self.seconds(spec["progressDeadlineSeconds"])),
         ]
         if analysis["iterations"] != nil {
@@ -62,8 +62,10 @@ extension ImportContext {
         let spec = rollout.spec
         var carriers = [rollout]
         var body: [(String, CanonicalValue?)] = [
-            ("trafficSplit", spec.at("strategy.canary.trafficRouting.smi.trafficSplitName")
-                ?? spec.at("strategy.canary.trafficRouting.plugins")?[ExportContext.argoGatewayPlugin]?["httpRoute"]),
+            // A rollout of an HTTPRoute carries `spec.httpRoute`, which takes the split's place.
+            ("trafficSplit", rollout.carried["spec.httpRoute"] != nil ? nil
+                : spec.at("strategy.canary.trafficRouting.smi.trafficSplitName")
+                    ?? spec.at("strategy.canary.trafficRouting.plugins")?[ExportContext.argoGatewayPlugin]?["httpRoute"]),
             ("progressDeadline", Self.seconds(spec["progressDeadlineSeconds"])),
         ]
         if let canary = spec.at("strategy.canary") {

@@ -24,6 +24,8 @@ struct ImportContext {
         for document in documents {
             switch (document.group, document.kind) {
             case ("", "Service"): readService(document)
+            case ("gateway.networking.k8s.io", _) where document.labels[ExportContext.manifestLabel] == "true":
+                readGatewayAPIManifest(document)
             case ("gateway.networking.k8s.io", "HTTPRoute"): readHTTPRoute(document)
             case ("split.smi-spec.io", "TrafficSplit"): readSMISplit(document)
             case ("specs.smi-spec.io", "HTTPRouteGroup"): readRouteGroup(document)
@@ -81,6 +83,20 @@ struct ImportContext {
             return
         }
         objects.append(MeshObject(file: document.file, mark: document.mark, value: root.canonicalValue))
+    }
+
+    /// A Gateway API object meshctl exported as written (labelled): read back as written, without the label.
+    mutating func readGatewayAPIManifest(_ document: KubernetesDocument) {
+        var value = document.value.setting(["status"], to: nil)
+        var labels = document.labels
+        labels[ExportContext.manifestLabel] = nil
+        value = value.setting(["metadata"], to: .object([
+            ("name", .string(document.name)),
+            ("namespace", document.namespace.map { .string($0) }),
+            ("labels", labels.isEmpty ? nil : .object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("annotations", document.value.at("metadata.annotations")),
+        ]))
+        objects.append(MeshObject(file: document.file, mark: document.mark, value: value))
     }
 
     /// `10` → `10s` (Kubernetes counts seconds where meshctl writes durations).
