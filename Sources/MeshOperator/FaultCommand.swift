@@ -26,6 +26,9 @@ extension Meshctl {
         @Option(help: "Answer this HTTP status (200-599) instead of sending the request on.")
         var abort: Int?
 
+        @Option(help: "End gRPC calls with this status (0-16, e.g. 14 UNAVAILABLE) instead of sending them on.")
+        var grpcStatus: Int?
+
         @Option(help: "Hold requests this long before sending them on (e.g. 200ms).")
         var delay: String?
 
@@ -46,7 +49,11 @@ extension Meshctl {
 
         func validate() throws {
             _ = try service()
-            if abort == nil && delay == nil { throw ValidationError("give --abort STATUS, --delay DURATION, or both") }
+            if abort == nil && delay == nil && grpcStatus == nil {
+                throw ValidationError("give --abort STATUS, --grpc-status CODE, --delay DURATION, or both")
+            }
+            if abort != nil && grpcStatus != nil { throw ValidationError("give --abort or --grpc-status, not both") }
+            if let grpcStatus, !(0...16).contains(grpcStatus) { throw ValidationError("--grpc-status: expected a code from 0 to 16") }
             if let abort, !(200...599).contains(abort) { throw ValidationError("--abort: expected a status from 200 to 599") }
             if !(0...100).contains(percent) { throw ValidationError("--percent: expected 0 to 100") }
             if let delay, Duration.parse(delay) == nil { throw ValidationError("--delay: expected a duration such as 200ms") }
@@ -82,6 +89,7 @@ extension Meshctl {
             }
             if let delay { lines += ["  delay:", "    fixedDelay: \(delay)", "    percentage: \(percent)"] }
             if let abort { lines += ["  abort:", "    httpStatus: \(abort)", "    percentage: \(percent)"] }
+            if let grpcStatus { lines += ["  abort:", "    grpcStatus: \(grpcStatus)", "    percentage: \(percent)"] }
             if let lifetime, let duration = Duration.parse(lifetime) {
                 let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
                 let expiresAt = now.addingTimeInterval(seconds.rounded(.up))
@@ -124,7 +132,7 @@ extension Meshctl {
             for item in items {
                 let spec = item["spec"] as? [String: Any] ?? [:]
                 let delay = (spec["delay"] as? [String: Any]).map { "\($0["fixedDelay"] ?? "") \($0["percentage"] ?? "")%" }
-                let abort = (spec["abort"] as? [String: Any]).map { "\($0["httpStatus"] ?? "") \($0["percentage"] ?? "")%" }
+                let abort = (spec["abort"] as? [String: Any]).map { "\($0["httpStatus"].map { "\($0)" } ?? $0["grpcStatus"].map { "grpc \($0)" } ?? "") \($0["percentage"] ?? "")%" }
                 let match = (spec["match"] as? [String: Any]).map { match in
                     ((match["pathRegex"] as? String).map { ["path \($0)"] } ?? [])
                         + ((match["headers"] as? [String: Any]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }

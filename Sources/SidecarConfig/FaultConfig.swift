@@ -28,20 +28,25 @@ public struct FaultConfig: Sendable, Hashable, Codable {
     }
 
     public struct Abort: Sendable, Hashable, Codable {
-        /// 200–599.
+        /// 200–599; 200 (the default) with `grpcStatus`.
         public var httpStatus: Int
+        /// 0–16: answered as a gRPC Trailers-Only response (HTTP 200, `grpc-status`); nil for an HTTP abort.
+        public var grpcStatus: Int?
         public var percentage: Double
 
-        public init(httpStatus: Int, percentage: Double) {
+        public init(httpStatus: Int, grpcStatus: Int? = nil, percentage: Double) {
             self.httpStatus = httpStatus
+            self.grpcStatus = grpcStatus
             self.percentage = percentage
         }
 
-        private enum CodingKeys: String, CodingKey { case httpStatus, percentage }
+        private enum CodingKeys: String, CodingKey { case httpStatus, grpcStatus, percentage }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.httpStatus = try c.decode(Int.self, forKey: .httpStatus)
+            self.grpcStatus = try c.decodeIfPresent(Int.self, forKey: .grpcStatus)
+            self.httpStatus = try grpcStatus == nil ? c.decode(Int.self, forKey: .httpStatus)
+                : c.decodeIfPresent(Int.self, forKey: .httpStatus) ?? 200
             self.percentage = try c.decodeIfPresent(Double.self, forKey: .percentage) ?? 100
         }
     }

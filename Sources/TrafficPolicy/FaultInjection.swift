@@ -15,12 +15,15 @@ public struct FaultInjection: Sendable, Hashable {
     }
 
     public struct Abort: Sendable, Hashable {
-        /// 200–599.
+        /// 200–599 (200 for a gRPC abort).
         public var httpStatus: Int
+        /// The gRPC status the call ends with (`grpc-status`); nil for an HTTP abort.
+        public var grpcStatus: Int?
         public var percentage: Double
 
-        public init(httpStatus: Int, percentage: Double) {
+        public init(httpStatus: Int, grpcStatus: Int? = nil, percentage: Double) {
             self.httpStatus = httpStatus
+            self.grpcStatus = grpcStatus
             self.percentage = percentage
         }
     }
@@ -31,10 +34,13 @@ public struct FaultInjection: Sendable, Hashable {
         public var delay: UInt64
         /// The status to answer with (after the delay); nil to send the request on.
         public var abortStatus: Int?
+        /// With `abortStatus`: the gRPC status the answer carries (`grpc-status`).
+        public var abortGRPCStatus: Int?
 
-        public init(delay: UInt64 = 0, abortStatus: Int? = nil) {
+        public init(delay: UInt64 = 0, abortStatus: Int? = nil, abortGRPCStatus: Int? = nil) {
             self.delay = delay
             self.abortStatus = abortStatus
+            self.abortGRPCStatus = abortGRPCStatus
         }
 
         public static let none = Decision()
@@ -52,7 +58,10 @@ public struct FaultInjection: Sendable, Hashable {
     public func decide<R: RandomNumberGenerator>(random: inout R) -> Decision {
         var decision = Decision.none
         if let delay, Percentage.drawn(delay.percentage, random: &random) { decision.delay = delay.fixedDelay }
-        if let abort, Percentage.drawn(abort.percentage, random: &random) { decision.abortStatus = abort.httpStatus }
+        if let abort, Percentage.drawn(abort.percentage, random: &random) {
+            decision.abortStatus = abort.httpStatus
+            decision.abortGRPCStatus = abort.grpcStatus
+        }
         return decision
     }
 }

@@ -58,4 +58,25 @@ struct FaultInjectionManifestTests {
             "m.yaml:14:3: error: spec: needs a delay, an abort, or both",
         ])
     }
+
+    @Test("a gRPC abort: grpcStatus as a code or Istio's name, prints back; beside httpStatus, out of range or unknown: at its line")
+    func grpcStatusAbort() throws {
+        for written in ["14", "UNAVAILABLE"] {
+            let report = loadManifests(Self.web + Self.head + "  service: web\n  abort: {grpcStatus: \(written), percentage: 5}\n")
+            #expect(report.diagnostics.map(\.description) == [])
+            let fault = try #require(report.objects.last?.object.faultInjection)
+            #expect(fault.spec.abort == FaultInjection.Abort(grpcStatus: 14, percentage: 5))
+            let again = loadManifests(Self.web + ManifestEncoder.yaml([.faultInjection(fault)]))
+            #expect(again.objects.last?.object == .faultInjection(fault))
+        }
+        #expect(errors(Self.web + Self.head + "  service: web\n  abort: {grpcStatus: 17}\n") == [
+            "m.yaml:15:23: error: spec.abort.grpcStatus: expected a whole number from 0 to 16, got 17",
+        ])
+        #expect(errors(Self.web + Self.head + "  service: web\n  abort: {grpcStatus: UNAVAILABEL}\n") == [
+            #"m.yaml:15:23: error: spec.abort.grpcStatus: expected a gRPC status code 0–16 or its name (UNAVAILABLE, …), got "UNAVAILABEL""#,
+        ])
+        #expect(errors(Self.web + Self.head + "  service: web\n  abort: {httpStatus: 503, grpcStatus: 14}\n") == [
+            "m.yaml:15:23: error: spec.abort.httpStatus: give httpStatus or grpcStatus, not both",
+        ])
+    }
 }

@@ -25,8 +25,15 @@ extension FaultInjection.Spec {
             return fixedDelay.map { FaultInjection.Delay(fixedDelay: $0, percentage: percentage) }
         }
         let abort = spec.mapping("abort") { reader -> FaultInjection.Abort? in
-            let status = reader.int("httpStatus", 200...599, required: true)
             let percentage = reader.decimal("percentage", 0...100, default: 100)
+            if let node = reader.value("grpcStatus") {
+                if let other = reader.value("httpStatus") {
+                    context.error(other.mark, reader.fieldPath("httpStatus"), "give httpStatus or grpcStatus, not both")
+                }
+                return FaultInjection.grpcStatus(node, reader.fieldPath("grpcStatus"), context)
+                    .map { FaultInjection.Abort(grpcStatus: $0, percentage: percentage) }
+            }
+            let status = reader.int("httpStatus", 200...599, required: true)
             return status.map { FaultInjection.Abort(httpStatus: $0, percentage: percentage) }
         }
         if !spec.contains("delay") && !spec.contains("abort") {
@@ -53,5 +60,15 @@ extension FaultInjection {
     /// The inverse of `parseTimestamp`, whole seconds.
     static func formatTimestamp(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle())
+    }
+
+    /// `grpcStatus`: a code 0–16, or its name as Istio writes it (`UNAVAILABLE`).
+    static func grpcStatus(_ node: Node, _ path: String, _ context: DecodeContext) -> Int? {
+        if let text = node.scalar?.text, let code = FaultInjection.Abort.grpcStatusNames.firstIndex(of: text) { return code }
+        if let text = node.scalar?.text, Int(text) == nil {
+            context.error(node.mark, path, "expected a gRPC status code 0–16 or its name (UNAVAILABLE, …), got \(context.quoted(text))")
+            return nil
+        }
+        return context.int(node, path, 0...16)
     }
 }

@@ -18,7 +18,7 @@ extension FaultInjection {
         }
         if let abort = self.spec.abort {
             var map = CanonicalMap()
-            map.add("httpStatus", .int(abort.httpStatus))
+            if let grpc = abort.grpcStatus { map.add("grpcStatus", .int(grpc)) } else { map.add("httpStatus", .int(abort.httpStatus)) }
             map.add("percentage", .decimal(abort.percentage))
             spec.add("abort", map.value)
         }

@@ -50,13 +50,28 @@ public struct FaultInjection: Sendable, Hashable, Codable {
     }
 
     public struct Abort: Sendable, Hashable, Codable {
-        /// 200–599.
+        /// 200–599; 200 for a gRPC abort (the status is in `grpc-status`).
         public var httpStatus: Int
+        /// 0–16: the call ends with this gRPC status (a Trailers-Only response, HTTP 200), as Istio's `grpcStatus`.
+        public var grpcStatus: Int?
         public var percentage: Double
 
         public init(httpStatus: Int, percentage: Double = 100) {
             self.httpStatus = httpStatus
             self.percentage = percentage
         }
+
+        public init(grpcStatus: Int, percentage: Double = 100) {
+            self.httpStatus = 200
+            self.grpcStatus = grpcStatus
+            self.percentage = percentage
+        }
+
+        /// gRPC's status names (grpc/doc/statuscodes.md), as Istio writes `grpcStatus`.
+        public static let grpcStatusNames = [
+            "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+            "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+            "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
+        ]
     }
 }

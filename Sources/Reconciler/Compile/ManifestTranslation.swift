@@ -62,7 +62,7 @@ enum ManifestTranslation {
             name: "faultinjection/\(fault.metadata.name)", service: spec.service,
             match: spec.match.map { RouteMatch(name: "match", pathRegex: $0.pathRegex, methods: $0.methods, headers: $0.headers) },
             delay: spec.delay.map { .init(fixedDelay: $0.fixedDelay, percentage: $0.percentage) },
-            abort: spec.abort.map { .init(httpStatus: $0.httpStatus, percentage: $0.percentage) })
+            abort: spec.abort.map { .init(httpStatus: $0.httpStatus, grpcStatus: $0.grpcStatus, percentage: $0.percentage) })
     }
 
     static func authorizationConfig(_ policy: AuthorizationPolicy) -> AuthorizationPolicyConfig {

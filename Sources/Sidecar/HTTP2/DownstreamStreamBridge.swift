@@ -189,8 +189,10 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
             var only = HPACKHeaders()
             only.add(name: ":status", value: "200")
             only.add(name: "content-type", value: "application/grpc")
-            only.add(name: "grpc-status", value: String(GRPCStatus.forLocalAnswer(status: response.status, reason: reason)))
-            only.add(name: "grpc-message", value: "mesh proxy: \(response.status) \(reason)")
+            // An injected gRPC abort names its status itself; other answers map their HTTP status.
+            let given = headers.first(name: "grpc-status").flatMap { GRPCStatus.parse(Substring($0)) }
+            only.add(name: "grpc-status", value: String(given ?? GRPCStatus.forLocalAnswer(status: response.status, reason: reason)))
+            only.add(name: "grpc-message", value: given == nil ? "mesh proxy: \(response.status) \(reason)" : "mesh proxy: \(reason)")
             only.add(name: "x-mesh-reason", value: reason)
             ending = .headers(.init(headers: only, endStream: true))
         } else if reader.isDone {

@@ -22,6 +22,7 @@ extension DownstreamHandler {
         -> ExchangeStateMachine.Step
     {
         guard let service, let retries else { return .none }
+        injectedGRPCStatus = fault.abortGRPCStatus
         var policy = retries.retryPolicy
         if let timeouts {
             // An HTTPRoute rule's timeouts replace the policy's (Gateway API: request, backendRequest).

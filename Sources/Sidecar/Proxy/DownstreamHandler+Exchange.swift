@@ -108,15 +108,18 @@ extension DownstreamHandler {
         logAccess(status: status, reason: reason)
         releaseExchange()
         // Keep the connection only when the request has been read entirely, so the next one starts clean.
-        respondLocally(status: status, reason: reason, retryAfter: retryAfter, keepAlive: keepAliveAfter)
+        respondLocally(status: status, reason: reason, retryAfter: retryAfter, keepAlive: keepAliveAfter,
+                       grpcStatus: reason == "fault-abort" ? injectedGRPCStatus : nil)
     }
 
     /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
-    func respondLocally(status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool) {
+    func respondLocally(status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool,
+                        grpcStatus: Int? = nil) {
         guard context != nil, !closing else { return }
         let keep = keepAlive && requestFramer.isDone
         sendLocally(HeadWriter.localResponse(
-            status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator),
+            status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator,
+            grpcStatus: grpcStatus),
             keepAlive: keep)
     }
 

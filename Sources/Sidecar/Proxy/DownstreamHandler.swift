@@ -106,6 +106,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var awaitingFirstBytes = true
     /// Set by an HTTP/2 stream's bridge for a gRPC request (its deadline; its status is in `grpc-status`).
     var grpcCall: GRPCCall?
+    /// The gRPC status of this request's injected abort, when the fault gives one (`abort.grpcStatus`).
+    var injectedGRPCStatus: Int?
 
     init(loop: LoopContext, listenerName: String) {
         self.loop = loop

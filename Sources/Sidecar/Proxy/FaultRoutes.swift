@@ -28,7 +28,7 @@ final class FaultRoutes {
             rules[config.service, default: []].append(RouteTable.Rule(matches: [match]))
             faults[config.service, default: []].append(FaultInjection(
                 delay: config.delay.map { .init(fixedDelay: $0.fixedDelay.clampedNanoseconds, percentage: $0.percentage) },
-                abort: config.abort.map { .init(httpStatus: $0.httpStatus, percentage: $0.percentage) }))
+                abort: config.abort.map { .init(httpStatus: $0.httpStatus, grpcStatus: $0.grpcStatus, percentage: $0.percentage) }))
         }
         var routes: [String: FaultRoutes] = [:]
         for (service, serviceRules) in rules {

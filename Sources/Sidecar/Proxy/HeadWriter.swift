@@ -166,8 +166,18 @@ enum HeadWriter {
     /// A response the proxy makes itself (503, 504, 502, 400...), with the reason in `x-mesh-reason`.
     static func localResponse(
         status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool,
-        allocator: ByteBufferAllocator
+        allocator: ByteBufferAllocator, grpcStatus: Int? = nil
     ) -> ByteBuffer {
+        if let grpcStatus {
+            // A gRPC Trailers-Only answer in HTTP/1.1 form: the status is in `grpc-status`, the body empty. The
+            // HTTP/2 side sends it as one HEADERS frame ending the stream (DownstreamStreamBridge).
+            var out = allocator.buffer(capacity: 200)
+            out.writeString("HTTP/1.1 200 OK\r\ncontent-type: application/grpc\r\ncontent-length: 0\r\n")
+            out.writeString("grpc-status: \(grpcStatus)\r\ngrpc-message: mesh proxy: \(reason)\r\nx-mesh-reason: \(reason)\r\n")
+            if !keepAlive { out.writeStaticString("connection: close\r\n") }
+            out.writeStaticString("\r\n")
+            return out
+        }
         let body = "\(status) \(reasonPhrase(status)): \(reason)\(detail.map { " (\($0))" } ?? "")\n"
         var out = allocator.buffer(capacity: 160 + body.utf8.count)
         out.writeString("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n")
