@@ -16,12 +16,13 @@ enum ObjectKindName {
         "httproute": "HTTPRoute", "httproutes": "HTTPRoute",
         "gateway": "Gateway", "gateways": "Gateway", "gtw": "Gateway",
         "gatewayclass": "GatewayClass", "gatewayclasses": "GatewayClass", "gc": "GatewayClass",
+        "ratelimit": "RateLimit", "ratelimits": "RateLimit",
     ]
 
     static func kind(_ text: String) throws -> String {
         guard let kind = aliases[text.lowercased()] else {
             throw ValidationError("unknown kind \"\(text)\"; expected services, splits, retrypolicies, rollouts, "
-                + "httproutegroups, faults, authorizationpolicies, httproutes, gateways, gatewayclasses or endpoints")
+                + "httproutegroups, faults, authorizationpolicies, httproutes, gateways, gatewayclasses, ratelimits or endpoints")
         }
         return kind
     }

@@ -49,7 +49,7 @@ struct StatusBuilder {
         case .service(let service):
             return serviceStatus(service, generation: generation)
         case .trafficSplit, .retryPolicy, .httpRouteGroup, .faultInjection, .httpRoute, .authorizationPolicy, .gateway,
-             .gatewayClass:
+             .gatewayClass, .rateLimit:
             return propagationStatus(of: object, generation: generation)
         case .rollout(let rollout):
             return rolloutStatus(rollout, generation: generation)

@@ -12,4 +12,13 @@ public struct RateLimitConfig: Sendable, Hashable, Codable {
 
     /// The largest rate and burst accepted (beyond them a limit is no limit).
     public static let maximum = 1_000_000
+
+    /// Rate and burst out of 1...maximum, at `path` (a service's limit or a route rule's).
+    func problems(path: String) -> [ConfigError.Problem] {
+        let range = 1...Self.maximum
+        var problems: [ConfigError.Problem] = []
+        if !range.contains(requestsPerSecond) { problems.append(.init(path: "\(path).requestsPerSecond", message: "must be 1...\(range.upperBound)")) }
+        if !range.contains(burst) { problems.append(.init(path: "\(path).burst", message: "must be 1...\(range.upperBound)")) }
+        return problems
+    }
 }

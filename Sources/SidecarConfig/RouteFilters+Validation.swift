@@ -54,6 +54,7 @@ extension RouteFilters {
             }
             if let replacement = redirect.path { problems += replacement.problems(path: "\(path).redirect.path") }
         }
+        if let limit = rateLimit { problems += limit.problems(path: "\(path).rateLimit") }
         return problems
     }
 

@@ -7,13 +7,17 @@ public struct RouteFilters: Sendable, Hashable, Codable {
     public var responseHeaders: HeaderEdits?
     public var rewrite: URLRewrite?
     public var redirect: Redirect?
+    /// The rule's own token bucket (a RateLimit an ExtensionRef filter names), kept by the proxy that routes the
+    /// rule: a request that finds it empty is answered 429 with `Retry-After`.
+    public var rateLimit: RateLimitConfig?
 
     public init(requestHeaders: HeaderEdits? = nil, responseHeaders: HeaderEdits? = nil, rewrite: URLRewrite? = nil,
-                redirect: Redirect? = nil) {
+                redirect: Redirect? = nil, rateLimit: RateLimitConfig? = nil) {
         self.requestHeaders = requestHeaders
         self.responseHeaders = responseHeaders
         self.rewrite = rewrite
         self.redirect = redirect
+        self.rateLimit = rateLimit
     }
 
     /// Gateway API's header modifier: `remove` every field of those names, then `set` (replace all fields of the

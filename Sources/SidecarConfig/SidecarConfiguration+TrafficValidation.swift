@@ -3,12 +3,9 @@ extension SidecarConfiguration {
     func trafficManagementProblems() -> [ConfigError.Problem] {
         var problems: [ConfigError.Problem] = []
         func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
-        let range = 1...RateLimitConfig.maximum
         for (i, service) in services.enumerated() {
             guard let limit = service.rateLimit else { continue }
-            let path = "services[\(i)].rateLimit"
-            if !range.contains(limit.requestsPerSecond) { fail("\(path).requestsPerSecond", "must be 1...\(range.upperBound)") }
-            if !range.contains(limit.burst) { fail("\(path).burst", "must be 1...\(range.upperBound)") }
+            problems += limit.problems(path: "services[\(i)].rateLimit")
         }
         for (i, fault) in faults.enumerated() {
             let path = "faults[\(i)]"

@@ -94,7 +94,7 @@ struct BadInputTests {
             name: "an unknown kind",
             yaml: "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Servce\nmetadata: {name: a}\nspec: {}\n",
             expected: [
-                #"bad.yaml:2:7: error: kind: unknown kind "Servce", did you mean "Service"? (meshctl knows "Service", "TrafficSplit", "HTTPRouteGroup", "RetryPolicy", "Rollout", "FaultInjection", "HTTPRoute", "AuthorizationPolicy", "GatewayClass", "Gateway")"#
+                #"bad.yaml:2:7: error: kind: unknown kind "Servce", did you mean "Service"? (meshctl knows "Service", "TrafficSplit", "HTTPRouteGroup", "RetryPolicy", "Rollout", "FaultInjection", "HTTPRoute", "AuthorizationPolicy", "GatewayClass", "Gateway", "RateLimit")"#
             ]
         ),
         Case(

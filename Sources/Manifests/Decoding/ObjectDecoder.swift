@@ -115,6 +115,8 @@ struct ObjectDecoder {
                     AuthorizationPolicy(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             case .gateway:
                 return .gateway(Gateway(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
+            case .rateLimit:
+                return .rateLimit(RateLimit(apiVersion: apiVersion, metadata: meta, spec: RateLimit.decodeSpec(&spec)))
             case .gatewayClass:
                 return .gatewayClass(GatewayClass(apiVersion: apiVersion, metadata: meta, spec: .init(decoding: &spec)))
             }

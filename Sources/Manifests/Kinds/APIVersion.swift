@@ -21,7 +21,7 @@ public enum APIVersion {
 
     static func accepted(for kind: ManifestKind) -> [String] {
         switch kind {
-        case .service, .retryPolicy, .rollout, .faultInjection, .authorizationPolicy: [mesh]
+        case .service, .retryPolicy, .rollout, .faultInjection, .authorizationPolicy, .rateLimit: [mesh]
         case .trafficSplit: smiSplit + [mesh]
         case .httpRouteGroup: smiSpecs + [mesh]
         case .httpRoute, .gateway, .gatewayClass: gatewayVersions
@@ -41,6 +41,7 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case authorizationPolicy = "AuthorizationPolicy"
     case gatewayClass = "GatewayClass"
     case gateway = "Gateway"
+    case rateLimit = "RateLimit"
 
     public static func < (lhs: ManifestKind, rhs: ManifestKind) -> Bool {
         lhs.order < rhs.order
@@ -55,10 +56,11 @@ public enum ManifestKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .retryPolicy: 3
         case .rollout: 4
         case .faultInjection: 5
-        case .gatewayClass: 6
-        case .gateway: 7
-        case .httpRoute: 8
-        case .authorizationPolicy: 9
+        case .rateLimit: 6
+        case .gatewayClass: 7
+        case .gateway: 8
+        case .httpRoute: 9
+        case .authorizationPolicy: 10
         }
     }
 }

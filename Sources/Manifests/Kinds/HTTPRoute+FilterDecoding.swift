@@ -74,10 +74,22 @@ extension HTTPRoute.Filters {
                     }
                     return HTTPRoute.Redirect(scheme: scheme, hostname: hostname, path: path, port: port, statusCode: status)
                 }
+            case "ExtensionRef":
+                filters.rateLimit = filter.mapping(own, required: true) { reference -> String? in
+                    for (key, expected) in [("group", RateLimit.extensionGroup), ("kind", ManifestKind.rateLimit.rawValue)] {
+                        if let node = reference.required(key), let text = context.string(node, reference.fieldPath(key)),
+                            text != expected
+                        {
+                            context.error(node.mark, reference.fieldPath(key),
+                                          "meshctl's extension is a RateLimit (group \"\(RateLimit.extensionGroup)\", kind \"RateLimit\"), got \(context.quoted(text))")
+                        }
+                    }
+                    return reference.name("name")
+                }
             default:
                 if let typeNode {
                     context.error(typeNode.mark, filter.fieldPath("type"),
-                                  "filter \(context.quoted(type)) is not supported (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, URLRewrite and RequestRedirect are)")
+                                  "filter \(context.quoted(type)) is not supported (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, URLRewrite, RequestRedirect and ExtensionRef to a RateLimit are)")
                 }
             }
             filter.finish()

@@ -22,6 +22,12 @@ extension HTTPRoute.Filters {
             map.add("statusCode", .int(redirect.statusCode))
             filter("RequestRedirect", "requestRedirect", map.value)
         }
+        if let rateLimit {
+            filter("ExtensionRef", "extensionRef", .map([
+                .init("group", .string(RateLimit.extensionGroup)), .init("kind", .string(ManifestKind.rateLimit.rawValue)),
+                .init("name", .string(rateLimit)),
+            ]))
+        }
         return result
     }
 }

@@ -5,13 +5,16 @@ extension HTTPRoute {
         public var responseHeaders: HeaderModifier?
         public var rewrite: URLRewrite?
         public var redirect: Redirect?
+        /// An `ExtensionRef` filter naming a meshctl `RateLimit`: the rule's requests share its token bucket.
+        public var rateLimit: String?
 
         public init(requestHeaders: HeaderModifier? = nil, responseHeaders: HeaderModifier? = nil,
-                    rewrite: URLRewrite? = nil, redirect: Redirect? = nil) {
+                    rewrite: URLRewrite? = nil, redirect: Redirect? = nil, rateLimit: String? = nil) {
             self.requestHeaders = requestHeaders
             self.responseHeaders = responseHeaders
             self.rewrite = rewrite
             self.redirect = redirect
+            self.rateLimit = rateLimit
         }
 
         public var isEmpty: Bool { self == Filters() }

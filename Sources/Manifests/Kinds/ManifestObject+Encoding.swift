@@ -12,6 +12,7 @@ extension ManifestObject {
         case .rollout(let object): object.canonical
         case .gateway(let object): object.canonical
         case .gatewayClass(let object): object.canonical
+        case .rateLimit(let object): object.canonical
         }
     }
 

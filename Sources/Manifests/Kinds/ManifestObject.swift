@@ -10,6 +10,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
     case authorizationPolicy(AuthorizationPolicy)
     case gateway(Gateway)
     case gatewayClass(GatewayClass)
+    case rateLimit(RateLimit)
 
     public var kind: ManifestKind {
         switch self {
@@ -23,6 +24,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .authorizationPolicy: .authorizationPolicy
         case .gateway: .gateway
         case .gatewayClass: .gatewayClass
+        case .rateLimit: .rateLimit
         }
     }
 
@@ -38,6 +40,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .authorizationPolicy(let object): object.apiVersion
         case .gateway(let object): object.apiVersion
         case .gatewayClass(let object): object.apiVersion
+        case .rateLimit(let object): object.apiVersion
         }
     }
 
@@ -53,6 +56,7 @@ public enum ManifestObject: Sendable, Hashable, Codable {
         case .authorizationPolicy(let object): object.metadata
         case .gateway(let object): object.metadata
         case .gatewayClass(let object): object.metadata
+        case .rateLimit(let object): object.metadata
         }
     }
 

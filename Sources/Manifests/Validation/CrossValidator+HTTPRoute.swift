@@ -35,6 +35,13 @@ extension CrossValidator {
             }
         }
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
+            if let limit = rule.filters.rateLimit {
+                let key = ObjectKey(kind: .rateLimit, name: limit)
+                if !rateLimits.contains(limit), !invalid.contains(key), !removed.contains(key) {
+                    error(source, "spec.rules[\(ruleIndex)].filters",
+                          "RateLimit \"\(limit)\" is not defined \(scope)\(Suggestion.suffix(for: limit, in: rateLimits.sorted()))")
+                }
+            }
             if let mirror = rule.mirror {
                 let path = "spec.rules[\(ruleIndex)].filters"
                 if parents.contains(mirror.service) {

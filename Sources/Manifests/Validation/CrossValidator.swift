@@ -14,6 +14,8 @@ struct CrossValidator {
     private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
     /// Gateways by name: what an HTTPRoute's ingress parents attach to.
     var gateways: [String: (Gateway, ObjectSource)] = [:]
+    /// RateLimits by name: what an HTTPRoute rule's ExtensionRef filter names.
+    var rateLimits: Set<String> = []
 
     /// Objects that exist but failed their own checks: references to them are not reported again.
     let invalid: Set<ObjectKey>
@@ -98,7 +100,7 @@ struct CrossValidator {
                 check(route, loaded, splitRoots: splitRoots, routeParents: routeParents)
             case .rollout(let rollout):
                 check(rollout, loaded)
-            case .gateway, .gatewayClass:
+            case .gateway, .gatewayClass, .rateLimit:
                 break
             }
         }
@@ -125,6 +127,7 @@ struct CrossValidator {
             case .trafficSplit(let split): splits[name] = (split, loaded.source)
             case .httpRouteGroup(let group): groups[name] = (group, loaded.source)
             case .gateway(let gateway): gateways[name] = (gateway, loaded.source)
+            case .rateLimit: rateLimits.insert(name)
             case .retryPolicy, .rollout, .faultInjection, .httpRoute, .authorizationPolicy, .gatewayClass: break
             }
         }

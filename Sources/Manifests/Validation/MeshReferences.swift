@@ -21,7 +21,7 @@ public enum MeshReferences {
             ObjectReference(from: from, path: path, to: ObjectKey(kind: .service, name: name))
         }
         switch object {
-        case .service, .httpRouteGroup, .gateway, .gatewayClass:
+        case .service, .httpRouteGroup, .gateway, .gatewayClass, .rateLimit:
             return []
         case .retryPolicy(let policy):
             return [service("spec.service", policy.spec.service)]
@@ -41,6 +41,10 @@ public enum MeshReferences {
             }
             for (ruleIndex, rule) in route.spec.rules.enumerated() {
                 if let mirror = rule.mirror { references.append(service("spec.rules[\(ruleIndex)].filters", mirror.service)) }
+                if let limit = rule.filters.rateLimit {
+                    references.append(ObjectReference(from: from, path: "spec.rules[\(ruleIndex)].filters",
+                                                      to: ObjectKey(kind: .rateLimit, name: limit)))
+                }
                 for (index, backend) in rule.backendRefs.enumerated() {
                     references.append(service("spec.rules[\(ruleIndex)].backendRefs[\(index)].name", backend.name))
                 }

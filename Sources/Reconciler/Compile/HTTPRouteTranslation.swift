@@ -12,8 +12,8 @@ enum HTTPRouteTranslation {
     /// rollout's header routes or blue-green preview) come before the rules.
     /// `gateways`: the names of the Gateways there are (what an unwritten parent kind names, `ParentRef.isGateway`).
     /// Gateway parents share one split, rooted at the route's ingress service (`ingressService`).
-    static func splits(_ route: HTTPRoute, gateways: Set<String> = [], overrides: [String: Int]? = nil,
-                       pinned: [PinnedRoute] = []) -> [TrafficSplitConfig] {
+    static func splits(_ route: HTTPRoute, gateways: Set<String> = [], rateLimits: [String: Service.RateLimit] = [:],
+                       overrides: [String: Int]? = nil, pinned: [PinnedRoute] = []) -> [TrafficSplitConfig] {
         var entries: [(key: PrecedenceKey, rule: SplitRule)] = []
         for (ruleIndex, rule) in route.spec.rules.enumerated() {
             let names = Set(rule.backendRefs.map(\.name))
@@ -30,7 +30,7 @@ enum HTTPRouteTranslation {
                     backends: backends, timeout: rule.timeouts?.request,
                     perTryTimeout: rule.timeouts?.backendRequest,
                     mirror: rule.mirror.map { .init(service: $0.service, percentage: $0.percentage) },
-                    filters: filters(rule.filters, match: match))))
+                    filters: filters(rule.filters, match: match, rateLimits: rateLimits))))
             }
         }
         let rules = entries.sorted { $0.key < $1.key }.map(\.rule)

@@ -14,6 +14,8 @@ public struct MeshInputs: Sendable {
     public var httpRoutes: [HTTPRoute] = []
     /// Gateway API Gateways: ports of the gateway process where HTTPRoutes attached to them route by Host.
     public var gateways: [Gateway] = []
+    /// RateLimits by name, which HTTPRoute rules name in an ExtensionRef filter.
+    public var rateLimits: [String: Service.RateLimit] = [:]
     /// AuthorizationPolicies, enforced by the inbound sidecars of their target Service's replicas.
     public var authorizationPolicies: [AuthorizationPolicy] = []
     /// The `meshctl` binary that runs sidecars, the gateway and `meshctl demo-app` workloads.
@@ -88,6 +90,7 @@ public struct MeshInputs: Sendable {
             case .authorizationPolicy(let policy): authorizationPolicies.append(policy)
             case .gateway(let gateway): gateways.append(gateway)
             case .gatewayClass: break
+            case .rateLimit(let limit): rateLimits[limit.metadata.name] = limit.spec
             case .rollout(let rollout):
                 if let preview = PreviewRouting.previewPort(for: rollout.spec) {
                     previewPorts[preview.port] = preview.service

@@ -51,6 +51,7 @@ struct MeshTables {
         } + inputs.httpRoutes.flatMap { route in
             let split = "httproute/\(route.metadata.name)"
             return HTTPRouteTranslation.splits(route, gateways: Set(inputs.gateways.map(\.metadata.name)),
+                                               rateLimits: inputs.rateLimits,
                                                overrides: inputs.weightOverrides[split],
                                                pinned: inputs.pinnedRoutes[split] ?? [])
         }

@@ -36,6 +36,12 @@ extension DownstreamHandler {
             contentLength: self.request.contentLength, carries: self.request.forwardsUpgrade ? .upgrade : .request,
             callTimeout: grpcCall?.timeoutNanos ?? 0)
         let admission = ExchangeStateMachine.Admission(fault: fault)
+        if let limiter = timeouts?.limiter {
+            // An HTTPRoute rule's RateLimit, kept where the rule is routed (a caller's proxy, the gateway).
+            return machine.requestArrived(
+                request, policy: policy, timeout: routes.requestTimeoutNanos, now: now,
+                budget: &retries.budget, rateLimit: &limiter.bucket, admission: admission)
+        }
         if plan.isInbound && service.rateLimit != nil {
             return machine.requestArrived(
                 request, policy: policy, timeout: routes.requestTimeoutNanos, now: now,

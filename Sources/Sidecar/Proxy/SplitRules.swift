@@ -13,6 +13,17 @@ final class SplitRules {
         var mirrorPercentage: Double = 0
         /// Header modifiers, URL rewrite, redirect (DownstreamHandler+RouteFilters.swift).
         var filters: RouteFilters?
+        /// The rule's token bucket (an ExtensionRef RateLimit), shared by the rule's requests on this loop.
+        var limiter: RuleLimiter?
+    }
+
+    /// A rule's token bucket on one loop: a class, so every request the rule routes takes from the same one.
+    final class RuleLimiter {
+        var bucket: TokenBucket?
+
+        init(_ config: RateLimitConfig) {
+            bucket = TokenBucket(requestsPerSecond: config.requestsPerSecond, burst: config.burst)
+        }
     }
 
     let table: RouteTable
@@ -39,7 +50,8 @@ final class SplitRules {
             let mirror = rule.mirror.flatMap { mirrors($0.service) }
             let ruleOptions = Options(
                 timeout: rule.timeout?.clampedNanoseconds, perTryTimeout: rule.perTryTimeout?.clampedNanoseconds,
-                mirror: mirror, mirrorPercentage: rule.mirror?.percentage ?? 0, filters: rule.filters)
+                mirror: mirror, mirrorPercentage: rule.mirror?.percentage ?? 0, filters: rule.filters,
+                limiter: rule.filters?.rateLimit.map(RuleLimiter.init))
             let plain = ruleOptions.timeout == nil && ruleOptions.perTryTimeout == nil && mirror == nil && rule.filters == nil
             options.append(plain ? nil : ruleOptions)
         }
