@@ -3,7 +3,10 @@
 # 10 connections (-c10 -m5) against an h2c backend (nginx, `listen ... http2`, prior knowledge), each proxy speaking
 # h2c on both sides (mesh-proxy --protocol http2; HAProxy `proto h2` on bind and server; nghttpx proto=h2).
 # Usage: bench/proxy/h2.sh [REQUESTS_PER_RUN] [ROUNDS]   (defaults 100000 and 3; loopback only; one worker each)
-# Prints one line per proxy and round: requests/s, p50 and p99 latency (from h2load's per-request log).
+#   env: MESH=path (default .build/release/mesh-proxy); MESH_BEFORE=path adds a second mesh-proxy build to the same
+#        run (rows `before` and `mesh-proxy`), for before/after comparisons.
+# Prints one line per target and round: requests/s, p50 and p99 latency (from h2load's per-request log) and, with
+# perf installed, the proxy's CPU time per request (task-clock of its process while h2load ran).
 source "$(dirname "$0")/common.sh"
 N=${1:-100000}
 ROUNDS=${2:-3}
@@ -12,6 +15,8 @@ for b in h2load nghttpx haproxy; do command -v $b >/dev/null || { echo "need $b 
 [[ -x $MESH ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
 BACKEND_PORT=${BACKEND_PORT:-18480}
 HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2)); NGHTTPX_PORT=$((BACKEND_PORT + 3))
+BEFORE_PORT=$((BACKEND_PORT + 4))
+MESH_BEFORE=${MESH_BEFORE:-}
 
 start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type text/plain; return 200 \"ok\n\"; } }"
 cat > "$DIR/haproxy.cfg" <<C
@@ -29,31 +34,50 @@ frontend fe
 backend be
   server s1 127.0.0.1:$BACKEND_PORT proto h2
 C
-haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!)
+haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); declare -A PID_OF; PID_OF[haproxy]=$!
 nghttpx --frontend="127.0.0.1,$NGHTTPX_PORT;no-tls" --backend="127.0.0.1,$BACKEND_PORT;;proto=h2" --workers=1 \
   --no-via --no-ocsp --errorlog-file="$DIR/nghttpx.err" --pid-file="$DIR/nghttpx.pid" >"$DIR/nghttpx.log" 2>&1 & PIDS+=($!)
 "$MESH" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT --protocol http2 >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
+PID_OF[mesh-proxy]=$!
+PORTS="$BACKEND_PORT $HAPROXY_PORT $MESH_PORT $NGHTTPX_PORT"
+if [[ -n $MESH_BEFORE ]]; then
+  "$MESH_BEFORE" --listen 127.0.0.1:$BEFORE_PORT --to 127.0.0.1:$BACKEND_PORT --protocol http2 >"$DIR/before.log" 2>&1 & PIDS+=($!)
+  PID_OF[before]=$!; PORTS="$PORTS $BEFORE_PORT"
+fi
 sleep 1
-for port in $BACKEND_PORT $HAPROXY_PORT $MESH_PORT $NGHTTPX_PORT; do
+# nghttpx's worker is the master's child: that is the process that proxies.
+PID_OF[nghttpx]=$(pgrep -P "$(cat "$DIR/nghttpx.pid")" | head -1)
+for port in $PORTS; do
   curl -sf --http2-prior-knowledge "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering h2c"; exit 1; }
 done
 
-# run NAME PORT: one h2load run; prints rps, p50, p99 (ms)
+# run NAME PORT: one h2load run; prints rps, p50, p99 (ms) and CPU µs per request of the proxy (perf stat)
 run() {
-  local log="$DIR/$1.h2load" out
+  local log="$DIR/$1.h2load" out perf_pid= pid=${PID_OF[$1]:-}
+  if [[ -n $pid ]] && command -v perf >/dev/null; then
+    perf stat -x, -e task-clock -p "$pid" -o "$DIR/$1.perf" & perf_pid=$!
+    sleep 0.2
+  fi
   out=$(h2load -n "$N" -c 10 -m 5 --log-file="$log" "http://127.0.0.1:$2/" 2>&1)
+  local cpu=""
+  if [[ -n $perf_pid ]]; then
+    kill -INT $perf_pid 2>/dev/null; wait $perf_pid 2>/dev/null
+    cpu=$(awk -F, -v n="$N" '/task-clock/{printf "cpu %.1f us/req", $1 * 1000 / n}' "$DIR/$1.perf")
+  fi
   local rps failed
   rps=$(awk '/^finished in/{print $(NF-2)}' <<<"$out")
   failed=$(awk '/^requests:/{print $(NF-5)}' <<<"$out")
   # h2load's log: start time, status, request time in microseconds (tab-separated).
   local pct
   pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "p50 %.2f ms p99 %.2f ms", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
-  printf "%-10s %10s req/s  %s  failed %s\n" "$1" "$rps" "$pct" "$failed"
+  printf "%-10s %10s req/s  %s  failed %s  %s\n" "$1" "$rps" "$pct" "$failed" "$cpu"
 }
-echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections), h2c backend nginx; $(nproc) CPUs"
+echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections), h2c backend nginx; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run warmup-mesh $MESH_PORT >/dev/null; run warmup-haproxy $HAPROXY_PORT >/dev/null; run warmup-nghttpx $NGHTTPX_PORT >/dev/null
+[[ -n $MESH_BEFORE ]] && run warmup-before $BEFORE_PORT >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
   run direct $BACKEND_PORT
+  [[ -n $MESH_BEFORE ]] && run before $BEFORE_PORT
   run mesh-proxy $MESH_PORT
   run haproxy $HAPROXY_PORT
   run nghttpx $NGHTTPX_PORT

@@ -19,6 +19,7 @@ DIR=$(mktemp -d /tmp/ws-idle.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; sleep 0.3; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$DIR"; }
 trap cleanup EXIT
+source "$(dirname "$0")/idle-common.sh"
 cat > "$DIR/server.py" <<'P'
 import asyncio, websockets
 async def echo(ws, path=None):
@@ -50,10 +51,6 @@ async def main():
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 asyncio.run(main())
 P
-wait_line() { # file prefix
-  for _ in $(seq 1 3000); do grep -q "^$2" "$1" 2>/dev/null && return 0; sleep 0.02; done; echo "no '$2' in $1:"; cat "$1"; exit 1
-}
-rss_kb() { awk '/^VmRSS/ {print $2}' /proc/$1/status; }
 $PY "$DIR/server.py" >"$DIR/server.out" 2>&1 & PIDS+=($!)
 wait_line "$DIR/server.out" port
 BACKEND=$(awk '/^port/ {print $2}' "$DIR/server.out")
@@ -67,18 +64,4 @@ J
 "$PROXY" --config "$DIR/proxy.json" --threads 1 >"$DIR/proxy.out" 2>&1 & PROXY_PID=$!; PIDS+=($PROXY_PID)
 wait_line "$DIR/proxy.out" listening
 PORT=$(awk '/^listening/ {print $3}' "$DIR/proxy.out" | cut -d: -f2)
-sleep 1
-BEFORE=$(rss_kb $PROXY_PID)
-echo "# $(date -u +%FT%TZ) $(basename "$PROXY") N=$N load: $(cut -d' ' -f1-3 /proc/loadavg)"
-mkfifo "$DIR/hold"
-$PY "$DIR/clients.py" "$PORT" "$N" <"$DIR/hold" >"$DIR/clients.out" 2>&1 & PIDS+=($!)
-exec 3>"$DIR/hold"
-START=$(date +%s%3N)
-wait_line "$DIR/clients.out" open
-OPENED=$(( $(date +%s%3N) - START ))
-sleep 2
-AFTER=$(rss_kb $PROXY_PID)
-FDS=$(ls /proc/$PROXY_PID/fd | wc -l)
-echo "tunnels open: $(awk '/^open/ {print $2}' "$DIR/clients.out") (handshakes done in ${OPENED} ms), proxy fds $FDS"
-echo "proxy RSS: idle ${BEFORE} kB, with the tunnels ${AFTER} kB: $(( (AFTER - BEFORE) * 1024 / N )) bytes per tunnel"
-exec 3>&-
+measure_idle $PROXY_PID "$PORT" "$N" "tunnels" "$DIR/clients.py"

@@ -61,6 +61,7 @@ enum HTTP2Server {
                 try streamChannel.pipeline.syncOperations.addHandler(exchange)
             }
         }
+        try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: loop.writeBatch))
         try channel.pipeline.syncOperations.addHandler(http2)
         try channel.pipeline.syncOperations.addHandler(manager)
         try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionErrorHandler())

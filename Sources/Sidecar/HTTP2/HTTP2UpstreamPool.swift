@@ -86,6 +86,7 @@ final class HTTP2UpstreamPool {
         let eventLoop = endpoint.eventLoop
         let maxHeaderBytes = 64 * 1024
         let upstreamTLS = endpoint.upstreamTLS
+        let writeBatch = endpoint.writeBatch
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(endpoint.limits.connectTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -93,9 +94,10 @@ final class HTTP2UpstreamPool {
                 channel.eventLoop.makeCompletedFuture {
                     // A mesh sidecar endpoint is reached over mTLS (docs/identity.md), HTTP/2 inside it: the inbound
                     // sidecar finds the preface in the decrypted bytes, as in plaintext.
-                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
+                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler(http2: true) {
                         try channel.pipeline.syncOperations.addHandler(tls)
                     }
+                    try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: writeBatch))
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()
                     settings.initialSettings = [
                         HTTP2Setting(parameter: .enablePush, value: 0),

@@ -18,7 +18,9 @@ import Synchronization
 public final class MeshTLS: Sendable {
     struct Material: Sendable {
         let server: NIOSSLContext
+        /// Offers ALPN `http/1.1`, and `h2` for connections that carry HTTP/2 (`appProtocol` http2 or grpc).
         let client: NIOSSLContext
+        let clientHTTP2: NIOSSLContext
         let identity: SpiffeID
         let notAfter: Date?
     }
@@ -38,15 +40,21 @@ public final class MeshTLS: Sendable {
         var server = TLSConfiguration.makeServerConfigurationWithMTLS(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key), trustRoots: .certificates(roots))
         server.minimumTLSVersion = .tlsv13
+        // ALPN as RFC 9113 §3.2 asks for h2 over TLS; the inbound sidecar still tells HTTP/2 by its preface, so a
+        // peer that offers no ALPN is served as before.
+        server.applicationProtocols = ["h2", "http/1.1"]
         var client = TLSConfiguration.makeClientConfiguration()
         client.minimumTLSVersion = .tlsv13
         client.certificateVerification = .noHostnameVerification  // the SPIFFE ID is checked instead (`expecting`)
         client.trustRoots = .certificates(roots)
         client.certificateChain = chain.map { .certificate($0) }
         client.privateKey = .privateKey(key)
+        var clientHTTP2 = client
+        client.applicationProtocols = ["http/1.1"]
+        clientHTTP2.applicationProtocols = ["h2"]
         let material = Material(
             server: try NIOSSLContext(configuration: server), client: try NIOSSLContext(configuration: client),
-            identity: identity, notAfter: notAfter)
+            clientHTTP2: try NIOSSLContext(configuration: clientHTTP2), identity: identity, notAfter: notAfter)
         current.withLock { $0 = material }
     }
 
@@ -60,13 +68,15 @@ public final class MeshTLS: Sendable {
         material.map { SpiffeID(trustDomain: $0.identity.trustDomain, namespace: $0.identity.namespace, service: service) }
     }
 
-    /// A client handler for a connection to an endpoint of `service`; nil when this proxy has no identity (the
-    /// connection is then plaintext). The handshake fails unless the server presents `service`'s identity.
-    func clientHandler(service: String) throws -> NIOSSLClientHandler? {
+    /// A client handler for a connection to an endpoint of `service` (`http2`: it will carry HTTP/2, ALPN `h2`);
+    /// nil when this proxy has no identity (the connection is then plaintext). The handshake fails unless the
+    /// server presents `service`'s identity.
+    func clientHandler(service: String, http2: Bool = false) throws -> NIOSSLClientHandler? {
         guard let material, let expected = expected(service: service) else { return nil }
         // The underscored hook is the one NIOSSL offers to check the verified leaf during the handshake, so no
         // request byte is sent to a server with the wrong identity (pinned version, Package.swift).
-        return try NIOSSLClientHandler._makeSSLClientHandler(context: material.client, serverHostname: nil) { leaf, channel in
+        let context = http2 ? material.clientHTTP2 : material.client
+        return try NIOSSLClientHandler._makeSSLClientHandler(context: context, serverHostname: nil) { leaf, channel in
             let presented = (try? leaf.toDERBytes()).flatMap(PeerIdentity.spiffeID(certificateDER:))
             guard presented == expected else {
                 return channel.eventLoop.makeFailedFuture(MeshTLSError.wrongPeer(expected: expected.uri, presented: presented?.uri))

@@ -16,6 +16,8 @@ struct UpstreamTLS: Sendable {
         self.service = service.name
     }
 
-    /// Nil while the proxy has no certificate yet: then the connection is plaintext.
-    func clientHandler() throws -> NIOSSLClientHandler? { try tls.clientHandler(service: service) }
+    /// Nil while the proxy has no certificate yet: then the connection is plaintext. `http2`: ALPN `h2`.
+    func clientHandler(http2: Bool = false) throws -> NIOSSLClientHandler? {
+        try tls.clientHandler(service: service, http2: http2)
+    }
 }

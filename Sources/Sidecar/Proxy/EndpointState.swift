@@ -29,7 +29,7 @@ final class EndpointState {
     var healthy = true
     var healthChecker: HealthChecker?
     /// The loop's write batch, handed to each connection this pool opens.
-    private let writeBatch: WriteBatch?
+    let writeBatch: WriteBatch?
     /// The service's share of connections (its `maxConnections` counts all endpoints together).
     let pool: ServicePool
     /// Set while the service speaks HTTP/2 to its endpoints (`appProtocol` http2 or grpc): tries are streams.

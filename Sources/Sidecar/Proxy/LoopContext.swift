@@ -49,6 +49,7 @@ final class LoopContext: @unchecked Sendable {
         self.writeBatch = writeBatching ? WriteBatch(eventLoop: eventLoop) : nil
         self.routes = LoopRoutes(config: config, services: [:], splits: [:])
         self.routes = compile(config, previous: nil)
+        http2Connections.onEmpty = { [unowned self] in self.finishDrainIfDone() }
     }
 
     @inline(__always)
@@ -286,10 +287,7 @@ final class LoopContext: @unchecked Sendable {
             // No timer while nothing is open: an idle sidecar does not wake up.
             sweeper?.cancel()
             sweeper = nil
-            if draining {
-                for promise in drainWaiters { promise.succeed() }
-                drainWaiters.removeAll()
-            }
+            finishDrainIfDone()
         }
     }
 
@@ -319,17 +317,28 @@ final class LoopContext: @unchecked Sendable {
         draining = true
         http2Connections.quiesceAll()
         for endpoint in endpoints.values { endpoint.closeIdle() }
-        if connections.isEmpty { return eventLoop.makeSucceededFuture(()) }
+        if connections.isEmpty && http2Connections.count == 0 { return eventLoop.makeSucceededFuture(()) }
         let promise = eventLoop.makePromise(of: Void.self)
         drainWaiters.append(promise)
         for connection in connections { connection.drain() }
         return promise.futureResult
     }
 
+    /// A drain is done once every exchange has ended and every HTTP/2 connection has closed: the connection manager
+    /// closes one once it has sent its last stream's final frames. Counting exchanges alone let the drain end (and
+    /// the event loops shut down) as the last stream closed, before its last frame was written: the client got a
+    /// response head and a close (Tests/SidecarTests/HTTP2/HTTP2DrainTests.swift).
+    func finishDrainIfDone() {
+        guard draining, connections.isEmpty, http2Connections.count == 0 else { return }
+        for promise in drainWaiters { promise.succeed() }
+        drainWaiters.removeAll()
+    }
+
     /// The drain deadline passed: what is still open (tunnels, slow exchanges) is closed now.
     func closeRemaining() {
         eventLoop.assertInEventLoop()
         for connection in connections { connection.close() }
+        http2Connections.closeAll()
     }
 
     var openConnections: Int { connections.count }
