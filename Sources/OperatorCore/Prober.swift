@@ -23,6 +23,15 @@ struct Prober: Sendable {
         return healthPath == nil ? response.status > 0 : (200..<300).contains(response.status)
     }
 
+    /// One gRPC health check of a workload (`grpc.health.v1.Health/Check` for `service`): SERVING within `timeout`.
+    func grpcServing(port: Int, service: String, timeout: Duration) async -> Bool {
+        await withCheckedContinuation { done in
+            DispatchQueue.global().async {
+                done.resume(returning: GRPCHealthProbe(port: port, service: service, timeout: timeout).isServing())
+            }
+        }
+    }
+
     /// The configuration version a proxy reports, or nil when its admin endpoint does not answer.
     func proxyConfigVersion(adminPort: Int) async -> String? {
         // `/config/version` answers with the version alone; a proxy started by an older meshctl (adopted after an

@@ -51,6 +51,9 @@ extension ReconcileLoop {
                             if probeNow && listensOnly {
                                 // A tcp workload, or an h2c one without a healthCheck: ready once it listens.
                                 passed = !PortProbe.isFree(ports["port"] ?? 0)
+                            } else if probeNow, let service = check?.grpcService {
+                                passed = await prober.grpcServing(port: ports["port"] ?? 0, service: service,
+                                                                  timeout: check?.timeout ?? .seconds(1))
                             } else if probeNow {
                                 passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
                                                                     timeout: check?.timeout ?? .seconds(1))

@@ -15,6 +15,8 @@ struct ReplicaHealth: Sendable {
     /// A Service's check, in the units the loop works in.
     struct Check: Sendable, Hashable {
         var path: String
+        /// The service named in a `grpc.health.v1` check; nil for an HTTP check.
+        var grpcService: String?
         var interval: Double
         var timeout: Duration
         var healthyThreshold: Int
@@ -22,6 +24,7 @@ struct ReplicaHealth: Sendable {
 
         init(_ check: Service.HealthCheck) {
             path = check.path
+            grpcService = check.grpc?.service
             interval = Double(check.interval.components.seconds)
                 + Double(check.interval.components.attoseconds) / 1e18
             timeout = check.timeout

@@ -91,6 +91,20 @@ struct BadInputTests {
             expected: [#"bad.yaml:8:40: error: spec.healthCheck.timeout: must not be longer than interval"#]
         ),
         Case(
+            name: "a gRPC health check on a service that does not speak gRPC",
+            yaml: service + "  port: 80\n  command: [srv]\n  healthCheck: {grpc: {}}\n",
+            expected: [#"bad.yaml:8:16: error: spec.healthCheck.grpc: only for appProtocol: grpc (got http)"#]
+        ),
+        Case(
+            name: "a gRPC health check with a path too, on static endpoints",
+            yaml: service + "  port: 80\n  appProtocol: grpc\n  endpoints: [127.0.0.1:9]\n"
+                + "  healthCheck: {path: /h, grpc: {service: a}}\n",
+            expected: [
+                #"bad.yaml:9:16: error: spec.healthCheck.grpc: only allowed together with command: the operator checks each replica"#,
+                #"bad.yaml:9:23: error: spec.healthCheck.path: a check has either a path or grpc, not both: grpc calls grpc.health.v1.Health/Check"#,
+            ]
+        ),
+        Case(
             name: "an unknown kind",
             yaml: "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Servce\nmetadata: {name: a}\nspec: {}\n",
             expected: [

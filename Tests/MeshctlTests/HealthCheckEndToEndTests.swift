@@ -33,12 +33,7 @@ struct HealthCheckEndToEndTests {
         http.server.ThreadingHTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
         """#
 
-    private func readyReplicas(_ harness: OperatorHarness) throws -> Int? {
-        let output = try harness.meshctl(["get", "services", "flaky", "-o", "json"]).stdout
-        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-              let status = object["status"] as? [String: Any] else { return nil }
-        return status["readyReplicas"] as? Int
-    }
+    private func readyReplicas(_ harness: OperatorHarness) throws -> Int? { try harness.readyReplicas("flaky") }
 
     private func probes(_ state: String) -> [String] {
         ((try? String(contentsOfFile: state + ".log", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)

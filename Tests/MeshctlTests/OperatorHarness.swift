@@ -84,6 +84,14 @@ final class OperatorHarness {
         return false
     }
 
+    /// A Service's `status.readyReplicas` as `meshctl get services NAME -o json` shows it (nil when it says none).
+    func readyReplicas(_ service: String) throws -> Int? {
+        let output = try meshctl(["get", "services", service, "-o", "json"]).stdout
+        guard let object = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+              let status = object["status"] as? [String: Any] else { return nil }
+        return status["readyReplicas"] as? Int
+    }
+
     /// The processes the operator reports, by slot.
     func processes() throws -> [String: Int32] {
         let output = try meshctl(["status"]).stdout

@@ -8,7 +8,7 @@ extension ExportContext {
     static let mappedFields: [ManifestKind: Set<String>] = [
         .service: [
             "spec.port", "spec.appProtocol", "spec.command", "spec.replicas", "spec.env", "spec.workingDir", "spec.endpoints",
-            "spec.healthCheck", "spec.healthCheck.path", "spec.healthCheck.interval", "spec.healthCheck.timeout",
+            "spec.healthCheck", "spec.healthCheck.path", "spec.healthCheck.grpc", "spec.healthCheck.interval", "spec.healthCheck.timeout",
             "spec.healthCheck.healthyThreshold", "spec.healthCheck.unhealthyThreshold", "spec.loadBalancer",
             "spec.outlierDetection", "spec.outlierDetection.consecutive5xxErrors",
             "spec.outlierDetection.consecutiveGatewayErrors", "spec.outlierDetection.interval",

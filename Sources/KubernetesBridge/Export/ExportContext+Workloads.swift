@@ -72,7 +72,7 @@ extension ExportContext {
             ("env", .list(env.keys.sorted().map { .object([("name", .string($0)), ("value", .string(env[$0]!))]) })),
         ]
         if let check = service.spec.healthCheck {
-            container.append(("readinessProbe", probe(check, loaded, annotations: &annotations)))
+            container.append(("readinessProbe", probe(check, loaded, port: service.spec.port, annotations: &annotations)))
         }
         let podLabels = [Self.serviceLabel: name].merging(meshPodLabels) { first, _ in first }
         let template = CanonicalValue.object([
@@ -95,9 +95,9 @@ extension ExportContext {
         options.mesh == .istio ? ["sidecar.istio.io/inject": "true"] : [:]
     }
 
-    /// healthCheck → readinessProbe. Probes count whole seconds: a finer interval or timeout is rounded up, warned
-    /// about and kept.
-    private mutating func probe(_ check: Service.HealthCheck, _ loaded: LoadedObject,
+    /// healthCheck → readinessProbe (`httpGet`, or Kubernetes' own `grpc` probe for a gRPC check, which names the
+    /// port by number). Probes count whole seconds: a finer interval or timeout is rounded up, warned about and kept.
+    private mutating func probe(_ check: Service.HealthCheck, _ loaded: LoadedObject, port: Int,
                                 annotations: inout [String: String]) -> CanonicalValue
     {
         for (field, value) in [("interval", check.interval), ("timeout", check.timeout)] where !value.isWholeSeconds {
@@ -106,8 +106,11 @@ extension ExportContext {
                      + "\(value.secondsRoundedUp)s; kept in annotation \(Self.annotationPrefix)\(path) for meshctl import")
             keep(loaded, path, into: &annotations)
         }
+        let action: (String, CanonicalValue?) = check.grpc.map {
+            ("grpc", .object([("port", .int(port)), ("service", .string($0.service))]))
+        } ?? ("httpGet", .object([("path", .string(check.path)), ("port", .string("http"))]))
         return .object([
-            ("httpGet", .object([("path", .string(check.path)), ("port", .string("http"))])),
+            action,
             ("periodSeconds", .int(check.interval.secondsRoundedUp)),
             ("timeoutSeconds", .int(check.timeout.secondsRoundedUp)),
             ("successThreshold", .int(check.healthyThreshold)),

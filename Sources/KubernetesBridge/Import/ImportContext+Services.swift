@@ -65,8 +65,9 @@ extension ImportContext {
             ("env", env.isEmpty ? nil : .object(env)), ("workingDir", container["workingDir"]),
         ]
         if let probe = container["readinessProbe"] {
+            let grpc = probe["grpc"].map { CanonicalValue.object([("service", $0["service"] ?? .string(""))]) }
             out.append(("healthCheck", .object([
-                ("path", probe.at("httpGet.path")),
+                grpc == nil ? ("path", probe.at("httpGet.path")) : ("grpc", grpc),
                 ("interval", Self.seconds(probe["periodSeconds"] ?? .int(10))),
                 ("timeout", Self.seconds(probe["timeoutSeconds"] ?? .int(1))),
                 ("healthyThreshold", probe["successThreshold"]),

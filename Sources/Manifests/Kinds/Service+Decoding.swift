@@ -66,7 +66,7 @@ extension Service.Spec {
             }
         }
 
-        let healthCheck = spec.mapping("healthCheck") { reader in Service.HealthCheck(decoding: &reader) }
+        let healthCheck = Self.healthCheck(decoding: &spec, appProtocol: appProtocol, workload: workload)
         let loadBalancer = spec.word("loadBalancer", default: Service.LoadBalancer.p2cEWMA)
         let outlierDetection = spec.mapping("outlierDetection") { reader in
             Service.OutlierDetection(decoding: &reader)
@@ -137,7 +137,13 @@ extension Service.HealthCheck {
     init(decoding reader: inout FieldReader) {
         let defaults = Self()
         var path = defaults.path
-        if let node = reader.value("path"), let text = reader.context.nonEmptyString(node, reader.fieldPath("path")) {
+        let pathNode = reader.value("path")
+        let grpc = reader.mapping("grpc") { grpc in Service.HealthCheck.GRPC(service: grpc.string("service") ?? "") }
+        if let pathNode, grpc != nil {
+            reader.context.error(pathNode.mark, reader.fieldPath("path"),
+                                 "a check has either a path or grpc, not both: grpc calls grpc.health.v1.Health/Check")
+        }
+        if let node = pathNode, let text = reader.context.nonEmptyString(node, reader.fieldPath("path")) {
             path = text
             if !text.hasPrefix("/") {
                 reader.context.error(node.mark, reader.fieldPath("path"), "must start with \"/\"")
@@ -159,7 +165,8 @@ extension Service.HealthCheck {
             interval: interval,
             timeout: timeout,
             healthyThreshold: reader.int("healthyThreshold", 1...100, default: defaults.healthyThreshold),
-            unhealthyThreshold: reader.int("unhealthyThreshold", 1...100, default: defaults.unhealthyThreshold)
+            unhealthyThreshold: reader.int("unhealthyThreshold", 1...100, default: defaults.unhealthyThreshold),
+            grpc: grpc
         )
     }
 }

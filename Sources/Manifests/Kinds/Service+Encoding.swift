@@ -19,7 +19,13 @@ extension Service {
         }
         if let check = self.spec.healthCheck {
             var map = CanonicalMap()
-            map.add("path", .string(check.path))
+            if let grpc = check.grpc {
+                var call = CanonicalMap()
+                call.add("service", .string(grpc.service))
+                map.add("grpc", call.value)
+            } else {
+                map.add("path", .string(check.path))
+            }
             map.add("interval", .duration(check.interval))
             map.add("timeout", .duration(check.timeout))
             map.add("healthyThreshold", .int(check.healthyThreshold))

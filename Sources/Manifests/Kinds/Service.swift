@@ -119,9 +119,12 @@ public struct Service: Sendable, Hashable, Codable {
         }
     }
 
-    /// Active HTTP health checking of each replica or endpoint.
+    /// Active health checking of each replica or endpoint: HTTP GET `path`, or for a gRPC service the standard
+    /// `grpc.health.v1.Health/Check` call when `grpc` is set (docs/grpc.md).
     public struct HealthCheck: Sendable, Hashable, Codable {
         public var path: String
+        /// Check with `grpc.health.v1.Health/Check` instead of `path` (replicas of an `appProtocol: grpc` service).
+        public var grpc: GRPC?
         public var interval: Duration
         public var timeout: Duration
         /// Consecutive successes before an unhealthy endpoint is used again.
@@ -134,13 +137,23 @@ public struct Service: Sendable, Hashable, Codable {
             interval: Duration = .seconds(5),
             timeout: Duration = .seconds(1),
             healthyThreshold: Int = 1,
-            unhealthyThreshold: Int = 3
+            unhealthyThreshold: Int = 3,
+            grpc: GRPC? = nil
         ) {
             self.path = path
+            self.grpc = grpc
             self.interval = interval
             self.timeout = timeout
             self.healthyThreshold = healthyThreshold
             self.unhealthyThreshold = unhealthyThreshold
+        }
+
+        /// The gRPC health checking protocol: the replica passes when `Check` for `service` ("" is the whole server)
+        /// answers SERVING.
+        public struct GRPC: Sendable, Hashable, Codable {
+            public var service: String
+
+            public init(service: String = "") { self.service = service }
         }
     }
 

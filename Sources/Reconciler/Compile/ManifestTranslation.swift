@@ -26,7 +26,8 @@ enum ManifestTranslation {
                              baseEjectionTime: $0.baseEjectionTime,
                              maxEjectionPercent: $0.maxEjectionPercent)
         }
-        let health = spec.healthCheck.map {
+        // A gRPC check is the operator's (only replicas it runs have one): proxies check over HTTP/1.1 only.
+        let health = spec.healthCheck.flatMap { $0.grpc != nil ? nil : $0 }.map {
             HealthCheck(path: $0.path, interval: $0.interval, timeout: $0.timeout,
                         healthyThreshold: $0.healthyThreshold, unhealthyThreshold: $0.unhealthyThreshold)
         }
