@@ -32,10 +32,12 @@ extension ProxyOptions {
                 throw ValidationError("\(path): invalid configuration:\n\(error)")
             }
         } else {
-            configuration = Sidecar.quickConfiguration(
+            var quick = Sidecar.quickConfiguration(
                 listen: HostPort(parsing: listen!)!,
                 endpoints: to!.split(separator: ",").compactMap { HostPort(parsing: String($0)) },
                 timeout: timeout.flatMap(Duration.parse), appProtocol: appProtocol)
+            if let idle = tunnelIdleTimeout.flatMap(Duration.parse) { quick.limits.tunnelIdleTimeout = idle }
+            configuration = quick
         }
         // The workload identity first: a proxy that should speak mTLS and cannot get a certificate fails to start
         // (its supervisor restarts it) rather than serve plaintext where peers expect TLS.

@@ -58,6 +58,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Option(help: "Quick mode: overall request timeout (e.g. 15s); none by default.")
     public var timeout: String?
 
+    @Option(name: .customLong("tunnel-idle-timeout"), help: "Quick mode: close a WebSocket or TCP tunnel that carried no byte for this long (e.g. 5m); default 1h.")
+    public var tunnelIdleTimeout: String?
+
     public init() {}
 
     public func validate() throws {
@@ -78,6 +81,10 @@ public struct ProxyOptions: ParsableArguments, Sendable {
             }
         }
         if let timeout { _ = try Duration.flag("--timeout", timeout, atLeast: .milliseconds(1)) }
+        if let tunnelIdleTimeout {
+            _ = try Duration.flag("--tunnel-idle-timeout", tunnelIdleTimeout, atLeast: .milliseconds(1))
+            if config != nil { throw ValidationError("--tunnel-idle-timeout is for quick mode; a configuration sets limits.tunnelIdleTimeout") }
+        }
         if (identityService == nil) != (identitySocket == nil) {
             throw ValidationError("--identity-service and --identity-socket go together")
         }

@@ -12,11 +12,14 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
     public var idleTimeout: Duration
     /// Client connections open at once, per event loop thread; more are closed at accept.
     public var maxConnections: Int
+    /// A tunnel (a WebSocket after its 101, an `appProtocol: tcp` connection) that carried no byte either way for
+    /// this long is closed on both sides (Envoy's tcp_proxy `idle_timeout`, 1h by default there too).
+    public var tunnelIdleTimeout: Duration
 
     public init(
         maxRequestLineBytes: Int = 8 * 1024, maxHeaderBytes: Int = 64 * 1024, maxHeaderCount: Int = 128,
         headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
-        maxConnections: Int = 10_000
+        maxConnections: Int = 10_000, tunnelIdleTimeout: Duration = .seconds(3600)
     ) {
         self.maxRequestLineBytes = maxRequestLineBytes
         self.maxHeaderBytes = maxHeaderBytes
@@ -24,10 +27,12 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
+        self.tunnelIdleTimeout = tunnelIdleTimeout
     }
 
     private enum CodingKeys: String, CodingKey {
         case maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, idleTimeout, maxConnections
+        case tunnelIdleTimeout
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +44,7 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
         self.headerTimeout = try c.decodeDurationIfPresent(forKey: .headerTimeout) ?? d.headerTimeout
         self.idleTimeout = try c.decodeDurationIfPresent(forKey: .idleTimeout) ?? d.idleTimeout
         self.maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+        self.tunnelIdleTimeout = try c.decodeDurationIfPresent(forKey: .tunnelIdleTimeout) ?? d.tunnelIdleTimeout
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -49,5 +55,6 @@ public struct ProxyLimits: Sendable, Hashable, Codable {
         try c.encodeDuration(headerTimeout, forKey: .headerTimeout)
         try c.encodeDuration(idleTimeout, forKey: .idleTimeout)
         try c.encode(maxConnections, forKey: .maxConnections)
+        try c.encodeDuration(tunnelIdleTimeout, forKey: .tunnelIdleTimeout)
     }
 }

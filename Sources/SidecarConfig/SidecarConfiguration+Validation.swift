@@ -166,6 +166,7 @@ extension SidecarConfiguration {
         if limits.maxHeaderCount < 1 { fail("limits.maxHeaderCount", "must be >= 1") }
         if limits.headerTimeout < .milliseconds(1) { fail("limits.headerTimeout", "must be at least 1ms") }
         if limits.idleTimeout < .milliseconds(1) { fail("limits.idleTimeout", "must be at least 1ms") }
+        if limits.tunnelIdleTimeout < .milliseconds(1) { fail("limits.tunnelIdleTimeout", "must be at least 1ms") }
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
         problems += trafficManagementProblems()

@@ -99,6 +99,7 @@ extension DownstreamHandler {
         service?.metrics.ownAnswer(reason)
         if opaque {
             // Nobody to answer in HTTP: an opaque client sees its connection close.
+            logAccess(status: 0, reason: reason)
             releaseExchange()
             close()
             return

@@ -10,8 +10,13 @@ final class TunnelState {
     var clientDone = false
     /// The endpoint's input ended; the client's output was shut.
     var upstreamDone = false
+    /// When a byte last passed either way (`limits.tunnelIdleTimeout` runs from here).
+    var lastActivity: UInt64
 
-    init(metrics: TunnelMetrics) { self.metrics = metrics }
+    init(metrics: TunnelMetrics, now: UInt64) {
+        self.metrics = metrics
+        lastActivity = now
+    }
 }
 
 /// Tunnels: after a 101 to an upgrade request (WebSocket), or for a whole opaque (`appProtocol: tcp`) connection,
@@ -48,6 +53,7 @@ extension DownstreamHandler {
         opaque = true
         self.service = service
         self.retries = service
+        if loop.accessLog != nil { beginConnectionTelemetry(service: service) }
         let step = machine.requestStarted(
             .init(idempotent: true, bodyComplete: true, carries: .connection),
             policy: service.retryPolicy, timeout: loop.routes.requestTimeoutNanos, now: now, budget: &service.budget)
@@ -63,7 +69,7 @@ extension DownstreamHandler {
             registry: loop.metrics.registry, service: service.name, kind: bytes == nil ? "tcp" : "upgrade")
         metrics.opened.increment()
         metrics.open.increment()
-        tunnel = TunnelState(metrics: metrics)
+        tunnel = TunnelState(metrics: metrics, now: LoopContext.now())
         inExchange = false
         responseStarted = true
         if bytes != nil {
@@ -73,11 +79,13 @@ extension DownstreamHandler {
         upstreamReusable = false
         if let bytes, bytes.readableBytes > 0 {
             metrics.bytesDown.increment(by: Int64(bytes.readableBytes))
+            telemetry.connectionBytes?.down += bytes.readableBytes
             writer.writeAndFlush(bytes, context: context)
         }
         if let early = pending, early.readableBytes > 0 {
             pending = nil
             metrics.bytesUp.increment(by: Int64(early.readableBytes))
+            telemetry.connectionBytes?.up += early.readableBytes
             upstream.writeAndFlush(early)
         }
         if inputClosed { tunnelClientInputEnded() }
@@ -88,6 +96,8 @@ extension DownstreamHandler {
     func tunnelFromClient(_ buffer: ByteBuffer) {
         guard let tunnel, let upstream else { return }
         tunnel.metrics.bytesUp.increment(by: Int64(buffer.readableBytes))
+        tunnel.lastActivity = LoopContext.now()
+        telemetry.connectionBytes?.up += buffer.readableBytes
         upstream.writeAndFlush(buffer)
     }
 
@@ -95,6 +105,8 @@ extension DownstreamHandler {
     func tunnelFromUpstream(_ buffer: ByteBuffer) {
         guard let tunnel, let context else { return }
         tunnel.metrics.bytesDown.increment(by: Int64(buffer.readableBytes))
+        tunnel.lastActivity = LoopContext.now()
+        telemetry.connectionBytes?.down += buffer.readableBytes
         writer.write(buffer, context: context)
         responseUnflushed = true
     }
@@ -114,6 +126,14 @@ extension DownstreamHandler {
         writer.flushNow(context: context)
         context.close(mode: .output, promise: nil)
         if tunnel.clientDone { endTunnel() }
+    }
+
+    /// No byte either way for `limits.tunnelIdleTimeout`: both sides are closed (a TCP connection's access-log
+    /// line says `idle-timeout`). Checked with the loop's other deadlines.
+    func checkTunnelIdle(_ tunnel: TunnelState, now: UInt64) {
+        guard now &- tunnel.lastActivity > loop.routes.tunnelIdleTimeoutNanos else { return }
+        logAccess(status: 0, reason: "idle-timeout")
+        endTunnel()
     }
 
     /// Both directions ended, or one side closed outright: close both (what was written is sent first).

@@ -144,7 +144,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
         writer.detach()
         loop.unregister(self)
         dropTunnel()
-        logAccess(status: responseStarted ? response.status : 0, reason: "aborted")
+        // An opaque connection that became a tunnel ended as TCP connections do, by a close.
+        logAccess(status: responseStarted ? response.status : 0, reason: opaque && responseStarted ? nil : "aborted")
         perform(machine.clientGone())
         releaseExchange()
         pending = nil
@@ -284,6 +285,10 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     func checkDeadlines(now: UInt64) {
         if closing { return }
+        if let tunnel {
+            checkTunnelIdle(tunnel, now: now)
+            return
+        }
         if let retries, machine.isBusy {
             perform(machine.deadlinesChecked(now: now, budget: &retries.budget, random: &loop.random), now: now)
             return

@@ -19,6 +19,7 @@ final class LoopRoutes {
     let parserLimits: HTTPHeadParser.Limits
     let headerTimeoutNanos: UInt64
     let idleTimeoutNanos: UInt64
+    let tunnelIdleTimeoutNanos: UInt64
     /// Each listener's requests as far as the configuration decides them (`ListenerPlan`).
     private(set) var plans: [String: ListenerPlan] = [:]
 
@@ -44,6 +45,7 @@ final class LoopRoutes {
             maxFields: config.limits.maxHeaderCount)
         self.headerTimeoutNanos = config.limits.headerTimeout.clampedNanoseconds
         self.idleTimeoutNanos = config.limits.idleTimeout.clampedNanoseconds
+        self.tunnelIdleTimeoutNanos = config.limits.tunnelIdleTimeout.clampedNanoseconds
         self.plans = ListenerPlan.compile(self)
     }
 
@@ -62,6 +64,7 @@ final class LoopRoutes {
         self.parserLimits = previous.parserLimits
         self.headerTimeoutNanos = previous.headerTimeoutNanos
         self.idleTimeoutNanos = previous.idleTimeoutNanos
+        self.tunnelIdleTimeoutNanos = previous.tunnelIdleTimeoutNanos
         // Compiled again, not kept: whether a listener's service is `.fixed` depends on the splits.
         self.plans = ListenerPlan.compile(self)
     }

@@ -56,16 +56,28 @@ extension DownstreamHandler {
             head.writeStaticString("\r\n")
         }
         head.writeStaticString("\r\n")
-        if telemetry.listenerField == nil {
-            let kind = loop.routes.listeners[listenerName]?.kind.rawValue ?? "unknown"
-            telemetry.listenerField = RequestTelemetry.listenerField(name: listenerName, kind: kind)
-        }
+        noteListenerField()
         telemetry.begin(bytes, head: request, trace: trace, requestID: requestID, generated: generated, service: service)
+    }
+
+    /// An opaque TCP connection is logged as one line when it ends (`RequestTelemetry.beginConnection`).
+    func beginConnectionTelemetry(service: ServiceState) {
+        noteListenerField()
+        let trace = TraceContext.hop(incoming: nil, random: &loop.random)
+        telemetry.beginConnection(trace: trace, id: (loop.random.next(), loop.random.next()), service: service)
+    }
+
+    /// `"listener":…,"kind":…`, made once per connection.
+    private func noteListenerField() {
+        guard telemetry.listenerField == nil else { return }
+        let kind = loop.routes.listeners[listenerName]?.kind.rawValue ?? "unknown"
+        telemetry.listenerField = RequestTelemetry.listenerField(name: listenerName, kind: kind)
     }
 
     /// Writes the request's access-log line (once per request; later calls do nothing).
     func logAccess(status: Int, reason: String?) {
-        countByPeer(status: status, reason: reason)
+        // By-caller counts are of requests; a TCP connection has no status to count.
+        if !opaque { countByPeer(status: status, reason: reason) }
         guard telemetry.active else { return }
         telemetry.active = false
         guard let sink = loop.accessLog else { return }
@@ -77,6 +89,7 @@ extension DownstreamHandler {
         }
         telemetry.service = nil
         telemetry.upstream = nil
+        telemetry.connectionBytes = nil
     }
 }
 

@@ -17,6 +17,8 @@ struct RequestTelemetry {
     var service: ServiceState?
     /// The endpoint of the last try.
     var upstream: EndpointState?
+    /// Bytes carried each way by an opaque TCP connection, written as `bytes_up`/`bytes_down`; nil for a request.
+    var connectionBytes: (up: Int, down: Int)?
 
     /// Records the head's fields and this hop's ids; `requestID` is the incoming `x-request-id` value's range, or
     /// nil when the proxy made `generated` up.
@@ -35,11 +37,7 @@ struct RequestTelemetry {
         } else {
             requestFields.writeUUID(generated.0, generated.1)
         }
-        requestFields.writeStaticString("\",\"trace_id\":\"")
-        requestFields.writeHex64(trace.traceHigh)
-        requestFields.writeHex64(trace.traceLow)
-        requestFields.writeStaticString("\",\"span_id\":\"")
-        requestFields.writeHex64(trace.span)
+        writeTraceIDs(trace)
         if trace.parentSpan != 0 {
             requestFields.writeStaticString("\",\"parent_span_id\":\"")
             requestFields.writeHex64(trace.parentSpan)
@@ -64,6 +62,29 @@ struct RequestTelemetry {
         requestFields.writeStaticString(",\"path\":\"")
         requestFields.writeJSONEscaped(UnsafeRawBufferPointer(rebasing: b[head.targetStart..<head.targetEnd]))
         requestFields.writeStaticString("\",")
+    }
+
+    /// An opaque TCP connection's line: a span and an id of its own, `"method":"TCP"`, no authority, an empty path.
+    mutating func beginConnection(trace: TraceContext, id: (UInt64, UInt64), service: ServiceState) {
+        active = true
+        self.trace = trace
+        self.service = service
+        upstream = nil
+        connectionBytes = (0, 0)
+        requestFields.clear()
+        requestFields.writeStaticString("\"request_id\":\"")
+        requestFields.writeUUID(id.0, id.1)
+        writeTraceIDs(trace)
+        requestFields.writeStaticString("\",\"parent_span_id\":null,\"method\":\"TCP\",\"authority\":null,\"path\":\"\",")
+    }
+
+    /// `","trace_id":"…","span_id":"…` after the request id.
+    private mutating func writeTraceIDs(_ trace: TraceContext) {
+        requestFields.writeStaticString("\",\"trace_id\":\"")
+        requestFields.writeHex64(trace.traceHigh)
+        requestFields.writeHex64(trace.traceLow)
+        requestFields.writeStaticString("\",\"span_id\":\"")
+        requestFields.writeHex64(trace.span)
     }
 
     /// The rest of the line, after the timestamp and proxy: everything known at the end.
@@ -106,6 +127,12 @@ struct RequestTelemetry {
             out.writeInteger(UInt8(ascii: "\""))
         } else {
             out.writeStaticString(",\"reason\":null")
+        }
+        if let connectionBytes {
+            out.writeStaticString(",\"bytes_up\":")
+            out.writeDecimal(connectionBytes.up)
+            out.writeStaticString(",\"bytes_down\":")
+            out.writeDecimal(connectionBytes.down)
         }
         if let peer {
             out.writeStaticString(",\"peer\":\"")
