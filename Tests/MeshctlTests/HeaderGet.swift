@@ -16,6 +16,22 @@ import CNIOLinux
 /// (`x-demo-version`), or nil when the connection failed.
 enum HeaderGet {
     static func get(port: Int, host: String, path: String = "/", headers: [String] = []) -> (status: Int, version: String)? {
+        exchange(port: port, host: host, path: path, headers: headers).map { ($0.status, $0.version) }
+    }
+
+    /// The same, with one response field's value by lower-cased name (nil when absent).
+    static func get(port: Int, host: String, headers: [String] = [], field: String)
+        -> (status: Int, version: String, field: String?)?
+    {
+        exchange(port: port, host: host, path: "/", headers: headers).map { answer in
+            let line = answer.lines.first { $0.lowercased().hasPrefix(field + ":") }
+            return (answer.status, answer.version, line.map { $0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces) })
+        }
+    }
+
+    private static func exchange(port: Int, host: String, path: String, headers: [String])
+        -> (status: Int, version: String, lines: [Substring])?
+    {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -31,8 +47,9 @@ enum HeaderGet {
         let text = TinyWebhookServer.readAll(fd)
         guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.1 "),
               let status = Int(statusLine.split(separator: " ")[1]) else { return nil }
-        let version = text.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-demo-version:") }
+        let lines = text.split(separator: "\r\n")
+        let version = lines.first { $0.lowercased().hasPrefix("x-demo-version:") }
             .map { $0.dropFirst("x-demo-version:".count).trimmingCharacters(in: .whitespaces) } ?? "none"
-        return (status, version)
+        return (status, version, lines)
     }
 }
