@@ -8,8 +8,12 @@
 # RPS=N offers a fixed N requests/s per connection instead (h2load --h1 --rps, p50/p99 from its per-request log),
 # which shows whether the primary waits for its copies below saturation.
 #
-# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580
+# BIN_B=OTHER_BINARY runs a second build's plain and mirror proxies in the same interleaved rounds (before/after under
+# the same load), reported as plainB / mirrorB.
+#
+# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B=
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
+NAMES=(plain mirror); [[ -n ${BIN_B:-} ]] && NAMES+=(plainB mirrorB)
 CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}; RPS=${RPS:-}
 BACKEND_PORT=${BACKEND_PORT:-18580}
 source "$(dirname "$0")/common.sh"
@@ -29,17 +33,19 @@ J
 }
 config plain ""
 config mirror ', "mirror": {"service": "shadow", "percentage": 100}'
+cp "$DIR/plain.json" "$DIR/plainB.json"; cp "$DIR/mirror.json" "$DIR/mirrorB.json"
 declare -A PORT
-for name in plain mirror; do
-  "$BIN" --config "$DIR/$name.json" --threads 1 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
+for name in "${NAMES[@]}"; do
+  binary=$BIN; [[ $name == *B ]] && binary=$BIN_B
+  "$binary" --config "$DIR/$name.json" --threads 1 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
   for _ in $(seq 1 50); do grep -q '^listening' "$DIR/$name.out" 2>/dev/null && break; sleep 0.1; done
   PORT[$name]=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/$name.out")
   curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null || { cat "$DIR/$name.err"; echo "$name not answering"; exit 1; }
 done
 echo "# $(date -u +%FT%TZ) conns=$CONNS rounds=$ROUNDS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
-for name in plain mirror; do wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[$name]}/" >/dev/null; done  # warm-up
+for name in "${NAMES[@]}"; do wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[$name]}/" >/dev/null; done  # warm-up
 for r in $(seq 1 "$ROUNDS"); do
-  for name in plain mirror; do
+  for name in "${NAMES[@]}"; do
     if [[ -n $RPS ]]; then
       rm -f "$DIR/h2.log"; h2load --h1 -c"$CONNS" --rps "$RPS" -D "$DURATION" --log-file "$DIR/h2.log" "http://127.0.0.1:${PORT[$name]}/" >/dev/null
       echo "$name $(/usr/bin/python3 -c '
@@ -63,8 +69,10 @@ for line in open(sys.argv[1]):
     name, p50, p99, rps = line.split()
     rows[name].append((micros(p50), micros(p99), float(rps)))
 median = {n: [statistics.median(r[i] for r in rows[n]) for i in range(3)] for n in rows}
-for n in ("plain", "mirror"):
+for n in [n for n in ("plain", "mirror", "plainB", "mirrorB") if n in median]:
     p50, p99, rps = median[n]
     print(f"{n:7s} median p50 {p50:.0f} us  p99 {p99:.0f} us  {rps:.0f} req/s  ({len(rows[n])} slices)")
-print(f"mirror/plain p99 {median['mirror'][1] / median['plain'][1]:.3f}  rps {median['mirror'][2] / median['plain'][2]:.3f}")
+for suffix in [s for s in ("", "B") if "mirror" + s in median]:
+    m, p = median["mirror" + suffix], median["plain" + suffix]
+    print(f"mirror{suffix}/plain{suffix} p50 {m[0] / p[0]:.3f}  p99 {m[1] / p[1]:.3f}  rps {m[2] / p[2]:.3f}")
 P

@@ -32,8 +32,8 @@ final class LoopContext: @unchecked Sendable {
     let http2Connections = HTTP2ConnectionSet()
     /// The proxy's identity, when it has one: endpoints of `mtls` services are connected to with it.
     let meshTLS: MeshTLS?
-    /// Copies of requests for HTTPRoute `RequestMirror`, made on first use.
-    lazy var mirror = MirrorSender(eventLoop: eventLoop, registry: metrics.registry)
+    /// Copies of requests (HTTPRoute `RequestMirror`, `setMirrorRoute`), handed to the mirror loop; made on first use.
+    lazy var mirror = MirrorHandoff(eventLoop: eventLoop, registry: metrics.registry)
 
     /// How often deadlines are checked: the resolution of every timeout the proxy enforces.
     static let sweepInterval = TimeAmount.milliseconds(10)

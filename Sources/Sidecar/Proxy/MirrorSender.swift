@@ -3,80 +3,56 @@ import NIOPosix
 import Prometheus
 import TrafficPolicy
 
-/// Sends copies of requests to a mirror service (HTTPRoute `RequestMirror`) and throws the answers away. The
-/// primary request never waits for it: a copy goes out on a kept-alive connection of its own (`MirrorConnection`),
-/// at most `maxInFlight` at a time per event loop, and a copy that finds them all busy is shed, not queued. Each copy is
-/// counted by outcome in `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no room,
-/// no endpoint, or a body not at hand within the bound), `failed` (connect or send failed, or no answer in time).
-final class MirrorSender {
-    /// Copies in flight per loop; beyond, copies are shed.
+/// Sends copies of requests to mirror endpoints and throws the answers away, on the mirror event loop
+/// (`MirrorHandoff` resolves them on the primary's loop and hands them over). The primary request never waits for
+/// it: a copy goes out on a kept-alive connection of its own (`MirrorConnection`), at most `maxInFlight` at a time
+/// per primary loop, and a copy that finds them all busy is shed, not queued. Each copy is counted by outcome in
+/// `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no room, no endpoint, or a body
+/// not at hand within the bound), `failed` (connect or send failed, or no answer in time).
+///
+/// Unchecked Sendable: it is handed to its loop and touched only there.
+final class MirrorSender: @unchecked Sendable {
+    /// Copies in flight per primary loop; beyond, copies are shed.
     static let maxInFlight = 64
     /// A request body is mirrored only when it is at hand whole with the head and no larger than this.
     static let maxBodyBytes = 64 * 1024
     /// A copy's whole life: connect, send, first answer bytes.
     static let timeout = TimeAmount.seconds(5)
 
-    private let eventLoop: any EventLoop
-    private let registry: PrometheusCollectorRegistry
-    private var counters: [String: (sent: Counter, shed: Counter, failed: Counter)] = [:]
+    let eventLoop: any EventLoop
+    private let counters: MirrorCounters
     private(set) var inFlight = 0
-    private var nextEndpoint = 0
 
     init(eventLoop: any EventLoop, registry: PrometheusCollectorRegistry) {
         self.eventLoop = eventLoop
-        self.registry = registry
+        self.counters = MirrorCounters(registry: registry)
     }
 
-    private func counter(_ service: String) -> (sent: Counter, shed: Counter, failed: Counter) {
-        if let existing = counters[service] { return existing }
-        func make(_ outcome: String) -> Counter {
-            registry.makeCounter(
-                descriptor: MetricNameDescriptor(
-                    metricName: "mesh_mirror_requests", unitName: "total",
-                    helpText: "Request copies sent to a mirror service, by outcome (sent, shed, failed)."),
-                labels: [("service", service), ("outcome", outcome)])
-        }
-        let made = (make("sent"), make("shed"), make("failed"))
-        counters[service] = made
-        return made
+    /// Sends each copy on a kept-alive connection to its endpoint when one is idle, else on a new one that is kept
+    /// for the next copy (at most `maxInFlight` connections are in use or idle).
+    func send(_ copies: [MirrorCopy]) {
+        for copy in copies { send(copy) }
     }
 
-    /// Counts a copy that could not be made (its body was not at hand within the bound).
-    func shed(to service: ServiceState) { counter(service.name).shed.increment() }
-
-    /// Sends `head` (the upstream head the proxy built, ending in a blank line) and `body` to one endpoint of
-    /// `service`, on a kept-alive connection of this loop when one is idle, else on a new one that is kept for the
-    /// next copy (at most `maxInFlight` connections are in use or idle per loop).
-    func send(head: ByteBuffer, body: ByteBuffer?, to service: ServiceState) {
-        let counters = counter(service.name)
-        let candidates = service.endpoints.indices.filter { !service.unhealthy.contains($0) }
-        guard inFlight < Self.maxInFlight, !candidates.isEmpty else {
+    private func send(_ copy: MirrorCopy) {
+        let counters = counters[copy.service]
+        guard inFlight < Self.maxInFlight else {
             counters.shed.increment()
             return
         }
-        let endpoint = service.endpoints[candidates[nextEndpoint % candidates.count]]
-        guard let address = endpoint.socketAddress else {
-            counters.shed.increment()
-            return
-        }
-        nextEndpoint &+= 1
-        var request = head
-        if var body { request.writeBuffer(&body) }
-        let isHead = head.readableBytesView.starts(with: "HEAD ".utf8)
-        let key = "\(service.name)|\(endpoint.address)"
         inFlight += 1
         let finished: (Bool, Bool) -> Void = { [self] answered, _ in
             inFlight -= 1
             if answered { counters.sent.increment() } else { counters.failed.increment() }
         }
-        if let connection = takeIdle(key) {
-            dispatch(connection, request, isHead: isHead, finished)
+        if let connection = takeIdle(copy.key) {
+            dispatch(connection, copy.request, isHead: copy.isHead, finished)
             return
         }
-        let connection = MirrorConnection(key: key)
+        let connection = MirrorConnection(key: copy.key)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.timeout)
-            .channelInitializer { [upstreamTLS = endpoint.upstreamTLS] channel in
+            .channelInitializer { [upstreamTLS = copy.tls] channel in
                 channel.eventLoop.makeCompletedFuture {
                     // A mesh sidecar is spoken to with mTLS, as the primary's connections are (a strict one would
                     // refuse plaintext copies).
@@ -86,10 +62,10 @@ final class MirrorSender {
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             }
-            .connect(to: address)
+            .connect(to: copy.address)
             .whenComplete { [self] result in
                 switch result {
-                case .success: dispatch(connection, request, isHead: isHead, finished)
+                case .success: dispatch(connection, copy.request, isHead: copy.isHead, finished)
                 case .failure: finished(false, false)
                 }
             }
@@ -118,4 +94,3 @@ final class MirrorSender {
         }
     }
 }
-

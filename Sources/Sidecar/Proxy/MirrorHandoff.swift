@@ -1,0 +1,96 @@
+import NIOCore
+import NIOPosix
+import Prometheus
+import TrafficPolicy
+
+/// One request copy, resolved on the primary's loop and sent from the mirror loop: plain values only, since the
+/// service and endpoint state it came from belong to the primary's loop.
+struct MirrorCopy: Sendable {
+    var service: String
+    /// `service|endpoint`: the idle list its connection returns to.
+    var key: String
+    var address: SocketAddress
+    var tls: UpstreamTLS?
+    /// The head the proxy built for the upstream, and the body when at hand.
+    var request: ByteBuffer
+    var isHead: Bool
+}
+
+/// The primary's side of mirroring (HTTPRoute `RequestMirror`, a rollout's `setMirrorRoute`): it picks the mirror
+/// endpoint and hands copies to a `MirrorSender` on the process's mirror event loop, all the copies of one loop turn
+/// in one task. The primary's loop only appends a buffer; connecting, writing and reading the answers away happen on
+/// the other thread, so the copies no longer take the primary's CPU time (they did: 1.31x the p99 at c=50).
+final class MirrorHandoff {
+    /// One thread for every proxy loop's copies, started on first use and kept for the process's life.
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    private let eventLoop: any EventLoop
+    private let sender: MirrorSender
+    private let counters: MirrorCounters
+    private var batch: [MirrorCopy] = []
+    private var nextEndpoint = 0
+
+    init(eventLoop: any EventLoop, registry: PrometheusCollectorRegistry) {
+        self.eventLoop = eventLoop
+        self.counters = MirrorCounters(registry: registry)
+        self.sender = MirrorSender(eventLoop: Self.group.next(), registry: registry)
+    }
+
+    /// Counts a copy that could not be made (its body was not at hand within the bound).
+    func shed(to service: ServiceState) { counters[service.name].shed.increment() }
+
+    /// Queues `head` (ending in a blank line) and `body` for one healthy endpoint of `service`, round-robin.
+    func send(head: ByteBuffer, body: ByteBuffer?, to service: ServiceState) {
+        let candidates = service.endpoints.indices.filter { !service.unhealthy.contains($0) }
+        guard !candidates.isEmpty else {
+            counters[service.name].shed.increment()
+            return
+        }
+        let endpoint = service.endpoints[candidates[nextEndpoint % candidates.count]]
+        nextEndpoint &+= 1
+        guard let address = endpoint.socketAddress else {
+            counters[service.name].shed.increment()
+            return
+        }
+        var request = head
+        if var body { request.writeBuffer(&body) }
+        batch.append(MirrorCopy(
+            service: service.name, key: "\(service.name)|\(endpoint.address)", address: address,
+            tls: endpoint.upstreamTLS, request: request, isHead: head.readableBytesView.starts(with: "HEAD ".utf8)))
+        // Handed over once per loop turn, after this turn's reads: one wake-up of the mirror loop for all of them.
+        if batch.count == 1 {
+            let handoff = NIOLoopBound(self, eventLoop: eventLoop)
+            eventLoop.execute { handoff.value.handOver() }
+        }
+    }
+
+    private func handOver() {
+        let copies = batch
+        batch.removeAll(keepingCapacity: true)
+        sender.eventLoop.execute { [sender] in sender.send(copies) }
+    }
+}
+
+/// `mesh_mirror_requests_total{service,outcome}` by service, made on first use (the registry hands out the same
+/// counter for the same labels, so the two loops' caches count into one).
+final class MirrorCounters {
+    typealias Outcomes = (sent: Counter, shed: Counter, failed: Counter)
+    private let registry: PrometheusCollectorRegistry
+    private var cache: [String: Outcomes] = [:]
+
+    init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+
+    subscript(service: String) -> Outcomes {
+        if let existing = cache[service] { return existing }
+        func make(_ outcome: String) -> Counter {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    metricName: "mesh_mirror_requests", unitName: "total",
+                    helpText: "Request copies sent to a mirror service, by outcome (sent, shed, failed)."),
+                labels: [("service", service), ("outcome", outcome)])
+        }
+        let made = (make("sent"), make("shed"), make("failed"))
+        cache[service] = made
+        return made
+    }
+}
