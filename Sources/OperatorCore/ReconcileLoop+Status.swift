@@ -11,21 +11,40 @@ extension ReconcileLoop {
     /// skipped to keep watchers quiet).
     func writeStatuses(snapshot: MeshSnapshot, instances: [ObservedInstance], world: DesiredWorld) async {
         let crashLooping = Set(backoffs.filter { $0.value.isCrashLooping && notBefore[$0.key] != nil }.keys)
-        var builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
+        let builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
                                     rollouts: rollouts)
-        builder.notReady = readinessReasons(instances)
         let time = JSON.time(Date())
+        let storedByKey = Dictionary(snapshot.stored.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var changed: [(MeshStore.ObjectKey, ObjectStatus)] = []
+        var written: [MeshStore.ObjectKey: WrittenStatus] = [:]
         for object in snapshot.objects {
-            guard let stored = snapshot.stored(object.kind, object.name) else { continue }
-            let previous = stored.status.flatMap { JSON.decode(ObjectStatusBody.self, from: Array($0.json)) }
+            guard let stored = storedByKey[MeshStore.ObjectKey(kind: object.kind.rawValue, name: object.name)] else {
+                continue
+            }
+            // What is stored is what the last pass wrote (or kept), nearly always: decoded then, not again now.
+            let previous = stored.status.flatMap { status in
+                lastStatuses[stored.key].flatMap { $0.json == status.json ? $0.body : nil }
+                    ?? JSON.decode(ObjectStatusBody.self, from: Array(status.json))
+            }
             let status = builder.status(for: object, generation: stored.generation)
                 .carryingTransitionTimes(from: previous, now: time)
-            guard status != previous else { continue }
-            changed.append((stored.key, ObjectStatus(observedGeneration: stored.generation, json: Data(JSON.encode(status)))))
+            guard status != previous else {
+                if let json = stored.status?.json, let previous { written[stored.key] = WrittenStatus(json: json, body: previous) }
+                continue
+            }
+            let json = Data(JSON.encode(status))
+            written[stored.key] = WrittenStatus(json: json, body: status)
+            changed.append((stored.key, ObjectStatus(observedGeneration: stored.generation, json: json)))
         }
+        lastStatuses = written
         try? await store.updateStatuses(changed)
     }
+}
+
+/// A status as stored, with its decoded form.
+struct WrittenStatus: Sendable {
+    var json: Data
+    var body: ObjectStatusBody
 }
 
 extension ReconcileLoop {

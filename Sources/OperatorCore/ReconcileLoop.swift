@@ -52,6 +52,10 @@ actor ReconcileLoop {
     /// The configuration each proxy instance last accepted from us, kept across passes so the next change can be
     /// sent as a patch of the tables when the proxy still reports that version.
     var pushedConfigs: [String: SidecarConfiguration] = [:]
+    /// Each object's status as last written or read back, decoded (`writeStatuses`).
+    var lastStatuses: [MeshStore.ObjectKey: WrittenStatus] = [:]
+    /// The JSON behind configuration versions, reused across compiles while its parts are unchanged.
+    let encodingMemo = EncodingMemo()
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
     /// The operator's own counters for `/metrics` (Dashboard/OperatorMetrics.swift).
@@ -339,7 +343,7 @@ actor ReconcileLoop {
         }
         for key in inputs.readyWorkloadPorts.keys { inputs.readyWorkloadPorts[key]?.sort() }
         let before = portBook
-        var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree)
+        var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree, memo: encodingMemo)
         // Keep ports of instances still running (an old revision draining) as well as the desired ones.
         var keep = world.portKeys
         for instance in instances {

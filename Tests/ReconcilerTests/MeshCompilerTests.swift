@@ -99,6 +99,27 @@ struct MeshCompilerTests {
         #expect(c.processes == a.processes)
     }
 
+    @Test("a memo kept across compiles gives the versions a fresh compile gives, through changes and back")
+    func versionsWithAMemoAreTheVersionsWithout() {
+        let memo = EncodingMemo()
+        var reweighted = inputs()
+        reweighted.weightOverrides = ["web": ["web-v1": 50, "web-v2": 50]]
+        var readier = reweighted
+        readier.readyInboundPorts = [SlotID(service: "web-v1", role: .sidecar, replica: 0): [40001]]
+        readier.readyWorkloadPorts = [SlotID(service: "web-v1", role: .workload, replica: 0): [40002]]
+        var versions: [[String: String]] = []
+        for input in [inputs(), reweighted, readier, reweighted, inputs()] {
+            var book = PortBook()
+            var freshBook = PortBook()
+            let remembered = MeshCompiler.compile(input, ports: &book, isFree: { _ in true }, memo: memo)
+            let fresh = MeshCompiler.compile(input, ports: &freshBook, isFree: { _ in true })
+            #expect(remembered.configurations == fresh.configurations)
+            versions.append(remembered.configurations.reduce(into: [:]) { $0[$1.key.description] = $1.value.version })
+        }
+        #expect(versions[0] != versions[1] && versions[1] != versions[2])  // each change is a new version
+        #expect(versions[3] == versions[1] && versions[4] == versions[0])  // and coming back is the old one
+    }
+
     @Test func aNewCommandIsANewWorkloadRevisionButTheSidecarStays() {
         var book = PortBook()
         let before = MeshCompiler.compile(inputs(), ports: &book, isFree: { _ in true })

@@ -13,7 +13,10 @@ import SidecarConfig
 ///   (by Host = service name), applying splits and retry policies;
 /// - a service's endpoints are the inbound listeners of its replicas whose sidecar and workload were observed ready.
 public enum MeshCompiler {
-    public static func compile(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> DesiredWorld {
+    /// `memo` keeps the JSON behind versions from one compile to the next (the operator passes one per loop).
+    public static func compile(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool,
+                               memo: EncodingMemo = EncodingMemo()) -> DesiredWorld {
+        defer { memo.sweep() }
         var world = DesiredWorld()
         var replicas: [ReplicaPlan] = []
         for service in inputs.services {
@@ -31,15 +34,17 @@ public enum MeshCompiler {
         }
         let mesh = MeshTables(inputs: inputs, replicas: replicas)
         // Every proxy carries the same mesh tables; digest them once per pass, not once per proxy.
-        var sharedParts = [Self.json(mesh.services), Self.json(mesh.splits), Self.json(mesh.retryPolicies)]
+        var sharedParts = [memo.json("services", mesh.services), memo.json("splits", mesh.splits),
+                           memo.json("retryPolicies", mesh.retryPolicies)]
         // Only when there are faults: a mesh without them keeps the versions it had (no push to every proxy).
-        if !mesh.faults.isEmpty { sharedParts.append(Self.json(mesh.faults)) }
+        if !mesh.faults.isEmpty { sharedParts.append(memo.json("faults", mesh.faults)) }
         let shared = PortBook.digest(sharedParts)
         for plan in replicas {
             world.processes.append(plan.workload)
             var config = mesh.sidecarConfiguration(for: plan)
             config.accessLog = Self.accessLog(for: plan.sidecar.slot, inputs: inputs)
-            config.version = Self.version(of: config, sharedDigest: shared, meshServiceCount: mesh.services.count)
+            config.version = Self.version(of: config, slot: plan.sidecar.slot, sharedDigest: shared,
+                                          meshServiceCount: mesh.services.count, memo: memo)
             var sidecar = plan.sidecar
             sidecar.configVersion = config.version
             world.processes.append(sidecar)
@@ -50,8 +55,8 @@ public enum MeshCompiler {
         var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
         var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
         gatewayConfig.accessLog = Self.accessLog(for: gateway.process.slot, inputs: inputs)
-        gatewayConfig.version = Self.version(of: gatewayConfig, sharedDigest: shared,
-                                             meshServiceCount: mesh.services.count)
+        gatewayConfig.version = Self.version(of: gatewayConfig, slot: gateway.process.slot, sharedDigest: shared,
+                                             meshServiceCount: mesh.services.count, memo: memo)
         gateway.process.configVersion = gatewayConfig.version
         world.processes.append(gateway.process)
         world.configurations[gateway.process.slot] = gatewayConfig
@@ -65,16 +70,17 @@ public enum MeshCompiler {
     /// A configuration's version is a digest of its content, so an unchanged mesh yields an unchanged version and
     /// nothing is pushed. The shared tables (the first `meshServiceCount` services, splits, retry policies) enter as
     /// their digest; the proxy's own part (listeners, its local service, timeouts) is encoded here.
-    /// One encoding per proxy (at 201 proxies, four encoder runs each were most of the compile's time).
-    static func version(of configuration: SidecarConfiguration, sharedDigest: String, meshServiceCount: Int) -> String {
+    /// At most one encoding per proxy, and none while its own part is unchanged (`EncodingMemo`).
+    static func version(of configuration: SidecarConfiguration, slot: SlotID, sharedDigest: String,
+                        meshServiceCount: Int, memo: EncodingMemo) -> String {
         let own = OwnPart(
             listeners: configuration.listeners, services: Array(configuration.services.dropFirst(meshServiceCount)),
             defaultRequestTimeout: configuration.defaultRequestTimeout, accessLog: configuration.accessLog)
-        return "cfg-" + PortBook.digest([sharedDigest, json(own)])
+        return "cfg-" + PortBook.digest([sharedDigest, memo.json("own:\(slot)", own)])
     }
 
     /// What one proxy's configuration holds beyond the shared tables.
-    private struct OwnPart: Encodable {
+    private struct OwnPart: Encodable, Hashable, Sendable {
         let listeners: [Listener]
         let services: [ServiceConfig]
         let defaultRequestTimeout: Duration?
@@ -84,11 +90,5 @@ public enum MeshCompiler {
     /// Every proxy the operator runs logs its requests into the logs folder, named after its slot.
     private static func accessLog(for slot: SlotID, inputs: MeshInputs) -> AccessLogConfig? {
         inputs.logsDirectory.map { AccessLogConfig(path: DesiredWorld.accessLogPath(for: slot, in: $0), proxy: slot.description) }
-    }
-
-    private static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 }
