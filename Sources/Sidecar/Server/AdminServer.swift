@@ -14,77 +14,71 @@ enum AdminServer {
     /// Largest accepted `PUT /config` body.
     static let maxBody = 4 * 1024 * 1024
 
+    /// What an admin request is answered with: status, content type, body.
+    typealias Answer = (status: HTTPResponseStatus, contentType: String, text: String)
+
     static func bind(server: ProxyServer, group: any EventLoopGroup, address: HostPort) async throws -> any Channel {
         guard address.host == "127.0.0.1" || address.host == "::1" || address.host == "localhost" else {
             throw ConfigError(problems: [.init(path: "admin", message: "the admin endpoint binds loopback only")])
         }
-        let listener = try await ServerBootstrap(group: group)
+        return try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: address.host, port: address.port) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(AdminHandler(server: server))
                 }
             }
-        let channel = listener.channel
-        Task {
-            try? await listener.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
-                        group.addTask { await serve(connection, server: server) }
-                    }
-                }
-            }
-        }
-        return channel
+            .bind(host: address.host, port: address.port).get()
     }
 
-    private static func serve(
-        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, server: ProxyServer
-    ) async {
-        try? await connection.executeThenClose { inbound, outbound in
-            var head: HTTPRequestHead? = nil
-            var body = ByteBuffer()
-            for try await part in inbound {
-                switch part {
-                case .head(let h):
-                    head = h
-                    body.clear()
-                case .body(var chunk):
-                    if body.readableBytes + chunk.readableBytes <= maxBody { body.writeBuffer(&chunk) }
-                case .end:
-                    guard let h = head else { continue }
-                    var (status, contentType, text) = (HTTPResponseStatus.unauthorized, "text/plain",
-                                                       "this admin request needs Authorization: Bearer <token>\n")
-                    if server.adminGuard.verdict(for: h) == .allowed {
-                        (status, contentType, text) = await respond(h, body: body, server: server)
-                    }
-                    var headers = HTTPHeaders()
-                    if status == .unauthorized { headers.add(name: "www-authenticate", value: "Bearer") }
-                    headers.add(name: "content-type", value: contentType)
-                    headers.add(name: "content-length", value: "\(text.utf8.count)")
-                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(string: text))))
-                    try await outbound.write(.end(nil))
-                    if h.method == .POST && h.uri == "/drain" && status == .accepted { server.beginDrain() }
-                }
-            }
-        }
-    }
-
-    private static func respond(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer) async
-        -> (HTTPResponseStatus, String, String)
-    {
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        switch (head.method, path) {
+    /// The answers made on the admin connection's own event loop, with no task: what the operator asks of every
+    /// proxy on every pass (`GET /config/version`) and on every weight change (`PATCH /config`). Nil for the rest,
+    /// which `respond` answers.
+    static func answerOnLoop(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer,
+                             eventLoop: any EventLoop) -> EventLoopFuture<Answer>? {
+        switch (head.method, path(of: head)) {
         case (.GET, "/ready"):
-            return server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
+            let answer: Answer = server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
+            return eventLoop.makeSucceededFuture(answer)
+        case (.GET, "/config/version"):
+            // The active version alone, without encoding the whole config.
+            return eventLoop.makeSucceededFuture((.ok, "application/json", "{\"version\":\(jsonString(server.configuration.version))}\n"))
+        case (.PATCH, "/config"):
+            // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
+            let patch: SidecarConfigPatch
+            do {
+                patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
+            } catch {
+                return eventLoop.makeSucceededFuture((.badRequest, "application/json", errorsJSON(error)))
+            }
+            return server.apply(patch, from: eventLoop)
+                .map { (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n") }
+                .recover { error in
+                    switch error as? ProxyServer.PatchError {
+                    case .conflict(let running):
+                        return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
+                            path: "base", message: "this proxy runs version \(running), not \(patch.base); send the whole configuration with PUT")])))
+                    case .invalid(let problems):
+                        return (.badRequest, "application/json", errorsJSON(problems))
+                    case nil:
+                        return (.internalServerError, "text/plain", "\(error)\n")
+                    }
+                }
+        default:
+            return nil
+        }
+    }
+
+    private static func path(of head: HTTPRequestHead) -> String {
+        head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+    }
+
+    /// Everything `answerOnLoop` leaves: off the hot path, as a task.
+    static func respond(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer) async -> Answer {
+        switch (head.method, path(of: head)) {
         case (.GET, "/config"):
             return (.ok, "application/json", String(decoding: server.configurationAnswer(), as: UTF8.self))
-        case (.GET, "/config/version"):
-            // What the operator polls every pass: the active version alone, without encoding the whole config.
-            return (.ok, "application/json", "{\"version\":\(jsonString(server.configuration.version))}\n")
         case (.PUT, "/config"):
             do {
                 let config = try SidecarConfiguration.decode(json: Data(body.readableBytesView))
@@ -93,26 +87,6 @@ enum AdminServer {
                 return (.ok, "application/json", "{\"version\":\(jsonString(config.version))}\n")
             } catch {
                 return (.badRequest, "application/json", errorsJSON(error))
-            }
-        case (.PATCH, "/config"):
-            // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
-            let patch: SidecarConfigPatch
-            do {
-                patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
-            } catch {
-                return (.badRequest, "application/json", errorsJSON(error))
-            }
-            do throws(ProxyServer.PatchError) {
-                try await server.apply(patch)
-                return (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n")
-            } catch {
-                switch error {
-                case .conflict(let running):
-                    return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
-                        path: "base", message: "this proxy runs version \(running), not \(patch.base); send the whole configuration with PUT")])))
-                case .invalid(let problems):
-                    return (.badRequest, "application/json", errorsJSON(problems))
-                }
             }
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")

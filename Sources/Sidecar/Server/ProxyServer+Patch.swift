@@ -16,23 +16,50 @@ extension ProxyServer {
     /// loop's services, endpoints and host table as they are. At 100 services, validating and recompiling the
     /// whole mesh for one weight was most of a proxy's CPU per change (bench/proxy/patch-cost.sh).
     public func apply(_ patch: SidecarConfigPatch) async throws(PatchError) {
+        do {
+            try await apply(patch, from: loopList[0].eventLoop).get()
+        } catch let error as PatchError {
+            throw error
+        } catch {
+            throw .invalid(ConfigError(problems: [.init(path: "", message: "\(error)")]))
+        }
+    }
+
+    /// The same, as a future completed on `eventLoop`: the admin endpoint answers a patch without leaving its event
+    /// loop when no other change is being applied. Every operator weight change patches every proxy, and the hops
+    /// between the loop and Swift's executor cost a proxy more CPU than the patch itself.
+    func apply(_ patch: SidecarConfigPatch, from eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         let tables = SidecarConfiguration(
             version: patch.version, listeners: [], services: [], splits: patch.splits ?? [],
             retryPolicies: patch.retryPolicies ?? [])
-        do { try tables.validate() } catch { throw .invalid(error) }
-        await applyGate.acquire()
-        defer { applyGate.release() }
+        do { try tables.validate() } catch { return eventLoop.makeFailedFuture(PatchError.invalid(error)) }
+        if applyGate.tryAcquire() { return swapIn(patch, on: eventLoop) }
+        return eventLoop.makeFutureWithTask {
+            await self.applyGate.acquire()
+            try await self.swapIn(patch, on: eventLoop).get()
+        }
+    }
+
+    /// Runs with `applyGate` held and releases it when every loop serves the patched tables (or the patch failed).
+    private func swapIn(_ patch: SidecarConfigPatch, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         let current = configuration
-        guard patch.applies(to: current.version) else { throw .conflict(running: current.version) }
+        guard patch.applies(to: current.version) else {
+            applyGate.release()
+            return eventLoop.makeFailedFuture(PatchError.conflict(running: current.version))
+        }
         let new = patch.applied(to: current)
         let splitsOnly = patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies
-        await withTaskGroup(of: Void.self) { tasks in
-            for loop in loopList {
-                tasks.addTask {
-                    try? await loop.eventLoop.submit { splitsOnly ? loop.applySplits(new) : loop.apply(new) }.get()
-                }
+        let applied: [EventLoopFuture<Void>] = loopList.map { loop in
+            let swap: @Sendable () -> Void = { splitsOnly ? loop.applySplits(new) : loop.apply(new) }
+            guard !loop.eventLoop.inEventLoop else {
+                swap()  // this loop's own tables: no hop
+                return loop.eventLoop.makeSucceededVoidFuture()
             }
+            return loop.eventLoop.submit(swap)
         }
-        state.withLock { $0.configuration = new }
+        return EventLoopFuture.andAllComplete(applied, on: eventLoop).map {
+            self.state.withLock { $0.configuration = new }
+            self.applyGate.release()
+        }
     }
 }

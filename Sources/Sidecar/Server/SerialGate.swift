@@ -25,6 +25,15 @@ final class SerialGate: Sendable {
         }
     }
 
+    /// Takes the gate when nobody holds it, without waiting; false when it is held.
+    func tryAcquire() -> Bool {
+        state.withLock { s in
+            guard !s.held else { return false }
+            s.held = true
+            return true
+        }
+    }
+
     /// Hands the gate to the next waiter, if any.
     func release() {
         let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
