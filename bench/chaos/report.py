@@ -85,9 +85,18 @@ def wrk_episodes(series_path):
     return episodes
 
 
+def least_squares(points):
+    """MB per 10 minutes of (t, kB) points."""
+    ts, vs = [p[0] for p in points], [p[1] for p in points]
+    mt, mv = statistics.fmean(ts), statistics.fmean(vs)
+    return sum((t - mt) * (v - mv) for t, v in zip(ts, vs)) / sum((t - mt) ** 2 for t in ts) * 600 / 1024
+
+
 def slopes(samples, soak_seconds):
     """MB per 10 minutes for each process instance that lived long enough (least squares over its samples after
-    its first minute, so start-up allocation is not counted as a leak), grouped by kind."""
+    its first minute, so start-up allocation is not counted as a leak), grouped by kind; and the same over the second
+    half of its life alone. Warming up (connection buffers, pools, metric series filling) flattens out; a leak keeps
+    its slope in the second half."""
     series = defaultdict(list)
     for s in samples:
         series[(s["kind"], s["slot"], s["pid"])].append((s["t"], s["rss_kb"]))
@@ -98,10 +107,9 @@ def slopes(samples, soak_seconds):
         warm = [p for p in points if p[0] - points[0][0] >= min(60.0, 0.2 * soak_seconds)]
         if len(warm) < 5 or warm[-1][0] - warm[0][0] < minimum:
             continue
-        ts, vs = [p[0] for p in warm], [p[1] for p in warm]
-        mt, mv = statistics.fmean(ts), statistics.fmean(vs)
-        slope = sum((t - mt) * (v - mv) for t, v in zip(ts, vs)) / sum((t - mt) ** 2 for t in ts)
-        by_kind[kind].append((slope * 600 / 1024, slot, pid, warm[-1][0] - warm[0][0], vs[0] / 1024, vs[-1] / 1024))
+        late = [p for p in points if p[0] >= (points[0][0] + points[-1][0]) / 2]
+        by_kind[kind].append((least_squares(warm), slot, pid, warm[-1][0] - warm[0][0], warm[0][1] / 1024,
+                              warm[-1][1] / 1024, least_squares(late) if len(late) >= 5 else None))
     return by_kind
 
 
@@ -173,6 +181,10 @@ def main(record, wrk_txt, wrk_series, minutes):
         print(f"- RSS slope, {kind}: {len(values)} instances measured, median "
               f"{statistics.median(v[0] for v in values):+.2f} MB/10 min, worst {worst[0]:+.2f} "
               f"({worst[1]} pid {worst[2]}, {worst[4]:.1f} -> {worst[5]:.1f} MB over {worst[3] / 60:.0f} min)")
+        late = [v[6] for v in values if v[6] is not None]
+        if late:
+            print(f"  - over the second half of each instance's life: median {statistics.median(late):+.2f}, "
+                  f"worst {max(late, key=abs):+.2f} MB/10 min")
 
     snaps = {s["label"]: s for s in read(record, "snapshots")}
     if "start" in snaps and "end" in snaps:

@@ -14,13 +14,17 @@ split = {"name": "svc-0", "rootService": "svc-0", "backends": [{"service": "svc-
 print(json.dumps({"version": "v0", "listeners": [{"name": "out", "kind": "outbound", "address": "127.0.0.1:0"}],
                   "services": services, "splits": [split]}))
 PY
+# The admin API refuses a change without the proxy's secret: give it one, as the operator does.
+(umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DIR/admin.token")
+PROXY_ARGS=(--admin-token-file "$DIR/admin.token")
 start_mesh "$DIR/v0.json"
 ticks() { awk '{print $14 + $15}' /proc/$MESH_PID/stat; }
 HZ=$(getconf CLK_TCK)
 before=$(ticks)
-wall=$(python3 - "$ADMIN_PORT" "$PATCHES" <<'PY'
+wall=$(python3 - "$ADMIN_PORT" "$PATCHES" "$DIR/admin.token" <<'PY'
 import http.client, json, sys, time
 port, count = int(sys.argv[1]), int(sys.argv[2])
+token = open(sys.argv[3]).read().strip()
 conn = http.client.HTTPConnection("127.0.0.1", port)
 base = "v0"
 start = time.perf_counter()
@@ -28,7 +32,8 @@ for i in range(1, count + 1):
     w = (i * 37) % 101
     body = json.dumps({"base": base, "version": f"v{i}", "splits": [{"name": "svc-0", "rootService": "svc-0",
         "backends": [{"service": "svc-0-v1", "weight": 100 - w}, {"service": "svc-0-v2", "weight": w}]}]})
-    conn.request("PATCH", "/config", body=body, headers={"content-type": "application/json"})
+    conn.request("PATCH", "/config", body=body, headers={"content-type": "application/json",
+                                                               "authorization": "Bearer " + token})
     reply = conn.getresponse(); reply.read()
     if reply.status != 200: sys.exit(f"PATCH {i}: HTTP {reply.status}")
     base = f"v{i}"
