@@ -11,8 +11,9 @@ extension ReconcileLoop {
     /// skipped to keep watchers quiet).
     func writeStatuses(snapshot: MeshSnapshot, instances: [ObservedInstance], world: DesiredWorld) async {
         let crashLooping = Set(backoffs.filter { $0.value.isCrashLooping && notBefore[$0.key] != nil }.keys)
-        let builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
+        var builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
                                     rollouts: rollouts)
+        builder.notReady = readinessReasons(instances)
         let time = JSON.time(Date())
         let storedByKey = Dictionary(snapshot.stored.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var changed: [(MeshStore.ObjectKey, ObjectStatus)] = []
