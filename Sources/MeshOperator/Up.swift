@@ -26,6 +26,9 @@ extension Meshctl {
         @Option(help: "Seconds a DNS answer may be cached, 0-5.")
         var dnsTTL = 1
 
+        @Option(help: ArgumentHelp(OperatorCommand.certLifetimeHelp))
+        var certLifetime = "24h"
+
         func validate() throws {
             guard http == "off" || HTTPListenAddress(parsing: http) != nil else {
                 throw ValidationError("--http: expected 127.0.0.1:PORT (loopback only) or off")
@@ -34,6 +37,7 @@ extension Meshctl {
                 throw ValidationError("--dns: expected 127.0.0.1:PORT (loopback only) or off")
             }
             guard (0...5).contains(dnsTTL) else { throw ValidationError("--dns-ttl: expected 0 to 5 seconds") }
+            _ = try OperatorCommand.leafLifetime(certLifetime)
         }
 
         func run() async throws {
@@ -46,7 +50,7 @@ extension Meshctl {
             let spec = ProcessSpec(
                 arguments: [SelfExecutable.path, "operator", "--state-dir", directory.root,
                             "--gateway-port", String(gatewayPort), "--http", http, "--trust-domain", trustDomain,
-                            "--dns", dns, "--dns-ttl", String(dnsTTL)],
+                            "--dns", dns, "--dns-ttl", String(dnsTTL), "--cert-lifetime", certLifetime],
                 logPath: directory.operatorLogPath)
             let handle = try await LocalProcessRuntime().spawn(spec)
             // Bounded wait: 100 × 100 ms.

@@ -10,10 +10,14 @@ import OperatorAPI
 actor IdentityAuthority {
     let files: AnchorFiles
     private(set) var authority: CertificateAuthority
+    /// How long a leaf lives (`meshctl up --cert-lifetime`; 24 h by default). A proxy may ask for less
+    /// (`mesh-proxy --identity-lifetime`), never for more.
+    let leafLifetime: TimeInterval
 
     /// Loads the anchors, creating the first on the first start. The trust domain is fixed then: it is written
     /// beside the anchors and read back by every later start (`--trust-domain` only matters the first time).
-    init(directory: StateDirectory, trustDomain: String) throws {
+    init(directory: StateDirectory, trustDomain: String,
+         leafLifetime: TimeInterval = CertificateAuthority.defaultLifetime) throws {
         let files = AnchorFiles(directory: directory.identityDirectory)
         let recorded = directory.identityDirectory + "/trust-domain"
         let domain = (try? String(contentsOfFile: recorded, encoding: .utf8))?
@@ -22,16 +26,19 @@ actor IdentityAuthority {
             throw IdentityError.invalidName("trust domain \"\(domain)\": lower-case letters, digits, dots, dashes and underscores only")
         }
         self.files = files
+        self.leafLifetime = leafLifetime
         self.authority = try CertificateAuthority.loadOrCreate(files, trustDomain: domain)
         if !FileManager.default.fileExists(atPath: recorded) {
             try (domain + "\n").write(toFile: recorded, atomically: true, encoding: .utf8)
         }
     }
 
-    func issue(csrPEM: String, service: String, lifetime: TimeInterval = CertificateAuthority.defaultLifetime)
+    /// Signs `csrPEM` as `service` for `leafLifetime`, or the shorter `askedLifetime` (at least 1 s).
+    func issue(csrPEM: String, service: String, askedLifetime: TimeInterval? = nil)
         throws(IdentityError) -> IssuedCertificate
     {
-        try authority.issue(csrPEM: csrPEM, service: service, lifetime: lifetime)
+        let lifetime = max(1, min(askedLifetime ?? leafLifetime, leafLifetime))
+        return try authority.issue(csrPEM: csrPEM, service: service, lifetime: lifetime)
     }
 
     var isRotating: Bool { authority.isRotating }

@@ -19,6 +19,8 @@ public struct OperatorDaemon: Sendable {
     public var http: HTTPListenAddress?
     /// The SPIFFE trust domain of the first anchor (kept in `STATE/identity/trust-domain` after that).
     public var trustDomain = "meshctl.local"
+    /// How long the CA's leaf certificates live (`--cert-lifetime`); each proxy renews at 70 % of it.
+    public var leafLifetime: Duration = .seconds(24 * 3600)
     /// The DNS interface (`NAME.service.mesh`); nil: none.
     public var dns: HTTPListenAddress? = HTTPListenAddress(host: "127.0.0.1", port: 8600)
     /// Seconds DNS answers may be cached, 0-5.
@@ -45,7 +47,9 @@ public struct OperatorDaemon: Sendable {
         let loop = ReconcileLoop(store: store, runtime: runtime, directory: directory, meshctlPath: meshctlPath,
                                  gatewayPort: gatewayPort, logger: logger)
         // The CA: the first start creates the trust anchor (docs/identity.md).
-        let identity = try IdentityAuthority(directory: directory, trustDomain: trustDomain)
+        let identity = try IdentityAuthority(directory: directory, trustDomain: trustDomain,
+                                             leafLifetime: Double(leafLifetime.components.seconds)
+                                                 + Double(leafLifetime.components.attoseconds) / 1e18)
         let api = APIServer(socketPath: directory.socketPath,
                             handler: OperatorRoutes(store: store, loop: loop, gatewayPort: gatewayPort, identity: identity))
         // The loop returns only when `meshctl down` has stopped everything; then the whole operator ends.

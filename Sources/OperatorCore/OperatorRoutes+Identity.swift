@@ -26,9 +26,8 @@ extension OperatorRoutes {
         guard known else {
             return APIResponse(status: 404, body: JSON.encode(["error": "no Service \(ask.service)"]))
         }
-        let lifetime = min(ask.lifetimeSeconds ?? CertificateAuthority.defaultLifetime, CertificateAuthority.defaultLifetime)
         do {
-            let issued = try await identity.issue(csrPEM: ask.csr, service: ask.service, lifetime: max(1, lifetime))
+            let issued = try await identity.issue(csrPEM: ask.csr, service: ask.service, askedLifetime: ask.lifetimeSeconds)
             return APIResponse(status: 200, body: JSON.encode(issued))
         } catch {
             return APIResponse(status: 400, body: JSON.encode(["error": "\(error)"]))

@@ -36,8 +36,7 @@ struct IdentityClient: Sendable {
             .send("POST", "/v1/identity/certificates", body: Array(try JSONEncoder().encode(request)))
         guard response.status == 200 else { throw Failure.refused(response.status, String(decoding: response.body, as: UTF8.self)) }
         let issued = try JSONDecoder().decode(IssuedCertificate.self, from: Data(response.body))
-        try tls.install(certificatePEM: issued.certificatePEM, keyPEM: key.pem, trustBundlePEM: issued.trustBundlePEM,
-                        notAfter: issued.notAfter)
+        try tls.install(certificatePEM: issued.certificatePEM, keyPEM: key.pem, trustBundlePEM: issued.trustBundlePEM)
         return issued
     }
 
@@ -52,20 +51,24 @@ struct IdentityClient: Sendable {
         return String(decoding: body, as: UTF8.self) + "\n"
     }
 
-    /// Renews at each certificate's `renewAt` until cancelled; a failed renewal is retried every 5 s (the old
-    /// certificate keeps serving until it expires, 30 % of its life later).
+    /// Renews at each certificate's `renewAt` until cancelled. A failed renewal is retried while the old
+    /// certificate keeps serving: every 5 s, or every third of what is left of it when that is sooner (a leaf of a
+    /// few seconds, `meshctl up --cert-lifetime`, still gets several tries before it expires).
     func keepFresh(first: IssuedCertificate, logger: Logger) async {
+        var current = first
         var next = first.renewAt
         while !Task.isCancelled {
             let wait = max(0.05, next.timeIntervalSinceNow)
             try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
             if Task.isCancelled { return }
             do {
-                next = try await renew().renewAt
-                logger.info("certificate renewed", metadata: ["service": "\(service)"])
+                current = try await renew()
+                next = current.renewAt
+                logger.info("certificate renewed", metadata: ["service": "\(service)", "notAfter": "\(current.notAfter)"])
             } catch {
-                logger.warning("certificate renewal failed; retrying in 5 s", metadata: ["error": "\(error)"])
-                next = Date().addingTimeInterval(5)
+                let retry = min(5, max(1, current.notAfter.timeIntervalSinceNow / 3))
+                logger.warning("certificate renewal failed; retrying", metadata: ["error": "\(error)", "in": "\(retry)s"])
+                next = Date().addingTimeInterval(retry)
             }
         }
     }

@@ -33,15 +33,16 @@ final class OperatorHarness {
 
     var manifests: String { directory + "/manifests" }
 
-    /// Starts the operator and waits (bounded) until it answers; `environment` is added to the test's own.
-    func start(environment: [String: String] = [:]) throws {
+    /// Starts the operator and waits (bounded) until it answers; `environment` is added to the test's own,
+    /// `arguments` to the operator's flags.
+    func start(environment: [String: String] = [:], arguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         process.arguments = ["operator", "--state-dir", stateDirectory, "--gateway-port", String(gatewayPort),
-                             "--dns", "127.0.0.1:0"]
+                             "--dns", "127.0.0.1:0"] + arguments
         let log = directory + "/operator.out"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))

@@ -22,7 +22,17 @@ public final class MeshTLS: Sendable {
         let client: NIOSSLContext
         let clientHTTP2: NIOSSLContext
         let identity: SpiffeID
-        let notAfter: Date?
+        let leaf: Leaf
+    }
+
+    /// What the admin endpoint shows of the current certificate (`GET /identity`): enough to see a renewal happen
+    /// (a new serial, a later `notBefore`) without reading the key.
+    public struct Leaf: Sendable, Codable, Hashable {
+        public var identity: String
+        /// Hex, as `openssl x509 -serial` prints it.
+        public var serial: String
+        public var notBefore: Date
+        public var notAfter: Date
     }
 
     private let current = Mutex<Material?>(nil)
@@ -30,7 +40,7 @@ public final class MeshTLS: Sendable {
     public init() {}
 
     /// Replaces the identity. Throws, keeping the old one, when the PEMs do not load.
-    public func install(certificatePEM: String, keyPEM: String, trustBundlePEM: String, notAfter: Date? = nil) throws {
+    public func install(certificatePEM: String, keyPEM: String, trustBundlePEM: String) throws {
         let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
         let roots = try NIOSSLCertificate.fromPEMBytes(Array(trustBundlePEM.utf8))
         let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
@@ -52,9 +62,13 @@ public final class MeshTLS: Sendable {
         var clientHTTP2 = client
         client.applicationProtocols = ["http/1.1"]
         clientHTTP2.applicationProtocols = ["h2"]
+        let summary = Leaf(
+            identity: identity.uri, serial: leaf.serialNumber.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined(),
+            notBefore: Date(timeIntervalSince1970: TimeInterval(leaf.notValidBefore)),
+            notAfter: Date(timeIntervalSince1970: TimeInterval(leaf.notValidAfter)))
         let material = Material(
             server: try NIOSSLContext(configuration: server), client: try NIOSSLContext(configuration: client),
-            clientHTTP2: try NIOSSLContext(configuration: clientHTTP2), identity: identity, notAfter: notAfter)
+            clientHTTP2: try NIOSSLContext(configuration: clientHTTP2), identity: identity, leaf: summary)
         current.withLock { $0 = material }
     }
 
@@ -62,6 +76,9 @@ public final class MeshTLS: Sendable {
 
     /// This proxy's identity, once it has one.
     public var identity: SpiffeID? { material?.identity }
+
+    /// The certificate this proxy presents now, once it has one.
+    public var leaf: Leaf? { material?.leaf }
 
     /// The identity a mesh peer serving `service` must present: this proxy's trust domain and namespace.
     func expected(service: String) -> SpiffeID? {

@@ -57,6 +57,8 @@ final class AdminHandler: ChannelInboundHandler {
             if head.method == .POST && head.uri == "/drain" && status == .accepted {
                 written.whenComplete { _ in server.beginDrain() }
             }
+            // `Connection: close` (or HTTP/1.0): close now, so the client sees the end instead of waiting.
+            if !head.isKeepAlive { written.whenComplete { _ in channel.close(promise: nil) } }
         }
     }
 }

@@ -90,6 +90,14 @@ enum AdminServer {
             }
         case (.POST, "/drain"):
             return (.accepted, "text/plain", "draining\n")
+        case (.GET, "/identity"):
+            // The certificate presented now (serial, validity), so a renewal can be watched from outside.
+            guard let leaf = server.options.meshTLS?.leaf else { return (.notFound, "text/plain", "this proxy has no identity\n") }
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            encoder.outputFormatting = [.sortedKeys]
+            let data = (try? encoder.encode(leaf)) ?? Data()
+            return (.ok, "application/json", String(decoding: data, as: UTF8.self) + "\n")
         case (.POST, "/identity/renew"):
             guard let renew = server.options.renewIdentity else { return (.notFound, "text/plain", "this proxy has no identity\n") }
             do {
@@ -104,7 +112,8 @@ enum AdminServer {
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let data = (try? encoder.encode(await server.stats())) ?? Data()
             return (.ok, "application/json", String(decoding: data, as: UTF8.self) + "\n")
-        case (_, "/ready"), (_, "/config"), (_, "/config/version"), (_, "/drain"), (_, "/metrics"), (_, "/stats"):
+        case (_, "/ready"), (_, "/config"), (_, "/config/version"), (_, "/drain"), (_, "/metrics"), (_, "/stats"),
+             (_, "/identity"):
             return (.methodNotAllowed, "text/plain", "method not allowed\n")
         default:
             return (.notFound, "text/plain", "not found\n")
