@@ -80,4 +80,42 @@ struct AuthorizationPolicyManifestTests {
                 + "delete or change them first, or delete with --cascade"
         ])
     }
+
+    @Test("a split root is a target when every backend runs replicas; a service serving nothing of its own is not")
+    func splitRootTarget() {
+        let split = """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: shop}
+            spec: {port: 8090}
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: shop-v1}
+            spec: {port: 8091, command: [app]}
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: shop-v2}
+            spec: {port: 8092, BACKEND}
+            ---
+            apiVersion: split.smi-spec.io/v1alpha4
+            kind: TrafficSplit
+            metadata: {name: shop}
+            spec:
+              service: shop
+              backends: [{service: shop-v1, weight: 50}, {service: shop-v2, weight: 50}]
+            ---
+
+            """
+        let policy = Self.head + "  service: shop\n"
+        #expect(errors(split.replacingOccurrences(of: "BACKEND", with: "command: [app]") + policy) == [])
+        #expect(errors(split.replacingOccurrences(of: "BACKEND", with: "endpoints: [127.0.0.1:9000]") + policy) == [
+            #"m.yaml:28:12: error: spec.service: service "shop" sends requests to "shop-v2", which runs no replicas of its own (no command), so no sidecar would enforce this policy there"#
+        ])
+        let staticOnly = "apiVersion: mesh.meshctl.dev/v1alpha1\nkind: Service\nmetadata: {name: ext}\nspec: {port: 8093, endpoints: [127.0.0.1:9000]}\n---\n"
+        #expect(errors(staticOnly + Self.head + "  service: ext\n") == [
+            #"m.yaml:11:12: error: spec.service: service "ext" runs no replicas of its own (no command) and is neither the root of a TrafficSplit nor the parent of an HTTPRoute, so no sidecar would enforce this policy"#
+        ])
+    }
 }

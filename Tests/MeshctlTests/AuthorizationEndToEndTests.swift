@@ -84,4 +84,64 @@ struct AuthorizationEndToEndTests {
         #expect(delete.status != 0)
         #expect(delete.stderr.contains("authorizationpolicy/web-callers"), "\(delete.stderr)")
     }
+
+    /// A policy on a TrafficSplit's root is enforced by the sidecars of both backends: a caller it does not allow
+    /// (the gateway) gets 403 whichever backend the 50/50 split picks; once allowed, both answer.
+    @Test func aPolicyOnASplitRootIsEnforcedByEveryBackend() async throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        try harness.start()
+        let (port, v1, v2) = (OperatorHarness.freePort(), OperatorHarness.freePort(), OperatorHarness.freePort())
+        func manifests(allow: String) -> String {
+            """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: web}
+            spec: {port: \(port)}
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: web-v1}
+            spec: {port: \(v1), command: [meshctl, demo-app, --version, v1]}
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Service
+            metadata: {name: web-v2}
+            spec: {port: \(v2), command: [meshctl, demo-app, --version, v2]}
+            ---
+            apiVersion: split.smi-spec.io/v1alpha4
+            kind: TrafficSplit
+            metadata: {name: web}
+            spec:
+              service: web
+              backends: [{service: web-v1, weight: 50}, {service: web-v2, weight: 50}]
+            ---
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: AuthorizationPolicy
+            metadata: {name: web-callers}
+            spec:
+              service: web
+              rules:
+              - from: [\(allow)]
+
+            """
+        }
+        try harness.write("web.yaml", manifests(allow: "frontend"))
+        let apply = try harness.meshctl(["apply", "-f", harness.manifests])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        // Both backends' direct ports (through the gateway) answer 403 once their sidecars are up.
+        #expect(harness.eventually(40) { [v1, v2].allSatisfy { LoopbackGet.get(port: $0)?.status == 403 } })
+        let answers = (0..<40).compactMap { _ in LoopbackGet.get(port: port, host: "web") }
+        #expect(answers.count == 40)
+        #expect(answers.allSatisfy { $0.status == 403 && $0.body.contains("no AuthorizationPolicy allows spiffe://meshctl.local/ns/default/sa/gateway") },
+                "\(answers.filter { $0.status != 403 }.prefix(3))")
+
+        try harness.write("web.yaml", manifests(allow: "frontend, gateway"))
+        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
+        #expect(harness.eventually(20) { [v1, v2].allSatisfy { LoopbackGet.get(port: $0)?.status == 200 } })
+        let allowed = (0..<40).compactMap { _ in LoopbackGet.get(port: port, host: "web") }
+        #expect(allowed.allSatisfy { $0.status == 200 }, "\(allowed.filter { $0.status != 200 }.prefix(3))")
+        // Both backends answered through the split, so both sidecars had let the gateway through.
+        #expect(Set(allowed.map(\.body)) == ["hello from v1\n", "hello from v2\n"])
+    }
 }

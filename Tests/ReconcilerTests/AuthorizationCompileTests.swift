@@ -57,6 +57,30 @@ struct AuthorizationCompileTests {
         }
     }
 
+    @Test func aPolicyOnASplitRootReachesEveryBackendsInboundListener() throws {
+        var book = PortBook()
+        var input = MeshInputs(
+            services: [Service(metadata: ObjectMeta(name: "web"), spec: Service.Spec(port: 9080, workload: .none)),
+                       Self.service("web-v1", port: 9081), Self.service("web-v2", port: 9082), Self.service("api", port: 9083)],
+            splits: [TrafficSplit(metadata: ObjectMeta(name: "web"), spec: TrafficSplit.Spec(
+                service: "web", backends: [.init(service: "web-v1", weight: 90), .init(service: "web-v2", weight: 10)]))],
+            meshctlPath: "/bin/meshctl", configsDirectory: "/state/configs", gatewayPort: 8000)
+        input.identitySocket = "/state/operator.sock"
+        input.authorizationPolicies = [
+            AuthorizationPolicy(metadata: ObjectMeta(name: "web-callers"), spec: .init(service: "web", rules: [.init(from: ["api"])])),
+            AuthorizationPolicy(metadata: ObjectMeta(name: "v2-only"), spec: .init(service: "web-v2", action: .deny,
+                                                                                  rules: [.init(paths: ["/beta*"])])),
+        ]
+        let world = MeshCompiler.compile(input, ports: &book, isFree: { _ in true })
+        let callers = AuthorizationPolicyConfig(name: "web-callers", action: .allow, rules: [.init(from: ["api"])])
+        #expect(Self.inbound(world, of: "web-v1")?.authorization == [callers])
+        // A backend's own policy and the root's, together.
+        #expect(Self.inbound(world, of: "web-v2")?.authorization == [
+            callers, AuthorizationPolicyConfig(name: "v2-only", action: .deny, rules: [.init(paths: ["/beta*"])]),
+        ])
+        #expect(Self.inbound(world, of: "api")?.authorization == nil)
+    }
+
     @Test func strictIsLeftOutWithoutIdentity() {
         var book = PortBook()
         let world = MeshCompiler.compile(Self.inputs(identity: false), ports: &book, isFree: { _ in true })

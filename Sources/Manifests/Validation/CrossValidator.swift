@@ -9,7 +9,7 @@ struct CrossValidator {
     /// Where a reference was looked for, for "is not defined ..." messages.
     let scope: String
     private var diagnostics: [Diagnostic] = []
-    private var services: [String: (Service, ObjectSource)] = [:]
+    private(set) var services: [String: (Service, ObjectSource)] = [:]
     private var splits: [String: (TrafficSplit, ObjectSource)] = [:]
     private var groups: [String: (HTTPRouteGroup, ObjectSource)] = [:]
     /// Gateways by name: what an HTTPRoute's ingress parents attach to.
@@ -91,11 +91,7 @@ struct CrossValidator {
                 requireService(fault.spec.service, loaded, "spec.service")
             case .authorizationPolicy(let policy):
                 requireService(policy.spec.service, loaded, "spec.service")
-                // Only a replica's inbound sidecar enforces a policy: a service without replicas has none.
-                if let (target, _) = services[policy.spec.service], target.spec.workload.commandValue == nil {
-                    error(loaded, "spec.service",
-                          "service \"\(policy.spec.service)\" runs no replicas of its own (no command), so no sidecar would enforce this policy; target the services that serve it")
-                }
+                check(policy, loaded)
             case .httpRoute(let route):
                 check(route, loaded, splitRoots: splitRoots, routeParents: routeParents)
             case .rollout(let rollout):

@@ -8,7 +8,8 @@ struct MeshTables {
     var splits: [TrafficSplitConfig] = []
     var retryPolicies: [RetryPolicyConfig] = []
     var faults: [FaultConfig] = []
-    /// By target Service: what its replicas' inbound listeners enforce.
+    /// By Service: what its replicas' inbound listeners enforce (its own policies, and those of a split or route
+    /// it is a backend of).
     var authorizations: [String: [AuthorizationPolicyConfig]] = [:]
     let inputs: MeshInputs
 
@@ -64,7 +65,12 @@ struct MeshTables {
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
         for policy in inputs.authorizationPolicies {
-            authorizations[policy.spec.service, default: []].append(ManifestTranslation.authorizationConfig(policy))
+            // A split root's or route parent's policy is enforced where its requests are answered: its backends.
+            let config = ManifestTranslation.authorizationConfig(policy)
+            for service in AuthorizationPolicy.enforcingServices(for: policy.spec.service, splits: inputs.splits,
+                                                                 routes: inputs.httpRoutes) {
+                authorizations[service, default: []].append(config)
+            }
         }
     }
 
