@@ -83,9 +83,14 @@ enum StatCommandSupport {
             var windowSeconds: Double
             var rows: [StatRow]
         }
+        return prettyJSON(Body(windowSeconds: seconds, rows: rows))
+    }
+
+    /// Sorted keys, indented: what `stat -o json` and `edges -o json` print.
+    static func prettyJSON(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let data = (try? encoder.encode(Body(windowSeconds: seconds, rows: rows))) ?? Data("{}".utf8)
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

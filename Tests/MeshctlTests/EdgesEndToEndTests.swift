@@ -39,6 +39,14 @@ struct EdgesEndToEndTests {
         #expect(gateway?[1] == "web" && gateway?.last == "yes", "\(edges.stdout)")
         #expect(gateway.map { Double($0[2]) ?? 0 } ?? 0 > 1, "\(edges.stdout)")
         #expect(gateway?[3] == "100.00%", "\(edges.stdout)")
+        // The same as JSON, for scripts.
+        let json = try harness.meshctl(["edges", "--window", "1s", "-o", "json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        struct Document: Decodable { var windowSeconds: Double; var edges: [MeshEdges.Row] }
+        let document = try JSONDecoder().decode(Document.self, from: Data(json.stdout.utf8))
+        let edge = document.edges.first { $0.from == "gateway" && $0.to == "web" }
+        #expect(edge?.mtls == true && (edge?.requestsPerSecond ?? 0) > 1 && edge?.success == 1, "\(json.stdout)")
+        #expect(document.windowSeconds >= 1)
         // The plaintext calls were before the window: counted in /metrics, with no rate now.
         let scrape = try MeshTLSEndToEndTests.shell("curl -s http://127.0.0.1:\(try await Self.sidecarAdminPort(harness))/metrics")
         #expect(scrape.contains(#"peer="spiffe://meshctl.local/ns/default/sa/gateway",tls="true",code="2xx"}"#), "\(scrape.prefix(3000))")
