@@ -4,7 +4,8 @@ import Manifests
 import Testing
 
 /// What export writes is accepted by a cluster with the upstream CRDs: every example under every target, and a
-/// mesh of the features the examples do not use, and a generated 200-service mesh, validate with zero errors.
+/// mesh of the features the examples do not use, AuthorizationPolicies, and a generated 200-service mesh, validate
+/// with zero errors.
 @Suite struct ConformanceTests {
     @Test func everyExportValidates() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("k8s-export-\(UUID().uuidString)")
@@ -29,6 +30,8 @@ import Testing
         }
         for options in BridgeFixtures.allOptions {
             try write(RoundTripEdgeTests.export(options).export, into: "edge-\(options.testDescription.replacingOccurrences(of: "/", with: "-"))")
+            // Istio's security AuthorizationPolicy, Linkerd's Server / AuthorizationPolicy / authentications.
+            try write(AuthorizationRoundTripTests.export(options), into: "authz-\(options.testDescription.replacingOccurrences(of: "/", with: "-"))")
         }
         let generated = BridgeFixtures.generatedMesh(services: 200)
         try write(BridgeFixtures.export(generated, ExportOptions(mesh: .istio, rollouts: .argo, split: .gateway)), into: "generated-istio")

@@ -59,11 +59,13 @@ extension ExportContext {
     /// The label of a ConfigMap that carries a whole meshctl object.
     static let manifestLabel = annotationPrefix + "manifest"
 
-    /// A kind this export has no mapping for, whole, in a ConfigMap only meshctl import reads.
-    mutating func exportAsConfigMap(_ loaded: LoadedObject) {
+    /// A kind this export has no mapping for (or an object the target cannot say exactly, `because`), whole, in a
+    /// ConfigMap only meshctl import reads.
+    mutating func exportAsConfigMap(_ loaded: LoadedObject, because reason: String? = nil) {
         let object = loaded.object
         let name = "meshctl-\(object.kind.rawValue.lowercased())-\(object.name)"
-        warn(loaded, "kind", "\(object.kind.rawValue) has no Kubernetes mapping in this export; carried as ConfigMap \(name) for meshctl import only")
+        let why = reason.map { "not mapped: \($0)" } ?? "\(object.kind.rawValue) has no Kubernetes mapping in this export"
+        warn(loaded, "kind", "\(why); carried as ConfigMap \(name) for meshctl import only, not enforced in the cluster")
         emit("v1", "ConfigMap", name: name, from: loaded, labels: [Self.manifestLabel: "true"],
              body: [("data", .object([("manifest.yaml", .string(ManifestEncoder.yaml([object])))]))])
     }

@@ -77,8 +77,12 @@ extension ExportContext {
         let podLabels = [Self.serviceLabel: name].merging(meshPodLabels) { first, _ in first }
         let template = CanonicalValue.object([
             ("metadata", .object([("labels", .sortedStrings(podLabels)), ("annotations", .sortedStrings(meshPodAnnotations))])),
-            ("spec", .object([("containers", .list([.object(container)]))])),
+            ("spec", .object([("serviceAccountName", hasAuthorizationPolicies ? .string(name) : nil),
+                              ("containers", .list([.object(container)]))])),
         ])
+        if hasAuthorizationPolicies {
+            emit("v1", "ServiceAccount", name: name, from: loaded, body: [])
+        }
         emit("apps/v1", "Deployment", name: name, from: loaded, labels: service.metadata.labels,
              annotations: annotations,
              body: [("spec", .object([("replicas", .int(command.replicas)),

@@ -11,6 +11,11 @@ struct ExportContext {
     let services: [String: LoadedObject]
     /// Root services of TrafficSplits.
     let splitRoots: Set<String>
+    /// Parent services of HTTPRoutes.
+    let routeParents: Set<String>
+    /// With an AuthorizationPolicy in the set, every Deployment runs as a ServiceAccount named after its Service:
+    /// the identity the cluster's mesh authorizes callers by.
+    let hasAuthorizationPolicies: Bool
     var objects: [KubernetesObject] = []
     var diagnostics: [Diagnostic] = []
 
@@ -21,6 +26,8 @@ struct ExportContext {
         for loaded in mesh where loaded.object.kind == .service { services[loaded.object.name] = loaded }
         self.services = services
         splitRoots = Set(mesh.compactMap { $0.object.trafficSplit?.spec.service })
+        routeParents = Set(mesh.compactMap { $0.object.httpRoute }.flatMap { $0.spec.parentRefs.map(\.name) })
+        hasAuthorizationPolicies = mesh.contains { $0.object.kind == .authorizationPolicy }
     }
 
     func namespace(of loaded: LoadedObject) -> String? {

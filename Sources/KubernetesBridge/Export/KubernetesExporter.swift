@@ -28,6 +28,8 @@ public enum KubernetesExporter {
                 context.exportRouteGroup(group, loaded, referenced: referencedGroups.contains(group.metadata.name))
             } else if let policy = object.retryPolicy {
                 context.exportRetryPolicy(policy, loaded)
+            } else if let policy = object.authorizationPolicy {
+                context.exportAuthorizationPolicy(policy, loaded)
             } else if let rollout = object.rollout {
                 context.exportRollout(rollout, loaded, mesh: ordered)
             } else if [.httpRoute, .gateway, .gatewayClass].contains(object.kind) {

@@ -14,7 +14,9 @@ struct ImportContext {
     var diagnostics: [Diagnostic] = []
     /// Kinds read as part of another object (a Deployment with its Service, an AnalysisTemplate with its Rollout).
     static let partKinds: Set<String> = ["apps/Deployment", "discovery.k8s.io/EndpointSlice",
-                                         "networking.istio.io/DestinationRule", "argoproj.io/AnalysisTemplate"]
+                                         "networking.istio.io/DestinationRule", "argoproj.io/AnalysisTemplate",
+                                         "/ServiceAccount", "policy.linkerd.io/Server",
+                                         "policy.linkerd.io/MeshTLSAuthentication", "policy.linkerd.io/NetworkAuthentication"]
 
     init(documents: [KubernetesDocument]) {
         self.documents = documents
@@ -31,6 +33,8 @@ struct ImportContext {
             case ("specs.smi-spec.io", "HTTPRouteGroup"): readRouteGroup(document)
             case ("networking.istio.io", "VirtualService"): readVirtualService(document)
             case ("linkerd.io", "ServiceProfile"): readServiceProfile(document)
+            case ("security.istio.io", "AuthorizationPolicy"): readIstioAuthorizationPolicy(document)
+            case ("policy.linkerd.io", "AuthorizationPolicy"): readLinkerdAuthorizationPolicy(document)
             case ("flagger.app", "Canary"): readCanary(document)
             case ("argoproj.io", "Rollout"): readArgoRollout(document)
             case ("", "ConfigMap") where document.labels[ExportContext.manifestLabel] == "true":
