@@ -155,25 +155,11 @@ echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s rounds=$ROUNDS loa
 echo "# $(haproxy -v | head -1); $(openssl version)"
 
 declare -A RESULTS
-measure() { # name
-  local name=$1
-  wrk -t1 -c"$CONNS" -d1s "${URL[$name]}" >/dev/null   # warm-up (and the pooled upstream connections)
-  perf stat -x, -e task-clock -p "${PAIR[$name]}" -o "$DIR/$name.perf" -- sleep "$DURATION" &
-  local perf_pid=$!
-  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "${URL[$name]}")
-  wait $perf_pid
-  local reqs rps ms errs
-  reqs=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
-  ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$name.perf")
-  RESULTS[$name]+="$rps $(awk -v ms="$ms" -v r="$reqs" 'BEGIN{printf "%.2f", 1000*ms/r}');"
-  [[ -n $errs ]] && echo "  $name: $errs"
+measure() { # name: one slice through the pair, CPU over both of its processes (common.sh)
+  wrk_slice "$1" "${URL[$1]}" "${PAIR[$1]}"
+  RESULTS[$1]+="$SLICE_RPS $SLICE_CPU_US;"
 }
-for r in $(seq 1 "$ROUNDS"); do
-  n=${#NAMES[@]}
-  for k in $(seq 0 $((n - 1))); do measure "${NAMES[$(( (k + r) % n ))]}"; done
-done
-median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+interleaved_rounds measure "${NAMES[@]}"
 echo "requests through the hop, medians of $ROUNDS rounds (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf "%-14s %10s %16s %10s   %s\n" path rps "cpu_us/req(2)" "vs haproxy-mtls" "rps per round"
 declare -A MED

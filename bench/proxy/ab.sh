@@ -54,26 +54,12 @@ for name in "${NAMES[@]}"; do
   echo "$name: idle RSS $(awk '/VmRSS/{print $2}' /proc/${PID[$name]}/status) kB"
 done
 declare -A RESULTS HWM
-measure() { # name
-  local name=$1 pid=${PID[$1]} p=${PORT[$1]}
-  wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$p/" >/dev/null   # warm-up
-  perf stat -x, -e task-clock,instructions -p "$pid" -o "$DIR/$name.perf" -- sleep "$DURATION" &
-  local perf_pid=$!
-  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$p/")
-  wait $perf_pid
-  local reqs rps ms ins errs
-  reqs=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
-  ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$name.perf"); ins=$(awk -F, '/instructions/{print $1}' "$DIR/$name.perf")
-  local rss; rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
-  RESULTS[$name]+="$rps $(awk -v ms="$ms" -v r="$reqs" 'BEGIN{printf "%.2f", 1000*ms/r}') $(awk -v i="$ins" -v r="$reqs" 'BEGIN{printf "%.0f", i/r}') $rss;"
-  [[ -n $errs ]] && echo "  $name: $errs"
+measure() { # name: one slice (common.sh), then the RSS under that load
+  local name=$1 pid=${PID[$1]}
+  wrk_slice "$name" "http://127.0.0.1:${PORT[$name]}/" "$pid"
+  RESULTS[$name]+="$SLICE_RPS $SLICE_CPU_US $SLICE_INS $(awk '/VmRSS/{print $2}' /proc/$pid/status);"
 }
-for r in $(seq 1 "$ROUNDS"); do
-  # rotate the order every round so no target always runs first
-  n=${#NAMES[@]}
-  for k in $(seq 0 $((n - 1))); do measure "${NAMES[$(( (k + r) % n ))]}"; done
-done
+interleaved_rounds measure "${NAMES[@]}"
 echo "medians of $ROUNDS rounds (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf "%-10s %10s %12s %10s %12s   %s\n" target rps cpu_us/req instr/req rss_load_kB "rps per round"  # instr 0: no PMU
 for name in "${NAMES[@]}"; do

@@ -79,3 +79,40 @@ start_mesh() {
   ADMIN_PORT=$(awk '/^admin/{split($2,a,":"); print a[2]}' "$DIR/mesh.out")
   [[ -n $MESH_PORT && -n $ADMIN_PORT ]] || { cat "$DIR/mesh.err"; echo "meshctl did not start"; exit 1; }
 }
+
+# wrk_slice NAME URL PIDS: a 1 s wrk warm-up (which also fills pooled upstream connections), then $DURATION s of wrk
+# at $CONNS connections while `perf stat` counts task-clock and instructions over PIDS (comma-separated: every
+# process of the path). Sets SLICE_RPS, SLICE_CPU_US (CPU µs per request over PIDS), SLICE_INS (instructions per
+# request; 0 where the VM exposes no PMU) and SLICE_CPU_PCT (share of one core); prints wrk's errors, if any.
+# The one copy of the measuring loop of ab.sh, cost.sh and bench/identity/mtls-hop.sh.
+wrk_slice() {
+  local name=$1 url=$2 pids=$3
+  wrk -t1 -c"$CONNS" -d1s "$url" >/dev/null
+  perf stat -x, -e task-clock,instructions -p "$pids" -o "$DIR/$name.perf" -- sleep "$DURATION" &
+  local perf_pid=$!
+  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "$url")
+  wait $perf_pid
+  local reqs ms ins errs
+  reqs=$(awk '/requests in/{print $1}' <<<"$out")
+  SLICE_RPS=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$name.perf"); ins=$(awk -F, '/instructions/{print $1+0}' "$DIR/$name.perf")
+  SLICE_CPU_US=$(awk -v ms="$ms" -v r="$reqs" 'BEGIN{printf "%.2f", 1000*ms/r}')
+  SLICE_INS=$(awk -v i="${ins:-0}" -v r="$reqs" 'BEGIN{printf "%.0f", i/r}')
+  SLICE_CPU_PCT=$(awk -v ms="$ms" -v d="$DURATION" 'BEGIN{printf "%.0f", 100*ms/1000/d}')
+  errs=$(awk '/Non-2xx|Socket errors/{print}' <<<"$out")
+  [[ -n $errs ]] && echo "  $name: $errs"
+  true
+}
+
+# interleaved_rounds FUNCTION NAME...: $ROUNDS rounds of `FUNCTION NAME` over every name, the order rotated each round
+# so no target always runs first (or last, on a machine that heats up or gets busier).
+interleaved_rounds() {
+  local fn=$1; shift
+  local names=("$@") n=$# r k
+  for r in $(seq 1 "$ROUNDS"); do
+    for k in $(seq 0 $((n - 1))); do "$fn" "${names[$(( (k + r) % n ))]}"; done
+  done
+}
+
+# median: the median of the numbers on stdin, one a line.
+median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }

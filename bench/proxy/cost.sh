@@ -12,17 +12,9 @@ source "$(dirname "$0")/common.sh"
 command -v perf >/dev/null || { echo "need perf"; exit 1; }
 start_quick_comparison "$BIN"
 measure() { # name pid port
-  wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:$3/" >/dev/null   # warm-up
-  perf stat -x, -e task-clock,instructions -p "$2" -o "$DIR/$1.perf" -- sleep "$DURATION" &
-  local perf_pid=$!
-  local out; out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$3/")
-  wait $perf_pid
-  local reqs; reqs=$(awk '/requests in/{print $1}' <<<"$out")
-  local rps; rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  local ms; ms=$(awk -F, '/task-clock/{print $1}' "$DIR/$1.perf")
-  local ins; ins=$(awk -F, '/instructions/{print $1}' "$DIR/$1.perf")
-  awk -v n="$1" -v r="$reqs" -v rps="$rps" -v ms="$ms" -v ins="$ins" 'BEGIN{
-    printf "%-8s rps=%8.0f  cpu_us/req=%6.2f  instructions/req=%7.0f  (cpu %.0f%%)\n", n, rps, 1000*ms/r, ins/r, 100*ms/1000/'"$DURATION"' }'
+  wrk_slice "$1" "http://127.0.0.1:$3/" "$2"
+  printf "%-8s rps=%8.0f  cpu_us/req=%6.2f  instructions/req=%7.0f  (cpu %s%%)\n" "$1" "$SLICE_RPS" "$SLICE_CPU_US" \
+    "$SLICE_INS" "$SLICE_CPU_PCT"
 }
 echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$ROUNDS"); do
