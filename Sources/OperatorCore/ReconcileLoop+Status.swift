@@ -14,6 +14,7 @@ extension ReconcileLoop {
         var builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
                                     rollouts: rollouts)
         builder.notReady = readinessReasons(instances)
+        builder.autoscale = autoscaleReasons
         let time = JSON.time(Date())
         let storedByKey = Dictionary(snapshot.stored.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         var changed: [(MeshStore.ObjectKey, ObjectStatus)] = []

@@ -67,6 +67,8 @@ actor ReconcileLoop {
     var registrations = RegistrationTable()
     /// Rings at the earliest registration's TTL deadline (Registry/RegistrationExpiryAlarm.swift).
     var expiryAlarm = RegistrationExpiryAlarm()
+    /// Each autoscaled Service's autoscaler and last decision (Autoscale/).
+    var autoscaling = ServiceAutoscaling()
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -223,6 +225,7 @@ actor ReconcileLoop {
             let expiredBefore = registrations.instances.count
             await expireRegistrations(services: services)
             if registrations.instances.count != expiredBefore { coveredChange = coveredChange ?? started }
+            snapshot = await autoscaled(snapshot, instances: instances, sample: !quick)
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
             let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
@@ -269,6 +272,7 @@ actor ReconcileLoop {
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
             if let due = readiness.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }
+            if !autoscaling.decisions.isEmpty { wait = min(wait, ReplicaAutoscaler.minimumSampleInterval) }
             metrics.recordPass(seconds: seconds(since: started), actions: actions.count, failed: false)
             return wait
         } catch {

@@ -15,6 +15,8 @@ struct StatusBuilder {
     var rollouts: [String: RolloutRecord]
     /// Why replicas that run are not ready (their `readinessProbe`), by workload slot.
     var notReady: [SlotID: String] = [:]
+    /// Why each autoscaled Service has the count it has (`autoscale 1-3: 3 (61.0 rps at 20.0 per replica)`).
+    var autoscale: [String: String] = [:]
     /// Routes the proxies degrade, by owning object.
     let degraded: DegradedObjects
     /// Worked out once per pass, not once per object: with 201 proxies and 100 Services, filtering every instance
@@ -115,6 +117,7 @@ struct StatusBuilder {
             ? Condition(type: "Progressing", status: "True", reason: "Reconciling",
                         message: "starting or draining replicas")
             : Condition(type: "Progressing", status: "False", reason: "Stable", message: ""))
+        if let note = autoscale[name] { conditions[0].message += "; " + note }
         if !crashes.isEmpty {
             conditions.append(Condition(type: "Degraded", status: "True", reason: "CrashLoopBackOff",
                                         message: crashes.map { lastExit[$0] ?? "\($0)" }.joined(separator: "; ")))

@@ -19,6 +19,7 @@ extension Service.Spec {
         let workingDirNode = spec.value("workingDir")
         let graceNode = spec.value("terminationGracePeriod")
         let readinessNode = spec.value("readinessProbe")
+        let autoscaleNode = spec.value("autoscale")
         let endpointsNode = spec.value("endpoints")
         var workload = Service.Workload.none
         if let commandNode {
@@ -30,15 +31,23 @@ extension Service.Spec {
                     if let arg = context.string(item, FieldPath.index(path, index)) { argv.append(arg) }
                 }
             }
-            let replicas = replicasNode.flatMap { context.int($0, spec.fieldPath("replicas"), 0...64) } ?? 1
+            var replicas = replicasNode.flatMap { context.int($0, spec.fieldPath("replicas"), 0...64) } ?? 1
             let env = envNode.flatMap { context.stringMap($0, spec.fieldPath("env")) } ?? [:]
             let workingDir = workingDirNode.flatMap { Self.workingDir($0, spec.fieldPath("workingDir"), context) }
             let grace = graceNode.flatMap { Self.terminationGracePeriod($0, spec.fieldPath("terminationGracePeriod"), context) }
             let readiness = readinessNode.flatMap { _ in
                 spec.mapping("readinessProbe") { reader in Service.ReadinessProbe(decoding: &reader) }
             }
+            let autoscale = autoscaleNode.flatMap { _ in
+                spec.mapping("autoscale") { reader in Service.Autoscale(decoding: &reader) }
+            }
+            if autoscaleNode != nil, let replicasNode {
+                context.error(replicasNode.mark, spec.fieldPath("replicas"), Service.Autoscale.replicasConflict)
+            }
+            if let autoscale { replicas = autoscale.min }  // until the autoscaler has a rate to go by
             workload = .command(Service.Command(argv: argv, replicas: replicas, env: env, workingDir: workingDir,
-                                                terminationGracePeriod: grace, readinessProbe: readiness))
+                                                terminationGracePeriod: grace, readinessProbe: readiness,
+                                                autoscale: autoscale))
             if let endpointsNode {
                 context.error(
                     endpointsNode.mark,
@@ -48,7 +57,8 @@ extension Service.Spec {
             }
         } else {
             for (key, node) in [("replicas", replicasNode), ("env", envNode), ("workingDir", workingDirNode),
-                                ("terminationGracePeriod", graceNode), ("readinessProbe", readinessNode)] {
+                                ("terminationGracePeriod", graceNode), ("readinessProbe", readinessNode),
+                                ("autoscale", autoscaleNode)] {
                 if let node { context.error(node.mark, spec.fieldPath(key), "only allowed together with command") }
             }
             if let endpointsNode {

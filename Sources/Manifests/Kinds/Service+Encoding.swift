@@ -7,11 +7,12 @@ extension Service {
         switch self.spec.workload {
         case .command(let command):
             spec.add("command", .strings(command.argv))
-            spec.add("replicas", .int(command.replicas))
+            if command.autoscale == nil { spec.add("replicas", .int(command.replicas)) }
             spec.add("env", command.env)
             spec.add("workingDir", command.workingDir)
             spec.add("terminationGracePeriod", command.terminationGracePeriod)
             spec.add("readinessProbe", command.readinessProbe?.canonical)
+            spec.add("autoscale", command.autoscale?.canonical)
         case .endpoints(let endpoints):
             spec.add("endpoints", .strings(endpoints.map(\.description)))
         case .none:

@@ -89,18 +89,22 @@ public struct Service: Sendable, Hashable, Codable {
         public var terminationGracePeriod: Duration?
         /// Whether a replica takes traffic (Service+Readiness.swift); nil: once it answers HTTP (or `healthCheck`).
         public var readinessProbe: ReadinessProbe?
+        /// Replicas set from the sidecars' request rate (Service+Autoscale.swift); `replicas` is then `min`.
+        public var autoscale: Autoscale?
 
         /// What the operator always gave a process between SIGTERM and SIGKILL (Kubernetes gives 30 s).
         public static let defaultTerminationGracePeriod: Duration = .seconds(10)
 
         public init(argv: [String], replicas: Int = 1, env: [String: String] = [:], workingDir: String? = nil,
-                    terminationGracePeriod: Duration? = nil, readinessProbe: ReadinessProbe? = nil) {
+                    terminationGracePeriod: Duration? = nil, readinessProbe: ReadinessProbe? = nil,
+                    autoscale: Autoscale? = nil) {
             self.argv = argv
             self.replicas = replicas
             self.env = env
             self.workingDir = workingDir
             self.terminationGracePeriod = terminationGracePeriod
             self.readinessProbe = readinessProbe
+            self.autoscale = autoscale
         }
     }
 

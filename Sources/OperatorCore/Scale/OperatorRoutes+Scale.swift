@@ -24,6 +24,12 @@ extension OperatorRoutes {
                     + "nothing to scale"
             ])
         }
+        if spec["autoscale"] != nil {
+            return Self.scaleRefused(409, [
+                "service/\(body.service) is autoscaled (spec.autoscale): its count follows its request rate; change "
+                    + "autoscale's min and max, or remove autoscale to scale it by hand"
+            ])
+        }
         spec["replicas"] = body.replicas
         let specJSON = String(decoding: try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys]),
                               as: UTF8.self)
