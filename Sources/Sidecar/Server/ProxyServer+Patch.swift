@@ -15,18 +15,9 @@ extension ProxyServer {
     /// (nothing else changed, and the rest was valid when it was applied), and a splits-only patch keeps every
     /// loop's services, endpoints and host table as they are. At 100 services, validating and recompiling the
     /// whole mesh for one weight was most of a proxy's CPU per change (bench/proxy/patch-cost.sh).
-    public func apply(_ patch: SidecarConfigPatch) async throws(PatchError) {
-        do {
-            try await apply(patch, from: loopList[0].eventLoop).get()
-        } catch let error as PatchError {
-            throw error
-        } catch {
-            throw .invalid(ConfigError(problems: [.init(path: "", message: "\(error)")]))
-        }
-    }
-
-    /// The same, as a future completed on `eventLoop`: the admin endpoint answers a patch without leaving its event
-    /// loop when no other change is being applied. Every operator weight change patches every proxy, and the hops
+    ///
+    /// Completed on `eventLoop`: the admin endpoint answers a patch without leaving its event loop when no other
+    /// change is being applied. Every operator weight change patches every proxy, and the hops
     /// between the loop and Swift's executor cost a proxy more CPU than the patch itself.
     func apply(_ patch: SidecarConfigPatch, from eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         let tables = SidecarConfiguration(
