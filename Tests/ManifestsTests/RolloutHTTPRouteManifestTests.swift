@@ -22,6 +22,21 @@ struct RolloutHTTPRouteManifestTests {
         """
 
     static func rollout(_ target: String, stable: String = "web-v1") -> String {
+        rollout(target, stable: stable, canary: """
+                steps:
+                - setHeaderRoute:
+                    name: testers
+                    match:
+                    - {headerName: X-Tester, headerValue: {exact: "yes"}}
+                    - {headerName: user-agent, headerValue: {regex: ".*Firefox.*"}}
+                - setWeight: 20
+                - setHeaderRoute: {name: testers}
+            """)
+    }
+
+    /// The one Rollout over the route of every suite here: `target` names it, web-v2 is the canary, and `canary` is
+    /// the rest of the `canary:` block (steps, session affinity, …), each line indented by four spaces.
+    static func rollout(_ target: String = "httpRoute: web", stable: String = "web-v1", canary: String) -> String {
         """
         apiVersion: mesh.meshctl.dev/v1alpha1
         kind: Rollout
@@ -31,14 +46,7 @@ struct RolloutHTTPRouteManifestTests {
           canary:
             stableService: \(stable)
             canaryService: web-v2
-            steps:
-            - setHeaderRoute:
-                name: testers
-                match:
-                - {headerName: X-Tester, headerValue: {exact: "yes"}}
-                - {headerName: user-agent, headerValue: {regex: ".*Firefox.*"}}
-            - setWeight: 20
-            - setHeaderRoute: {name: testers}
+        \(canary)
 
         """
     }
@@ -78,20 +86,12 @@ struct RolloutHTTPRouteManifestTests {
 @Suite("Rollout setMirrorRoute manifests")
 struct RolloutMirrorRouteManifestTests {
     static func rollout(_ mirror: String) -> String {
-        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route + """
-            apiVersion: mesh.meshctl.dev/v1alpha1
-            kind: Rollout
-            metadata: {name: web}
-            spec:
-              httpRoute: web
-              canary:
-                stableService: web-v1
-                canaryService: web-v2
-                steps:
-            \(mirror)
-                - setMirrorRoute: {name: shadow}
-
-            """
+        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route
+            + RolloutHTTPRouteManifestTests.rollout(canary: """
+                    steps:
+                \(mirror)
+                    - setMirrorRoute: {name: shadow}
+                """)
     }
 
     @Test("setMirrorRoute decodes in Argo's shape and prints back the same")
@@ -152,19 +152,11 @@ struct RolloutMirrorRouteManifestTests {
 @Suite("Rollout sessionAffinity manifests")
 struct RolloutSessionAffinityManifestTests {
     static func rollout(_ affinity: String) -> String {
-        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route + """
-            apiVersion: mesh.meshctl.dev/v1alpha1
-            kind: Rollout
-            metadata: {name: web}
-            spec:
-              httpRoute: web
-              canary:
-                stableService: web-v1
-                canaryService: web-v2
-                steps: [{setWeight: 20}]
-                sessionAffinity: \(affinity)
-
-            """
+        RolloutHTTPRouteManifestTests.services + RolloutHTTPRouteManifestTests.route
+            + RolloutHTTPRouteManifestTests.rollout(canary: """
+                    steps: [{setWeight: 20}]
+                    sessionAffinity: \(affinity)
+                """)
     }
 
     @Test func decodesWithFlaggersDefaultAndPrintsBack() throws {

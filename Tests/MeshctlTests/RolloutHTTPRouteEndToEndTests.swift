@@ -8,53 +8,17 @@ import Testing
 @Suite("rollout over an HTTPRoute end to end", .serialized)
 struct RolloutHTTPRouteEndToEndTests {
     static func manifests(root: Int, primary: Int, canary: Int, canaryVersion: String) -> String {
-        """
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web}
-        spec: {port: \(root)}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-primary}
-        spec:
-          port: \(primary)
-          command: [meshctl, demo-app, --version, v1]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-canary}
-        spec:
-          port: \(canary)
-          command: [meshctl, demo-app, --version, \(canaryVersion)]
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: web}
-        spec:
-          parentRefs: [{name: web}]
-          rules:
-          - backendRefs: [{name: web-primary, port: 80, weight: 100}, {name: web-canary, port: 80, weight: 0}]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Rollout
-        metadata: {name: web}
-        spec:
-          httpRoute: web
-          progressDeadline: 2m
-          canary:
-            stableService: web-primary
-            canaryService: web-canary
-            steps:
-            - setHeaderRoute:
-                name: testers
-                match: [{headerName: x-tester, headerValue: {exact: "yes"}}]
-            - pause: {}
-            - setWeight: 50
-            - pause: {}
-            analysis: {interval: 1s, threshold: 3, minRequests: 1}
-
-        """
+        CanaryMesh.routeManifests(root: root, primary: primary, canary: canary, canaryArgs: "--version, \(canaryVersion)",
+                                  rollout: """
+                steps:
+                - setHeaderRoute:
+                    name: testers
+                    match: [{headerName: x-tester, headerValue: {exact: "yes"}}]
+                - pause: {}
+                - setWeight: 50
+                - pause: {}
+                analysis: {interval: 1s, threshold: 3, minRequests: 1}
+            """)
     }
 
     @Test func testersReachTheCanaryBeforeAnyWeightMovesThenTheRoutesWeightsMove() throws {

@@ -8,52 +8,15 @@ import Testing
 @Suite("mirrored canary end to end", .serialized)
 struct RolloutMirrorEndToEndTests {
     static func manifests(root: Int, primary: Int, canary: Int, canaryArgs: String) -> String {
-        """
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web}
-        spec: {port: \(root)}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-primary}
-        spec:
-          port: \(primary)
-          command: [meshctl, demo-app, --version, v1]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-canary}
-        spec:
-          port: \(canary)
-          command: [meshctl, demo-app, \(canaryArgs)]
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: web}
-        spec:
-          parentRefs: [{name: web}]
-          rules:
-          - backendRefs: [{name: web-primary, port: 80, weight: 100}, {name: web-canary, port: 80, weight: 0}]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Rollout
-        metadata: {name: web}
-        spec:
-          httpRoute: web
-          progressDeadline: 2m
-          canary:
-            stableService: web-primary
-            canaryService: web-canary
-            steps:
-            - setMirrorRoute:
-                name: shadow
-                percentage: 100
-                match: [{path: {prefix: /}}]
-            - pause: {}
-            analysis: {interval: 1s, threshold: 2, minRequests: 3}
-
-        """
+        CanaryMesh.routeManifests(root: root, primary: primary, canary: canary, canaryArgs: canaryArgs, rollout: """
+                steps:
+                - setMirrorRoute:
+                    name: shadow
+                    percentage: 100
+                    match: [{path: {prefix: /}}]
+                - pause: {}
+                analysis: {interval: 1s, threshold: 2, minRequests: 3}
+            """)
     }
 
     /// Applies v1 on both sides, then the canary `canaryArgs` with a user loop running; returns the rollout status

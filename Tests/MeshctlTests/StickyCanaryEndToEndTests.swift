@@ -7,48 +7,12 @@ import Testing
 @Suite("sticky canary end to end", .serialized)
 struct StickyCanaryEndToEndTests {
     static func manifests(root: Int, primary: Int, canary: Int, canaryVersion: String) -> String {
-        """
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web}
-        spec: {port: \(root)}
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-primary}
-        spec:
-          port: \(primary)
-          command: [meshctl, demo-app, --version, v1]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Service
-        metadata: {name: web-canary}
-        spec:
-          port: \(canary)
-          command: [meshctl, demo-app, --version, \(canaryVersion)]
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: HTTPRoute
-        metadata: {name: web}
-        spec:
-          parentRefs: [{name: web}]
-          rules:
-          - backendRefs: [{name: web-primary, port: 80, weight: 100}, {name: web-canary, port: 80, weight: 0}]
-        ---
-        apiVersion: mesh.meshctl.dev/v1alpha1
-        kind: Rollout
-        metadata: {name: web}
-        spec:
-          httpRoute: web
-          progressDeadline: 2m
-          canary:
-            stableService: web-primary
-            canaryService: web-canary
-            steps: [{setWeight: 20}, {pause: {}}, {setWeight: 80}, {pause: {}}]
-            sessionAffinity: {cookieName: mesh-canary, maxAge: 600}
-            analysis: {interval: 1s, threshold: 3, minRequests: 1}
-
-        """
+        CanaryMesh.routeManifests(root: root, primary: primary, canary: canary, canaryArgs: "--version, \(canaryVersion)",
+                                  rollout: """
+                steps: [{setWeight: 20}, {pause: {}}, {setWeight: 80}, {pause: {}}]
+                sessionAffinity: {cookieName: mesh-canary, maxAge: 600}
+                analysis: {interval: 1s, threshold: 3, minRequests: 1}
+            """)
     }
 
     struct Client {
