@@ -325,6 +325,9 @@ actor ReconcileLoop {
         var inputs = MeshInputs(objects: stopping ? [] : snapshot.objects, meshctlPath: meshctlPath,
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
         inputs.weightOverrides = overrides.weights
+        inputs.httpRouteCreatedAt = Dictionary(
+            snapshot.stored.filter { $0.key.kind == ManifestKind.httpRoute.rawValue }.map { ($0.key.name, $0.createdAt) },
+            uniquingKeysWith: { first, _ in first })
         inputs.logsDirectory = directory.logsDirectory
         inputs.registeredEndpoints = registrations.endpoints
         inputs.adminTokenPath = directory.adminTokenPath

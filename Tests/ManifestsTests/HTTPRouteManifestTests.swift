@@ -117,4 +117,41 @@ struct HTTPRouteManifestTests {
             """)
         #expect(gateway.contains { $0.contains("spec.parentRefs[0].name: Gateway \"ingress\" is not defined in this apply set") }, "\(gateway)")
     }
+
+    @Test("two HTTPRoutes for one Service merge; a Rollout may not move one of them, as it would act on the other's requests")
+    func routesSharingAParent() {
+        func route(_ name: String, _ prefix: String) -> String {
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: \(name)}
+            spec:
+              parentRefs: [{name: web}]
+              rules:
+              - matches: [{path: {type: PathPrefix, value: \(prefix)}}]
+                backendRefs: [{name: web-v1, port: 80, weight: 100}, {name: web-v2, port: 80, weight: 0}]
+            ---
+
+            """
+        }
+        let rollout = """
+            apiVersion: mesh.meshctl.dev/v1alpha1
+            kind: Rollout
+            metadata: {name: web}
+            spec:
+              httpRoute: shop
+              canary:
+                stableService: web-v1
+                canaryService: web-v2
+                steps: [{setWeight: 20}]
+
+            """
+        let two = Self.services + route("shop", "/shop") + route("admin", "/admin")
+        #expect(errors(two) == [])
+        let refused = errors(two + rollout)
+        #expect(refused.count == 1, "\(refused)")
+        #expect(refused.first?.contains(#"spec.httpRoute: HTTPRoute "shop" shares service "web" with HTTPRoute "admin""#) == true,
+                "\(refused)")
+        #expect(errors(Self.services + route("shop", "/shop") + rollout) == [], "alone on its parent, it may be rolled")
+    }
 }

@@ -11,8 +11,12 @@ struct HTTPRouteCompileTests {
         HTTPRoute(metadata: ObjectMeta(name: "web"), spec: .init(parentRefs: [.init(name: "web", port: 80)], rules: rules))
     }
 
+    private func splits(_ route: HTTPRoute) -> [TrafficSplitConfig] {
+        RouteParent.parents([route], gateways: []).map { HTTPRouteTranslation.split($0) }
+    }
+
     @Test func rulesComeInGatewayAPIPrecedenceWithTheirBackendsAndTimeouts() throws {
-        let compiled = HTTPRouteTranslation.splits(route([
+        let compiled = splits(route([
             .init(matches: [.init()], backendRefs: [.init(name: "v1", port: 80, weight: 90), .init(name: "v2", port: 80, weight: 10)],
                   timeouts: .init(request: .seconds(10), backendRequest: .seconds(2))),
             .init(matches: [.init(path: .init(type: .pathPrefix, value: "/api/"), headers: [.init(name: "x-canary", value: "a.b")])],
@@ -41,7 +45,7 @@ struct HTTPRouteCompileTests {
     }
 
     @Test func filtersCompileWithTheMatchedPrefixAndARedirectNeedsNoBackend() throws {
-        let compiled = HTTPRouteTranslation.splits(route([
+        let compiled = splits(route([
             .init(matches: [.init(path: .init(type: .pathPrefix, value: "/old/"))], backendRefs: [.init(name: "v1", port: 80)],
                   filters: .init(requestHeaders: .init(set: [.init(name: "x-env", value: "prod")]),
                                  rewrite: .init(path: .init(type: .replacePrefixMatch, value: "/new")))),

@@ -22,25 +22,4 @@ extension CrossValidator {
             error(source, path + ".port", "no listener of Gateway \"\(gateway.metadata.name)\" serves port \(port)")
         }
     }
-
-    /// Gateway API merges the rules of routes sharing a hostname on a listener; meshctl gives each (listener
-    /// port, hostname) one route, and says which two would share one.
-    mutating func checkIngressHostnames() {
-        var claimed: [String: (route: String, source: ObjectSource)] = [:]
-        for loaded in objects {
-            guard case .httpRoute(let route) = loaded.object else { continue }
-            for attachment in IngressAttachment.attachments(of: route, gateways: gateways.mapValues(\.0)) {
-                for host in attachment.hosts {
-                    let key = "\(attachment.port) \(host ?? "*any*")"
-                    if let first = claimed[key], first.route != route.metadata.name {
-                        let path = route.spec.hostnames.isEmpty ? "spec.parentRefs" : "spec.hostnames"
-                        error(loaded, path,
-                              "\(host.map { "hostname \"\($0)\"" } ?? "every hostname") of port \(attachment.port) is already routed by HTTPRoute \"\(first.route)\" (\(location(first.source))); meshctl takes one HTTPRoute per hostname of a Gateway listener")
-                    } else {
-                        claimed[key] = (route.metadata.name, loaded.source)
-                    }
-                }
-            }
-        }
-    }
 }

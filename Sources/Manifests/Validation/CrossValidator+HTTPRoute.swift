@@ -1,19 +1,16 @@
 extension CrossValidator {
-    /// Parent Service → the HTTPRoute that routes it; a second route for one parent, or a parent that is also a
-    /// TrafficSplit's root, is an error at the later one's `parentRefs` (one or the other, never both).
+    /// Parent Service → the first HTTPRoute that routes it (several may: Gateway API merges their rules, see
+    /// `RouteParent`); a parent that is also a TrafficSplit's root is an error at the route's `parentRefs` (one or
+    /// the other, never both: a split's backends and a route's rules cannot both decide).
     mutating func indexRouteParents(splitRoots: [String: (TrafficSplit, ObjectSource)]) -> [String: (HTTPRoute, ObjectSource)] {
         var parents: [String: (HTTPRoute, ObjectSource)] = [:]
         for loaded in objects {
             guard case .httpRoute(let route) = loaded.object else { continue }
             for (index, parent) in route.spec.parentRefs.enumerated() where !parent.isGateway(among: gatewayNames) {
-                let path = "spec.parentRefs[\(index)].name"
                 if let (split, source) = splitRoots[parent.name] {
-                    error(loaded, path,
+                    error(loaded, "spec.parentRefs[\(index)].name",
                           "service \"\(parent.name)\" is already routed by TrafficSplit \"\(split.metadata.name)\" (\(location(source))); use an HTTPRoute or a TrafficSplit, not both")
-                } else if let (other, source) = parents[parent.name], other != route {
-                    error(loaded, path,
-                          "service \"\(parent.name)\" is already routed by HTTPRoute \"\(other.metadata.name)\" (\(location(source))); meshctl takes one HTTPRoute per Service")
-                } else {
+                } else if parents[parent.name] == nil {
                     parents[parent.name] = (route, loaded.source)
                 }
             }

@@ -26,5 +26,21 @@ extension CrossValidator {
         if rollout.spec.stableService == rollout.spec.newService {
             error(source, "spec.\(strategy).\(newKey)", "must differ from the stable service")
         }
+        checkRouteAlone(route, source)
+    }
+
+    /// A rollout's header routes, mirror routes and session affinity act on every request of the route's parent, and
+    /// its weights are confirmed on the parent's one split: the route it moves must be the only one merged at each of
+    /// its parents (a Service, a host of a Gateway listener), or it would take over the other routes' requests.
+    private mutating func checkRouteAlone(_ route: HTTPRoute, _ source: LoadedObject) {
+        let routes = objects.compactMap { $0.object.httpRoute }
+        let parents = RouteParent.parents(routes, gateways: gateways.values.map(\.0))
+        for parent in parents where parent.members.count > 1 && parent.members.contains(where: { $0.route == route }) {
+            let others = parent.members.map(\.route.metadata.name).filter { $0 != route.metadata.name }
+            let place = parent.ingress.map { "host \($0.host ?? "*") of port \($0.port)" } ?? "service \"\(parent.root)\""
+            error(source, "spec.httpRoute",
+                  "HTTPRoute \"\(route.metadata.name)\" shares \(place) with HTTPRoute \(others.map { "\"\($0)\"" }.joined(separator: ", ")); a rollout's header, mirror and session-affinity routes would act on their requests too, so it needs a route that is its parent's only one")
+            return
+        }
     }
 }

@@ -101,7 +101,6 @@ struct CrossValidator {
             }
         }
         checkOnePerTarget()
-        checkIngressHostnames()
     }
 
     private mutating func indexAndCheckDuplicates() {

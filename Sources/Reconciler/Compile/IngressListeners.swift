@@ -2,45 +2,35 @@ import Manifests
 import SidecarConfig
 
 /// Gateway API ingress on the gateway process: each port of a Gateway is a `gateway` listener whose routes send each
-/// host to the ingress service of the HTTPRoute attached there (`HTTPRouteTranslation.ingressService`), whose split
-/// holds the route's rules. A host no route takes gets 404, as does a path no rule of its route matches.
+/// host to the ingress service of that (listener, host) (`RouteParent.ingressService`), whose split holds the merged
+/// rules of every HTTPRoute attached there. A host no route takes gets 404, as does a path no rule matches.
 enum IngressListeners {
-    static func listeners(_ inputs: MeshInputs) -> [Listener] {
-        let gateways = Dictionary(inputs.gateways.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var routesByPort: [Int: [GatewayRoute]] = [:]
+    static func listeners(gateways: [Gateway], parents: [RouteParent]) -> [Listener] {
+        var routesByPort: [Int: [(route: GatewayRoute, rank: [Int])]] = [:]
         var owners: [Int: String] = [:]
-        for gateway in inputs.gateways {
+        for gateway in gateways {
             for listener in gateway.spec.listeners where owners[listener.port] == nil {
                 owners[listener.port] = gateway.metadata.name
                 routesByPort[listener.port] = []
             }
         }
-        for route in inputs.httpRoutes {
-            let service = HTTPRouteTranslation.ingressService(route)
-            for attachment in IngressAttachment.attachments(of: route, gateways: gateways) {
-                for host in attachment.hosts {
-                    routesByPort[attachment.port, default: []].append(GatewayRoute(host: host, service: service))
-                }
-            }
+        for parent in parents {
+            guard let ingress = parent.ingress else { continue }
+            // The request's host first, then the listener's: of two listeners sharing a port, the more specific
+            // hostname takes the request (Gateway API).
+            let rank = RouteParent.specificity(ingress.host) + RouteParent.specificity(ingress.listenerHostname)
+            routesByPort[ingress.port, default: []].append((GatewayRoute(host: ingress.host, service: parent.root), rank))
         }
         return routesByPort.sorted { $0.key < $1.key }.map { port, routes in
             Listener(name: "gateway/\(owners[port] ?? "")/\(port)", kind: .gateway, address: "127.0.0.1:\(port)",
                      routes: routes.enumerated()
-                        .sorted { (specificity($0.element.host) + [$0.offset]).lexicographicallyPrecedes(specificity($1.element.host) + [$1.offset]) }
-                        .map(\.element))
+                        .sorted { ($0.element.rank + [$0.offset]).lexicographicallyPrecedes($1.element.rank + [$1.offset]) }
+                        .map(\.element.route))
         }
     }
 
-    /// An empty service per ingress route, the root its split hangs from (never called itself).
-    static func services(_ inputs: MeshInputs) -> [ServiceConfig] {
-        let gateways = Set(inputs.gateways.map(\.metadata.name))
-        return inputs.httpRoutes.filter { route in route.spec.parentRefs.contains { $0.isGateway(among: gateways) } }
-            .map { ServiceConfig(name: HTTPRouteTranslation.ingressService($0), endpoints: []) }
-    }
-
-    /// Gateway API's host precedence: an exact host, then wildcards (the longer first), then any host.
-    private static func specificity(_ host: String?) -> [Int] {
-        guard let host else { return [2, 0] }
-        return host.hasPrefix("*.") ? [1, -host.count] : [0, 0]
+    /// An empty service per ingress parent, the root its split hangs from (never called itself).
+    static func services(_ parents: [RouteParent]) -> [ServiceConfig] {
+        parents.filter { $0.ingress != nil }.map { ServiceConfig(name: $0.root, endpoints: []) }
     }
 }

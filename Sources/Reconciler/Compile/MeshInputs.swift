@@ -1,3 +1,4 @@
+import Foundation
 import Manifests
 import SidecarConfig
 
@@ -12,6 +13,9 @@ public struct MeshInputs: Sendable {
     public var faultInjections: [FaultInjection] = []
     /// Gateway API HTTPRoutes (mesh use), compiled into splits of their parent Services.
     public var httpRoutes: [HTTPRoute] = []
+    /// Each HTTPRoute's creation time in the store, by name: of two routes of one parent whose matches tie, the
+    /// older one's rule wins (Gateway API). Unknown ones count as newest, then by name.
+    public var httpRouteCreatedAt: [String: Date] = [:]
     /// Gateway API Gateways: ports of the gateway process where HTTPRoutes attached to them route by Host.
     public var gateways: [Gateway] = []
     /// RateLimits by name, which HTTPRoute rules name in an ExtensionRef filter.

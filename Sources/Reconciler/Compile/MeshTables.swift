@@ -11,10 +11,14 @@ struct MeshTables {
     /// By Service: what its replicas' inbound listeners enforce (its own policies, and those of a split or route
     /// it is a backend of).
     var authorizations: [String: [AuthorizationPolicyConfig]] = [:]
+    /// Every parent HTTPRoutes route (a Service, a host of a Gateway listener), with the routes merged there.
+    let routeParents: [RouteParent]
     let inputs: MeshInputs
 
     init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
         self.inputs = inputs
+        routeParents = RouteParent.parents(inputs.httpRoutes, gateways: inputs.gateways,
+                                           createdAt: inputs.httpRouteCreatedAt)
         var endpoints: [String: [String]] = [:]
         for plan in replicas where !(inputs.readyWorkloadPorts[plan.workload.slot] ?? []).isEmpty {
             // Every ready sidecar of the replica: while a new one replaces the old, both are endpoints until the
@@ -49,19 +53,16 @@ struct MeshTables {
         splits = inputs.splits.map {
             ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups,
                                             pinned: inputs.pinnedRoutes[$0.metadata.name] ?? [])
-        } + inputs.httpRoutes.flatMap { route in
-            let split = "httproute/\(route.metadata.name)"
-            return HTTPRouteTranslation.splits(route, gateways: Set(inputs.gateways.map(\.metadata.name)),
-                                               rateLimits: inputs.rateLimits,
-                                               overrides: inputs.weightOverrides[split],
-                                               pinned: inputs.pinnedRoutes[split] ?? [])
+        } + routeParents.map { parent in
+            HTTPRouteTranslation.split(parent, rateLimits: inputs.rateLimits, overrides: inputs.weightOverrides,
+                                       pinned: inputs.pinnedRoutes[parent.splitName] ?? [])
         }
         // A rollout's routing beside its weights: mirror routes and session affinity.
         for index in splits.indices {
             splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? []
             splits[index].sessionAffinity = inputs.sessionAffinities[splits[index].name]
         }
-        services += IngressListeners.services(inputs)
+        services += IngressListeners.services(routeParents)
         retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
         faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
         for policy in inputs.authorizationPolicies {
@@ -119,7 +120,7 @@ struct MeshTables {
             listeners.append(Listener(name: "service-\(service.metadata.name)", kind: .outbound,
                                       address: "127.0.0.1:\(service.spec.port)", service: service.metadata.name))
         }
-        listeners += IngressListeners.listeners(inputs)
+        listeners += IngressListeners.listeners(gateways: inputs.gateways, parents: routeParents)
         for (port, service) in inputs.previewPorts.sorted(by: { $0.key < $1.key }) {
             listeners.append(Listener(name: "preview-\(service)", kind: .outbound, address: "127.0.0.1:\(port)",
                                       service: service))
