@@ -32,6 +32,8 @@ import Testing
             try write(RoundTripEdgeTests.export(options).export, into: "edge-\(options.testDescription.replacingOccurrences(of: "/", with: "-"))")
             // Istio's security AuthorizationPolicy, Linkerd's Server / AuthorizationPolicy / authentications.
             try write(AuthorizationRoundTripTests.export(options), into: "authz-\(options.testDescription.replacingOccurrences(of: "/", with: "-"))")
+            // Readiness probes and HorizontalPodAutoscalers (autoscaling/v2).
+            try write(ScalingRoundTripTests.export(options), into: "scaling-\(options.testDescription.replacingOccurrences(of: "/", with: "-"))")
         }
         let generated = BridgeFixtures.generatedMesh(services: 200)
         try write(BridgeFixtures.export(generated, ExportOptions(mesh: .istio, rollouts: .argo, split: .gateway)), into: "generated-istio")

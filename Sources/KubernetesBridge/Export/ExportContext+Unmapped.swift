@@ -14,7 +14,7 @@ extension ExportContext {
             "spec.outlierDetection.consecutiveGatewayErrors", "spec.outlierDetection.interval",
             "spec.outlierDetection.baseEjectionTime", "spec.outlierDetection.maxEjectionPercent",
             "spec.connectionPool", "spec.connectionPool.maxConnections", "spec.connectionPool.maxPendingRequests",
-            "spec.connectionPool.maxRequestsPerConnection", "spec.rateLimit",
+            "spec.connectionPool.maxRequestsPerConnection", "spec.rateLimit", "spec.readinessProbe", "spec.autoscale",
         ],
         .trafficSplit: ["spec.service", "spec.backends", "spec.matches"],
         .httpRouteGroup: ["spec.matches"],

@@ -71,9 +71,7 @@ extension ExportContext {
                                       ("protocol", .string("TCP"))])])),
             ("env", .list(env.keys.sorted().map { .object([("name", .string($0)), ("value", .string(env[$0]!))]) })),
         ]
-        if let check = service.spec.healthCheck {
-            container.append(("readinessProbe", probe(check, loaded, port: service.spec.port, annotations: &annotations)))
-        }
+        container.append(("readinessProbe", readiness(service, command, loaded, annotations: &annotations)))
         let podLabels = [Self.serviceLabel: name].merging(meshPodLabels) { first, _ in first }
         let template = CanonicalValue.object([
             ("metadata", .object([("labels", .sortedStrings(podLabels)), ("annotations", .sortedStrings(meshPodAnnotations))])),
@@ -85,9 +83,10 @@ extension ExportContext {
         }
         emit("apps/v1", "Deployment", name: name, from: loaded, labels: service.metadata.labels,
              annotations: annotations,
-             body: [("spec", .object([("replicas", .int(command.replicas)),
+             body: [("spec", .object([("replicas", command.autoscale == nil ? .int(command.replicas) : nil),
                                       ("selector", .object([("matchLabels", .object([(Self.serviceLabel, .string(name))]))])),
                                       ("template", template)]))])
+        if let autoscale = command.autoscale { exportAutoscaler(name, autoscale, loaded) }
     }
 
     /// Linkerd injects pods annotated so; Istio pods labelled so.
@@ -101,7 +100,7 @@ extension ExportContext {
 
     /// healthCheck → readinessProbe (`httpGet`, or Kubernetes' own `grpc` probe for a gRPC check, which names the
     /// port by number). Probes count whole seconds: a finer interval or timeout is rounded up, warned about and kept.
-    private mutating func probe(_ check: Service.HealthCheck, _ loaded: LoadedObject, port: Int,
+    mutating func probe(_ check: Service.HealthCheck, _ loaded: LoadedObject, port: Int,
                                 annotations: inout [String: String]) -> CanonicalValue
     {
         for (field, value) in [("interval", check.interval), ("timeout", check.timeout)] where !value.isWholeSeconds {

@@ -19,7 +19,12 @@ extension ImportContext {
             .filter { $0.labels["kubernetes.io/service-name"] == name && $0.namespace == service.namespace }
         if let deployment {
             carriers.append(deployment)
-            spec += workload(deployment, port: port)
+            let scaling = autoscale(of: deployment)
+            spec += workload(deployment, port: port, autoscaled: scaling != nil)
+            if let scaling {
+                spec.append(("autoscale", scaling.value))
+                carriers.append(scaling.carrier)
+            }
         } else if !slices.isEmpty {
             spec.append(("endpoints", .list(endpoints(slices))))
         }
@@ -42,7 +47,7 @@ extension ImportContext {
         add(.service, metadata: service.meshMetadata(name: name), spec: .object(spec), from: carriers)
     }
 
-    private mutating func workload(_ deployment: KubernetesDocument, port: Int) -> [(String, CanonicalValue?)] {
+    private mutating func workload(_ deployment: KubernetesDocument, port: Int, autoscaled: Bool) -> [(String, CanonicalValue?)] {
         let container = deployment.spec.at("template.spec")?["containers"]?.listValue.first ?? .map([])
         var command = deployment.carried["command"].flatMap(CompactJSON.value)
         if command == nil {
@@ -61,10 +66,13 @@ extension ImportContext {
             env.append((name, .string(value)))
         }
         var out: [(String, CanonicalValue?)] = [
-            ("command", command), ("replicas", .number(deployment.spec["replicas"]?.intValue ?? 1)),
+            // An autoscaled Deployment's count is the HPA's (meshctl refuses replicas beside autoscale).
+            ("command", command), ("replicas", autoscaled ? nil : .number(deployment.spec["replicas"]?.intValue ?? 1)),
             ("env", env.isEmpty ? nil : .object(env)), ("workingDir", container["workingDir"]),
         ]
-        if let probe = container["readinessProbe"] {
+        if let probe = container["readinessProbe"], readsAsReadinessProbe(probe, of: deployment) {
+            out.append(("readinessProbe", readinessProbe(probe, of: deployment)))
+        } else if let probe = container["readinessProbe"] {
             let grpc = probe["grpc"].map { CanonicalValue.object([("service", $0["service"] ?? .string(""))]) }
             out.append(("healthCheck", .object([
                 grpc == nil ? ("path", probe.at("httpGet.path")) : ("grpc", grpc),

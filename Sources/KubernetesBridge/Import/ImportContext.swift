@@ -16,7 +16,8 @@ struct ImportContext {
     static let partKinds: Set<String> = ["apps/Deployment", "discovery.k8s.io/EndpointSlice",
                                          "networking.istio.io/DestinationRule", "argoproj.io/AnalysisTemplate",
                                          "/ServiceAccount", "policy.linkerd.io/Server",
-                                         "policy.linkerd.io/MeshTLSAuthentication", "policy.linkerd.io/NetworkAuthentication"]
+                                         "policy.linkerd.io/MeshTLSAuthentication", "policy.linkerd.io/NetworkAuthentication",
+                                         "autoscaling/HorizontalPodAutoscaler", "policy.linkerd.io/HTTPRoute"]
 
     init(documents: [KubernetesDocument]) {
         self.documents = documents
