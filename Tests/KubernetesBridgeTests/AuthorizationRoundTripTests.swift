@@ -5,7 +5,8 @@ import Testing
 /// Identity settings through export and import: a Service's `spec.mtls` (no Kubernetes field: an annotation) and
 /// AuthorizationPolicies come back exactly, with every mesh option. Istio gets `security.istio.io/v1`
 /// AuthorizationPolicies; Linkerd a Server, AuthorizationPolicies and MeshTLS/NetworkAuthentications for what it can
-/// say (ALLOW, callers only), and a ConfigMap, with a warning, for what it cannot (DENY, methods, paths).
+/// say (ALLOW; methods and paths through HTTPRoutes of the Server), and a ConfigMap, with a warning, for what it
+/// cannot (DENY).
 @Suite struct AuthorizationRoundTripTests {
     static let manifests = """
         apiVersion: mesh.meshctl.dev/v1alpha1
@@ -37,6 +38,18 @@ import Testing
           - from: [unauthenticated, "spiffe://meshctl.local/ns/default/sa/api-*", "spiffe://cluster.local/ns/default/sa/ops"]
             to: {methods: [POST], paths: [/admin, "/debug/*"]}
           - {}
+        ---
+        apiVersion: mesh.meshctl.dev/v1alpha1
+        kind: AuthorizationPolicy
+        metadata: {name: web-api}
+        spec:
+          service: web
+          rules:
+          - from: [frontend]
+            to: {methods: [GET, HEAD], paths: ["/api/*", /healthz]}
+          - from: ["*"]
+            to: {methods: [POST], paths: [/orders]}
+          - to: {methods: [DELETE]}
 
         """
 
@@ -110,8 +123,11 @@ import Testing
         let exported = Self.export(ExportOptions(mesh: .linkerd, rollouts: .flagger, split: .gateway))
         let kinds = exported.objects.map { "\($0.kind) \($0.name)" }.filter { !$0.hasPrefix("Deployment") && !$0.hasPrefix("Service ") }
         #expect(kinds.sorted() == [
+            "AuthorizationPolicy web-api-0", "AuthorizationPolicy web-api-1", "AuthorizationPolicy web-api-2",
             "AuthorizationPolicy web-callers-0", "AuthorizationPolicy web-callers-1", "ConfigMap meshctl-authorizationpolicy-web-admin",
-            "MeshTLSAuthentication web-callers-0", "NetworkAuthentication web-callers-1", "Server web",
+            "HTTPRoute web-any-request", "HTTPRoute web-api-0", "HTTPRoute web-api-1", "HTTPRoute web-api-2",
+            "MeshTLSAuthentication web-api-0", "MeshTLSAuthentication web-api-1", "MeshTLSAuthentication web-callers-0",
+            "NetworkAuthentication web-api-2", "NetworkAuthentication web-callers-1", "Server web",
             "ServiceAccount frontend", "ServiceAccount web",
         ], "\(kinds)")
         let identities = try #require(exported.objects.first { $0.kind == "MeshTLSAuthentication" })

@@ -84,27 +84,51 @@ extension ExportContext {
 
     // MARK: Linkerd
 
-    /// Linkerd authorizes (it has no DENY) whole connections or routes by the caller's identity: a policy maps
-    /// when it ALLOWs, each rule names callers only (no methods or paths: a Linkerd route would also change what
-    /// requests outside it get), and each caller is a service name or `*`. One Linkerd AuthorizationPolicy per
-    /// rule, on a Server for the target's pods; a rule without `from` (any caller) is a NetworkAuthentication of
-    /// every network.
+    /// Linkerd authorizes (it has no DENY) by the caller's identity, on a whole Server or on an HTTPRoute of it:
+    /// a policy maps when it ALLOWs and each caller is a service name or `*`. One Linkerd AuthorizationPolicy per
+    /// rule: a rule of callers only targets a Server for the target's pods; a rule with methods or paths targets an
+    /// HTTPRoute of that Server matching them (LinkerdRoutes), and the Server then gets a catch-all route so
+    /// requests outside every rule still reach the Server's own authorizations (Linkerd answers 404 where no route
+    /// matches). A rule without `from` (any caller) is a NetworkAuthentication of every network.
     private mutating func exportLinkerdAuthorization(_ policy: AuthorizationPolicy, _ loaded: LoadedObject) {
         let spec = policy.spec
-        let why: String? =
+        let server = spec.service
+        var routeMatches: [[LinkerdRoutes.Match]?] = []
+        var why: String? =
             if spec.action == .deny { "Linkerd has no DENY authorization" }
             else if spec.rules.isEmpty { "an ALLOW policy without rules (allow nothing) has no Linkerd AuthorizationPolicy to carry it" }
-            else if spec.rules.contains(where: { !$0.methods.isEmpty || !$0.paths.isEmpty }) {
-                "rules with methods or paths need Linkerd HTTPRoutes, which also change what requests outside them get"
-            } else if let caller = spec.rules.flatMap(\.from).first(where: { LinkerdIdentity.identity(of: $0, namespace: "n") == nil }) {
+            else if let caller = spec.rules.flatMap(\.from).first(where: { LinkerdIdentity.identity(of: $0, namespace: "n") == nil }) {
                 "Linkerd identities are service accounts or *, not \"\(caller)\" (wildcards, SPIFFE IDs and unauthenticated callers do not map)"
             } else { nil }
+        if why == nil {
+            for rule in spec.rules {
+                guard !rule.methods.isEmpty || !rule.paths.isEmpty else {
+                    routeMatches.append(nil)
+                    continue
+                }
+                switch LinkerdRoutes.matches(methods: rule.methods, paths: rule.paths) {
+                case .success(let matches): routeMatches.append(matches)
+                case .failure(let reason): why = why ?? reason.text
+                }
+            }
+        }
+        if why == nil {
+            // Routes of other policies on this Server count too: their callers are not these.
+            let earlier = objects.filter { $0.kind == "HTTPRoute" && $0.apiVersion == LinkerdRoutes.version
+                && $0.value.at("spec")?["parentRefs"]?.listValue.first?["name"]?.stringValue == server
+                && $0.name != LinkerdPolicy.catchAllRoute(server) }
+            let routed = earlier.map { (matches: LinkerdRoutes.readMatches($0.value) ?? [], callers: ["\u{0}\($0.name)"]) }
+                + zip(spec.rules, routeMatches).compactMap { rule, matches in matches.map { ($0, rule.from) } }
+            if let (first, second) = LinkerdRoutes.conflict(routed) {
+                let name = { (index: Int) in index < earlier.count ? "HTTPRoute \(earlier[index].name)" : "rule \(index - earlier.count)" }
+                why = "\(name(first)) and \(name(second)) can match one request with different callers; Linkerd authorizes a request by the one route it matches"
+            }
+        }
         if let why {
             exportAsConfigMap(loaded, because: why)
             return
         }
         let namespace = policyNamespace(loaded)
-        let server = spec.service
         if !objects.contains(where: { $0.kind == "Server" && $0.name == server && $0.apiVersion == LinkerdPolicy.serverVersion }) {
             // One Server per target: every policy on it shares it (Linkerd refuses two Servers on one port).
             emit(LinkerdPolicy.serverVersion, "Server", name: server, from: loaded,
@@ -113,6 +137,15 @@ extension ExportContext {
                      ("port", .string("http")),
                      ("accessPolicy", .string("deny")),
                  ]))])
+        }
+        let parent = CanonicalValue.list([.object([("group", .string("policy.linkerd.io")), ("kind", .string("Server")),
+                                                    ("name", .string(server))])])
+        if routeMatches.contains(where: { $0 != nil }),
+           !objects.contains(where: { $0.kind == "HTTPRoute" && $0.name == LinkerdPolicy.catchAllRoute(server) }) {
+            emit(LinkerdRoutes.version, "HTTPRoute", name: LinkerdPolicy.catchAllRoute(server), from: loaded,
+                 body: [("spec", .object([("parentRefs", parent), ("rules", .list([.object([
+                     ("matches", .list([.object([("path", LinkerdRoutes.Path.prefix("/").canonical)])])),
+                 ])]))]))])
         }
         warnAboutCallers(policy, loaded)
         for (index, rule) in spec.rules.enumerated() {
@@ -131,13 +164,24 @@ extension ExportContext {
                     LinkerdIdentity.identity(of: $0, namespace: namespace)!  // checked above
                 }))]))
             }
+            var target = ("Server", server)
+            if let matches = routeMatches[index] {
+                target = ("HTTPRoute", name)
+                emit(LinkerdRoutes.version, "HTTPRoute", name: name, from: loaded,
+                     annotations: [Self.nameAnnotation: policy.metadata.name],
+                     body: [("spec", .object([("parentRefs", parent), ("rules", LinkerdRoutes.routeRules(matches))]))])
+                for path in rule.paths where path.hasSuffix("/*") {
+                    warn(loaded, "spec.rules[\(index)].to.paths",
+                         "\(path) is PathPrefix \(path.dropLast()) in the HTTPRoute, which also matches \(path.dropLast(2)) itself")
+                }
+            }
             emit(LinkerdPolicy.authenticationVersion, authentication.kind, name: name, from: loaded,
                  annotations: [Self.nameAnnotation: policy.metadata.name], body: [("spec", authentication.body)])
             emit(LinkerdPolicy.authenticationVersion, "AuthorizationPolicy", name: name, from: loaded,
                  labels: policy.metadata.labels, annotations: annotations,
                  body: [("spec", .object([
-                     ("targetRef", .object([("group", .string("policy.linkerd.io")), ("kind", .string("Server")),
-                                            ("name", .string(server))])),
+                     ("targetRef", .object([("group", .string("policy.linkerd.io")), ("kind", .string(target.0)),
+                                            ("name", .string(target.1))])),
                      ("requiredAuthenticationRefs", .list([.object([
                          ("group", .string("policy.linkerd.io")), ("kind", .string(authentication.kind)),
                          ("name", .string(name)),
@@ -215,4 +259,7 @@ enum LinkerdPolicy {
     /// Which rule of the meshctl policy a Linkerd AuthorizationPolicy is, so import puts them back in order.
     static let ruleAnnotation = ExportContext.annotationPrefix + "rule"
     static let everyNetwork = ["0.0.0.0/0", "::/0"]
+
+    /// The route that keeps requests outside every rule's routes on the Server (its own authorizations decide them).
+    static func catchAllRoute(_ server: String) -> String { "\(server)-any-request" }
 }

@@ -1,6 +1,6 @@
 import Manifests
 
-/// Istio `security.istio.io` AuthorizationPolicy, or Linkerd's AuthorizationPolicy with the Server and
+/// Istio `security.istio.io` AuthorizationPolicy, or Linkerd's AuthorizationPolicy with the Server or HTTPRoute and
 /// authentications it names → AuthorizationPolicy (the inverse of ExportContext+Authorization.swift).
 extension ImportContext {
     mutating func readIstioAuthorizationPolicy(_ document: KubernetesDocument) {
@@ -63,10 +63,24 @@ extension ImportContext {
         var target: String?
         var rules: [CanonicalValue] = []
         for member in group {
-            guard member.spec.at("targetRef.kind")?.stringValue == "Server",
-                  let serverName = member.spec.at("targetRef.name")?.stringValue
-            else {
-                warn(member, "AuthorizationPolicy/\(member.name): only policies on a Server are imported; not imported")
+            // A policy on an HTTPRoute authorizes that route's matches (methods, paths) of the route's Server.
+            var to: [(methods: [String], paths: [String])] = [([], [])]
+            var serverName = member.spec.at("targetRef.name")?.stringValue
+            if member.spec.at("targetRef.kind")?.stringValue == "HTTPRoute" {
+                let route = documents("policy.linkerd.io", "HTTPRoute").first { $0.name == serverName }
+                guard let route, let matches = LinkerdRoutes.readMatches(route.value),
+                      route.spec["parentRefs"]?.listValue.first?["kind"]?.stringValue == "Server"
+                else {
+                    warn(member, "AuthorizationPolicy/\(member.name): HTTPRoute/\(serverName ?? "") is not in the files, has no Server parent, or matches headers, query parameters or regular expressions; not imported")
+                    return
+                }
+                serverName = route.spec["parentRefs"]?.listValue.first?["name"]?.stringValue
+                to = LinkerdRoutes.meshctlRules(matches)
+            } else if member.spec.at("targetRef.kind")?.stringValue != "Server" {
+                serverName = nil
+            }
+            guard let serverName else {
+                warn(member, "AuthorizationPolicy/\(member.name): only policies on a Server or an HTTPRoute of one are imported; not imported")
                 return
             }
             let server = documents("policy.linkerd.io", "Server").first { $0.name == serverName }
@@ -98,7 +112,12 @@ extension ImportContext {
                     return
                 }
             }
-            rules.append(.object([("from", callers.isEmpty ? nil : .strings(callers))]))
+            for operation in to {
+                let fields = CanonicalValue.object([("methods", operation.methods.isEmpty ? nil : .strings(operation.methods)),
+                                                    ("paths", operation.paths.isEmpty ? nil : .strings(operation.paths))])
+                rules.append(.object([("from", callers.isEmpty ? nil : .strings(callers)),
+                                      ("to", fields.fields.isEmpty ? nil : fields)]))
+            }
         }
         guard let target else { return }
         let spec = CanonicalValue.object([("service", .string(target)), ("action", .string("ALLOW")),
