@@ -17,6 +17,7 @@
 # Usage: bench/identity/mtls-hop.sh   (build first: swift build -c release --product meshctl)
 #   env: CONNS=50 DURATION=5 ROUNDS=3 HANDSHAKE_SECONDS=5 BASE_PORT=18480 BIN=.build/release/meshctl
 #        BIN_B=another/meshctl (a second pair from that build, measured beside the first: mesh-mtls-b, mesh-plain-b)
+#        PROFILE="mesh-mtls haproxy-mtls" (perf record -g of those pairs after the rounds; PROFILE_DIR=/tmp/mtls-hop-profile)
 set -u -o pipefail
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-3}; HANDSHAKE_SECONDS=${HANDSHAKE_SECONDS:-5}
 BASE_PORT=${BASE_PORT:-18480}
@@ -169,6 +170,19 @@ for name in "${NAMES[@]}"; do
   all=$(tr ';' '\n' <<<"${RESULTS[$name]}" | awk 'NF==2{printf "%.0f ", $1}')
   printf "%-14s %10.0f %16.2f %10.2fx   %s\n" "$name" "${MED[$name]}" "$cpu" \
     "$(awk -v a="${MED[$name]}" -v b="${MED[haproxy-mtls]}" 'BEGIN{print a/b}')" "$all"
+done
+
+# PROFILE="NAME..." (e.g. "mesh-mtls haproxy-mtls"): then, for each, `perf record -g` over the pair's two processes
+# under the same wrk load for $DURATION s -> $PROFILE_DIR/NAME.data (default /tmp/mtls-hop-profile), and its top symbols.
+for name in ${PROFILE:-}; do
+  out=${PROFILE_DIR:-/tmp/mtls-hop-profile}; mkdir -p "$out"
+  wrk -t1 -c"$CONNS" -d1s "${URL[$name]}" >/dev/null
+  perf record -g -o "$out/$name.data" -p "${PAIR[$name]}" -- sleep "$DURATION" 2>/dev/null &
+  perf_pid=$!
+  wrk -t1 -c"$CONNS" -d"${DURATION}s" "${URL[$name]}" | awk '/Requests\/sec/{print "profile '"$name"': " $2 " rps"}'
+  wait $perf_pid
+  perf report -i "$out/$name.data" -g none --no-children --sort dso --stdio 2>/dev/null | grep '%' | head -8
+  perf report -i "$out/$name.data" -g none --no-children --sort sym --percent-limit 0.7 --stdio 2>/dev/null | grep '%' | head -40
 done
 
 # New connections: openssl s_time against each terminator, with the probe's certificate (the `client` identity).

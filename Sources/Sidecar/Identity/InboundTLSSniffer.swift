@@ -4,7 +4,7 @@ import NIOSSL
 import SidecarConfig
 
 /// The first handler of an inbound connection on a proxy with an identity: looks at the first byte and decides
-/// once. 0x16 (a TLS handshake record: a ClientHello) → the TLS server handler goes in front and the
+/// once. 0x16 (a TLS handshake record: a ClientHello) → the TLS server handler (over a `CiphertextWriter`) goes in front and the
 /// `DownstreamHandler` after it writes through the pipeline; anything else → plaintext, unless the listener is
 /// `strict`, which closes the connection. Then it removes itself and hands on what it read.
 final class InboundTLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
@@ -14,11 +14,14 @@ final class InboundTLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
     private let tls: MeshTLS
     private let mode: MTLSMode
     private let makeDownstream: () -> DownstreamHandler
+    /// The loop's batch, for the records sent to this client (`CiphertextWriter`).
+    private let batch: WriteBatch?
     private var decided = false
 
-    init(tls: MeshTLS, mode: MTLSMode, makeDownstream: @escaping () -> DownstreamHandler) {
+    init(tls: MeshTLS, mode: MTLSMode, batch: WriteBatch?, makeDownstream: @escaping () -> DownstreamHandler) {
         self.tls = tls
         self.mode = mode
+        self.batch = batch
         self.makeDownstream = makeDownstream
     }
 
@@ -46,8 +49,11 @@ final class InboundTLSSniffer: ChannelInboundHandler, RemovableChannelHandler {
                 }
                 downstream.writesThroughPipeline = true
                 downstream.peer = peer
-                // After this handler, so the bytes handed on below (the ClientHello) go through it.
-                try pipeline.addHandler(server, position: .after(self))
+                // After this handler, so the bytes handed on below (the ClientHello) go through it; the records it
+                // encrypts are sent by the writer beneath it.
+                let ciphertext = CiphertextWriter(batch: batch)
+                try pipeline.addHandler(ciphertext, position: .after(self))
+                try pipeline.addHandler(server, position: .after(ciphertext))
                 try pipeline.addHandler(downstream, position: .after(server))
             } else if mode == .strict {
                 context.close(promise: nil)

@@ -11,7 +11,7 @@ extension ProxyServer {
         guard let tls = loop.meshTLS, let listener, listener.kind == .inbound else {
             return DownstreamHandler(loop: loop, listenerName: listenerName)
         }
-        return InboundTLSSniffer(tls: tls, mode: listener.mtls ?? .permissive) {
+        return InboundTLSSniffer(tls: tls, mode: listener.mtls ?? .permissive, batch: loop.writeBatch) {
             DownstreamHandler(loop: loop, listenerName: listenerName)
         }
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOSSL
 import SidecarConfig
 
@@ -19,5 +20,14 @@ struct UpstreamTLS: Sendable {
     /// Nil while the proxy has no certificate yet: then the connection is plaintext. `http2`: ALPN `h2`.
     func clientHandler(http2: Bool = false) throws -> NIOSSLClientHandler? {
         try tls.clientHandler(service: service, http2: http2)
+    }
+
+    /// Puts the TLS client handler, over a `CiphertextWriter` that sends its records, at the front of a new
+    /// connection's pipeline; false (nothing added: the connection is plaintext) while the proxy has no certificate.
+    func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, batch: WriteBatch?) throws -> Bool {
+        guard let tls = try clientHandler() else { return false }
+        try pipeline.addHandler(CiphertextWriter(batch: batch))
+        try pipeline.addHandler(tls)
+        return true
     }
 }

@@ -105,10 +105,9 @@ final class EndpointState {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             // A tunnel passes the endpoint's half-close on (`UpstreamHandler.userInboundEventTriggered`).
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { [upstreamTLS] channel in
+            .channelInitializer { [upstreamTLS, writeBatch] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
-                        try channel.pipeline.syncOperations.addHandler(tls)
+                    if let upstreamTLS, try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: writeBatch) {
                         try channel.pipeline.syncOperations.addHandler(UpstreamHandler(writesThroughPipeline: true))
                         return
                     }

@@ -169,12 +169,21 @@ final class SocketWriter: EndOfTurnFlushing {
         context.flush()
     }
 
-    /// Queues `buffer` in NIO and counts it until NIO reports it written (or failed).
-    private func writeThroughChannel(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+    /// A write whose completion someone waits for (`CiphertextWriter`): after what is pending, through NIO.
+    func write(_ buffer: ByteBuffer, promise: EventLoopPromise<Void>, context: ChannelHandlerContext) {
+        flushNow(context: context)
+        writeThroughChannel(buffer, context: context, then: promise)
+    }
+
+    /// Queues `buffer` in NIO and counts it until NIO reports it written (or failed), then completes `then`.
+    private func writeThroughChannel(
+        _ buffer: ByteBuffer, context: ChannelHandlerContext, then: EventLoopPromise<Void>? = nil
+    ) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         queued += 1
         channelWrites &+= 1
         promise.futureResult.assumeIsolatedUnsafeUnchecked().whenComplete { _ in self.queued -= 1 }
+        if let then { promise.futureResult.cascade(to: then) }
         context.write(NIOAny(buffer), promise: promise)
     }
 
