@@ -201,11 +201,15 @@ let package = Package(
             // the Swift runtime linked in (only what is used is kept, and calls skip the PLT), relative relocations
             // packed (RELR, lld; glibc >= 2.36). The Foundation archives are listed so that a module importing
             // Foundation still links (MeshProxyFootprintTests then fails: use FoundationEssentials).
+            // --no-export-dynamic undoes the -export-dynamic that -static-stdlib's link file adds: it exported our
+            // ~33,000 symbols (2.8 MB of .dynsym/.dynstr/.gnu.hash that ld.so searches at start-up, ~3 MB resident)
+            // and kept them all alive through --gc-sections. Nothing looks our symbols up dynamically.
             linkerSettings: [
                 .unsafeFlags(
                     ["-static-stdlib", "-lCoreFoundation", "-lFoundationInternationalization", "-l_FoundationICU",
                      "-l_FoundationCShims", "-l_FoundationCollections",
-                     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                     "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                     "-Xlinker", "--no-export-dynamic"],
                     .when(platforms: [.linux]))
             ]
         ),

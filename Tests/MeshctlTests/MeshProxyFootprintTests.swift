@@ -22,4 +22,29 @@ struct MeshProxyFootprintTests {
             #expect(!libraries.contains(library), "\(libraries.sorted())")
         }
     }
+
+    @Test("mesh-proxy exports none of its own symbols: its dynamic symbol table holds only what it imports")
+    func noExportedSymbols() throws {
+        // -static-stdlib's link file adds -export-dynamic, which exported ~33,000 symbols: 2.8 MB of .dynsym,
+        // .dynstr and .gnu.hash that ld.so searches at every start, ~3 MB resident per proxy (Package.swift).
+        let dynsym = try #require(try ELFSections(path: ChildProcess.meshProxy)[".dynsym"])
+        let symbols = dynsym.size / max(dynsym.entrySize, 1)
+        #expect(symbols < 2_000, "\(symbols) dynamic symbols")
+    }
+
+    @Test("a running mesh-proxy never reads the unwinder's tables: its main thread waits instead of exiting")
+    func unwindTablesNotResident() throws {
+        // An async main parks the main thread with dispatch_main(), whose pthread_exit force-unwinds the stack:
+        // a binary search of .eh_frame_hdr that leaves most of it resident (ProxyOptions.runOnBlockedMainThread).
+        let table = try #require(try ELFSections(path: ChildProcess.meshProxy)[".eh_frame_hdr"])
+        let proxy = try ChildProcess(ChildProcess.meshProxy, ["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9"])
+        defer { proxy.stop() }
+        _ = try proxy.port(after: "listening")
+        Thread.sleep(forTimeInterval: 0.3)
+        let resident = try ResidentPages(pid: proxy.pid, file: ChildProcess.meshProxy)
+            .count(fileOffset: table.offset, size: table.size)
+        let pages = (table.size + 4095) / 4096
+        // Pages at the table's two ends may come in with their neighbours (fault-around); the search touches the middle.
+        #expect(resident * 4 < pages, "\(resident) of \(pages) pages of .eh_frame_hdr resident")
+    }
 }

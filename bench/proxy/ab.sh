@@ -2,7 +2,8 @@
 # ab.sh - side-by-side comparison of proxy binaries (and HAProxy as the reference) in one run: start-up time, idle
 # RSS, then ROUNDS interleaved wrk slices per target with `perf stat` on the proxy process (requests/s, CPU µs per
 # request; instructions too where the VM exposes a PMU) and the RSS under load. Start-up is the median of STARTS
-# launches until the "listening" line. Each binary runs in quick mode with one thread.
+# launches until the "listening" line. Each binary runs in quick mode with one thread, started with its file's pages
+# dropped from the page cache (drop_page_cache in common.sh: otherwise how the file was last read decides its RSS).
 # Loopback only; kills only what it starts.
 #
 # Usage: bench/proxy/ab.sh NAME=COMMAND [NAME=COMMAND...]
@@ -19,6 +20,7 @@ declare -A PID PORT
 NAMES=()
 port=$((BACKEND_PORT + 1))
 if (( HAPROXY )); then
+  drop_page_cache "$(type -P haproxy)"
   start_haproxy $port $BACKEND_PORT
   PID[haproxy]=$HAPROXY_PID; PORT[haproxy]=$port; NAMES+=(haproxy); port=$((port + 1))
 fi
@@ -41,6 +43,7 @@ for spec in "$@"; do
 done
 for spec in "$@"; do
   name=${spec%%=*}; cmd=${spec#*=}
+  drop_page_cache "$(type -P "${cmd%% *}")"
   $cmd --threads 1 --listen 127.0.0.1:$port --to 127.0.0.1:$BACKEND_PORT >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
   PID[$name]=$!; PORT[$name]=$port; NAMES+=("$name")
   wait_listening "$DIR/$name.out" || { cat "$DIR/$name.err"; echo "$name did not start"; exit 1; }

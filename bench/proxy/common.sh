@@ -116,3 +116,19 @@ interleaved_rounds() {
 
 # median: the median of the numbers on stdin, one a line.
 median() { sort -n | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# drop_page_cache FILE...: write back and drop FILE's pages from the page cache (pages another process maps stay).
+# An executable's resident size depends on how its file came into the cache: Linux 6.18 maps a whole large folio on
+# a read fault, and a file read sequentially (cat, cp's source) sits in large folios, so the same binary idles at
+# 14.5 MB started cold and at 18.2 MB after a `cat` (docs/performance.md, "idle RSS and the page cache"). Dropped
+# before each start, every binary compared starts from the same state: cold, as a binary just installed.
+drop_page_cache() {
+  python3 - "$@" <<'PY'
+import os, sys
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    os.fsync(fd)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+PY
+}

@@ -15,12 +15,29 @@ import Darwin
 enum SocketDescriptor {
     static func of(_ channel: any Channel) -> CInt? {
         guard let local = channel.localAddress, let remote = channel.remoteAddress else { return nil }
-        let text = String(describing: channel)
-        guard let marker = text.firstRange(of: "fd=") else { return nil }
-        let digits = text[marker.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        guard let fd = CInt(digits), fd >= 0 else { return nil }
+        guard let fd = number(afterFDIn: String(describing: channel)) else { return nil }
         guard matches(fd, local, getsockname), matches(fd, remote, getpeername) else { return nil }
         return fd
+    }
+
+    /// The decimal number after the first "fd=" in `description`, if there is one of at most 9 digits. Scanned as
+    /// bytes: `String.firstRange(of:)` and `Character.isNumber` would bring in the string-processing and Unicode
+    /// property code for this one search, a few hundred kB of the binary resident in every proxy.
+    static func number(afterFDIn description: String) -> CInt? {
+        let bytes = Array(description.utf8)
+        let marker = Array("fd=".utf8)
+        guard bytes.count > marker.count,
+            let start = (0...(bytes.count - marker.count)).first(where: { bytes[$0..<$0 + marker.count].elementsEqual(marker) })
+        else { return nil }
+        var value: CInt = 0
+        var digits = 0
+        for byte in bytes[(start + marker.count)...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { break }
+            guard digits < 9 else { return nil }
+            value = value * 10 + CInt(byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        return digits == 0 ? nil : value
     }
 
     private typealias NameCall = (CInt, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> CInt
