@@ -44,4 +44,41 @@ struct LazyMetricsTests {
         await idle.stop()
         await sick.stop()
     }
+
+    @Test("an endpoint that leaves the configuration leaves /metrics: a replica replaced 20 times shows once")
+    func replacedEndpointsForgotten() async throws {
+        // Each generation's replica listens on a new port (as a new revision does) and answers one request.
+        func config(_ generation: Int, _ replica: TestBackend) -> SidecarConfiguration {
+            SidecarConfiguration(
+                version: "g\(generation)",
+                listeners: [Listener(name: "out", kind: .outbound, address: "127.0.0.1:0")],
+                services: [ServiceConfig(name: "web", endpoints: [replica.address])])
+        }
+        var replica = try await TestBackend { _, _ in TestBackend.ok("v") }
+        let server = ProxyServer(configuration: config(0, replica))
+        let bound = try await server.start()
+        let port = try #require(bound.first { $0.name == "out" }).address.port
+        for generation in 0..<20 {
+            if generation > 0 {
+                let next = try await TestBackend { _, _ in TestBackend.ok("v") }
+                try await server.apply(config(generation, next))
+                await replica.stop()
+                replica = next
+            }
+            let answer = try await offPool {
+                let client = try RawClient(port: port)
+                client.send("GET / HTTP/1.1\r\nhost: web\r\n\r\n")
+                return try client.readResponse().text
+            }
+            #expect(answer == "v")
+        }
+        let text = await server.metricsText()
+        let backends = Set(text.split(separator: "\n").filter { $0.hasPrefix("mesh_") && $0.contains("backend=") }.compactMap { line in
+            line.split(separator: "backend=\"").dropFirst().first?.split(separator: "\"").first.map(String.init)
+        })
+        #expect(backends == [replica.address], "\(backends.sorted())")
+        #expect(text.contains("mesh_requests_total{service=\"web\",backend=\"\(replica.address)\",code=\"2xx\"} 1"))
+        await server.drain(timeout: .seconds(2))
+        await replica.stop()
+    }
 }

@@ -140,7 +140,9 @@ final class LoopContext: @unchecked Sendable {
     }
 
     /// An endpoint's key in `endpoints`: the same address under two services is two pools.
-    private static func endpointKey(_ service: String, _ address: HostPort) -> String { "\(service)|\(address)" }
+    private static func endpointKey(_ service: String, _ address: HostPort) -> String {
+        EndpointState.key(service: service, address: address)
+    }
 
     /// A service's metrics on this loop, made on first use and kept across configuration swaps.
     private func serviceMetrics(named name: String) -> ServiceMetrics {

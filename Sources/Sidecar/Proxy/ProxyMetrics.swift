@@ -1,5 +1,6 @@
 import Prometheus
 import SidecarConfig
+import Synchronization
 
 /// The proxy's Prometheus metrics, made once per (service, backend) and cached, so the hot path only bumps
 /// atomics. Labels are bounded: service names, endpoint addresses and status classes from the configuration.
@@ -7,6 +8,9 @@ final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     /// False: responses by status class and the latency histogram are not recorded (`--no-metrics`).
     let perRequest: Bool
+    /// Every series made for an endpoint, by `EndpointState.key`, so that an endpoint that leaves the configuration
+    /// takes its series out of the registry (`forgetEndpoints(notIn:)`, ProxyMetrics+Forget.swift).
+    let endpointSeries = Mutex<[String: EndpointSeries]>([:])
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)
@@ -38,12 +42,14 @@ final class ProxyMetrics: Sendable {
             registry.makeCounter(
                 descriptor: Self.name("mesh_requests", "total", "Responses from upstream endpoints, by service, backend and status class."), labels: [("service", service), ("backend", backend), ("code", code)])
         }
-        let grpcRegistry = registry
-        return EndpointMetrics(
-            grpcResponses: { status in
-                grpcRegistry.makeCounter(
+        let key = EndpointState.key(service: service, address: address)
+        let metrics = EndpointMetrics(
+            grpcResponses: { [self] status in
+                let counter = registry.makeCounter(
                     descriptor: Self.name("mesh_grpc_responses", "total", "gRPC responses (HTTP 2xx) from upstream endpoints, by grpc-status."),
                     labels: [("service", service), ("backend", backend), ("grpc_status", String(status))])
+                remember(key, counters: [counter], gauges: [])
+                return counter
             },
             byClass: perRequest ? classes : [],
             ejections: registry.makeCounter(
@@ -55,6 +61,8 @@ final class ProxyMetrics: Sendable {
                 labels: [("service", service), ("backend", backend)]),
             ejected: registry.makeGauge(
                 descriptor: Self.name("mesh_endpoint_ejected", "", "1 while the endpoint is ejected or failing its health check."), labels: [("service", service), ("backend", backend)]))
+        remember(key, counters: classes + [metrics.ejections, metrics.healthCheckFailures], gauges: [metrics.healthy, metrics.ejected])
+        return metrics
     }
 }
 

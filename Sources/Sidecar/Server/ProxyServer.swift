@@ -178,6 +178,7 @@ public final class ProxyServer: Sendable {
                 tasks.addTask { try? await loop.eventLoop.submit { loop.apply(new) }.get() }
             }
         }
+        metrics.forgetEndpoints(notIn: new)
         await commit(change, configuration: new)
     }
 
