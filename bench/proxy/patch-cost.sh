@@ -2,7 +2,8 @@
 # patch-cost.sh - what one weight change costs a proxy of a large mesh: the proxy runs SERVICES services (2 endpoints
 # each) and one split, then takes PATCHES splits-only `PATCH /config` calls (what the operator sends every proxy on a
 # weight change) over one kept connection; prints the proxy's CPU per PATCH from /proc/PID/stat and the calls' wall
-# time. Idle proxy, no traffic. Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 BIN=…/meshctl
+# time. Idle proxy, no traffic. PERF=1 also records `perf record -g` of the proxy over the PATCHes into
+# /tmp/proxy-patch.perf. Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 PERF=0 BIN=…/meshctl
 source "$(dirname "$0")/common.sh"
 SERVICES=${SERVICES:-100}; PATCHES=${PATCHES:-300}
 python3 - "$SERVICES" > "$DIR/v0.json" <<'PY'
@@ -20,6 +21,9 @@ PROXY_ARGS=(--admin-token-file "$DIR/admin.token")
 start_mesh "$DIR/v0.json"
 ticks() { awk '{print $14 + $15}' /proc/$MESH_PID/stat; }
 HZ=$(getconf CLK_TCK)
+if [[ ${PERF:-0} == 1 ]]; then
+  perf record -F 4999 -g -p $MESH_PID -o /tmp/proxy-patch.perf >/dev/null 2>&1 & PERF_PID=$!; PIDS+=($PERF_PID); sleep 0.5
+fi
 before=$(ticks)
 wall=$(python3 - "$ADMIN_PORT" "$PATCHES" "$DIR/admin.token" <<'PY'
 import http.client, json, sys, time
@@ -41,5 +45,6 @@ print(f"{(time.perf_counter() - start) / count * 1000:.3f}")
 PY
 ) || exit 1
 after=$(ticks)
+[[ -n ${PERF_PID:-} ]] && { kill -INT $PERF_PID; wait $PERF_PID; }
 awk -v t=$((after - before)) -v hz="$HZ" -v n="$PATCHES" -v w="$wall" -v s="$SERVICES" \
   'BEGIN { printf "services %d, %d PATCHes: proxy CPU %.3f ms per PATCH, wall %.3f ms per call\n", s, n, t / hz * 1000 / n, w }'
