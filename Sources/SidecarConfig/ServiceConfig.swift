@@ -199,7 +199,8 @@ public struct ConnectionLimits: Sendable, Hashable, Codable {
     /// included); a request that finds none free waits (up to `maxPendingRequests`), and an idle connection to
     /// another endpoint of the service is closed to make room.
     public var maxConnections: Int
-    /// Requests waiting for a connection to one endpoint; beyond this the proxy answers 503 at once.
+    /// Requests waiting for a connection, to all endpoints of the service together (every event loop included);
+    /// beyond this the proxy answers 503 `overflow` at once.
     public var maxPendingRequests: Int
     /// Idle keep-alive connections kept per endpoint.
     public var maxIdleConnections: Int

@@ -62,6 +62,29 @@ struct ProxyHonouredFieldsTests {
         await b.stop()
     }
 
+    @Test("maxPendingRequests counts the requests waiting at every endpoint of the service together")
+    func maxPendingRequestsIsServiceWide() async throws {
+        let slow: TestBackend.Behaviour = { _, _ in .delayed(milliseconds: 400, TestBackend.ok()) }
+        let a = try await TestBackend(slow)
+        let b = try await TestBackend(slow)
+        let service = ServiceConfig(
+            name: "b", endpoints: [a.address, b.address], loadBalancer: .roundRobin,
+            connectionLimits: ConnectionLimits(maxConnections: 2, maxPendingRequests: 1))
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [service]))
+        let replies = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await offPool { let r = try proxy.get(); return (r.status, r.header("x-mesh-reason")) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Two in flight, one waits for a freed slot; per endpoint, one waiter at each would have let all four through.
+        #expect(replies.filter { $0.0 == 200 }.count == 3)
+        #expect(replies.filter { $0.0 == 503 && $0.1 == "overflow" }.count == 1)
+        await proxy.stop()
+        await a.stop()
+        await b.stop()
+    }
+
     @Test("a service limited to one connection moves it between endpoints instead of starving one of them")
     func idleConnectionMakesRoom() async throws {
         let a = try await TestBackend { _, _ in TestBackend.ok("a\n") }

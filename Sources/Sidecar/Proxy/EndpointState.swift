@@ -21,6 +21,7 @@ final class EndpointState {
     /// Open connections (for stats); the HTTP/2 pool counts its own in and out.
     var openConnections = 0
     private var connecting = 0
+    /// Requests waiting for a connection here; each holds one of the service's waiting places (`pool.count`).
     private var waiters: CircularBuffer<DownstreamHandler> = []
 
     /// Requests in flight to this endpoint (for stats; balancers keep their own counts).
@@ -52,6 +53,11 @@ final class EndpointState {
         self.makeMetrics = metrics
     }
 
+    deinit {
+        // Requests still waiting here when the endpoint leaves every configuration give their places back.
+        if !waiters.isEmpty { pool.count.releaseWaits(waiters.count) }
+    }
+
     /// The endpoint's Prometheus series, made on first use. Every sidecar knows every service of the mesh but talks
     /// to few of them: making series only for endpoints it sent to (or heard bad news about) keeps `/metrics` at a
     /// few KB instead of ~120 KB at 50 services, which is what `meshctl stat` and the dashboard scrape.
@@ -78,7 +84,7 @@ final class EndpointState {
         }
         if pool.count.reserve(limit: limits.maxConnections) {
             connect(for: requester)
-        } else if waiters.count < limits.maxPendingRequests {
+        } else if pool.count.reserveWait(limit: limits.maxPendingRequests) {
             waiters.append(requester)
             pool.evictIdle(sparing: self)
         } else {
@@ -89,7 +95,10 @@ final class EndpointState {
     /// Forgets a requester that went away while waiting.
     func cancelWait(_ requester: DownstreamHandler) {
         http2?.cancelWait(requester)
-        if let index = waiters.firstIndex(where: { $0 === requester }) { waiters.remove(at: index) }
+        if let index = waiters.firstIndex(where: { $0 === requester }) {
+            waiters.remove(at: index)
+            pool.count.releaseWaits()
+        }
     }
 
     /// Opens a connection in a slot already reserved in `pool`.
@@ -154,6 +163,7 @@ final class EndpointState {
             return
         }
         if let waiter = waiters.popFirst() {
+            pool.count.releaseWaits()
             waiter.upstreamReady(connection)
             return
         }
@@ -175,6 +185,7 @@ final class EndpointState {
     /// A slot of the service opened (a connection closed or a connect failed): start connections for waiters.
     func serveWaiters() {
         while !waiters.isEmpty && pool.count.reserve(limit: limits.maxConnections) {
+            pool.count.releaseWaits()
             connect(for: waiters.removeFirst())
         }
     }

@@ -1,25 +1,36 @@
 import Synchronization
 
-/// Open upstream connections of one service, counted across every endpoint and every event loop of the proxy: what
-/// `connectionLimits.maxConnections` limits (Istio's `connectionPool.maxConnections`: all replicas together).
+/// One service's shared limits, counted across every endpoint and every event loop of the proxy: open upstream
+/// connections (`connectionLimits.maxConnections`, Istio's `connectionPool.tcp.maxConnections`) and requests
+/// waiting for one (`maxPendingRequests`, Istio's `http1MaxPendingRequests`) — both for all replicas together.
 final class ServiceConnectionCount: Sendable {
     private let open = Atomic<Int>(0)
+    private let waiting = Atomic<Int>(0)
 
-    /// Takes a slot if fewer than `limit` are taken.
-    func reserve(limit: Int) -> Bool {
-        var current = open.load(ordering: .relaxed)
+    /// Takes a connection slot if fewer than `limit` are taken.
+    func reserve(limit: Int) -> Bool { Self.take(open, below: limit) }
+
+    func release() { open.subtract(1, ordering: .acquiringAndReleasing) }
+
+    var value: Int { open.load(ordering: .relaxed) }
+
+    /// Takes a waiting place if fewer than `limit` requests wait for a connection to any endpoint of the service.
+    func reserveWait(limit: Int) -> Bool { Self.take(waiting, below: limit) }
+
+    func releaseWaits(_ count: Int = 1) { waiting.subtract(count, ordering: .acquiringAndReleasing) }
+
+    var waitingCount: Int { waiting.load(ordering: .relaxed) }
+
+    private static func take(_ counter: borrowing Atomic<Int>, below limit: Int) -> Bool {
+        var current = counter.load(ordering: .relaxed)
         while current < limit {
-            let (exchanged, original) = open.compareExchange(
+            let (exchanged, original) = counter.compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
             if exchanged { return true }
             current = original
         }
         return false
     }
-
-    func release() { open.subtract(1, ordering: .acquiringAndReleasing) }
-
-    var value: Int { open.load(ordering: .relaxed) }
 }
 
 /// The proxy's connection counts by service name, shared by its event loops (a loop looks its service's up when a
