@@ -126,6 +126,9 @@ struct HTTPRouteEndToEndTests {
 
         #expect(try harness.meshctl(["delete", "httproute", "admin"]).status == 0)
         #expect(untilAdmin(is: "v1"), "/admin never went back to the shop's rule")
+        // On a loaded machine both changes can confirm within a few dozen of the loop's requests: let it reach its
+        // count (bounded) rather than assert on how fast the machine was.
+        _ = harness.eventually(20) { users.counts.ok > 20 }
         users.stop()
         #expect(!shop.isEmpty && shop.allSatisfy { $0 == "v1" }, "the shop's requests changed: \(shop)")
         #expect(users.counts.failed == 0, "\(users.counts.failures)")
