@@ -5,6 +5,10 @@
 # Usage: bench/proxy/h2.sh [REQUESTS_PER_RUN] [ROUNDS]   (defaults 100000 and 3; loopback only; one worker each)
 #   env: MESH=path (default .build/release/mesh-proxy); MESH_BEFORE=path adds a second mesh-proxy build to the same
 #        run (rows `before` and `mesh-proxy`), for before/after comparisons.
+#        GRPC=1: gRPC-shaped unary calls instead of GETs: h2load POSTs a length-prefixed message with
+#        `content-type: application/grpc` and `te: trailers` to /bench.Echo/Unary, the backend (nginx) answers 200
+#        `application/grpc` with a `grpc-status: 0` trailer, and mesh-proxy runs `--protocol grpc` (status read from
+#        the trailers, counted per gRPC status). A grpcio backend would be the bottleneck (one Python process).
 # Prints one line per target and round: requests/s, p50 and p99 latency (from h2load's per-request log) and, with
 # perf installed, the proxy's CPU time per request (task-clock of its process while h2load ran).
 source "$(dirname "$0")/common.sh"
@@ -18,7 +22,15 @@ HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2)); NGHTTPX_POR
 BEFORE_PORT=$((BACKEND_PORT + 4))
 MESH_BEFORE=${MESH_BEFORE:-}
 
-start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+PROTOCOL=http2; H2LOAD_ARGS=(); TARGET_PATH=/
+if [[ ${GRPC:-0} == 1 ]]; then
+  PROTOCOL=grpc; TARGET_PATH=/bench.Echo/Unary
+  printf '\0\0\0\0\5hello' > "$DIR/call.bin"
+  H2LOAD_ARGS=(-d "$DIR/call.bin" -H 'content-type: application/grpc' -H 'te: trailers')
+  start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type application/grpc; add_trailer grpc-status 0; return 200 \"hello\"; } }"
+else
+  start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+fi
 cat > "$DIR/haproxy.cfg" <<C
 global
   nbthread 1
@@ -37,11 +49,11 @@ C
 haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); declare -A PID_OF; PID_OF[haproxy]=$!
 nghttpx --frontend="127.0.0.1,$NGHTTPX_PORT;no-tls" --backend="127.0.0.1,$BACKEND_PORT;;proto=h2" --workers=1 \
   --no-via --no-ocsp --errorlog-file="$DIR/nghttpx.err" --pid-file="$DIR/nghttpx.pid" >"$DIR/nghttpx.log" 2>&1 & PIDS+=($!)
-"$MESH" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT --protocol http2 >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
+"$MESH" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT --protocol $PROTOCOL >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
 PID_OF[mesh-proxy]=$!
 PORTS="$BACKEND_PORT $HAPROXY_PORT $MESH_PORT $NGHTTPX_PORT"
 if [[ -n $MESH_BEFORE ]]; then
-  "$MESH_BEFORE" --listen 127.0.0.1:$BEFORE_PORT --to 127.0.0.1:$BACKEND_PORT --protocol http2 >"$DIR/before.log" 2>&1 & PIDS+=($!)
+  "$MESH_BEFORE" --listen 127.0.0.1:$BEFORE_PORT --to 127.0.0.1:$BACKEND_PORT --protocol $PROTOCOL >"$DIR/before.log" 2>&1 & PIDS+=($!)
   PID_OF[before]=$!; PORTS="$PORTS $BEFORE_PORT"
 fi
 sleep 1
@@ -58,7 +70,7 @@ run() {
     perf stat -x, -e task-clock -p "$pid" -o "$DIR/$1.perf" & perf_pid=$!
     sleep 0.2
   fi
-  out=$(h2load -n "$N" -c 10 -m 5 --log-file="$log" "http://127.0.0.1:$2/" 2>&1)
+  out=$(h2load -n "$N" -c 10 -m 5 "${H2LOAD_ARGS[@]}" --log-file="$log" "http://127.0.0.1:$2$TARGET_PATH" 2>&1)
   local cpu=""
   if [[ -n $perf_pid ]]; then
     kill -INT $perf_pid 2>/dev/null; wait $perf_pid 2>/dev/null
@@ -72,7 +84,7 @@ run() {
   pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "p50 %.2f ms p99 %.2f ms", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
   printf "%-10s %10s req/s  %s  failed %s  %s\n" "$1" "$rps" "$pct" "$failed" "$cpu"
 }
-echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections), h2c backend nginx; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections, ${GRPC:+gRPC-shaped unary calls, }$PROTOCOL), h2c backend nginx; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run warmup-mesh $MESH_PORT >/dev/null; run warmup-haproxy $HAPROXY_PORT >/dev/null; run warmup-nghttpx $NGHTTPX_PORT >/dev/null
 [[ -n $MESH_BEFORE ]] && run warmup-before $BEFORE_PORT >/dev/null
 for round in $(seq 1 "$ROUNDS"); do

@@ -7,9 +7,9 @@ import SidecarConfig
 /// `grpc`: every try of an exchange is a new stream on it, so requests are multiplexed on one connection per endpoint
 /// and loop instead of one connection each (Envoy and Linkerd pool the same way).
 ///
-/// Each stream's channel holds an `UpstreamStreamBridge` and an `UpstreamHandler`, which the exchange uses exactly as
-/// it uses a pooled HTTP/1.1 connection. Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in
-/// nio-http2's buffer until one ends. The connection takes one slot of the service's `maxConnections`; requests that
+/// Each stream is an `UpstreamStreamBridge` behind an `UpstreamHandler`, which the exchange uses exactly as it uses a
+/// pooled HTTP/1.1 connection; the connection's `HTTP2UpstreamConnection` carries their frames (no channel per
+/// stream). Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in nio-http2's buffer until one ends. The connection takes one slot of the service's `maxConnections`; requests that
 /// arrive while it connects wait (at most `maxPendingRequests`, then 503 `overflow`); a failed connect fails them
 /// all as connect failures (each gets its free retry on another endpoint). A connection the server sent GOAWAY on,
 /// or that closed, takes no new streams; the next request opens another.
@@ -26,14 +26,13 @@ final class HTTP2UpstreamPool {
 
     private final class Connection {
         let channel: any Channel
-        let multiplexer: NIOHTTP2Handler.StreamMultiplexer
-        var streams = 0
+        let streamer: HTTP2UpstreamConnection
         /// No new streams: GOAWAY received, or the endpoint left the configuration.
         var retiring = false
 
-        init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+        init(channel: any Channel, streamer: HTTP2UpstreamConnection) {
             self.channel = channel
-            self.multiplexer = multiplexer
+            self.streamer = streamer
         }
     }
 
@@ -43,7 +42,7 @@ final class HTTP2UpstreamPool {
     }
 
     /// Open streams (for stats).
-    var streams: Int { connection?.streams ?? 0 }
+    var streams: Int { connection?.streamer.openStreams ?? 0 }
 
     /// Hands `requester` a stream now or once connected, or fails it.
     func openStream(for requester: DownstreamHandler) {
@@ -51,7 +50,7 @@ final class HTTP2UpstreamPool {
             requester.upstreamFailed(.connectFailed)
             return
         }
-        if let connection, !connection.retiring, connection.channel.isActive {
+        if let connection, !connection.retiring, connection.streamer.isActive {
             open(on: connection, for: requester)
             return
         }
@@ -72,7 +71,7 @@ final class HTTP2UpstreamPool {
     func retire() {
         guard let connection else { return }
         connection.retiring = true
-        if connection.streams == 0 { connection.channel.close(promise: nil) }
+        if connection.streamer.openStreams == 0 { connection.channel.close(promise: nil) }
     }
 
     private func connect() {
@@ -107,37 +106,44 @@ final class HTTP2UpstreamPool {
                     settings.targetWindowSize = HTTP2Server.connectionWindow
                     var stream = NIOHTTP2Handler.StreamConfiguration()
                     stream.targetWindowSize = HTTP2Server.streamWindow
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .client, connectionConfiguration: settings, streamConfiguration: stream
-                    ) { pushed in pushed.close() }
-                    try channel.pipeline.syncOperations.addHandler(UpstreamGoAwayWatcher())
+                    // No multiplexer: the streams are HTTP2UpstreamConnection's (push is disabled by the settings).
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOHTTP2Handler(mode: .client, connectionConfiguration: settings, streamConfiguration: stream))
+                    try channel.pipeline.syncOperations.addHandler(HTTP2UpstreamConnection())
                 }
             }
         let box = NIOLoopBound(self, eventLoop: eventLoop)
-        bootstrap.connect(to: address).flatMap { channel in
-            channel.eventLoop.makeCompletedFuture {
-                (channel, try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer())
-            }
-        }.whenComplete { result in
+        bootstrap.connect(to: address).whenComplete { result in
             let pool = box.value
-            pool.connecting = false
-            switch result {
-            case .success(let (channel, multiplexer)):
-                pool.connected(Connection(channel: channel, multiplexer: multiplexer))
-            case .failure:
-                pool.servicePool.count.release()
-                pool.failWaiters(.connectFailed)
-                pool.servicePool.slotFreed()
+            guard case .success(let channel) = result,
+                let streamer = try? channel.pipeline.syncOperations.handler(type: HTTP2UpstreamConnection.self)
+            else {
+                if case .success(let channel) = result { channel.close(promise: nil) }
+                return pool.connectFailed()
+            }
+            streamer.onReady { ready in
+                guard ready else { return pool.connectFailed() }
+                pool.connecting = false
+                pool.connected(Connection(channel: channel, streamer: streamer))
             }
         }
+    }
+
+    private func connectFailed() {
+        connecting = false
+        servicePool.count.release()
+        failWaiters(.connectFailed)
+        servicePool.slotFreed()
     }
 
     private func connected(_ made: Connection) {
         connection = made
         endpoint?.openConnections += 1
         let box = NIOLoopBound(self, eventLoop: made.channel.eventLoop)
-        if let watcher = try? made.channel.pipeline.syncOperations.handler(type: UpstreamGoAwayWatcher.self) {
-            watcher.onGoAway = { [weak made] in made?.retiring = true }
+        made.streamer.onGoAway = { [weak made] in made?.retiring = true }
+        made.streamer.onStreamClosed = { [weak made] in
+            guard let made, made.retiring, made.streamer.openStreams == 0 else { return }
+            made.channel.close(promise: nil)
         }
         made.channel.closeFuture.whenComplete { _ in
             let pool = box.value
@@ -152,62 +158,16 @@ final class HTTP2UpstreamPool {
     }
 
     private func open(on connection: Connection, for requester: DownstreamHandler) {
-        guard let endpoint else {
+        guard let endpoint, let handler = connection.streamer.openStream(endpoint: endpoint) else {
             requester.upstreamFailed(.connectFailed)
             return
         }
-        connection.streams += 1
-        let eventLoop = endpoint.eventLoop
-        let promise = eventLoop.makePromise(of: (any Channel).self)
-        let endpointBox = NIOLoopBound(endpoint, eventLoop: eventLoop)
-        connection.multiplexer.createStreamChannel(promise: promise) { stream in
-            stream.eventLoop.makeCompletedFuture {
-                let handler = UpstreamHandler(writesThroughPipeline: true)
-                handler.isStream = true
-                try stream.pipeline.syncOperations.addHandler(UpstreamStreamBridge(endpoint: endpointBox.value))
-                try stream.pipeline.syncOperations.addHandler(handler)
-            }
-        }
-        let requesterBox = NIOLoopBound(requester, eventLoop: eventLoop)
-        let connectionBox = NIOLoopBound(connection, eventLoop: eventLoop)
-        promise.futureResult.whenComplete { result in
-            let connection = connectionBox.value
-            guard case .success(let stream) = result,
-                let handler = try? stream.pipeline.syncOperations.handler(type: UpstreamHandler.self)
-            else {
-                connection.streams -= 1
-                requesterBox.value.upstreamFailed(.connectFailed)
-                return
-            }
-            handler.endpoint = endpointBox.value
-            stream.closeFuture.whenComplete { _ in
-                let connection = connectionBox.value
-                connection.streams -= 1
-                if connection.retiring && connection.streams == 0 { connection.channel.close(promise: nil) }
-            }
-            requesterBox.value.upstreamReady(handler)
-        }
+        requester.upstreamReady(handler)
     }
 
     private func failWaiters(_ failure: UpstreamFailure) {
         let waiting = waiters
         waiters.removeAll()
         for requester in waiting { requester.upstreamFailed(failure) }
-    }
-}
-
-/// Notes a GOAWAY from the server on an upstream connection: the connection then takes no new streams (those the
-/// server accepted finish on it).
-final class UpstreamGoAwayWatcher: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-
-    var onGoAway: (() -> Void)?
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .goAway = unwrapInboundIn(data).payload { onGoAway?() }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }

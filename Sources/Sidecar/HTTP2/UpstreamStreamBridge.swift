@@ -2,21 +2,28 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// One HTTP/2 stream to an endpoint, seen by the `UpstreamHandler` above it as an HTTP/1.1 connection carrying one
-/// exchange: the request bytes the exchange writes (its head already rewritten for forwarding, its body framed as
-/// the client framed it) become HEADERS, DATA and trailers; the response's HEADERS, DATA and trailers become an
-/// HTTP/1.1 response, chunked so that trailers (gRPC's status) pass. Nothing else of the exchange changes: the
-/// pooled HTTP/1.1 connection and the pooled HTTP/2 stream are the same thing to it.
+/// One HTTP/2 stream to an endpoint, seen by the exchange through its `UpstreamHandler` as an HTTP/1.1 connection
+/// carrying one exchange: the request bytes the exchange writes (its head already rewritten for forwarding, its body
+/// framed as the client framed it) become HEADERS, DATA and trailers; the response's HEADERS, DATA and trailers
+/// become an HTTP/1.1 response, chunked so that trailers (gRPC's status) pass. Nothing else of the exchange changes:
+/// the pooled HTTP/1.1 connection and the pooled HTTP/2 stream are the same thing to it. No channel of its own: its
+/// frames come from and go to its connection (`HTTP2UpstreamConnection`).
+///
+/// Flow control both ways: the stream's receive window is handed back only while the exchange's client takes the
+/// bytes (so a slow client holds the endpoint, not the proxy's memory), and the exchange is told the stream is not
+/// writable once it wrote more than the endpoint's window allows, so a fast uploader is held too.
 ///
 /// It also counts gRPC responses by `grpc-status` for the endpoint (headers of a Trailers-Only response, or
 /// trailers), for HTTP 2xx answers only: a 5xx already counts as a failure.
-final class UpstreamStreamBridge: ChannelDuplexHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
+final class UpstreamStreamBridge {
+    let id: HTTP2StreamID
+    private weak var connection: HTTP2UpstreamConnection?
+    /// What the exchange holds; it owns this bridge.
+    private weak var handler: UpstreamHandler?
     private let endpoint: EndpointState
+    private let allocator: ByteBufferAllocator
+    /// Listed among the connection's streams that received frames in the current read.
+    var inRead = false
 
     // Request side.
     private var parser = HTTPHeadParser(kind: .request)
@@ -24,6 +31,10 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
     private var headBytes: ByteBuffer?
     private var body: HTTP1BodyReader?
     private var isHeadRequest = false
+    /// DATA bytes written, and what the endpoint allowed (its initial window and WINDOW_UPDATEs since).
+    private var bytesSent = 0
+    private var sendAllowance: Int
+    private var writable = true
 
     // Response side.
     private var finalStatus = 0
@@ -31,17 +42,51 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
     /// END_STREAM went out (the request is whole) and came in (so did the response): the stream is done.
     private var requestEnded = false
     private var responseEnded = false
+    /// The stream was reset by us or closed by the connection.
+    private var isClosed = false
+    /// Received bytes not yet handed back in a WINDOW_UPDATE.
+    private var bytesHeld = 0
 
-    init(endpoint: EndpointState) {
+    init(id: HTTP2StreamID, connection: HTTP2UpstreamConnection, handler: UpstreamHandler, endpoint: EndpointState) {
+        self.id = id
+        self.connection = connection
+        self.handler = handler
         self.endpoint = endpoint
+        allocator = connection.allocator
+        sendAllowance = connection.peerInitialWindow
+    }
+
+    private func write(_ payload: HTTP2Frame.FramePayload) {
+        connection?.write(payload, on: id)
+    }
+
+    func flush() { connection?.flush() }
+
+    /// The exchange let go of the stream: a stream not done both ways is reset (RST_STREAM CANCEL).
+    func reset() {
+        guard !isClosed, !(requestEnded && responseEnded) else { return }
+        isClosed = true
+        guard body != nil else {
+            // No HEADERS went out: the stream never opened, and its ID is simply skipped.
+            connection?.forget(id)
+            return
+        }
+        write(.rstStream(.cancel))
+        flush()
+    }
+
+    /// The stream ended (both ways, reset by either side, or its connection closed).
+    func closed() {
+        isClosed = true
+        handler?.streamClosed()
     }
 
     // MARK: request: HTTP/1.1 bytes in, frames out
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        promise?.succeed(())
-        var bytes = unwrapOutboundIn(data)
-        if bytes.readableBytes == 0 { return }
+    /// Request bytes from the exchange.
+    func send(_ input: ByteBuffer) {
+        var bytes = input
+        if bytes.readableBytes == 0 || isClosed { return }
         if body == nil {
             if var held = headBytes {
                 held.writeBuffer(&bytes)
@@ -54,17 +99,17 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
                 headBytes = bytes
                 return
             case .failure:
-                context.close(promise: nil)
+                fail()
                 return
             case .complete:
-                sendHead(bytes, context: context)
+                sendHead(bytes)
                 bytes.moveReaderIndex(forwardBy: head.length)
             }
         }
-        sendBody(&bytes, context: context)
+        sendBody(&bytes)
     }
 
-    private func sendHead(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+    private func sendHead(_ bytes: ByteBuffer) {
         let framing = head.requestFraming
         let reader = HTTP1BodyReader(framing)
         body = reader
@@ -94,62 +139,76 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
             headers.add(name: "te", value: "trailers")
         }
         requestEnded = reader.isDone
-        context.write(wrapOutboundOut(.headers(.init(headers: headers, endStream: reader.isDone))), promise: nil)
+        write(.headers(.init(headers: headers, endStream: reader.isDone)))
     }
 
-    private func sendBody(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) {
+    private func sendBody(_ bytes: inout ByteBuffer) {
         guard var reader = body, !reader.isDone, bytes.readableBytes > 0 else { return }
         let piece: HTTP1BodyReader.Piece
         do {
-            piece = try reader.read(&bytes, allocator: context.channel.allocator)
+            piece = try reader.read(&bytes, allocator: allocator)
         } catch {
-            context.close(promise: nil)
+            fail()
             return
         }
         body = reader
         requestEnded = piece.done
+        if let payload = piece.payload { bytesSent += payload.readableBytes }
         if !piece.done {
-            if let payload = piece.payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
+            if let payload = piece.payload { write(.data(.init(data: .byteBuffer(payload)))) }
         } else if let trailers = piece.trailers {
-            if let payload = piece.payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
-            context.write(wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
+            if let payload = piece.payload { write(.data(.init(data: .byteBuffer(payload)))) }
+            write(.headers(.init(headers: trailers, endStream: true)))
         } else {
-            context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(piece.payload ?? ByteBuffer()), endStream: true))), promise: nil)
+            write(.data(.init(data: .byteBuffer(piece.payload ?? ByteBuffer()), endStream: true)))
         }
+        writabilityMayHaveChanged()
     }
 
-    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        // A client's half-close comes after its request's end, which END_STREAM already said.
-        guard mode == .all, !(requestEnded && responseEnded) else {
-            // A stream whose both ends are done closes by itself; closing it now would send a needless RST_STREAM.
-            promise?.succeed(())
-            return
-        }
-        context.close(mode: mode, promise: promise)
+    /// The endpoint's window for this stream grew (WINDOW_UPDATE, or a new SETTINGS_INITIAL_WINDOW_SIZE).
+    func windowOpened(by increment: Int) {
+        sendAllowance += increment
+        writabilityMayHaveChanged()
+    }
+
+    /// Writable while the connection is and what was written fits in the endpoint's window, with one window of
+    /// slack so a body keeps flowing while the next WINDOW_UPDATE travels (nio-http2 holds the excess).
+    func writabilityMayHaveChanged() {
+        let now = (connection?.isWritable ?? false) && bytesSent <= sendAllowance + HTTP2Server.streamWindow
+        guard now != writable else { return }
+        writable = now
+        handler?.streamWritabilityChanged(now)
+    }
+
+    /// Bytes the exchange cannot frame (a bug upstream of here): the stream is reset and the exchange sees it end.
+    private func fail() {
+        reset()
+        closed()
     }
 
     // MARK: response: frames in, HTTP/1.1 bytes on
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let allocator = context.channel.allocator
-        switch unwrapInboundIn(data) {
+    /// A frame of the response (HEADERS or DATA); `flowControlled`: what it took of the stream's window.
+    func received(_ payload: HTTP2Frame.FramePayload, flowControlled: Int) {
+        if isClosed { return }
+        defer {
+            if flowControlled > 0 && !isClosed {
+                bytesHeld += flowControlled
+                acknowledge()
+            }
+        }
+        switch payload {
         case .headers(let frame):
             if frame.endStream { responseEnded = true }
             if finalStatus == 0 {
-                guard let out = responseHead(frame, allocator: allocator) else {
-                    context.close(promise: nil)
-                    return
-                }
-                context.fireChannelRead(wrapInboundOut(out))
+                guard let out = responseHead(frame, allocator: allocator) else { return fail() }
+                pass(out)
             } else if chunkedResponse {
                 // Trailers.
                 countGRPCStatus(frame.headers)
-                guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator) else {
-                    context.close(promise: nil)
-                    return
-                }
+                guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator) else { return fail() }
                 chunkedResponse = false
-                context.fireChannelRead(wrapInboundOut(last))
+                pass(last)
             }
         case .data(let frame):
             if frame.endStream { responseEnded = true }
@@ -159,10 +218,37 @@ final class UpstreamStreamBridge: ChannelDuplexHandler {
                 out.writeStaticString("0\r\n\r\n")
                 chunkedResponse = false
             }
-            if out.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(out)) }
+            if out.readableBytes > 0 { pass(out) }
         default:
             break
         }
+    }
+
+    private func pass(_ bytes: ByteBuffer) {
+        guard let handler, let owner = handler.owner else { return }
+        owner.upstreamRead(bytes, from: handler)
+    }
+
+    /// The end of the connection's read: the exchange flushes what it wrote to its client.
+    func readComplete() {
+        guard let handler, let owner = handler.owner else { return }
+        owner.upstreamReadComplete()
+    }
+
+    /// Hands received bytes back to the endpoint (WINDOW_UPDATE) once half a window waits and the exchange's client
+    /// takes bytes; otherwise `resumeReading` does when it does.
+    private func acknowledge() {
+        guard !responseEnded, bytesHeld >= HTTP2Server.streamWindow / 2 else { return }
+        if let owner = handler?.owner, !owner.canTakeResponseBytes { return }
+        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        bytesHeld = 0
+    }
+
+    /// The exchange's client drained its buffer.
+    func resumeReading() {
+        guard !isClosed, bytesHeld > 0 else { return }
+        acknowledge()
+        flush()
     }
 
     /// An interim or final response head as HTTP/1.1; nil when it cannot be one.

@@ -16,6 +16,9 @@ final class UpstreamHandler: ChannelDuplexHandler {
     var exchanges = 0
     /// An HTTP/2 stream (Sidecar/HTTP2/HTTP2UpstreamPool.swift) rather than a connection: one exchange, not pooled.
     var isStream = false
+    /// The stream's frames, for an HTTP/2 stream: it has no channel, so its writes go there (the `context == nil`
+    /// branches below, off the HTTP/1.1 path).
+    var stream: UpstreamStreamBridge?
     private var readHeld = false
     private var closed = false
     private var active = false
@@ -107,20 +110,29 @@ final class UpstreamHandler: ChannelDuplexHandler {
 
     /// The client drained its buffer: read on.
     func resumeReading() {
-        guard readHeld, let context else { return }
+        guard readHeld, let context else {
+            stream?.resumeReading()
+            return
+        }
         readHeld = false
         context.read()
     }
 
     @inline(__always)
     func write(_ buffer: ByteBuffer) {
-        guard let context else { return }
+        guard let context else {
+            stream?.send(buffer)
+            return
+        }
         writer.write(buffer, context: context)
     }
 
     @inline(__always)
     func flush() {
-        guard let context else { return }
+        guard let context else {
+            stream?.flush()
+            return
+        }
         writer.flush(context: context)
     }
 
@@ -130,7 +142,11 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// The common whole-request case: one system call when the socket takes it all.
     @inline(__always)
     func writeAndFlush(_ buffer: ByteBuffer) {
-        guard let context else { return }
+        guard let context else {
+            stream?.send(buffer)
+            stream?.flush()
+            return
+        }
         writer.writeAndFlush(buffer, context: context)
     }
 
@@ -144,7 +160,25 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// Closes the connection; it will not be reused.
     func discard() {
         owner = nil
-        guard let context, !closed else { return }
+        guard let context, !closed else {
+            stream?.reset()
+            return
+        }
         context.close(promise: nil)
+    }
+
+    /// An HTTP/2 stream's counterpart of `channelInactive`.
+    func streamClosed() {
+        closed = true
+        if let owner {
+            self.owner = nil
+            owner.upstreamClosed(self)
+        }
+    }
+
+    /// An HTTP/2 stream's counterpart of `channelWritabilityChanged`.
+    func streamWritabilityChanged(_ writable: Bool) {
+        isWritable = writable
+        owner?.upstreamWritabilityChanged(isWritable: writable)
     }
 }

@@ -153,4 +153,41 @@ while time.time() < deadline and not closed:
             if flags & 1: print("ended", body.decode().strip(), flush=True)
 print("closed", closed, flush=True)
 """#
+
+    /// `size`: an h2c server (python3-h2) on a free port (prints `port N`) answering every request with `size`
+    /// bytes, sent only as its peer's flow-control windows allow; prints `sent N` (bytes so far) every 100 ms.
+    static let bigServer = #"""
+import socket, sys, threading, time, h2.connection, h2.config, h2.events
+size = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0)); srv.listen(16)
+print("port", srv.getsockname()[1], flush=True)
+sent = [0]
+def report():
+    while True:
+        time.sleep(0.1); print("sent", sent[0], flush=True)
+threading.Thread(target=report, daemon=True).start()
+def serve(s):
+    c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    c.initiate_connection(); s.sendall(c.data_to_send())
+    left = {}
+    while True:
+        data = s.recv(1 << 16)
+        if not data: return
+        for e in c.receive_data(data):
+            if isinstance(e, h2.events.RequestReceived):
+                c.send_headers(e.stream_id, [(":status", "200"), ("content-type", "application/octet-stream")])
+                left[e.stream_id] = size
+            elif isinstance(e, h2.events.StreamReset):
+                left.pop(e.stream_id, None)
+        for sid in list(left):
+            while left[sid] > 0:
+                n = min(c.local_flow_control_window(sid), c.max_outbound_frame_size, left[sid])
+                if n <= 0: break
+                c.send_data(sid, b"x" * n, end_stream=(n == left[sid])); left[sid] -= n; sent[0] += n
+            if left[sid] == 0: del left[sid]
+        s.sendall(c.data_to_send())
+while True:
+    conn, _ = srv.accept(); threading.Thread(target=serve, args=(conn,), daemon=True).start()
+"""#
 }

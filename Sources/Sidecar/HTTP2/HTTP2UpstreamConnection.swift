@@ -1,0 +1,206 @@
+import NIOCore
+import NIOHTTP2
+
+/// The proxy's end of one HTTP/2 connection to an endpoint: last in its pipeline, behind `NIOHTTP2Handler` used
+/// without a stream multiplexer, it demultiplexes the frames to its streams (`UpstreamStreamBridge`) itself.
+///
+/// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, promises, activation and close) cost
+/// more CPU than the whole exchange it carried (docs/performance.md, "HTTP/2"); a stream here is one object and a
+/// dictionary entry, created and dropped within the turn that needs it.
+///
+/// Without the multiplexer, flow control of what the endpoint sends is this handler's: the connection window is
+/// raised to `HTTP2Server.connectionWindow` and handed back as soon as bytes arrive (each stream's own window bounds
+/// what the proxy holds); a stream's window is handed back only while its client takes the bytes (see
+/// `UpstreamStreamBridge.acknowledge`). Stream IDs are the client's odd ones, in the order of the HEADERS written;
+/// streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in nio-http2's buffer until one ends.
+///
+/// Confined to the connection's event loop.
+final class HTTP2UpstreamConnection: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    /// The initial connection window of RFC 9113 §6.9.2, before any WINDOW_UPDATE.
+    private static let defaultWindow = 65_535
+
+    private var context: ChannelHandlerContext?
+    private var streams: [HTTP2StreamID: UpstreamStreamBridge] = [:]
+    private var nextStreamID = 1
+    /// Streams that received frames in the current read: told together at its end, so each flushes its client once.
+    private var readers: [UpstreamStreamBridge] = []
+    /// Bytes received on the connection and not yet handed back in a WINDOW_UPDATE.
+    private var connectionBytesHeld = 0
+    private var connectionWindowRaised = false
+    private var wroteInRead = false
+    private(set) var isWritable = true
+    /// The server's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may send before its first WINDOW_UPDATE.
+    private(set) var peerInitialWindow = HTTP2UpstreamConnection.defaultWindow
+    let allocator = ByteBufferAllocator()
+
+    /// The server sent GOAWAY, or stream IDs ran out: no new streams on this connection.
+    var onGoAway: (() -> Void)?
+    /// A stream ended, one way or another.
+    var onStreamClosed: (() -> Void)?
+
+    /// `NIOHTTP2Handler` (before this handler) saw the channel become active and sent its preface: frames may go.
+    private var ready = false
+    private var whenReady: ((Bool) -> Void)?
+
+    var openStreams: Int { streams.count }
+
+    var isActive: Bool { ready && (context?.channel.isActive ?? false) }
+
+    /// Calls `body` with true once frames may be written (at once if they may now), or false if the connection closed
+    /// before. The connect promise succeeds before `channelActive` reaches the pipeline, hence the wait.
+    func onReady(_ body: @escaping (Bool) -> Void) {
+        if ready { return body(true) }
+        whenReady = body
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        isWritable = context.channel.isWritable
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        ready = true
+        if let body = whenReady {
+            whenReady = nil
+            body(true)
+        }
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// A new stream for one exchange, seen by it as the `UpstreamHandler` returned; nil when the connection is gone.
+    func openStream(endpoint: EndpointState) -> UpstreamHandler? {
+        guard let context, isActive else { return nil }
+        let id = HTTP2StreamID(nextStreamID)
+        nextStreamID += 2
+        if nextStreamID >= Int(Int32.max) - 2 { onGoAway?() }
+        if !connectionWindowRaised {
+            connectionWindowRaised = true
+            write(.windowUpdate(windowSizeIncrement: HTTP2Server.connectionWindow - Self.defaultWindow), on: .rootStream)
+        }
+        let handler = UpstreamHandler()
+        handler.isStream = true
+        handler.endpoint = endpoint
+        let bridge = UpstreamStreamBridge(id: id, connection: self, handler: handler, endpoint: endpoint)
+        handler.stream = bridge
+        streams[id] = bridge
+        return handler
+    }
+
+    func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: nil)
+        wroteInRead = true
+    }
+
+    /// A stream that never sent its HEADERS is dropped without a frame.
+    func forget(_ id: HTTP2StreamID) {
+        if streams.removeValue(forKey: id) != nil { onStreamClosed?() }
+    }
+
+    func flush() {
+        wroteInRead = false
+        context?.flush()
+    }
+
+    // MARK: frames in
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.payload {
+        case .data(let data):
+            let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
+            // Delivered before any write of ours: nio-http2 fires the events this frame caused (the stream's close,
+            // after its last DATA) on the next write, and a stream must see its last DATA before its close.
+            deliver(frame.payload, to: frame.streamID, flowControlled: length)
+            connectionBytesHeld += length
+            if connectionBytesHeld >= HTTP2Server.connectionWindow / 4 {
+                write(.windowUpdate(windowSizeIncrement: connectionBytesHeld), on: .rootStream)
+                connectionBytesHeld = 0
+            }
+        case .headers:
+            deliver(frame.payload, to: frame.streamID, flowControlled: 0)
+        case .windowUpdate(let increment):
+            if frame.streamID != .rootStream { streams[frame.streamID]?.windowOpened(by: increment) }
+        case .settings(.settings(let settings)):
+            for setting in settings where setting.parameter == .initialWindowSize {
+                let change = setting.value - peerInitialWindow
+                peerInitialWindow = setting.value
+                for stream in streams.values { stream.windowOpened(by: change) }
+            }
+        case .goAway:
+            onGoAway?()
+        default:
+            break
+        }
+    }
+
+    private func deliver(_ payload: HTTP2Frame.FramePayload, to id: HTTP2StreamID, flowControlled: Int) {
+        guard let stream = streams[id] else { return }
+        if !stream.inRead {
+            stream.inRead = true
+            readers.append(stream)
+        }
+        stream.received(payload, flowControlled: flowControlled)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let done = readers
+        readers.removeAll(keepingCapacity: true)
+        for stream in done {
+            stream.inRead = false
+            stream.readComplete()
+        }
+        if wroteInRead { flush() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let closed = event as? StreamClosedEvent {
+            if let stream = streams.removeValue(forKey: closed.streamID) {
+                stream.closed()
+                onStreamClosed?()
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        ready = false
+        if let body = whenReady {
+            whenReady = nil
+            body(false)
+        }
+        let open = streams.values
+        streams.removeAll()
+        for stream in open {
+            stream.closed()
+            onStreamClosed?()
+        }
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        for stream in streams.values { stream.writabilityMayHaveChanged() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// A connection error (nio-http2 sent GOAWAY for it) or a failed read: the connection is closed and its streams
+    /// fail, to be retried or answered as resets.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? NIOHTTP2Errors.StreamError {
+            // One stream's error (nio-http2 reset it): that exchange fails, the others go on.
+            if let stream = streams.removeValue(forKey: error.streamID) {
+                stream.closed()
+                onStreamClosed?()
+            }
+            return
+        }
+        context.close(promise: nil)
+    }
+}
