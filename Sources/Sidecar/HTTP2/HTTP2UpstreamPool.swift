@@ -93,8 +93,9 @@ final class HTTP2UpstreamPool {
                 channel.eventLoop.makeCompletedFuture {
                     // A mesh sidecar endpoint is reached over mTLS (docs/identity.md), HTTP/2 inside it: the inbound
                     // sidecar finds the preface in the decrypted bytes, as in plaintext.
-                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler(http2: true) {
-                        try channel.pipeline.syncOperations.addHandler(tls)
+                    // Its records are sent at once: HTTP2FlushBatcher already holds flushes to the end of the turn.
+                    if let upstreamTLS {
+                        _ = try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: nil, http2: true)
                     }
                     try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: writeBatch))
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()

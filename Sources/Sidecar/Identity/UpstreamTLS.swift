@@ -23,9 +23,10 @@ struct UpstreamTLS: Sendable {
     }
 
     /// Puts the TLS client handler, over a `CiphertextWriter` that sends its records, at the front of a new
-    /// connection's pipeline; false (nothing added: the connection is plaintext) while the proxy has no certificate.
-    func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, batch: WriteBatch?) throws -> Bool {
-        guard let tls = try clientHandler() else { return false }
+    /// connection's pipeline (`http2`: ALPN `h2`); false (nothing added: the connection is plaintext) while the proxy
+    /// has no certificate.
+    func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations, batch: WriteBatch?, http2: Bool = false) throws -> Bool {
+        guard let tls = try clientHandler(http2: http2) else { return false }
         try pipeline.addHandler(CiphertextWriter(batch: batch))
         try pipeline.addHandler(tls)
         return true

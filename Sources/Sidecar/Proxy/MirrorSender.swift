@@ -56,9 +56,7 @@ final class MirrorSender: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // A mesh sidecar is spoken to with mTLS, as the primary's connections are (a strict one would
                     // refuse plaintext copies).
-                    if let upstreamTLS, let tls = try upstreamTLS.clientHandler() {
-                        try channel.pipeline.syncOperations.addHandler(tls)
-                    }
+                    if let upstreamTLS { _ = try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: nil) }
                     try channel.pipeline.syncOperations.addHandler(connection)
                 }
             }
