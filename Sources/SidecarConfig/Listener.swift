@@ -25,10 +25,14 @@ public struct Listener: Sendable, Hashable, Codable {
     public var mtls: MTLSMode?
     /// Inbound only: the AuthorizationPolicies of the service this listener stands for; nil or empty: allow all.
     public var authorization: [AuthorizationPolicyConfig]?
+    /// Outbound by Host only: the services the workload declared it calls (its Service's `spec.upstreams`); a request
+    /// for any host the configuration does not route gets 503 saying so, instead of 404. nil: nothing declared.
+    public var upstreams: [String]?
 
     public init(name: String, kind: Kind, address: String, service: String? = nil, routes: [GatewayRoute] = [],
-                mtls: MTLSMode? = nil, authorization: [AuthorizationPolicyConfig]? = nil) {
+                mtls: MTLSMode? = nil, authorization: [AuthorizationPolicyConfig]? = nil, upstreams: [String]? = nil) {
         self.authorization = authorization
+        self.upstreams = upstreams
         self.name = name
         self.kind = kind
         self.address = address
@@ -37,7 +41,7 @@ public struct Listener: Sendable, Hashable, Codable {
         self.mtls = mtls
     }
 
-    private enum CodingKeys: String, CodingKey { case name, kind, address, service, routes, mtls, authorization }
+    private enum CodingKeys: String, CodingKey { case name, kind, address, service, routes, mtls, authorization, upstreams }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +52,7 @@ public struct Listener: Sendable, Hashable, Codable {
         self.routes = try c.decodeIfPresent([GatewayRoute].self, forKey: .routes) ?? []
         self.mtls = try c.decodeIfPresent(MTLSMode.self, forKey: .mtls)
         self.authorization = try c.decodeIfPresent([AuthorizationPolicyConfig].self, forKey: .authorization)
+        self.upstreams = try c.decodeIfPresent([String].self, forKey: .upstreams)
     }
 }
 

@@ -20,8 +20,20 @@ def post(state, path, body):
 
 
 def admin_ports(state):
-    return [p["ports"]["admin"] for p in api(state, "/v1/status")["processes"]
-            if p["role"] in ("sidecar", "gateway") and p["state"] == "ready" and "admin" in p["ports"]]
+    """The proxies that carry `ext` (all of them unless sidecars declare `spec.upstreams`, bench/reconcile/mesh.py)."""
+    ports = [p["ports"]["admin"] for p in api(state, "/v1/status")["processes"]
+             if p["role"] in ("sidecar", "gateway") and p["state"] == "ready" and "admin" in p["ports"]]
+    return [port for port in ports if carries(port)]
+
+
+def carries(port):
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/config")
+        return any(s.get("name") == "ext" for s in json.loads(connection.getresponse().read()).get("services", []))
+    finally:
+        connection.close()
 
 
 def lists(port, address):

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/../reconcile/common.sh"
 services=${1:-10}
 count=${2:-100}
-$MESH manifests "$dir/manifests" "$services" 50
+CALLS_ALSO=ext $MESH manifests "$dir/manifests" "$services" 50  # with UPSTREAMS=K, the callers of front call ext too
 cat >"$dir/manifests/ext.yaml" <<YAML
 apiVersion: mesh.meshctl.dev/v1alpha1
 kind: Service

@@ -61,6 +61,11 @@ wrk_report() {
   wait "$wrk_pid" || true
   wrk_pid=
   grep -E "requests in|Non-2xx|Socket errors" "$dir/wrk.txt" || true
+  if ! grep -q "requests in" "$dir/wrk.txt"; then
+    echo "WRK DID NOT REPORT (the figures above were not under load):"
+    tail -5 "$dir/wrk.txt"
+    return 1
+  fi
   if grep -qE "Non-2xx|Socket errors" "$dir/wrk.txt"; then
     echo "FAILED REQUESTS"
     return 1

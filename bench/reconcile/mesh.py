@@ -43,8 +43,9 @@ def port_base():
     return int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
 
 
-def service_doc(name, port, arguments, replicas, health="{path: /healthz}"):
+def service_doc(name, port, arguments, replicas, health="{path: /healthz}", upstreams=None):
     """One Service running `meshctl demo-app ARGUMENTS` behind sidecars; ARGUMENTS are YAML flow items."""
+    declared = "" if upstreams is None else f"  upstreams: [{', '.join(upstreams)}]\n"
     return f"""apiVersion: mesh.meshctl.dev/v1alpha1
 kind: Service
 metadata: {{name: {name}}}
@@ -53,13 +54,26 @@ spec:
   command: [meshctl, demo-app, {arguments}]
   replicas: {replicas}
   healthCheck: {health}
-"""
+{declared}"""
+
+
+def declared_upstreams(i, n):
+    """With UPSTREAMS=K in the environment, what svc-I declares (`spec.upstreams`): the next K services, and for one
+    service in ten the split's root `front` too (plus the names in CALLS_ALSO, comma-separated); without it, nothing
+    is declared and every sidecar carries the whole mesh."""
+    k = os.environ.get("UPSTREAMS")
+    if k is None or k == "":
+        return None
+    names = [f"svc-{(i + j) % n}" for j in range(1, int(k) + 1) if (i + j) % n != i]
+    if i % 10 == 0:
+        names += ["front"] + [x for x in os.environ.get("CALLS_ALSO", "").split(",") if x]
+    return names
 
 
 def manifests(out, n, weight):
     os.makedirs(out, exist_ok=True)
     base = port_base()
-    docs = [service_doc(f"svc-{i}", base + i, "--version, v1", 2) for i in range(n)]
+    docs = [service_doc(f"svc-{i}", base + i, "--version, v1", 2, upstreams=declared_upstreams(i, n)) for i in range(n)]
     docs.append(f"""apiVersion: mesh.meshctl.dev/v1alpha1
 kind: Service
 metadata: {{name: front}}

@@ -8,6 +8,9 @@
 # wrk sends 50 connections through the gateway (the proxies then share the 2 cores with the load), counting failed
 # requests during those changes. After the API series it prints the CPU seconds each role spent in it (operator,
 # sidecars, gateway, workloads), to tell the operator's share of a change from the proxies'. Everything runs on 127.0.0.1 in a temporary state directory and is stopped at the end.
+# UPSTREAMS=K: each svc-I declares `spec.upstreams` (the next K services; one service in ten also `front`), so a
+# weight change of `front` reaches only the sidecars of those callers and the gateway (mesh.py declared_upstreams).
+# Unset: nothing declared, every sidecar carries (and takes) every change.
 source "$(dirname "$0")/common.sh"
 services=${1:-20}
 changes=${2:-20}

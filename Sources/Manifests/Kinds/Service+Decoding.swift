@@ -88,6 +88,7 @@ extension Service.Spec {
             Service.Registration(allowed: reader.bool("allowed", default: false))
         }
         let mtls = Self.mtls(decoding: &spec, workload: workload)
+        let upstreams = Self.upstreams(decoding: &spec, workload: workload)
         self.init(
             port: port,
             appProtocol: appProtocol,
@@ -98,7 +99,8 @@ extension Service.Spec {
             connectionPool: connectionPool,
             rateLimit: rateLimit,
             registration: registration,
-            mtls: mtls
+            mtls: mtls,
+            upstreams: upstreams
         )
     }
 

@@ -53,6 +53,7 @@ extension Service {
             spec.add("registration", .map([.init("allowed", .bool(registration.allowed))]))
         }
         spec.add("mtls", self.spec.mtls?.rawValue)
+        if let upstreams = self.spec.upstreams { spec.add("upstreams", .strings(upstreams)) }
         return ManifestObject.envelope(apiVersion: apiVersion, kind: .service, metadata: metadata, spec: spec.value)
     }
 }

@@ -27,6 +27,8 @@ public struct Service: Sendable, Hashable, Codable {
         public var registration: Registration?
         /// Whether the replicas' sidecars refuse plaintext callers; nil: permissive (docs/identity.md).
         public var mtls: MTLS?
+        /// The services its workloads call (Service+Upstreams.swift); nil: every service in the mesh.
+        public var upstreams: [String]?
 
         public init(
             port: Int,
@@ -38,7 +40,8 @@ public struct Service: Sendable, Hashable, Codable {
             connectionPool: ConnectionPool = .init(),
             rateLimit: RateLimit? = nil,
             registration: Registration? = nil,
-            mtls: MTLS? = nil
+            mtls: MTLS? = nil,
+            upstreams: [String]? = nil
         ) {
             self.port = port
             self.appProtocol = appProtocol
@@ -50,6 +53,7 @@ public struct Service: Sendable, Hashable, Codable {
             self.rateLimit = rateLimit
             self.registration = registration
             self.mtls = mtls
+            self.upstreams = upstreams
         }
     }
 

@@ -69,6 +69,9 @@ struct CrossValidator {
         for loaded in objects {
             switch loaded.object {
             case .service(let service):
+                for (index, upstream) in (service.spec.upstreams ?? []).enumerated() {
+                    requireService(upstream, loaded, "spec.upstreams[\(index)]")
+                }
                 // With a TrafficSplit that failed its own checks, whether this is its root cannot be known.
                 if case .none = service.spec.workload, splitRoots[service.metadata.name] == nil,
                     routeParents[service.metadata.name] == nil,

@@ -21,7 +21,9 @@ public enum MeshReferences {
             ObjectReference(from: from, path: path, to: ObjectKey(kind: .service, name: name))
         }
         switch object {
-        case .service, .httpRouteGroup, .gateway, .gatewayClass, .rateLimit:
+        case .service(let declaring):
+            return (declaring.spec.upstreams ?? []).enumerated().map { service("spec.upstreams[\($0)]", $1) }
+        case .httpRouteGroup, .gateway, .gatewayClass, .rateLimit:
             return []
         case .retryPolicy(let policy):
             return [service("spec.service", policy.spec.service)]
@@ -84,9 +86,10 @@ public enum MeshReferences {
 
     /// What a cascading delete of `requested` removes: those objects and, transitively, every object that refers to
     /// one of them (a TrafficSplit naming a deleted Service, then the Rollout naming that split), as kubectl deletes
-    /// dependents. Objects the deleted ones refer to are left alone.
+    /// dependents. Objects the deleted ones refer to are left alone. A Service naming another in `spec.upstreams` is
+    /// a caller, not a dependent: it is never deleted with its callee (the delete is refused, naming it, instead).
     public static func cascade(_ requested: Set<ObjectKey>, in objects: [ManifestObject]) -> Set<ObjectKey> {
-        let edges = objects.flatMap(references(of:))
+        let edges = objects.flatMap(references(of:)).filter { $0.from.kind != .service }
         var deleted = requested
         // Each round adds at least one object or stops: bounded by the number of objects.
         for _ in 0...objects.count {

@@ -44,7 +44,10 @@ public enum MeshValidator {
         let references = MeshReferences.referrers(of: removed, in: kept)
         return Dictionary(grouping: references, by: \.to).sorted { $0.key < $1.key }.map { target, references in
             let referrers = references.map { "\($0.from) (\($0.path))" }.joined(separator: ", ")
-            return "cannot \(verb) \(target): still referred to by \(referrers); \(remedy)"
+            // A caller is not a dependent (`MeshReferences.cascade`): --cascade would not help there.
+            let callers = references.allSatisfy { $0.from.kind == .service }
+            return "cannot \(verb) \(target): still referred to by \(referrers); "
+                + (callers ? "remove it from their spec.upstreams first" : remedy)
         }
     }
 }

@@ -39,12 +39,20 @@ public enum MeshCompiler {
         // Only when there are faults: a mesh without them keeps the versions it had (no push to every proxy).
         if !mesh.faults.isEmpty { sharedParts.append(memo.json("faults", mesh.faults)) }
         let shared = PortBook.digest(sharedParts)
+        // Sidecars of Services that declare `upstreams` carry a part of the tables: one digest per distinct part.
+        var scopedDigests: [[String]: String] = [:]
         for plan in replicas {
             world.processes.append(plan.workload)
-            var config = mesh.sidecarConfiguration(for: plan)
+            let scope = mesh.scope(declaring: plan.service.spec.upstreams)
+            var config = mesh.sidecarConfiguration(for: plan, scope: scope)
             config.accessLog = Self.accessLog(for: plan.sidecar.slot, inputs: inputs)
-            config.version = Self.version(of: config, slot: plan.sidecar.slot, sharedDigest: shared,
-                                          meshServiceCount: mesh.services.count, memo: memo)
+            var digest = shared
+            if let declared = scope.declared {
+                digest = scopedDigests[declared] ?? Self.digest(of: scope, memo: memo)
+                scopedDigests[declared] = digest
+            }
+            config.version = Self.version(of: config, slot: plan.sidecar.slot, sharedDigest: digest,
+                                          meshServiceCount: scope.services.count, memo: memo)
             var sidecar = plan.sidecar
             sidecar.configVersion = config.version
             world.processes.append(sidecar)
@@ -62,6 +70,15 @@ public enum MeshCompiler {
         world.configurations[gateway.process.slot] = gatewayConfig
         world.portKeys.formUnion(gateway.portKeys)
         return world
+    }
+
+    /// The digest of a declared scope's tables, as `shared` is of the whole mesh's (faults only when there are some).
+    private static func digest(of scope: MeshScope, memo: EncodingMemo) -> String {
+        let key = "scope:" + (scope.declared ?? []).joined(separator: ",") + ":"
+        var parts = [memo.json(key + "services", scope.services), memo.json(key + "splits", scope.splits),
+                     memo.json(key + "retryPolicies", scope.retryPolicies)]
+        if !scope.faults.isEmpty { parts.append(memo.json(key + "faults", scope.faults)) }
+        return PortBook.digest(["scoped"] + parts)
     }
 
     /// The name a sidecar's inbound side gives its own workload (`local:web`); metrics carry it as their service label.

@@ -75,8 +75,9 @@ struct MeshTables {
         }
     }
 
-    /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service.
-    func sidecarConfiguration(for plan: ReplicaPlan) -> SidecarConfiguration {
+    /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service in
+    /// `scope` (the whole mesh unless its Service declares `upstreams`).
+    func sidecarConfiguration(for plan: ReplicaPlan, scope: MeshScope) -> SidecarConfiguration {
         let name = plan.service.metadata.name
         var local = ManifestTranslation.serviceConfig(
             plan.service, name: Self.localServiceName(name),
@@ -90,14 +91,15 @@ struct MeshTables {
                 Listener(name: "inbound", kind: .inbound, address: "127.0.0.1:\(plan.inboundPort)",
                          service: Self.localServiceName(name), mtls: inboundMTLS(plan.service),
                          authorization: authorizations[name]),
-                Listener(name: "outbound", kind: .outbound, address: "127.0.0.1:\(plan.outboundPort)"),
+                Listener(name: "outbound", kind: .outbound, address: "127.0.0.1:\(plan.outboundPort)",
+                         upstreams: scope.declared),
             ] + plan.tcpOutbounds.map {
                 Listener(name: "tcp-\($0.service)", kind: .outbound, address: "127.0.0.1:\($0.port)", service: $0.service)
             },
-            services: services + [local],
-            splits: splits,
-            retryPolicies: retryPolicies)
-        config.faults = faults
+            services: scope.services + [local],
+            splits: scope.splits,
+            retryPolicies: scope.retryPolicies)
+        config.faults = scope.faults
         return config
     }
 

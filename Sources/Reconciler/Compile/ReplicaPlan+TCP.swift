@@ -14,11 +14,13 @@ extension ReplicaPlan {
         var key: String
     }
 
-    /// The tcp services' ports for the sidecar of `slot`, by service name.
-    static func tcpOutbounds(for slot: SlotID, inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool)
-        -> [TCPOutbound]
+    /// The tcp services' ports for the sidecar of `slot`, by service name: those it declares in `upstreams`, or
+    /// every one when it declares none.
+    static func tcpOutbounds(for slot: SlotID, upstreams: [String]?, inputs: MeshInputs, ports: inout PortBook,
+                             isFree: (Int) -> Bool) -> [TCPOutbound]
     {
-        inputs.services.filter { $0.spec.appProtocol == .tcp }.map(\.metadata.name).sorted().map { name in
+        inputs.services.filter { $0.spec.appProtocol == .tcp && upstreams?.contains($0.metadata.name) != false }
+            .map(\.metadata.name).sorted().map { name in
             let key = "\(slot):tcp:\(name)"
             return TCPOutbound(service: name, port: ports.port(for: key, isFree: isFree), key: key)
         }

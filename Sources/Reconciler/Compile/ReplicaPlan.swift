@@ -31,7 +31,8 @@ struct ReplicaPlan {
         // to the newest (docs/sidecar.md, "Listener").
         let outboundKey = "\(sidecarSlot):outbound"
         let outbound = ports.port(for: outboundKey, isFree: isFree)
-        let tcpOutbounds = tcpOutbounds(for: sidecarSlot, inputs: inputs, ports: &ports, isFree: isFree)
+        let tcpOutbounds = tcpOutbounds(for: sidecarSlot, upstreams: service.spec.upstreams, inputs: inputs,
+                                        ports: &ports, isFree: isFree)
         let sidecar = DesiredProcess(
             slot: sidecarSlot,
             argv: proxy.prefix + [

@@ -211,6 +211,11 @@ final class LoopContext: @unchecked Sendable {
             } else {
                 let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
                 root = request.host.flatMap { routes.hosts[$0] }
+                if root == nil, let declared = listenerConfig.upstreams {
+                    // Not a typo'd or unknown name as far as this proxy can tell: the workload did not declare it.
+                    return .degraded("\"\(request.host ?? "")\" is not among the upstreams this service declares ("
+                        + (declared.isEmpty ? "none" : declared.joined(separator: ", ")) + "): add it to spec.upstreams")
+                }
             }
         case .gateway:
             let request = RequestFacts(bytes: bytes, head: head, includeFields: false)
