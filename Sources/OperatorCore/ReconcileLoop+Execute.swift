@@ -130,16 +130,24 @@ extension ReconcileLoop {
     /// Replicas stop side by side; within one, the sidecar first (it finishes what it already forwards), then the
     /// workload gets SIGTERM and its `terminationGracePeriod` before SIGKILL. The pass waits for them.
     func finishDrains(instances: [ObservedInstance], world: DesiredWorld) async {
-        let converged = instances.allSatisfy { instance in
-            guard instance.isReady, let desired = world.configurations[instance.slot] else { return true }
-            return instance.observed.configVersion == desired.version
+        let draining = instances.filter { $0.observed.state == .draining }
+        guard !draining.isEmpty else { return }
+        let proxies = instances.compactMap { instance -> DrainGate.Proxy? in
+            guard let desired = world.configurations[instance.slot] else { return nil }
+            // What it runs is what we last pushed it only while it reports that version (this pass's answers are
+            // not in `instances` yet: those count as unknown, and as not current, until the next pass).
+            let running = pushedConfigs[instance.record.id].flatMap { $0.version == instance.observed.configVersion ? $0 : nil }
+            return DrainGate.Proxy(
+                ready: instance.isReady, current: instance.observed.configVersion == desired.version,
+                services: running.map { Set(desired.services.map(\.name)).union($0.services.map(\.name)) })
         }
         var due: [ObservedInstance] = []
-        for instance in instances where instance.observed.state == .draining {
+        for instance in draining {
             let since = drainingSince[instance.record.id] ?? now
             drainingSince[instance.record.id] = since
-            let waited = now - since
-            guard (converged && waited >= drainDelay) || waited >= maxDrain else { continue }
+            let heldBack = DrainGate.heldBack(service: instance.slot.service, by: proxies)
+            guard DrainGate.isDue(waited: now - since, heldBack: heldBack, drainDelay: drainDelay, maxDrain: maxDrain)
+            else { continue }
             due.append(instance)
         }
         let replicas = Dictionary(grouping: due) { "\($0.slot.service)#\($0.slot.replica)" }
