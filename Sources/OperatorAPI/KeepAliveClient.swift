@@ -18,9 +18,9 @@ import Glibc
 /// base version and is refused, not reapplied, the second time).
 public final class KeepAliveClient: Sendable {
     private let idle = Mutex<[Int: Connection]>([:])
-    private let host: String
+    let host: String
     /// Sent as `Authorization` on every request (a proxy's admin token, `Bearer ...`); nil for none.
-    private let authorization: String?
+    let authorization: String?
 
     public init(host: String = "127.0.0.1", authorization: String? = nil) {
         self.host = host
@@ -56,14 +56,14 @@ public final class KeepAliveClient: Sendable {
         for connection in all { connection.close() }
     }
 
-    private func take(_ port: Int) -> Connection? {
+    func take(_ port: Int) -> Connection? {
         guard let connection = idle.withLock({ $0.removeValue(forKey: port) }) else { return nil }
         if connection.channel.isActive { return connection }
         connection.close()
         return nil
     }
 
-    private func keep(_ connection: Connection, port: Int, if keepAlive: Bool) {
+    func keep(_ connection: Connection, port: Int, if keepAlive: Bool) {
         guard keepAlive, connection.channel.isActive else {
             connection.close()
             return
@@ -78,18 +78,7 @@ public final class KeepAliveClient: Sendable {
 
     private func connect(port: Int) async throws(APIClientError) -> Connection {
         do {
-            let address = try SocketAddress(ipAddress: host, port: port)
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(2))
-                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(ResponseCollector())
-                    }
-                }
-                .connect(to: address).get()
-            return Connection(channel: channel)
+            return try await connectFuture(port: port).get()
         } catch let error as IOError where error.errnoCode == ECONNREFUSED {
             throw .connectionRefused("\(host):\(port)")
         } catch {
@@ -97,14 +86,40 @@ public final class KeepAliveClient: Sendable {
         }
     }
 
+    /// A new connection to `port`, as a future (no task needed to wait for it).
+    func connectFuture(port: Int) -> EventLoopFuture<Connection> {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let address: SocketAddress
+        do { address = try SocketAddress(ipAddress: host, port: port) } catch {
+            return group.any().makeFailedFuture(error)
+        }
+        return ClientBootstrap(group: group)
+            .connectTimeout(.seconds(2))
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector())
+                }
+            }
+            .connect(to: address).map { Connection(channel: $0) }
+    }
+
     /// One kept connection; the collector on its pipeline holds the call in flight.
-    private struct Connection: Sendable {
+    struct Connection: Sendable {
         let channel: any Channel
 
         func exchange(_ method: String, _ target: String, body: [UInt8], host: String, authorization: String?,
                       timeout: Duration) async throws -> Reply {
+            try await exchangeFuture(method, target, body: body, host: host, authorization: authorization,
+                                     timeout: timeout).get()
+        }
+
+        /// The call, entirely on the channel's event loop: its answer as a future.
+        func exchangeFuture(_ method: String, _ target: String, body: [UInt8], host: String, authorization: String?,
+                            timeout: Duration) -> EventLoopFuture<Reply> {
             let channel = channel
-            let future: EventLoopFuture<Reply> = channel.eventLoop.flatSubmit {
+            return channel.eventLoop.flatSubmit {
                 let promise = channel.eventLoop.makePromise(of: Reply.self)
                 guard let collector = try? channel.pipeline.syncOperations.handler(type: ResponseCollector.self),
                       collector.pending == nil
@@ -131,7 +146,6 @@ public final class KeepAliveClient: Sendable {
                 channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { promise.fail($0) }
                 return promise.futureResult
             }
-            return try await future.get()
         }
 
         func close() { channel.close(promise: nil) }
@@ -139,7 +153,7 @@ public final class KeepAliveClient: Sendable {
 }
 
 /// A response, and whether the peer keeps the connection open after it.
-private struct Reply: Sendable {
+struct Reply: Sendable {
     var response: APIResponse
     var keepAlive: Bool
 }

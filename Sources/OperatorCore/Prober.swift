@@ -45,13 +45,31 @@ struct Prober: Sendable {
         return object["version"] as? String
     }
 
-    /// Sends a proxy its configuration; returns the error text when it refuses.
-    func pushConfig(adminPort: Int, json: Data) async -> String? {
-        do {
-            let response = try await admin.send(port: adminPort, "PUT", "/config", body: Array(json), timeout: .seconds(2))
-            return response.status == 200 ? nil : String(decoding: response.body, as: UTF8.self)
-        } catch {
-            return "\(error)"
+    /// Sends each proxy its configuration, all at once; each refusal's text (nil: taken), in order.
+    func pushConfigs(_ bodies: [(adminPort: Int, json: Data)]) async -> [String?] {
+        let answers = await admin.sendAll(bodies.map {
+            KeepAliveClient.Call(port: $0.adminPort, method: "PUT", target: "/config", body: Array($0.json))
+        }, timeout: .seconds(2))
+        return answers.map { answer in
+            switch answer {
+            case .success(let response): response.status == 200 ? nil : String(decoding: response.body, as: UTF8.self)
+            case .failure(let error): "\(error)"
+            }
+        }
+    }
+
+    /// Sends each proxy its `SidecarConfigPatch`, all at once; the outcomes in order.
+    func patchConfigs(_ bodies: [(adminPort: Int, json: Data)]) async -> [PatchOutcome] {
+        let answers = await admin.sendAll(bodies.map {
+            KeepAliveClient.Call(port: $0.adminPort, method: "PATCH", target: "/config", body: Array($0.json))
+        }, timeout: .seconds(2))
+        return answers.map { answer in
+            guard case .success(let response) = answer else { return .needsWhole }
+            switch response.status {
+            case 200: return .applied
+            case 400: return .refused(String(decoding: response.body, as: UTF8.self))
+            default: return .needsWhole
+            }
         }
     }
 
@@ -63,18 +81,6 @@ struct Prober: Sendable {
         case needsWhole
     }
 
-    /// Sends a proxy a `SidecarConfigPatch`.
-    func patchConfig(adminPort: Int, json: Data) async -> PatchOutcome {
-        guard let response = try? await admin.send(port: adminPort, "PATCH", "/config", body: Array(json), timeout: .seconds(2))
-        else { return .needsWhole }
-        switch response.status {
-        case 200: return .applied
-        case 400: return .refused(String(decoding: response.body, as: UTF8.self))
-        default: return .needsWhole
-        }
-    }
-
-    /// Asks a proxy to stop accepting and finish what it has in flight.
     /// Makes a proxy renew its certificate now (`POST /identity/renew`); the anchor generation of its new leaf, or
     /// nil when it did not answer or could not renew.
     func renewIdentity(adminPort: Int) async -> Int? {
@@ -85,6 +91,7 @@ struct Prober: Sendable {
 
     private struct RenewAnswer: Decodable { let anchorGeneration: Int }
 
+    /// Asks a proxy to stop accepting and finish what it has in flight.
     func drain(adminPort: Int) async {
         _ = try? await admin.send(port: adminPort, "POST", "/drain", timeout: .seconds(1))
     }

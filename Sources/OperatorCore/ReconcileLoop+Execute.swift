@@ -26,48 +26,38 @@ extension ReconcileLoop {
         }
     }
 
-    /// Sends every `.configure` of a pass at once. Encoding and the round trips run off the actor, in parallel (a
-    /// weight change reconfigures every proxy, and 41 encodes in a row on the actor cost more than the pushes);
-    /// only the outcomes come back to it.
+    /// One proxy's share of a push.
+    struct PushJob: Sendable {
+        var slot: SlotID
+        var instance: String
+        var adminPort: Int
+        var config: SidecarConfiguration
+        /// What it runs, if that is what we last pushed to it: then a patch of the tables may do.
+        var running: SidecarConfiguration?
+    }
+
+    /// Sends every `.configure` of a pass at once, off the actor: patches first, all together, then the whole
+    /// document to those that could not take one (`KeepAliveClient.sendAll`: each call chained on its connection's
+    /// event loop, one wait for all of them). Only the outcomes come back to the actor.
     /// Returns whether every proxy took its configuration.
     @discardableResult
     func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async -> Bool {
-        var jobs: [(slot: SlotID, instance: String, adminPort: Int, config: SidecarConfiguration, running: SidecarConfiguration?)] = []
+        var jobs: [PushJob] = []
         let byID = Dictionary(instances.map { ($0.record.id, $0) }, uniquingKeysWith: { first, _ in first })
         for case .configure(let slot, let instance, let version) in actions {
             guard let found = byID[instance],
                   let config = world.configurations[slot], config.version == version else { continue }
-            // What the proxy runs, if it is what we last pushed to it: then a patch of the tables may do.
             let running = pushedConfigs[instance].flatMap { $0.version == found.observed.configVersion ? $0 : nil }
-            jobs.append((slot, instance, found.ports["admin"] ?? 0, config, running))
+            jobs.append(PushJob(slot: slot, instance: instance, adminPort: found.ports["admin"] ?? 0, config: config,
+                                running: running))
         }
         pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
         guard !jobs.isEmpty else { return actions.isEmpty }
-        let prober = self.prober
-        let encoder = PushEncoder(tables: world.configurations[GatewayPlan.slot])
-        let outcomes = await withTaskGroup(of: (Int, String?, Bool).self) { group in
-            for (index, job) in jobs.enumerated() {
-                group.addTask {
-                    if let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
-                       let body = try? JSONEncoder().encode(patch) {
-                        switch await prober.patchConfig(adminPort: job.adminPort, json: body) {
-                        case .applied: return (index, nil, true)
-                        case .refused(let problem): return (index, problem, true)
-                        case .needsWhole: break  // it runs something else, or cannot patch: the whole document
-                        }
-                    }
-                    let body = encoder?.body(for: job.config) ?? PushEncoder.whole(job.config)
-                    return (index, await prober.pushConfig(adminPort: job.adminPort, json: body), false)
-                }
-            }
-            var outcomes: [(Int, String?, Bool)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes.sorted { $0.0 < $1.0 }
-        }
-        for (index, problem, patched) in outcomes {
-            let job = jobs[index]
-            metrics.recordPush(ok: problem == nil, patched: patched)
-            if let problem {
+        let outcomes = await Self.send(jobs, prober: prober,
+                                       encoder: PushEncoder(tables: world.configurations[GatewayPlan.slot]))
+        for (job, outcome) in zip(jobs, outcomes) {
+            metrics.recordPush(ok: outcome.problem == nil, patched: outcome.patched)
+            if let problem = outcome.problem {
                 pushedConfigs[job.instance] = nil
                 await event(for: job.slot, type: .warning, reason: "ConfigRejected", message: "\(job.slot): \(problem)")
             } else {
@@ -76,7 +66,32 @@ extension ReconcileLoop {
                 pushedConfigs[job.instance] = job.config
             }
         }
-        return jobs.count == actions.count && outcomes.allSatisfy { $0.1 == nil }
+        return jobs.count == actions.count && outcomes.allSatisfy { $0.problem == nil }
+    }
+
+    /// Each job's outcome, in order: the proxy's refusal (nil: it runs the configuration) and whether a patch did it.
+    private static func send(_ jobs: [PushJob], prober: Prober, encoder: PushEncoder?) async
+        -> [(problem: String?, patched: Bool)]
+    {
+        var outcomes: [(problem: String?, patched: Bool)?] = Array(repeating: nil, count: jobs.count)
+        var patches: [(index: Int, body: Data)] = []
+        for (index, job) in jobs.enumerated() {
+            guard let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
+                  let body = try? JSONEncoder().encode(patch) else { continue }
+            patches.append((index, body))
+        }
+        let patched = await prober.patchConfigs(patches.map { (jobs[$0.index].adminPort, $0.body) })
+        for (patch, outcome) in zip(patches, patched) {
+            switch outcome {
+            case .applied: outcomes[patch.index] = (nil, true)
+            case .refused(let problem): outcomes[patch.index] = (problem, true)
+            case .needsWhole: break  // it runs something else, or cannot patch: the whole document
+            }
+        }
+        let whole = outcomes.indices.filter { outcomes[$0] == nil }
+        let bodies = whole.map { (jobs[$0].adminPort, encoder?.body(for: jobs[$0].config) ?? PushEncoder.whole(jobs[$0].config)) }
+        for (index, problem) in zip(whole, await prober.pushConfigs(bodies)) { outcomes[index] = (problem, false) }
+        return outcomes.map { $0 ?? ("not sent", false) }
     }
 
     private func start(_ process: DesiredProcess, world: DesiredWorld) async {

@@ -93,6 +93,34 @@ struct KeepAliveClientTests {
         client.closeAll()
     }
 
+    @Test("sendAll: every call at once, answers in order, kept connections reused and replaced, a refusal in its place")
+    func batch() async throws {
+        let kept = try CountingServer(closeAfterEach: false)
+        let closing = try CountingServer(closeAfterEach: true)
+        let gone = try CountingServer(closeAfterEach: false)
+        defer {
+            kept.stop()
+            closing.stop()
+        }
+        let gonePort = gone.port
+        gone.stop()
+        let client = KeepAliveClient()
+        let calls = [kept.port, gonePort, closing.port].map {
+            KeepAliveClient.Call(port: $0, method: "PATCH", target: "/config", body: Array("{}".utf8))
+        }
+        for _ in 0..<3 {
+            let answers = await client.sendAll(calls, timeout: .seconds(2))
+            #expect(answers.count == 3)
+            #expect((try? answers[0].get())?.body == Array("ok".utf8))
+            #expect(throws: APIClientError.connectionRefused("127.0.0.1:\(gonePort)")) { try answers[1].get() }
+            #expect((try? answers[2].get())?.status == 200)
+        }
+        #expect(kept.connections == 1)
+        #expect(closing.connections >= 3)
+        #expect(await client.sendAll([], timeout: .seconds(1)).isEmpty)
+        client.closeAll()
+    }
+
     @Test("nobody listening is a refused connection, not a hang")
     func refused() async throws {
         let server = try CountingServer(closeAfterEach: false)
