@@ -29,22 +29,8 @@ public final class KeepAliveClient: Sendable {
 
     public func send(port: Int, _ method: String, _ target: String, body: [UInt8] = [],
                      timeout: Duration) async throws(APIClientError) -> APIResponse {
-        if let kept = take(port) {
-            if let reply = try? await kept.exchange(method, target, body: body, host: host, authorization: authorization, timeout: timeout) {
-                keep(kept, port: port, if: reply.keepAlive)
-                return reply.response
-            }
-            kept.close()
-        }
-        let connection = try await connect(port: port)
-        do {
-            let reply = try await connection.exchange(method, target, body: body, host: host, authorization: authorization, timeout: timeout)
-            keep(connection, port: port, if: reply.keepAlive)
-            return reply.response
-        } catch {
-            connection.close()
-            throw .transport("\(error)")
-        }
+        // One call is a batch of one: a single home for "try the kept connection, then a new one" (sendAll).
+        try await sendAll([Call(port: port, method: method, target: target, body: body)], timeout: timeout)[0].get()
     }
 
     /// Closes every kept connection.
@@ -76,16 +62,6 @@ public final class KeepAliveClient: Sendable {
         replaced?.close()
     }
 
-    private func connect(port: Int) async throws(APIClientError) -> Connection {
-        do {
-            return try await connectFuture(port: port).get()
-        } catch let error as IOError where error.errnoCode == ECONNREFUSED {
-            throw .connectionRefused("\(host):\(port)")
-        } catch {
-            throw .transport("\(error)")
-        }
-    }
-
     /// A new connection to `port`, as a future (no task needed to wait for it).
     func connectFuture(port: Int) -> EventLoopFuture<Connection> {
         let group = MultiThreadedEventLoopGroup.singleton
@@ -108,12 +84,6 @@ public final class KeepAliveClient: Sendable {
     /// One kept connection; the collector on its pipeline holds the call in flight.
     struct Connection: Sendable {
         let channel: any Channel
-
-        func exchange(_ method: String, _ target: String, body: [UInt8], host: String, authorization: String?,
-                      timeout: Duration) async throws -> Reply {
-            try await exchangeFuture(method, target, body: body, host: host, authorization: authorization,
-                                     timeout: timeout).get()
-        }
 
         /// The call, entirely on the channel's event loop: its answer as a future.
         func exchangeFuture(_ method: String, _ target: String, body: [UInt8], host: String, authorization: String?,
