@@ -2,27 +2,28 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// One HTTP/2 stream of a client connection, served as the HTTP/1.1 exchange of the `DownstreamHandler` next in the
-/// stream's pipeline: the request's HEADERS and DATA become an HTTP/1.1 request (chunked when no length is
-/// announced, trailers carried), and the response bytes the handler writes become HEADERS, DATA and trailers.
+/// One HTTP/2 stream of a client connection, served as one exchange of a `DownstreamHandler`: the request's HEADERS
+/// and DATA become the HTTP/1.1 request the exchange reads (chunked when no length is announced, trailers carried),
+/// and the response bytes the exchange writes become HEADERS, DATA and trailers. No channel of its own: its frames
+/// come from and go to its connection (`HTTP2ClientConnection`), and the exchange runs without a
+/// `ChannelHandlerContext` (its writes, flushes and closes come here: DownstreamHandler+Stream.swift).
 ///
 /// So a stream is routed, split, balanced, retried and timed out by the one exchange engine and state machine the
-/// HTTP/1.1 listeners use, per request rather than per connection. Flow control passes through: the handler holds
-/// reads while its upstream is slow (the stream then sends no WINDOW_UPDATE), and the stream channel's writability
-/// (its flow-control window) holds the upstream's reads.
+/// HTTP/1.1 listeners use, per request rather than per connection.
 ///
-/// The synthetic head says `connection: close`, so the handler closes the stream channel once the response is
-/// complete; the frame that ends the stream (the last DATA, or the trailers) is held until that close, so the
-/// stream cannot end before the handler has finished its exchange. A close before the response is complete resets
-/// the stream (RST_STREAM CANCEL): the client never sees a cut response as whole.
-final class DownstreamStreamBridge: ChannelDuplexHandler {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = HTTP2Frame.FramePayload
-
-    /// The exchange this stream feeds; told the gRPC facts of the request before its head.
-    private weak var exchange: DownstreamHandler?
+/// Flow control both ways, as the child channels did it: the stream's receive window is handed back (WINDOW_UPDATE)
+/// only while the exchange reads (it holds reads while its upstream is slow), and the exchange's client side is not
+/// writable once it wrote more than the client's window allows, which holds the upstream's reads.
+///
+/// The frame that ends the stream (the last DATA, or the trailers) is held until the exchange closes, so the stream
+/// cannot end before the exchange has finished. A close before the response is complete resets the stream
+/// (RST_STREAM CANCEL): the client never sees a cut response as whole.
+final class DownstreamStreamBridge {
+    let id: HTTP2StreamID
+    private weak var connection: HTTP2ClientConnection?
+    /// The exchange this stream feeds; let go when the stream ends.
+    private(set) var exchange: DownstreamHandler?
+    private let allocator: ByteBufferAllocator
 
     // Request side.
     private var requestStarted = false
@@ -30,6 +31,8 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
     private var requestEnded = false
     private var isHead = false
     private var grpc: GRPCCall?
+    /// Received DATA bytes not yet handed back in a WINDOW_UPDATE.
+    private var bytesHeld = 0
 
     // Response side.
     private var responseParser = HTTPHeadParser(kind: .response)
@@ -39,109 +42,154 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
     /// The body is not forwarded (a gRPC call's local answer became a Trailers-Only response).
     private var dropBody = false
     private var responseComplete = false
-    /// The frame that ends the stream, sent when the handler closes the channel.
+    /// The frame that ends the stream, sent when the exchange closes.
     private var ending: HTTP2Frame.FramePayload?
+    /// DATA bytes written against the client's window.
+    private var sendWindow: StreamSendWindow
+    /// Reset by us, ended, or closed with the connection.
+    private var isClosed = false
 
-    init(exchange: DownstreamHandler) {
+    init(id: HTTP2StreamID, connection: HTTP2ClientConnection, exchange: DownstreamHandler) {
+        self.id = id
+        self.connection = connection
         self.exchange = exchange
+        allocator = connection.allocator
+        sendWindow = StreamSendWindow(initial: connection.peerInitialWindow)
+    }
+
+    private func write(_ payload: HTTP2Frame.FramePayload) {
+        connection?.write(payload, on: id)
+    }
+
+    func flush() { connection?.flush() }
+
+    /// The stream ended (both ways, reset by either side, or its connection closed): the exchange is let go.
+    func closed() {
+        isClosed = true
+        guard let exchange else { return }
+        self.exchange = nil
+        exchange.streamEnded()
     }
 
     // MARK: request: frames in, HTTP/1.1 bytes on
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .headers(let headers):
+    /// A frame of the request (HEADERS or DATA); `flowControlled`: what it took of the stream's window.
+    func received(_ payload: HTTP2Frame.FramePayload, flowControlled: Int) {
+        guard !isClosed, let exchange else { return }
+        switch payload {
+        case .headers(let frame):
             if !requestStarted {
-                startRequest(headers, context: context)
+                startRequest(frame, exchange: exchange)
             } else if !requestEnded {
                 // Trailers (END_STREAM is on them): the last chunk carries them; a request with a Content-Length
                 // cannot carry them in HTTP/1.1 and they are dropped.
                 requestEnded = true
                 if requestChunked {
-                    guard let last = HTTP2Heads.lastChunk(trailers: headers.headers, allocator: context.channel.allocator)
-                    else { return refuse(context: context) }
-                    context.fireChannelRead(wrapInboundOut(last))
+                    guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator) else { return refuse() }
+                    exchange.clientBytes(last)
                 }
             }
         case .data(let frame):
             guard requestStarted, !requestEnded, case .byteBuffer(let bytes) = frame.data else { return }
-            if requestChunked {
-                if bytes.readableBytes > 0 {
-                    context.fireChannelRead(wrapInboundOut(HTTP2Heads.chunk(bytes, allocator: context.channel.allocator)))
-                }
-                if frame.endStream { context.fireChannelRead(wrapInboundOut(ByteBuffer(staticString: "0\r\n\r\n"))) }
-            } else if bytes.readableBytes > 0 {
-                context.fireChannelRead(wrapInboundOut(bytes))
-            }
             if frame.endStream { requestEnded = true }
+            if requestChunked {
+                var out: ByteBuffer
+                if bytes.readableBytes > 0 {
+                    out = HTTP2Heads.chunk(bytes, allocator: allocator)
+                    if frame.endStream { out.writeStaticString("0\r\n\r\n") }
+                } else {
+                    out = ByteBuffer(staticString: "0\r\n\r\n")
+                }
+                if bytes.readableBytes > 0 || frame.endStream { exchange.clientBytes(out) }
+            } else if bytes.readableBytes > 0 {
+                exchange.clientBytes(bytes)
+            }
+            if flowControlled > 0 && !requestEnded {
+                bytesHeld += flowControlled
+                acknowledge()
+            }
         default:
             break
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // The request's end is in its HTTP/1.1 framing; a half-close would make the handler half-close its
-        // upstream connection too.
-        if let event = event as? ChannelEvent, event == .inputClosed { return }
-        context.fireUserInboundEventTriggered(event)
+    /// Hands received bytes back to the client once half a window waits and the exchange reads; otherwise
+    /// `resumeReading` does when it does.
+    private func acknowledge() {
+        guard bytesHeld >= HTTP2Server.streamWindow / 2, !isClosed, let exchange else { return }
+        if exchange.shouldHoldReads {
+            exchange.readHeld = true
+            return
+        }
+        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        bytesHeld = 0
     }
 
-    /// The request head: pseudo-fields to the request line and Host, the rest as fields.
-    private func startRequest(_ frame: HTTP2Frame.FramePayload.Headers, context: ChannelHandlerContext) {
+    /// The exchange reads again (its upstream took the body).
+    func resumeReading() {
+        guard !isClosed, !requestEnded, bytesHeld > 0 else { return }
+        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        bytesHeld = 0
+        flush()
+    }
+
+    /// The request head: pseudo-fields to the request line and Host, the rest as fields. No `connection: close`:
+    /// the exchange ends the stream after one response by itself (`DownstreamHandler.stream`), and its response
+    /// head then needs no rewrite.
+    private func startRequest(_ frame: HTTP2Frame.FramePayload.Headers, exchange: DownstreamHandler) {
         let headers = frame.headers
         requestStarted = true
         requestEnded = frame.endStream
         guard let method = headers.first(name: ":method"), let path = headers.first(name: ":path"),
             method != "CONNECT", !HTTP2Heads.isUnsafe(method), !HTTP2Heads.isUnsafe(path)
-        else { return refuse(context: context) }
+        else { return refuse() }
         isHead = method == "HEAD"
         grpc = GRPCCall(headers)
         requestChunked = !frame.endStream && headers.first(name: "content-length") == nil
-        var out = context.channel.allocator.buffer(capacity: 256)
+        var out = allocator.buffer(capacity: 256)
         out.writeString(method)
         out.writeStaticString(" ")
         out.writeString(path)
         out.writeStaticString(" HTTP/1.1\r\n")
         if let authority = headers.first(name: ":authority") ?? headers.first(name: "host") {
-            guard !HTTP2Heads.isUnsafe(authority) else { return refuse(context: context) }
+            guard !HTTP2Heads.isUnsafe(authority) else { return refuse() }
             out.writeStaticString("host: ")
             out.writeString(authority)
             out.writeStaticString("\r\n")
         }
-        guard HTTP2Heads.writeFields(headers, into: &out) else { return refuse(context: context) }
+        guard HTTP2Heads.writeFields(headers, into: &out) else { return refuse() }
         if requestChunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
-        out.writeStaticString("connection: close\r\n\r\n")
-        exchange?.grpcCall = grpc
-        context.fireChannelRead(wrapInboundOut(out))
+        out.writeStaticString("\r\n")
+        exchange.grpcCall = grpc
+        exchange.clientBytes(out)
     }
 
     /// A request HTTP/1.1 could not carry faithfully: the stream is reset (RFC 9113 §8.1.1, malformed).
-    private func refuse(context: ChannelHandlerContext) {
+    private func refuse() {
         responseComplete = true
-        context.writeAndFlush(wrapOutboundOut(.rstStream(.protocolError)), promise: nil)
-        context.close(promise: nil)
+        end(with: .rstStream(.protocolError))
     }
 
     // MARK: response: HTTP/1.1 bytes in, frames out
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        promise?.succeed(())
-        var bytes = unwrapOutboundIn(data)
-        if responseComplete || bytes.readableBytes == 0 { return }
+    /// Response bytes from the exchange.
+    func write(_ input: ByteBuffer) {
+        var bytes = input
+        if responseComplete || isClosed || bytes.readableBytes == 0 { return }
         if body == nil {
             if var held = headBytes {
                 held.writeBuffer(&bytes)
                 bytes = held
                 headBytes = nil
             }
-            guard readHead(&bytes, context: context) else { return }
+            guard readHead(&bytes) else { return }
         }
-        forwardBody(&bytes, context: context)
+        forwardBody(&bytes)
     }
 
     /// Parses the response head(s) at the start of `bytes`; interim ones go out at once. True once the final head
     /// was handled and `bytes` holds what follows it.
-    private func readHead(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+    private func readHead(_ bytes: inout ByteBuffer) -> Bool {
         while true {
             let outcome = bytes.withUnsafeReadableBytes { responseParser.parse($0, into: &response) }
             switch outcome {
@@ -149,22 +197,21 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
                 headBytes = bytes
                 return false
             case .failure:
-                // The handler checked this head already; a failure here is a bug, and the stream must not look whole.
-                responseComplete = true
-                context.close(promise: nil)
+                // The exchange checked this head already; a failure here is a bug, and the stream must not look whole.
+                reset()
                 return false
             case .complete:
                 break
             }
             if response.status >= 200 {
-                beginResponse(bytes, context: context)
+                beginResponse(bytes)
                 bytes.moveReaderIndex(forwardBy: response.length)
                 return true
             }
             if response.status != 101 {
                 var headers = HPACKHeaders()
                 headers.add(name: ":status", value: String(response.status))
-                context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+                write(.headers(.init(headers: headers)))
             }
             bytes.moveReaderIndex(forwardBy: response.length)
             responseParser.reset()
@@ -173,7 +220,7 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
     }
 
     /// The final head: HEADERS now, or held as the ending when it is the whole response.
-    private func beginResponse(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+    private func beginResponse(_ bytes: ByteBuffer) {
         let reader = HTTP1BodyReader(response.responseFraming(toHead: isHead))
         body = reader
         var headers = HPACKHeaders()
@@ -198,56 +245,92 @@ final class DownstreamStreamBridge: ChannelDuplexHandler {
         } else if reader.isDone {
             ending = .headers(.init(headers: headers, endStream: true))
         } else {
-            context.write(wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+            write(.headers(.init(headers: headers)))
         }
         if reader.isDone { responseComplete = true }
     }
 
-    private func forwardBody(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) {
+    private func forwardBody(_ bytes: inout ByteBuffer) {
         guard var reader = body, !reader.isDone, bytes.readableBytes > 0 else { return }
         let piece: HTTP1BodyReader.Piece
         do {
-            piece = try reader.read(&bytes, allocator: context.channel.allocator)
+            piece = try reader.read(&bytes, allocator: allocator)
         } catch {
-            responseComplete = true
-            context.close(promise: nil)
+            reset()
             return
         }
         body = reader
         let payload = dropBody ? nil : piece.payload
         guard piece.done else {
-            if let payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
+            if let payload { sendData(payload) }
             return
         }
         responseComplete = true
         if dropBody { return }
         if let trailers = piece.trailers {
-            if let payload { context.write(wrapOutboundOut(.data(.init(data: .byteBuffer(payload)))), promise: nil) }
+            if let payload { sendData(payload) }
             ending = .headers(.init(headers: trailers, endStream: true))
         } else {
+            if let payload { sendWindow.wrote(payload.readableBytes) }
             ending = .data(.init(data: .byteBuffer(payload ?? ByteBuffer()), endStream: true))
         }
     }
 
-    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all else {
-            context.close(mode: mode, promise: promise)
-            return
-        }
+    private func sendData(_ payload: ByteBuffer) {
+        sendWindow.wrote(payload.readableBytes)
+        write(.data(.init(data: .byteBuffer(payload))))
+        writabilityMayHaveChanged()
+    }
+
+    // MARK: flow control of the response
+
+    /// The client's window for this stream grew (WINDOW_UPDATE, or a new SETTINGS_INITIAL_WINDOW_SIZE).
+    func windowOpened(by increment: Int) {
+        sendWindow.opened(by: increment)
+        writabilityMayHaveChanged()
+    }
+
+    /// Tells the exchange when the stream's writability changed (`StreamSendWindow`).
+    func writabilityMayHaveChanged() {
+        guard sendWindow.update(connectionWritable: connection?.isWritable ?? false) else { return }
+        let now = sendWindow.isWritable
+        exchange?.clientWritabilityChanged(now)
+    }
+
+    // MARK: ending
+
+    /// The exchange is done with the stream: the held ending goes out (the stream then closes once the request
+    /// ended too; a request still arriving is told to stop, RST_STREAM NO_ERROR, RFC 9113 §8.1); a response not
+    /// complete resets the stream.
+    func finish() {
+        guard !isClosed else { return }
         if !responseComplete, body?.isUntilClose == true {
             // A body delimited by the upstream's close: the close is its end.
             responseComplete = true
             ending = .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
         }
-        if responseComplete, let ending {
-            self.ending = nil
-            context.writeAndFlush(wrapOutboundOut(ending), promise: nil)
-            if requestEnded {
-                // Both sides ended: the stream closes by itself, cleanly.
-                promise?.succeed(())
-                return
-            }
+        guard responseComplete, let ending else { return reset() }
+        self.ending = nil
+        if requestEnded {
+            // Both sides ended: the stream closes by itself, cleanly (nio-http2 reports it: `closed`).
+            write(ending)
+            flush()
+            return
         }
-        context.close(mode: mode, promise: promise)
+        write(ending)
+        end(with: .rstStream(.noError))
+    }
+
+    /// Resets the stream (RST_STREAM CANCEL): what was sent must not look complete.
+    func reset() {
+        guard !isClosed else { return }
+        responseComplete = true
+        end(with: .rstStream(.cancel))
+    }
+
+    private func end(with reset: HTTP2Frame.FramePayload) {
+        write(reset)
+        flush()
+        connection?.streamReset(id)
     }
 }

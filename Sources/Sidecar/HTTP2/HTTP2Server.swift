@@ -3,8 +3,9 @@ import NIOHTTP2
 import SidecarConfig
 
 /// The HTTP/2 (h2c) side of a client connection: `NIOHTTP2Handler` with the limits below, the connection manager
-/// (idle timeout, graceful GOAWAY on drain), and for every stream a `DownstreamStreamBridge` in front of a
-/// `DownstreamHandler`, so each stream is one exchange of the proxy's engine.
+/// (idle timeout, graceful GOAWAY on drain), and `HTTP2ClientConnection`, which serves every stream with a
+/// `DownstreamStreamBridge` and a `DownstreamHandler` of its own (no child channel), so each stream is one exchange
+/// of the proxy's engine.
 ///
 /// Limits, as Envoy and Linkerd set them: 100 concurrent streams per connection (a client opening more gets
 /// REFUSED_STREAM); the header list bounded by `limits.maxHeaderBytes` (SETTINGS_MAX_HEADER_LIST_SIZE, also applied
@@ -31,39 +32,27 @@ enum HTTP2Server {
             HTTP2Setting(parameter: .headerTableSize, value: headerTableSize),
             HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
         ]
-        connection.targetWindowSize = connectionWindow
         connection.maximumSequentialEmptyDataFrames = 1
         connection.maximumConnectionGlitches = 200
         connection.controlFrameRateLimit.maximumCount = 200
         connection.controlFrameRateLimit.windowLength = .seconds(30)
         var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = streamWindow
         stream.streamResetFrameRateLimit.maximumCount = 200
         stream.streamResetFrameRateLimit.windowLength = .seconds(30)
         stream.streamErrorRateLimit.maximumCount = 200
         stream.streamErrorRateLimit.windowLength = .seconds(30)
+        // The manager learns of streams from the events nio-http2 fires through the pipeline (no multiplexer).
         let manager = NIOHTTP2ServerConnectionManagementHandler(
             eventLoop: channel.eventLoop,
             configuration: .init(
                 maxIdleTime: TimeAmount(limits.idleTimeout), maxAge: nil, maxGraceTime: .seconds(30), keepalive: nil))
-        let peerBox = NIOLoopBound(peer, eventLoop: channel.eventLoop)
-        let http2 = NIOHTTP2Handler(
-            mode: .server, eventLoop: channel.eventLoop, connectionConfiguration: connection,
-            streamConfiguration: stream, streamDelegate: manager.http2StreamDelegate
-        ) { streamChannel in
-            streamChannel.eventLoop.makeCompletedFuture {
-                let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
-                exchange.awaitingFirstBytes = false
-                exchange.peer = peerBox.value
-                // A stream has no socket of its own: every write is a frame of the connection.
-                exchange.writesThroughPipeline = true
-                try streamChannel.pipeline.syncOperations.addHandler(DownstreamStreamBridge(exchange: exchange))
-                try streamChannel.pipeline.syncOperations.addHandler(exchange)
-            }
-        }
+        // No stream multiplexer: `HTTP2ClientConnection` serves the streams from the connection's frames, and does
+        // the window updates the multiplexer's child channels did (`streamWindow`, `connectionWindow`).
+        let http2 = NIOHTTP2Handler(mode: .server, connectionConfiguration: connection, streamConfiguration: stream)
         try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: loop.writeBatch))
         try channel.pipeline.syncOperations.addHandler(http2)
         try channel.pipeline.syncOperations.addHandler(manager)
+        try channel.pipeline.syncOperations.addHandler(HTTP2ClientConnection(loop: loop, listenerName: listenerName, peer: peer))
         try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionErrorHandler())
         loop.http2Connections.add(channel)
     }

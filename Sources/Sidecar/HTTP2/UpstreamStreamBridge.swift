@@ -31,10 +31,8 @@ final class UpstreamStreamBridge {
     private var headBytes: ByteBuffer?
     private var body: HTTP1BodyReader?
     private var isHeadRequest = false
-    /// DATA bytes written, and what the endpoint allowed (its initial window and WINDOW_UPDATEs since).
-    private var bytesSent = 0
-    private var sendAllowance: Int
-    private var writable = true
+    /// DATA bytes written against the endpoint's window.
+    private var sendWindow: StreamSendWindow
 
     // Response side.
     private var finalStatus = 0
@@ -53,7 +51,7 @@ final class UpstreamStreamBridge {
         self.handler = handler
         self.endpoint = endpoint
         allocator = connection.allocator
-        sendAllowance = connection.peerInitialWindow
+        sendWindow = StreamSendWindow(initial: connection.peerInitialWindow)
     }
 
     private func write(_ payload: HTTP2Frame.FramePayload) {
@@ -153,7 +151,7 @@ final class UpstreamStreamBridge {
         }
         body = reader
         requestEnded = piece.done
-        if let payload = piece.payload { bytesSent += payload.readableBytes }
+        if let payload = piece.payload { sendWindow.wrote(payload.readableBytes) }
         if !piece.done {
             if let payload = piece.payload { write(.data(.init(data: .byteBuffer(payload)))) }
         } else if let trailers = piece.trailers {
@@ -167,16 +165,14 @@ final class UpstreamStreamBridge {
 
     /// The endpoint's window for this stream grew (WINDOW_UPDATE, or a new SETTINGS_INITIAL_WINDOW_SIZE).
     func windowOpened(by increment: Int) {
-        sendAllowance += increment
+        sendWindow.opened(by: increment)
         writabilityMayHaveChanged()
     }
 
-    /// Writable while the connection is and what was written fits in the endpoint's window, with one window of
-    /// slack so a body keeps flowing while the next WINDOW_UPDATE travels (nio-http2 holds the excess).
+    /// Tells the exchange when the stream's writability changed (`StreamSendWindow`).
     func writabilityMayHaveChanged() {
-        let now = (connection?.isWritable ?? false) && bytesSent <= sendAllowance + HTTP2Server.streamWindow
-        guard now != writable else { return }
-        writable = now
+        guard sendWindow.update(connectionWritable: connection?.isWritable ?? false) else { return }
+        let now = sendWindow.isWritable
         handler?.streamWritabilityChanged(now)
     }
 

@@ -57,9 +57,9 @@ extension DownstreamHandler {
     /// Shares `backoffTask` with retry backoffs: one exchange waits for one of them at a time, and releasing the
     /// exchange cancels either.
     func scheduleFaultDelay(_ nanoseconds: UInt64) {
-        guard let context else { return }
-        let box = NIOLoopBound(self, eventLoop: context.eventLoop)
-        backoffTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) {
+        guard hasClient else { return }
+        let box = NIOLoopBound(self, eventLoop: loop.eventLoop)
+        backoffTask = loop.eventLoop.scheduleTask(in: .nanoseconds(Int64(min(nanoseconds, UInt64(Int64.max))))) {
             let handler = box.value
             handler.backoffTask = nil
             handler.perform(handler.machine.faultDelayElapsed())

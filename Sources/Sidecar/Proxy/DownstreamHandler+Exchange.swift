@@ -85,9 +85,9 @@ extension DownstreamHandler {
     }
 
     private func scheduleBackoff(_ delay: UInt64) {
-        guard let context else { return }
-        let box = NIOLoopBound(self, eventLoop: context.eventLoop)
-        backoffTask = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) {
+        guard hasClient else { return }
+        let box = NIOLoopBound(self, eventLoop: loop.eventLoop)
+        backoffTask = loop.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) {
             let handler = box.value
             handler.backoffTask = nil
             handler.perform(handler.machine.backoffElapsed())
@@ -116,7 +116,7 @@ extension DownstreamHandler {
     /// Writes a response of the proxy's own; closes after it unless `keepAlive` and the request was read whole.
     func respondLocally(status: Int, reason: String, detail: String? = nil, retryAfter: Int? = nil, keepAlive: Bool,
                         grpcStatus: Int? = nil) {
-        guard context != nil, !closing else { return }
+        guard hasClient, !closing else { return }
         let keep = keepAlive && requestFramer.isDone
         sendLocally(HeadWriter.localResponse(
             status: status, reason: reason, detail: detail, retryAfter: retryAfter, keepAlive: keep, allocator: allocator,
@@ -126,11 +126,12 @@ extension DownstreamHandler {
 
     /// Writes a whole response of the proxy's own (`keep`: it says keep-alive, and the request was read whole).
     func sendLocally(_ buffer: ByteBuffer, keepAlive keep: Bool) {
-        guard let context, !closing else { return }
-        writer.write(buffer, context: context)
+        guard hasClient, !closing else { return }
+        writeToClient(buffer)
         responseStarted = true
-        if keep {
-            writer.flush(context: context)
+        // An HTTP/2 stream carries one exchange.
+        if keep && stream == nil {
+            flushClient()
             idleSince = LoopContext.now()
             headStartedAt = idleSince
             requestParser.reset()

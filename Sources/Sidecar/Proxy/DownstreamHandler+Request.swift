@@ -115,7 +115,7 @@ extension DownstreamHandler {
 
     /// The pool has a connection for this try: send the head, any retained body, and stream the rest.
     func upstreamReady(_ connection: UpstreamHandler) {
-        guard !closing, context != nil, let endpoint, connection.endpoint === endpoint, machine.connected() else {
+        guard !closing, hasClient, let endpoint, connection.endpoint === endpoint, machine.connected() else {
             // The client left (or the try ended) meanwhile; the connection is still good for someone else.
             connection.endpoint?.release(connection)
             return

@@ -7,7 +7,7 @@ extension DownstreamHandler {
     /// Bytes from the upstream: parse the response head (interim ones are passed on), decide on a retry, then
     /// forward the head and stream the body exactly as framed.
     func upstreamRead(_ input: ByteBuffer, from connection: UpstreamHandler) {
-        guard connection === upstream, let context, let retries else { return }
+        guard connection === upstream, hasClient, let retries else { return }
         if tunnel != nil {
             tunnelFromUpstream(input)
             return
@@ -49,12 +49,12 @@ extension DownstreamHandler {
                 if request.isHTTP11 {
                     responseStarted = true
                     machine.interimForwarded()
-                    if let interim = buffer.readSlice(length: response.length) { writer.write(interim, context: context) }
+                    if let interim = buffer.readSlice(length: response.length) { writeToClient(interim) }
                 } else {
                     buffer.moveReaderIndex(forwardBy: response.length)
                 }
                 if buffer.readableBytes == 0 {
-                    writer.flush(context: context)
+                    flushClient()
                     return
                 }
             }
@@ -81,7 +81,7 @@ extension DownstreamHandler {
             rawHeadLength = beginResponse(&buffer, rewritten: &rewrittenHead)
         }
         if dechunkResponse {
-            forwardDechunked(&buffer, rewrittenHead: rewrittenHead, context: context)
+            forwardDechunked(&buffer, rewrittenHead: rewrittenHead)
             return
         }
         guard var framer = responseFramer else { return }
@@ -115,23 +115,23 @@ extension DownstreamHandler {
             responseStarted = true
             machine.heldResponseReleased()
         } else if let rewrittenHead {
-            writer.write(rewrittenHead, context: context)
+            writeToClient(rewrittenHead)
         }
-        passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes, context: context)
+        passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes)
     }
 
     /// Passes `out` on to the client. Once the framer has seen the whole response (`complete`), the last bytes go out with the
     /// flush in the same pipeline pass and the exchange ends; bytes left after it (`leftover`) mean the upstream
     /// connection cannot be reused.
     @inline(__always)
-    func passResponseBytes(_ out: ByteBuffer?, complete: Bool, leftover: Int, context: ChannelHandlerContext) {
+    func passResponseBytes(_ out: ByteBuffer?, complete: Bool, leftover: Int) {
         if complete {
-            if let out { writer.writeAndFlush(out, context: context) } else { writer.flush(context: context) }
+            if let out { writeAndFlushToClient(out) } else { flushClient() }
             responseUnflushed = false
             if leftover > 0 { upstreamReusable = false }
             finishExchange(flushed: true)
         } else if let out {
-            writer.write(out, context: context)
+            writeToClient(out)
         }
     }
 
@@ -191,7 +191,7 @@ extension DownstreamHandler {
 
     /// The response ended: return the connection to its pool (or close it) and get ready for the next request.
     func finishExchange(flushed: Bool = false) {
-        guard let context else { return }
+        guard hasClient else { return }
         let now = LoopContext.now()
         machine.responseEnded()
         let requestComplete = requestFramer.isDone
@@ -208,11 +208,12 @@ extension DownstreamHandler {
         logAccess(status: response.status, reason: nil)
         releaseExchange()
         responseFramer = nil
-        if !requestComplete || !keepAliveAfter {
+        // An HTTP/2 stream carries one exchange.
+        if !requestComplete || !keepAliveAfter || stream != nil {
             close()
             return
         }
-        if !flushed { writer.flush(context: context) }
+        if !flushed { flushClient() }
         idleSince = now
         headStartedAt = now
         requestParser.reset()

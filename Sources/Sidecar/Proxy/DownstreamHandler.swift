@@ -92,6 +92,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     let writer = SocketWriter()
     /// True behind TLS (`InboundTLSSniffer`): writes go through the pipeline, not straight to the socket.
     var writesThroughPipeline = false
+    /// The HTTP/2 stream this exchange serves, which has no channel (`context` is then nil; see
+    /// DownstreamHandler+Stream.swift and DownstreamHandler+ClientWrites.swift).
+    var stream: DownstreamStreamBridge?
     /// The verified identity of an mTLS client (`InboundTLSSniffer`); nil for plaintext.
     var peer: PeerBox?
 
@@ -140,6 +143,11 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        clientGone()
+    }
+
+    /// The client left (its connection closed, or its HTTP/2 stream ended): the exchange is let go.
+    func clientGone() {
         closing = true
         writer.detach()
         loop.unregister(self)
@@ -153,7 +161,13 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
+        clientBytes(unwrapInboundIn(data))
+    }
+
+    /// Bytes from the client (its connection, or the HTTP/1.1 form of its HTTP/2 stream's frames).
+    @inline(__always)
+    func clientBytes(_ input: ByteBuffer) {
+        var buffer = input
         if closing { return }
         if tunnel != nil {
             tunnelFromClient(buffer)
@@ -204,8 +218,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        isWritable = context.channel.isWritable
-        if isWritable { upstream?.resumeReading() }
+        clientWritabilityChanged(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
     }
 
@@ -219,7 +232,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
         context.read()
     }
 
-    private var shouldHoldReads: Bool {
+    var shouldHoldReads: Bool {
         if closing { return true }
         if tunnel != nil { return !(upstream?.isWritable ?? true) }
         if machine.isConnected && !requestFramer.isDone, let upstream {
@@ -230,9 +243,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     }
 
     func resumeReadsIfHeld() {
-        guard readHeld, !shouldHoldReads, let context else { return }
+        guard readHeld, !shouldHoldReads else { return }
         readHeld = false
-        context.read()
+        if let context { context.read() } else { stream?.resumeReading() }
     }
 
     /// Whether the client side can take more response bytes now (the upstream holds its reads otherwise).
@@ -243,8 +256,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     func upstreamReadComplete() {
         guard responseUnflushed else { return }
         responseUnflushed = false
-        guard let context else { return }
-        writer.flush(context: context)
+        flushClient()
     }
 
     func upstreamWritabilityChanged(isWritable: Bool) {
@@ -255,7 +267,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     /// Stops serving: flushes what was written, then closes.
     func close() {
-        guard let context, !closing || context.channel.isActive else { return }
+        guard let context else { return closeStream(cut: false) }
+        guard !closing || context.channel.isActive else { return }
         closing = true
         inExchange = false
         writer.flushNow(context: context)
@@ -267,6 +280,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     /// Closes at once, dropping unsent bytes: used when what was sent must not look complete.
     func closeNow() {
+        guard context != nil else { return closeStream(cut: true) }
         closing = true
         inExchange = false
         context?.close(promise: nil)

@@ -80,6 +80,24 @@ import Testing
         #expect(reader.text.contains("total \(size) ended True"), "\(reader.text)")
     }
 
+    /// A client uploading faster than the endpoint takes the body: the proxy hands the stream's window back only
+    /// while the endpoint's connection is writable, so the client is held by its window and the proxy buffers
+    /// neither the body nor anything beyond the sockets' buffers.
+    @Test func aFastUploaderToAnEndpointThatReadsNothingIsHeldByItsWindow() async throws {
+        let size = 256 << 20
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("deaf-\(UUID().uuidString).py")
+        try H2UploadScripts.deafServer.write(to: file, atomically: true, encoding: .utf8)
+        let server = try BackgroundProcess("/usr/bin/python3", [file.path], readyPrefix: "port")
+        defer { server.stop() }
+        let service = ServiceConfig(name: "web", endpoints: ["127.0.0.1:\(server.readyValue)"])
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [service]))
+        defer { Task { await proxy.stop() } }
+        let run = try ExternalCommand.python(H2UploadScripts.fastUploader, ["\(proxy.port)", "\(size)"])
+        let sent = Int(run.stdout.split(separator: "\n").last { $0.hasPrefix("sent ") }?.dropFirst(5) ?? "") ?? -1
+        // The endpoint's socket buffers (a few MB on loopback) and one stream window, not the 256 MB body.
+        #expect(sent > 0 && sent < 32 << 20, "the client could send \(sent) bytes to an endpoint that reads nothing: \(run.stderr)")
+    }
+
     /// A response whose last DATA frame is the one after which the proxy hands the endpoint's connection window
     /// back (256 KiB): that WINDOW_UPDATE once made nio-http2 report the stream closed before its last DATA reached
     /// it, and the client got a reset instead of the end (one response in 87,381 of h2load's 3 bytes).

@@ -1,0 +1,165 @@
+import NIOCore
+import NIOHTTP2
+
+/// The proxy's end of one HTTP/2 client connection: last in its pipeline, behind `NIOHTTP2Handler` used without a
+/// stream multiplexer, it demultiplexes the frames to its streams (`DownstreamStreamBridge`) itself, each served by
+/// a `DownstreamHandler` of its own that has no channel.
+///
+/// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, activation, reads and writes through
+/// it, its close) cost more CPU than the exchange it carried (docs/performance.md, "HTTP/2"); a stream here is two
+/// objects and a dictionary entry. `HTTP2UpstreamConnection` does the same for the proxy's connections to endpoints.
+///
+/// Without the multiplexer, flow control of what the client sends is this handler's: the connection window is
+/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it (each stream's own window bounds
+/// what the proxy holds); a stream's window is handed back only while its exchange reads (see
+/// `DownstreamStreamBridge.acknowledge`).
+///
+/// Confined to the connection's event loop.
+final class HTTP2ClientConnection: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    /// The initial connection window of RFC 9113 §6.9.2, before any WINDOW_UPDATE.
+    private static let defaultWindow = 65_535
+
+    private let loop: LoopContext
+    private let listenerName: String
+    /// The mTLS client's verified identity, which every stream's exchange is authorized as.
+    private let peer: PeerBox?
+    private var context: ChannelHandlerContext?
+    private var clientAddress: [UInt8] = Array("unknown".utf8)
+    private(set) var allocator = ByteBufferAllocator()
+    private var streams: [HTTP2StreamID: DownstreamStreamBridge] = [:]
+    /// The highest stream the client opened: a HEADERS frame on a lower, unknown one belongs to a stream already
+    /// ended here (its trailers after our reset), not to a new one.
+    private var lastStreamID = HTTP2StreamID(0)
+    /// Bytes received on the connection and not yet handed back in a WINDOW_UPDATE.
+    private var connectionBytesHeld = 0
+    private var connectionWindowRaised = false
+    /// Within a read of this connection: flushes wait for its end.
+    private var reading = false
+    private var wroteInRead = false
+    private(set) var isWritable = true
+    /// The client's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may receive before its first WINDOW_UPDATE.
+    private(set) var peerInitialWindow = HTTP2ClientConnection.defaultWindow
+
+    init(loop: LoopContext, listenerName: String, peer: PeerBox?) {
+        self.loop = loop
+        self.listenerName = listenerName
+        self.peer = peer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        allocator = context.channel.allocator
+        isWritable = context.channel.isWritable
+        if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = Array(ip.utf8) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: nil)
+        wroteInRead = true
+    }
+
+    /// Within a read, what was written goes out at its end; otherwise now (`HTTP2FlushBatcher` may still hold it
+    /// to the end of the loop's turn).
+    func flush() {
+        if reading { return }
+        wroteInRead = false
+        context?.flush()
+    }
+
+    /// A stream we reset (or refused): its exchange is let go now. nio-http2 may report the close as well; the
+    /// stream is gone by then.
+    func streamReset(_ id: HTTP2StreamID) {
+        streams.removeValue(forKey: id)?.closed()
+    }
+
+    // MARK: frames in
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reading = true
+        let frame = unwrapInboundIn(data)
+        switch frame.payload {
+        case .data(let data):
+            let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
+            streams[frame.streamID]?.received(frame.payload, flowControlled: length)
+            connectionBytesHeld += length
+            if connectionBytesHeld >= HTTP2Server.connectionWindow / 4 {
+                write(.windowUpdate(windowSizeIncrement: connectionBytesHeld), on: .rootStream)
+                connectionBytesHeld = 0
+            }
+        case .headers:
+            if let stream = streams[frame.streamID] {
+                stream.received(frame.payload, flowControlled: 0)
+            } else if frame.streamID > lastStreamID {
+                lastStreamID = frame.streamID
+                open(frame.streamID)?.received(frame.payload, flowControlled: 0)
+            }
+        case .windowUpdate(let increment):
+            if frame.streamID != .rootStream { streams[frame.streamID]?.windowOpened(by: increment) }
+        case .settings(.settings(let settings)):
+            for setting in settings where setting.parameter == .initialWindowSize {
+                let change = setting.value - peerInitialWindow
+                peerInitialWindow = setting.value
+                for stream in streams.values { stream.windowOpened(by: change) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// A new stream and the exchange that serves it; nil when the exchange refused it (the loop is at its limit).
+    private func open(_ id: HTTP2StreamID) -> DownstreamStreamBridge? {
+        if !connectionWindowRaised {
+            connectionWindowRaised = true
+            write(.windowUpdate(windowSizeIncrement: HTTP2Server.connectionWindow - Self.defaultWindow), on: .rootStream)
+        }
+        let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
+        exchange.peer = peer
+        let stream = DownstreamStreamBridge(id: id, connection: self, exchange: exchange)
+        streams[id] = stream
+        exchange.beginStream(stream, clientAddress: clientAddress, allocator: allocator)
+        // A drain or the connection limit may have ended it already.
+        return streams[id]
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        reading = false
+        if wroteInRead { flush() }
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let closed = event as? StreamClosedEvent {
+            streams.removeValue(forKey: closed.streamID)?.closed()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let open = streams.values
+        streams.removeAll()
+        for stream in open { stream.closed() }
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        for stream in streams.values { stream.writabilityMayHaveChanged() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// One stream's error (nio-http2 reset it) ends that stream's exchange; the error goes on to
+    /// `HTTP2ConnectionErrorHandler`, which closes the connection (only a misbehaving client causes one).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? NIOHTTP2Errors.StreamError {
+            streams.removeValue(forKey: error.streamID)?.closed()
+        }
+        context.fireErrorCaught(error)
+    }
+}
