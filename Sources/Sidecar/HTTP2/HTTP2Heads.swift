@@ -54,10 +54,10 @@ enum HTTP2Heads {
         skipping skip: (String) -> Bool = { _ in false }
     ) {
         for field in head.fields {
-            let name = String(
-                decoding: UnsafeRawBufferPointer(rebasing: bytes[field.lineStart..<(field.lineStart + field.nameLength)]),
-                as: UTF8.self
-            ).lowercased()
+            let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[field.lineStart..<(field.lineStart + field.nameLength)])
+            var name = String(decoding: nameBytes, as: UTF8.self)
+            // Most names arrive lower-case already (always from an HTTP/2 endpoint): no second String then.
+            if nameBytes.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { name = name.lowercased() }
             if isHopByHop(name) || skip(name) { continue }
             let value = String(
                 decoding: UnsafeRawBufferPointer(rebasing: bytes[field.valueStart..<field.valueEnd]), as: UTF8.self)
