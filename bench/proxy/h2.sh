@@ -8,9 +8,15 @@
 #        GRPC=1: gRPC-shaped unary calls instead of GETs: h2load POSTs a length-prefixed message with
 #        `content-type: application/grpc` and `te: trailers` to /bench.Echo/Unary, the backend (nginx) answers 200
 #        `application/grpc` with a `grpc-status: 0` trailer, and mesh-proxy runs `--protocol grpc` (status read from
-#        the trailers, counted per gRPC status). A grpcio backend would be the bottleneck (one Python process).
+#        the trailers, counted per gRPC status).
+#        GRPCIO=1: the same calls against a real gRPC server instead of nginx: grpcio (Debian python3-grpcio, asyncio,
+#        one Python process, bench/proxy/grpc-echo.py) echoing the message. Before and after the rounds a grpcio
+#        client makes 20 calls through every target and stops the run unless each ends with grpc-status 0 (h2load
+#        counts HTTP 2xx, and a failed gRPC call is HTTP 200 too). The Python server is the bottleneck: compare the
+#        proxies' CPU per call, and the backend's (printed too) to see how close it is to a full core.
 # Prints one line per target and round: requests/s, p50 and p99 latency (from h2load's per-request log) and, with
-# perf installed, the proxy's CPU time per request (task-clock of its process while h2load ran).
+# perf installed, the proxy's CPU time per request (task-clock of its process while h2load ran), and the backend's
+# CPU time per request (from /proc, 10 ms ticks).
 source "$(dirname "$0")/common.sh"
 N=${1:-100000}
 ROUNDS=${2:-3}
@@ -22,14 +28,25 @@ HAPROXY_PORT=$((BACKEND_PORT + 1)); MESH_PORT=$((BACKEND_PORT + 2)); NGHTTPX_POR
 BEFORE_PORT=$((BACKEND_PORT + 4))
 MESH_BEFORE=${MESH_BEFORE:-}
 
-PROTOCOL=http2; H2LOAD_ARGS=(); TARGET_PATH=/
-if [[ ${GRPC:-0} == 1 ]]; then
+PROTOCOL=http2; H2LOAD_ARGS=(); TARGET_PATH=/; BACKEND_NAME=nginx
+GRPC_ECHO=(/usr/bin/python3 "$ROOT/bench/proxy/grpc-echo.py")
+declare -A PID_OF
+if [[ ${GRPC:-0} == 1 || ${GRPCIO:-0} == 1 ]]; then
   PROTOCOL=grpc; TARGET_PATH=/bench.Echo/Unary
   printf '\0\0\0\0\5hello' > "$DIR/call.bin"
   H2LOAD_ARGS=(-d "$DIR/call.bin" -H 'content-type: application/grpc' -H 'te: trailers')
+fi
+if [[ ${GRPCIO:-0} == 1 ]]; then
+  BACKEND_NAME=grpcio
+  /usr/bin/python3 -c 'import grpc' 2>/dev/null || { echo "need /usr/bin/python3 with grpc (python3-grpcio)"; exit 1; }
+  "${GRPC_ECHO[@]}" serve $BACKEND_PORT >"$DIR/grpcio.log" 2>&1 & PIDS+=($!); PID_OF[backend]=$!
+  for _ in $(seq 1 50); do grep -q ready "$DIR/grpcio.log" && break; sleep 0.1; done
+elif [[ ${GRPC:-0} == 1 ]]; then
   start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type application/grpc; add_trailer grpc-status 0; return 200 \"hello\"; } }"
+  PID_OF[backend]=${PIDS[-1]}
 else
   start_nginx backend "server { listen 127.0.0.1:$BACKEND_PORT http2; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+  PID_OF[backend]=${PIDS[-1]}
 fi
 cat > "$DIR/haproxy.cfg" <<C
 global
@@ -46,7 +63,7 @@ frontend fe
 backend be
   server s1 127.0.0.1:$BACKEND_PORT proto h2
 C
-haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); declare -A PID_OF; PID_OF[haproxy]=$!
+haproxy -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 & PIDS+=($!); PID_OF[haproxy]=$!
 nghttpx --frontend="127.0.0.1,$NGHTTPX_PORT;no-tls" --backend="127.0.0.1,$BACKEND_PORT;;proto=h2" --workers=1 \
   --no-via --no-ocsp --errorlog-file="$DIR/nghttpx.err" --pid-file="$DIR/nghttpx.pid" >"$DIR/nghttpx.log" 2>&1 & PIDS+=($!)
 "$MESH" --listen 127.0.0.1:$MESH_PORT --to 127.0.0.1:$BACKEND_PORT --protocol $PROTOCOL >"$DIR/mesh.log" 2>&1 & PIDS+=($!)
@@ -59,9 +76,21 @@ fi
 sleep 1
 # nghttpx's worker is the master's child: that is the process that proxies.
 PID_OF[nghttpx]=$(pgrep -P "$(cat "$DIR/nghttpx.pid")" | head -1)
-for port in $PORTS; do
-  curl -sf --http2-prior-knowledge "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering h2c"; exit 1; }
-done
+# check_calls: every target answers; with GRPCIO=1, grpcio's own client sees grpc-status 0 through each.
+check_calls() {
+  local port
+  for port in $PORTS; do
+    if [[ ${GRPCIO:-0} == 1 ]]; then
+      "${GRPC_ECHO[@]}" check "$port" || exit 1
+    else
+      curl -sf --http2-prior-knowledge "http://127.0.0.1:$port/" >/dev/null || { echo "port $port not answering h2c"; exit 1; }
+    fi
+  done
+}
+check_calls
+
+# cpu_ticks PID: user + system time of the process so far, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run NAME PORT: one h2load run; prints rps, p50, p99 (ms) and CPU µs per request of the proxy (perf stat)
 run() {
@@ -70,7 +99,11 @@ run() {
     perf stat -x, -e task-clock -p "$pid" -o "$DIR/$1.perf" & perf_pid=$!
     sleep 0.2
   fi
+  local backend_before; backend_before=$(cpu_ticks "${PID_OF[backend]}")
   out=$(h2load -n "$N" -c 10 -m 5 "${H2LOAD_ARGS[@]}" --log-file="$log" "http://127.0.0.1:$2$TARGET_PATH" 2>&1)
+  local backend_cpu
+  backend_cpu=$(awk -v a="$backend_before" -v b="$(cpu_ticks "${PID_OF[backend]}")" -v hz="$(getconf CLK_TCK)" -v n="$N" \
+    'BEGIN{printf "backend %.1f us/req", (b - a) * 1e6 / hz / n}')
   local cpu=""
   if [[ -n $perf_pid ]]; then
     kill -INT $perf_pid 2>/dev/null; wait $perf_pid 2>/dev/null
@@ -82,9 +115,9 @@ run() {
   # h2load's log: start time, status, request time in microseconds (tab-separated).
   local pct
   pct=$(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {printf "p50 %.2f ms p99 %.2f ms", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000}')
-  printf "%-10s %10s req/s  %s  failed %s  %s\n" "$1" "$rps" "$pct" "$failed" "$cpu"
+  printf "%-10s %10s req/s  %s  failed %s  %s  %s\n" "$1" "$rps" "$pct" "$failed" "$cpu" "$backend_cpu"
 }
-echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections, ${GRPC:+gRPC-shaped unary calls, }$PROTOCOL), h2c backend nginx; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "h2load -n $N -c 10 -m 5 (50 streams over 10 connections, $PROTOCOL), h2c backend $BACKEND_NAME; $(nproc) CPUs; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 run warmup-mesh $MESH_PORT >/dev/null; run warmup-haproxy $HAPROXY_PORT >/dev/null; run warmup-nghttpx $NGHTTPX_PORT >/dev/null
 [[ -n $MESH_BEFORE ]] && run warmup-before $BEFORE_PORT >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
@@ -94,3 +127,5 @@ for round in $(seq 1 "$ROUNDS"); do
   run haproxy $HAPROXY_PORT
   run nghttpx $NGHTTPX_PORT
 done
+[[ ${GRPCIO:-0} == 1 ]] && check_calls
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
