@@ -23,9 +23,9 @@ for spec in "$@"; do
   "$bin" --threads 1 --listen 127.0.0.1:$port --to 127.0.0.1:$BACKEND_PORT >"$DIR/$name.out" 2>&1 & PIDS+=($!)
   PID[$name]=$!; PORT[$name]=$port; NAMES+=("$name"); port=$((port + 1))
 done
-sleep 1
-for name in "${NAMES[@]}"; do
-  curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null || { echo "$name not answering"; exit 1; }
+for name in "${NAMES[@]}"; do  # up to 5 s each to answer (a loaded machine starts them slowly)
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null && continue 2; sleep 0.1; done
+  echo "$name not answering"; exit 1
 done
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { # utime stime, and voluntary and nonvoluntary context switches of all its threads
@@ -60,7 +60,7 @@ for name in "${NAMES[@]}"; do
   done | sort >"$DIR/$name.median"
 done
 join_all() { # one column per target
-  local first=1 file
+  local first=1
   for name in "${NAMES[@]}"; do
     if (( first )); then cp "$DIR/$name.median" "$DIR/joined"; first=0
     else join -a1 -a2 -e - -o auto "$DIR/joined" "$DIR/$name.median" >"$DIR/joined.new"; mv "$DIR/joined.new" "$DIR/joined"; fi
