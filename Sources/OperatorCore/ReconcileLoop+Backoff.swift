@@ -9,13 +9,21 @@ import Reconciler
 /// operator left it, instead of forgetting the backoff and restarting it at once.
 extension ReconcileLoop {
     /// Takes over the backoff stored with `record` when this operator has none for the slot yet (its first look
-    /// after a restart). A deadline still ahead becomes `notBefore` on the loop's clock.
-    func restoreBackoff(from record: StoredProcess, alive: Bool) {
+    /// after a restart). A deadline still ahead becomes `notBefore` on the loop's clock. A process still running
+    /// counts its run from its real start (the system's record), not from this operator's: a sidecar that had run
+    /// for ten minutes and is killed a moment after an operator restart gets the short first delay, not the next
+    /// step of a series that its long run had ended.
+    func restoreBackoff(from record: StoredProcess, alive: Bool) async {
         let slot = record.slot
         if backoffs[slot] == nil, record.restarts > 0 || record.consecutiveFailures > 0 {
+            var runningSince: ContinuousClock.Instant?
+            if alive {
+                let ran = await runtime.runningTime(of: record.handle) ?? .zero
+                runningSince = ContinuousClock.now - ran
+            }
             backoffs[slot] = RestartBackoff(restoringRestarts: record.restarts,
                                             consecutiveFailures: record.consecutiveFailures,
-                                            runningSince: alive ? ContinuousClock.now : nil)
+                                            runningSince: runningSince)
         }
         if notBefore[slot] == nil, !alive, let deadline = record.restartNotBefore {
             let remaining = deadline.timeIntervalSinceNow

@@ -80,7 +80,7 @@ extension ReconcileLoop {
                     ?? replicaHealth.isHealthy(record.id)
                 observed.state = healthy ? .ready : .starting
             }
-            restoreBackoff(from: record, alive: seen == .running)
+            await restoreBackoff(from: record, alive: seen == .running)
             switch seen {
             case .running:
                 break

@@ -26,6 +26,7 @@ public actor FakeProcessRuntime: ProcessRuntime {
     private var states: [ProcessHandle: State] = [:]
     private var behaviours: [String: SpawnBehaviour] = [:]
     private var logs: [String: [String]] = [:]
+    private var runningTimes: [ProcessHandle: Duration] = [:]
     private let feed = TerminationFeed()
 
     /// Every spec `spawn` was called with, in order (including failed ones).
@@ -83,6 +84,11 @@ public actor FakeProcessRuntime: ProcessRuntime {
         feed.stream()
     }
 
+    public func runningTime(of handle: ProcessHandle) async -> Duration? {
+        guard case .running? = states[handle] else { return nil }
+        return runningTimes[handle]
+    }
+
     // MARK: Test controls
 
     /// Sets what `spawn` does for `program` from now on.
@@ -94,6 +100,11 @@ public actor FakeProcessRuntime: ProcessRuntime {
     public func exit(_ handle: ProcessHandle, status: ExitStatus) {
         states[handle] = .exited(status)
         feed.yield(ProcessTermination(handle: handle, status: status))
+    }
+
+    /// What `runningTime(of:)` reports for a running process (unknown until set).
+    public func setRunningTime(_ duration: Duration, of handle: ProcessHandle) {
+        runningTimes[handle] = duration
     }
 
     /// The process disappears without a known status, as one adopted from an earlier operator does.

@@ -120,6 +120,13 @@ public actor LocalProcessRuntime: ProcessRuntime {
         await Self.stop(handle, grace: grace)
     }
 
+    public nonisolated func runningTime(of handle: ProcessHandle) async -> Duration? {
+        guard let stat = ProcStat.read(pid: handle.pid), stat.startTime == handle.startTime, !stat.hasEnded else {
+            return nil
+        }
+        return ProcStat.runningTime(sinceStartTicks: stat.startTime)
+    }
+
     public nonisolated func tail(logPath: String, lines: Int) async -> [String] {
         LogTail.lastLines(ofRotatedLogAt: logPath, count: lines)
     }

@@ -39,6 +39,15 @@ struct ProcStat: Sendable, Hashable {
         return ProcStat(parsing: text)
     }
 
+    /// Time since a process started `ticks` clock ticks after boot (field 22), by /proc/uptime; nil if unreadable.
+    static func runningTime(sinceStartTicks ticks: UInt64) -> Duration? {
+        let hertz = sysconf(Int32(_SC_CLK_TCK))
+        guard hertz > 0, let uptime = readSmallFile("/proc/uptime")?.split(separator: " ").first.flatMap({ Double($0) })
+        else { return nil }
+        let seconds = uptime - Double(ticks) / Double(hertz)
+        return seconds > 0 ? .milliseconds(Int64(seconds * 1000)) : .zero
+    }
+
     /// Every process whose process group is `group`.
     static func members(ofGroup group: Int32) -> [ProcStat] {
         guard let dir = opendir("/proc") else { return [] }

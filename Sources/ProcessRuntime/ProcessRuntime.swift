@@ -21,4 +21,9 @@ public protocol ProcessRuntime: Sendable {
 
     /// Terminations of this runtime's own children from now on, each as soon as it is reaped.
     func terminations() -> AsyncStream<ProcessTermination>
+
+    /// How long the process has been running, from the system's record of its start; nil when it is not running
+    /// or that is unknown. A restarted operator judges an adopted process's run by it (healthy after a long run,
+    /// or still crash-looping), where its own memory of the start is gone.
+    func runningTime(of handle: ProcessHandle) async -> Duration?
 }

@@ -29,8 +29,8 @@ public struct RestartBackoff: Sendable, Hashable {
     }
 
     /// The backoff of a slot as an earlier operator left it (its counts were kept with the process record). A run
-    /// in progress counts from `runningSince`: its true start is unknown here, so a run is only called healthy once
-    /// it has lasted `resetAfter` under this operator.
+    /// in progress counts from `runningSince`: the process's real start when the system knows it, else the
+    /// restoring operator's first look (then a run is only called healthy once it has lasted `resetAfter` under it).
     public init(restoringRestarts restarts: Int, consecutiveFailures: Int, runningSince: ContinuousClock.Instant?) {
         self.init()
         self.restarts = max(restarts, 0)

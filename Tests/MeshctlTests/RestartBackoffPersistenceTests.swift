@@ -62,4 +62,44 @@ struct RestartBackoffPersistenceTests {
         #expect(requeued == slot && after > 13)
         #expect(await operator2.backoffs[slot]?.restarts == 5, "RESTARTS in status goes on from 5")
     }
+
+    /// An adopted process that the system says has run for `ran`, after a series of `failures` crashes, exits
+    /// under a freshly started operator: the saved record after that exit.
+    private func exitUnderANewOperator(ran: Duration, failures: Int) async throws -> StoredProcess {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("backoff-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let directory = StateDirectory(root)
+        try directory.create()
+        let runtime = FakeProcessRuntime()
+        let handle = try await runtime.spawn(ProcessSpec(arguments: ["web"], logPath: directory.logPath(for: "web")))
+        await runtime.setRunningTime(ran, of: handle)
+        let store = try SQLiteStore(stateDirectory: directory.root)
+        defer { try? store.close() }
+        let id = "workload/web/0@rev#\(handle.pid)"
+        try await store.saveProcess(StoredProcess(
+            id: id, role: .workload, service: "web", replica: 0, pid: handle.pid, startTime: handle.startTime,
+            commandHash: handle.commandHash, logPath: handle.logPath, state: "running", revision: "rev",
+            restarts: failures, consecutiveFailures: failures))
+        let restarted = loop(store, runtime, directory)
+        _ = await restarted.observe(try await store.processes(), snapshot: try await MeshSnapshot.load(from: store))
+        await runtime.exit(handle, status: .signal(9))
+        _ = await restarted.observe(try await store.processes(), snapshot: try await MeshSnapshot.load(from: store))
+        return try #require(try await store.process(id: id))
+    }
+
+    @Test func aLongRunThatBeganBeforeTheOperatorRestartEndsTheSeries() async throws {
+        // Killed a moment after the operator restarted, but it had run for ten minutes: a healthy run, so the
+        // next restart waits the first delay (1 s), not the 16 s of a fifth failure in a row.
+        let saved = try await exitUnderANewOperator(ran: .seconds(600), failures: 4)
+        #expect(saved.restarts == 5 && saved.consecutiveFailures == 1)
+        let wait = try #require(saved.restartNotBefore).timeIntervalSinceNow
+        #expect(wait > 0 && wait <= 1.1, "a ten-minute run still counted as a crash loop: waits \(wait) s")
+    }
+
+    @Test func aShortRunThatBeganBeforeTheOperatorRestartContinuesTheSeries() async throws {
+        let saved = try await exitUnderANewOperator(ran: .seconds(5), failures: 4)
+        #expect(saved.restarts == 5 && saved.consecutiveFailures == 5)
+        let wait = try #require(saved.restartNotBefore).timeIntervalSinceNow
+        #expect(wait > 14 && wait <= 16)
+    }
 }

@@ -109,6 +109,23 @@ struct LocalProcessRuntimeTests {
         }
     }
 
+    @Test func runningTimeIsTheSystemsAgeOfTheProcess() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spec = ProcessSpec(arguments: ["/bin/sleep", "30"], logPath: dir.path + "/s.log")
+        try await withSpawned(spec, on: runtime) { handle in
+            try await Task.sleep(for: .milliseconds(1200))
+            let ran = try #require(await runtime.runningTime(of: handle))
+            // Clock ticks are 10 ms; the upper bound only guards against a wrong unit (ticks taken as seconds).
+            #expect(ran >= .milliseconds(1100) && ran < .seconds(20), "ran \(ran)")
+            var impostor = handle
+            impostor.startTime += 1
+            #expect(await runtime.runningTime(of: impostor) == nil)
+            _ = await runtime.stop(handle, grace: .seconds(1))
+            #expect(await runtime.runningTime(of: handle) == nil, "a stopped process has no running time")
+        }
+    }
+
     @Test func childSurvivesCancellationOfTheSpawningTask() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
