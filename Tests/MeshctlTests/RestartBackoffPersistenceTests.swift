@@ -19,20 +19,32 @@ struct RestartBackoffPersistenceTests {
                       gatewayPort: 0, logger: Logger(label: "test"))
     }
 
-    @Test func aRestartedOperatorKeepsTheSlotInBackoffAndTheSeriesGoesOn() async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("backoff-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let directory = StateDirectory(root)
+    private func temporaryStateDirectory() throws -> StateDirectory {
+        let directory = StateDirectory(
+            FileManager.default.temporaryDirectory.appendingPathComponent("backoff-\(UUID().uuidString)").path)
         try directory.create()
+        return directory
+    }
+
+    /// A running replica of `web` as an earlier operator left it, after `failures` crashes in a row.
+    private func adoptedReplica(failures: Int, _ runtime: FakeProcessRuntime, _ store: SQLiteStore,
+                                _ directory: StateDirectory) async throws -> ProcessHandle {
+        let handle = try await runtime.spawn(ProcessSpec(arguments: ["web"], logPath: directory.logPath(for: "web")))
+        try await store.saveProcess(StoredProcess(
+            id: "workload/web/0@rev#\(handle.pid)", role: .workload, service: "web", replica: 0, pid: handle.pid,
+            startTime: handle.startTime, commandHash: handle.commandHash, logPath: handle.logPath, state: "running",
+            revision: "rev", restarts: failures, consecutiveFailures: failures))
+        return handle
+    }
+
+    @Test func aRestartedOperatorKeepsTheSlotInBackoffAndTheSeriesGoesOn() async throws {
+        let directory = try temporaryStateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory.root) }
 
         // Operator 1 adopts a replica an earlier operator restarted four times in a row; it crashes again.
         let runtime = FakeProcessRuntime()
-        let handle = try await runtime.spawn(ProcessSpec(arguments: ["web"], logPath: directory.logPath(for: "web")))
         let first = try SQLiteStore(stateDirectory: directory.root)
-        try await first.saveProcess(StoredProcess(
-            id: "workload/web/0@rev#\(handle.pid)", role: .workload, service: "web", replica: 0, pid: handle.pid,
-            startTime: handle.startTime, commandHash: handle.commandHash, logPath: handle.logPath, state: "running",
-            revision: "rev", restarts: 4, consecutiveFailures: 4))
+        let handle = try await adoptedReplica(failures: 4, runtime, first, directory)
         await runtime.exit(handle, status: .code(1))
         let operator1 = loop(first, runtime, directory)
         _ = await operator1.observe(try await first.processes(), snapshot: try await MeshSnapshot.load(from: first))
@@ -66,25 +78,18 @@ struct RestartBackoffPersistenceTests {
     /// An adopted process that the system says has run for `ran`, after a series of `failures` crashes, exits
     /// under a freshly started operator: the saved record after that exit.
     private func exitUnderANewOperator(ran: Duration, failures: Int) async throws -> StoredProcess {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("backoff-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let directory = StateDirectory(root)
-        try directory.create()
+        let directory = try temporaryStateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory.root) }
         let runtime = FakeProcessRuntime()
-        let handle = try await runtime.spawn(ProcessSpec(arguments: ["web"], logPath: directory.logPath(for: "web")))
-        await runtime.setRunningTime(ran, of: handle)
         let store = try SQLiteStore(stateDirectory: directory.root)
         defer { try? store.close() }
-        let id = "workload/web/0@rev#\(handle.pid)"
-        try await store.saveProcess(StoredProcess(
-            id: id, role: .workload, service: "web", replica: 0, pid: handle.pid, startTime: handle.startTime,
-            commandHash: handle.commandHash, logPath: handle.logPath, state: "running", revision: "rev",
-            restarts: failures, consecutiveFailures: failures))
+        let handle = try await adoptedReplica(failures: failures, runtime, store, directory)
+        await runtime.setRunningTime(ran, of: handle)
         let restarted = loop(store, runtime, directory)
         _ = await restarted.observe(try await store.processes(), snapshot: try await MeshSnapshot.load(from: store))
         await runtime.exit(handle, status: .signal(9))
         _ = await restarted.observe(try await store.processes(), snapshot: try await MeshSnapshot.load(from: store))
-        return try #require(try await store.process(id: id))
+        return try #require(try await store.process(id: "workload/web/0@rev#\(handle.pid)"))
     }
 
     @Test func aLongRunThatBeganBeforeTheOperatorRestartEndsTheSeries() async throws {
