@@ -4,10 +4,12 @@
 # addresses (nginx on 127.0.0.2 and up, two ports each), one request through the proxy after each. Prints per binary the
 # RSS and the /metrics size at the start, then after each quarter. Config mode, one thread, admin with a token.
 # Loopback only; kills only what it starts.
-# Usage: bench/proxy/endpoint-churn.sh NAME=BINARY [NAME=BINARY...]   env: CHANGES=1000 KEYS=200 BACKEND_PORT=18580
-#   (BINARY: mesh-proxy, or meshctl, which gets its `proxy` subcommand)
+# LISTENERS=1: every other change also adds, and the next removes, a listener `extra` (a new socket on port 0), as a
+# gateway binds and closes a Service's listener when it is applied and deleted.
+# Usage: bench/proxy/endpoint-churn.sh NAME=BINARY [NAME=BINARY...]
+#   env: CHANGES=1000 KEYS=200 LISTENERS=0 BACKEND_PORT=18580   (BINARY: mesh-proxy, or meshctl: its `proxy` subcommand)
 set -u -o pipefail
-CHANGES=${CHANGES:-1000}; KEYS=${KEYS:-200}; BACKEND_PORT=${BACKEND_PORT:-18580}
+CHANGES=${CHANGES:-1000}; KEYS=${KEYS:-200}; LISTENERS=${LISTENERS:-0}; BACKEND_PORT=${BACKEND_PORT:-18580}
 (( $# >= 1 )) || { sed -n 2,8p "$0"; exit 1; }
 source "$(dirname "$0")/common.sh"
 # Address j (of KEYS / 2) is 127.0.(j / 250).(2 + j % 250), each on two ports.
@@ -16,7 +18,7 @@ listens=$(for j in $(seq 0 $(( (KEYS + 1) / 2 - 1 ))); do
 done)
 start_nginx backend "server { $listens location / { default_type text/plain; return 200 \"ok\n\"; } }"
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$DIR/admin.token")
-echo "# $(date -u +%FT%TZ) changes=$CHANGES keys=$KEYS load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(date -u +%FT%TZ) changes=$CHANGES keys=$KEYS listeners=$LISTENERS load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for spec in "$@"; do
   name=${spec%%=*}; bin=${spec#*=}
   subcommand=(); [[ $(basename "$bin") == meshctl ]] && subcommand=(proxy)
@@ -30,9 +32,10 @@ J
   port=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/$name.out")
   admin=$(awk '/^admin/{split($2,a,":"); print a[2]}' "$DIR/$name.out")
   [[ -n $port && -n $admin ]] || { cat "$DIR/$name.err"; echo "$name did not start"; exit 1; }
-  python3 - "$port" "$admin" "$DIR/admin.token" "$CHANGES" "$KEYS" "$BACKEND_PORT" "$pid" "$name" <<'PY' || exit 1
+  python3 - "$port" "$admin" "$DIR/admin.token" "$CHANGES" "$KEYS" "$BACKEND_PORT" "$pid" "$name" "$LISTENERS" <<'PY' || exit 1
 import http.client, json, sys
 port, admin, token, changes, keys, backend, pid, name = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read().strip(), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7], sys.argv[8]
+churn_listeners = sys.argv[9] == "1"
 def rss():
     return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS"))
 control = http.client.HTTPConnection("127.0.0.1", admin)
@@ -47,8 +50,10 @@ for i in range(1, changes + 1):
     k = i % keys
     j = k // 2
     address = f"127.0.{j // 250}.{2 + j % 250}:{backend + k % 2}"
-    config = {"version": f"v{i}", "listeners": [{"name": "out", "kind": "outbound", "address": "127.0.0.1:0"}],
-              "services": [{"name": "web", "endpoints": [address]}]}
+    listeners = [{"name": "out", "kind": "outbound", "address": "127.0.0.1:0"}]
+    if churn_listeners and i % 2:
+        listeners.append({"name": "extra", "kind": "outbound", "address": "127.0.0.1:0", "service": "web"})
+    config = {"version": f"v{i}", "listeners": listeners, "services": [{"name": "web", "endpoints": [address]}]}
     control.request("PUT", "/config", body=json.dumps(config),
                     headers={"content-type": "application/json", "authorization": "Bearer " + token})
     reply = control.getresponse(); reply.read()
