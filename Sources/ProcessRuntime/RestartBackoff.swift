@@ -1,9 +1,11 @@
 /// When to restart a process that keeps exiting: capped exponential backoff, reset after a healthy run, as
-/// Kubernetes does for CrashLoopBackOff (1 s, 2 s, 4 s ... capped at 60 s by default).
+/// Kubernetes does for CrashLoopBackOff. The first exit after a healthy run restarts at once, as the kubelet does:
+/// a sidecar killed once is what its workload's calls wait on, and every second of delay is a second of refused
+/// calls; only a second exit in a row starts the waits (1 s, 2 s, 4 s ... capped at 60 s by default).
 ///
 /// A value type without a clock: the caller passes the instants, so tests need no processes and no sleeping.
 public struct RestartBackoff: Sendable, Hashable {
-    /// The delay after the first exit.
+    /// The delay after the second exit in a row (the first restarts at once).
     public var initialDelay: Duration
     /// The longest delay.
     public var maximumDelay: Duration
@@ -58,10 +60,12 @@ public struct RestartBackoff: Sendable, Hashable {
     /// True once a process has failed more than once in a row: what status calls CrashLoopBackOff.
     public var isCrashLooping: Bool { consecutiveFailures > 1 }
 
-    /// `initialDelay * 2^(failures-1)`, capped; computed by doubling so that it cannot overflow.
+    /// Zero after one failure, then `initialDelay * 2^(failures-2)`, capped; computed by doubling so that it cannot
+    /// overflow.
     func delay(afterFailures failures: Int) -> Duration {
+        guard failures > 1 else { return .zero }
         var delay = initialDelay
-        for _ in 1..<max(failures, 1) {
+        for _ in 2..<failures {
             guard delay < maximumDelay else { break }
             delay = delay * 2
         }
