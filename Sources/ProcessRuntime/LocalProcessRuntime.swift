@@ -24,8 +24,14 @@ public actor LocalProcessRuntime: ProcessRuntime {
     private var exitOrder: [Identity] = []
     private let exitHistoryLimit = 1_024
     private let feed = TerminationFeed()
+    /// Started at the first adopted process `observe` sees running.
+    private var adoptedExits: AdoptedExitWatcher?
 
     public init() {}
+
+    deinit {
+        adoptedExits?.stop()
+    }
 
     public func spawn(_ spec: ProcessSpec) async throws -> ProcessHandle {
         guard let program = spec.arguments.first else { throw ProcessRuntimeError.emptyCommand }
@@ -101,6 +107,7 @@ public actor LocalProcessRuntime: ProcessRuntime {
     public func observe(_ handle: ProcessHandle) async -> ProcessObservation {
         let identity = Identity(handle)
         if let stat = ProcStat.read(pid: handle.pid), stat.startTime == handle.startTime, !stat.hasEnded {
+            if !monitored.contains(identity) { watchAdopted(handle) }
             return .running
         }
         if let status = exits[identity] {
@@ -150,6 +157,14 @@ public actor LocalProcessRuntime: ProcessRuntime {
             exits.removeValue(forKey: exitOrder.removeFirst())
         }
         feed.yield(ProcessTermination(handle: handle, status: status))
+    }
+
+    /// A running process that is not our child: its exit is reported through `terminations()` as a child's is.
+    private func watchAdopted(_ handle: ProcessHandle) {
+        if adoptedExits == nil {
+            adoptedExits = AdoptedExitWatcher { [feed] ended in feed.yield(ProcessTermination(handle: ended, status: nil)) }
+        }
+        adoptedExits?.watch(handle)
     }
 
     private func didLoseTrack(of handle: ProcessHandle) {

@@ -1,13 +1,14 @@
 import Synchronization
 
-/// A child of this runtime has ended; reported as soon as it is reaped, so the reconciler can react at once instead
-/// of at its next periodic pass. Processes adopted from an earlier operator are not children and produce none:
-/// `observe` remains the source of truth.
+/// A process of this runtime has ended; reported at once, so the reconciler can react instead of waiting for its next
+/// periodic pass: a child when it is reaped, a process adopted from an earlier operator (once `observe` has seen it
+/// running) when its process descriptor says it ended. `observe` remains the source of truth.
 public struct ProcessTermination: Sendable, Hashable {
     public var handle: ProcessHandle
-    public var status: ExitStatus
+    /// How it ended; nil for an adopted process (its status goes to its own parent, not to us).
+    public var status: ExitStatus?
 
-    public init(handle: ProcessHandle, status: ExitStatus) {
+    public init(handle: ProcessHandle, status: ExitStatus?) {
         self.handle = handle
         self.status = status
     }

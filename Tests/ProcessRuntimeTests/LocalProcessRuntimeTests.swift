@@ -159,6 +159,22 @@ struct LocalProcessRuntimeTests {
         }
     }
 
+    @Test func anAdoptedProcesssExitIsReportedAtOnce() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let spec = ProcessSpec(arguments: ["/bin/sleep", "30"], logPath: dir.path + "/adopted.log")
+        try await withSpawned(spec, on: runtime) { handle in
+            let restarted = LocalProcessRuntime()  // not its parent, as an operator started again
+            let terminations = restarted.terminations()
+            #expect(await restarted.observe(handle) == .running)
+            let killedAt = ContinuousClock.now
+            kill(handle.pid, SIGKILL)
+            let termination = await firstElement(of: terminations, within: .seconds(3))
+            #expect(termination == ProcessTermination(handle: handle, status: nil), "no report without a pass")
+            #expect(killedAt.duration(to: .now) < .seconds(1))
+        }
+    }
+
     @Test func failedSpawnsLeakNoFileDescriptors() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
