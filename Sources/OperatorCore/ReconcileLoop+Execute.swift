@@ -47,9 +47,8 @@ extension ReconcileLoop {
         for case .configure(let slot, let instance, let version) in actions {
             guard let found = byID[instance],
                   let config = world.configurations[slot], config.version == version else { continue }
-            let running = pushedConfigs[instance].flatMap { $0.version == found.observed.configVersion ? $0 : nil }
             jobs.append(PushJob(slot: slot, instance: instance, adminPort: found.ports["admin"] ?? 0, config: config,
-                                running: running))
+                                running: lastPushedConfig(running: found)))
         }
         pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
         guard !jobs.isEmpty else { return actions.isEmpty }
@@ -59,11 +58,15 @@ extension ReconcileLoop {
             metrics.recordPush(ok: outcome.problem == nil, patched: outcome.patched)
             if let problem = outcome.problem {
                 pushedConfigs[job.instance] = nil
+                proxyProbes.lost(job.instance)  // did it answer at all? The next full pass asks it
+                confirmedWhileLooking?[job.instance] = nil
                 await event(for: job.slot, type: .warning, reason: "ConfigRejected", message: "\(job.slot): \(problem)")
             } else {
                 // The proxy answered 200 with this version: it serves it now (its own word, not our intent).
                 confirmedVersions[job.instance] = job.config.version
+                confirmedWhileLooking?[job.instance] = job.config.version
                 pushedConfigs[job.instance] = job.config
+                proxyProbes.answered(job.instance, now: now)
             }
         }
         return jobs.count == actions.count && outcomes.allSatisfy { $0.problem == nil }
@@ -149,9 +152,9 @@ extension ReconcileLoop {
         guard !draining.isEmpty else { return }
         let proxies = instances.compactMap { instance -> DrainGate.Proxy? in
             guard let desired = world.configurations[instance.slot] else { return nil }
-            // What it runs is what we last pushed it only while it reports that version (this pass's answers are
-            // not in `instances` yet: those count as unknown, and as not current, until the next pass).
-            let running = pushedConfigs[instance.record.id].flatMap { $0.version == instance.observed.configVersion ? $0 : nil }
+            // This pass's answers are not in `instances` yet: those count as unknown, and as not current, until the
+            // next pass.
+            let running = lastPushedConfig(running: instance)
             return DrainGate.Proxy(
                 ready: instance.isReady, current: instance.observed.configVersion == desired.version,
                 services: running.map { Set(desired.services.map(\.name)).union($0.services.map(\.name)) })
@@ -177,6 +180,12 @@ extension ReconcileLoop {
                 }
             }
         }
+    }
+
+    /// What a proxy instance runs, if that is what we last pushed it: only while it reports that version (a proxy
+    /// restarted in place, or one that took another push since, runs something else).
+    func lastPushedConfig(running instance: ObservedInstance) -> SidecarConfiguration? {
+        pushedConfigs[instance.record.id].flatMap { $0.version == instance.observed.configVersion ? $0 : nil }
     }
 
     /// A proxy asked to drain finishes its in-flight requests and exits by itself; this bounds that.

@@ -6,80 +6,143 @@ import ProcessRuntime
 import Reconciler
 
 extension ReconcileLoop {
+    /// What a full pass asks of the recorded processes, read from the loop's state before the probes go out.
+    struct LookPlan: Sendable {
+        /// Each Service's health check, by name.
+        var checks: [String: ReplicaHealth.Check] = [:]
+        /// Services whose workloads are ready once they listen (tcp, or h2c without a health check).
+        var opaque: Set<String> = []
+        /// Workloads whose check is due this pass (every workload without a health check).
+        var dueWorkloads: Set<String> = []
+        /// Ready proxies whose configuration version is known and not due for a recheck (`ProbeSchedule`): that
+        /// version, without asking.
+        var knownVersions: [String: String] = [:]
+    }
+
+    /// What one look at a recorded process found, before the loop folds it into its state.
+    struct ProcessLook: Sendable {
+        var observed: ObservedProcess
+        var seen: ProcessObservation
+        /// A workload's check, when one ran.
+        var passed: Bool?
+        /// A proxy's admin endpoint was asked this pass (it answered when `observed.configVersion` is set).
+        var askedProxy = false
+    }
+
     /// Looks at every recorded process: alive with the same start time, answering its health check or admin
     /// endpoint, and which configuration version it reports. A process that ended is noted once, with its exit
-    /// status and last output, and its slot gets a restart backoff.
+    /// status and last output, and its slot gets a restart backoff. While the probes are out, applied changes are
+    /// carried to the proxies from the last observation (`lookCarryingChanges`).
     func observe(_ records: [StoredProcess], snapshot: MeshSnapshot) async -> [ObservedInstance] {
-        var checks: [String: ReplicaHealth.Check] = [:]
-        var opaque: Set<String> = []
+        let plan = lookPlan(records, snapshot: snapshot)
+        let looks = await lookCarryingChanges(at: records, plan: plan)
+        return await fold(looks, records: records, plan: plan)
+    }
+
+    private func lookPlan(_ records: [StoredProcess], snapshot: MeshSnapshot) -> LookPlan {
+        var plan = LookPlan()
         for case .service(let service) in snapshot.objects {
-            if let check = service.spec.healthCheck { checks[service.metadata.name] = ReplicaHealth.Check(check) }
+            if let check = service.spec.healthCheck { plan.checks[service.metadata.name] = ReplicaHealth.Check(check) }
             // A tcp workload speaks no HTTP, and an h2c-only one (grpcio, for one) closes an HTTP/1.1 probe unanswered.
             if service.spec.appProtocol == .tcp
                 || (service.spec.healthCheck == nil && [.grpc, .http2].contains(service.spec.appProtocol)) {
-                opaque.insert(service.metadata.name)
+                plan.opaque.insert(service.metadata.name)
             }
         }
         // A workload with a healthCheck is probed when its interval says so (ReplicaHealth); between probes it
         // keeps the status its thresholds gave it.
         let clock = now
-        let due = Set(records.filter { record in
-            checks[record.service].map { replicaHealth.isDue(record.id, check: $0, now: clock) } ?? true
-        }.map(\.id))
-        // Probes run concurrently (a pass over 80 processes would otherwise wait on 80 round trips in a row);
-        // exits are noted afterwards, one at a time, because they touch the loop's backoff state.
-        let runtime = self.runtime
-        let prober = self.prober
-        let probed = await withTaskGroup(of: (Int, ObservedProcess, ProcessObservation, Bool?).self) { group in
+        let last = Dictionary(lastInstances.map { ($0.record.id, $0.observed) }, uniquingKeysWith: { first, _ in first })
+        for record in records {
+            if record.role == .workload {
+                if plan.checks[record.service].map({ replicaHealth.isDue(record.id, check: $0, now: clock) }) ?? true {
+                    plan.dueWorkloads.insert(record.id)
+                }
+            } else if let seen = last[record.id], seen.state == .ready, let version = seen.configVersion,
+                      !proxyProbes.isDue(record.id, now: clock) {
+                plan.knownVersions[record.id] = version
+            }
+        }
+        return plan
+    }
+
+    /// Every record's look, concurrently (a pass over 400 processes would otherwise wait on 400 round trips in a
+    /// row); off the actor's state, so the loop can carry a change meanwhile.
+    static func look(at records: [StoredProcess], plan: LookPlan, runtime: any ProcessRuntime, prober: Prober) async
+        -> [ProcessLook]
+    {
+        await withTaskGroup(of: (Int, ProcessLook).self) { group in
             for (index, record) in records.enumerated() {
-                let check = checks[record.service]
-                let probeNow = due.contains(record.id)
-                let listensOnly = opaque.contains(record.service)
                 group.addTask {
-                    let ports = record.portMap
-                    var observed = ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision,
-                                                   state: .starting)
-                    // A gateway whose revision carries no data-plane version was started before `--reuse-port`.
-                    observed.holdsPortsExclusively = record.role == .gateway
-                        && ProxyLaunch.dataPlane(ofRevision: record.revision) == nil
-                    var passed: Bool?
-                    let seen = await runtime.observe(record.handle)
-                    if case .running = seen {
-                        if record.state == "draining" {
-                            observed.state = .draining
-                        } else if record.role == .workload {
-                            if probeNow && listensOnly {
-                                // A tcp workload, or an h2c one without a healthCheck: ready once it listens.
-                                passed = !PortProbe.isFree(ports["port"] ?? 0)
-                            } else if probeNow, let service = check?.grpcService {
-                                passed = await prober.grpcServing(port: ports["port"] ?? 0, service: service,
-                                                                  timeout: check?.timeout ?? .seconds(1))
-                            } else if probeNow {
-                                passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
-                                                                    timeout: check?.timeout ?? .seconds(1))
-                            }
-                            observed.state = passed == true ? .ready : .starting
-                        } else {
-                            observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
-                            observed.state = observed.configVersion == nil ? .starting : .ready
-                        }
-                    }
-                    return (index, observed, seen, passed)
+                    (index, await look(at: record, plan: plan, runtime: runtime, prober: prober))
                 }
             }
-            var results: [(Int, ObservedProcess, ProcessObservation, Bool?)] = []
-            for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }
+            var looks: [(Int, ProcessLook)] = []
+            for await result in group { looks.append(result) }
+            return looks.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    private static func look(at record: StoredProcess, plan: LookPlan, runtime: any ProcessRuntime, prober: Prober)
+        async -> ProcessLook
+    {
+        let ports = record.portMap
+        var look = ProcessLook(
+            observed: ObservedProcess(slot: record.slot, instance: record.id, revision: record.revision, state: .starting),
+            seen: await runtime.observe(record.handle))
+        // A gateway whose revision carries no data-plane version was started before `--reuse-port`.
+        look.observed.holdsPortsExclusively = record.role == .gateway
+            && ProxyLaunch.dataPlane(ofRevision: record.revision) == nil
+        guard case .running = look.seen else { return look }
+        if record.state == "draining" {
+            look.observed.state = .draining
+        } else if record.role == .workload {
+            let check = plan.checks[record.service]
+            if plan.dueWorkloads.contains(record.id) {
+                if plan.opaque.contains(record.service) {
+                    // A tcp workload, or an h2c one without a healthCheck: ready once it listens.
+                    look.passed = !PortProbe.isFree(ports["port"] ?? 0)
+                } else if let service = check?.grpcService {
+                    look.passed = await prober.grpcServing(port: ports["port"] ?? 0, service: service,
+                                                           timeout: check?.timeout ?? .seconds(1))
+                } else {
+                    look.passed = await prober.workloadReady(port: ports["port"] ?? 0, healthPath: check?.path,
+                                                             timeout: check?.timeout ?? .seconds(1))
+                }
+            }
+            look.observed.state = look.passed == true ? .ready : .starting
+        } else if let known = plan.knownVersions[record.id] {
+            look.observed.configVersion = known
+            look.observed.state = .ready
+        } else {
+            look.askedProxy = true
+            look.observed.configVersion = await prober.proxyConfigVersion(adminPort: ports["admin"] ?? 0)
+            look.observed.state = look.observed.configVersion == nil ? .starting : .ready
+        }
+        return look
+    }
+
+    /// Folds the looks into the loop's state, one at a time: health thresholds, exits and backoff, the probe
+    /// schedule, and the versions proxies confirmed to pushes made while the probes were out (newer than a probe).
+    private func fold(_ looks: [ProcessLook], records: [StoredProcess], plan: LookPlan) async -> [ObservedInstance] {
+        let clock = now
+        let confirmed = confirmedWhileLooking ?? [:]
+        confirmedWhileLooking = nil
         replicaHealth.retain(Set(records.map(\.id)))
+        proxyProbes.retain(Set(records.filter { $0.role != .workload }.map(\.id)))
         var result: [ObservedInstance] = []
-        for (index, var observed, seen, passed) in probed {
-            let record = records[index]
-            if observed.state != .draining, seen == .running, record.role == .workload, let check = checks[record.service] {
-                let healthy = passed.map { replicaHealth.record(record.id, check: check, passed: $0, now: clock) }
+        for (record, look) in zip(records, looks) {
+            var observed = look.observed
+            let seen = look.seen
+            if observed.state != .draining, seen == .running, record.role == .workload, let check = plan.checks[record.service] {
+                let healthy = look.passed.map { replicaHealth.record(record.id, check: check, passed: $0, now: clock) }
                     ?? replicaHealth.isHealthy(record.id)
                 observed.state = healthy ? .ready : .starting
             }
+            if look.askedProxy {
+                if observed.configVersion == nil { proxyProbes.lost(record.id) } else { proxyProbes.answered(record.id, now: clock) }
+            }
+            if observed.state == .ready, let version = confirmed[record.id] { observed.configVersion = version }
             await restoreBackoff(from: record, alive: seen == .running)
             switch seen {
             case .running:

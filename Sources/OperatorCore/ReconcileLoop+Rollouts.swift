@@ -225,9 +225,8 @@ extension ReconcileLoop {
     func splitConfirmed(_ split: String, instances: [ObservedInstance]) -> Bool {
         let desired = lastWorld.configurations
         let proxies = instances.filter { $0.slot.role != .workload }.map { instance in
-            let version = instance.observed.configVersion
-            let running = desired[instance.slot].flatMap { $0.version == version ? $0 : nil }
-                ?? pushedConfigs[instance.record.id].flatMap { $0.version == version ? $0 : nil }
+            let running = desired[instance.slot].flatMap { $0.version == instance.observed.configVersion ? $0 : nil }
+                ?? lastPushedConfig(running: instance)
             return SplitConfirmation.Proxy(slot: instance.slot, answering: instance.isReady, running: running)
         }
         return SplitConfirmation.confirmed(split: split, desired: desired, proxies: proxies)

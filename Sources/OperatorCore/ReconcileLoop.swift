@@ -73,14 +73,20 @@ actor ReconcileLoop {
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
     /// A kick that came while a pass ran: the next sleep returns at once.
-    private var pendingKick = false
+    var pendingKick = false
     /// Why the next pass runs. Only applied objects changed (an apply): it may plan from the last observation
     /// instead of probing every process again, so a config push does not wait ~50 ms of probes. Any other kick (a
     /// process exit, a command) or a timer tick observes for real.
-    private var objectsChanged = false
+    var objectsChanged = false
     /// When the oldest change not yet pushed was stored (apply, delete): the start of its propagation.
     private var changeStoredAt: ContinuousClock.Instant?
-    private var observationWanted = false
+    var observationWanted = false
+    /// A full pass waiting on its probes, woken by a change to carry at once (ReconcileLoop+Overtake.swift).
+    var changeWaiter: CheckedContinuation<Void, Never>?
+    /// Versions proxies confirmed to pushes made while a full pass's probes were out (newer than those probes).
+    var confirmedWhileLooking: [String: String]?
+    /// When each proxy's admin endpoint is asked again.
+    var proxyProbes = ProbeSchedule()
     private var sleeper: CheckedContinuation<Void, Never>?
     private var sleepGeneration = 0
 
@@ -116,6 +122,7 @@ actor ReconcileLoop {
         if observe { observationWanted = true } else {
             objectsChanged = true
             changeStoredAt = changeStoredAt ?? .now
+            releaseChangeWaiter()
         }
         guard let sleeper else {
             pendingKick = true
@@ -181,12 +188,13 @@ actor ReconcileLoop {
     /// Whether `down` finished: nothing the operator started is still running.
     var hasStoppedEverything: Bool { stopping && lastInstances.isEmpty }
 
-    /// One reconcile pass; returns how long to wait before the next one.
-    func pass() async -> Double {
+    /// One reconcile pass; returns how long to wait before the next one. `overtaking`: a quick pass carrying a change
+    /// while a full pass's probes are out (ReconcileLoop+Overtake.swift); it only pushes and writes status.
+    func pass(overtaking: Bool = false) async -> Double {
         passes += 1
-        let quick = objectsChanged && !observationWanted && !stopping && lastSnapshot != nil
+        let quick = overtaking || (objectsChanged && !observationWanted && !stopping && lastSnapshot != nil)
         objectsChanged = false
-        observationWanted = false
+        if !overtaking { observationWanted = false }
         // The changes this pass's snapshot includes: their propagation ends when its pushes are confirmed.
         var coveredChange = changeStoredAt
         changeStoredAt = nil
@@ -205,8 +213,9 @@ actor ReconcileLoop {
             phase("load")
             let instances = quick ? lastInstances
                 : await applyReadiness(await observe(try await store.processes(), snapshot: snapshot), snapshot: snapshot)
-            phase(quick ? "observe(reused)" : "observe")
+            phase(overtaking ? "observe(overtaking)" : quick ? "observe(reused)" : "observe")
             keepLogsBounded(instances.map(\.record))
+            if !quick, let carried = lastSnapshot { snapshot = carried }  // a change carried during the probes loaded it
             if objectsChanged {
                 // An apply landed while this pass probed: plan with it now rather than one whole pass later.
                 objectsChanged = false
@@ -242,7 +251,7 @@ actor ReconcileLoop {
                 switch action {
                 case .requeue(_, let after, _): wait = min(wait, max(after, 0.1))
                 case .configure: pushes.append(action)  // independent of each other: sent together below
-                default: await execute(action, world: world, instances: instances)
+                default: if !overtaking { await execute(action, world: world, instances: instances) }
                 }
             }
             phase("execute")
@@ -256,7 +265,7 @@ actor ReconcileLoop {
                     changeStoredAt = min(changeStoredAt ?? coveredChange, coveredChange)
                 }
             }
-            await finishDrains(instances: instances, world: world)
+            if !overtaking { await finishDrains(instances: instances, world: world) }
             lastWorld = world
             // A quick pass starts from records read back at the end of the last one; only a start, stop or forget
             // (or a drain finishing) changes them. After a weight change (pushes alone) reading 400 records back
