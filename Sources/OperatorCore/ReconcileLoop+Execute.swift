@@ -58,7 +58,7 @@ extension ReconcileLoop {
             metrics.recordPush(ok: outcome.problem == nil, patched: outcome.patched)
             if let problem = outcome.problem {
                 pushedConfigs[job.instance] = nil
-                proxyProbes.lost(job.instance)  // did it answer at all? The next full pass asks it
+                probeSchedule.lost(job.instance)  // did it answer at all? The next full pass asks it
                 confirmedWhileLooking?[job.instance] = nil
                 await event(for: job.slot, type: .warning, reason: "ConfigRejected", message: "\(job.slot): \(problem)")
             } else {
@@ -66,7 +66,7 @@ extension ReconcileLoop {
                 confirmedVersions[job.instance] = job.config.version
                 confirmedWhileLooking?[job.instance] = job.config.version
                 pushedConfigs[job.instance] = job.config
-                proxyProbes.answered(job.instance, now: now)
+                probeSchedule.answered(job.instance, now: now)
             }
         }
         return jobs.count == actions.count && outcomes.allSatisfy { $0.problem == nil }

@@ -12,8 +12,10 @@ extension ReconcileLoop {
         var checks: [String: ReplicaHealth.Check] = [:]
         /// Services whose workloads are ready once they listen (tcp, or h2c without a health check).
         var opaque: Set<String> = []
-        /// Workloads whose check is due this pass (every workload without a health check).
+        /// Workloads whose check is due this pass.
         var dueWorkloads: Set<String> = []
+        /// Ready workloads without a health check that answered recently (`ProbeSchedule`): still ready, unasked.
+        var knownReadyWorkloads: Set<String> = []
         /// Ready proxies whose configuration version is known and not due for a recheck (`ProbeSchedule`): that
         /// version, without asking.
         var knownVersions: [String: String] = [:]
@@ -54,12 +56,16 @@ extension ReconcileLoop {
         let clock = now
         let last = Dictionary(lastInstances.map { ($0.record.id, $0.observed) }, uniquingKeysWith: { first, _ in first })
         for record in records {
+            let known = last[record.id].flatMap { $0.state == .ready && !probeSchedule.isDue(record.id, now: clock) ? $0 : nil }
             if record.role == .workload {
-                if plan.checks[record.service].map({ replicaHealth.isDue(record.id, check: $0, now: clock) }) ?? true {
+                if let check = plan.checks[record.service] {
+                    if replicaHealth.isDue(record.id, check: check, now: clock) { plan.dueWorkloads.insert(record.id) }
+                } else if known != nil {
+                    plan.knownReadyWorkloads.insert(record.id)
+                } else {
                     plan.dueWorkloads.insert(record.id)
                 }
-            } else if let seen = last[record.id], seen.state == .ready, let version = seen.configVersion,
-                      !proxyProbes.isDue(record.id, now: clock) {
+            } else if let version = known?.configVersion {
                 plan.knownVersions[record.id] = version
             }
         }
@@ -110,7 +116,7 @@ extension ReconcileLoop {
                                                              timeout: check?.timeout ?? .seconds(1))
                 }
             }
-            look.observed.state = look.passed == true ? .ready : .starting
+            look.observed.state = look.passed == true || plan.knownReadyWorkloads.contains(record.id) ? .ready : .starting
         } else if let known = plan.knownVersions[record.id] {
             look.observed.configVersion = known
             look.observed.state = .ready
@@ -129,7 +135,7 @@ extension ReconcileLoop {
         let confirmed = confirmedWhileLooking ?? [:]
         confirmedWhileLooking = nil
         replicaHealth.retain(Set(records.map(\.id)))
-        proxyProbes.retain(Set(records.filter { $0.role != .workload }.map(\.id)))
+        probeSchedule.retain(Set(records.map(\.id)))
         var result: [ObservedInstance] = []
         for (record, look) in zip(records, looks) {
             var observed = look.observed
@@ -139,8 +145,11 @@ extension ReconcileLoop {
                     ?? replicaHealth.isHealthy(record.id)
                 observed.state = healthy ? .ready : .starting
             }
-            if look.askedProxy {
-                if observed.configVersion == nil { proxyProbes.lost(record.id) } else { proxyProbes.answered(record.id, now: clock) }
+            // What the schedule goes by: a proxy's answer, or the check of a workload without a health check.
+            let answered = look.askedProxy ? observed.configVersion != nil
+                : plan.checks[record.service] == nil ? look.passed : nil
+            if let answered {
+                if answered { probeSchedule.answered(record.id, now: clock) } else { probeSchedule.lost(record.id) }
             }
             if observed.state == .ready, let version = confirmed[record.id] { observed.configVersion = version }
             await restoreBackoff(from: record, alive: seen == .running)

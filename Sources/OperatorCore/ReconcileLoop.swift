@@ -86,7 +86,7 @@ actor ReconcileLoop {
     /// Versions proxies confirmed to pushes made while a full pass's probes were out (newer than those probes).
     var confirmedWhileLooking: [String: String]?
     /// When each proxy's admin endpoint is asked again.
-    var proxyProbes = ProbeSchedule()
+    var probeSchedule = ProbeSchedule()
     private var sleeper: CheckedContinuation<Void, Never>?
     private var sleepGeneration = 0
 

@@ -7,7 +7,8 @@ import TrafficPolicy
 ///
 /// Until a replica passes its first check it is probed on every pass, so a new replica takes traffic as soon as it
 /// answers (what a Kubernetes startup probe is for); from then on the interval holds. A replica without a
-/// `healthCheck` is not tracked here: it is ready while it answers HTTP at all.
+/// `healthCheck` is not tracked here: it is ready while it answers HTTP at all, asked again every 5-10 s once it
+/// did (`ProbeSchedule`).
 ///
 /// A value type without a clock: the caller passes `now` (the loop's monotonic seconds), so tests drive it with a
 /// fake clock and a fake prober.
