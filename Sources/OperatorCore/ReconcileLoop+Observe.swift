@@ -8,6 +8,8 @@ import Reconciler
 extension ReconcileLoop {
     /// What a full pass asks of the recorded processes, read from the loop's state before the probes go out.
     struct LookPlan: Sendable {
+        /// When the looks went out (the loop's clock): what health checks and the probe schedule count from.
+        var clock: Double
         /// Each Service's health check, by name.
         var checks: [String: ReplicaHealth.Check] = [:]
         /// Services whose workloads are ready once they listen (tcp, or h2c without a health check).
@@ -42,7 +44,7 @@ extension ReconcileLoop {
     }
 
     private func lookPlan(_ records: [StoredProcess], snapshot: MeshSnapshot) -> LookPlan {
-        var plan = LookPlan()
+        var plan = LookPlan(clock: now)
         for case .service(let service) in snapshot.objects {
             if let check = service.spec.healthCheck { plan.checks[service.metadata.name] = ReplicaHealth.Check(check) }
             // A tcp workload speaks no HTTP, and an h2c-only one (grpcio, for one) closes an HTTP/1.1 probe unanswered.
@@ -53,7 +55,7 @@ extension ReconcileLoop {
         }
         // A workload with a healthCheck is probed when its interval says so (ReplicaHealth); between probes it
         // keeps the status its thresholds gave it.
-        let clock = now
+        let clock = plan.clock
         let last = Dictionary(lastInstances.map { ($0.record.id, $0.observed) }, uniquingKeysWith: { first, _ in first })
         for record in records {
             let known = last[record.id].flatMap { $0.state == .ready && !probeSchedule.isDue(record.id, now: clock) ? $0 : nil }
@@ -131,7 +133,7 @@ extension ReconcileLoop {
     /// Folds the looks into the loop's state, one at a time: health thresholds, exits and backoff, the probe
     /// schedule, and the versions proxies confirmed to pushes made while the probes were out (newer than a probe).
     private func fold(_ looks: [ProcessLook], records: [StoredProcess], plan: LookPlan) async -> [ObservedInstance] {
-        let clock = now
+        let clock = plan.clock
         let confirmed = confirmedWhileLooking ?? [:]
         confirmedWhileLooking = nil
         replicaHealth.retain(Set(records.map(\.id)))
