@@ -3,19 +3,19 @@ import OperatorAPI
 import Testing
 
 /// A weight change reaches the proxies without waiting for a full pass's probes. A Service whose health check takes
-/// 2.5 s to answer (interval 1 s, so it is due on every pass) keeps every full pass in its probes for 2.5 s; before
-/// changes overtook the probes, a change landing in one waited for them (1.25 s on average, up to 2.5 s). Now it is
-/// carried at once from the last observation, and the full pass goes on beside it.
+/// 2.8 s to answer (interval 3 s) keeps the full passes in their probes 2.8 s of every 3; before changes overtook the
+/// probes, a change landing in one waited for them (1.4 s on average, up to 2.8 s). Now it is carried at once from
+/// the last observation, and the full pass goes on beside it.
 @Suite("a change overtakes a full pass's probes", .serialized)
 struct ChangeOvertakesProbesEndToEndTests {
-    /// Answers `/healthz` after 2.5 s, anything else at once.
+    /// Answers `/healthz` after 2.8 s, anything else at once.
     static let slowHealth = #"""
         import http.server, os, time
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def do_GET(self):
                 if self.path == "/healthz":
-                    time.sleep(2.5)
+                    time.sleep(2.8)
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
@@ -34,7 +34,7 @@ struct ChangeOvertakesProbesEndToEndTests {
           port: \(ports[0])
           command: [/usr/bin/python3, slow.py]
           workingDir: \(harness.directory)
-          healthCheck: {path: /healthz, interval: 1s, timeout: 5s}
+          healthCheck: {path: /healthz, interval: 3s, timeout: 3s}
         ---
         apiVersion: mesh.meshctl.dev/v1alpha1
         kind: Service
@@ -91,16 +91,16 @@ struct ChangeOvertakesProbesEndToEndTests {
         #expect(await eventuallyConfirmed(client, within: 30))
 
         var waits: [Double] = []
-        for change in 1...6 {
+        for change in 1...8 {
             try harness.write("mesh.yaml", manifests(harness, ports: ports, weight: change * 10))
             #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
             let applied = Date()
             #expect(await eventuallyConfirmed(client, within: 10))
             waits.append(Date().timeIntervalSince(applied))
-            // Land the next change somewhere else in the 2.5 s probe window.
+            // Land the next change somewhere else in the 3 s probe cycle.
             try await Task.sleep(for: .milliseconds(370))
         }
-        // Before: each change waited for the pass's 2.5 s probe to end (all six under 1.2 s: a chance of ~1 in 250).
+        // Before: a change waited for the pass's 2.8 s probe to end (all eight under 1.2 s: a chance of ~1 in 400).
         #expect(waits.allSatisfy { $0 < 1.2 }, "seconds from apply to every proxy confirmed: \(waits)")
     }
 
