@@ -44,11 +44,16 @@ extension ReconcileLoop {
     func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async -> Bool {
         var jobs: [PushJob] = []
         let byID = Dictionary(instances.map { ($0.record.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let dataPlanes = Dictionary(world.processes.map { ($0.slot, ProxyLaunch.dataPlane(ofRevision: $0.revision)) },
+                                    uniquingKeysWith: { first, _ in first })
         for case .configure(let slot, let instance, let version) in actions {
             guard let found = byID[instance],
                   let config = world.configurations[slot], config.version == version else { continue }
+            // A patch only to a proxy of the operator's own data plane: an older one (not yet replaced in an
+            // upgrade) would ignore fields it does not know, services say, and still claim the new version.
+            let sameDataPlane = ProxyLaunch.dataPlane(ofRevision: found.record.revision) == dataPlanes[slot] ?? nil
             jobs.append(PushJob(slot: slot, instance: instance, adminPort: found.ports["admin"] ?? 0, config: config,
-                                running: lastPushedConfig(running: found)))
+                                running: sameDataPlane ? lastPushedConfig(running: found) : nil))
         }
         pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
         guard !jobs.isEmpty else { return actions.isEmpty }

@@ -5,12 +5,14 @@ import Foundation
 #endif
 
 /// A change to the mesh tables of a running proxy (`PATCH /config`): the splits and retry policies, replaced whole,
-/// on top of the exact version the sender believes the proxy runs.
+/// and the services that changed, each replaced whole by name, on top of the exact version the sender believes the
+/// proxy runs.
 ///
-/// A weight change touches every proxy of the mesh but only its `splits`; sending those alone, instead of every
-/// service, listener and limit again, is what keeps a rollout step cheap for 41 proxies on two cores (the whole
-/// document's decoding was a third of a proxy's cost per push). `base` makes it safe: a proxy that runs anything else
-/// refuses the patch (409) and the sender falls back to the whole configuration.
+/// A weight change touches every proxy of the mesh but only its `splits`; a registration, an expiry or a new replica
+/// touches one service's endpoints. Sending those alone, instead of every service, listener and limit again, is what
+/// keeps such a change cheap for 21-41 proxies on two cores (the whole document's decoding was a third of a proxy's
+/// cost per push, and the sender's encoding grows with the mesh too). `base` makes it safe: a proxy that runs
+/// anything else refuses the patch (409) and the sender falls back to the whole configuration.
 public struct SidecarConfigPatch: Sendable, Hashable, Codable {
     /// The version the patch applies to.
     public var base: String
@@ -20,37 +22,59 @@ public struct SidecarConfigPatch: Sendable, Hashable, Codable {
     public var splits: [TrafficSplitConfig]?
     /// Replaces the retry policies when present.
     public var retryPolicies: [RetryPolicyConfig]?
+    /// Services added or changed, each replacing the running service of its name (or added after the others).
+    public var services: [ServiceConfig]?
+    /// Names of running services the patched configuration no longer has.
+    public var removedServices: [String]?
+    /// Every service's name in the patched configuration's order; present only when keeping the running order and
+    /// appending the added services would not give it (a sidecar's own `local:` service stays last, say).
+    public var serviceOrder: [String]?
 
-    public init(base: String, version: String, splits: [TrafficSplitConfig]? = nil, retryPolicies: [RetryPolicyConfig]? = nil) {
+    public init(
+        base: String, version: String, splits: [TrafficSplitConfig]? = nil, retryPolicies: [RetryPolicyConfig]? = nil,
+        services: [ServiceConfig]? = nil, removedServices: [String]? = nil, serviceOrder: [String]? = nil
+    ) {
         self.base = base
         self.version = version
         self.splits = splits
         self.retryPolicies = retryPolicies
+        self.services = services
+        self.removedServices = removedServices
+        self.serviceOrder = serviceOrder
     }
 
-    /// The patch that turns `old` into `new`, or nil when they differ in more than their version, splits and retry
-    /// policies (then only the whole configuration will do).
+    /// The patch that turns `old` into `new`, or nil when they differ in more than their version, splits, retry
+    /// policies and services (listeners, limits, timeouts, access log or faults: only the whole configuration will
+    /// do), or when a service name is not unique in either (then a name does not say which service to replace).
     public static func between(_ old: SidecarConfiguration, _ new: SidecarConfiguration) -> SidecarConfigPatch? {
+        guard old.version != new.version else { return nil }
         var rest = old
         rest.version = new.version
         rest.splits = new.splits
         rest.retryPolicies = new.retryPolicies
-        guard rest == new, old.version != new.version else { return nil }
+        rest.services = new.services
+        guard rest == new, let services = ServicesChange(from: old.services, to: new.services) else { return nil }
         return SidecarConfigPatch(
             base: old.version, version: new.version,
             splits: old.splits == new.splits ? nil : new.splits,
-            retryPolicies: old.retryPolicies == new.retryPolicies ? nil : new.retryPolicies)
+            retryPolicies: old.retryPolicies == new.retryPolicies ? nil : new.retryPolicies,
+            services: services.upserted, removedServices: services.removed, serviceOrder: services.order)
     }
 
     /// Whether the patch was written for `version`.
     public func applies(to version: String) -> Bool { base == version }
 
-    /// `config` with the patch applied (not validated: the proxy validates what it is about to run).
+    /// Whether the patch replaces, adds or removes services (else it touches the splits and retry policies alone).
+    public var changesServices: Bool { services != nil || removedServices != nil || serviceOrder != nil }
+
+    /// `config` with the patch applied (not validated: the proxy validates what it is about to run, with
+    /// `problems(applyingTo:)` for what only the running configuration can tell).
     public func applied(to config: SidecarConfiguration) -> SidecarConfiguration {
         var patched = config
         patched.version = version
         if let splits { patched.splits = splits }
         if let retryPolicies { patched.retryPolicies = retryPolicies }
+        if changesServices { patched.services = patchedServices(config.services) }
         return patched
     }
 

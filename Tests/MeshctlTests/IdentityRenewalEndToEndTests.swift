@@ -78,10 +78,14 @@ struct IdentityRenewalEndToEndTests {
 
     /// Every ready proxy's admin port by slot: the gateway and each sidecar.
     static func proxyAdminPorts(_ harness: OperatorHarness) async throws -> [String: Int] {
+        try await proxyPorts(harness).compactMapValues { $0["admin"] }
+    }
+
+    /// Every ready proxy's ports (`admin`, a sidecar's `inbound` and `outbound`, …) by slot.
+    static func proxyPorts(_ harness: OperatorHarness) async throws -> [String: [String: Int]] {
         let status = try await APIClient(socketPath: harness.stateDirectory + "/operator.sock").send("GET", "/v1/status")
         let snapshot = try JSONDecoder().decode(StatusSnapshot.self, from: Data(status.body))
         let proxies = snapshot.processes.filter { ($0.role == "sidecar" || $0.role == "gateway") && $0.state == "ready" }
-        return Dictionary(proxies.compactMap { process in process.ports["admin"].map { (process.slot, $0) } },
-                          uniquingKeysWith: { first, _ in first })
+        return Dictionary(proxies.map { ($0.slot, $0.ports) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -85,6 +85,16 @@ final class OperatorHarness {
         return false
     }
 
+    /// `eventually` for a condition that awaits (an admin API call, say): polls every 100 ms for at most `seconds`.
+    func eventuallyAwaiting(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     /// A Service's `status.readyReplicas` as `meshctl get services NAME -o json` shows it (nil when it says none).
     func readyReplicas(_ service: String) throws -> Int? {
         let output = try meshctl(["get", "services", service, "-o", "json"]).stdout

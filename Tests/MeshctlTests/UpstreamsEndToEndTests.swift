@@ -96,20 +96,11 @@ struct UpstreamsEndToEndTests {
         try harness.write("m.yaml", manifests(harness, callerPort: callerPort, ports: ports, otherBalancer: "round-robin"))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         var after: [String: String] = [:]
-        #expect(try await eventually(30) {
+        #expect(try await harness.eventuallyAwaiting(30) {
             after = try await versions(harness)
             return after["backend/sidecar/0"] != before["backend/sidecar/0"]
         }, "\(before) -> \(after)")
         #expect(after["caller/sidecar/0"] == before["caller/sidecar/0"], "\(before) -> \(after)")
         #expect(after["gateway/gateway/0"] != before["gateway/gateway/0"])
-    }
-
-    private func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }

@@ -82,7 +82,7 @@ struct ProxyConfigPatchTests {
         await a.stop()
     }
 
-    @Test("between: only version, splits and retry policies may differ; anything else needs the whole configuration")
+    @Test("between: version, splits, retry policies and services may differ; listeners need the whole configuration")
     func between() {
         let old = ProxyHarness.config(version: "v1", services: [ServiceConfig(name: "a", endpoints: ["127.0.0.1:1"])], splits: split(a: 1, b: 0))
         var weights = old
@@ -93,7 +93,12 @@ struct ProxyConfigPatchTests {
         #expect(patch?.applied(to: old) == weights)
         var endpoints = weights
         endpoints.services[0].endpoints = ["127.0.0.1:2"]
-        #expect(SidecarConfigPatch.between(old, endpoints) == nil)
+        let services = SidecarConfigPatch.between(old, endpoints)
+        #expect(services?.services == endpoints.services)
+        #expect(services?.applied(to: old) == endpoints)
+        var listeners = weights
+        listeners.listeners[0].address = "127.0.0.1:9"
+        #expect(SidecarConfigPatch.between(old, listeners) == nil)
         #expect(SidecarConfigPatch.between(old, old) == nil)
     }
 }

@@ -41,7 +41,7 @@ enum OperatorMetricsText {
         family("mesh_operator_config_push_failures_total", "counter", "Configurations a proxy refused or did not take.")
         sample("mesh_operator_config_push_failures_total", [], Double(metrics.configPushFailures))
         family("mesh_operator_config_patches_total", "counter",
-               "Configurations a proxy took as a patch of its splits and retry policies (PATCH /config).")
+               "Configurations a proxy took as a patch of its splits, retry policies and changed services (PATCH /config).")
         sample("mesh_operator_config_patches_total", [], Double(metrics.configPatches))
 
         family("mesh_operator_processes", "gauge", "Processes the operator runs, by role and state.")

@@ -10,20 +10,20 @@ extension ProxyServer {
         case invalid(ConfigError)
     }
 
-    /// Applies a `PATCH /config`: the splits and retry policies on top of the running configuration, if it is still
-    /// the patch's base. What a weight change costs a proxy is the patched tables alone: only they are validated
-    /// (nothing else changed, and the rest was valid when it was applied), and a splits-only patch keeps every
-    /// loop's services, endpoints and host table as they are. At 100 services, validating and recompiling the
-    /// whole mesh for one weight was most of a proxy's CPU per change (bench/proxy/patch-cost.sh).
+    /// Applies a `PATCH /config`: the splits, retry policies and changed services on top of the running
+    /// configuration, if it is still the patch's base. What a change costs a proxy is the patched tables alone: only
+    /// they are validated (nothing else changed, and the rest was valid when it was applied), a splits-only patch
+    /// keeps every loop's services, endpoints and host table as they are, and a services patch recompiles only the
+    /// services it names (`LoopContext.compile` keeps every unchanged one whole). At 100 services, validating and
+    /// recompiling the whole mesh for one weight was most of a proxy's CPU per change (bench/proxy/patch-cost.sh).
+    ///
+    /// A services patch swaps exactly as `PUT /config` does: requests in flight finish on the services they hold,
+    /// endpoints that left close their idle connections, stop their health checks and take their metric series out.
     ///
     /// Completed on `eventLoop`: the admin endpoint answers a patch without leaving its event loop when no other
-    /// change is being applied. Every operator weight change patches every proxy, and the hops
+    /// change is being applied. Every operator weight change or registration patches every proxy, and the hops
     /// between the loop and Swift's executor cost a proxy more CPU than the patch itself.
     func apply(_ patch: SidecarConfigPatch, from eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        let tables = SidecarConfiguration(
-            version: patch.version, listeners: [], services: [], splits: patch.splits ?? [],
-            retryPolicies: patch.retryPolicies ?? [])
-        do { try tables.validate() } catch { return eventLoop.makeFailedFuture(PatchError.invalid(error)) }
         if applyGate.tryAcquire() { return swapIn(patch, on: eventLoop) }
         return eventLoop.makeFutureWithTask {
             await self.applyGate.acquire()
@@ -38,8 +38,15 @@ extension ProxyServer {
             applyGate.release()
             return eventLoop.makeFailedFuture(PatchError.conflict(running: current.version))
         }
+        do {
+            try patch.validate(against: current)
+        } catch {
+            applyGate.release()
+            return eventLoop.makeFailedFuture(PatchError.invalid(error))
+        }
         let new = patch.applied(to: current)
-        let splitsOnly = patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies
+        let leaving = patch.endpointsLeaving(current).map { EndpointState.key(service: $0.service, address: $0.address) }
+        let splitsOnly = !patch.changesServices && (patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies)
         let applied: [EventLoopFuture<Void>] = loopList.map { loop in
             let swap: @Sendable () -> Void = { splitsOnly ? loop.applySplits(new) : loop.apply(new) }
             guard !loop.eventLoop.inEventLoop else {
@@ -49,7 +56,9 @@ extension ProxyServer {
             return loop.eventLoop.submit(swap)
         }
         return EventLoopFuture.andAllComplete(applied, on: eventLoop).map {
+            self.metrics.forgetEndpoints(leaving)
             self.state.withLock { $0.configuration = new }
+            self.metrics.countConfigChange(.patch)
             self.applyGate.release()
         }
     }

@@ -180,6 +180,7 @@ public final class ProxyServer: Sendable {
         }
         metrics.forgetEndpoints(notIn: new)
         await commit(change, configuration: new)
+        metrics.countConfigChange(.whole)
     }
 
     /// Stops accepting, lets requests in flight finish (their connections then close), and returns when all
