@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# patch-cost.sh - what one weight change costs a proxy of a large mesh: the proxy runs SERVICES services (2 endpoints
-# each) and one split, then takes PATCHES splits-only `PATCH /config` calls (what the operator sends every proxy on a
-# weight change) over one kept connection; prints the proxy's CPU per PATCH from /proc/PID/stat and the calls' wall
-# time. Idle proxy, no traffic. PERF=1 also records `perf record -g` of the proxy over the PATCHes into
-# /tmp/proxy-patch.perf. Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 PERF=0 BIN=…/meshctl
+# patch-cost.sh - what one configuration change costs a proxy of a large mesh: the proxy runs SERVICES services (2
+# endpoints each) and one split, then takes PATCHES changes over one kept connection; prints the proxy's CPU per change
+# from /proc/PID/stat and the calls' wall time. Idle proxy, no traffic. KIND says which change:
+#   splits          a weight change as a splits-only `PATCH /config` (what the operator sends on a rollout step);
+#   endpoint-patch  an endpoint of svc-1 added, then removed again (a registration, an expiry) as a `PATCH /config`
+#                   of that one service (`services`), what the operator sends since the patch carries services;
+#   endpoint-put    the same endpoint change as a `PUT /config` of the whole document (what it sent before).
+# PERF=1 also records `perf record -g` of the proxy over the changes into /tmp/proxy-patch.perf.
+# Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 KIND=splits PERF=0 BIN=…/meshctl
 source "$(dirname "$0")/common.sh"
-SERVICES=${SERVICES:-100}; PATCHES=${PATCHES:-300}
+SERVICES=${SERVICES:-100}; PATCHES=${PATCHES:-300}; KIND=${KIND:-splits}
 python3 - "$SERVICES" > "$DIR/v0.json" <<'PY'
 import json, sys
 n = int(sys.argv[1])
@@ -25,26 +29,40 @@ if [[ ${PERF:-0} == 1 ]]; then
   perf record -F 4999 -g -p $MESH_PID -o /tmp/proxy-patch.perf >/dev/null 2>&1 & PERF_PID=$!; PIDS+=($PERF_PID); sleep 0.5
 fi
 before=$(ticks)
-wall=$(python3 - "$ADMIN_PORT" "$PATCHES" "$DIR/admin.token" <<'PY'
-import http.client, json, sys, time
-port, count = int(sys.argv[1]), int(sys.argv[2])
+wall=$(python3 - "$ADMIN_PORT" "$PATCHES" "$DIR/admin.token" "$KIND" "$DIR/v0.json" <<'PY'
+import copy, http.client, json, sys, time
+port, count, kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[4]
 token = open(sys.argv[3]).read().strip()
+whole = json.load(open(sys.argv[5]))
+svc1 = next(s for s in whole["services"] if s["name"] == "svc-1")
 conn = http.client.HTTPConnection("127.0.0.1", port)
 base = "v0"
 start = time.perf_counter()
 for i in range(1, count + 1):
-    w = (i * 37) % 101
-    body = json.dumps({"base": base, "version": f"v{i}", "splits": [{"name": "svc-0", "rootService": "svc-0",
-        "backends": [{"service": "svc-0-v1", "weight": 100 - w}, {"service": "svc-0-v2", "weight": w}]}]})
-    conn.request("PATCH", "/config", body=body, headers={"content-type": "application/json",
-                                                               "authorization": "Bearer " + token})
+    method = "PATCH"
+    if kind == "splits":
+        w = (i * 37) % 101
+        body = {"base": base, "version": f"v{i}", "splits": [{"name": "svc-0", "rootService": "svc-0",
+            "backends": [{"service": "svc-0-v1", "weight": 100 - w}, {"service": "svc-0-v2", "weight": w}]}]}
+    else:
+        # Odd calls register 127.0.0.1:19999 into svc-1, even ones let it expire.
+        service = copy.deepcopy(svc1)
+        if i % 2: service["endpoints"].append("127.0.0.1:19999")
+        if kind == "endpoint-patch":
+            body = {"base": base, "version": f"v{i}", "services": [service]}
+        else:
+            method = "PUT"
+            body = dict(whole, version=f"v{i}",
+                        services=[service if s["name"] == "svc-1" else s for s in whole["services"]])
+    conn.request(method, "/config", body=json.dumps(body), headers={"content-type": "application/json",
+                                                                    "authorization": "Bearer " + token})
     reply = conn.getresponse(); reply.read()
-    if reply.status != 200: sys.exit(f"PATCH {i}: HTTP {reply.status}")
+    if reply.status != 200: sys.exit(f"{method} {i}: HTTP {reply.status}")
     base = f"v{i}"
 print(f"{(time.perf_counter() - start) / count * 1000:.3f}")
 PY
 ) || exit 1
 after=$(ticks)
 [[ -n ${PERF_PID:-} ]] && { kill -INT $PERF_PID; wait $PERF_PID; }
-awk -v t=$((after - before)) -v hz="$HZ" -v n="$PATCHES" -v w="$wall" -v s="$SERVICES" \
-  'BEGIN { printf "services %d, %d PATCHes: proxy CPU %.3f ms per PATCH, wall %.3f ms per call\n", s, n, t / hz * 1000 / n, w }'
+awk -v t=$((after - before)) -v hz="$HZ" -v n="$PATCHES" -v w="$wall" -v s="$SERVICES" -v k="$KIND" \
+  'BEGIN { printf "services %d, %d changes (%s): proxy CPU %.3f ms per change, wall %.3f ms per call\n", s, n, k, t / hz * 1000 / n, w }'
