@@ -78,17 +78,31 @@ extension ReconcileLoop {
     }
 
     /// Each job's outcome, in order: the proxy's refusal (nil: it runs the configuration) and whether a patch did it.
+    /// Whole documents go first, then the patches, then the whole document to a proxy that refused its patch (409):
+    /// a proxy that needs the whole document is usually new (nothing pushed to it yet), and what it learns there (its
+    /// own workload's endpoint) must be in place before a patch lists it in the gateway and every other sidecar; sent
+    /// at once, a patch won that race and the gateway routed to a sidecar that had no workload yet (503).
     private static func send(_ jobs: [PushJob], prober: Prober, encoder: PushEncoder?) async
         -> [(problem: String?, patched: Bool)]
     {
         var outcomes: [(problem: String?, patched: Bool)?] = Array(repeating: nil, count: jobs.count)
         var patches: [(index: Int, body: Data)] = []
+        var whole: [Int] = []
         for (index, job) in jobs.enumerated() {
-            guard let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
-                  let body = try? JSONEncoder().encode(patch) else { continue }
-            patches.append((index, body))
+            if let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
+               let body = try? JSONEncoder().encode(patch) {
+                patches.append((index, body))
+            } else {
+                whole.append(index)
+            }
         }
-        let patched = await prober.patchConfigs(patches.map { (jobs[$0.index].adminPort, $0.body) })
+        func sendWhole(_ indices: [Int]) async {
+            guard !indices.isEmpty else { return }
+            let bodies = indices.map { (jobs[$0].adminPort, encoder?.body(for: jobs[$0].config) ?? PushEncoder.whole(jobs[$0].config)) }
+            for (index, problem) in zip(indices, await prober.pushConfigs(bodies)) { outcomes[index] = (problem, false) }
+        }
+        await sendWhole(whole)
+        let patched = patches.isEmpty ? [] : await prober.patchConfigs(patches.map { (jobs[$0.index].adminPort, $0.body) })
         for (patch, outcome) in zip(patches, patched) {
             switch outcome {
             case .applied: outcomes[patch.index] = (nil, true)
@@ -96,9 +110,7 @@ extension ReconcileLoop {
             case .needsWhole: break  // it runs something else, or cannot patch: the whole document
             }
         }
-        let whole = outcomes.indices.filter { outcomes[$0] == nil }
-        let bodies = whole.map { (jobs[$0].adminPort, encoder?.body(for: jobs[$0].config) ?? PushEncoder.whole(jobs[$0].config)) }
-        for (index, problem) in zip(whole, await prober.pushConfigs(bodies)) { outcomes[index] = (problem, false) }
+        await sendWhole(outcomes.indices.filter { outcomes[$0] == nil })
         return outcomes.map { $0 ?? ("not sent", false) }
     }
 
