@@ -17,6 +17,9 @@
 # Usage: bench/identity/mtls-hop.sh   (build first: swift build -c release --product meshctl)
 #   env: CONNS=50 DURATION=5 ROUNDS=3 HANDSHAKE_SECONDS=5 BASE_PORT=18480 BIN=.build/release/meshctl
 #        BIN_B=another/meshctl (a second pair from that build, measured beside the first: mesh-mtls-b, mesh-plain-b)
+#        MACHINE=1 (instead of the rps table: per request, the pair's CPU, context switches and system calls, nginx's
+#        and wrk's CPU and context switches, idle and other busy core time)
+#        PERF_RECORD_ARGS (with PROFILE; default -g), e.g. "-e raw_syscalls:sys_enter" for the system calls of each turn
 #        PROFILE="mesh-mtls haproxy-mtls" (perf record -g of those pairs after the rounds; PROFILE_DIR=/tmp/mtls-hop-profile)
 set -u -o pipefail
 CONNS=${CONNS:-50}; DURATION=${DURATION:-5}; ROUNDS=${ROUNDS:-3}; HANDSHAKE_SECONDS=${HANDSHAKE_SECONDS:-5}
@@ -155,11 +158,57 @@ done
 echo "# $(date -u +%FT%TZ) conns=$CONNS duration=${DURATION}s rounds=$ROUNDS load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $(haproxy -v | head -1); $(openssl version)"
 
-declare -A RESULTS
+declare -A RESULTS MACHINE_RESULTS
 measure() { # name: one slice through the pair, CPU over both of its processes (common.sh)
   wrk_slice "$1" "${URL[$1]}" "${PAIR[$1]}"
   RESULTS[$1]+="$SLICE_RPS $SLICE_CPU_US;"
 }
+# MACHINE=1: instead of the rps table, where the whole machine's time goes per request on each path, since the
+# pair's CPU per request alone does not explain its rps on two shared cores. Per request: the pair's CPU (µs), its
+# context switches (all, and involuntary: preempted) and system calls, nginx's and wrk's CPU and context switches,
+# the cores' idle time (/proc/stat idle + iowait, both cores) and the rest of the machine's busy time (other
+# processes, softirq work charged to no one here), in µs; then the share of one core each process of the pair used
+# (A, B): one near 100 % would be the hop's bottleneck whatever the others do.
+NGINX_PID=${PIDS[0]}
+jiffies() { awk '{print $14 + $15}' /proc/$1/stat; }  # user + system CPU time of process $1, in clock ticks
+# involuntary context switches of every thread of PIDS (comma-separated)
+preempted() { local p; for p in ${1//,/ }; do cat /proc/$p/task/*/status; done | awk '/^nonvoluntary_ctxt_switches/{n += $2} END{print n}'; }
+machine_slice() { # name
+  local name=$1 url=${URL[$1]}
+  wrk -t1 -c"$CONNS" -d1s "$url" >/dev/null
+  local nv0; nv0=$(preempted "${PAIR[$name]}")
+  local pa=${PAIR[$name]%,*} pb=${PAIR[$name]#*,} a0 b0 t0; a0=$(jiffies $pa); b0=$(jiffies $pb); t0=$(date +%s%N)
+  local idle0 busy0; read -r idle0 busy0 < <(awk '/^cpu /{print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat)
+  perf stat -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "${PAIR[$name]}" -o "$DIR/m-pair.perf" -- sleep "$DURATION" &
+  local p1=$!
+  perf stat -x, -e task-clock,context-switches -p "$NGINX_PID" -o "$DIR/m-nginx.perf" -- sleep "$DURATION" &
+  local p2=$!
+  local out; out=$(perf stat -x, -e task-clock,context-switches -o "$DIR/m-wrk.perf" -- wrk -t1 -c"$CONNS" -d"${DURATION}s" "$url")
+  wait $p1 $p2
+  local nv1; nv1=$(preempted "${PAIR[$name]}")
+  local a1 b1 t1; a1=$(jiffies $pa); b1=$(jiffies $pb); t1=$(date +%s%N)
+  local idle1 busy1; read -r idle1 busy1 < <(awk '/^cpu /{print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat)
+  local reqs rps; reqs=$(awk '/requests in/{print $1}' <<<"$out"); rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  ev() { awk -F, -v e="$2" '$3 ~ e {print $1 + 0; exit}' "$DIR/m-$1.perf"; }
+  MACHINE_RESULTS[$name]+=$(awk -v r="$reqs" -v rps="$rps" -v hz="$(getconf CLK_TCK)" -v idle=$((idle1 - idle0)) -v busy=$((busy1 - busy0)) -v nv=$((nv1 - nv0)) \
+    -v ja=$((a1 - a0)) -v jb=$((b1 - b0)) -v ns=$((t1 - t0)) \
+    -v pc="$(ev pair task-clock)" -v pcs="$(ev pair context-switches)" -v psc="$(ev pair sys_enter)" \
+    -v nc="$(ev nginx task-clock)" -v ncs="$(ev nginx context-switches)" -v wc="$(ev wrk task-clock)" -v wcs="$(ev wrk context-switches)" \
+    'BEGIN{printf "%.0f %.1f %.2f %.2f %.2f %.1f %.2f %.1f %.2f %.1f %.1f", rps, 1000*pc/r, pcs/r, nv/r, psc/r, 1000*nc/r, ncs/r, 1000*wc/r, wcs/r, 1e6*idle/hz/r, 1e6*busy/hz/r - 1000*(pc+nc+wc)/r; printf " %.0f %.0f;", 100*ja/hz/(ns/1e9), 100*jb/hz/(ns/1e9)}')
+}
+if [[ ${MACHINE:-0} == 1 ]]; then
+  interleaved_rounds machine_slice "${NAMES[@]}"
+  echo "where the machine's time goes, µs or events per request, medians of $ROUNDS rounds (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
+  printf "%-14s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %6s\n" path rps pair_cpu pair_cs pair_nvcs pair_sysc nginx_cpu nginx_cs wrk_cpu wrk_cs idle other "A_%" "B_%"
+  for name in "${NAMES[@]}"; do
+    printf "%-14s" "$name"
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+      printf " %9s" "$(tr ';' '\n' <<<"${MACHINE_RESULTS[$name]}" | awk -v i=$i 'NF{print $i}' | median)"
+    done
+    echo
+  done
+  exit 0
+fi
 interleaved_rounds measure "${NAMES[@]}"
 echo "requests through the hop, medians of $ROUNDS rounds (load now: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf "%-14s %10s %16s %10s   %s\n" path rps "cpu_us/req(2)" "vs haproxy-mtls" "rps per round"
@@ -172,15 +221,27 @@ for name in "${NAMES[@]}"; do
     "$(awk -v a="${MED[$name]}" -v b="${MED[haproxy-mtls]}" 'BEGIN{print a/b}')" "$all"
 done
 
-# PROFILE="NAME..." (e.g. "mesh-mtls haproxy-mtls"): then, for each, `perf record -g` over the pair's two processes
-# under the same wrk load for $DURATION s -> $PROFILE_DIR/NAME.data (default /tmp/mtls-hop-profile), and its top symbols.
+# PROFILE="NAME..." (e.g. "mesh-mtls haproxy-mtls"): then, for each, `perf record -g` (or PERF_RECORD_ARGS) over the
+# pair's two processes under the same wrk load for $DURATION s -> $PROFILE_DIR/NAME.data (default
+# /tmp/mtls-hop-profile), and its top symbols; with raw_syscalls:sys_enter, each process's turns and sends per turn.
 for name in ${PROFILE:-}; do
   out=${PROFILE_DIR:-/tmp/mtls-hop-profile}; mkdir -p "$out"
   wrk -t1 -c"$CONNS" -d1s "${URL[$name]}" >/dev/null
-  perf record -g -o "$out/$name.data" -p "${PAIR[$name]}" -- sleep "$DURATION" 2>/dev/null &
+  perf record ${PERF_RECORD_ARGS:--g} -o "$out/$name.data" -p "${PAIR[$name]}" -- sleep "$DURATION" 2>/dev/null &
   perf_pid=$!
   wrk -t1 -c"$CONNS" -d"${DURATION}s" "${URL[$name]}" | awk '/Requests\/sec/{print "profile '"$name"': " $2 " rps"}'
   wait $perf_pid
+  if [[ ${PERF_RECORD_ARGS:-} == *raw_syscalls:sys_enter* ]]; then
+    # Per process: epoll_waits (turns) and messages sent (send, sendmsg, write, writev), and how many turns sent how many.
+    perf script -i "$out/$name.data" -F pid,trace 2>/dev/null | awk '
+      { p = $1; nr = $3 + 0
+        if (nr == 232 || nr == 281) { if (p in sent) { s = sent[p]; b = s < 2 ? "0-1" : s < 5 ? "2-4" : s < 10 ? "5-9" : s < 20 ? "10-19" : "20+"; turns[p, b]++ }
+                                      waits[p]++; sent[p] = 0 }
+        else if (nr == 44 || nr == 46 || nr == 1 || nr == 20) { sent[p]++; total[p]++ } }
+      END { for (p in waits) printf "  pid %s: %d turns, %d sends; turns by sends: 0-1 %d, 2-4 %d, 5-9 %d, 10-19 %d, 20+ %d\n", p, waits[p], total[p],
+              turns[p, "0-1"], turns[p, "2-4"], turns[p, "5-9"], turns[p, "10-19"], turns[p, "20+"] }'
+    continue
+  fi
   perf report -i "$out/$name.data" -g none --no-children --sort dso --stdio 2>/dev/null | grep '%' | head -8
   perf report -i "$out/$name.data" -g none --no-children --sort sym --percent-limit 0.7 --stdio 2>/dev/null | grep '%' | head -40
 done

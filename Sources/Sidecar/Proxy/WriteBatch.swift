@@ -9,6 +9,13 @@ import NIOCore
 /// requests/s for the whole machine. A loop serving one exchange at a time gains nothing from waiting, so its
 /// sends go out at once and a single client sees no added latency.
 ///
+/// At most `maxWaiting` writers wait: the one that makes them that many sends them all at once. Why: a busy turn
+/// handles 20-50 ready connections; holding every send to its end moved all requests through a chain of proxies
+/// together, so each process slept while the next worked through the lot (about 1.7x HAProxy's voluntary context
+/// switches per request in the one-mTLS-hop bench), which leaves a core idle on a machine that is not otherwise busy.
+/// Sent eight at a time, peers still find several messages per wake-up and start on them while this turn goes on
+/// (docs/performance.md, "Bounded batches").
+///
 /// One per event loop; used only on it.
 final class WriteBatch {
     private let eventLoop: any EventLoop
@@ -30,12 +37,33 @@ final class WriteBatch {
     @inline(__always)
     var isWorthWaiting: Bool { exchangesInProgress > 1 }
 
-    /// `writer` has bytes to send: they go out when the loop has handled every event of this turn.
+    /// Writers that may wait at once (see above).
+    static let maxWaiting = 8
+    /// The writers being sent early (a third list: `running` may be in use by `run`).
+    private var early: [any EndOfTurnFlushing] = []
+    private var flushingEarly = false
+
+    /// `writer` has bytes to send: they go out when the loop has handled every event of this turn, or now with
+    /// the others waiting once they are `maxWaiting`.
     func enqueue(_ writer: any EndOfTurnFlushing) {
         waiting.append(writer)
+        if waiting.count >= Self.maxWaiting && !flushingEarly {
+            flushWaitingNow()
+            return
+        }
         guard !scheduled else { return }
         scheduled = true
         eventLoop.assumeIsolatedUnsafeUnchecked().execute { self.run() }
+    }
+
+    /// Sends what waits now. A writer this enqueues (a retry's head) waits as usual, without a second early send
+    /// inside this one.
+    private func flushWaitingNow() {
+        flushingEarly = true
+        swap(&waiting, &early)
+        for writer in early { writer.flushAtEndOfTurn() }
+        early.removeAll(keepingCapacity: true)
+        flushingEarly = false
     }
 
     private func run() {
