@@ -54,15 +54,21 @@ final class AdoptedExitWatcher: @unchecked Sendable {
         }
         byDescriptor[pidfd] = handle
         watched.insert(handle)
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)  // full pipe: a wake-up is already pending
+        wake()
     }
 
-    /// Stops the thread within a second and closes every descriptor.
+    /// Stops the thread (woken through the pipe) and closes every descriptor.
     func stop() {
         lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
         stopped = true
-        lock.unlock()
+        wake()  // under the lock: the thread closes the pipe under it too, so this never writes to a closed descriptor
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)  // full pipe: a wake-up is already pending
     }
 
     private func serve() {
@@ -72,16 +78,16 @@ final class AdoptedExitWatcher: @unchecked Sendable {
             if stopped {
                 for descriptor in byDescriptor.keys { close(descriptor) }
                 byDescriptor.removeAll()
-                lock.unlock()
                 close(wakeRead)
                 close(wakeWrite)
+                lock.unlock()
                 return
             }
             var polled = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             polled += byDescriptor.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             lock.unlock()
-            // A timeout rather than forever, so `stop` is seen without a wake-up of its own.
-            guard poll(&polled, nfds_t(polled.count), 1_000) > 0 else { continue }
+            // No timeout: a new descriptor and `stop` both come through the pipe, so an idle operator never wakes.
+            guard poll(&polled, nfds_t(polled.count), -1) > 0 else { continue }
             if polled[0].revents != 0 { _ = read(wakeRead, &drain, drain.count) }
             var ended: [ProcessHandle] = []
             lock.lock()

@@ -76,7 +76,8 @@ struct ProcStat: Sendable, Hashable {
     /// Time since a process started `ticks` clock ticks after boot (field 22), by /proc/uptime; nil if unreadable.
     static func runningTime(sinceStartTicks ticks: UInt64) -> Duration? {
         let hertz = sysconf(Int32(_SC_CLK_TCK))
-        guard hertz > 0, let uptime = readSmallFile("/proc/uptime").map({ String(decoding: $0, as: UTF8.self) })?.split(separator: " ").first.flatMap({ Double($0) })
+        guard hertz > 0, let bytes = readSmallFile("/proc/uptime"),
+              let uptime = Double(String(decoding: bytes.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self))
         else { return nil }
         let seconds = uptime - Double(ticks) / Double(hertz)
         return seconds > 0 ? .milliseconds(Int64(seconds * 1000)) : .zero
