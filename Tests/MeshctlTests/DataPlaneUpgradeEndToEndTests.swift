@@ -42,7 +42,7 @@ struct DataPlaneUpgradeEndToEndTests {
         }
     }
 
-    private static func environment(of pid: Int32) -> [String: String] {
+    static func environment(of pid: Int32) -> [String: String] {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
         var result: [String: String] = [:]
         for entry in data.split(separator: 0) {
@@ -55,7 +55,7 @@ struct DataPlaneUpgradeEndToEndTests {
     }
 
     /// `socket:[INODE]` for a process's fd 0: the outbound socket a sidecar accepts from (socket activation).
-    private static func standardInput(of pid: Int32) -> String {
+    static func standardInput(of pid: Int32) -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")) ?? ""
     }
 

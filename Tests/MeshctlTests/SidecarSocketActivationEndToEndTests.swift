@@ -18,7 +18,7 @@ struct SidecarSocketActivationEndToEndTests {
                           + ZeroDropEndToEndTests.service("api", port: apiPort))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         let workload = try #require(try waitForProcess(harness, slot: "web/workload/0"))
-        let outbound = try #require(Self.environment(of: workload)["MESH_OUTBOUND"]?.split(separator: ":").last
+        let outbound = try #require(DataPlaneUpgradeEndToEndTests.environment(of: workload)["MESH_OUTBOUND"]?.split(separator: ":").last
             .flatMap { Int($0) })
         #expect(harness.eventually(60) { LoopbackGet.get(port: outbound, host: "api")?.body.contains("api") == true })
         let sidecar = try #require(try harness.processes()["web/sidecar/0"])
@@ -32,23 +32,6 @@ struct SidecarSocketActivationEndToEndTests {
             return pid != nil
         }
         return pid
-    }
-
-    private static func environment(of pid: Int32) -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
-        var result: [String: String] = [:]
-        for entry in data.split(separator: 0) {
-            let text = String(decoding: entry, as: UTF8.self)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-        }
-        return result
-    }
-
-    /// `socket:[INODE]` for a process's fd 0: which open socket it accepts from.
-    private static func standardInput(of pid: Int32) -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")) ?? ""
     }
 
     /// SIGKILLs web's sidecar under a tight connect loop and a request loop on its outbound port, and waits until a
@@ -82,7 +65,7 @@ struct SidecarSocketActivationEndToEndTests {
         let harness = try OperatorHarness()
         defer { harness.stop() }
         let (outbound, sidecar) = try Self.startMesh(harness)
-        let socket = Self.standardInput(of: sidecar)
+        let socket = DataPlaneUpgradeEndToEndTests.standardInput(of: sidecar)
         #expect(socket.hasPrefix("socket:"), "the sidecar accepts from the operator's socket (its stdin): \(socket)")
 
         let (connects, requests, replacement) = try Self.killSidecarUnderLoad(harness, outbound: outbound, sidecar: sidecar)
@@ -91,14 +74,14 @@ struct SidecarSocketActivationEndToEndTests {
         // At most the one request in flight on the killed sidecar fails; every later one waits in the queue.
         #expect(requests.failed <= 1, "\(requests.failures)")
         let restarted = try #require(replacement)
-        #expect(Self.standardInput(of: restarted) == socket, "the restarted sidecar accepts from the same socket")
+        #expect(DataPlaneUpgradeEndToEndTests.standardInput(of: restarted) == socket, "the restarted sidecar accepts from the same socket")
     }
 
     @Test func afterAnOperatorCrashTheRestartedOperatorRecoversTheSocketAndAKilledSidecarRefusesNothing() throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }
         let (outbound, sidecar) = try Self.startMesh(harness)
-        let socket = Self.standardInput(of: sidecar)
+        let socket = DataPlaneUpgradeEndToEndTests.standardInput(of: sidecar)
 
         harness.crashOperator()
         try harness.start()
@@ -113,6 +96,6 @@ struct SidecarSocketActivationEndToEndTests {
         #expect(connects.refused == 0, "\(connects)")
         #expect(requests.failed <= 1, "\(requests.failures)")
         let restarted = try #require(replacement)
-        #expect(Self.standardInput(of: restarted) == socket, "the restarted sidecar accepts from the recovered socket")
+        #expect(DataPlaneUpgradeEndToEndTests.standardInput(of: restarted) == socket, "the restarted sidecar accepts from the recovered socket")
     }
 }
