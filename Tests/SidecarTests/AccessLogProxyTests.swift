@@ -60,7 +60,12 @@ struct AccessLogProxyTests {
         let ts = try #require(f["ts"] as? String)
         #expect(ts.count == 24 && ts.hasSuffix("Z") && ts.dropFirst(19).hasPrefix("."))
         let frontMs = try #require(f["duration_ms"] as? Double), backMs = try #require(b["duration_ms"] as? Double)
-        #expect(frontMs >= backMs)
+        #expect(frontMs > 0 && backMs > 0)
+        // `ts` is when a request started (ISO 8601, ms): the second hop cannot start before the first. Its duration may
+        // still be the longer one: each proxy logs after writing its answer, and the first can log before the second's
+        // thread comes back to log (seen under load: 22.1 vs 24.3 ms), so durations are not compared.
+        let backTs = try #require(b["ts"] as? String)
+        #expect(backTs >= ts)
     }
 
     @Test("turned on by a config swap; the proxy's own answers have a reason and count in metrics and latency")
