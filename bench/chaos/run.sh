@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bench/chaos: a chaos soak of the whole mesh, from a release build.
 #   bench/chaos/run.sh MINUTES [SEED]   (BIN=path/to/meshctl to skip the build; MESH_BENCH_PORT_BASE moves the
-#                                        Services' ports, random in 20000-29980 by default)
+#                                        Services' ports, random in 30000-32380 by default,
+#                                        outside the operator's port book and the ephemeral ports;
+#                                        CHAOS_SKIP=kill-gateway,... leaves event kinds out)
 # On 127.0.0.1, in a temporary state directory: svc-0..2 (2 replicas each, bench/reconcile's mesh) with `front`
 # splitting svc-0 / svc-1, a canary set (`web`: web-v1 stable, web-v2 canary, a Rollout at short intervals), retry
 # policies on the split backends (chaos_manifests.py says why not on the roots). Under wrk (50 connections through
@@ -14,7 +16,7 @@
 minutes=${1:?usage: bench/chaos/run.sh MINUTES [SEED]}
 seed=${2:-$RANDOM}
 source "$(dirname "$0")/../reconcile/common.sh"
-export MESH_BENCH_PORT_BASE=${MESH_BENCH_PORT_BASE:-$((20000 + RANDOM % 500 * 20))}
+export MESH_BENCH_PORT_BASE=${MESH_BENCH_PORT_BASE:-$((30000 + RANDOM % 120 * 20))}
 CHAOS="python3 $PWD/bench/chaos/soak.py"
 export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the tree
 

@@ -40,7 +40,11 @@ def api(state, path):
 
 
 def port_base():
-    return int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
+    base = int(os.environ.get("MESH_BENCH_PORT_BASE", "31000"))  # another bench may hold 31000+
+    if base <= 29999 and base + 300 >= 20000:  # a bench takes up to ~300 ports from its base
+        # The operator hands sidecars ports from its own book (PortBook: 20000-29999): a Service there would race them.
+        raise SystemExit(f"MESH_BENCH_PORT_BASE={base}: choose a base outside the operator's port book 20000-29999")
+    return base
 
 
 def service_doc(name, port, arguments, replicas, health="{path: /healthz}", upstreams=None):
