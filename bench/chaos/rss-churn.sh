@@ -7,7 +7,8 @@
 #   kills      SIGKILL of svc-2's sidecar 1 every ~30 s (the operator restarts it)
 #   services   a Service `extra` applied and deleted in turn, 4 s apart
 #   revisions  a new revision of svc-1 (its command changed) every 8 s
-# Prints the gateway's, svc-0/sidecar/0's and the operator's VmRSS about every 30 s, then wrk's totals.
+# Prints the gateway's (and its anonymous part), svc-0/sidecar/0's and the operator's VmRSS about every 30 s, then
+# wrk's totals and glibc's account of the gateway (gdb: malloc_stats, then RSS before and after malloc_trim(0)).
 # Usage: bench/chaos/rss-churn.sh [MINUTES=12] [MODE=load]   env: BIN=<release meshctl> (skips the build)
 source "$(dirname "$0")/../reconcile/common.sh"
 minutes=${1:-12}
@@ -17,6 +18,7 @@ start_mesh 3
 wrk_start $((minutes * 60 + 5))
 pid_of() { $MESH pids "$state" | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 rss_of() { awk '/VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null; }
+anon_of() { awk '/RssAnon/{print $2}' "/proc/$1/status" 2>/dev/null; }
 extra_port=$(( ${MESH_BENCH_PORT_BASE:-31000} + 10 ))
 end=$(( $(date +%s) + minutes * 60 ))
 last_sample=0
@@ -44,7 +46,18 @@ PY
   esac
   if (( $(date +%s) - last_sample >= 30 )); then
     last_sample=$(date +%s)
-    echo "$(date +%T) gateway $(rss_of "$(pid_of gateway/gateway/0)") kB  svc-0/sidecar/0 $(rss_of "$(pid_of svc-0/sidecar/0)") kB  operator $(rss_of "$(cat "$state/operator.pid")") kB  load $(cut -d' ' -f1 /proc/loadavg)"
+    echo "$(date +%T) gateway $(rss_of "$(pid_of gateway/gateway/0)") kB (anonymous $(anon_of "$(pid_of gateway/gateway/0)"))  svc-0/sidecar/0 $(rss_of "$(pid_of svc-0/sidecar/0)") kB  operator $(rss_of "$(cat "$state/operator.pid")") kB  load $(cut -d' ' -f1 /proc/loadavg)"
   fi
 done
 wrk_report || true
+# glibc's account of the gateway (through gdb, after wrk): memory in use that grew is a leak; memory held but free,
+# which malloc_trim(0) gives back, is fragmentation (bench/proxy/rss-soak.sh does the same for a lone proxy).
+gw=$(pid_of gateway/gateway/0)
+gw_log=$(ls "$state"/logs/gateway* 2>/dev/null | grep -v access | head -n 1)
+if command -v gdb >/dev/null && [[ -n $gw && -n $gw_log ]]; then
+  gdb -p "$gw" -batch -ex 'call (void) malloc_stats()' >/dev/null 2>&1
+  echo "gateway glibc malloc_stats (all arenas): $(grep -A2 '^Total' "$gw_log" | tail -n 3 | tr -s ' \n' ' ')"
+  echo "gateway RSS before malloc_trim(0): $(rss_of "$gw") kB (anonymous $(anon_of "$gw"))"
+  gdb -p "$gw" -batch -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1
+  echo "gateway RSS after malloc_trim(0):  $(rss_of "$gw") kB (anonymous $(anon_of "$gw"))"
+fi
