@@ -26,8 +26,11 @@ extension KeepAliveClient {
     /// The operator pushes a change to up to 201 proxies; with `send` each call was a task and two hops between
     /// Swift's executor and an event loop (~115 µs of the operator's CPU per call). Here each call is chained on its
     /// connection's event loop as futures and the caller waits once, for all of them. A kept connection that fails
-    /// is tried once more on a new one, as `send` does.
-    public func sendAll(_ calls: [Call], timeout: Duration) async -> [Result<APIResponse, APIClientError>] {
+    /// is tried once more on a new one, as `send` does. `answered` is told each call's index as its answer (or
+    /// failure) comes in, on the connection's event loop (the operator's trace of a push times them).
+    public func sendAll(_ calls: [Call], timeout: Duration, answered: (@Sendable (Int) -> Void)? = nil) async
+        -> [Result<APIResponse, APIClientError>]
+    {
         guard !calls.isEmpty else { return [] }
         let host = self.host
         let authorization = self.authorization
@@ -54,6 +57,9 @@ extension KeepAliveClient {
                 kept.close()
                 return fresh()
             }
+        }
+        if let answered {
+            for (index, future) in futures.enumerated() { future.whenComplete { _ in answered(index) } }
         }
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         guard let results = try? await EventLoopFuture.whenAllComplete(futures, on: loop).get() else {

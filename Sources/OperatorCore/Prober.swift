@@ -46,10 +46,10 @@ struct Prober: Sendable {
     }
 
     /// Sends each proxy its configuration, all at once; each refusal's text (nil: taken), in order.
-    func pushConfigs(_ bodies: [(adminPort: Int, json: Data)]) async -> [String?] {
+    func pushConfigs(_ bodies: [(adminPort: Int, json: Data)], timer: PushTimer? = nil) async -> [String?] {
         let answers = await admin.sendAll(bodies.map {
             KeepAliveClient.Call(port: $0.adminPort, method: "PUT", target: "/config", body: Array($0.json))
-        }, timeout: .seconds(2))
+        }, timeout: .seconds(2), answered: timer?.answered)
         return answers.map { answer in
             switch answer {
             case .success(let response): response.status == 200 ? nil : String(decoding: response.body, as: UTF8.self)
@@ -59,10 +59,10 @@ struct Prober: Sendable {
     }
 
     /// Sends each proxy its `SidecarConfigPatch`, all at once; the outcomes in order.
-    func patchConfigs(_ bodies: [(adminPort: Int, json: Data)]) async -> [PatchOutcome] {
+    func patchConfigs(_ bodies: [(adminPort: Int, json: Data)], timer: PushTimer? = nil) async -> [PatchOutcome] {
         let answers = await admin.sendAll(bodies.map {
             KeepAliveClient.Call(port: $0.adminPort, method: "PATCH", target: "/config", body: Array($0.json))
-        }, timeout: .seconds(2))
+        }, timeout: .seconds(2), answered: timer?.answered)
         return answers.map { answer in
             guard case .success(let response) = answer else { return .needsWhole }
             switch response.status {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MeshStore
 import OperatorAPI
 import ProcessRuntime
@@ -42,6 +43,7 @@ extension ReconcileLoop {
     /// Returns whether every proxy took its configuration.
     @discardableResult
     func push(_ actions: [ReconcileAction], world: DesiredWorld, instances: [ObservedInstance]) async -> Bool {
+        let timer = PushTimer()
         var jobs: [PushJob] = []
         let byID = Dictionary(instances.map { ($0.record.id, $0) }, uniquingKeysWith: { first, _ in first })
         let dataPlanes = Dictionary(world.processes.map { ($0.slot, ProxyLaunch.dataPlane(ofRevision: $0.revision)) },
@@ -57,8 +59,10 @@ extension ReconcileLoop {
         }
         pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
         guard !jobs.isEmpty else { return actions.isEmpty }
-        let outcomes = await Self.send(jobs, prober: prober,
-                                       encoder: PushEncoder(tables: world.configurations[GatewayPlan.slot]))
+        timer.mark("jobs")
+        let outcomes = await Self.send(jobs, prober: prober, tables: world.configurations[GatewayPlan.slot], timer: timer)
+        timer.mark("returned")
+        defer { logger.trace("push", metadata: ["jobs": "\(jobs.count)", "timeline": "\(timer.summary)"]) }
         for (job, outcome) in zip(jobs, outcomes) {
             metrics.recordPush(ok: outcome.problem == nil, patched: outcome.patched)
             if let problem = outcome.problem {
@@ -82,27 +86,32 @@ extension ReconcileLoop {
     /// a proxy that needs the whole document is usually new (nothing pushed to it yet), and what it learns there (its
     /// own workload's endpoint) must be in place before a patch lists it in the gateway and every other sidecar; sent
     /// at once, a patch won that race and the gateway routed to a sidecar that had no workload yet (503).
-    private static func send(_ jobs: [PushJob], prober: Prober, encoder: PushEncoder?) async
+    /// `tables`: the gateway's configuration, whose shared tables whole documents splice in (`PushEncoder`, made only
+    /// when a whole document goes out: a weight change is patches alone).
+    private static func send(_ jobs: [PushJob], prober: Prober, tables: SidecarConfiguration?, timer: PushTimer) async
         -> [(problem: String?, patched: Bool)]
     {
         var outcomes: [(problem: String?, patched: Bool)?] = Array(repeating: nil, count: jobs.count)
         var patches: [(index: Int, body: Data)] = []
         var whole: [Int] = []
+        var patchEncoder = PatchEncoder()
         for (index, job) in jobs.enumerated() {
-            if let running = job.running, let patch = SidecarConfigPatch.between(running, job.config),
-               let body = try? JSONEncoder().encode(patch) {
-                patches.append((index, body))
+            if let running = job.running, let patch = SidecarConfigPatch.between(running, job.config) {
+                patches.append((index, patchEncoder.body(for: patch)))
             } else {
                 whole.append(index)
             }
         }
+        timer.mark("encoded")
+        var encoder: PushEncoder?
         func sendWhole(_ indices: [Int]) async {
             guard !indices.isEmpty else { return }
+            encoder = encoder ?? PushEncoder(tables: tables)
             let bodies = indices.map { (jobs[$0].adminPort, encoder?.body(for: jobs[$0].config) ?? PushEncoder.whole(jobs[$0].config)) }
-            for (index, problem) in zip(indices, await prober.pushConfigs(bodies)) { outcomes[index] = (problem, false) }
+            for (index, problem) in zip(indices, await prober.pushConfigs(bodies, timer: timer)) { outcomes[index] = (problem, false) }
         }
         await sendWhole(whole)
-        let patched = patches.isEmpty ? [] : await prober.patchConfigs(patches.map { (jobs[$0.index].adminPort, $0.body) })
+        let patched = patches.isEmpty ? [] : await prober.patchConfigs(patches.map { (jobs[$0.index].adminPort, $0.body) }, timer: timer)
         for (patch, outcome) in zip(patches, patched) {
             switch outcome {
             case .applied: outcomes[patch.index] = (nil, true)

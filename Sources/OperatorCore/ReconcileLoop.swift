@@ -56,6 +56,8 @@ actor ReconcileLoop {
     var lastStatuses: [MeshStore.ObjectKey: WrittenStatus] = [:]
     /// The JSON behind configuration versions, reused across compiles while its parts are unchanged.
     let encodingMemo = EncodingMemo()
+    /// The last compile's plans and tables, reused when only routing changed (a weight change).
+    let planMemo = PlanMemo()
     /// Set by `meshctl down`: the desired world becomes empty, and the loop ends once nothing runs.
     var stopping = false
     /// The operator's own counters for `/metrics` (Dashboard/OperatorMetrics.swift).
@@ -201,6 +203,7 @@ actor ReconcileLoop {
         let started = ContinuousClock.now
         var phases: [String] = []
         var mark = started
+        if let coveredChange { phases.append("stored=-\(Self.milliseconds(coveredChange.duration(to: started)))ms") }
         func phase(_ name: String) {
             let now = ContinuousClock.now
             let parts = mark.duration(to: now).components
@@ -291,6 +294,11 @@ actor ReconcileLoop {
         }
     }
 
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+
     private func observeAfterPass(_ observed: [ObservedInstance]) async throws -> [ObservedInstance] {
         // Cheap re-read of records only (no probes): status reflects the processes started or stopped this pass.
         let records = try await store.processes()
@@ -359,7 +367,8 @@ actor ReconcileLoop {
         }
         for key in inputs.readyWorkloadPorts.keys { inputs.readyWorkloadPorts[key]?.sort() }
         let before = portBook
-        var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree, memo: encodingMemo)
+        var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree, memo: encodingMemo,
+                                          plans: planMemo)
         // Keep ports of instances still running (an old revision draining) as well as the desired ones.
         var keep = world.portKeys
         for instance in instances {

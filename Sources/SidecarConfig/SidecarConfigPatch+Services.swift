@@ -9,6 +9,11 @@ struct ServicesChange {
     /// The new list's names, when `SidecarConfigPatch.patchedServices` would not give its order by itself.
     var order: [String]?
 
+    /// No service changed.
+    static let none = ServicesChange()
+
+    private init() {}
+
     /// Nil when a name appears twice in either list.
     init?(from old: [ServiceConfig], to new: [ServiceConfig]) {
         var oldByName: [String: ServiceConfig] = [:]

@@ -53,7 +53,11 @@ public struct SidecarConfigPatch: Sendable, Hashable, Codable {
         rest.splits = new.splits
         rest.retryPolicies = new.retryPolicies
         rest.services = new.services
-        guard rest == new, let services = ServicesChange(from: old.services, to: new.services) else { return nil }
+        guard rest == new else { return nil }
+        // A weight change leaves every service as it was: one comparison of the lists, not a dictionary of the old
+        // services per proxy (that was most of a 201-proxy push's time on the operator before anything was sent).
+        let services = old.services == new.services ? ServicesChange.none : ServicesChange(from: old.services, to: new.services)
+        guard let services else { return nil }
         return SidecarConfigPatch(
             base: old.version, version: new.version,
             splits: old.splits == new.splits ? nil : new.splits,

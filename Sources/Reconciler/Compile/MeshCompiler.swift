@@ -13,26 +13,56 @@ import SidecarConfig
 ///   (by Host = service name), applying splits and retry policies;
 /// - a service's endpoints are the inbound listeners of its replicas whose sidecar and workload were observed ready.
 public enum MeshCompiler {
-    /// `memo` keeps the JSON behind versions from one compile to the next (the operator passes one per loop).
+    /// `memo` keeps the JSON behind versions from one compile to the next, `plans` the replicas' and gateway's plans
+    /// and the tables for a change of routing alone (the operator passes one of each per loop). With or without
+    /// them the world is the same; they only skip work whose result is known.
     public static func compile(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool,
-                               memo: EncodingMemo = EncodingMemo()) -> DesiredWorld {
+                               memo: EncodingMemo = EncodingMemo(), plans: PlanMemo? = nil) -> DesiredWorld {
         defer { memo.sweep() }
-        var world = DesiredWorld()
+        var planned: PlanMemo.Planned
+        if let reused = plans?.reusable(for: inputs, ports: ports) {
+            planned = reused
+            planned.mesh.route(inputs)
+        } else {
+            planned = plan(inputs, ports: &ports, isFree: isFree)
+        }
+        plans?.remember(planned)
+        return assemble(planned, memo: memo)
+    }
+
+    /// Every replica's and the gateway's processes and ports, and the mesh tables made from them.
+    private static func plan(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool) -> PlanMemo.Planned {
         var replicas: [ReplicaPlan] = []
+        var graces: [String: Duration] = [:]
+        var portKeys = Set<String>()
         for service in inputs.services {
             guard let command = inputs.commandOverrides[service.metadata.name] ?? service.spec.workload.commandValue else {
                 continue
             }
-            world.terminationGracePeriods[service.metadata.name] =
-                service.spec.workload.commandValue?.terminationGracePeriod
+            graces[service.metadata.name] = service.spec.workload.commandValue?.terminationGracePeriod
             for replica in 0..<command.replicas {
                 let plan = ReplicaPlan.make(service: service, command: command, replica: replica, inputs: inputs,
                                             ports: &ports, isFree: isFree)
                 replicas.append(plan)
-                world.portKeys.formUnion(plan.portKeys)
+                portKeys.formUnion(plan.portKeys)
             }
         }
         let mesh = MeshTables(inputs: inputs, replicas: replicas)
+        // No services, no gateway: a proxy with nothing to route would only fail its configuration check.
+        let gateway = inputs.services.isEmpty ? nil : GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
+        portKeys.formUnion(gateway?.portKeys ?? [])
+        let book = ports
+        return PlanMemo.Planned(rest: inputs.withoutRouting, replicas: replicas, gateway: gateway, mesh: mesh,
+                                terminationGracePeriods: graces, portKeys: portKeys,
+                                ports: portKeys.map { ($0, book.assignments[$0]) })
+    }
+
+    /// The desired world of `planned`: its processes, and every proxy's configuration built from its tables.
+    private static func assemble(_ planned: PlanMemo.Planned, memo: EncodingMemo) -> DesiredWorld {
+        let mesh = planned.mesh
+        let inputs = mesh.inputs
+        var world = DesiredWorld(portKeys: planned.portKeys)
+        world.terminationGracePeriods = planned.terminationGracePeriods
         // Every proxy carries the same mesh tables; digest them once per pass, not once per proxy.
         var sharedParts = [memo.json("services", mesh.services), memo.json("splits", mesh.splits),
                            memo.json("retryPolicies", mesh.retryPolicies)]
@@ -41,7 +71,7 @@ public enum MeshCompiler {
         let shared = PortBook.digest(sharedParts)
         // Sidecars of Services that declare `upstreams` carry a part of the tables: one digest per distinct part.
         var scopedDigests: [[String]: String] = [:]
-        for plan in replicas {
+        for plan in planned.replicas {
             world.processes.append(plan.workload)
             let scope = mesh.scope(declaring: plan.service.spec.upstreams)
             var config = mesh.sidecarConfiguration(for: plan, scope: scope)
@@ -58,9 +88,7 @@ public enum MeshCompiler {
             world.processes.append(sidecar)
             world.configurations[sidecar.slot] = config
         }
-        // No services, no gateway: a proxy with nothing to route would only fail its configuration check.
-        guard !inputs.services.isEmpty else { return world }
-        var gateway = GatewayPlan.make(inputs: inputs, ports: &ports, isFree: isFree)
+        guard var gateway = planned.gateway else { return world }
         var gatewayConfig = mesh.gatewayConfiguration(for: gateway)
         gatewayConfig.accessLog = Self.accessLog(for: gateway.process.slot, inputs: inputs)
         gatewayConfig.version = Self.version(of: gatewayConfig, slot: gateway.process.slot, sharedDigest: shared,
@@ -68,7 +96,6 @@ public enum MeshCompiler {
         gateway.process.configVersion = gatewayConfig.version
         world.processes.append(gateway.process)
         world.configurations[gateway.process.slot] = gatewayConfig
-        world.portKeys.formUnion(gateway.portKeys)
         return world
     }
 

@@ -111,3 +111,19 @@ public struct MeshInputs: Sendable {
         authorizationPolicies.sort { $0.metadata.name < $1.metadata.name }
     }
 }
+
+extension MeshInputs: Equatable {
+    /// The inputs without their routing: the TrafficSplits, HTTPRouteGroups and what rollouts hold in splits
+    /// (weights, pinned and mirror routes, session affinity). Those reach only the splits and the authorizations
+    /// that follow them (`MeshTables.route`); two inputs equal here plan the same processes, ports and tables.
+    var withoutRouting: MeshInputs {
+        var rest = self
+        rest.splits = []
+        rest.routeGroups = []
+        rest.weightOverrides = [:]
+        rest.pinnedRoutes = [:]
+        rest.mirrorRoutes = [:]
+        rest.sessionAffinities = [:]
+        return rest
+    }
+}

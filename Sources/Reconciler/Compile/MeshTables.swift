@@ -13,7 +13,8 @@ struct MeshTables {
     var authorizations: [String: [AuthorizationPolicyConfig]] = [:]
     /// Every parent HTTPRoutes route (a Service, a host of a Gateway listener), with the routes merged there.
     let routeParents: [RouteParent]
-    let inputs: MeshInputs
+    /// The inputs these tables were made from; `route(_:)` moves them to new routing inputs.
+    private(set) var inputs: MeshInputs
 
     init(inputs: MeshInputs, replicas: [ReplicaPlan]) {
         self.inputs = inputs
@@ -49,6 +50,17 @@ struct MeshTables {
             if config.mtls { config.plaintextEndpoints = registered }
             services.append(config)
         }
+        services += IngressListeners.services(routeParents)
+        retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
+        faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
+        route(inputs)
+    }
+
+    /// Takes `inputs`' routing (`MeshInputs.routing`: splits, route groups and what rollouts hold in them) into the
+    /// tables: the splits, and the authorizations that follow them (a split root's policy is enforced by its
+    /// backends). The one home of both, for a full compile and for one that only routing changed (`PlanMemo`).
+    mutating func route(_ inputs: MeshInputs) {
+        self.inputs = inputs
         let groups = Dictionary(inputs.routeGroups.map { ($0.metadata.name, $0) }, uniquingKeysWith: { a, _ in a })
         splits = inputs.splits.map {
             ManifestTranslation.splitConfig($0, overrides: inputs.weightOverrides[$0.metadata.name], groups: groups,
@@ -62,9 +74,7 @@ struct MeshTables {
             splits[index].mirrorRoutes = inputs.mirrorRoutes[splits[index].name] ?? []
             splits[index].sessionAffinity = inputs.sessionAffinities[splits[index].name]
         }
-        services += IngressListeners.services(routeParents)
-        retryPolicies = inputs.retryPolicies.map(ManifestTranslation.retryPolicyConfig)
-        faults = inputs.faultInjections.map(ManifestTranslation.faultConfig)
+        authorizations = [:]
         for policy in inputs.authorizationPolicies {
             // A split root's or route parent's policy is enforced where its requests are answered: its backends.
             let config = ManifestTranslation.authorizationConfig(policy)
