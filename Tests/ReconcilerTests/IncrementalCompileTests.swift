@@ -52,7 +52,7 @@ struct IncrementalCompileTests {
 
     /// One random change: mostly routing (what a weight change or a rollout step is), sometimes anything else.
     private static func change(_ inputs: inout MeshInputs, ports: PortBook, using random: inout Seeded) {
-        let pick = { (count: Int) in Int.random(in: 0..<count, using: &random) }
+        func pick(_ count: Int) -> Int { Int.random(in: 0..<count, using: &random) }
         switch pick(10) {
         case 0, 1, 2:  // a weight
             let weight = pick(101)
