@@ -38,6 +38,8 @@ final class DownstreamStreamBridge {
     private var responseParser = HTTPHeadParser(kind: .response)
     private var response = HTTPHead()
     private var headBytes: ByteBuffer?
+    /// The final head at the start of the exchange's next write, as the exchange parsed it (`headAhead`).
+    private var announced: (head: HTTPHead, fields: HPACKHeaders?)?
     private var body: HTTP1BodyReader?
     /// The body is not forwarded (a gRPC call's local answer became a Trailers-Only response).
     private var dropBody = false
@@ -161,6 +163,7 @@ final class DownstreamStreamBridge {
         if requestChunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
         out.writeStaticString("\r\n")
         exchange.grpcCall = grpc
+        exchange.streamRequest = StreamRequestHead(client: headers)
         exchange.clientBytes(out)
     }
 
@@ -172,11 +175,31 @@ final class DownstreamStreamBridge {
 
     // MARK: response: HTTP/1.1 bytes in, frames out
 
+    /// The exchange's next write starts with the final response head `head`, which it parsed and passes on
+    /// unchanged; `fields`: the same head as HTTP/2 fields, when its upstream is an HTTP/2 stream too. So the head
+    /// is not parsed again here, nor its fields made into Strings again.
+    func headAhead(_ head: HTTPHead, fields: HPACKHeaders?) {
+        announced = (head, fields)
+    }
+
     /// Response bytes from the exchange.
     func write(_ input: ByteBuffer) {
         var bytes = input
+        let announced = self.announced
+        self.announced = nil
         if responseComplete || isClosed || bytes.readableBytes == 0 { return }
-        if body == nil {
+        if body == nil, headBytes == nil, let announced, bytes.readableBytes >= announced.head.length {
+            var headers: HPACKHeaders
+            if let fields = announced.fields {
+                headers = fields
+            } else {
+                headers = HPACKHeaders()
+                headers.add(name: ":status", value: String(announced.head.status))
+                bytes.withUnsafeReadableBytes { HTTP2Heads.fields(of: announced.head, in: $0, into: &headers) }
+            }
+            beginResponse(announced.head, headers: headers)
+            bytes.moveReaderIndex(forwardBy: announced.head.length)
+        } else if body == nil {
             if var held = headBytes {
                 held.writeBuffer(&bytes)
                 bytes = held
@@ -204,7 +227,10 @@ final class DownstreamStreamBridge {
                 break
             }
             if response.status >= 200 {
-                beginResponse(bytes)
+                var headers = HPACKHeaders()
+                headers.add(name: ":status", value: String(response.status))
+                bytes.withUnsafeReadableBytes { HTTP2Heads.fields(of: response, in: $0, into: &headers) }
+                beginResponse(response, headers: headers)
                 bytes.moveReaderIndex(forwardBy: response.length)
                 return true
             }
@@ -219,17 +245,12 @@ final class DownstreamStreamBridge {
         }
     }
 
-    /// The final head: HEADERS now, or held as the ending when it is the whole response.
-    private func beginResponse(_ bytes: ByteBuffer) {
+    /// The final head (`response`, its fields `headers`, `:status` first): HEADERS now, or held as the ending when
+    /// it is the whole response.
+    private func beginResponse(_ response: HTTPHead, headers: HPACKHeaders) {
         let reader = HTTP1BodyReader(response.responseFraming(toHead: isHead))
         body = reader
-        var headers = HPACKHeaders()
-        headers.add(name: ":status", value: String(response.status))
-        let reason = bytes.withUnsafeReadableBytes { b -> String? in
-            HTTP2Heads.fields(of: response, in: b, into: &headers)
-            return headers.first(name: "x-mesh-reason")
-        }
-        if grpc != nil, let reason {
+        if grpc != nil, let reason = headers.first(name: "x-mesh-reason") {
             // The proxy's own answer to a gRPC call: a Trailers-Only response with the matching gRPC status, which
             // is what a gRPC client reads (an HTTP 503 would reach it as a transport error).
             dropBody = true
@@ -254,7 +275,8 @@ final class DownstreamStreamBridge {
         guard var reader = body, !reader.isDone, bytes.readableBytes > 0 else { return }
         let piece: HTTP1BodyReader.Piece
         do {
-            piece = try reader.read(&bytes, allocator: allocator)
+            // Trailers from an HTTP/2 upstream arrive as fields too (the exchange passes body bytes on as framed).
+            piece = try reader.read(&bytes, allocator: allocator, trailers: exchange?.upstream?.stream?.trailersInPassing)
         } catch {
             reset()
             return

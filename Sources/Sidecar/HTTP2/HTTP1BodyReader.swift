@@ -22,8 +22,11 @@ struct HTTP1BodyReader {
         var trailers: HPACKHeaders?
     }
 
-    /// Consumes the body bytes at the start of `bytes` (moving its reader index past them).
-    mutating func read(_ bytes: inout ByteBuffer, allocator: ByteBufferAllocator) throws(HTTPParseError) -> Piece {
+    /// Consumes the body bytes at the start of `bytes` (moving its reader index past them). `trailers`: the trailer
+    /// section's fields when the caller has them already (it then is not parsed).
+    mutating func read(
+        _ bytes: inout ByteBuffer, allocator: ByteBufferAllocator, trailers known: HPACKHeaders? = nil
+    ) throws(HTTPParseError) -> Piece {
         guard !framer.isDone, bytes.readableBytes > 0 else { return Piece(done: framer.isDone) }
         var sink = Ranges()
         var body = framer
@@ -51,7 +54,7 @@ struct HTTP1BodyReader {
         bytes.moveReaderIndex(forwardBy: consumed)
         piece.done = body.isDone
         if piece.done, let section = trailerSection {
-            let fields = HTTP2Heads.trailerFields(section)
+            let fields = known ?? HTTP2Heads.trailerFields(section)
             if !fields.isEmpty { piece.trailers = fields }
         }
         return piece

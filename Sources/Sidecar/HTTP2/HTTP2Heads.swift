@@ -25,11 +25,23 @@ enum HTTP2Heads {
     static func writeFields(
         _ headers: HPACKHeaders, into out: inout ByteBuffer, skipping skip: (String) -> Bool = { _ in false }
     ) -> Bool {
+        var none: HPACKHeaders? = nil
+        return writeFields(headers, into: &out, keeping: &none, skipping: skip)
+    }
+
+    /// `writeFields`, also adding every field it carries to `kept` (when not nil) as HTTP/2 fields, unchanged (Cookie
+    /// crumbs stay apart, RFC 9113 §8.2.3): what an HTTP/2 peer on the other side of the exchange is sent when the
+    /// exchange passes these bytes on unchanged, so they need not be parsed back into fields there.
+    static func writeFields(
+        _ headers: HPACKHeaders, into out: inout ByteBuffer, keeping kept: inout HPACKHeaders?,
+        skipping skip: (String) -> Bool = { _ in false }
+    ) -> Bool {
         var cookies: [String] = []
-        for (name, value, _) in headers {
+        for (name, value, indexing) in headers {
             if name.utf8.first == UInt8(ascii: ":") { continue }
             if isUnsafe(name) || isUnsafe(value) { return false }
             if isHopByHop(name) || skip(name) { continue }
+            kept?.add(name: name, value: value, indexing: indexing)
             if name == "cookie" {
                 cookies.append(value)
                 continue
@@ -65,6 +77,52 @@ enum HTTP2Heads {
         }
     }
 
+    /// The upstream request head of an HTTP/2 client's request that the exchange forwards as the client's head
+    /// verbatim plus lines of its own (`lines`: X-Forwarded-For, traceparent, ...): the client's fields as they came
+    /// (pseudo-fields first, `:scheme` http, `host` as `:authority`; connection-specific ones left out, as
+    /// `writeFields` leaves them out of the HTTP/1.1 form), then the added lines. The same fields a parse of the
+    /// whole upstream head would give, without writing the client's fields as text and reading them back.
+    static func forwardedRequest(_ client: HPACKHeaders, addedLines lines: UnsafeRawBufferPointer) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(client.count + 4)
+        var method = "", path = "", authority: String? = nil, host: String? = nil
+        for (name, value, _) in client {
+            switch name {
+            case ":method": method = value
+            case ":path": path = value
+            case ":authority": authority = value
+            case "host": if host == nil { host = value }
+            default: break
+            }
+        }
+        headers.add(name: ":method", value: method)
+        headers.add(name: ":scheme", value: "http")
+        if let authority = authority ?? host { headers.add(name: ":authority", value: authority) }
+        headers.add(name: ":path", value: path)
+        for (name, value, indexing) in client where name.utf8.first != UInt8(ascii: ":") && !isHopByHop(name) {
+            headers.add(name: name, value: value, indexing: indexing)
+        }
+        addLines(lines, to: &headers)
+        return headers
+    }
+
+    /// Adds `name: value\r\n` lines (the exchange's own, well formed) as fields, names lower-cased.
+    static func addLines(_ lines: UnsafeRawBufferPointer, to headers: inout HPACKHeaders) {
+        var start = 0
+        let end = lines.count
+        while start < end {
+            guard let colon = lines[start..<end].firstIndex(of: UInt8(ascii: ":")),
+                let lineEnd = lines[colon..<end].firstIndex(of: 0x0D)
+            else { return }
+            var valueStart = colon + 1
+            while valueStart < lineEnd, lines[valueStart] == 0x20 || lines[valueStart] == 0x09 { valueStart += 1 }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: lines[start..<colon]), as: UTF8.self).lowercased()
+            let value = String(decoding: UnsafeRawBufferPointer(rebasing: lines[valueStart..<lineEnd]), as: UTF8.self)
+            if !isHopByHop(name) { headers.add(name: name, value: value) }
+            start = lineEnd + 2
+        }
+    }
+
     /// The fields of a trailer section as the chunked framing carried it (`name: value\r\n` lines, no blank line).
     static func trailerFields(_ section: ByteBuffer) -> HPACKHeaders {
         var headers = HPACKHeaders()
@@ -81,9 +139,17 @@ enum HTTP2Heads {
 
     /// A trailer section for chunked framing: `0\r\n`, the fields, the blank line.
     static func lastChunk(trailers: HPACKHeaders?, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var none: HPACKHeaders? = nil
+        return lastChunk(trailers: trailers, keeping: &none, allocator: allocator)
+    }
+
+    /// `lastChunk`, also keeping the fields it carries (`writeFields`).
+    static func lastChunk(
+        trailers: HPACKHeaders?, keeping kept: inout HPACKHeaders?, allocator: ByteBufferAllocator
+    ) -> ByteBuffer? {
         var out = allocator.buffer(capacity: 64)
         out.writeStaticString("0\r\n")
-        if let trailers, !writeFields(trailers, into: &out) { return nil }
+        if let trailers, !writeFields(trailers, into: &out, keeping: &kept) { return nil }
         out.writeStaticString("\r\n")
         return out
     }

@@ -44,6 +44,11 @@ final class UpstreamStreamBridge {
     private var isClosed = false
     /// Received bytes not yet handed back in a WINDOW_UPDATE.
     private var bytesHeld = 0
+    /// While the final response head, or the trailers, are handed to the exchange as HTTP/1.1 bytes: the same fields
+    /// as HTTP/2 fields, for an HTTP/2 client's stream when the exchange passes those bytes on unchanged
+    /// (`DownstreamStreamBridge`), so they are not parsed back there. Set only for that one synchronous call.
+    private(set) var headInPassing: HPACKHeaders?
+    private(set) var trailersInPassing: HPACKHeaders?
 
     init(id: HTTP2StreamID, connection: HTTP2UpstreamConnection, handler: UpstreamHandler, endpoint: EndpointState) {
         self.id = id
@@ -85,7 +90,11 @@ final class UpstreamStreamBridge {
     func send(_ input: ByteBuffer) {
         var bytes = input
         if bytes.readableBytes == 0 || isClosed { return }
-        if body == nil {
+        if body == nil, headBytes == nil, let owner = handler?.owner, let head = owner.forwardedStreamHead(startOf: bytes) {
+            // An HTTP/2 client's head, forwarded verbatim plus the exchange's own lines: its fields, not a parse.
+            sendHead(head.fields, framing: head.framing)
+            bytes.moveReaderIndex(forwardBy: head.length)
+        } else if body == nil {
             if var held = headBytes {
                 held.writeBuffer(&bytes)
                 bytes = held
@@ -109,13 +118,10 @@ final class UpstreamStreamBridge {
 
     private func sendHead(_ bytes: ByteBuffer) {
         let framing = head.requestFraming
-        let reader = HTTP1BodyReader(framing)
-        body = reader
         var headers = HPACKHeaders()
         bytes.withUnsafeReadableBytes { b in
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: b[range]), as: UTF8.self) }
             let method = text(0..<head.methodEnd)
-            isHeadRequest = method == "HEAD"
             var path = text(head.targetStart..<head.targetEnd)
             var authority: String? = nil
             if head.authorityEnd > 0 {
@@ -132,6 +138,15 @@ final class UpstreamStreamBridge {
             headers.add(name: ":path", value: path)
             HTTP2Heads.fields(of: head, in: b, into: &headers) { name in name == "content-length" && framing == .chunked }
         }
+        sendHead(headers, framing: framing)
+    }
+
+    /// HEADERS for the request whose body is framed as `framing`.
+    private func sendHead(_ fields: HPACKHeaders, framing: HTTPHead.BodyFraming) {
+        let reader = HTTP1BodyReader(framing)
+        body = reader
+        var headers = fields
+        isHeadRequest = headers.first(name: ":method") == "HEAD"
         if headers.first(name: "content-type")?.hasPrefix("application/grpc") == true {
             // gRPC servers require it (the exchange dropped the client's, TE being hop-by-hop in HTTP/1.1).
             headers.add(name: "te", value: "trailers")
@@ -199,12 +214,18 @@ final class UpstreamStreamBridge {
             if finalStatus == 0 {
                 guard let out = responseHead(frame, allocator: allocator) else { return fail() }
                 pass(out)
+                headInPassing = nil
             } else if chunkedResponse {
                 // Trailers.
                 countGRPCStatus(frame.headers)
-                guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator) else { return fail() }
+                var kept: HPACKHeaders? = HPACKHeaders()
+                guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, keeping: &kept, allocator: allocator) else {
+                    return fail()
+                }
                 chunkedResponse = false
+                trailersInPassing = kept
                 pass(last)
+                trailersInPassing = nil
             }
         case .data(let frame):
             if frame.endStream { responseEnded = true }
@@ -249,16 +270,28 @@ final class UpstreamStreamBridge {
 
     /// An interim or final response head as HTTP/1.1; nil when it cannot be one.
     private func responseHead(_ frame: HTTP2Frame.FramePayload.Headers, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        guard let status = frame.headers.first(name: ":status").flatMap(Int.init), status >= 100, status <= 999 else {
+        guard let statusText = frame.headers.first(name: ":status"), let status = Int(statusText), status >= 100,
+            status <= 999
+        else {
             return nil
         }
         var out = allocator.buffer(capacity: 256)
-        out.writeString("HTTP/1.1 \(status) \(HeadWriter.reasonPhrase(status))\r\n")
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(statusText)
+        out.writeStaticString(" ")
+        out.writeString(HeadWriter.reasonPhrase(status))
+        out.writeStaticString("\r\n")
         let whole = frame.endStream
         let keepLength = whole && (isHeadRequest || status == 204 || status == 304)
-        guard HTTP2Heads.writeFields(frame.headers, into: &out, skipping: { $0 == "content-length" && !keepLength }) else {
+        var kept: HPACKHeaders? = nil
+        if status >= 200 {
+            kept = HPACKHeaders()
+            kept?.add(name: ":status", value: statusText)
+        }
+        guard HTTP2Heads.writeFields(frame.headers, into: &out, keeping: &kept, skipping: { $0 == "content-length" && !keepLength }) else {
             return nil
         }
+        headInPassing = kept
         if status < 200 {
             out.writeStaticString("\r\n")
             return out

@@ -70,6 +70,8 @@ extension DownstreamHandler {
         upstreamHead = head
         // After the head is written: that starts the request's access-log record, so a refusal is logged too.
         if let rules = plan.authorization, denyUnauthorized(decision, rules: rules, head: buffer) { return }
+        // An HTTP/2 client's head, to tell once the upstream head is final whether it went on verbatim.
+        let streamClientHead = stream != nil ? buffer.getSlice(at: buffer.readerIndex, length: request.length - 2) : nil
         buffer.moveReaderIndex(forwardBy: request.length)
         // An empty buffer is let go, so NIO can reuse its receive buffer instead of allocating another.
         pending = buffer.readableBytes > 0 ? buffer : nil
@@ -98,6 +100,7 @@ extension DownstreamHandler {
         }
         routeResponseEdits = nil
         if let filters = ruleOptions?.filters, applyRouteFilters(filters) { return }
+        if let streamClientHead { noteVerbatimHead(streamClientHead) }
         self.service = service
         self.retries = retries
         inExchange = true

@@ -95,6 +95,7 @@ extension DownstreamHandler {
         }
         responseFramer = framer
         var out: ByteBuffer? = nil
+        let rawHead = rawHeadLength > 0
         if rawHeadLength > 0 {
             // The head was not rewritten: it goes out in one write with the body bytes that follow it.
             out = buffer.readSlice(length: rawHeadLength + consumed)
@@ -116,6 +117,9 @@ extension DownstreamHandler {
             machine.heldResponseReleased()
         } else if let rewrittenHead {
             writeToClient(rewrittenHead)
+        } else if rawHead, let stream {
+            // The head goes to an HTTP/2 client as it came: parsed once, here (and as fields from an HTTP/2 upstream).
+            stream.headAhead(response, fields: connection.stream?.headInPassing)
         }
         passResponseBytes(out, complete: framer.isDone, leftover: buffer.readableBytes)
     }

@@ -107,6 +107,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
 
     /// Nothing was read yet: the first bytes may be the HTTP/2 preface (see DownstreamHandler+HTTP2.swift).
     var awaitingFirstBytes = true
+    /// Set by an HTTP/2 stream's bridge: the request head as fields (DownstreamHandler+StreamHeads.swift).
+    var streamRequest: StreamRequestHead?
     /// Set by an HTTP/2 stream's bridge for a gRPC request (its deadline; its status is in `grpc-status`).
     var grpcCall: GRPCCall?
     /// The gRPC status of this request's injected abort, when the fault gives one (`abort.grpcStatus`).
