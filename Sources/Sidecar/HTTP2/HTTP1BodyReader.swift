@@ -53,7 +53,8 @@ struct HTTP1BodyReader {
         }
         bytes.moveReaderIndex(forwardBy: consumed)
         piece.done = body.isDone
-        if piece.done, let section = trailerSection {
+        // A section of its blank line only (the usual end of a chunked body) holds no fields.
+        if piece.done, let section = trailerSection, section.readableBytes > 2 {
             let fields = known ?? HTTP2Heads.trailerFields(section)
             if !fields.isEmpty { piece.trailers = fields }
         }

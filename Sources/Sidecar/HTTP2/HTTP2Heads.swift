@@ -157,7 +157,14 @@ enum HTTP2Heads {
     /// One chunk of chunked framing around `data`.
     static func chunk(_ data: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
         var out = allocator.buffer(capacity: data.readableBytes + 12)
-        out.writeString(String(data.readableBytes, radix: 16))
+        // The size in hex, written digit by digit (no String per chunk).
+        let size = data.readableBytes
+        var shift = max(0, (Int.bitWidth - size.leadingZeroBitCount - 1) / 4 * 4)
+        while shift >= 0 {
+            let digit = UInt8((size >> shift) & 0xF)
+            out.writeInteger(digit < 10 ? digit + 0x30 : digit + 0x57)
+            shift -= 4
+        }
         out.writeStaticString("\r\n")
         var data = data
         out.writeBuffer(&data)
