@@ -8,9 +8,14 @@ import NIOHPACK
 enum HTTP2Heads {
     /// Connection-specific fields (RFC 9113 §8.2.2): never carried into or out of HTTP/2.
     static func isHopByHop(_ name: String) -> Bool {
+        // Most names have none of these lengths: one compare instead of seven String compares.
+        switch name.utf8.count {
+        case 2, 4, 7, 10, 16, 17: break
+        default: return false
+        }
         switch name {
-        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "host": true
-        default: false
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "host": return true
+        default: return false
         }
     }
 
@@ -116,7 +121,9 @@ enum HTTP2Heads {
             else { return }
             var valueStart = colon + 1
             while valueStart < lineEnd, lines[valueStart] == 0x20 || lines[valueStart] == 0x09 { valueStart += 1 }
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: lines[start..<colon]), as: UTF8.self).lowercased()
+            let nameBytes = UnsafeRawBufferPointer(rebasing: lines[start..<colon])
+            var name = String(decoding: nameBytes, as: UTF8.self)
+            if nameBytes.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { name = name.lowercased() }
             let value = String(decoding: UnsafeRawBufferPointer(rebasing: lines[valueStart..<lineEnd]), as: UTF8.self)
             if !isHopByHop(name) { headers.add(name: name, value: value) }
             start = lineEnd + 2
