@@ -118,6 +118,14 @@ actor ReconcileLoop {
         return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
     }
 
+    /// Whether the loop waits between passes (no pass is running).
+    var isSleeping: Bool { sleeper != nil }
+
+    /// The loop's clock in milliseconds with a tenth, for trace logs (whose timestamps have whole seconds).
+    var traceTime: String { Self.milliseconds(now) }
+
+    static func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
+
     /// Asks for a pass as soon as possible (an apply, a process exit, a command). `observe: false` says only the
     /// applied objects changed: that pass plans from the last observation (a full pass follows shortly after).
     func kick(observe: Bool = true) {
@@ -201,6 +209,9 @@ actor ReconcileLoop {
         var coveredChange = changeStoredAt
         changeStoredAt = nil
         let started = ContinuousClock.now
+        logger.trace("pass started", metadata: [
+            "pass": "\(passes)", "t": "\(traceTime)", "kind": "\(overtaking ? "overtaking" : quick ? "quick" : "full")",
+            "changeWaited": "\(coveredChange.map { Self.milliseconds(seconds(since: $0)) + "ms" } ?? "-")"])
         var phases: [String] = []
         var mark = started
         if let coveredChange { phases.append("stored=-\(Self.milliseconds(coveredChange.duration(to: started)))ms") }
@@ -279,7 +290,7 @@ actor ReconcileLoop {
             confirmedVersions.removeAll()
             await writeStatuses(snapshot: snapshot, instances: lastInstances, world: world)
             phase("status")
-            logger.trace("pass", metadata: ["pass": "\(passes)", "actions": "\(actions.count)",
+            logger.trace("pass", metadata: ["pass": "\(passes)", "t": "\(traceTime)", "actions": "\(actions.count)",
                                             "phases": "\(phases.joined(separator: " "))"])
             if !actions.isEmpty || isConverging(instances: lastInstances, world: world) { wait = min(wait, 0.25) }
             if let due = replicaHealth.nextDue(after: now) { wait = min(wait, max(due - now, 0.05)) }

@@ -1,3 +1,5 @@
+import Logging
+
 /// One timer armed at the earliest registration's TTL deadline. When it rings, what expired leaves the table and a
 /// quick pass (plan from the last observation, push) carries just that change to every proxy: an expiry no longer
 /// waits for the next full pass, whose probes of every process came first (TTL expiry p99 was 1,043 ms after the
@@ -49,6 +51,7 @@ extension ReconcileLoop {
             return
         }
         guard expiryAlarm.needsArming(for: deadline) else { return }
+        logger.trace("expiry alarm armed", metadata: ["t": "\(traceTime)", "deadline": "\(Self.milliseconds(deadline))"])
         let instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(max(deadline - now, 0) * 1000) + 1))
         expiryAlarm.arm(at: deadline) { generation in
             Task { [weak self] in
@@ -63,6 +66,10 @@ extension ReconcileLoop {
         guard expiryAlarm.ring(generation) else { return }
         // Whether each Service still allows registration is the pass's check (it has the snapshot).
         let gone = registrations.expire(now: now, allowed: { _ in true })
+        logger.trace("expiry alarm rang", metadata: [
+            "t": "\(traceTime)", "expired": "\(gone.count)",
+            "late": "\(Self.milliseconds(now - (gone.map(\.expiresAt).max() ?? now)))ms",
+            "passRunning": "\(!isSleeping)", "probesOut": "\(changeWaiter != nil)"])
         if !gone.isEmpty { kick(observe: false) }
         armExpiryAlarm()
         await recordExpiries(gone, allowed: { _ in true })
