@@ -80,6 +80,9 @@ actor ReconcileLoop {
     /// instead of probing every process again, so a config push does not wait ~50 ms of probes. Any other kick (a
     /// process exit, a command) or a timer tick observes for real.
     var objectsChanged = false
+    /// Stored objects changed since the last snapshot was read (an apply, a delete): the next pass reads them again.
+    /// A quick pass for a registry change alone reuses the last snapshot (`kick(observe:storeChanged:)`).
+    var storedObjectsChanged = false
     /// When the oldest change not yet pushed was stored (apply, delete): the start of its propagation.
     private var changeStoredAt: ContinuousClock.Instant?
     var observationWanted = false
@@ -122,15 +125,18 @@ actor ReconcileLoop {
     var isSleeping: Bool { sleeper != nil }
 
     /// The loop's clock in milliseconds with a tenth, for trace logs (whose timestamps have whole seconds).
-    var traceTime: String { Self.milliseconds(now) }
+    var traceTime: String { Self.traceMilliseconds(now) }
 
-    static func milliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
+    static func traceMilliseconds(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
 
     /// Asks for a pass as soon as possible (an apply, a process exit, a command). `observe: false` says only the
     /// applied objects changed: that pass plans from the last observation (a full pass follows shortly after).
-    func kick(observe: Bool = true) {
+    /// `storeChanged: false` says the change is the registry's alone (a registration, an expiry): the stored objects
+    /// are as the last pass read them, so its quick pass plans from that snapshot without reading SQLite again.
+    func kick(observe: Bool = true, storeChanged: Bool = true) {
         if observe { observationWanted = true } else {
             objectsChanged = true
+            if storeChanged { storedObjectsChanged = true }
             changeStoredAt = changeStoredAt ?? .now
             releaseChangeWaiter()
         }
@@ -211,7 +217,7 @@ actor ReconcileLoop {
         let started = ContinuousClock.now
         logger.trace("pass started", metadata: [
             "pass": "\(passes)", "t": "\(traceTime)", "kind": "\(overtaking ? "overtaking" : quick ? "quick" : "full")",
-            "changeWaited": "\(coveredChange.map { Self.milliseconds(seconds(since: $0)) + "ms" } ?? "-")"])
+            "changeWaited": "\(coveredChange.map { Self.traceMilliseconds(seconds(since: $0)) + "ms" } ?? "-")"])
         var phases: [String] = []
         var mark = started
         if let coveredChange { phases.append("stored=-\(Self.milliseconds(coveredChange.duration(to: started)))ms") }
@@ -222,8 +228,7 @@ actor ReconcileLoop {
             mark = now
         }
         do {
-            var snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
-            lastSnapshot = snapshot
+            var snapshot = try await snapshotForPass(quick: quick)
             phase("load")
             let instances = quick ? lastInstances
                 : await applyReadiness(await observe(try await store.processes(), snapshot: snapshot), snapshot: snapshot)
@@ -236,8 +241,7 @@ actor ReconcileLoop {
                 if !observationWanted { pendingKick = false }  // nothing else asked for the next pass
                 coveredChange = coveredChange ?? changeStoredAt
                 changeStoredAt = nil
-                snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
-                lastSnapshot = snapshot
+                snapshot = try await snapshotForPass(quick: true)
                 phase("reload")
             }
             let nextFaultExpiry = await expireFaults(snapshot: snapshot)
@@ -308,6 +312,16 @@ actor ReconcileLoop {
     static func milliseconds(_ duration: Duration) -> Int64 {
         let parts = duration.components
         return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The stored objects for this pass: read again, unless it is quick and nothing stored changed since the last
+    /// read (a registration or an expiry: one hop to SQLite and back less on its way to the proxies).
+    private func snapshotForPass(quick: Bool) async throws -> MeshSnapshot {
+        if quick, !storedObjectsChanged, let lastSnapshot { return lastSnapshot }
+        storedObjectsChanged = false  // before the read: a change stored during it asks for the next one
+        let snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+        lastSnapshot = snapshot
+        return snapshot
     }
 
     private func observeAfterPass(_ observed: [ObservedInstance]) async throws -> [ObservedInstance] {

@@ -2,7 +2,7 @@
 then poll every proxy's admin GET /config in parallel until each lists (or no longer lists) it. Prints p50/p99/max
 of the time from the API's answer (registration) or from the TTL's end (expiry) to the last proxy.
 
-Usage: python3 registration.py STATE COUNT"""
+Usage: python3 registration.py STATE COUNT (SAMPLES=path writes each sample, registration and expiry ms, a line)"""
 import json, os, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "reconcile"))
@@ -66,7 +66,11 @@ def until_all(ports, address, present, deadline):
         t.join()
     if len(done) < len(ports):
         raise SystemExit(f"{len(ports) - len(done)} proxies never agreed on {address}")
+    last_port.append(max(done, key=done.get))
     return max(done.values())
+
+
+last_port = []  # the proxy that agreed last, each call
 
 
 def pct(values, q):
@@ -92,6 +96,10 @@ def main():
         registered.append(until_all(ports, address, True, answered + 10) - answered)
         # No heartbeat: it expires 1 s after registering; the time counts from there.
         expired.append(until_all(ports, address, False, answered + 11) - (answered + body["ttlSeconds"]))
+    if os.environ.get("SAMPLES"):  # each sample in order, to set beside the operator's trace log
+        with open(os.environ["SAMPLES"], "w") as out:
+            for i, (r, e) in enumerate(zip(registered, expired)):
+                out.write(f"{r * 1000:.1f} {e * 1000:.1f} {last_port[2 * i + 1]}\n")
     report("registration -> every proxy", registered, len(ports))
     report("TTL expiry -> every proxy (from the TTL's end)", expired, len(ports))
 

@@ -18,7 +18,7 @@ extension ReconcileLoop {
             let added = registrations.register(service: checked.service, address: checked.address, ttl: ttl, now: now)
             armExpiryAlarm()
             if added {
-                kick(observe: false)
+                kick(observe: false, storeChanged: false)
                 await event(service: checked.service, reason: "Registered",
                             message: "\(checked.address) registered into service/\(checked.service) (ttl \(request.ttl ?? ""))")
             }
@@ -50,7 +50,7 @@ extension ReconcileLoop {
                     "\(checked.address) is not registered in service/\(checked.service)",
                 ]))
             }
-            kick(observe: false)
+            kick(observe: false, storeChanged: false)
             await event(service: checked.service, reason: "Deregistered",
                         message: "\(checked.address) deregistered from service/\(checked.service)")
             return .success(nil)

@@ -51,7 +51,7 @@ extension ReconcileLoop {
             return
         }
         guard expiryAlarm.needsArming(for: deadline) else { return }
-        logger.trace("expiry alarm armed", metadata: ["t": "\(traceTime)", "deadline": "\(Self.milliseconds(deadline))"])
+        logger.trace("expiry alarm armed", metadata: ["t": "\(traceTime)", "deadline": "\(Self.traceMilliseconds(deadline))"])
         let instant = ContinuousClock.now.advanced(by: .milliseconds(Int64(max(deadline - now, 0) * 1000) + 1))
         expiryAlarm.arm(at: deadline) { generation in
             Task { [weak self] in
@@ -68,9 +68,9 @@ extension ReconcileLoop {
         let gone = registrations.expire(now: now, allowed: { _ in true })
         logger.trace("expiry alarm rang", metadata: [
             "t": "\(traceTime)", "expired": "\(gone.count)",
-            "late": "\(Self.milliseconds(now - (gone.map(\.expiresAt).max() ?? now)))ms",
+            "late": "\(Self.traceMilliseconds(now - (gone.map(\.expiresAt).max() ?? now)))ms",
             "passRunning": "\(!isSleeping)", "probesOut": "\(changeWaiter != nil)"])
-        if !gone.isEmpty { kick(observe: false) }
+        if !gone.isEmpty { kick(observe: false, storeChanged: false) }
         armExpiryAlarm()
         await recordExpiries(gone, allowed: { _ in true })
     }
