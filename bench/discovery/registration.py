@@ -55,7 +55,11 @@ def until_all(ports, address, present, deadline):
     done = {}
     def watch(port):
         while time.monotonic() < deadline:
-            if lists(port, address) == present:
+            try:
+                agrees = lists(port, address) == present
+            except OSError:  # a poll that timed out (a loaded machine): poll again, do not lose the proxy
+                agrees = False
+            if agrees:
                 done[port] = time.monotonic()
                 return
             time.sleep(0.002)
