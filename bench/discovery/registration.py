@@ -2,7 +2,8 @@
 then poll every proxy's admin GET /config in parallel until each lists (or no longer lists) it. Prints p50/p99/max
 of the time from the API's answer (registration) or from the TTL's end (expiry) to the last proxy.
 
-Usage: python3 registration.py STATE COUNT (SAMPLES=path writes each sample, registration and expiry ms, a line)"""
+Usage: python3 registration.py STATE COUNT (SAMPLES=path writes each sample a line: registration ms, expiry ms, and
+the admin port of the proxy that dropped the expiry last)"""
 import json, os, sys, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "reconcile"))
