@@ -11,6 +11,9 @@ extension ReconcileLoop {
     /// How often logs are looked at: a log grows by at most what its process writes in this long past the bound.
     static let logHousekeepingPeriod = 5.0
 
+    /// For tests: the next full pass looks at the logs whatever the time.
+    func makeLogHousekeepingDue() { lastLogHousekeeping = -.infinity }
+
     func keepLogsBounded(_ records: [StoredProcess]) {
         guard now - lastLogHousekeeping >= Self.logHousekeepingPeriod else { return }
         lastLogHousekeeping = now

@@ -233,7 +233,10 @@ actor ReconcileLoop {
             let instances = quick ? lastInstances
                 : await applyReadiness(await observe(try await store.processes(), snapshot: snapshot), snapshot: snapshot)
             phase(overtaking ? "observe(overtaking)" : quick ? "observe(reused)" : "observe")
-            keepLogsBounded(instances.map(\.record))
+            // Log rotation and the state directory's size are a full pass's chores (one runs at least every 2 s):
+            // in a change's quick pass they stood between the change and its push (up to 404 ms of an expiry's pass
+            // at load 30, docs/performance.md "Discovery").
+            if !quick { keepLogsBounded(instances.map(\.record)) }
             if !quick, let carried = lastSnapshot { snapshot = carried }  // a change carried during the probes loaded it
             if objectsChanged {
                 // An apply landed while this pass probed: plan with it now rather than one whole pass later.
