@@ -2,9 +2,10 @@
 //   swift run -c release PlanBench [SERVICES] [RUNS]      (defaults 1000, 20)
 // The mesh: SERVICES services with a command and 2 replicas, one TrafficSplit and one RetryPolicy per 10 services.
 // Timed, per run: MeshCompiler.compile (ports already assigned, every replica observed ready, as in a steady
-// operator) then Planner.plan against an observed world where every process runs and every proxy reports the
-// previous configuration — a weight change, so every proxy gets a `.configure`. Encoding one proxy's JSON (what a
-// push sends) is timed apart.
+// operator, with the operator's EncodingMemo and PlanMemo kept across runs) of weights that alternate between two
+// values, so each compile is a weight change; then Planner.plan against an observed world where every process runs
+// and every proxy reports the first weights' configuration (every other run, every proxy gets a `.configure`; the
+// count printed is the last run's). Encoding one proxy's JSON (what a push sends) is timed apart.
 import Foundation
 import Manifests
 import Reconciler
