@@ -129,10 +129,11 @@ extension ReconcileLoop {
             let path = DesiredWorld.configPath(for: slot, in: directory.configsDirectory)
             try? config.encodedJSON().write(to: URL(fileURLWithPath: path), options: .atomic)
         }
-        let spec = ProcessSpec(arguments: process.argv, environment: process.environment,
-                               inheritEnvironment: process.inheritEnvironment,
-                               workingDirectory: process.workingDirectory,
-                               logPath: directory.logPath(for: slot.description))
+        let spec = withOutboundSocket(
+            ProcessSpec(arguments: process.argv, environment: process.environment,
+                        inheritEnvironment: process.inheritEnvironment, workingDirectory: process.workingDirectory,
+                        logPath: directory.logPath(for: slot.description)),
+            for: process)
         do {
             let handle = try await runtime.spawn(spec)
             let record = StoredProcess(

@@ -71,6 +71,8 @@ actor ReconcileLoop {
     var expiryAlarm = RegistrationExpiryAlarm()
     /// Each autoscaled Service's autoscaler and last decision (Autoscale/).
     var autoscaling = ServiceAutoscaling()
+    /// The sidecars' outbound listening sockets, held across their restarts (Sockets/).
+    let outboundSockets: ListenerKeeper
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -113,6 +115,7 @@ actor ReconcileLoop {
         self.prober = Prober(adminToken: try? directory.adminToken())
         self.readinessChecker = ReadinessCheck(prober: prober)
         self.portBook = Self.loadPortBook(directory)
+        self.outboundSockets = ListenerKeeper(logger: logger)
         self.epoch = clock.now
     }
 
@@ -267,6 +270,7 @@ actor ReconcileLoop {
             phase("plan")
             var wait = rolloutOverrides.wait
             if let nextFaultExpiry { wait = min(wait, max(nextFaultExpiry, 0.05)) }
+            if !overtaking { tendOutboundSockets(instances: instances, world: world) }
             var pushes: [ReconcileAction] = []
             for action in actions {
                 switch action {

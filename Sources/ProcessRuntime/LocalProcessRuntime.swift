@@ -59,21 +59,16 @@ public actor LocalProcessRuntime: ProcessRuntime {
         )
         let commandHash = spec.commandHash
         let logPath = spec.logPath
+        let listeningSocket = spec.listeningSocket
 
         return try await withCheckedThrowingContinuation { continuation in
             // Unstructured on purpose (see the type's comment): the caller's cancellation must not reach the child.
             Task.detached { [self] in
                 var started: ProcessHandle?
                 do {
-                    let result = try await Subprocess.run(
-                        configuration,
-                        input: .none,
-                        output: .fileDescriptor(logFD, closeAfterSpawningProcess: true),
-                        error: .combinedWithOutput
-                    ) { execution in
+                    let status = try await Self.run(configuration, listeningSocket: listeningSocket, logFD: logFD) { pid in
                         // Read the start time here: until this body returns the child is not reaped, so its /proc
                         // entry exists even if it has already exited.
-                        let pid = execution.processIdentifier.value
                         let handle = ProcessHandle(
                             pid: pid,
                             startTime: ProcStat.read(pid: pid)?.startTime ?? 0,
@@ -85,7 +80,7 @@ public actor LocalProcessRuntime: ProcessRuntime {
                         continuation.resume(returning: handle)
                     }
                     if let started {
-                        await self.didExit(started, status: ExitStatus(result.terminationStatus))
+                        await self.didExit(started, status: ExitStatus(status))
                     }
                 } catch {
                     if let started {
@@ -183,6 +178,25 @@ public actor LocalProcessRuntime: ProcessRuntime {
     }
 
     // MARK: - Helpers
+
+    /// `Subprocess.run` with stdin from `listeningSocket` (dup'ed onto fd 0 in the child; ours stays open) or none;
+    /// `started` gets the child's pid while it is running (not yet reaped). Returns how the child ended.
+    private static func run(
+        _ configuration: Configuration, listeningSocket: Int32?, logFD: FileDescriptor,
+        started: (Int32) async -> Void
+    ) async throws -> TerminationStatus {
+        let output = FileDescriptorOutput.fileDescriptor(logFD, closeAfterSpawningProcess: true)
+        if let listeningSocket {
+            let input = FileDescriptorInput.fileDescriptor(FileDescriptor(rawValue: listeningSocket),
+                                                           closeAfterSpawningProcess: false)
+            return try await Subprocess.run(configuration, input: input, output: output, error: .combinedWithOutput) {
+                await started($0.processIdentifier.value)
+            }.terminationStatus
+        }
+        return try await Subprocess.run(configuration, input: .none, output: output, error: .combinedWithOutput) {
+            await started($0.processIdentifier.value)
+        }.terminationStatus
+    }
 
     private static func openLog(_ path: String) throws -> FileDescriptor {
         let directory = (path as NSString).deletingLastPathComponent

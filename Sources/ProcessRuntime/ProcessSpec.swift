@@ -10,19 +10,26 @@ public struct ProcessSpec: Sendable, Hashable, Codable {
     public var workingDirectory: String?
     /// The file that stdout and stderr are appended to (created, with its directory, if missing).
     public var logPath: String
+    /// A listening socket the process gets as its standard input (fd 0), as inetd and systemd's `StandardInput=socket`
+    /// hand one over; nil: stdin is /dev/null. The caller keeps its own descriptor open (it outlives the process, so
+    /// the kernel queues connections while no process accepts). Not part of `commandHash`: which open socket a
+    /// process inherits is not what it runs.
+    public var listeningSocket: Int32?
 
     public init(
         arguments: [String],
         environment: [String: String] = [:],
         inheritEnvironment: Bool = true,
         workingDirectory: String? = nil,
-        logPath: String
+        logPath: String,
+        listeningSocket: Int32? = nil
     ) {
         self.arguments = arguments
         self.environment = environment
         self.inheritEnvironment = inheritEnvironment
         self.workingDirectory = workingDirectory
         self.logPath = logPath
+        self.listeningSocket = listeningSocket
     }
 
     /// A hash of what the process runs (arguments, environment, directory; not the log path): a running process whose

@@ -57,6 +57,8 @@ extension ProxyOptions {
             threads: threads, admin: admin.flatMap(HostPort.init(parsing:)), accessLogPath: accessLog,
             metrics: metrics, writeBatching: writeBatching, reusePort: reusePort,
             adminToken: try adminToken(), meshTLS: meshTLS)
+        // Socket activation: a listener socket the operator keeps open across this proxy's restarts.
+        serverOptions.inheritedSocket = InheritedSocket.fromEnvironment(ProcessInfo.processInfo.environment)
         if let client = identity?.client {
             serverOptions.renewIdentity = { try await client.renewNowAnswer() }
         }

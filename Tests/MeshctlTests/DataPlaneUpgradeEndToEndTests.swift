@@ -42,7 +42,7 @@ struct DataPlaneUpgradeEndToEndTests {
         }
     }
 
-    private static func environment(of pid: Int32) -> [String: String] {
+    static func environment(of pid: Int32) -> [String: String] {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
         var result: [String: String] = [:]
         for entry in data.split(separator: 0) {
@@ -52,6 +52,11 @@ struct DataPlaneUpgradeEndToEndTests {
             }
         }
         return result
+    }
+
+    /// `socket:[INODE]` for a process's fd 0: the outbound socket a sidecar accepts from (socket activation).
+    static func standardInput(of pid: Int32) -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/0")) ?? ""
     }
 
     private static func dataPlaneLine(_ harness: OperatorHarness) throws -> String {
@@ -88,11 +93,15 @@ struct DataPlaneUpgradeEndToEndTests {
         // Through the gateway to web's sidecars, and out of web's replica 0 through its sidecar to api.
         let viaGateway = RequestLoop(port: webPort, host: "web")
         let viaOutbound = RequestLoop(port: outboundPort, host: "api")
+        let connects = ConnectLoop(port: outboundPort)  // a tight loop: any moment without a listener shows
+        let outboundSocket = Self.standardInput(of: try #require(proxies["web/sidecar/0"]))
         viaGateway.start()
         viaOutbound.start()
+        connects.start()
         defer {
             viaGateway.stop()
             viaOutbound.stop()
+            connects.stop()
         }
         #expect(harness.eventually(10) { viaGateway.counts.ok >= 20 && viaOutbound.counts.ok >= 20 })
 
@@ -118,7 +127,9 @@ struct DataPlaneUpgradeEndToEndTests {
         #expect(harness.eventually(10) { viaGateway.counts.ok >= gatewayOk + 20 && viaOutbound.counts.ok >= outboundOk + 20 })
         viaGateway.stop()
         viaOutbound.stop()
+        connects.stop()
 
+        #expect(connects.counts.refused == 0 && connects.counts.connected > 100, "\(connects.counts)")
         #expect(viaGateway.counts.failed == 0, "\(viaGateway.counts.failures)")
         #expect(viaOutbound.counts.failed == 0, "\(viaOutbound.counts.failures)")
         #expect(mostStartingInAGroup <= 1, "one replica at a time per group")
@@ -127,6 +138,9 @@ struct DataPlaneUpgradeEndToEndTests {
         for (slot, pid) in proxies { #expect(after[slot] != nil && after[slot] != pid, "\(slot)") }
         for (slot, pid) in workloads { #expect(after[slot] == pid, "\(slot)") }
         #expect(Self.environment(of: workload)["MESH_OUTBOUND"] == outbound)
+        // The new sidecar accepts from the very socket the old one did: old and new shared one accept queue.
+        #expect(outboundSocket.hasPrefix("socket:") && Self.standardInput(of: after["web/sidecar/0"] ?? 0) == outboundSocket,
+                "\(outboundSocket)")
         let status = try harness.meshctl(["status"]).stdout
         let sidecarRow = status.split(separator: "\n").first { $0.hasPrefix("web/sidecar/0 ") } ?? ""
         #expect(sidecarRow.contains("outbound=\(outboundPort)"), "\(sidecarRow)")

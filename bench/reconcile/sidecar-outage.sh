@@ -5,7 +5,8 @@
 #   another's restart backoff; BIN=path/to/meshctl to skip the build)
 # For each kill: the workload's MESH_OUTBOUND (from /proc/PID/environ, the address it calls), then SIGKILL of its
 # sidecar, then a request every 5 ms (`GET /` with `Host: svc-0`, new connection each, 1 s timeout) until one gets an
-# HTTP answer; the outage is from the kill to that answer. Half the kills come before an operator restart (children),
+# HTTP answer; the outage is from the kill to that answer, and the refused connections on the way are counted (with
+# the operator holding the outbound socket, a request waits in the kernel's queue until the new sidecar accepts it). Half the kills come before an operator restart (children),
 # half after it (adopted: not the new operator's children).
 source "$(dirname "$0")/common.sh"
 services=${1:-6}
@@ -23,6 +24,8 @@ def outbound(slot):
     host, port = env[b"MESH_OUTBOUND"].decode().rsplit(":", 1)
     return host, int(port)
 
+refused = {"n": 0}
+
 def answered(host, port):
     try:
         c = http.client.HTTPConnection(host, port, timeout=1)
@@ -30,6 +33,9 @@ def answered(host, port):
         c.getresponse().read()
         c.close()
         return True
+    except ConnectionRefusedError:
+        refused["n"] += 1
+        return False
     except (OSError, http.client.HTTPException):
         return False
 
@@ -50,8 +56,10 @@ def outage(service, replica):
 slots = [(f"svc-{i}", r) for i in range(services) for r in (0, 1)]
 half = len(slots) // 2
 results = {"child": [], "adopted": []}
+refusals = {"child": 0, "adopted": 0}
 for service, replica in slots[:half]:
     results["child"].append(outage(service, replica)); time.sleep(1)
+refusals["child"], refused["n"] = refused["n"], 0
 pid = int(open(os.path.join(state, "operator.pid")).read())
 os.kill(pid, signal.SIGKILL)
 time.sleep(0.5)
@@ -59,8 +67,9 @@ subprocess.run([meshctl, "up", "--state-dir", state, "--gateway-port", gateway],
 time.sleep(5)  # the new operator's first passes see (and adopt) every process
 for service, replica in slots[half:]:
     results["adopted"].append(outage(service, replica)); time.sleep(1)
+refusals["adopted"] = refused["n"]
 for kind, values in results.items():
     values.sort()
     print(f"{kind:8s} sidecar killed -> its workload's first answer: n={len(values)} median {statistics.median(values):.0f} ms, "
-          f"max {max(values):.0f} ms  ({', '.join(f'{v:.0f}' for v in values)})")
+          f"max {max(values):.0f} ms, {refusals[kind]} connections refused  ({', '.join(f'{v:.0f}' for v in values)})")
 PY

@@ -36,9 +36,13 @@ final class ListenerSocket: Sendable {
     /// replacement proxy starts beside the one it replaces. The newest socket then takes every new connection
     /// (`ReusePortSteering`), so the old one only finishes what it has and can close without resetting a
     /// connection still waiting in its accept queue.
+    ///
+    /// With `inherited` (a listening socket the operator keeps open across this proxy's restarts: `InheritedSocket`)
+    /// nothing is bound: the proxy accepts from that socket, sharing its one accept queue with any other process
+    /// given it (the proxy it replaces, new-before-old), so there is no second socket whose queue a close would reset.
     static func bind(
         name: String, address: HostPort, configured: String, group: MultiThreadedEventLoopGroup, reusePort: Bool,
-        accepting: Bool, handler: @escaping @Sendable (any Channel, String) throws -> Void
+        inherited: Int32? = nil, accepting: Bool, handler: @escaping @Sendable (any Channel, String) throws -> Void
     ) async throws -> ListenerSocket {
         let nameBox = ListenerName(name)
         var bootstrap = ServerBootstrap(group: group)
@@ -50,6 +54,11 @@ final class ListenerSocket: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try handler(channel, nameBox.value) }
             }
+        if let inherited {
+            let channel = try await bootstrap.withBoundSocket(inherited).get()
+            let bound = HostPort(host: address.host, port: channel.localAddress?.port ?? address.port)
+            return ListenerSocket(configured: configured, channel: channel, bound: bound, name: nameBox)
+        }
         if reusePort {
             // NIO names no `so_reuseport`; the raw option is the same setsockopt.
             bootstrap = bootstrap.serverChannelOption(

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -36,6 +37,9 @@ public final class ProxyServer: Sendable {
         /// Renews the identity now and answers the new leaf as JSON (admin `POST /identity/renew`, which anchor
         /// rotation drives); nil: this proxy has no identity to renew.
         public var renewIdentity: (@Sendable () async throws -> String)?
+        /// A listening socket the operator keeps for one listener address across this proxy's restarts (socket
+        /// activation, `InheritedListener`); that listener accepts from it instead of binding.
+        public var inheritedSocket: InheritedSocket?
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
@@ -146,9 +150,13 @@ public final class ProxyServer: Sendable {
     /// Binds one configured listener; every connection it accepts is served by its event loop's `LoopContext`.
     func bindListener(_ listener: Listener, address: HostPort, accepting: Bool) async throws -> ListenerSocket {
         let loops = self.loops
+        let inherited = options.inheritedSocket?.take(configured: listener.address, port: address.port)
+        if let problem = inherited?.problem {
+            Logger(label: "mesh-proxy.listener").warning("binding \(listener.address) itself: the inherited socket cannot serve it: \(problem)")
+        }
         return try await ListenerSocket.bind(
             name: listener.name, address: address, configured: listener.address, group: group,
-            reusePort: options.reusePort, accepting: accepting
+            reusePort: options.reusePort, inherited: inherited?.descriptor, accepting: accepting
         ) { channel, name in
             guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
             // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added
