@@ -33,10 +33,9 @@ struct ListenerKeeperTests {
         // Another operator (no socket held) takes a copy from the child: the same socket, listening on the port.
         let copy = try ListenerKeeper.copyListener(pid: child.pid, port: port).get()
         defer { close(copy) }
-        var ours = stat(), theirs = stat()
-        fstat(fd, &ours)
-        fstat(copy, &theirs)
-        #expect(ours.st_ino == theirs.st_ino, "the same open socket, not a new one")
+        let ours = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+        let theirs = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(copy)")
+        #expect(ours.hasPrefix("socket:") && ours == theirs, "the same open socket, not a new one")
 
         // Closed by the keeper, the port stays held while the child has it; free once the child is gone.
         keeper.retain(ports: [])

@@ -49,8 +49,9 @@ extension ListenerKeeper {
         defer { close(pidfd) }
         let fd = pidfdGetfd(pidfd, InheritedListener.descriptor, 0)
         guard fd >= 0 else {
-            let reason = String(cString: strerror(errno))
-            let hint = errno == EPERM ? " (needs root or CAP_SYS_PTRACE)" : ""
+            let code = errno
+            let reason = String(cString: strerror(code))
+            let hint = code == EPERM ? " (needs root or CAP_SYS_PTRACE)" : ""
             return .failure(ListenerProblem("pidfd_getfd: \(reason)\(hint)"))
         }
         if let problem = InheritedListener.problem(fd, port: port) {
