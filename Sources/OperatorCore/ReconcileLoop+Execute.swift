@@ -12,7 +12,7 @@ extension ReconcileLoop {
     func execute(_ action: ReconcileAction, world: DesiredWorld, instances: [ObservedInstance]) async {
         switch action {
         case .start(let process):
-            await start(process, world: world)
+            await start(process, world: world, instances: instances)
         case .stop(_, let instance, let reason):
             guard let found = instances.first(where: { $0.record.id == instance }) else { return }
             let successor = world.processes.first { $0.slot == found.slot }
@@ -123,7 +123,7 @@ extension ReconcileLoop {
         return outcomes.map { $0 ?? ("not sent", false) }
     }
 
-    private func start(_ process: DesiredProcess, world: DesiredWorld) async {
+    private func start(_ process: DesiredProcess, world: DesiredWorld, instances: [ObservedInstance]) async {
         let slot = process.slot
         if let config = world.configurations[slot] {
             let path = DesiredWorld.configPath(for: slot, in: directory.configsDirectory)
@@ -133,7 +133,7 @@ extension ReconcileLoop {
             ProcessSpec(arguments: process.argv, environment: process.environment,
                         inheritEnvironment: process.inheritEnvironment, workingDirectory: process.workingDirectory,
                         logPath: directory.logPath(for: slot.description)),
-            for: process)
+            for: process, instances: instances)
         do {
             let handle = try await runtime.spawn(spec)
             let record = StoredProcess(

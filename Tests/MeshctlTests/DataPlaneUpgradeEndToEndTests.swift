@@ -138,8 +138,9 @@ struct DataPlaneUpgradeEndToEndTests {
         for (slot, pid) in proxies { #expect(after[slot] != nil && after[slot] != pid, "\(slot)") }
         for (slot, pid) in workloads { #expect(after[slot] == pid, "\(slot)") }
         #expect(Self.environment(of: workload)["MESH_OUTBOUND"] == outbound)
-        // The new sidecar accepts from the very socket the old one did: old and new shared one accept queue.
-        #expect(outboundSocket.hasPrefix("socket:") && Self.standardInput(of: after["web/sidecar/0"] ?? 0) == outboundSocket,
+        // The old sidecar had the operator's kept socket; its replacement binds one of its own (--reuse-port, the
+        // newest takes every new connection), so the old one gets no new connection while it drains.
+        #expect(outboundSocket.hasPrefix("socket:") && Self.standardInput(of: after["web/sidecar/0"] ?? 0) != outboundSocket,
                 "\(outboundSocket)")
         let status = try harness.meshctl(["status"]).stdout
         let sidecarRow = status.split(separator: "\n").first { $0.hasPrefix("web/sidecar/0 ") } ?? ""

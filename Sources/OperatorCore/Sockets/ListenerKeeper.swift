@@ -53,6 +53,11 @@ final class ListenerKeeper {
         if sockets[port] == nil { sockets[port] = fd } else { close(fd) }
     }
 
+    /// Lets go of the socket of `port` (the sidecars that have it keep it open while they run).
+    func release(port: Int) {
+        if let fd = sockets.removeValue(forKey: port) { close(fd) }
+    }
+
     /// Closes the sockets of ports no sidecar uses any more (its slot removed, its port re-assigned): a socket kept
     /// past its last sidecar would queue connections nobody will ever accept.
     func retain(ports: Set<Int>) {
