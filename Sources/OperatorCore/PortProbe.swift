@@ -26,11 +26,15 @@ public enum PortProbe {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return bindLoopback(fd, port: port) ? body(fd) : nil
+    }
+
+    /// Binds `fd` to 127.0.0.1:`port`; false (errno set) when it cannot.
+    static func bindLoopback(_ fd: Int32, port: Int) -> Bool {
         var address = loopback(port: port)
-        let result = withUnsafePointer(to: &address) {
+        return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return result == 0 ? body(fd) : nil
+        } == 0
     }
 
     /// 127.0.0.1:`port` as a socket address.

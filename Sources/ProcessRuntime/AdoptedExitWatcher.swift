@@ -9,11 +9,8 @@ import Glibc
 /// sidecar that is that long of refused calls from its workload (the chaos soak: 10-22 failed calls per kill of an
 /// adopted sidecar, 2 per kill of one the operator had started itself).
 final class AdoptedExitWatcher: @unchecked Sendable {
-    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
-
     /// Written to when a descriptor is added, so the poll takes it in at once.
     private let wakeRead: Int32, wakeWrite: Int32
-    private let pidfdOpen: PidfdOpen
     private let onExit: @Sendable (ProcessHandle) -> Void
     private let lock = NSLock()
     /// Guarded by `lock`: pidfd -> the process it stands for, and the processes watched.
@@ -24,8 +21,7 @@ final class AdoptedExitWatcher: @unchecked Sendable {
     /// nil where the C library has no `pidfd_open` (glibc before 2.36) or no pipe can be had: then observation
     /// alone notices adopted exits, as before.
     init?(onExit: @escaping @Sendable (ProcessHandle) -> Void) {
-        // Looked up rather than linked: declared with the C calling convention, and absent on older systems.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
+        guard ProcessDescriptor.isAvailable else { return nil }
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { return nil }
         for end in ends {  // the write end must never block the adopting task; neither end goes to children
@@ -33,7 +29,6 @@ final class AdoptedExitWatcher: @unchecked Sendable {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
         }
         (wakeRead, wakeWrite) = (ends[0], ends[1])
-        pidfdOpen = unsafeBitCast(symbol, to: PidfdOpen.self)
         self.onExit = onExit
         let thread = Thread { [self] in self.serve() }
         thread.name = "adopted-exits"
@@ -46,7 +41,7 @@ final class AdoptedExitWatcher: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped, !watched.contains(handle) else { return }
-        let pidfd = pidfdOpen(handle.pid, 0)
+        let pidfd = ProcessDescriptor.open(handle.pid)
         guard pidfd >= 0 else { return }
         guard let stat = ProcStat.read(pid: handle.pid), stat.startTime == handle.startTime, !stat.hasEnded else {
             close(pidfd)

@@ -1,4 +1,5 @@
 import Logging
+import ProcessRuntime
 import SidecarConfig
 
 #if canImport(Glibc)
@@ -6,9 +7,6 @@ import Glibc
 #endif
 
 extension ListenerKeeper {
-    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
-    private typealias PidfdGetfd = @convention(c) (Int32, Int32, UInt32) -> Int32
-
     /// After an operator restart: takes a copy of a running sidecar's outbound socket (its fd 0, `InheritedListener`)
     /// with `pidfd_getfd` (Linux 5.6+, glibc 2.36+; needs the right to ptrace the sidecar: root or CAP_SYS_PTRACE, or
     /// the same user under Yama's `ptrace_scope` 0), so that the sidecar's next restart finds the socket still
@@ -38,16 +36,13 @@ extension ListenerKeeper {
 
     /// A copy (close-on-exec) of `pid`'s fd 0, checked to be a listening socket on 127.0.0.1:`port`.
     static func copyListener(pid: Int32, port: Int) -> Result<Int32, ListenerProblem> {
-        guard let openSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open"),
-              let getfdSymbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_getfd") else {
+        guard ProcessDescriptor.isAvailable else {
             return .failure(ListenerProblem("the C library has no pidfd_open/pidfd_getfd (glibc 2.36+)"))
         }
-        let pidfdOpen = unsafeBitCast(openSymbol, to: PidfdOpen.self)
-        let pidfdGetfd = unsafeBitCast(getfdSymbol, to: PidfdGetfd.self)
-        let pidfd = pidfdOpen(pid, 0)
+        let pidfd = ProcessDescriptor.open(pid)
         guard pidfd >= 0 else { return .failure(ListenerProblem("pidfd_open: \(String(cString: strerror(errno)))")) }
         defer { close(pidfd) }
-        let fd = pidfdGetfd(pidfd, InheritedListener.descriptor, 0)
+        let fd = ProcessDescriptor.copy(InheritedListener.descriptor, from: pidfd)
         guard fd >= 0 else {
             let code = errno
             let reason = String(cString: strerror(code))

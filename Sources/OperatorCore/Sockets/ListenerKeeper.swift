@@ -9,8 +9,9 @@ import Glibc
 /// started with its slot's socket as its standard input (`InheritedListener`) and accepts from it; the operator never
 /// accepts. Because the operator's descriptor outlives every sidecar process, a killed sidecar leaves the socket
 /// listening: the kernel queues its workload's connections (up to the backlog) until the restarted sidecar accepts
-/// them, where before they were refused until it had bound again. A replacement (a data-plane upgrade, new before
-/// old) is given the same socket, so old and new accept from one queue and the old one's close resets nothing.
+/// them, where before they were refused until it had bound again. A replacement started beside a running sidecar (a
+/// data-plane upgrade) binds a socket of its own instead, and the keeper lets go of this one
+/// (`ReconcileLoop.withOutboundSocket` says why).
 ///
 /// One socket per port, the same open file description for every process of the slot: never a second socket in the
 /// port's `SO_REUSEPORT` group that nobody accepts from. `SO_REUSEPORT` is still set, so the socket can be bound beside
@@ -74,11 +75,7 @@ final class ListenerKeeper {
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = PortProbe.loopback(port: port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, Glibc.listen(fd, backlog) == 0 else {
+        guard PortProbe.bindLoopback(fd, port: port), Glibc.listen(fd, backlog) == 0 else {
             let problem = ListenerProblem("bind/listen 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
             close(fd)
             return .failure(problem)
