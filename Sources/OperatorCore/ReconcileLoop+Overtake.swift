@@ -43,26 +43,49 @@ extension ReconcileLoop {
         }
     }
 
-    /// Returns when an applied change waits to be carried, or at cancellation.
+    /// What a waiter waits to carry.
+    enum Carried: Sendable {
+        /// Any change (an apply, a registry change), while a full pass's probes are out.
+        case change
+        /// A registry change alone, while a pass runs past its probes (`ReconcileLoop+RegistryCarry.swift`).
+        case registryChange
+    }
+
     private func nextChange() async -> Wake {
-        if canCarryChange { return .changed }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if Task.isCancelled || canCarryChange { continuation.resume() } else { changeWaiter = continuation }
+        await waitToCarry(.change) ? .changed : .cancelled
+    }
+
+    /// Returns true once there is something of `kind` to carry, false at cancellation. Woken at each kick; a wake
+    /// with nothing of its kind waits again.
+    func waitToCarry(_ kind: Carried) async -> Bool {
+        // Bounded: each turn waits for a kick, and ends at cancellation.
+        while !Task.isCancelled {
+            if canCarry(kind) { return true }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled || canCarry(kind) { continuation.resume() } else { changeWaiters.append(continuation) }
+                }
+            } onCancel: {
+                Task { await self.releaseChangeWaiters() }
             }
-        } onCancel: {
-            Task { await self.releaseChangeWaiter() }
         }
-        return canCarryChange && !Task.isCancelled ? .changed : .cancelled
+        return false
+    }
+
+    private func canCarry(_ kind: Carried) -> Bool {
+        switch kind {
+        case .change: canCarryChange
+        case .registryChange: canCarryRegistryChange
+        }
     }
 
     private var canCarryChange: Bool { objectsChanged && !stopping && lastSnapshot != nil }
 
-    /// Wakes a full pass waiting on its probes (`kick(observe: false)`, or cancellation).
-    func releaseChangeWaiter() {
-        guard let waiter = changeWaiter else { return }
-        changeWaiter = nil
-        waiter.resume()
+    /// Wakes every waiter to look again (`kick(observe: false)`, or cancellation).
+    func releaseChangeWaiters() {
+        let waiters = changeWaiters
+        changeWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 
     /// One quick pass for the change, now. Its kick asked for no other pass: the full pass under way covers the rest.

@@ -86,10 +86,17 @@ actor ReconcileLoop {
     /// A quick pass for a registry change alone reuses the last snapshot (`kick(observe:storeChanged:)`).
     var storedObjectsChanged = false
     /// When the oldest change not yet pushed was stored (apply, delete): the start of its propagation.
-    private var changeStoredAt: ContinuousClock.Instant?
+    var changeStoredAt: ContinuousClock.Instant?
     var observationWanted = false
-    /// A full pass waiting on its probes, woken by a change to carry at once (ReconcileLoop+Overtake.swift).
-    var changeWaiter: CheckedContinuation<Void, Never>?
+    /// Waiters for a change to carry at once, woken at each kick: a full pass's probes (ReconcileLoop+Overtake.swift),
+    /// and a pass running past them for a registry change (ReconcileLoop+RegistryCarry.swift).
+    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// A registry change alone (registration, deregistration, expiry) that no pass has taken in yet.
+    var registryChangeWaiting = false
+    /// The latest compile: what a registry change carried past a running pass compiles again.
+    var lastCompile: CompiledWorld?
+    /// Pushes go one at a time (ReconcileLoop+RegistryCarry.swift).
+    var pushGate = PushGate()
     /// Versions proxies confirmed to pushes made while a full pass's probes were out (newer than those probes).
     var confirmedWhileLooking: [String: String]?
     /// When each proxy's admin endpoint is asked again.
@@ -139,9 +146,9 @@ actor ReconcileLoop {
     func kick(observe: Bool = true, storeChanged: Bool = true) {
         if observe { observationWanted = true } else {
             objectsChanged = true
-            if storeChanged { storedObjectsChanged = true }
+            if storeChanged { storedObjectsChanged = true } else { registryChangeWaiting = true }
             changeStoredAt = changeStoredAt ?? .now
-            releaseChangeWaiter()
+            releaseChangeWaiters()
         }
         guard let sleeper else {
             pendingKick = true
@@ -154,7 +161,7 @@ actor ReconcileLoop {
     /// Runs passes until cancelled, or until `stopping` and nothing is left running.
     func run() async {
         while !Task.isCancelled {
-            let wait = await pass()
+            let wait = await passCarryingRegistryChanges()
             if stopping && lastInstances.isEmpty { return }
             await sleep(seconds: wait)
         }
@@ -213,6 +220,7 @@ actor ReconcileLoop {
         passes += 1
         let quick = overtaking || (objectsChanged && !observationWanted && !stopping && lastSnapshot != nil)
         objectsChanged = false
+        registryChangeWaiting = false  // this pass compiles with the registry as it is now
         if !overtaking { observationWanted = false }
         // The changes this pass's snapshot includes: their propagation ends when its pushes are confirmed.
         var coveredChange = changeStoredAt
@@ -244,6 +252,7 @@ actor ReconcileLoop {
             if objectsChanged {
                 // An apply landed while this pass probed: plan with it now rather than one whole pass later.
                 objectsChanged = false
+                registryChangeWaiting = false
                 if !observationWanted { pendingKick = false }  // nothing else asked for the next pass
                 coveredChange = coveredChange ?? changeStoredAt
                 changeStoredAt = nil
@@ -261,9 +270,8 @@ actor ReconcileLoop {
             snapshot = await autoscaled(snapshot, instances: instances, sample: !quick)
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
-            let world = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
-            dnsServer?.update(MeshZone.make(services: stopping ? [] : services,
-                                            gateway: world.configurations[GatewayPlan.slot], ttl: dnsTTL))
+            var compiled = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
+            var world = compiled.world
             phase("compile")
             let observed = instances.map(\.observed)
             let actions = Planner.plan(desired: stopping ? [] : world.processes, observed: observed, now: now)
@@ -280,7 +288,16 @@ actor ReconcileLoop {
                 }
             }
             phase("execute")
-            let pushed = await push(pushes, world: world, instances: instances)
+            await enterPushGate()
+            if compiled.registryGeneration != registrations.generation {
+                // A registry change came after this compile, carried to the proxies meanwhile: push it too, never
+                // take it back out (ReconcileLoop+RegistryCarry.swift).
+                compiled = recompile(compiled)
+                world = compiled.world
+                pushes = Self.configureActions(compiled, observed: instances.map(withConfirmedVersion))
+            }
+            let pushed = await push(pushes, world: world, instances: instances.map(withConfirmedVersion))
+            leavePushGate()
             phase("push(\(pushes.count))")
             if let coveredChange, !pushes.isEmpty {
                 if pushed {
@@ -291,7 +308,7 @@ actor ReconcileLoop {
                 }
             }
             if !overtaking { await finishDrains(instances: instances, world: world) }
-            lastWorld = world
+            lastWorld = lastCompile?.world ?? world  // a registry change carried since compiled it again
             // A quick pass starts from records read back at the end of the last one; only a start, stop or forget
             // (or a drain finishing) changes them. After a weight change (pushes alone) reading 400 records back
             // from SQLite again was a large part of the status phase at 100 services.
@@ -348,7 +365,7 @@ actor ReconcileLoop {
     }
 
     /// The instance as its answer to this pass's push left it: a proxy that took its configuration runs it.
-    private func withConfirmedVersion(_ instance: ObservedInstance) -> ObservedInstance {
+    func withConfirmedVersion(_ instance: ObservedInstance) -> ObservedInstance {
         guard let version = confirmedVersions[instance.record.id] else { return instance }
         var copy = instance
         copy.observed.configVersion = version
@@ -369,7 +386,7 @@ actor ReconcileLoop {
     }
 
     private func compile(snapshot: MeshSnapshot, instances: [ObservedInstance], overrides: RolloutOverrides)
-        -> DesiredWorld
+        -> CompiledWorld
     {
         var inputs = MeshInputs(objects: stopping ? [] : snapshot.objects, meshctlPath: meshctlPath,
                                 configsDirectory: directory.configsDirectory, gatewayPort: gatewayPort)
@@ -398,6 +415,12 @@ actor ReconcileLoop {
             }
         }
         for key in inputs.readyWorkloadPorts.keys { inputs.readyWorkloadPorts[key]?.sort() }
+        return compile(inputs, instances: instances)
+    }
+
+    /// Compiles `inputs` (read with `instances`), keeps the port book, gives the DNS interface its zone, and notes
+    /// the compile as the latest (`lastCompile`), with the registry generation it listed.
+    func compile(_ inputs: MeshInputs, instances: [ObservedInstance]) -> CompiledWorld {
         let before = portBook
         var world = MeshCompiler.compile(inputs, ports: &portBook, isFree: PortProbe.isFree, memo: encodingMemo,
                                           plans: planMemo)
@@ -411,7 +434,12 @@ actor ReconcileLoop {
         portBook.retain(keep)
         if portBook != before { savePortBook() }
         if stopping { world.processes = [] }
-        return world
+        dnsServer?.update(MeshZone.make(services: inputs.services, gateway: world.configurations[GatewayPlan.slot],
+                                        ttl: dnsTTL))
+        let compiled = CompiledWorld(inputs: inputs, instances: instances, registryGeneration: registrations.generation,
+                                     world: world)
+        lastCompile = compiled
+        return compiled
     }
 
     static func loadPortBook(_ directory: StateDirectory) -> PortBook {

@@ -28,6 +28,8 @@ public actor FakeProcessRuntime: ProcessRuntime {
     private var logs: [String: [String]] = [:]
     private var runningTimes: [ProcessHandle: Duration] = [:]
     private let feed = TerminationFeed()
+    private var holding = false
+    private var held: [CheckedContinuation<Void, Never>] = []
 
     /// Every spec `spawn` was called with, in order (including failed ones).
     public private(set) var spawnRequests: [ProcessSpec] = []
@@ -40,6 +42,7 @@ public actor FakeProcessRuntime: ProcessRuntime {
 
     public func spawn(_ spec: ProcessSpec) async throws -> ProcessHandle {
         spawnRequests.append(spec)
+        if holding { await withCheckedContinuation { held.append($0) } }
         guard let program = spec.arguments.first else { throw ProcessRuntimeError.emptyCommand }
         let behaviour = behaviours[program] ?? .run
         if case .fail(let reason) = behaviour {
@@ -95,6 +98,21 @@ public actor FakeProcessRuntime: ProcessRuntime {
     public func setBehaviour(_ behaviour: SpawnBehaviour, for program: String) {
         behaviours[program] = behaviour
     }
+
+    /// Every `spawn` from now on waits until `releaseSpawns()`: a pass starting a process is held there, after its
+    /// compile and before its push.
+    public func holdSpawns() { holding = true }
+
+    /// Lets the held spawns go on, and stops holding.
+    public func releaseSpawns() {
+        holding = false
+        let waiting = held
+        held = []
+        for spawn in waiting { spawn.resume() }
+    }
+
+    /// How many spawns are held now.
+    public var heldSpawns: Int { held.count }
 
     /// The process exits with `status` (a crash, or a clean exit); `terminations()` reports it.
     public func exit(_ handle: ProcessHandle, status: ExitStatus) {

@@ -69,7 +69,7 @@ extension ReconcileLoop {
         logger.trace("expiry alarm rang", metadata: [
             "t": "\(traceTime)", "expired": "\(gone.count)",
             "late": "\(Self.traceMilliseconds(now - (gone.map(\.expiresAt).max() ?? now)))ms",
-            "passRunning": "\(!isSleeping)", "probesOut": "\(changeWaiter != nil)"])
+            "passRunning": "\(!isSleeping)", "probesOut": "\(confirmedWhileLooking != nil)"])
         if !gone.isEmpty { kick(observe: false, storeChanged: false) }
         armExpiryAlarm()
         await recordExpiries(gone, allowed: { _ in true })

@@ -15,6 +15,8 @@ struct RegistrationTable: Sendable {
     }
 
     private(set) var instances: [String: Instance] = [:]
+    /// Counts the changes to the endpoints (not renewals): a compile notes the one it listed.
+    private(set) var generation = 0
 
     static func key(service: String, address: Service.Endpoint) -> String { "\(service)/\(address)" }
 
@@ -25,6 +27,7 @@ struct RegistrationTable: Sendable {
         let registeredAt = instances[key]?.registeredAt ?? now
         instances[key] = Instance(service: service, address: address, ttl: ttl, registeredAt: registeredAt,
                                   expiresAt: now + ttl)
+        if isNew { generation += 1 }
         return isNew
     }
 
@@ -38,13 +41,16 @@ struct RegistrationTable: Sendable {
     }
 
     mutating func deregister(service: String, address: Service.Endpoint) -> Bool {
-        instances.removeValue(forKey: Self.key(service: service, address: address)) != nil
+        guard instances.removeValue(forKey: Self.key(service: service, address: address)) != nil else { return false }
+        generation += 1
+        return true
     }
 
     /// Removes the instances whose TTL ran out, and those of Services that no longer allow registration.
     mutating func expire(now: Double, allowed: (String) -> Bool) -> [Instance] {
         let gone = instances.values.filter { $0.expiresAt <= now || !allowed($0.service) }
         for instance in gone { instances[Self.key(service: instance.service, address: instance.address)] = nil }
+        if !gone.isEmpty { generation += 1 }
         return gone.sorted { ($0.service, $0.address.description) < ($1.service, $1.address.description) }
     }
 
