@@ -136,6 +136,7 @@ extension ReconcileLoop {
         let clock = plan.clock
         let confirmed = confirmedWhileLooking ?? [:]
         confirmedWhileLooking = nil
+        releaseChangeWaiters()  // the probes are in: a registry change that came as they ended is carried now
         replicaHealth.retain(Set(records.map(\.id)))
         probeSchedule.retain(Set(records.map(\.id)))
         var result: [ObservedInstance] = []
