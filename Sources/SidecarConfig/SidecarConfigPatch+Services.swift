@@ -39,8 +39,16 @@ extension SidecarConfigPatch {
     func patchedServices(_ running: [ServiceConfig]) -> [ServiceConfig] {
         let gone = Set(removedServices ?? [])
         var result = gone.isEmpty ? running : running.filter { !gone.contains($0.name) }
+        let upserted = services ?? []
+        if serviceOrder == nil && upserted.count <= 4 {
+            // A registration or an expiry (one service): a walk of the names, not an index of the whole mesh's.
+            for service in upserted {
+                if let at = result.firstIndex(where: { $0.name == service.name }) { result[at] = service } else { result.append(service) }
+            }
+            return result
+        }
         var index = Dictionary(result.indices.map { (result[$0].name, $0) }, uniquingKeysWith: { first, _ in first })
-        for service in services ?? [] {
+        for service in upserted {
             if let at = index[service.name] {
                 result[at] = service
             } else {
@@ -54,19 +62,41 @@ extension SidecarConfigPatch {
 
     /// Each endpoint of `running` that the patched configuration no longer has, with its service: all of a removed
     /// service's, and those a replaced service dropped (an expiry, a replica gone). What a proxy forgets with them.
+    /// Only the services the patch names are looked at (validation has made sure none is both removed and replaced).
     public func endpointsLeaving(_ running: SidecarConfiguration) -> [(service: String, address: HostPort)] {
         guard changesServices else { return [] }
-        let gone = Set(removedServices ?? [])
-        var kept: [String: Set<HostPort>] = [:]
-        for service in services ?? [] { kept[service.name] = Set(service.endpoints.compactMap(HostPort.init(parsing:))) }
+        let touched = (removedServices ?? []).map { ($0, Set<HostPort>()) }
+            + (services ?? []).map { ($0.name, Set($0.endpoints.compactMap(HostPort.init(parsing:)))) }
+        // In the running configuration's order, as its services come.
+        let found = touched.compactMap { name, kept in
+            running.services.firstIndex { $0.name == name }.map { (at: $0, kept: kept) }
+        }.sorted { $0.at < $1.at }
         var leaving: [(service: String, address: HostPort)] = []
-        for service in running.services where gone.contains(service.name) || kept[service.name] != nil {
-            for address in service.endpoints.compactMap(HostPort.init(parsing:))
-            where !(kept[service.name]?.contains(address) ?? false) {
+        for (at, kept) in found {
+            let service = running.services[at]
+            for address in service.endpoints.compactMap(HostPort.init(parsing:)) where !kept.contains(address) {
                 leaving.append((service.name, address))
             }
         }
         return leaving
+    }
+
+    /// What a proxy must compile again to run `patched` (this patch applied to `running`): the services the patch
+    /// brings, those whose retry policy it changes (a policy is compiled into its service), and the removed ones.
+    /// Every other service is as it was, and is not looked at.
+    public func servicesToCompile(running: SidecarConfiguration, patched: SidecarConfiguration)
+        -> (upserted: [ServiceConfig], removed: [String])
+    {
+        var upserted = services ?? []
+        if let retryPolicies, retryPolicies != running.retryPolicies {
+            var changed = Set<String>()
+            let old = Dictionary(running.retryPolicies.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
+            let new = Dictionary(retryPolicies.map { ($0.service, $0) }, uniquingKeysWith: { first, _ in first })
+            for name in Set(old.keys).union(new.keys) where old[name] != new[name] { changed.insert(name) }
+            for name in upserted.map(\.name) { changed.remove(name) }
+            upserted += patched.services.filter { changed.contains($0.name) }
+        }
+        return (upserted, removedServices ?? [])
     }
 
     /// The names in the order `patchedServices` gives without `serviceOrder`: the running ones in place (less the
@@ -85,7 +115,8 @@ extension SidecarConfigPatch {
     public func problems(applyingTo running: SidecarConfiguration) -> [ConfigError.Problem] {
         var problems: [ConfigError.Problem] = []
         let upserted = Set((services ?? []).map(\.name))
-        let runningNames = Set(running.services.map(\.name))
+        // Only a removal needs the running names: a weight change must not hash the whole mesh's.
+        let runningNames = removedServices == nil ? [] : Set(running.services.map(\.name))
         for (i, name) in (removedServices ?? []).enumerated() {
             if upserted.contains(name) {
                 problems.append(.init(path: "removedServices[\(i)]", message: "\"\(name)\" is also in services: replace it or remove it"))

@@ -6,7 +6,7 @@
 #   endpoint-patch  an endpoint of svc-1 added, then removed again (a registration, an expiry) as a `PATCH /config`
 #                   of that one service (`services`), what the operator sends since the patch carries services;
 #   endpoint-put    the same endpoint change as a `PUT /config` of the whole document (what it sent before).
-# PERF=1 also records `perf record -g` of the proxy over the changes into /tmp/proxy-patch.perf.
+# PERF=1 also records `perf record -g` of the proxy over the changes into /tmp/proxy-patch.perf (PERF_OUT overrides).
 # Usage: bench/proxy/patch-cost.sh   env: SERVICES=100 PATCHES=300 KIND=splits PERF=0 BIN=…/meshctl
 source "$(dirname "$0")/common.sh"
 SERVICES=${SERVICES:-100}; PATCHES=${PATCHES:-300}; KIND=${KIND:-splits}
@@ -26,7 +26,7 @@ start_mesh "$DIR/v0.json"
 ticks() { awk '{print $14 + $15}' /proc/$MESH_PID/stat; }
 HZ=$(getconf CLK_TCK)
 if [[ ${PERF:-0} == 1 ]]; then
-  perf record -F 4999 -g -p $MESH_PID -o /tmp/proxy-patch.perf >/dev/null 2>&1 & PERF_PID=$!; PIDS+=($PERF_PID); sleep 0.5
+  perf record -F 4999 -g -p $MESH_PID -o "${PERF_OUT:-/tmp/proxy-patch.perf}" >/dev/null 2>&1 & PERF_PID=$!; PIDS+=($PERF_PID); sleep 0.5
 fi
 before=$(ticks)
 wall=$(python3 - "$ADMIN_PORT" "$PATCHES" "$DIR/admin.token" "$KIND" "$DIR/v0.json" <<'PY'

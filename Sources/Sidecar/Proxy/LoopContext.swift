@@ -11,17 +11,23 @@ import TrafficPolicy
 final class LoopContext: @unchecked Sendable {
     let eventLoop: any EventLoop
     let metrics: ProxyMetrics
-    private(set) var routes: LoopRoutes
+    /// Replaced whole by each swap (`apply`, `applySplits`, `LoopContext+Patch.swift`), never mutated in place.
+    var routes: LoopRoutes
     var random = FastRandom()
     /// Set by drain: answered requests close their connection, idle ones are closed.
     private(set) var draining = false
     /// This loop's access-log batcher; nil while the access log is off.
     var accessLog: AccessLogSink?
-    private var endpoints: [String: EndpointState] = [:]
+    /// Every endpoint this loop routes to, by `endpointKey` (kept across swaps while its service keeps it).
+    var endpoints: [String: EndpointState] = [:]
     /// Each service's endpoints as they share its connection limit, by service name (kept across swaps).
-    private var pools: [String: ServicePool] = [:]
+    var pools: [String: ServicePool] = [:]
+    /// Services looked at (compared or compiled) and services compiled by the swaps so far: what a change costs
+    /// this loop, and how a test tells that a one-service patch did not walk or rebuild the rest of the mesh.
+    var servicesExamined = 0
+    var servicesCompiled = 0
     /// Connection counts shared with the proxy's other loops.
-    private let connectionCounts: ServiceConnectionCounts
+    let connectionCounts: ServiceConnectionCounts
     private var serviceMetrics: [String: ServiceMetrics] = [:]
     private var connections: [DownstreamHandler] = []
     private var sweeper: RepeatedTask?
@@ -74,49 +80,65 @@ final class LoopContext: @unchecked Sendable {
         var services: [String: ServiceState] = [:]
         var newPools: [String: ServicePool] = [:]
         for service in config.services {
-            let pool = pools[service.name] ?? ServicePool(count: connectionCounts.count(for: service.name))
-            newPools[service.name] = pool
+            servicesExamined += 1
             let policy = config.retryPolicies.first { $0.service == service.name }
             if let unchanged = routes?.services[service.name], unchanged.config == service, unchanged.policyConfig == policy {
                 // The same service as before: keep its state whole. A weight change rewrites only the splits, and
                 // rebuilding every service of the mesh for it (endpoint parsing, balancer carry-over) was most of
                 // what a proxy spent per change.
+                newPools[service.name] = pools[service.name]
                 for endpoint in unchanged.endpoints { newEndpoints[Self.endpointKey(service.name, endpoint.address)] = endpoint }
                 services[service.name] = unchanged
                 continue
             }
-            let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
-                let key = Self.endpointKey(service.name, address)
-                if let existing = newEndpoints[key] ?? self.endpoints[key] {
-                    existing.limits = service.connectionLimits
-                    existing.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
-                    newEndpoints[key] = existing
-                    return existing
-                }
-                let metrics = self.metrics
-                let endpoint = EndpointState(
-                    address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
-                    pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
-                endpoint.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
-                newEndpoints[key] = endpoint
-                return endpoint
-            }
-            pool.setMembers(endpoints)
-            for endpoint in endpoints {
-                endpoint.speakHTTP2(service.appProtocol == .http2 || service.appProtocol == .grpc)
-                configureHealthCheck(endpoint, service: service)
-            }
-            services[service.name] = ServiceState(
-                config: service, endpoints: endpoints, retryPolicy: policy,
-                metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },
-                previous: routes?.services[service.name], random: &random)
+            let pool = pools[service.name] ?? ServicePool(count: connectionCounts.count(for: service.name))
+            newPools[service.name] = pool
+            services[service.name] = compileService(
+                service, policy: policy, pool: pool, previous: routes?.services[service.name],
+                reusing: { newEndpoints[$0] ?? self.endpoints[$0] }, keep: { newEndpoints[$0] = $1 })
         }
         endpoints = newEndpoints
         pools = newPools
         return LoopRoutes(config: config, services: services, splits: Self.compileSplits(config.splits, services: services))
     }
 
-    private static func compileSplits(_ configs: [TrafficSplitConfig], services: [String: ServiceState]) -> [String: SplitState] {
+    /// One service compiled for this loop: its endpoints (an endpoint it already had, as `reusing` finds it by key,
+    /// is kept with its connections, otherwise made; each handed to `keep`), pool members, protocol, health checks,
+    /// and the balancer state carried over from `previous`. The one home of a service's compilation, for a whole
+    /// configuration (`compile`) and for a patch (`LoopContext+Patch.swift`).
+    func compileService(
+        _ service: ServiceConfig, policy: RetryPolicyConfig?, pool: ServicePool, previous: ServiceState?,
+        reusing existingEndpoint: (String) -> EndpointState?, keep: (String, EndpointState) -> Void
+    ) -> ServiceState {
+        servicesCompiled += 1
+        let endpoints = service.endpoints.compactMap(HostPort.init(parsing:)).map { address in
+            let key = Self.endpointKey(service.name, address)
+            if let existing = existingEndpoint(key) {
+                existing.limits = service.connectionLimits
+                existing.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
+                keep(key, existing)
+                return existing
+            }
+            let metrics = self.metrics
+            let endpoint = EndpointState(
+                address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
+                pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
+            endpoint.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
+            keep(key, endpoint)
+            return endpoint
+        }
+        pool.setMembers(endpoints)
+        for endpoint in endpoints {
+            endpoint.speakHTTP2(service.appProtocol == .http2 || service.appProtocol == .grpc)
+            configureHealthCheck(endpoint, service: service)
+        }
+        return ServiceState(
+            config: service, endpoints: endpoints, retryPolicy: policy,
+            metrics: { [unowned self, name = service.name] in self.serviceMetrics(named: name) },
+            previous: previous, random: &random)
+    }
+
+    static func compileSplits(_ configs: [TrafficSplitConfig], services: [String: ServiceState]) -> [String: SplitState] {
         var splits: [String: SplitState] = [:]
         for split in configs {
             let backends = split.backends.compactMap { services[$0.service] }
@@ -140,7 +162,7 @@ final class LoopContext: @unchecked Sendable {
     }
 
     /// An endpoint's key in `endpoints`: the same address under two services is two pools.
-    private static func endpointKey(_ service: String, _ address: HostPort) -> String {
+    static func endpointKey(_ service: String, _ address: HostPort) -> String {
         EndpointState.key(service: service, address: address)
     }
 
@@ -153,7 +175,7 @@ final class LoopContext: @unchecked Sendable {
     }
 
     /// Starts, restarts or stops an endpoint's health checker to match the service's configuration.
-    private func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
+    func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
         if endpoint.healthChecker?.check == service.healthCheck { return }
         endpoint.healthChecker?.stop()
         endpoint.healthChecker = nil

@@ -30,8 +30,7 @@ final class LoopRoutes {
         self.services = services
         var hosts: [String: ServiceState] = [:]
         for service in services.values {
-            hosts[service.name.lowercased()] = service
-            for alias in service.config.hosts { hosts[alias.lowercased()] = service }
+            for key in Self.hostKeys(service.config) { hosts[key] = service }
         }
         self.hosts = hosts
         self.splits = splits
@@ -49,12 +48,14 @@ final class LoopRoutes {
         self.plans = ListenerPlan.compile(self)
     }
 
-    /// `previous` with other splits: everything else (services, hosts, faults, listeners, limits) is the same (a
-    /// `PATCH /config` replaces splits and retry policies only).
-    init(config: SidecarConfiguration, keeping previous: LoopRoutes, splits: [String: SplitState]) {
+    /// `previous` with other splits, and other services where a `PATCH /config` replaced, added or removed some:
+    /// everything else (faults, listeners, limits) is the same (a patch changes services, splits and retry
+    /// policies only), and so are `previous`'s services and host table when the caller passes them on.
+    init(config: SidecarConfiguration, keeping previous: LoopRoutes, services: [String: ServiceState]? = nil,
+         hosts: [String: ServiceState]? = nil, splits: [String: SplitState]) {
         self.config = config
-        self.services = previous.services
-        self.hosts = previous.hosts
+        self.services = services ?? previous.services
+        self.hosts = hosts ?? previous.hosts
         self.splits = splits
         self.faults = previous.faults
         self.listeners = previous.listeners
@@ -67,6 +68,11 @@ final class LoopRoutes {
         self.tunnelIdleTimeoutNanos = previous.tunnelIdleTimeoutNanos
         // Compiled again, not kept: whether a listener's service is `.fixed` depends on the splits.
         self.plans = ListenerPlan.compile(self)
+    }
+
+    /// The `hosts` keys a service answers to: its name and its aliases, lower-cased.
+    static func hostKeys(_ service: ServiceConfig) -> [String] {
+        [service.name.lowercased()] + service.hosts.map { $0.lowercased() }
     }
 
     /// The plan of the listener `name` (`ListenerPlan.unknown` for a name the configuration does not have).

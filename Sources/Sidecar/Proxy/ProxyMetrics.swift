@@ -11,6 +11,9 @@ final class ProxyMetrics: Sendable {
     /// Every series made for an endpoint, by `EndpointState.key`, so that an endpoint that leaves the configuration
     /// takes its series out of the registry (`forgetEndpoints(notIn:)`, ProxyMetrics+Forget.swift).
     let endpointSeries = Mutex<[String: EndpointSeries]>([:])
+    /// `mesh_config_changes_total` by how the change came, made on the first change of each kind
+    /// (ProxyMetrics+ConfigChanges.swift).
+    let configChanges = Mutex<[String: Counter]>([:])
 
     private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: metric, unitName: unit, helpText: help)

@@ -126,6 +126,10 @@ enum AdminServer {
     }
 
     private static func jsonString(_ text: String) -> String {
+        // A version (what every patch's answer carries) is plain printable ASCII: quoted as it is, without an
+        // encoder per answer. Anything JSONEncoder would escape (quote, backslash, slash, controls) goes through it.
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "/") }
+        if plain { return "\"" + text + "\"" }
         let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }

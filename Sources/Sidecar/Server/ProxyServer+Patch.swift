@@ -13,8 +13,9 @@ extension ProxyServer {
     /// Applies a `PATCH /config`: the splits, retry policies and changed services on top of the running
     /// configuration, if it is still the patch's base. What a change costs a proxy is the patched tables alone: only
     /// they are validated (nothing else changed, and the rest was valid when it was applied), a splits-only patch
-    /// keeps every loop's services, endpoints and host table as they are, and a services patch recompiles only the
-    /// services it names (`LoopContext.compile` keeps every unchanged one whole). At 100 services, validating and
+    /// keeps every loop's services, endpoints and host table as they are, and a services patch looks at and
+    /// recompiles only the services it names (`LoopContext+Patch.swift`: every other one, its endpoints, pool and host
+    /// entries are kept without being walked). At 100 services, validating and
     /// recompiling the whole mesh for one weight was most of a proxy's CPU per change (bench/proxy/patch-cost.sh).
     ///
     /// A services patch swaps exactly as `PUT /config` does: requests in flight finish on the services they hold,
@@ -47,8 +48,11 @@ extension ProxyServer {
         let new = patch.applied(to: current)
         let leaving = patch.endpointsLeaving(current).map { EndpointState.key(service: $0.service, address: $0.address) }
         let splitsOnly = !patch.changesServices && (patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies)
+        let (upserted, removed) = splitsOnly ? ([], []) : patch.servicesToCompile(running: current, patched: new)
         let applied: [EventLoopFuture<Void>] = loopList.map { loop in
-            let swap: @Sendable () -> Void = { splitsOnly ? loop.applySplits(new) : loop.apply(new) }
+            let swap: @Sendable () -> Void = {
+                splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
+            }
             guard !loop.eventLoop.inEventLoop else {
                 swap()  // this loop's own tables: no hop
                 return loop.eventLoop.makeSucceededVoidFuture()
