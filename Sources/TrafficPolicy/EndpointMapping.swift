@@ -17,6 +17,11 @@ public struct EndpointMapping: Sendable, Hashable {
     /// The mapping between two endpoint lists identified by a key such as `"127.0.0.1:8081"`. Duplicate keys map
     /// to their first occurrence.
     public init<Key: Hashable>(from old: [Key], to new: [Key]) {
+        if old.count <= 8 {
+            // A service's few replicas: a walk costs less than hashing every key (a registration patch swaps one).
+            self.oldIndex = new.map { key in old.firstIndex(of: key) }
+            return
+        }
         var positions: [Key: Int] = [:]
         for (index, key) in old.enumerated() where positions[key] == nil { positions[key] = index }
         self.oldIndex = new.map { positions[$0] }

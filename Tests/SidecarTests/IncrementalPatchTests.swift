@@ -140,8 +140,8 @@ struct IncrementalPatchTests {
             }.get()
             let (mine, reference) = (Self.withoutShared(incremental), Self.withoutShared(whole))
             let same = mine == reference
-            #expect(same, "seed \(seed), step \(step): patched only \(Set(mine).subtracting(reference).sorted()), "
-                + "whole only \(Set(reference).subtracting(mine).sorted())")
+            let patchedOnly = Set(mine).subtracting(reference).sorted(), wholeOnly = Set(reference).subtracting(mine).sorted()
+            #expect(same, "seed \(seed), step \(step): patched only \(patchedOnly), whole only \(wholeOnly)")
             let shared = incremental.filter { $0.hasPrefix("host shared.example") }
             let claimants = new.services.filter { $0.hosts.contains("Shared.example") }.map(\.name)
             #expect(shared.count == (claimants.isEmpty ? 0 : 1) && shared.allSatisfy { line in
