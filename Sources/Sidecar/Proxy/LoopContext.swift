@@ -175,7 +175,7 @@ final class LoopContext: @unchecked Sendable {
     }
 
     /// Starts, restarts or stops an endpoint's health checker to match the service's configuration.
-    func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
+    private func configureHealthCheck(_ endpoint: EndpointState, service: ServiceConfig) {
         if endpoint.healthChecker?.check == service.healthCheck { return }
         endpoint.healthChecker?.stop()
         endpoint.healthChecker = nil
