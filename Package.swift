@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // The Swift runtime's global-executor hook, set by ProxyCommand's `GlobalExecutorOnLoop` (header only).
+        .systemLibrary(name: "CConcurrencyHook"),
         // The one duration grammar (`1m30s`, `250ms`, `1.5s`) for manifests, proxy configurations and flags.
         .target(
             name: "DurationText",
@@ -179,6 +181,7 @@ let package = Package(
         .target(
             name: "ProxyCommand",
             dependencies: [
+                "CConcurrencyHook",
                 "DurationText",
                 "MeshIdentity",
                 "OperatorAPI",
@@ -186,6 +189,8 @@ let package = Package(
                 "Sidecar",
                 "SidecarConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,7 +6,7 @@ import ProxyCommand
 /// idles in less memory (figures in docs/performance.md).
 ///
 /// A synchronous command on purpose: its main thread blocks until the proxy stops instead of exiting as an async
-/// main's does, which would map the unwinder's tables (`ProxyOptions.runOnBlockedMainThread`).
+/// main's does, which would map the unwinder's tables (`ProxyOptions.runOnMainThread`).
 @main
 struct MeshProxy: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +17,6 @@ struct MeshProxy: ParsableCommand {
     @OptionGroup var options: ProxyOptions
 
     func run() throws {
-        try options.runOnBlockedMainThread()
+        try options.runOnMainThread()
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Dispatch
 import Logging
+import NIOCore
 import MeshIdentity
 import DurationText
 import Sidecar
@@ -21,6 +21,12 @@ extension ProxyOptions {
     /// Loads the configuration, binds, prints the bound addresses and serves until drained (SIGTERM, SIGINT or
     /// `POST /drain`).
     public func run() async throws {
+        try await run(eventLoop: nil)
+    }
+
+    /// `run()`, serving on `eventLoop` when given (the caller's thread: `runOnMainThread`) instead of `threads`
+    /// event loops of the server's own.
+    func run(eventLoop: (any EventLoop)?) async throws {
         let configuration: SidecarConfiguration
         if let path = config {
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -59,6 +65,7 @@ extension ProxyOptions {
             adminToken: try adminToken(), meshTLS: meshTLS)
         // Socket activation: a listener socket the operator keeps open across this proxy's restarts.
         serverOptions.inheritedSocket = InheritedSocket.fromEnvironment(ProcessInfo.processInfo.environment)
+        serverOptions.eventLoop = eventLoop
         if let client = identity?.client {
             serverOptions.renewIdentity = { try await client.renewNowAnswer() }
         }
@@ -66,22 +73,15 @@ extension ProxyOptions {
         // A client that goes away must not kill the proxy.
         signal(SIGPIPE, SIG_IGN)
         let bound = try await server.start()
+        try await server.drainOnSignals()
         for address in bound {
             print(address.kind == "admin" ? "admin \(address.address)" : "listening \(address.name) \(address.address)")
         }
         fflush(nil)  // all streams: stdout may be a pipe the operator reads
-        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { server.beginDrain() }
-            source.resume()
-            return source
-        }
         let renewals = identity.map { identity in
             Task { await identity.client.keepFresh(first: identity.first, logger: Logger(label: "mesh-proxy.identity")) }
         }
         await server.waitUntilStopped()
         renewals?.cancel()
-        for source in signals { source.cancel() }
     }
 }

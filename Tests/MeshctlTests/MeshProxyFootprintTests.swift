@@ -35,7 +35,7 @@ struct MeshProxyFootprintTests {
     @Test("a running mesh-proxy never reads the unwinder's tables: its main thread waits instead of exiting")
     func unwindTablesNotResident() throws {
         // An async main parks the main thread with dispatch_main(), whose pthread_exit force-unwinds the stack:
-        // a binary search of .eh_frame_hdr that leaves most of it resident (ProxyOptions.runOnBlockedMainThread).
+        // a binary search of .eh_frame_hdr that leaves most of it resident (ProxyOptions.runOnMainThread).
         let table = try #require(try ELFSections(path: ChildProcess.meshProxy)[".eh_frame_hdr"])
         let proxy = try ChildProcess(ChildProcess.meshProxy, ["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9"])
         defer { proxy.stop() }

@@ -47,7 +47,7 @@ final class ListenerSocket: Sendable {
     /// given it (the proxy it replaces, new-before-old), so there is no second socket whose queue a close would reset.
     /// It accepts on a thread of its own (`SharedSocketAcceptor`), not through NIO's server channel.
     static func bind(
-        name: String, address: HostPort, configured: String, group: MultiThreadedEventLoopGroup, reusePort: Bool,
+        name: String, address: HostPort, configured: String, group: any EventLoopGroup, reusePort: Bool,
         inherited: Int32? = nil, accepting: Bool, handler: @escaping @Sendable (any Channel, String) throws -> Void
     ) async throws -> ListenerSocket {
         let nameBox = ListenerName(name)

@@ -40,6 +40,10 @@ public final class ProxyServer: Sendable {
         /// A listening socket the operator keeps for one listener address across this proxy's restarts (socket
         /// activation, `InheritedListener`); that listener accepts from it instead of binding.
         public var inheritedSocket: InheritedSocket?
+        /// Serve on this event loop (with `threads` ignored) instead of a group of the server's own: `mesh-proxy`
+        /// runs its loop on the main thread, so the process has one thread (`ProxyOptions.runOnMainThread`).
+        /// The caller owns it: drain leaves it running.
+        public var eventLoop: (any EventLoop)?
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
@@ -64,7 +68,8 @@ public final class ProxyServer: Sendable {
     }
 
     let options: Options
-    let group: MultiThreadedEventLoopGroup
+    /// The server's own `MultiThreadedEventLoopGroup`, or the caller's loop (`Options.eventLoop`).
+    let group: any EventLoopGroup
     let metrics: ProxyMetrics
     let loops: [ObjectIdentifier: LoopContext]
     let loopList: [LoopContext]
@@ -97,7 +102,7 @@ public final class ProxyServer: Sendable {
         self.adminGuard = AdminGuard(
             token: options.adminToken, launchAccessLogPath: options.accessLogPath ?? configuration.accessLog?.path)
         self.metrics = ProxyMetrics(perRequest: options.metrics)
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
+        self.group = options.eventLoop ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
         let connectionCounts = ServiceConnectionCounts()  // a service's maxConnections counts every loop's
         let list = group.makeIterator().map {
@@ -236,7 +241,7 @@ public final class ProxyServer: Sendable {
             return list
         }
         for waiter in waiters { waiter.resume() }
-        try? await group.shutdownGracefully()
+        if options.eventLoop == nil { try? await group.shutdownGracefully() }
     }
 
     /// Returns once `drain` has finished.

@@ -18,12 +18,12 @@ import Glibc
 final class SharedSocketAcceptor: @unchecked Sendable {
     private let listener: Int32
     private let wakeRead: Int32, wakeWrite: Int32
-    private let group: MultiThreadedEventLoopGroup
+    private let group: any EventLoopGroup
     private let initialize: @Sendable (any Channel) throws -> Void
     private let flags: Mutex<(stopped: Bool, accepting: Bool)>
 
     /// Starts the thread; with `accepting: false` it takes nothing until `startAccepting()` (the kernel queues).
-    init(listener: Int32, group: MultiThreadedEventLoopGroup, accepting: Bool,
+    init(listener: Int32, group: any EventLoopGroup, accepting: Bool,
          initialize: @escaping @Sendable (any Channel) throws -> Void) throws {
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else { throw IOError(errnoCode: errno, reason: "pipe") }

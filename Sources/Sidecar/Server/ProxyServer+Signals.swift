@@ -1,0 +1,60 @@
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The write end of the signal pipe: all a signal handler touches (`write` is async-signal-safe). Set once, before
+/// the handlers are installed.
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+extension ProxyServer {
+    /// Drains on SIGTERM or SIGINT (once per process: the command line's `run` calls it).
+    ///
+    /// The handler writes a byte into a pipe whose read end one of the server's event loops reads. Why not a
+    /// `DispatchSource`: it starts libdispatch's manager thread and a worker, and any second thread in the process
+    /// makes every descriptor syscall of the data plane take the kernel's shared-files path (docs/performance.md,
+    /// "one thread"): `mesh-proxy` serves with its event loop as its only thread.
+    public func drainOnSignals(_ numbers: [Int32] = [SIGTERM, SIGINT]) async throws {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw IOError(errnoCode: errno, reason: "pipe") }
+        for end in ends {  // the handler must never block; neither end goes to children
+            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+        }
+        let channel: any Channel
+        do {
+            channel = try await NIOPipeBootstrap(group: group)
+                .takingOwnershipOfDescriptor(input: ends[0]).get()
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+        try await channel.pipeline.addHandler(SignalPipeReader(server: self))
+        signalPipeWriteEnd = ends[1]
+        for number in numbers {
+            signal(number) { _ in
+                let saved = errno  // the interrupted code may be about to read errno
+                var byte: UInt8 = 1
+                _ = write(signalPipeWriteEnd, &byte, 1)
+                errno = saved
+            }
+        }
+    }
+}
+
+/// Starts a drain for every byte the signal handler wrote (a second signal finds the drain already going).
+private final class SignalPipeReader: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let server: ProxyServer
+
+    init(server: ProxyServer) { self.server = server }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        server.beginDrain()
+    }
+}
