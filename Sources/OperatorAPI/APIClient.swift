@@ -17,10 +17,14 @@ public struct APIClient: Sendable {
     public let address: Address
     /// A call that has not completed after this long fails (so a hung peer never hangs the caller).
     public var timeout: Duration
+    /// Where the connection runs; nil: NIO's singleton group (its threads start on first use). `mesh-proxy` passes
+    /// its one event loop so that a certificate renewal starts no thread (docs/performance.md, "one thread").
+    public var group: (any EventLoopGroup)?
 
-    public init(socketPath: String, timeout: Duration = .seconds(30)) {
+    public init(socketPath: String, timeout: Duration = .seconds(30), group: (any EventLoopGroup)? = nil) {
         self.address = .unixSocket(socketPath)
         self.timeout = timeout
+        self.group = group
     }
 
     public init(host: String, port: Int, timeout: Duration = .seconds(5)) {
@@ -76,7 +80,7 @@ public struct APIClient: Sendable {
             throw .operatorNotRunning(socketPath: path)
         }
         do {
-            let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(2))
+            let bootstrap = ClientBootstrap(group: group ?? MultiThreadedEventLoopGroup.singleton).connectTimeout(.seconds(2))
             let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>> = { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()

@@ -1,5 +1,6 @@
 import Logging
 import MeshIdentity
+import NIOCore
 import OperatorAPI
 import Sidecar
 
@@ -18,6 +19,9 @@ struct IdentityClient: Sendable {
     let tls: MeshTLS
     /// Certificate lifetime asked for, in seconds (nil: the CA's default, 24 h); tests shorten it to watch renewals.
     let lifetimeSeconds: Double?
+    /// The proxy's event loop when it serves on one (`mesh-proxy --threads 1`): the CSR's connection and the wait
+    /// between renewals run there, so the process keeps its one thread. nil: NIO's singleton group and `Task.sleep`.
+    var eventLoop: (any EventLoop)? = nil
 
     enum Failure: Error, CustomStringConvertible {
         case refused(Int, String)
@@ -32,7 +36,7 @@ struct IdentityClient: Sendable {
         let key = WorkloadKey()
         let request = CertificateRequest(service: service, csr: try key.signingRequestPEM(service: service),
                                          lifetimeSeconds: lifetimeSeconds)
-        let response = try await APIClient(socketPath: socketPath, timeout: .seconds(5))
+        let response = try await APIClient(socketPath: socketPath, timeout: .seconds(5), group: eventLoop)
             .send("POST", "/v1/identity/certificates", body: Array(try JSONEncoder().encode(request)))
         guard response.status == 200 else { throw Failure.refused(response.status, String(decoding: response.body, as: UTF8.self)) }
         let issued = try JSONDecoder().decode(IssuedCertificate.self, from: Data(response.body))
@@ -59,7 +63,7 @@ struct IdentityClient: Sendable {
         var next = first.renewAt
         while !Task.isCancelled {
             let wait = max(0.05, next.timeIntervalSinceNow)
-            try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+            await pause(milliseconds: Int64(wait * 1000))
             if Task.isCancelled { return }
             do {
                 current = try await renew()
@@ -70,6 +74,21 @@ struct IdentityClient: Sendable {
                 logger.warning("certificate renewal failed; retrying", metadata: ["error": "\(error)", "in": "\(retry)s"])
                 next = Date().addingTimeInterval(retry)
             }
+        }
+    }
+
+    /// Waits, or returns early when the task is cancelled. On the proxy's loop a scheduled task: `Task.sleep` would
+    /// wake on a libdispatch timer, which starts libdispatch's threads.
+    private func pause(milliseconds: Int64) async {
+        guard let eventLoop else {
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            return
+        }
+        let wake = eventLoop.scheduleTask(in: .milliseconds(milliseconds)) {}
+        await withTaskCancellationHandler {
+            _ = try? await wake.futureResult.get()
+        } onCancel: {
+            wake.cancel()
         }
     }
 }

@@ -52,7 +52,8 @@ extension ProxyOptions {
         if let meshTLS, let identityService, let identitySocket {
             let client = IdentityClient(
                 service: identityService, socketPath: identitySocket, tls: meshTLS,
-                lifetimeSeconds: identityLifetime.flatMap(Duration.parse).map { Double($0.components.seconds) })
+                lifetimeSeconds: identityLifetime.flatMap(Duration.parse).map { Double($0.components.seconds) },
+                eventLoop: eventLoop)
             do {
                 identity = (client, try await client.renew())
             } catch {
@@ -83,5 +84,6 @@ extension ProxyOptions {
         }
         await server.waitUntilStopped()
         renewals?.cancel()
+        await renewals?.value  // before the caller stops the loop its wait is scheduled on
     }
 }

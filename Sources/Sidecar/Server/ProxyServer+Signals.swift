@@ -35,6 +35,15 @@ extension ProxyServer {
             throw error
         }
         try await channel.pipeline.addHandler(SignalPipeReader(server: self))
+        // A blocked signal is never handled, and a signal mask survives exec: a parent that blocks SIGTERM (Foundation's
+        // `Process` in the tests does) would leave the proxy deaf to it. Unblocked on the loop's thread, which lives
+        // as long as the proxy, so the kernel delivers the signals there whatever the other threads block.
+        try await channel.eventLoop.submit {
+            var set = sigset_t()
+            sigemptyset(&set)
+            for number in numbers { sigaddset(&set, number) }
+            _ = pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        }.get()
         signalPipeWriteEnd = ends[1]
         for number in numbers {
             signal(number) { _ in
