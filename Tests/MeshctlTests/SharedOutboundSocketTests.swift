@@ -9,12 +9,9 @@ import Testing
 import Glibc
 #endif
 
-/// Two `mesh-proxy` processes given the same kept socket both accept from its one queue and both live. The operator
-/// no longer starts two at once on one socket (a replacement binds its own, `ReconcileLoop.withOutboundSocket`); this
-/// is the case of a proxy started by hand beside one. They accept through NIO's server channel (session 13, so the
-/// proxy stays one thread): epoll re-checks readiness before it reports a wake-up, so only an accept taken by the
-/// other process between that check and ours finds nothing, which NIO's debug-build `assert(readResult == .some)`
-/// treats as a broken invariant (a release build reads on). Until session 13 a thread of their own accepted.
+/// Two `mesh-proxy` processes given the same kept socket (an old and a new sidecar during a data-plane upgrade)
+/// both accept from its one queue. epoll wakes both for every connection and one finds nothing to accept: that must
+/// be a non-event (through NIO's server channel it was a debug-build assertion, a SIGILL that killed the sidecar).
 @Suite("shared outbound socket")
 struct SharedOutboundSocketTests {
     @Test func twoProxiesAcceptFromOneSocketThroughThousandsOfConnectionsAndBothLive() async throws {

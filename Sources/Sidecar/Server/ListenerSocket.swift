@@ -13,8 +13,10 @@ import Glibc
 final class ListenerSocket: Sendable {
     /// The address as configured (port 0 stays 0 here; `bound` has the real one).
     let configured: String
-    /// What accepts: NIO's server channel, on the socket bound here or on the inherited one.
-    private let channel: any Channel
+    /// What accepts: NIO's server channel for a socket of our own, or for a socket shared with other processes
+    /// (`inherited`) a thread of our own (`SharedSocketAcceptor`).
+    private let channel: (any Channel)?
+    private let acceptor: SharedSocketAcceptor?
     let bound: HostPort
     private let name: ListenerName
 
@@ -22,9 +24,11 @@ final class ListenerSocket: Sendable {
 
     func rename(_ newName: String) { name.value = newName }
 
-    private init(configured: String, channel: any Channel, bound: HostPort, name: ListenerName) {
+    private init(configured: String, channel: (any Channel)?, acceptor: SharedSocketAcceptor? = nil, bound: HostPort,
+                 name: ListenerName) {
         self.configured = configured
         self.channel = channel
+        self.acceptor = acceptor
         self.bound = bound
         self.name = name
     }
@@ -41,11 +45,7 @@ final class ListenerSocket: Sendable {
     /// With `inherited` (a listening socket the operator keeps open across this proxy's restarts: `InheritedSocket`)
     /// nothing is bound: the proxy accepts from that socket, sharing its one accept queue with any other process
     /// given it (the proxy it replaces, new-before-old), so there is no second socket whose queue a close would reset.
-    /// It accepts on the event loop like a socket of its own. No other process accepts from it meanwhile: a
-    /// replacement started beside this proxy binds its own socket (b95b2ff), and NIO treats a readable event that
-    /// accepts nothing as a broken invariant (`assert(readResult == .some)` in `BaseSocketChannel.readable0`, debug
-    /// builds), which two processes polling one socket would hit. It was accepted from on a thread of its own until
-    /// then; that thread made the process multi-threaded (docs/performance.md, "one thread").
+    /// It accepts on a thread of its own (`SharedSocketAcceptor`), not through NIO's server channel.
     static func bind(
         name: String, address: HostPort, configured: String, group: any EventLoopGroup, reusePort: Bool,
         inherited: Int32? = nil, accepting: Bool, handler: @escaping @Sendable (any Channel, String) throws -> Void
@@ -61,9 +61,10 @@ final class ListenerSocket: Sendable {
                 channel.eventLoop.makeCompletedFuture { try handler(channel, nameBox.value) }
             }
         if let inherited {
-            _ = fcntl(inherited, F_SETFD, FD_CLOEXEC)  // the socket is the operator's to hand on, not ours
-            let channel = try await bootstrap.withBoundSocket(inherited).get()
-            return ListenerSocket(configured: configured, channel: channel, bound: address, name: nameBox)
+            let acceptor = try SharedSocketAcceptor(listener: inherited, group: group, accepting: accepting) { channel in
+                try handler(channel, nameBox.value)
+            }
+            return ListenerSocket(configured: configured, channel: nil, acceptor: acceptor, bound: address, name: nameBox)
         }
         if reusePort {
             // NIO names no `so_reuseport`; the raw option is the same setsockopt.
@@ -85,11 +86,13 @@ final class ListenerSocket: Sendable {
 
     /// Starts accepting on a socket bound with `accepting: false`.
     func startAccepting() async {
-        try? await channel.setOption(.autoRead, value: true).get()
+        acceptor?.startAccepting()
+        try? await channel?.setOption(.autoRead, value: true).get()
     }
 
     func close() async {
-        try? await channel.close()
+        acceptor?.close()
+        try? await channel?.close()
     }
 }
 
