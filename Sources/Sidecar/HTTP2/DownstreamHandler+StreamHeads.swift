@@ -6,6 +6,8 @@ import NIOHPACK
 struct StreamRequestHead {
     /// The client's fields, pseudo-fields included, as nio-http2 decoded them.
     var client: HPACKHeaders
+    /// What `HTTP2FieldRules` found in them (pseudo-fields, host).
+    var facts: HTTP2HeadFacts
     /// How many bytes at the start of the upstream head are the client's HTTP/1.1 head verbatim (its blank line
     /// left out); 0 when the exchange rewrote it (a route filter, an inherited traceparent, an X-Forwarded-For to
     /// extend), and the upstream bridge then parses the head as for any client.
@@ -40,7 +42,7 @@ extension DownstreamHandler {
         guard sameStorage else { return nil }
         let fields = head.withUnsafeReadableBytes { h in
             HTTP2Heads.forwardedRequest(
-                streamRequest.client,
+                streamRequest.client, facts: streamRequest.facts,
                 addedLines: UnsafeRawBufferPointer(rebasing: h[streamRequest.verbatimLength..<(h.count - 2)]))
         }
         return (fields, request.requestFraming, head.readableBytes)

@@ -86,9 +86,9 @@ final class DownstreamStreamBridge {
                 // Trailers (END_STREAM is on them): the last chunk carries them; a request with a Content-Length
                 // cannot carry them in HTTP/1.1 and they are dropped.
                 requestEnded = true
+                guard HTTP2FieldRules.check(frame.headers, as: .trailers) != nil else { return refuse() }
                 if requestChunked {
-                    guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator) else { return refuse() }
-                    exchange.clientBytes(last)
+                    exchange.clientBytes(HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator))
                 }
             }
         case .data(let frame):
@@ -142,32 +142,32 @@ final class DownstreamStreamBridge {
         let headers = frame.headers
         requestStarted = true
         requestEnded = frame.endStream
-        guard let method = headers.first(name: ":method"), let path = headers.first(name: ":path"),
-            method != "CONNECT", !HTTP2Heads.isUnsafe(method), !HTTP2Heads.isUnsafe(path)
+        guard let facts = HTTP2FieldRules.check(headers, as: .request), let method = facts.method,
+            let path = facts.path, method != "CONNECT"
         else { return refuse() }
         isHead = method == "HEAD"
-        grpc = GRPCCall(headers)
-        requestChunked = !frame.endStream && headers.first(name: "content-length") == nil
+        grpc = GRPCCall(facts)
+        requestChunked = !frame.endStream && !facts.hasContentLength
         var out = allocator.buffer(capacity: 256)
         out.writeString(method)
         out.writeStaticString(" ")
         out.writeString(path)
         out.writeStaticString(" HTTP/1.1\r\n")
-        if let authority = headers.first(name: ":authority") ?? headers.first(name: "host") {
-            guard !HTTP2Heads.isUnsafe(authority) else { return refuse() }
+        if let authority = facts.authority ?? facts.host {
             out.writeStaticString("host: ")
             out.writeString(authority)
             out.writeStaticString("\r\n")
         }
-        guard HTTP2Heads.writeFields(headers, into: &out) else { return refuse() }
+        HTTP2Heads.writeFields(headers, into: &out)
         if requestChunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
         out.writeStaticString("\r\n")
         exchange.grpcCall = grpc
-        exchange.streamRequest = StreamRequestHead(client: headers)
+        exchange.streamRequest = StreamRequestHead(client: headers, facts: facts)
         exchange.clientBytes(out)
     }
 
-    /// A request HTTP/1.1 could not carry faithfully: the stream is reset (RFC 9113 §8.1.1, malformed).
+    /// A malformed request (RFC 9113 §8.1.1: `HTTP2FieldRules`), or one HTTP/1.1 could not carry faithfully: the
+    /// stream is reset with PROTOCOL_ERROR.
     private func refuse() {
         responseComplete = true
         end(with: .rstStream(.protocolError))

@@ -8,9 +8,9 @@ struct GRPCCall {
     var timeoutNanos: UInt64 = 0
 
     /// The call facts of a request's headers; nil when it is not gRPC.
-    init?(_ headers: HPACKHeaders) {
-        guard let type = headers.first(name: "content-type"), type.hasPrefix("application/grpc") else { return nil }
-        if let timeout = headers.first(name: "grpc-timeout") { timeoutNanos = Self.parseTimeout(timeout) ?? 0 }
+    init?(_ facts: HTTP2HeadFacts) {
+        guard let type = facts.contentType, type.hasPrefix("application/grpc") else { return nil }
+        if let timeout = facts.grpcTimeout { timeoutNanos = Self.parseTimeout(timeout) ?? 0 }
     }
 
     init(timeoutNanos: UInt64) { self.timeoutNanos = timeoutNanos }

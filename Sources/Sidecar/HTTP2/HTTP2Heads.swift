@@ -19,19 +19,22 @@ enum HTTP2Heads {
         }
     }
 
-    /// A name or value an HTTP/1.1 head could not carry as one field: CR, LF or NUL would split or end the line
-    /// (request smuggling through a downgrade). HPACK does not forbid them; RFC 9113 §8.2.1 does.
-    static func isUnsafe(_ text: String) -> Bool {
-        text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    /// How a field the proxy encodes from text may use the peer's HPACK table. A `traceparent` is new for every
+    /// request (the proxy makes one when the client sent none): indexed, each would take a new entry of the 4 KiB
+    /// table and push out the fields that do repeat, and the encoder searches the whole table for every field it
+    /// sends. It goes as a literal without indexing (RFC 7541 §6.2.2).
+    static func indexing(of name: String) -> HPACKIndexing {
+        name.utf8.count == 11 && name == "traceparent" ? .nonIndexable : .indexable
     }
 
     /// Writes `name: value` lines for every regular field of `headers` (pseudo-fields and connection-specific ones
-    /// left out; Cookie crumbs joined with "; ", RFC 9113 §8.2.3). Returns false when a field cannot be carried.
+    /// left out; Cookie crumbs joined with "; ", RFC 9113 §8.2.3). `headers` passed `HTTP2FieldRules` on receipt: no
+    /// name or value can split a line (no CR, LF or NUL: request smuggling through a downgrade).
     static func writeFields(
         _ headers: HPACKHeaders, into out: inout ByteBuffer, skipping skip: (String) -> Bool = { _ in false }
-    ) -> Bool {
+    ) {
         var none: HPACKHeaders? = nil
-        return writeFields(headers, into: &out, keeping: &none, skipping: skip)
+        writeFields(headers, into: &out, keeping: &none, skipping: skip)
     }
 
     /// `writeFields`, also adding every field it carries to `kept` (when not nil) as HTTP/2 fields, unchanged (Cookie
@@ -40,11 +43,10 @@ enum HTTP2Heads {
     static func writeFields(
         _ headers: HPACKHeaders, into out: inout ByteBuffer, keeping kept: inout HPACKHeaders?,
         skipping skip: (String) -> Bool = { _ in false }
-    ) -> Bool {
+    ) {
         var cookies: [String] = []
         for (name, value, indexing) in headers {
             if name.utf8.first == UInt8(ascii: ":") { continue }
-            if isUnsafe(name) || isUnsafe(value) { return false }
             if isHopByHop(name) || skip(name) { continue }
             kept?.add(name: name, value: value, indexing: indexing)
             if name == "cookie" {
@@ -61,7 +63,6 @@ enum HTTP2Heads {
             out.writeString(cookies.joined(separator: "; "))
             out.writeStaticString("\r\n")
         }
-        return true
     }
 
     /// The fields of an HTTP/1.1 head (or trailer section) as HTTP/2 fields: names lower-cased, connection-specific
@@ -78,7 +79,7 @@ enum HTTP2Heads {
             if isHopByHop(name) || skip(name) { continue }
             let value = String(
                 decoding: UnsafeRawBufferPointer(rebasing: bytes[field.valueStart..<field.valueEnd]), as: UTF8.self)
-            headers.add(name: name, value: value)
+            headers.add(name: name, value: value, indexing: indexing(of: name))
         }
     }
 
@@ -87,23 +88,15 @@ enum HTTP2Heads {
     /// (pseudo-fields first, `:scheme` http, `host` as `:authority`; connection-specific ones left out, as
     /// `writeFields` leaves them out of the HTTP/1.1 form), then the added lines. The same fields a parse of the
     /// whole upstream head would give, without writing the client's fields as text and reading them back.
-    static func forwardedRequest(_ client: HPACKHeaders, addedLines lines: UnsafeRawBufferPointer) -> HPACKHeaders {
+    static func forwardedRequest(
+        _ client: HPACKHeaders, facts: HTTP2HeadFacts, addedLines lines: UnsafeRawBufferPointer
+    ) -> HPACKHeaders {
         var headers = HPACKHeaders()
         headers.reserveCapacity(client.count + 4)
-        var method = "", path = "", authority: String? = nil, host: String? = nil
-        for (name, value, _) in client {
-            switch name {
-            case ":method": method = value
-            case ":path": path = value
-            case ":authority": authority = value
-            case "host": if host == nil { host = value }
-            default: break
-            }
-        }
-        headers.add(name: ":method", value: method)
+        headers.add(name: ":method", value: facts.method ?? "")
         headers.add(name: ":scheme", value: "http")
-        if let authority = authority ?? host { headers.add(name: ":authority", value: authority) }
-        headers.add(name: ":path", value: path)
+        if let authority = facts.authority ?? facts.host { headers.add(name: ":authority", value: authority) }
+        headers.add(name: ":path", value: facts.path ?? "")
         for (name, value, indexing) in client where name.utf8.first != UInt8(ascii: ":") && !isHopByHop(name) {
             headers.add(name: name, value: value, indexing: indexing)
         }
@@ -125,7 +118,7 @@ enum HTTP2Heads {
             var name = String(decoding: nameBytes, as: UTF8.self)
             if nameBytes.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { name = name.lowercased() }
             let value = String(decoding: UnsafeRawBufferPointer(rebasing: lines[valueStart..<lineEnd]), as: UTF8.self)
-            if !isHopByHop(name) { headers.add(name: name, value: value) }
+            if !isHopByHop(name) { headers.add(name: name, value: value, indexing: indexing(of: name)) }
             start = lineEnd + 2
         }
     }
@@ -137,7 +130,8 @@ enum HTTP2Heads {
         for line in text.split(separator: "\r\n", omittingEmptySubsequences: true) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            if isHopByHop(name) { continue }
+            // A line the chunked framing let through that HTTP/2 cannot carry as a field (its name not a token).
+            if name.isEmpty || !name.utf8.allSatisfy(HTTPBytes.isToken) || isHopByHop(name) { continue }
             let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
             headers.add(name: name, value: value)
         }
@@ -145,7 +139,7 @@ enum HTTP2Heads {
     }
 
     /// A trailer section for chunked framing: `0\r\n`, the fields, the blank line.
-    static func lastChunk(trailers: HPACKHeaders?, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    static func lastChunk(trailers: HPACKHeaders?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var none: HPACKHeaders? = nil
         return lastChunk(trailers: trailers, keeping: &none, allocator: allocator)
     }
@@ -153,10 +147,10 @@ enum HTTP2Heads {
     /// `lastChunk`, also keeping the fields it carries (`writeFields`).
     static func lastChunk(
         trailers: HPACKHeaders?, keeping kept: inout HPACKHeaders?, allocator: ByteBufferAllocator
-    ) -> ByteBuffer? {
+    ) -> ByteBuffer {
         var out = allocator.buffer(capacity: 64)
         out.writeStaticString("0\r\n")
-        if let trailers, !writeFields(trailers, into: &out, keeping: &kept) { return nil }
+        if let trailers { writeFields(trailers, into: &out, keeping: &kept) }
         out.writeStaticString("\r\n")
         return out
     }

@@ -14,7 +14,8 @@ import SidecarConfig
 /// abuse is bounded by nio-http2's rate limits, set here explicitly: more than 200 RST_STREAM frames, stream errors or
 /// control frames within 30 s, 200 "glitches", or 1 empty DATA frame in a row, and the connection gets GOAWAY
 /// (ENHANCE_YOUR_CALM) and is closed. A malformed frame is a connection error: GOAWAY with the code RFC 9113 names
-/// (FRAME_SIZE_ERROR, PROTOCOL_ERROR, COMPRESSION_ERROR…), then close.
+/// (FRAME_SIZE_ERROR, PROTOCOL_ERROR, COMPRESSION_ERROR…), then close; a malformed header block (RFC 9113 §8.1.1,
+/// `HTTP2FieldRules`) resets its stream with PROTOCOL_ERROR.
 enum HTTP2Server {
     static let maxConcurrentStreams = 100
     static let headerTableSize = 4096
@@ -32,6 +33,9 @@ enum HTTP2Server {
             HTTP2Setting(parameter: .headerTableSize, value: headerTableSize),
             HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
         ]
+        // Header blocks are checked by the stream bridges (`HTTP2FieldRules`), once per received block, instead of
+        // by nio-http2 on every block sent and received; content lengths are still nio-http2's to check.
+        connection.headerBlockValidation = .disabled
         connection.maximumSequentialEmptyDataFrames = 1
         connection.maximumConnectionGlitches = 200
         connection.controlFrameRateLimit.maximumCount = 200

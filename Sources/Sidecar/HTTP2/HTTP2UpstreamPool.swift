@@ -105,6 +105,8 @@ final class HTTP2UpstreamPool {
                         HTTP2Setting(parameter: .initialWindowSize, value: HTTP2Server.streamWindow),
                     ]
                     settings.targetWindowSize = HTTP2Server.connectionWindow
+                    // The responses' header blocks are checked by `UpstreamStreamBridge` (`HTTP2FieldRules`).
+                    settings.headerBlockValidation = .disabled
                     var stream = NIOHTTP2Handler.StreamConfiguration()
                     stream.targetWindowSize = HTTP2Server.streamWindow
                     // No multiplexer: the streams are HTTP2UpstreamConnection's (push is disabled by the settings).

@@ -66,7 +66,7 @@ final class UpstreamStreamBridge {
     func flush() { connection?.flush() }
 
     /// The exchange let go of the stream: a stream not done both ways is reset (RST_STREAM CANCEL).
-    func reset() {
+    func reset(code: HTTP2ErrorCode = .cancel) {
         guard !isClosed, !(requestEnded && responseEnded) else { return }
         isClosed = true
         guard body != nil else {
@@ -74,7 +74,7 @@ final class UpstreamStreamBridge {
             connection?.forget(id)
             return
         }
-        write(.rstStream(.cancel))
+        write(.rstStream(code))
         flush()
     }
 
@@ -191,9 +191,10 @@ final class UpstreamStreamBridge {
         handler?.streamWritabilityChanged(now)
     }
 
-    /// Bytes the exchange cannot frame (a bug upstream of here): the stream is reset and the exchange sees it end.
-    private func fail() {
-        reset()
+    /// Bytes the exchange cannot frame (a bug upstream of here), or a malformed response (`HTTP2FieldRules`; reset
+    /// with PROTOCOL_ERROR, RFC 9113 §8.1.1): the stream is reset and the exchange sees it end.
+    private func fail(malformed: Bool = false) {
+        reset(code: malformed ? .protocolError : .cancel)
         closed()
     }
 
@@ -212,16 +213,17 @@ final class UpstreamStreamBridge {
         case .headers(let frame):
             if frame.endStream { responseEnded = true }
             if finalStatus == 0 {
-                guard let out = responseHead(frame, allocator: allocator) else { return fail() }
+                guard let facts = HTTP2FieldRules.check(frame.headers, as: .response),
+                    let out = responseHead(frame, facts: facts, allocator: allocator)
+                else { return fail(malformed: true) }
                 pass(out)
                 headInPassing = nil
             } else if chunkedResponse {
                 // Trailers.
-                countGRPCStatus(frame.headers)
+                guard let facts = HTTP2FieldRules.check(frame.headers, as: .trailers) else { return fail(malformed: true) }
+                countGRPCStatus(facts)
                 var kept: HPACKHeaders? = HPACKHeaders()
-                guard let last = HTTP2Heads.lastChunk(trailers: frame.headers, keeping: &kept, allocator: allocator) else {
-                    return fail()
-                }
+                let last = HTTP2Heads.lastChunk(trailers: frame.headers, keeping: &kept, allocator: allocator)
                 chunkedResponse = false
                 trailersInPassing = kept
                 pass(last)
@@ -269,10 +271,10 @@ final class UpstreamStreamBridge {
     }
 
     /// An interim or final response head as HTTP/1.1; nil when it cannot be one.
-    private func responseHead(_ frame: HTTP2Frame.FramePayload.Headers, allocator: ByteBufferAllocator) -> ByteBuffer? {
-        guard let statusText = frame.headers.first(name: ":status"), let status = Int(statusText), status >= 100,
-            status <= 999
-        else {
+    private func responseHead(
+        _ frame: HTTP2Frame.FramePayload.Headers, facts: HTTP2HeadFacts, allocator: ByteBufferAllocator
+    ) -> ByteBuffer? {
+        guard let statusText = facts.status, let status = Int(statusText), status >= 100, status <= 999 else {
             return nil
         }
         var out = allocator.buffer(capacity: 256)
@@ -288,9 +290,7 @@ final class UpstreamStreamBridge {
             kept = HPACKHeaders()
             kept?.add(name: ":status", value: statusText)
         }
-        guard HTTP2Heads.writeFields(frame.headers, into: &out, keeping: &kept, skipping: { $0 == "content-length" && !keepLength }) else {
-            return nil
-        }
+        HTTP2Heads.writeFields(frame.headers, into: &out, keeping: &kept, skipping: { $0 == "content-length" && !keepLength })
         headInPassing = kept
         if status < 200 {
             out.writeStaticString("\r\n")
@@ -299,7 +299,7 @@ final class UpstreamStreamBridge {
         finalStatus = status
         if whole {
             if !keepLength { out.writeStaticString("content-length: 0\r\n") }
-            countGRPCStatus(frame.headers)
+            countGRPCStatus(facts)
         } else if isHeadRequest || status == 204 || status == 304 {
             // No body by definition; a DATA frame would be a protocol error the exchange need not see.
         } else {
@@ -310,8 +310,8 @@ final class UpstreamStreamBridge {
         return out
     }
 
-    private func countGRPCStatus(_ headers: HPACKHeaders) {
-        guard finalStatus >= 200 && finalStatus < 300, let text = headers.first(name: "grpc-status"),
+    private func countGRPCStatus(_ facts: HTTP2HeadFacts) {
+        guard finalStatus >= 200 && finalStatus < 300, let text = facts.grpcStatus,
             let status = GRPCStatus.parse(Substring(text))
         else { return }
         endpoint.recordGRPC(status: status)
