@@ -6,7 +6,7 @@ enum H2MalformedScripts {
     /// `/trailer-pseudo` with a `:status` in its trailers, anything else well formed; every answer carries
     /// `x-seen: N`, the number of requests the server got so far.
     static let endpoint = #"""
-import socket, threading, h2.connection, h2.config, h2.events
+import socket, threading, h2.connection, h2.config, h2.events, h2.exceptions
 srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", 0)); srv.listen(16)
 print("port", srv.getsockname()[1], flush=True)
@@ -27,9 +27,12 @@ def serve(s):
                 if path == "/upper": head.append(("X-Upper", "1"))
                 if path == "/connection": head.append(("connection", "close"))
                 if path == "/late-pseudo": head = [("x-seen", n), (":status", "200")]
-                c.send_headers(sid, head)
-                c.send_data(sid, b"ok\n")
-                c.send_headers(sid, [(":status", "200")] if path == "/trailer-pseudo" else [("x-t", "1")], end_stream=True)
+                try:
+                    c.send_headers(sid, head)
+                    c.send_data(sid, b"ok\n")
+                    c.send_headers(sid, [(":status", "200")] if path == "/trailer-pseudo" else [("x-t", "1")], end_stream=True)
+                except h2.exceptions.StreamClosedError:
+                    pass  # the proxy reset the stream already (in the same read as its request)
         s.sendall(c.data_to_send())
 while True:
     conn, _ = srv.accept(); threading.Thread(target=serve, args=(conn,), daemon=True).start()
