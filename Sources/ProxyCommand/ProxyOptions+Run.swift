@@ -67,6 +67,7 @@ extension ProxyOptions {
         // Socket activation: a listener socket the operator keeps open across this proxy's restarts.
         serverOptions.inheritedSocket = InheritedSocket.fromEnvironment(ProcessInfo.processInfo.environment)
         serverOptions.eventLoop = eventLoop
+        if !heapTrim { serverOptions.heapTrimDelay = nil }
         if let client = identity?.client {
             serverOptions.renewIdentity = { try await client.renewNowAnswer() }
         }

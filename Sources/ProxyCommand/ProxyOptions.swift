@@ -49,6 +49,9 @@ public struct ProxyOptions: ParsableArguments, Sendable {
     @Flag(inversion: .prefixedNo, help: "Send a busy loop's writes together at the end of its turn (--no-write-batching: only to measure what it buys).")
     public var writeBatching = true
 
+    @Flag(inversion: .prefixedNo, help: "Give the heap's free pages back to the system 30 s after connections closed or a configuration changed (--no-heap-trim: only to measure what it does).")
+    public var heapTrim = true
+
     @Flag(name: .customLong("reuse-port"), help: "Bind listeners with SO_REUSEPORT, so a replacement proxy can bind the same addresses before this one drains (the operator starts every proxy so).")
     public var reusePort = false
 

@@ -7,15 +7,25 @@
 #   kills      SIGKILL of svc-2's sidecar 1 every ~30 s (the operator restarts it)
 #   services   a Service `extra` applied and deleted in turn, 4 s apart
 #   revisions  a new revision of svc-1 (its command changed) every 8 s
+#   mixed      all of the soak's churn at once and faster (bench/chaos/mixed.py: kills, weights, `extra`, revisions
+#              every 1.5-3 s, a canary every minute, an operator kill every 5), sampling the gateway's RSS, /metrics,
+#              /stats and glibc's bytes in use every minute (SAMPLE_EVERY, GLIBC_EVERY seconds)
 # Prints the gateway's (and its anonymous part), svc-0/sidecar/0's and the operator's VmRSS about every 30 s, then
 # wrk's totals and glibc's account of the gateway (gdb: malloc_stats, then RSS before and after malloc_trim(0)).
 # Usage: bench/chaos/rss-churn.sh [MINUTES=12] [MODE=load]   env: BIN=<release meshctl> (skips the build)
 source "$(dirname "$0")/../reconcile/common.sh"
 minutes=${1:-12}
 mode=${2:-load}
-[[ $mode =~ ^(load|weights|kills|services|revisions)$ ]] || { sed -n 2,11p "$0"; exit 1; }
+[[ $mode =~ ^(load|weights|kills|services|revisions|mixed)$ ]] || { sed -n 2,14p "$0"; exit 1; }
+[[ $mode == mixed ]] && PYTHONDONTWRITEBYTECODE=1 python3 bench/chaos/soak.py manifests "$dir/manifests"  # canary, retries
 start_mesh 3
 wrk_start $((minutes * 60 + 5))
+if [[ $mode == mixed ]]; then
+  PYTHONDONTWRITEBYTECODE=1 python3 bench/chaos/mixed.py "$state" "$dir/manifests" "$minutes" "$gateway" "${SEED:-1313}" \
+    "${SAMPLE_EVERY:-60}" "${GLIBC_EVERY:-300}" &
+  bench_pids+=($!)
+  wait "${bench_pids[-1]}" || true
+fi
 pid_of() { $MESH pids "$state" | python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 rss_of() { awk '/VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null; }
 anon_of() { awk '/RssAnon/{print $2}' "/proc/$1/status" 2>/dev/null; }
@@ -23,7 +33,7 @@ extra_port=$(( ${MESH_BENCH_PORT_BASE:-31000} + 10 ))
 end=$(( $(date +%s) + minutes * 60 ))
 last_sample=0
 i=0
-while (( $(date +%s) < end )); do
+while [[ $mode != mixed ]] && (( $(date +%s) < end )); do
   i=$((i + 1))
   case $mode in
     load) sleep 3 ;;

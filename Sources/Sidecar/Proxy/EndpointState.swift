@@ -33,6 +33,8 @@ final class EndpointState {
     let writeBatch: WriteBatch?
     /// The service's share of connections (its `maxConnections` counts all endpoints together).
     let pool: ServicePool
+    /// Told when a connection closes (`HeapTrimmer`).
+    private let heapTrimmer: HeapTrimmer?
     /// Set while the service speaks HTTP/2 to its endpoints (`appProtocol` http2 or grpc): tries are streams.
     private(set) var http2: HTTP2UpstreamPool?
     /// gRPC responses by `grpc-status`, made on first use.
@@ -42,9 +44,10 @@ final class EndpointState {
 
     init(
         address: HostPort, eventLoop: any EventLoop, limits: ConnectionLimits, writeBatch: WriteBatch?,
-        pool: ServicePool, metrics: @escaping () -> EndpointMetrics
+        pool: ServicePool, heapTrimmer: HeapTrimmer? = nil, metrics: @escaping () -> EndpointMetrics
     ) {
         self.pool = pool
+        self.heapTrimmer = heapTrimmer
         self.address = address
         self.socketAddress = try? SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
         self.eventLoop = eventLoop
@@ -180,6 +183,7 @@ final class EndpointState {
         pool.count.release()
         if let index = idle.firstIndex(where: { $0 === connection }) { idle.remove(at: index) }
         pool.slotFreed()
+        heapTrimmer?.noteFreed()
     }
 
     /// A slot of the service opened (a connection closed or a connect failed): start connections for waiters.

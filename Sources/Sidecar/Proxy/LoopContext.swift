@@ -38,6 +38,8 @@ final class LoopContext: @unchecked Sendable {
     let http2Connections = HTTP2ConnectionSet()
     /// The proxy's identity, when it has one: endpoints of `mtls` services are connected to with it.
     let meshTLS: MeshTLS?
+    /// Told when connections close (client or upstream side): the proxy trims its heap a while after (`HeapTrimmer`).
+    let heapTrimmer: HeapTrimmer?
     /// Copies of requests (HTTPRoute `RequestMirror`, `setMirrorRoute`), handed to the mirror loop; made on first use.
     lazy var mirror = MirrorHandoff(eventLoop: eventLoop, registry: metrics.registry)
 
@@ -46,9 +48,11 @@ final class LoopContext: @unchecked Sendable {
 
     init(
         eventLoop: any EventLoop, metrics: ProxyMetrics, config: SidecarConfiguration, writeBatching: Bool = true,
-        connectionCounts: ServiceConnectionCounts = ServiceConnectionCounts(), meshTLS: MeshTLS? = nil
+        connectionCounts: ServiceConnectionCounts = ServiceConnectionCounts(), meshTLS: MeshTLS? = nil,
+        heapTrimmer: HeapTrimmer? = nil
     ) {
         self.meshTLS = meshTLS
+        self.heapTrimmer = heapTrimmer
         self.eventLoop = eventLoop
         self.connectionCounts = connectionCounts
         self.metrics = metrics
@@ -122,7 +126,8 @@ final class LoopContext: @unchecked Sendable {
             let metrics = self.metrics
             let endpoint = EndpointState(
                 address: address, eventLoop: eventLoop, limits: service.connectionLimits, writeBatch: writeBatch,
-                pool: pool, metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
+                pool: pool, heapTrimmer: heapTrimmer,
+                metrics: { [name = service.name] in metrics.endpoint(service: name, address: address) })
             endpoint.upstreamTLS = UpstreamTLS(service, endpoint: address, meshTLS)
             keep(key, endpoint)
             return endpoint
@@ -312,6 +317,7 @@ final class LoopContext: @unchecked Sendable {
             last.registryIndex = index
         }
         connection.registryIndex = -1
+        heapTrimmer?.noteFreed()
         if connections.isEmpty {
             // No timer while nothing is open: an idle sidecar does not wake up.
             sweeper?.cancel()

@@ -44,6 +44,9 @@ public final class ProxyServer: Sendable {
         /// runs its loop on the main thread, so the process has one thread (`ProxyOptions.runOnMainThread`).
         /// The caller owns it: drain leaves it running.
         public var eventLoop: (any EventLoop)?
+        /// How long after connections closed or a configuration changed the proxy gives the C heap's free pages back
+        /// to the system (`HeapTrimmer`); nil: never (`--no-heap-trim`, to measure what it does).
+        public var heapTrimDelay: Duration? = .seconds(30)
 
         public init(
             threads: Int = 1, admin: HostPort? = nil, accessLogPath: String? = nil, metrics: Bool = true,
@@ -79,6 +82,8 @@ public final class ProxyServer: Sendable {
     private let stopped: Mutex<[CheckedContinuation<Void, Never>]?> = Mutex([])
     let accessLog = Mutex<ActiveAccessLog?>(nil)
     let adminGuard: AdminGuard
+    /// Returns freed heap pages after churn; nil when `Options.heapTrimDelay` is.
+    let heapTrimmer: HeapTrimmer?
 
     struct State {
         var configuration: SidecarConfiguration
@@ -105,10 +110,15 @@ public final class ProxyServer: Sendable {
         self.group = options.eventLoop ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
         let metrics = self.metrics
         let connectionCounts = ServiceConnectionCounts()  // a service's maxConnections counts every loop's
+        let trimLoop = group.next()
+        let trimmer = options.heapTrimDelay.map {
+            HeapTrimmer(eventLoop: trimLoop, delay: TimeAmount($0), registry: metrics.registry)
+        }
+        self.heapTrimmer = trimmer
         let list = group.makeIterator().map {
             LoopContext(
                 eventLoop: $0, metrics: metrics, config: configuration, writeBatching: options.writeBatching,
-                connectionCounts: connectionCounts, meshTLS: options.meshTLS)
+                connectionCounts: connectionCounts, meshTLS: options.meshTLS, heapTrimmer: trimmer)
         }
         self.loopList = list
         self.loops = Dictionary(uniqueKeysWithValues: list.map { (ObjectIdentifier($0.eventLoop), $0) })
@@ -194,6 +204,7 @@ public final class ProxyServer: Sendable {
         metrics.forgetEndpoints(notIn: new)
         await commit(change, configuration: new)
         metrics.countConfigChange(.whole)
+        heapTrimmer?.noteFreed()
     }
 
     /// Stops accepting, lets requests in flight finish (their connections then close), and returns when all
