@@ -9,7 +9,7 @@ Service `extra` applied or deleted, or a new revision of svc-1 (new replicas on 
 60 s (alternately promoted and rolled back, as in the soak) and an operator kill every 5 minutes. Every SAMPLE_EVERY
 seconds one line: the gateway's VmRSS and anonymous memory, its open fds, its /metrics (lines, series of
 `backend=` labels, bytes) and its /stats (endpoints, open and idle upstream connections); every GLIBC_EVERY seconds
-(and at the end) glibc's bytes in use (gdb: malloc_stats, read back from the gateway's log) - memory in use that
+(and at the start and end; 0: never) glibc's bytes in use (gdb: malloc_stats, read back from the gateway's log) - memory in use that
 grows with churn is the leak signal, RSS alone mixes it with fragmentation."""
 import glob, http.client, os, random, re, subprocess, sys, time
 
@@ -77,11 +77,17 @@ def sample(state, start, with_glibc):
         return f"+{(time.time() - start) / 60:5.1f} min  gateway {pid}: admin did not answer ({e})"
     lines = [line for line in metrics.splitlines() if line and not line.startswith("#")]
     backend = sum(1 for line in lines if 'backend="' in line)
+    own = {}  # the gateway's own answers (503 no-healthy-endpoint, 504, ...) by reason, summed over services
+    for line in lines:
+        if line.startswith("mesh_local_responses_total{") and not line.endswith(" 0"):
+            reason = line.split('reason="')[1].split('"')[0]
+            own[reason] = own.get(reason, 0) + int(float(line.split()[-1]))
     endpoints = stats.get("endpoints", [])
     text = (f"+{(time.time() - start) / 60:5.1f} min  gateway {pid}: RSS {rss_kb(pid)} kB (anonymous "
             f"{status_kb(pid, 'RssAnon')})  fds {fd_count(pid)}  /metrics {len(lines)} series ({backend} by backend), "
             f"{len(metrics)} B  /stats {len(endpoints)} endpoints, {sum(e['openConnections'] for e in endpoints)} open / "
-            f"{sum(e['idleConnections'] for e in endpoints)} idle upstream  load {open('/proc/loadavg').read().split()[0]}")
+            f"{sum(e['idleConnections'] for e in endpoints)} idle upstream  own answers {own or 0}  "
+            f"load {open('/proc/loadavg').read().split()[0]}")
     if with_glibc:
         account = glibc_in_use(state, pid)
         text += (f"  glibc: {account[1] / 1e6:.2f} MB in use of {account[0] / 1e6:.2f} MB held" if account
@@ -118,7 +124,7 @@ def run(state, manifests, minutes, gateway_port, seed, sample_every=60.0, glibc_
         journal.event("revision", f"svc-1 -> r{revisions}: apply exit {revision(state, manifests, meshctl, revisions)}")
     actions = {"kill-workload": lambda: chaos.kill_role("workload"), "kill-sidecar": lambda: chaos.kill_role("sidecar"),
                "weight": chaos.weight_change, "service": chaos.toggle_service, "revision": next_revision}
-    print(sample(state, start, True), flush=True)
+    print(sample(state, start, glibc_every > 0), flush=True)
     next_sample, next_glibc = start + sample_every, start + glibc_every
     next_canary, next_operator = start + CANARY_EVERY, start + OPERATOR_EVERY
     for _ in range(100_000):  # bounded: one event per turn, and the loop ends at `end`
@@ -126,7 +132,7 @@ def run(state, manifests, minutes, gateway_port, seed, sample_every=60.0, glibc_
         if now >= end:
             break
         if now >= next_sample:
-            print(sample(state, start, now >= next_glibc), flush=True)
+            print(sample(state, start, glibc_every > 0 and now >= next_glibc), flush=True)
             if now >= next_glibc:
                 next_glibc += glibc_every
             next_sample += sample_every
@@ -145,7 +151,7 @@ def run(state, manifests, minutes, gateway_port, seed, sample_every=60.0, glibc_
         time.sleep(max(0.0, min(rng.uniform(1.5, 3), end - time.time())))
     observer.stop.set()
     observer.join(15)
-    print(sample(state, start, True), flush=True)
+    print(sample(state, start, glibc_every > 0), flush=True)
     journal.event("end", f"{len(chaos.weight_changes)} weight changes, {chaos.canaries} canaries, "
                          f"{revisions} revisions")
 
