@@ -27,7 +27,7 @@ final class HealthChecker: @unchecked Sendable {
     }
 
     func start() {
-        guard let endpoint else { return }
+        guard task == nil, let endpoint else { return }
         task = endpoint.eventLoop.scheduleRepeatedTask(
             initialDelay: .zero, delay: TimeAmount(check.interval)
         ) { [self] _ in self.runOnce() }

@@ -29,6 +29,10 @@ final class LoopContext: @unchecked Sendable {
     /// Connection counts shared with the proxy's other loops.
     let connectionCounts: ServiceConnectionCounts
     private var serviceMetrics: [String: ServiceMetrics] = [:]
+    /// False while `init` compiles the first configuration, which runs on the caller's thread: a checker started
+    /// then could record its first result on the loop before `routes` is assigned, and that flip would be lost
+    /// (a dead endpoint left in service for good). The loop starts them once the context is whole.
+    private var healthChecksLive = false
     private var connections: [DownstreamHandler] = []
     private var sweeper: RepeatedTask?
     private var drainWaiters: [EventLoopPromise<Void>] = []
@@ -60,6 +64,10 @@ final class LoopContext: @unchecked Sendable {
         self.routes = LoopRoutes(config: config, services: [:], splits: [:])
         self.routes = compile(config, previous: nil)
         http2Connections.onEmpty = { [unowned self] in self.finishDrainIfDone() }
+        eventLoop.execute { [self] in
+            healthChecksLive = true
+            for endpoint in endpoints.values { endpoint.healthChecker?.start() }
+        }
     }
 
     @inline(__always)
@@ -193,7 +201,7 @@ final class LoopContext: @unchecked Sendable {
             self.healthChanged(endpoint, service: name)
         }
         endpoint.healthChecker = checker
-        checker.start()
+        if healthChecksLive { checker.start() }
     }
 
     /// An active check flipped: the current routes exclude (or take back) the endpoint at once.
