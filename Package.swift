@@ -69,11 +69,17 @@ let package = Package(
             name: "TrafficPolicy",
             swiftSettings: swiftSettings
         ),
+        // A non-blocking, close-on-exec pipe that wakes a polling thread or loop (signals, stop, new work).
+        .target(
+            name: "WakePipe",
+            swiftSettings: swiftSettings
+        ),
         // The SwiftNIO HTTP/1.1 data plane.
         .target(
             name: "Sidecar",
             dependencies: [
                 "MeshIdentity",
+                "WakePipe",
                 "SidecarConfig",
                 "TrafficPolicy",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -109,7 +115,7 @@ let package = Package(
         // Starting, observing, adopting and stopping the local processes the operator runs.
         .target(
             name: "ProcessRuntime",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["WakePipe", .product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         // The demo workload: a tiny HTTP service whose version, error rate and latency are set by flags.
@@ -292,7 +298,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcessRuntimeTests",
-            dependencies: ["ProcessRuntime"],
+            dependencies: ["ProcessRuntime", "WakePipe"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

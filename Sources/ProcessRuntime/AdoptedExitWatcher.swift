@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import WakePipe
 
 /// Sees the exit of processes this runtime did not start (adopted from an earlier operator) the moment it happens,
 /// through Linux process descriptors (`pidfd_open`, 5.3+), polled together by one thread.
@@ -10,7 +11,7 @@ import Glibc
 /// adopted sidecar, 2 per kill of one the operator had started itself).
 final class AdoptedExitWatcher: @unchecked Sendable {
     /// Written to when a descriptor is added, so the poll takes it in at once.
-    private let wakeRead: Int32, wakeWrite: Int32
+    private let wakePipe: WakePipe
     private let onExit: @Sendable (ProcessHandle) -> Void
     private let lock = NSLock()
     /// Guarded by `lock`: pidfd -> the process it stands for, and the processes watched.
@@ -22,13 +23,8 @@ final class AdoptedExitWatcher: @unchecked Sendable {
     /// alone notices adopted exits, as before.
     init?(onExit: @escaping @Sendable (ProcessHandle) -> Void) {
         guard ProcessDescriptor.isAvailable else { return nil }
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { return nil }
-        for end in ends {  // the write end must never block the adopting task; neither end goes to children
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
-        (wakeRead, wakeWrite) = (ends[0], ends[1])
+        guard case .success(let pipe) = WakePipe.open() else { return nil }
+        wakePipe = pipe
         self.onExit = onExit
         let thread = Thread { [self] in self.serve() }
         thread.name = "adopted-exits"
@@ -49,7 +45,7 @@ final class AdoptedExitWatcher: @unchecked Sendable {
         }
         byDescriptor[pidfd] = handle
         watched.insert(handle)
-        wake()
+        wakePipe.wake()
     }
 
     /// Stops the thread (woken through the pipe) and closes every descriptor.
@@ -58,32 +54,25 @@ final class AdoptedExitWatcher: @unchecked Sendable {
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
-        wake()  // under the lock: the thread closes the pipe under it too, so this never writes to a closed descriptor
-    }
-
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)  // full pipe: a wake-up is already pending
+        wakePipe.wake()  // under the lock: the thread closes the pipe under it too, so this never writes to a closed descriptor
     }
 
     private func serve() {
-        var drain = [UInt8](repeating: 0, count: 64)
         while true {
             lock.lock()
             if stopped {
                 for descriptor in byDescriptor.keys { close(descriptor) }
                 byDescriptor.removeAll()
-                close(wakeRead)
-                close(wakeWrite)
+                wakePipe.close()
                 lock.unlock()
                 return
             }
-            var polled = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+            var polled = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0)]
             polled += byDescriptor.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             lock.unlock()
             // No timeout: a new descriptor and `stop` both come through the pipe, so an idle operator never wakes.
             guard poll(&polled, nfds_t(polled.count), -1) > 0 else { continue }
-            if polled[0].revents != 0 { _ = read(wakeRead, &drain, drain.count) }
+            if polled[0].revents != 0 { wakePipe.drain() }
             var ended: [ProcessHandle] = []
             lock.lock()
             for entry in polled.dropFirst() where entry.revents != 0 {

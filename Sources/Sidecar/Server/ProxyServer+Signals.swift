@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import WakePipe
 
 #if canImport(Glibc)
 import Glibc
@@ -19,19 +20,13 @@ extension ProxyServer {
     /// makes every descriptor syscall of the data plane take the kernel's shared-files path (docs/performance.md,
     /// "one thread"): `mesh-proxy` serves with its event loop as its only thread.
     public func drainOnSignals(_ numbers: [Int32] = [SIGTERM, SIGINT]) async throws {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw IOError(errnoCode: errno, reason: "pipe") }
-        for end in ends {  // the handler must never block; neither end goes to children
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
+        let pipe = try WakePipe.open().mapError { IOError(errnoCode: $0.code, reason: "pipe") }.get()
         let channel: any Channel
         do {
             channel = try await NIOPipeBootstrap(group: group)
-                .takingOwnershipOfDescriptor(input: ends[0]).get()
+                .takingOwnershipOfDescriptor(input: pipe.readEnd).get()
         } catch {
-            close(ends[0])
-            close(ends[1])
+            pipe.close()
             throw error
         }
         try await channel.pipeline.addHandler(SignalPipeReader(server: self))
@@ -44,14 +39,9 @@ extension ProxyServer {
             for number in numbers { sigaddset(&set, number) }
             _ = pthread_sigmask(SIG_UNBLOCK, &set, nil)
         }.get()
-        signalPipeWriteEnd = ends[1]
+        signalPipeWriteEnd = pipe.writeEnd
         for number in numbers {
-            signal(number) { _ in
-                let saved = errno  // the interrupted code may be about to read errno
-                var byte: UInt8 = 1
-                _ = write(signalPipeWriteEnd, &byte, 1)
-                errno = saved
-            }
+            signal(number) { _ in WakePipe.wake(signalPipeWriteEnd) }
         }
     }
 }

@@ -2,6 +2,7 @@ import Dispatch
 import NIOCore
 import NIOPosix
 import Synchronization
+import WakePipe
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ import Glibc
 /// (`EAGAIN`) just polls again.
 final class SharedSocketAcceptor: @unchecked Sendable {
     private let listener: Int32
-    private let wakeRead: Int32, wakeWrite: Int32
+    private let wakePipe: WakePipe
     private let group: any EventLoopGroup
     private let initialize: @Sendable (any Channel) throws -> Void
     private let flags: Mutex<(stopped: Bool, accepting: Bool)>
@@ -25,17 +26,11 @@ final class SharedSocketAcceptor: @unchecked Sendable {
     /// Starts the thread; with `accepting: false` it takes nothing until `startAccepting()` (the kernel queues).
     init(listener: Int32, group: any EventLoopGroup, accepting: Bool,
          initialize: @escaping @Sendable (any Channel) throws -> Void) throws {
-        var ends: [Int32] = [0, 0]
-        guard pipe(&ends) == 0 else { throw IOError(errnoCode: errno, reason: "pipe") }
-        for end in ends {  // the write end must never block; neither end goes to children
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-        }
+        wakePipe = try WakePipe.open().mapError { IOError(errnoCode: $0.code, reason: "pipe") }.get()
         // Non-blocking on the shared open file description: an accept that another process won answers EAGAIN.
         _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
         _ = fcntl(listener, F_SETFD, FD_CLOEXEC)
         self.listener = listener
-        (wakeRead, wakeWrite) = (ends[0], ends[1])
         self.group = group
         self.initialize = initialize
         self.flags = Mutex((stopped: false, accepting: accepting))
@@ -46,36 +41,29 @@ final class SharedSocketAcceptor: @unchecked Sendable {
 
     func startAccepting() {
         flags.withLock { $0.accepting = true }
-        wake()
+        wakePipe.wake()
     }
 
     /// Stops the thread, which then closes this process's descriptor of the socket (the socket itself stays open in
     /// the operator and any other sidecar, with whatever is queued in it).
     func close() {
         flags.withLock { $0.stopped = true }
-        wake()
-    }
-
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWrite, &byte, 1)
+        wakePipe.wake()
     }
 
     private func serve() {
         defer {
             Glibc.close(listener)
-            Glibc.close(wakeRead)
-            Glibc.close(wakeWrite)
+            wakePipe.close()
         }
-        var drain = [UInt8](repeating: 0, count: 64)
         while true {
             let (stop, take) = flags.withLock { ($0.stopped, $0.accepting) }
             if stop { return }
-            var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+            var fds = [pollfd(fd: wakePipe.readEnd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: listener, events: take ? Int16(POLLIN) : 0, revents: 0)]
             let ready = poll(&fds, nfds_t(fds.count), -1)
             if ready < 0 && errno != EINTR { return }
-            if fds[0].revents != 0 { _ = read(wakeRead, &drain, drain.count) }
+            if fds[0].revents != 0 { wakePipe.drain() }
             guard take, fds[1].revents != 0 else { continue }
             // Up to 64 at a time, then look at the wake pipe again.
             for _ in 0..<64 {
