@@ -9,6 +9,9 @@ import chaos_manifests
 import mesh
 
 ROLLOUT_DONE = ("Healthy", "Succeeded", "Failed", "Aborted")
+# CHAOS_SPARE=slot,slot: slots the random workload and sidecar kills never pick (e.g. `svc-0/sidecar/0`, so one
+# sidecar lives through the soak's churn long enough for its RSS slope after warm-up).
+SPARED = {slot for slot in os.environ.get("CHAOS_SPARE", "").split(",") if slot}
 
 
 def wait_until(predicate, timeout, step=0.05):
@@ -41,7 +44,7 @@ class Chaos:
         return True
 
     def kill_role(self, role):
-        candidates = self.observer.live(role)
+        candidates = [p for p in self.observer.live(role) if p["slot"] not in SPARED]
         if not candidates:
             self.journal.event("kill-" + role, "skipped: none running")
             return

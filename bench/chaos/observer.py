@@ -1,7 +1,6 @@
 """What the soak watches while it runs, in one thread: every 0.5 s the operator's view of the processes (kept for the
 chaos events to pick from) with gateway replacements and rollout phase changes logged as they happen; every ~10 s
-each long-lived process's VmRSS and the operator's and gateway's open file descriptors; the operator's propagation
-histogram, kept per operator pid (it starts again at 0 when the operator does)."""
+each process's VmRSS and open file descriptors; the operator's propagation histogram, kept per operator pid (it starts again at 0 when the operator does)."""
 import http.client, os, threading, time
 
 import mesh
@@ -103,10 +102,7 @@ class Observer(threading.Thread):
         for kind, slot, pid in targets:
             rss = rss_kb(pid) if pid else None
             if rss is not None:
-                entry = {"t": t, "kind": kind, "slot": slot, "pid": pid, "rss_kb": rss}
-                if kind in ("operator", "gateway"):
-                    entry["fds"] = fd_count(pid)
-                self.journal.write("samples", **entry)
+                self.journal.write("samples", t=t, kind=kind, slot=slot, pid=pid, rss_kb=rss, fds=fd_count(pid))
         self.capture_propagation()
 
     def snapshot(self, label):

@@ -4,9 +4,13 @@ state directory's size and the weight-propagation percentiles."""
 import re, statistics, time
 from collections import defaultdict
 
+import slopes
 from journal import read
 
 ATTRIBUTION_WINDOW = 10.0  # seconds: a failure is put on the last event at most this long before it
+OWN_SIDECAR = "svc-2/sidecar/0"  # the steady client calls through it (soak.py's CLIENT_SLOT is its workload)
+IN_FLIGHT_WINDOW = 2.0  # seconds after a kill of it in which a reset call was the one in flight
+DISCONNECTED = ("RemoteDisconnected", "ConnectionReset", "BrokenPipe", "IncompleteRead", "BadStatusLine")
 
 
 def pct(values, q):
@@ -85,32 +89,24 @@ def wrk_episodes(series_path):
     return episodes
 
 
-def least_squares(points):
-    """MB per 10 minutes of (t, kB) points."""
-    ts, vs = [p[0] for p in points], [p[1] for p in points]
-    mt, mv = statistics.fmean(ts), statistics.fmean(vs)
-    return sum((t - mt) * (v - mv) for t, v in zip(ts, vs)) / sum((t - mt) ** 2 for t in ts) * 600 / 1024
-
-
-def slopes(samples, soak_seconds):
-    """MB per 10 minutes for each process instance that lived long enough (least squares over its samples after
-    its first minute, so start-up allocation is not counted as a leak), grouped by kind; and the same over the second
-    half of its life alone. Warming up (connection buffers, pools, metric series filling) flattens out; a leak keeps
-    its slope in the second half."""
-    series = defaultdict(list)
-    for s in samples:
-        series[(s["kind"], s["slot"], s["pid"])].append((s["t"], s["rss_kb"]))
-    minimum = min(300.0, 0.5 * soak_seconds)
-    by_kind = defaultdict(list)
-    for (kind, slot, pid), points in series.items():
-        points.sort()
-        warm = [p for p in points if p[0] - points[0][0] >= min(60.0, 0.2 * soak_seconds)]
-        if len(warm) < 5 or warm[-1][0] - warm[0][0] < minimum:
+def own_sidecar_failures(events, failures):
+    """The steady client's failures split three ways: the one call in flight on its own sidecar's connection when that
+    sidecar was SIGKILLed (a reset within IN_FLIGHT_WINDOW s of the kill; at most one per kill, the client makes one
+    call at a time), other failures after such a kill (calls refused or lost while it restarted: the operator keeps
+    its outbound socket, so there should be none), and the rest."""
+    kills = [e for e in events if e["kind"] == "kill-sidecar" and e["detail"].startswith(OWN_SIDECAR + " ")]
+    out = {"in flight": [], "after own kill": [], "otherwise": [], "kills": len(kills)}
+    used = set()
+    for f in failures:
+        kill = next((k for k in reversed(kills) if -1.0 <= f["t"] - k["t"] <= IN_FLIGHT_WINDOW), None)
+        if kill is not None and id(kill) not in used and any(word in f["error"] for word in DISCONNECTED):
+            used.add(id(kill))
+            out["in flight"].append(f)
             continue
-        late = [p for p in points if p[0] >= (points[0][0] + points[-1][0]) / 2]
-        by_kind[kind].append((least_squares(warm), slot, pid, warm[-1][0] - warm[0][0], warm[0][1] / 1024,
-                              warm[-1][1] / 1024, least_squares(late) if len(late) >= 5 else None))
-    return by_kind
+        e = cause_event(events, f["t"])
+        own = e is not None and e["kind"] == "kill-sidecar" and e["detail"].startswith(OWN_SIDECAR + " ")
+        out["after own kill" if own else "otherwise"].append(f)
+    return out
 
 
 def main(record, wrk_txt, wrk_series, minutes):
@@ -137,12 +133,24 @@ def main(record, wrk_txt, wrk_series, minutes):
     with open(wrk_txt) as f:
         requests, errors, non2xx = wrk_totals(f.read())
     episodes = wrk_episodes(wrk_series)
-    print(f"- wrk (50 connections through the gateway to `front`): {requests} requests, socket errors "
-          + ", ".join(f"{k} {v}" for k, v in errors.items()) + f", non-2xx {non2xx}")
-    if episodes:
-        print(f"  - failures by the event before them (estimated per second from wrk's Lua counters; a killed gateway "
-              f"also costs every attempt wrk makes while nothing listens): "
-              + by_cause(events, [(e["first"], e["failed"]) for e in episodes]))
+    print(f"- wrk (50 connections through the gateway to `front`): {requests + sum(errors.values())} sent, {requests} "
+          f"answered (non-2xx {non2xx}); socket errors " + ", ".join(f"{k} {v}" for k, v in errors.items()))
+    gateway_kills = [e for e in events if e["kind"] == "kill-gateway" and e["detail"].startswith("pid")]
+    after_kill = [e for e in episodes if (cause_event(events, e["first"]) or {}).get("kind") == "kill-gateway"]
+    otherwise = [e for e in episodes if e not in after_kill]
+    if gateway_kills:
+        print(f"  - in flight on a killed gateway: {errors.get('read', 0)} (wrk's read errors: a connection reset "
+              f"under its request; at most one per connection, {50 * len(gateway_kills)} for {len(gateway_kills)} "
+              "kills; no proxy can answer a request whose process is SIGKILLed)")
+        print(f"  - refused while no gateway listened: {errors.get('write', 0) + errors.get('connect', 0)} (wrk's "
+              "write and connect errors: wrk reconnects at once, so these are connection attempts in a loop while the "
+              "gateway restarted, not requests a user made; a client would see connection refused for that time)")
+        print(f"  - the seconds after the {len(gateway_kills)} gateway kills, estimated from wrk's per-second counts: "
+              f"~{sum(e['failed'] for e in after_kill)} failed (the two lines above: "
+              f"{sum(errors.values()) - errors.get('timeout', 0)})")
+    print(f"  - failed otherwise (not in the seconds after a gateway kill): ~{sum(e['failed'] for e in otherwise)}"
+          + (" (" + by_cause(events, [(e["first"], e["failed"]) for e in otherwise]) + ")" if otherwise else "")
+          + f"; wrk timeouts {errors.get('timeout', 0)}")
     for e in episodes:
         answered = ", ".join(f"HTTP {c}: {n}" for c, n in sorted(e["codes"].items()))
         print(f"  - {clock(e['first'])}-{clock(e['last'])}: ~{e['failed']} failed (~{e['lost']} without an answer"
@@ -157,35 +165,27 @@ def main(record, wrk_txt, wrk_series, minutes):
             f"`{h}` {c['sent']} sent, {c['failed']} failed" + (f", {c['injected']} the faulty canary's own 500s"
                                                                if c["injected"] else "")
             for h, c in counts.items()))
+    own = own_sidecar_failures(events, failures)
+    print(f"  - in flight when its own sidecar ({OWN_SIDECAR}) was SIGKILLed: {len(own['in flight'])} over "
+          f"{own['kills']} kills of it (the call on the connection the kill reset; no proxy can answer a request whose "
+          "process is SIGKILLed)")
+    print(f"  - failed after a kill of its own sidecar, not in flight (refused or lost while it restarted): "
+          f"{len(own['after own kill'])}")
+    print(f"  - failed otherwise: {len(own['otherwise'])}")
     runs = []
     for f in failures:
         if runs and f["t"] - runs[-1][-1]["t"] <= 2:
             runs[-1].append(f)
         else:
             runs.append([f])
-    if runs:
-        print("  - failures by the event before them (kill-sidecar of svc-2/sidecar/0 is the client's own sidecar: its "
-              "calls have nowhere to go until it is back): " + by_cause(events, [(r[0]["t"], len(r)) for r in runs]))
     for r in runs:
         errors_seen = sorted({f["error"][:60] for f in r})
         print(f"  - {clock(r[0]['t'])}-{clock(r[-1]['t'])}: {len(r)} failed ({'; '.join(errors_seen)}); "
               f"after {cause(events, r[0]['t'])}")
 
-    by_kind = slopes(read(record, "samples"), minutes * 60)
-    for kind in ("operator", "gateway", "sidecar", "workload"):
-        values = by_kind.get(kind, [])
-        if not values:
-            print(f"- RSS slope, {kind}: no instance lived long enough to measure")
-            continue
-        worst = max(values, key=lambda v: abs(v[0]))
-        print(f"- RSS slope, {kind}: {len(values)} instances measured, median "
-              f"{statistics.median(v[0] for v in values):+.2f} MB/10 min, worst {worst[0]:+.2f} "
-              f"({worst[1]} pid {worst[2]}, {worst[4]:.1f} -> {worst[5]:.1f} MB over {worst[3] / 60:.0f} min)")
-        late = [v[6] for v in values if v[6] is not None]
-        if late:
-            print(f"  - over the second half of each instance's life: median {statistics.median(late):+.2f}, "
-                  f"worst {max(late, key=abs):+.2f} MB/10 min")
-
+    found = slopes.instances(read(record, "samples"))
+    for line in slopes.summary(found) + slopes.fds(found):
+        print(line)
     snaps = {s["label"]: s for s in read(record, "snapshots")}
     if "start" in snaps and "end" in snaps:
         a, b = snaps["start"], snaps["end"]
@@ -217,3 +217,10 @@ def main(record, wrk_txt, wrk_series, minutes):
         print(f"- weight change on `front` -> every proxy confirmed, from `meshctl apply` returning (polled every "
               f"5 ms): {len(ms)} changes, p50 {pct(ms, 50):.0f} ms, p99 {pct(ms, 99):.0f} ms, max {max(ms):.0f} ms"
               + (f"; {missed} not confirmed within 20 s" if missed else ""))
+    print()
+    print(f"RSS slopes per process instance (MB per 10 minutes, least squares over VmRSS every ~10 s), every instance "
+          f"that lived {(slopes.FIRST_MINUTE + slopes.JUDGE) / 60:.0f}+ min; 'after warm-up' leaves out its first "
+          f"{slopes.WARM_UP / 60:.0f} min and needs {slopes.JUDGE / 60:.0f} min of samples after them:")
+    print()
+    for row in slopes.table(found):
+        print(row)

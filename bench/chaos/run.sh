@@ -3,7 +3,8 @@
 #   bench/chaos/run.sh MINUTES [SEED]   (BIN=path/to/meshctl to skip the build; MESH_BENCH_PORT_BASE moves the
 #                                        Services' ports, random in 30000-32380 by default,
 #                                        outside the operator's port book and the ephemeral ports;
-#                                        CHAOS_SKIP=kill-gateway,... leaves event kinds out)
+#                                        CHAOS_SKIP=kill-gateway,... leaves event kinds out;
+#                                        CHAOS_SPARE=svc-0/sidecar/0,... keeps slots out of the random kills)
 # On 127.0.0.1, in a temporary state directory: svc-0..2 (2 replicas each, bench/reconcile's mesh) with `front`
 # splitting svc-0 / svc-1, a canary set (`web`: web-v1 stable, web-v2 canary, a Rollout at short intervals), retry
 # policies on the split backends (chaos_manifests.py says why not on the roots). Under wrk (50 connections through

@@ -10,13 +10,13 @@ Rare events (operator and gateway kills, canaries, data-plane upgrades) are spre
 over its first 55%), a few seconds of jitter each; between them, every 4-10 s one frequent event: a workload or
 sidecar killed, a weight change, the extra Service applied or deleted. The seed is printed, so a run can be
 repeated. CHAOS_SKIP=kind,kind leaves event kinds out (e.g. `kill-gateway` for a gateway that lives the whole soak, so
-its RSS slope covers all of it)."""
+its RSS slope covers all of it); CHAOS_SPARE=slot,slot keeps slots out of the random kills (events.py)."""
 import os, random, sys, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reconcile"))
 import chaos_manifests  # noqa: E402
 from client import SteadyClient  # noqa: E402
-from events import Chaos, wait_until  # noqa: E402
+from events import SPARED, Chaos, wait_until  # noqa: E402
 from journal import Journal  # noqa: E402
 from observer import Observer  # noqa: E402
 import mesh  # noqa: E402
@@ -57,7 +57,8 @@ def run(state, manifests, minutes, gateway_port, proxy_path, seed):
     if not observer.refresh():
         raise SystemExit("the operator does not answer")
     journal.event("start", f"{minutes} min soak, seed {seed}, state {state}"
-                           + (f", skipping {','.join(sorted(SKIPPED))}" if SKIPPED else ""))
+                           + (f", skipping {','.join(sorted(SKIPPED))}" if SKIPPED else "")
+                           + (f", sparing {','.join(sorted(SPARED))}" if SPARED else ""))
     observer.snapshot("start")
     observer.start()
     client = SteadyClient(journal, state, CLIENT_SLOT, ["front", "web"], rate=30, until=end)
