@@ -129,11 +129,12 @@ extension ReconcileLoop {
             let path = DesiredWorld.configPath(for: slot, in: directory.configsDirectory)
             try? config.encodedJSON().write(to: URL(fileURLWithPath: path), options: .atomic)
         }
-        let spec = withOutboundSocket(
+        let (spec, passed) = withGatewaySockets(withOutboundSocket(
             ProcessSpec(arguments: process.argv, environment: process.environment,
                         inheritEnvironment: process.inheritEnvironment, workingDirectory: process.workingDirectory,
                         logPath: directory.logPath(for: slot.description)),
-            for: process, instances: instances)
+            for: process, instances: instances), for: process, world: world, instances: instances)
+        defer { if let passed { close(passed) } }  // the gateway's end of the pair: its copy is its stdin now
         do {
             let handle = try await runtime.spawn(spec)
             let record = StoredProcess(

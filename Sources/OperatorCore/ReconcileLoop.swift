@@ -73,6 +73,8 @@ actor ReconcileLoop {
     var autoscaling = ServiceAutoscaling()
     /// The sidecars' outbound listening sockets, held across their restarts (Sockets/).
     let outboundSockets: ListenerKeeper
+    /// The gateway's listening sockets, held across its restarts (ReconcileLoop+GatewaySockets.swift).
+    let gatewaySockets: ListenerKeeper
 
     private let clock = ContinuousClock()
     private let epoch: ContinuousClock.Instant
@@ -123,6 +125,7 @@ actor ReconcileLoop {
         self.readinessChecker = ReadinessCheck(prober: prober)
         self.portBook = Self.loadPortBook(directory)
         self.outboundSockets = ListenerKeeper(logger: logger)
+        self.gatewaySockets = ListenerKeeper(logger: logger)
         self.epoch = clock.now
     }
 
@@ -278,7 +281,10 @@ actor ReconcileLoop {
             phase("plan")
             var wait = rolloutOverrides.wait
             if let nextFaultExpiry { wait = min(wait, max(nextFaultExpiry, 0.05)) }
-            if !overtaking { tendOutboundSockets(instances: instances, world: world) }
+            if !overtaking {
+                tendOutboundSockets(instances: instances, world: world)
+                tendGatewaySockets(instances: instances, world: world)
+            }
             var pushes: [ReconcileAction] = []
             for action in actions {
                 switch action {

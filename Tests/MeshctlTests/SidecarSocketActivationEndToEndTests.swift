@@ -34,31 +34,10 @@ struct SidecarSocketActivationEndToEndTests {
         return pid
     }
 
-    /// SIGKILLs web's sidecar under a tight connect loop and a request loop on its outbound port, and waits until a
-    /// new sidecar serves. Returns the loops' counts and the new sidecar's pid.
-    private static func killSidecarUnderLoad(_ harness: OperatorHarness, outbound: Int, sidecar: Int32) throws
+    private static func killSidecarUnderLoad(_ harness: OperatorHarness, outbound: Int) throws
         -> (connects: ConnectLoop.Counts, requests: RequestLoop.Counts, replacement: Int32?)
     {
-        let connects = ConnectLoop(port: outbound)
-        let requests = RequestLoop(port: outbound, host: "api")
-        connects.start()
-        requests.start()
-        defer {
-            connects.stop()
-            requests.stop()
-        }
-        #expect(harness.eventually(10) { connects.counts.connected >= 50 && requests.counts.ok >= 10 })
-        #expect(kill(sidecar, SIGKILL) == 0)
-        var replacement: Int32?
-        #expect(try harness.eventually(30) {
-            replacement = try harness.processes()["web/sidecar/0"]
-            return replacement != nil && replacement != sidecar
-        })
-        let served = requests.counts.ok
-        #expect(harness.eventually(30) { requests.counts.ok >= served + 20 })
-        connects.stop()
-        requests.stop()
-        return (connects.counts, requests.counts, replacement)
+        try KillUnderLoad.run(harness, slot: "web/sidecar/0", port: outbound, host: "api")
     }
 
     @Test func aKilledSidecarsWorkloadHasNoConnectionRefusedWhileTheSidecarRestarts() throws {
@@ -68,7 +47,7 @@ struct SidecarSocketActivationEndToEndTests {
         let socket = DataPlaneUpgradeEndToEndTests.standardInput(of: sidecar)
         #expect(socket.hasPrefix("socket:"), "the sidecar accepts from the operator's socket (its stdin): \(socket)")
 
-        let (connects, requests, replacement) = try Self.killSidecarUnderLoad(harness, outbound: outbound, sidecar: sidecar)
+        let (connects, requests, replacement) = try Self.killSidecarUnderLoad(harness, outbound: outbound)
         #expect(connects.refused == 0, "\(connects)")
         #expect(connects.connected > 100)
         // At most the one request in flight on the killed sidecar fails; every later one waits in the queue.
@@ -92,7 +71,7 @@ struct SidecarSocketActivationEndToEndTests {
         }, "\((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(3000) ?? "")")
         #expect(try harness.processes()["web/sidecar/0"] == sidecar, "adopted, not restarted")
 
-        let (connects, requests, replacement) = try Self.killSidecarUnderLoad(harness, outbound: outbound, sidecar: sidecar)
+        let (connects, requests, replacement) = try Self.killSidecarUnderLoad(harness, outbound: outbound)
         #expect(connects.refused == 0, "\(connects)")
         #expect(requests.failed <= 1, "\(requests.failures)")
         let restarted = try #require(replacement)

@@ -5,7 +5,8 @@ import SidecarConfig
 import Glibc
 #endif
 
-/// The listening sockets of the sidecars' outbound ports, held by the operator (socket activation). Each sidecar is
+/// The listening sockets of the sidecars' outbound ports, held by the operator (socket activation); a second keeper
+/// holds the gateway's (ReconcileLoop+GatewaySockets.swift). Each sidecar is
 /// started with its slot's socket as its standard input (`InheritedListener`) and accepts from it; the operator never
 /// accepts. Because the operator's descriptor outlives every sidecar process, a killed sidecar leaves the socket
 /// listening: the kernel queues its workload's connections (up to the backlog) until the restarted sidecar accepts
@@ -24,6 +25,8 @@ final class ListenerKeeper {
     private(set) var sockets: [Int: Int32] = [:]
     /// Sidecar instances whose socket `adopt` already tried to recover (once each).
     var adoptionTried: Set<String> = []
+    /// When `adoptListening` last looked for a gateway's sockets.
+    var lastScan: ContinuousClock.Instant?
     let logger: Logger
     static let backlog: Int32 = 1024
 
@@ -44,7 +47,7 @@ final class ListenerKeeper {
             sockets[port] = fd
             return fd
         case .failure(let problem):
-            logger.warning("no kept socket for 127.0.0.1:\(port) (the sidecar binds it itself): \(problem)")
+            logger.warning("no kept socket for 127.0.0.1:\(port) (the proxy binds it itself): \(problem)")
             return nil
         }
     }

@@ -11,6 +11,8 @@ import Glibc
 /// requests are routed and counted by) is read at each accept, so a configuration that renames the listener of an
 /// address keeps the socket: nothing is closed and rebound.
 final class ListenerSocket: Sendable {
+    /// Connections the kernel queues per listener before this proxy accepts them (the operator's kept sockets too).
+    static let backlog: Int32 = 1024
     /// The address as configured (port 0 stays 0 here; `bound` has the real one).
     let configured: String
     /// What accepts: NIO's server channel for a socket of our own, or for a socket shared with other processes
@@ -46,13 +48,19 @@ final class ListenerSocket: Sendable {
     /// nothing is bound: the proxy accepts from that socket, sharing its one accept queue with any other process
     /// given it (the proxy it replaces, new-before-old), so there is no second socket whose queue a close would reset.
     /// It accepts on a thread of its own (`SharedSocketAcceptor`), not through NIO's server channel.
+    ///
+    /// With `held` (a gateway's listening socket the operator keeps: `ListenerPassing`) nothing is bound either, but
+    /// NIO's server channel accepts from it: no other process accepts from that socket while this one runs (a
+    /// replacement gateway binds its own), so there is no shared queue to wake two processes for, and no accept thread
+    /// (a second thread makes every descriptor call of the proxy take the kernel's shared-files path).
     static func bind(
         name: String, address: HostPort, configured: String, group: any EventLoopGroup, reusePort: Bool,
-        inherited: Int32? = nil, accepting: Bool, handler: @escaping @Sendable (any Channel, String) throws -> Void
+        inherited: Int32? = nil, held: Int32? = nil, accepting: Bool,
+        handler: @escaping @Sendable (any Channel, String) throws -> Void
     ) async throws -> ListenerSocket {
         let nameBox = ListenerName(name)
         var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.autoRead, value: accepting)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -65,6 +73,13 @@ final class ListenerSocket: Sendable {
                 try handler(channel, nameBox.value)
             }
             return ListenerSocket(configured: configured, channel: nil, acceptor: acceptor, bound: address, name: nameBox)
+        }
+        if let held {
+            let channel = try await bootstrap.withBoundSocket(held).get()
+            // NIO listens again with its default backlog (128) when it wraps a socket: back to the operator's.
+            _ = Glibc.listen(held, backlog)
+            let bound = HostPort(host: address.host, port: channel.localAddress?.port ?? address.port)
+            return ListenerSocket(configured: configured, channel: channel, bound: bound, name: nameBox)
         }
         if reusePort {
             // NIO names no `so_reuseport`; the raw option is the same setsockopt.

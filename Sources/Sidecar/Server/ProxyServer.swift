@@ -37,8 +37,9 @@ public final class ProxyServer: Sendable {
         /// Renews the identity now and answers the new leaf as JSON (admin `POST /identity/renew`, which anchor
         /// rotation drives); nil: this proxy has no identity to renew.
         public var renewIdentity: (@Sendable () async throws -> String)?
-        /// A listening socket the operator keeps for one listener address across this proxy's restarts (socket
-        /// activation, `InheritedListener`); that listener accepts from it instead of binding.
+        /// Listening sockets the operator keeps for listener addresses across this proxy's restarts (socket
+        /// activation: a sidecar's `InheritedListener`, a gateway's `ListenerPassing`); each such listener accepts
+        /// from its socket instead of binding.
         public var inheritedSocket: InheritedSocket?
         /// Serve on this event loop (with `threads` ignored) instead of a group of the server's own: `mesh-proxy`
         /// runs its loop on the main thread, so the process has one thread (`ProxyOptions.runOnMainThread`).
@@ -169,9 +170,12 @@ public final class ProxyServer: Sendable {
         if let problem = inherited?.problem {
             Logger(label: "mesh-proxy.listener").warning("binding \(listener.address) itself: the inherited socket cannot serve it: \(problem)")
         }
+        let descriptor = inherited?.descriptor
+        let shared = options.inheritedSocket?.shared ?? false
         return try await ListenerSocket.bind(
             name: listener.name, address: address, configured: listener.address, group: group,
-            reusePort: options.reusePort, inherited: inherited?.descriptor, accepting: accepting
+            reusePort: options.reusePort, inherited: shared ? descriptor : nil, held: shared ? nil : descriptor,
+            accepting: accepting
         ) { channel, name in
             guard let loop = loops[ObjectIdentifier(channel.eventLoop)] else { throw ChannelError.ioOnClosedChannel }
             // The only handler: its SocketWriter sends beneath the pipeline, so an outbound handler added

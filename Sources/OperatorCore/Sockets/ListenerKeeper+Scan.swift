@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import ProcessRuntime
+import SidecarConfig
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ListenerKeeper {
+    /// Takes a copy of each listening socket of a running gateway (`pid`) on `ports` that is not held: after an
+    /// operator restart, after a Service was added in place (the gateway bound its listener itself) and after a
+    /// new-before-old replacement (the new gateway bound its own). Found through /proc/net/tcp (a listening socket's
+    /// inode) and /proc/PID/fd, copied with `pidfd_getfd`: as `adopt`, it needs the right to ptrace the gateway (root
+    /// or CAP_SYS_PTRACE); without it a port stays unheld until the gateway's next start, which gets every port passed
+    /// (`ListenerPassing`), and the refusal is logged once per instance. At most one look per `scanInterval`
+    /// (/proc/net/tcp lists every TCP socket of the machine), and none while every port is held.
+    func adoptListening(instance: String, pid: Int32, ports: Set<Int>, now: ContinuousClock.Instant = .now) {
+        let missing = ports.filter { sockets[$0] == nil }
+        guard !missing.isEmpty, !adoptionTried.contains(instance) else { return }
+        if let last = lastScan, now - last < Self.scanInterval { return }
+        lastScan = now
+        let inodes = Self.listeningInodes(ports: Set(missing))
+        guard !inodes.isEmpty else { return }
+        let found = Self.socketDescriptors(of: pid).compactMap { fd, inode in inodes[inode].map { (fd, $0) } }
+        guard !found.isEmpty else { return }
+        let pidfd = ProcessDescriptor.open(pid)
+        guard pidfd >= 0 else { return }
+        defer { close(pidfd) }
+        for (target, port) in found where sockets[port] == nil {
+            let fd = ProcessDescriptor.copy(target, from: pidfd)
+            guard fd >= 0 else {
+                adoptionTried.insert(instance)
+                logger.warning("""
+                    cannot hold the gateway's socket 127.0.0.1:\(port) of \(instance) (pid \(pid)): pidfd_getfd: \
+                    \(String(cString: strerror(errno))); until the gateway restarts, a kill of it refuses connections \
+                    to its ports while it restarts
+                    """)
+                return
+            }
+            guard InheritedListener.problem(fd, port: port) == nil else { close(fd); continue }
+            keep(fd, port: port)
+            logger.info("holds the gateway socket 127.0.0.1:\(port) of \(instance) (pid \(pid))")
+        }
+    }
+
+    static let scanInterval: Duration = .seconds(2)
+
+    /// Inode -> port of the listening TCP sockets on 127.0.0.1:`ports` (every process's: the caller matches them to
+    /// one process's descriptors).
+    static func listeningInodes(ports: Set<Int>) -> [UInt64: Int] {
+        let text = String(decoding: readAll("/proc/net/tcp"), as: UTF8.self)
+        var inodes: [UInt64: Int] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+            guard fields.count > 9, fields[3] == "0A" else { continue }  // TCP_LISTEN
+            let local = fields[1].split(separator: ":")
+            guard local.count == 2, local[0] == "0100007F", let port = Int(local[1], radix: 16), ports.contains(port),
+                  let inode = UInt64(fields[9]) else { continue }
+            inodes[inode] = port
+        }
+        return inodes
+    }
+
+    /// A /proc file to its end (Foundation's readers stop after the first page: /proc files have no size), bounded
+    /// at 64 MiB (~400,000 sockets in /proc/net/tcp).
+    static func readAll(_ path: String) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        for _ in 0..<1024 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes
+    }
+
+    /// fd -> socket inode of every socket `pid` has open.
+    static func socketDescriptors(of pid: Int32) -> [(Int32, UInt64)] {
+        let directory = "/proc/\(pid)/fd"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var buffer = [CChar](repeating: 0, count: 64)
+        return entries.compactMap { entry -> (Int32, UInt64)? in
+            guard let fd = Int32(entry) else { return nil }
+            let length = readlink("\(directory)/\(entry)", &buffer, buffer.count - 1)
+            guard length > 0 else { return nil }
+            let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard target.hasPrefix("socket:["), target.hasSuffix("]"),
+                  let inode = UInt64(target.dropFirst(8).dropLast()) else { return nil }
+            return (fd, inode)
+        }
+    }
+}
