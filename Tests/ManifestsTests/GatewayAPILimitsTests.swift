@@ -11,7 +11,9 @@ struct GatewayAPILimitsTests {
 
     static func route(parents: Int = 1, hostnames: Int = 0, rules: Int = 1, matches: Int = 0, backends: Int = 1,
                       headers: Int = 0, queryParams: Int = 0, pathLength: Int = 4) -> String {
-        let parentList = (0..<parents).map { _ in "{name: web}" }.joined(separator: ", ")
+        // Several references to one parent each name their own sectionName (Gateway API's CEL rule).
+        let parentList = (0..<parents).map { parents == 1 ? "{name: web}" : "{name: web, sectionName: s\($0)}" }
+            .joined(separator: ", ")
         let hostList = (0..<hostnames).map { "h\($0).example.com" }.joined(separator: ", ")
         let path = "/" + String(repeating: "a", count: pathLength - 1)
         let headerList = (0..<headers).map { "{name: x-h\($0), value: v}" }.joined(separator: ", ")
@@ -38,8 +40,13 @@ struct GatewayAPILimitsTests {
 
     @Test("each limit accepted at its value, refused one past it, at its field")
     func limits() {
-        #expect(only(Self.route(parents: 32, hostnames: 16, rules: 16, matches: 64, backends: 16, headers: 16,
+        #expect(only(Self.route(parents: 32, hostnames: 16, rules: 16, matches: 8, backends: 16, headers: 16,
                                 queryParams: 16, pathLength: 1024)) == [])
+        // 64 matches in a rule, 128 in the route; a rule without matches counts its default one.
+        #expect(only(Self.route(rules: 2, matches: 64)) == [])
+        #expect(only(Self.route(rules: 16, matches: 64))
+            == ["error: spec.rules: at most 128 matches across all rules (Gateway API's limit), got 1024"])
+        #expect(only(Self.route(rules: 3, matches: 43)) == ["error: spec.rules: at most 128 matches across all rules (Gateway API's limit), got 129"])
         #expect(only(Self.route(parents: 33)) == ["error: spec.parentRefs: at most 32 items (Gateway API's limit)"])
         #expect(only(Self.route(hostnames: 17)) == ["error: spec.hostnames: at most 16 hostnames"])
         #expect(only(Self.route(rules: 17)) == ["error: spec.rules: at most 16 items (Gateway API's limit)"])
@@ -48,11 +55,58 @@ struct GatewayAPILimitsTests {
         #expect(only(Self.route(headers: 17)) == ["error: spec.rules[0].matches[0].headers: at most 16 items (Gateway API's limit)"])
         #expect(only(Self.route(queryParams: 17)) == ["error: spec.rules[0].matches[0].queryParams: at most 16 items (Gateway API's limit)"])
         #expect(only(Self.route(pathLength: 1025)) == ["error: spec.rules[0].matches[0].path.value: at most 1024 characters"])
+        func match(_ text: String) -> [String] {
+            only(Self.route(headers: 1, queryParams: 1).replacingOccurrences(of: "headers: [{name: x-h0, value: v}], queryParams: [{name: q0, value: v}]", with: text))
+        }
+        let (h256, v4096, v1024) = ("x" + String(repeating: "h", count: 255), String(repeating: "v", count: 4096), String(repeating: "q", count: 1024))
+        #expect(match("headers: [{name: \(h256), value: \(v4096)}], queryParams: [{name: \(h256), value: \(v1024)}]") == [])
+        #expect(match("headers: [{name: \(h256)h, value: \(v4096)v}], queryParams: [{name: q, value: \(v1024)q}]") == [
+            "error: spec.rules[0].matches[0].headers[0].name: at most 256 characters",
+            "error: spec.rules[0].matches[0].headers[0].value: at most 4096 characters",
+            "error: spec.rules[0].matches[0].queryParams[0].value: at most 1024 characters",
+        ])
+        let longName = Self.route().replacingOccurrences(of: "  - {matches:", with: "  - {name: \(String(repeating: "r", count: 254)), matches:")
+        #expect(only(longName) == ["error: spec.rules[0].name: at most 253 characters"])
         let weight = Self.route().replacingOccurrences(of: "{name: web-v1, port: 80}", with: "{name: web-v1, port: 80, weight: 1000001}")
         #expect(only(weight) == ["error: spec.rules[0].backendRefs[0].weight: expected a whole number from 0 to 1000000, got 1000001"])
         let listeners = (0..<65).map { "{name: l\($0), protocol: HTTP, port: \(9000 + $0)}" }.joined(separator: ", ")
         #expect(only("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  gatewayClassName: c\n  listeners: [\(listeners)]\n", services: false)
             == ["error: spec.listeners: at most 64 items (Gateway API's limit)"])
+    }
+
+    @Test("Gateway API's path rules for Exact and PathPrefix: no //, /./, /../, %2f, #, no /. or /.. at the end, path characters only")
+    func pathCharacters() {
+        func path(_ value: String, _ type: String = "PathPrefix") -> [String] {
+            only(Self.route().replacingOccurrences(of: "{path: {value: /aaa}", with: "{path: {type: \(type), value: '\(value.replacingOccurrences(of: "'", with: "''"))'}"))
+        }
+        #expect(path("/a-b/c_d.e~f/!$&'()*+,;=:@/%20x") == [])
+        #expect(path("/a//b") == [#"error: spec.rules[0].matches[0].path.value: must not contain "//" for PathPrefix (Gateway API)"#])
+        #expect(path("/a/./b", "Exact") == [#"error: spec.rules[0].matches[0].path.value: must not contain "/./" for Exact (Gateway API)"#])
+        #expect(path("/a/../b") == [#"error: spec.rules[0].matches[0].path.value: must not contain "/../" for PathPrefix (Gateway API)"#])
+        #expect(path("/a%2fb") == [#"error: spec.rules[0].matches[0].path.value: must not contain "%2f" for PathPrefix (Gateway API)"#])
+        #expect(path("/a%2Fb") == [#"error: spec.rules[0].matches[0].path.value: must not contain "%2F" for PathPrefix (Gateway API)"#])
+        #expect(path("/a#b") == [##"error: spec.rules[0].matches[0].path.value: must not contain "#" for PathPrefix (Gateway API)"##])
+        #expect(path("/a/..") == [#"error: spec.rules[0].matches[0].path.value: must not end with "/.." for PathPrefix (Gateway API)"#])
+        #expect(path("/a/.") == [#"error: spec.rules[0].matches[0].path.value: must not end with "/." for PathPrefix (Gateway API)"#])
+        #expect(path("/a%zz") == [#"error: spec.rules[0].matches[0].path.value: "%" must start a percent-encoded byte (%XX) for PathPrefix (Gateway API)"#])
+        #expect(path("/a b").first?.contains("must only contain the characters of a path") == true)
+        #expect(path("/a?b=1", "Exact").first?.contains("must only contain the characters of a path") == true)
+        // A RegularExpression is a regex, not a path: none of this applies.
+        #expect(path("/a//b.*", "RegularExpression") == [])
+    }
+
+    @Test("two references to one parent each name a different sectionName (Gateway API's CEL rules on parentRefs)")
+    func sectionNames() {
+        func parents(_ list: String) -> [String] {
+            only(Self.route().replacingOccurrences(of: "parentRefs: [{name: web}]", with: "parentRefs: \(list)"))
+        }
+        #expect(parents("[{name: web, sectionName: a}, {name: web, sectionName: b}]") == [])
+        #expect(parents("[{name: web}, {name: web}]")
+            == ["error: spec.parentRefs[1]: sectionName must be unique when parentRefs includes 2 or more references to the same parent"])
+        #expect(parents("[{name: web, sectionName: a}, {name: web}]")
+            == ["error: spec.parentRefs[1]: sectionName must be specified when parentRefs includes 2 or more references to the same parent"])
+        #expect(parents("[{name: web, sectionName: a}, {name: web, sectionName: a}]")
+            == ["error: spec.parentRefs[1]: sectionName must be unique when parentRefs includes 2 or more references to the same parent"])
     }
 
     @Test("defaults: weight 1, path PathPrefix /, header and query matches Exact, no matches = every request")

@@ -86,6 +86,14 @@ struct HTTPRouteManifestTests {
         let unknown = errors(Self.services + route.replacingOccurrences(of: "name: web-v2", with: "name: web-v9"))
         #expect(unknown.count == 1)
         #expect(unknown.first?.contains(#"spec.rules[0].filters: service "web-v9" is not defined"#) == true, "\(unknown)")
+        // Gateway API's CEL rules on requestMirror: a Service reference has a port; percent or fraction, not both.
+        let noPort = route.replacingOccurrences(of: "backendRef: {name: web-v2, port: 80}", with: "backendRef: {name: web-v2}")
+            .replacingOccurrences(of: "fraction: {numerator: 1, denominator: 8}",
+                                  with: "fraction: {numerator: 1, denominator: 8}\n        percent: 10")
+        #expect(errors(Self.services + noPort) == [
+            "m.yaml:35:21: error: spec.rules[0].filters[0].requestMirror.backendRef: must have port for Service reference (Gateway API)",
+            "m.yaml:36:19: error: spec.rules[0].filters[0].requestMirror.fraction: only one of percent or fraction may be specified (Gateway API)",
+        ])
     }
 
     @Test("one Service is routed by an HTTPRoute or a TrafficSplit, not both; a Gateway parent must exist")

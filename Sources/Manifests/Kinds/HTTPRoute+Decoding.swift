@@ -19,6 +19,7 @@ extension HTTPRoute.Spec {
             reader.finish()
             parents.append(.init(name: name, kind: kind, port: port, sectionName: section))
         }
+        Self.checkSections(parents, parentItems, spec.fieldPath("parentRefs"), context)
         let hostnames = spec.stringList("hostnames") ?? []
         if let node = spec.value("hostnames") { spec.track("hostnames", node) }
         if hostnames.count > HTTPRoute.Limits.hostnames, let node = spec.value("hostnames") {
@@ -42,6 +43,12 @@ extension HTTPRoute.Spec {
         // Gateway API's default: one rule that sends everything to the parent. meshctl has no such loop-back.
         if ruleItems.isEmpty {
             context.error(spec.mark, spec.fieldPath("rules"), "must list at least one rule with backendRefs")
+        }
+        // Gateway API's CEL rule on `rules`: a rule without `matches` has its one default match.
+        let matchTotal = rules.reduce(0) { $0 + max($1.matches.count, 1) }
+        if matchTotal > HTTPRoute.Limits.matchesPerRoute, let node = spec.value("rules") {
+            context.error(node.mark, spec.fieldPath("rules"),
+                          "at most \(HTTPRoute.Limits.matchesPerRoute) matches across all rules (Gateway API's limit), got \(matchTotal)")
         }
         self.init(parentRefs: parents, hostnames: hostnames, rules: rules)
     }
@@ -89,6 +96,27 @@ extension HTTPRoute.Spec {
         return kind
     }
 
+    /// Gateway API's CEL rules on `parentRefs`: several references to one parent each name a `sectionName`, and
+    /// no two the same one (otherwise the route would attach to the same listener or Service twice).
+    static func checkSections(_ parents: [HTTPRoute.ParentRef], _ items: [(node: Node, path: String)], _ path: String,
+                              _ context: DecodeContext) {
+        guard parents.count == items.count else { return }
+        var seen: [String: [Int]] = [:]
+        for (index, parent) in parents.enumerated() {
+            seen["\(parent.kind?.rawValue ?? "")/\(parent.name)", default: []].append(index)
+        }
+        for indices in seen.values.sorted(by: { $0[0] < $1[0] }) where indices.count > 1 {
+            let sections = indices.map { parents[$0].sectionName ?? "" }
+            let second = indices[1]
+            let unnamed = sections.filter(\.isEmpty).count
+            let message = unnamed > 0 && unnamed < sections.count
+                ? "sectionName must be specified when parentRefs includes 2 or more references to the same parent"
+                : Set(sections).count < sections.count
+                    ? "sectionName must be unique when parentRefs includes 2 or more references to the same parent" : nil
+            if let message { context.error(items[second].node.mark, items[second].path, message) }
+        }
+    }
+
     static func limit(_ items: [(node: Node, path: String)], _ maximum: Int, _ node: Node?, _ path: String,
                       _ context: DecodeContext) {
         if items.count > maximum, let node { context.error(node.mark, path, "at most \(maximum) items (Gateway API's limit)") }
@@ -99,6 +127,9 @@ extension HTTPRoute.Rule {
     init(decoding reader: inout FieldReader) {
         let context = reader.context
         let name = reader.string("name")
+        if let name, name.utf8.count > HTTPRoute.Limits.ruleNameLength, let node = reader.value("name") {
+            context.error(node.mark, reader.fieldPath("name"), "at most \(HTTPRoute.Limits.ruleNameLength) characters")
+        }
         var matches: [HTTPRoute.Match] = []
         let matchItems = reader.list("matches")
         HTTPRoute.Spec.limit(matchItems, HTTPRoute.Limits.matches, reader.value("matches"), reader.fieldPath("matches"), context)
@@ -165,6 +196,8 @@ extension HTTPRoute.Match {
                     if !value.hasPrefix("/") {
                         context.error(valueNode.mark, valuePath,
                                       "must be an absolute path and start with \"/\" for \(type.rawValue)")
+                    } else if let problem = Self.pathProblem(value) {
+                        context.error(valueNode.mark, valuePath, "\(problem) for \(type.rawValue) (Gateway API)")
                     }
                 case .regularExpression:
                     HTTPRouteGroup.Spec.checkRegex(value, valueNode, valuePath, context)
@@ -185,6 +218,32 @@ extension HTTPRoute.Match {
         self.init(path: path, headers: headers, queryParams: query, method: method)
     }
 
+    /// Gateway API's CEL rules on an Exact or PathPrefix value (after the leading "/"): no empty, `.` or `..`
+    /// segment, no encoded "/", no fragment, only the characters a path may hold (RFC 3986 pchar and "/").
+    static func pathProblem(_ value: String) -> String? {
+        for part in ["//", "/./", "/../", "%2f", "%2F", "#"] where value.contains(part) {
+            return "must not contain \"\(part)\""
+        }
+        for end in ["/..", "/."] where value.hasSuffix(end) { return "must not end with \"\(end)\"" }
+        let allowed = Set("-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._~!$&'()*+,;=:@".utf8)
+        let bytes = Array(value.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "%") {
+                let hex = bytes.dropFirst(index + 1).prefix(2)
+                guard hex.count == 2, hex.allSatisfy({ UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0
+                    || UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0 || UInt8(ascii: "A")...UInt8(ascii: "F") ~= $0 })
+                else { return "\"%\" must start a percent-encoded byte (%XX)" }
+                index += 3
+            } else if allowed.contains(bytes[index]) {
+                index += 1
+            } else {
+                return "must only contain the characters of a path (A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , ; = : @ / and %XX)"
+            }
+        }
+        return nil
+    }
+
     /// `headers` or `queryParams`: `{name, value, type: Exact (default) | RegularExpression}` each.
     static func values(_ reader: inout FieldReader, _ key: String, _ maximum: Int) -> [HTTPRoute.ValueMatch] {
         let context = reader.context
@@ -200,6 +259,12 @@ extension HTTPRoute.Match {
             if type == .regularExpression, let valueNode {
                 HTTPRouteGroup.Spec.checkRegex(value, valueNode, item.fieldPath("value"), context)
             }
+            // Gateway API's maxLength: names 256, header values 4096, query values 1024.
+            let valueLimit = key == "headers" ? HTTPRoute.Limits.headerValueLength : HTTPRoute.Limits.queryValueLength
+            for (field, text, limit) in [("name", name, HTTPRoute.Limits.nameLength), ("value", value, valueLimit)]
+            where text.utf8.count > limit {
+                if let node = item.value(field) { context.error(node.mark, item.fieldPath(field), "at most \(limit) characters") }
+            }
             item.finish()
             result.append(.init(type: type, name: key == "headers" ? name.lowercased() : name, value: value))
         }
@@ -214,10 +279,18 @@ extension HTTPRoute.Mirror {
             HTTPRoute.Spec.serviceReference(&backend, what: "backendRef")
             let name = backend.name("name") ?? ""
             let port = backend.int("port", 1...65535, required: false)
+            if port == nil, backend.value("port") == nil {
+                context.error(backend.mark, backend.path, "must have port for Service reference (Gateway API)")
+            }
             _ = backend.string("namespace")
             return Self(service: name, port: port)
         }
         var percentage = 100.0
+        if reader.contains("percent"), let fraction = reader.value("fraction") {
+            reader.track("fraction", fraction)
+            context.error(fraction.mark, reader.fieldPath("fraction"),
+                          "only one of percent or fraction may be specified (Gateway API)")
+        }
         if reader.contains("percent") {
             percentage = Double(reader.int("percent", 0...100, default: 100))
         } else if let share = reader.mapping("fraction", { fraction in Self.fraction(&fraction, context) }) {

@@ -168,11 +168,17 @@ public struct HTTPRoute: Sendable, Hashable, Codable {
         public static let hostnames = 16
         public static let rules = 16
         public static let matches = 64
+        /// Across all rules of a route (a rule without `matches` counts its one default match).
+        public static let matchesPerRoute = 128
         public static let backendRefs = 16
         public static let filters = 16
         public static let headers = 16
         public static let queryParams = 16
         public static let weight = 1_000_000
         public static let pathLength = 1024
+        public static let nameLength = 256
+        public static let headerValueLength = 4096
+        public static let queryValueLength = 1024
+        public static let ruleNameLength = 253
     }
 }
