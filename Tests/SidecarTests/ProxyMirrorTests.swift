@@ -104,20 +104,88 @@ struct ProxyMirrorTests {
         await primary.stop()
     }
 
-    @Test("a chunked body (not at hand whole with the head) is not mirrored: the copy is shed and counted, the request served")
-    func chunkedIsShed() async throws {
+    @Test("bounded: with every copy held by a mirror that does not answer, 64 are in flight and the rest are shed and counted; the primary answers all")
+    func inFlightBound() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in .delayed(milliseconds: 30_000, TestBackend.ok("late")) }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        let start = ContinuousClock.now
+        let answers = try await offPool { try (0..<72).map { _ in try proxy.get("/").text } }
+        // Within a copy's 5 s answer timeout, so none of the first 64 has finished to make room.
+        let elapsed = ContinuousClock.now - start
+        #expect(answers == Array(repeating: "primary", count: 72))
+        var metrics = ""
+        for _ in 0..<50 where !metrics.contains(#"outcome="shed"} 8"#) {
+            metrics = await proxy.server.metricsText()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if elapsed < .seconds(4) {
+            #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 8"#), "\(metrics)")
+            #expect(try await Self.eventually { mirror.requests.count == 64 }, "\(mirror.requests.count)")
+        } else {
+            Issue.record("72 requests took \(elapsed): too slow to see the bound before copies time out")
+        }
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("a body within 64 KiB is copied whole; a larger one is not mirrored (shed and counted), the request served")
+    func bodyBound() async throws {
         let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
         let mirror = try await TestBackend { _, _ in TestBackend.ok("mirror") }
         let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
-        let response = try await offPool {
-            let client = try RawClient(port: proxy.port)
-            client.send("POST / HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-            return try client.readResponse(method: "POST")
+        let within = String(repeating: "a", count: 64 * 1024)
+        let over = String(repeating: "b", count: 64 * 1024 + 1)
+        let answers = try await offPool {
+            [try proxy.get("/within", method: "POST", body: within).text, try proxy.get("/over", method: "POST", body: over).text]
         }
-        #expect(response.text == "primary")
+        #expect(answers == ["primary", "primary"])
+        #expect(try await Self.eventually { mirror.requests.count == 1 })
+        #expect(mirror.requests.first?.requestLine == "POST /within HTTP/1.1")
+        #expect(mirror.requests.first?.body.count == 64 * 1024)
+        #expect(primary.requests.last?.body.count == 64 * 1024 + 1, "the primary gets the whole body")
         let metrics = await proxy.server.metricsText()
-        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 1"#))
-        #expect(mirror.requests.isEmpty)
+        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 1"#), "\(metrics)")
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("a body that follows its head in later writes, chunked or not, is copied as sent once whole; a chunked body past 64 KiB is shed")
+    func laterBodies() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in TestBackend.ok("mirror") }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        let big = String(repeating: "c", count: 40 * 1024)
+        let texts = try await offPool {
+            let client = try RawClient(port: proxy.port)
+            client.send("POST /later HTTP/1.1\r\nhost: t\r\ncontent-length: 10\r\n\r\n")
+            Thread.sleep(forTimeInterval: 0.2)
+            client.send("hello")
+            Thread.sleep(forTimeInterval: 0.2)
+            client.send("world")
+            let later = try client.readResponse(method: "POST").text
+            client.send("POST /chunked HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            Thread.sleep(forTimeInterval: 0.2)
+            client.send("0\r\n\r\n")
+            let chunked = try client.readResponse(method: "POST").text
+            let chunk = String(big.utf8.count, radix: 16)
+            client.send("POST /huge HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\n\r\n\(chunk)\r\n\(big)\r\n")
+            client.send("\(chunk)\r\n\(big)\r\n0\r\n\r\n")
+            let huge = try client.readResponse(method: "POST").text
+            return [later, chunked, huge]
+        }
+        #expect(texts == ["primary", "primary", "primary"])
+        #expect(try await Self.eventually { mirror.requests.count == 2 })
+        let copies = mirror.requests.sorted { $0.requestLine < $1.requestLine }
+        #expect(copies.map(\.requestLine) == ["POST /chunked HTTP/1.1", "POST /later HTTP/1.1"])
+        // As framed: the chunked copy carries its chunks, like the request the primary got.
+        #expect(copies.map { String(decoding: $0.body, as: UTF8.self) } == ["5\r\nhello\r\n0\r\n\r\n", "helloworld"])
+        let framed: Int = 2 * (6 + 40 * 1024 + 2) + 5  // two "a000\r\n" chunks of 40 KiB, then "0\r\n\r\n"
+        #expect(primary.requests.last?.body.count == framed, "the primary gets the whole body")
+        let metrics = await proxy.server.metricsText()
+        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 1"#), "\(metrics)")
         await proxy.stop()
         await primary.stop()
         await mirror.stop()

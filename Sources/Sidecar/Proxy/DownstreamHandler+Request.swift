@@ -187,6 +187,7 @@ extension DownstreamHandler {
             }
             if consumed > 0, let slice = buffer.readSlice(length: consumed) {
                 upstream.write(slice)
+                if mirrorCapture != nil { captureMirrorBody(slice) }
                 if machine.bodySent(bytes: consumed) {
                     var slice = slice
                     retained?.writeBuffer(&slice)

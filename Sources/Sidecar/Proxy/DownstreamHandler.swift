@@ -69,6 +69,8 @@ final class DownstreamHandler: ChannelDuplexHandler {
     var routeResponseEdits: RouteFilters.HeaderEdits?
     /// Body bytes sent so far, kept while the machine says a retry could need them.
     var retained: ByteBuffer?
+    /// A request copy waiting for the rest of its body (DownstreamHandler+Mirror.swift); nil without a mirror.
+    var mirrorCapture: MirrorCapture?
     var backoffTask: Scheduled<Void>?
 
     // Response side.

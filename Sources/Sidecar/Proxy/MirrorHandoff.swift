@@ -11,7 +11,7 @@ struct MirrorCopy: Sendable {
     var key: String
     var address: SocketAddress
     var tls: UpstreamTLS?
-    /// The head the proxy built for the upstream, and the body when at hand.
+    /// The head the proxy built for the upstream, and the body (gathered by `DownstreamHandler.captureMirrorBody`).
     var request: ByteBuffer
     var isHead: Bool
 }

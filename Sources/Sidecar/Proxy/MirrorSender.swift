@@ -8,13 +8,13 @@ import TrafficPolicy
 /// it: a copy goes out on a kept-alive connection of its own (`MirrorConnection`), at most `maxInFlight` at a time
 /// per primary loop, and a copy that finds them all busy is shed, not queued. Each copy is counted by outcome in
 /// `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no room, no endpoint, or a body
-/// not at hand within the bound), `failed` (connect or send failed, or no answer in time).
+/// over the bound), `failed` (connect or send failed, or no answer in time).
 ///
 /// Unchecked Sendable: it is handed to its loop and touched only there.
 final class MirrorSender: @unchecked Sendable {
     /// Copies in flight per primary loop; beyond, copies are shed.
     static let maxInFlight = 64
-    /// A request body is mirrored only when it is at hand whole with the head and no larger than this.
+    /// A request body (as framed: Content-Length bytes, or chunks) is mirrored up to this size.
     static let maxBodyBytes = 64 * 1024
     /// A copy's whole life: connect, send, first answer bytes.
     static let timeout = TimeAmount.seconds(5)
