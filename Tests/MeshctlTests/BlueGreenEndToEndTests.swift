@@ -192,6 +192,34 @@ struct BlueGreenEndToEndTests {
         #expect(Set(counts.byVersion.keys) == ["v1", "v2"])
     }
 
+    /// After promotion, blue (the active Service) runs the new version, and green, the preview, which would run a
+    /// second full-size copy of it with no traffic, is scaled to zero: no process left, its own port has no endpoint.
+    @Test func afterPromotionThePreviewIsScaledDownAndActiveRunsTheNewVersion() async throws {
+        let harness = try OperatorHarness()
+        defer { harness.stop() }
+        let ports = Ports()
+        let spec = Self.blueGreen().replacingOccurrences(of: "scaleDownDelay: 5m", with: "scaleDownDelay: 1s")
+        try Self.start(harness, ports, rollout: spec)
+        #expect(try harness.processes().keys.contains { $0.contains("shop-green") }, "green runs before the rollout")
+
+        try harness.write("mesh.yaml", Self.mesh(ports, greenVersion: "v2", rollout: spec))
+        #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
+        #expect(await Self.waitFor(harness) { $0.phase == "WaitingPromotion" } != nil)
+        #expect(try harness.meshctl(["rollout", "promote", "shop"]).status == 0)
+        #expect(await Self.waitFor(harness, seconds: 90, previewTraffic: false) { $0.phase == "Succeeded" } != nil)
+        var running: [String: Int32] = [:]
+        let scaledDown = try harness.eventually(30) {
+            running = try harness.processes()
+            return !running.keys.contains { $0.contains("shop-green") }
+                && HeaderGet.get(port: ports.green, host: "shop-green")?.status == 503
+        }
+        #expect(scaledDown, "\(running)")
+        // Blue's two replicas (each with its sidecar) run on.
+        #expect(Set(running.keys.filter { $0.contains("shop-blue") }.compactMap { $0.split(separator: "/").last }) == ["0", "1"],
+                "\(running)")
+        #expect(Self.answers(harness.gatewayPort) == ["v2": 12])
+    }
+
     @Test func aPreviewPortReachesTheNewVersionWhileTheGatewayKeepsTheActiveOne() async throws {
         let harness = try OperatorHarness()
         defer { harness.stop() }

@@ -20,10 +20,10 @@ enum HeaderGet {
     }
 
     /// The same, with one response field's value by lower-cased name (nil when absent).
-    static func get(port: Int, host: String, headers: [String] = [], field: String)
+    static func get(port: Int, host: String, path: String = "/", headers: [String] = [], field: String)
         -> (status: Int, version: String, field: String?)?
     {
-        exchange(port: port, host: host, path: "/", headers: headers).map { answer in
+        exchange(port: port, host: host, path: path, headers: headers).map { answer in
             let line = answer.lines.first { $0.lowercased().hasPrefix(field + ":") }
             return (answer.status, answer.version, line.map { $0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces) })
         }

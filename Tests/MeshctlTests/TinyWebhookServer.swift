@@ -6,12 +6,13 @@ import Glibc
 #endif
 
 /// A webhook receiver on 127.0.0.1 (port 0, read back): answers every request with the status set for its path
-/// (200 by default) and remembers which paths were called. One thread, one connection at a time; `stop()` joins it.
+/// (200 by default) and remembers each request as read (head and body). One thread, one connection at a time;
+/// `stop()` joins it. Also the backend of tests that look at what a proxy sent upstream.
 final class TinyWebhookServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let statuses = Mutex<[String: Int]>([:])
-    private let calls = Mutex<[String]>([])
+    private let requests = Mutex<[String]>([])
     private let done = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
 
@@ -36,7 +37,9 @@ final class TinyWebhookServer: @unchecked Sendable {
     }
 
     func answer(_ path: String, _ status: Int) { statuses.withLock { $0[path] = status } }
-    func calls(to path: String) -> Int { calls.withLock { $0.filter { $0 == path }.count } }
+    func calls(to path: String) -> Int { received.filter { Self.path(of: $0) == path }.count }
+    /// Every request so far, oldest first: the request line, header lines and body as they arrived.
+    var received: [String] { requests.withLock { $0 } }
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     func stop() {
@@ -58,13 +61,17 @@ final class TinyWebhookServer: @unchecked Sendable {
             var timeout = timeval(tv_sec: 2, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let request = Self.readRequest(fd)
-            let path = request.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-            calls.withLock { $0.append(path) }
-            let status = statuses.withLock { $0[path] } ?? 200
+            requests.withLock { $0.append(request) }
+            let status = statuses.withLock { $0[Self.path(of: request)] } ?? 200
             let response = "HTTP/1.1 \(status) X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             _ = response.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
             close(fd)
         }
+    }
+
+    /// The request target of a request line (`GET /a?b HTTP/1.1` -> `/a?b`).
+    static func path(of request: String) -> String {
+        request.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
     }
 
     /// Reads the head and a Content-Length body.

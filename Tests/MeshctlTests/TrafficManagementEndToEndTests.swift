@@ -52,5 +52,22 @@ struct TrafficManagementEndToEndTests {
         #expect(try harness.meshctl(["fault", "inject", "service/web", "--delay", "50ms", "--percent", "50"]).status == 0)
         let clear = try harness.meshctl(["fault", "clear"])
         #expect(clear.stdout.contains("faultinjection/web-fault deleted"), "\(clear.stdout) \(clear.stderr)")
+
+        // The issue's own command: 10 % of every request aborted with 503, for two minutes from now.
+        let started = Date()
+        let session = try harness.meshctl(["fault", "inject", "service/web", "--abort", "503", "--percent", "10", "--for", "2m"])
+        #expect(session.status == 0, "\(session.stderr)")
+        let listed = try harness.meshctl(["fault", "list"]).stdout
+        #expect(listed.contains("503 10%") || listed.contains("503 10.0%"), "\(listed)")
+        let expiry = listed.firstMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/).flatMap { try? Date(String($0.output), strategy: .iso8601) }
+        let lifetime = expiry.map { $0.timeIntervalSince(started) } ?? 0
+        #expect(lifetime > 115 && lifetime < 125, "\(listed)")
+        #expect(harness.eventually(10) { (0..<20).contains { _ in HeaderGet.get(port: port, host: "web")?.status == 503 } })
+        // Aborted by the gateway before the replica's bucket; the others pass or get that bucket's 429.
+        let statuses = (0..<200).map { _ in HeaderGet.get(port: port, host: "web")?.status ?? 0 }
+        let aborted = statuses.filter { $0 == 503 }.count
+        #expect((5...40).contains(aborted), "10 % of 200 is 20 (5 to 40 is beyond 3.5 standard deviations): \(aborted)")
+        #expect(statuses.allSatisfy { [200, 429, 503].contains($0) }, "\(Set(statuses))")
+        #expect(try harness.meshctl(["fault", "clear"]).status == 0)
     }
 }
