@@ -84,6 +84,61 @@ struct ProxyServicesPatchTests {
         await fast.stop()
     }
 
+    /// `GET /config/version`'s version and `appliedAt` (Unix seconds).
+    private func served(_ proxy: ProxyHarness) async throws -> (version: String, appliedAt: Double) {
+        struct Served: Decodable { var version: String; var appliedAt: Double }
+        let answer = try await offPool { try proxy.admin("GET", "/config/version") }
+        let served = try JSONDecoder().decode(Served.self, from: Data(answer.body))
+        return (served.version, served.appliedAt)
+    }
+
+    private var wallClock: Double { Date().timeIntervalSince1970 }
+
+    @Test("GET /config/version says since when the running version is served: moved by a patch and a PUT, not by a refused patch")
+    func appliedAt() async throws {
+        let a = try await TestBackend { _, _ in TestBackend.ok("a") }
+        let b = try await TestBackend { _, _ in TestBackend.ok("b") }
+        let v1 = config("v1", svc: [a.address], other: [a.address])
+        let proxy = try await ProxyHarness(v1)
+        let started = try await served(proxy)
+        #expect(started.version == "v1")
+
+        let v2 = config("v2", svc: [a.address, b.address], other: [a.address])
+        let beforePatch = wallClock
+        let patched = try await offPool {
+            try proxy.admin("PATCH", "/config", body: self.body(try #require(SidecarConfigPatch.between(v1, v2))))
+        }
+        let afterPatch = wallClock
+        #expect(patched.status == 200, "\(patched.text)")
+        let registered = try await served(proxy)
+        #expect(registered.version == "v2")
+        // Microseconds in the answer: the stamp may read up to 1 µs before the test's clock did.
+        #expect(registered.appliedAt >= beforePatch - 1e-6 && registered.appliedAt <= afterPatch,
+                "\(beforePatch) <= \(registered.appliedAt) <= \(afterPatch)")
+
+        // A patch on a base the proxy does not run is refused: neither the version nor its time moves.
+        let stale = try await offPool {
+            try proxy.admin("PATCH", "/config", body: self.body(try #require(SidecarConfigPatch.between(v1, v2))))
+        }
+        #expect(stale.status == 409)
+        let unmoved = try await served(proxy)
+        #expect(unmoved.version == "v2" && unmoved.appliedAt == registered.appliedAt)
+
+        let v3 = config("v3", svc: [b.address], other: [b.address])
+        let beforePut = wallClock
+        let put = try await offPool { try proxy.admin("PUT", "/config", body: String(decoding: v3.encodedJSON(), as: UTF8.self)) }
+        let afterPut = wallClock
+        #expect(put.status == 200, "\(put.text)")
+        let replaced = try await served(proxy)
+        #expect(replaced.version == "v3")
+        #expect(replaced.appliedAt >= beforePut - 1e-6 && replaced.appliedAt <= afterPut,
+                "\(beforePut) <= \(replaced.appliedAt) <= \(afterPut)")
+        #expect(try await offPool { try proxy.get().text } == "b")
+        await proxy.stop()
+        await a.stop()
+        await b.stop()
+    }
+
     @Test("a bad services patch: 400 with every problem at once, nothing applied")
     func refused() async throws {
         let a = try await TestBackend { _, _ in TestBackend.ok("a") }

@@ -42,8 +42,10 @@ enum AdminServer {
             let answer: Answer = server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
             return eventLoop.makeSucceededFuture(answer)
         case (.GET, "/config/version"):
-            // The active version alone, without encoding the whole config.
-            return eventLoop.makeSucceededFuture((.ok, "application/json", "{\"version\":\(jsonString(server.configuration.version))}\n"))
+            // The active version alone, without encoding the whole config, and since when it is served.
+            let (version, appliedAt) = server.servedVersion
+            return eventLoop.makeSucceededFuture((.ok, "application/json",
+                "{\"version\":\(jsonString(version)),\"appliedAt\":\(WallClock.seconds(appliedAt))}\n"))
         case (.PATCH, "/config"):
             // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
             let patch: SidecarConfigPatch

@@ -48,7 +48,7 @@ extension ProxyServer {
     func commit(_ change: ListenerChange, configuration: SidecarConfiguration) async {
         for (socket, name) in change.kept { socket.rename(name) }
         let closeToo = state.withLock { s -> [ListenerSocket] in
-            s.configuration = configuration
+            s.serve(configuration)
             // A drain that began meanwhile closed what it found; what this change bound must not outlive it.
             guard !s.draining else { return change.added }
             s.listeners = change.kept.map(\.socket) + change.added

@@ -62,7 +62,7 @@ extension ProxyServer {
         return EventLoopFuture.andAllComplete(applied, on: eventLoop).map {
             self.metrics.forgetEndpoints(leaving)
             if !leaving.isEmpty { self.heapTrimmer?.noteFreed() }
-            self.state.withLock { $0.configuration = new }
+            self.state.withLock { $0.serve(new) }
             self.metrics.countConfigChange(.patch)
             self.applyGate.release()
         }

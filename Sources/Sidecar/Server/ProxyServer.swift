@@ -87,12 +87,26 @@ public final class ProxyServer: Sendable {
     let heapTrimmer: HeapTrimmer?
 
     struct State {
-        var configuration: SidecarConfiguration
+        /// What every event loop serves; `serve(_:)` swaps it.
+        private(set) var configuration: SidecarConfiguration
+        /// When the proxy began to serve `configuration` (Unix time in nanoseconds, `GET /config/version`'s
+        /// `appliedAt`): the moment a change reached this proxy, read afterwards without polling it meanwhile.
+        private(set) var appliedAt = WallClock.nanoseconds()
         var listeners: [ListenerSocket] = []
         var admin: (any Channel)?
         var adminAddress: BoundAddress?
         var ready = false
         var draining = false
+
+        init(configuration: SidecarConfiguration) {
+            self.configuration = configuration
+        }
+
+        /// Called once every event loop runs `configuration`.
+        mutating func serve(_ configuration: SidecarConfiguration) {
+            self.configuration = configuration
+            appliedAt = WallClock.nanoseconds()
+        }
 
         var bound: [BoundAddress] {
             listeners.map { socket in
@@ -127,6 +141,8 @@ public final class ProxyServer: Sendable {
     }
 
     public var configuration: SidecarConfiguration { state.withLock { $0.configuration } }
+    /// The running version and when the proxy began to serve it (`State.appliedAt`).
+    var servedVersion: (version: String, appliedAt: Int64) { state.withLock { ($0.configuration.version, $0.appliedAt) } }
     public var boundAddresses: [BoundAddress] { state.withLock { $0.bound } }
     public var isReady: Bool { state.withLock { $0.ready && !$0.draining } }
 

@@ -73,9 +73,7 @@ final class AccessLogSink {
 
     /// RFC 3339 UTC with milliseconds, of the wall-clock time `nanosAgo` before now.
     private func writeTimestamp(nanosAgo: UInt64) {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        var total = Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec) - Int64(min(nanosAgo, 1 << 62))
+        var total = WallClock.nanoseconds() - Int64(min(nanosAgo, 1 << 62))
         if total < 0 { total = 0 }
         let second = Int(total / 1_000_000_000)
         let millis = Int(total / 1_000_000 % 1000)
@@ -119,5 +117,24 @@ final class AccessLogSink {
         out.append(UInt8(ascii: ":"))
         put(secondOfDay % 60, 2)
         return out
+    }
+}
+
+/// The wall clock (`CLOCK_REALTIME`), which every process on the machine reads alike: an access log line's time
+/// stamp, and when a configuration began to be served (`GET /config/version`'s `appliedAt`, which a bench sets beside
+/// its own clock to time a change to the proxy without polling the proxy meanwhile).
+enum WallClock {
+    /// Nanoseconds since the Unix epoch.
+    static func nanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+    }
+
+    /// `1765094400.123456`: Unix seconds with microseconds, as a JSON number.
+    static func seconds(_ nanoseconds: Int64) -> String {
+        let micros = nanoseconds / 1000
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 }
