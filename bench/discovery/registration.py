@@ -112,16 +112,18 @@ def until_all_stamped(ports, address, present, first_look, deadline):
     pause = first_look - time.time()
     if pause > 0:
         time.sleep(pause)
-    stamps, waiting = {}, list(ports)
+    stamps, waiting, why = {}, list(ports), {}
     while waiting:  # bounded by the deadline
         if time.time() > deadline:
-            raise SystemExit(f"{len(waiting)} proxies never agreed on {address}")
+            raise SystemExit(f"{len(waiting)} proxies never agreed on {address}: "
+                             + ", ".join(f"{port}: {why.get(port)}" for port in waiting))
         later = []
         for port in waiting:
             try:
                 stamp = applied(port, address, present)
-            except OSError:  # timed out on a loaded machine: look again
-                stamp = None
+                why[port] = "still lists it" if not present else "does not list it yet"
+            except (OSError, http.client.HTTPException, ValueError) as error:  # timed out on a loaded machine
+                stamp, why[port] = None, repr(error)
             if stamp is None:
                 later.append(port)
             else:
