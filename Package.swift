@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // NIO's read(2) on the proxy's sockets as recv(2): defines `read` for the executable (socket_receive.c says why).
+        .target(name: "CSocketReceive"),
         // The Swift runtime's global-executor hook, set by ProxyCommand's `GlobalExecutorOnLoop` (header only).
         .systemLibrary(name: "CConcurrencyHook"),
         // The one duration grammar (`1m30s`, `250ms`, `1.5s`) for manifests, proxy configurations and flags.
@@ -78,6 +80,7 @@ let package = Package(
         .target(
             name: "Sidecar",
             dependencies: [
+                "CSocketReceive",
                 "MeshIdentity",
                 "WakePipe",
                 "SidecarConfig",
@@ -269,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "SidecarTests",
             dependencies: [
-                "Sidecar", "SidecarConfig", "MeshIdentity",
+                "Sidecar", "SidecarConfig", "MeshIdentity", "CSocketReceive",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -109,8 +109,14 @@ struct ProxyListenerChangeTests {
 /// A loopback port nothing listens on right now.
 enum PortFinder {
     static func free() -> Int {
+        let socket = bound(listening: false)
+        close(socket.fd)
+        return socket.port
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel picks, listening when asked; the caller closes it.
+    static func bound(listening: Bool) -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -118,10 +124,11 @@ enum PortFinder {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
                 _ = bind(fd, pointer, length)
+                if listening { _ = listen(fd, 1) }
                 return getsockname(fd, pointer, &length)
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 }
 

@@ -1,3 +1,4 @@
+import CSocketReceive
 import NIOCore
 
 #if canImport(Glibc)
@@ -48,6 +49,8 @@ final class SocketWriter: EndOfTurnFlushing {
         self.channel = channel
         self.batch = batch
         descriptor = direct ? SocketDescriptor.of(channel) ?? -1 : -1
+        // NIO's reads of this socket become recv(2) (CSocketReceive): it is a connected TCP socket of ours.
+        if descriptor >= 0 { mesh_receive_with_recv(descriptor, 1) }
     }
 
     /// Sets the loop's batch (an upstream connection learns it from its pool once connected).
@@ -65,6 +68,7 @@ final class SocketWriter: EndOfTurnFlushing {
     /// Forgets the channel: called when it closes, so nothing is sent on its descriptor number again.
     func detach() {
         channel = nil
+        if descriptor >= 0 { mesh_receive_with_recv(descriptor, 0) }
         descriptor = -1
         first = nil
         more.removeAll()
