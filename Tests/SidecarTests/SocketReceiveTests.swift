@@ -67,7 +67,7 @@ struct SocketReceiveTests {
         let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 511, 0) }
         let text = String(decoding: buffer[0..<max(got, 0)], as: UTF8.self)
         let line = text.split(separator: "\n").first { $0.hasPrefix("syscr:") }
-        return line.flatMap { Int($0.dropFirst("syscr:".count).trimmingCharacters(in: .whitespaces)) } ?? -1
+        return line.flatMap { Int($0.dropFirst("syscr:".count).drop { $0 == " " }) } ?? -1
     }
 
     /// A connected TCP pair on 127.0.0.1: the client, and the accepted side (the caller closes it).
