@@ -1,7 +1,11 @@
 #if canImport(Glibc)
 import Glibc
+/// Named through its module: with MemberImportVisibility a bare `timespec` resolves to the copy NIO's C shims
+/// declare, whose members this file may not use.
+private typealias TimeSpec = Glibc.timespec
 #elseif canImport(Darwin)
 import Darwin
+private typealias TimeSpec = Darwin.timespec
 #endif
 
 /// The wall clock (`CLOCK_REALTIME`), which every process on the machine reads alike: an access log line's time
@@ -10,7 +14,7 @@ import Darwin
 enum WallClock {
     /// Nanoseconds since the Unix epoch.
     static func nanoseconds() -> Int64 {
-        var spec = timespec()
+        var spec = TimeSpec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
