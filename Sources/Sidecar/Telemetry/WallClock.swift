@@ -1,11 +1,15 @@
 #if canImport(Glibc)
 import Glibc
-/// Named through its module: with MemberImportVisibility a bare `timespec` resolves to the copy NIO's C shims
-/// declare, whose members this file may not use.
-private typealias TimeSpec = Glibc.timespec
 #elseif canImport(Darwin)
 import Darwin
-private typealias TimeSpec = Darwin.timespec
+#endif
+// `timespec`'s members are found in whichever C module first included its header (AccessLogWriter.swift says the
+// same of `stat` and `timeval`); MemberImportVisibility wants that module imported, and it differs between builds.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
+#if canImport(CNIOLinux)
+import CNIOLinux
 #endif
 
 /// The wall clock (`CLOCK_REALTIME`), which every process on the machine reads alike: an access log line's time
@@ -14,7 +18,7 @@ private typealias TimeSpec = Darwin.timespec
 enum WallClock {
     /// Nanoseconds since the Unix epoch.
     static func nanoseconds() -> Int64 {
-        var spec = TimeSpec()
+        var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
