@@ -98,20 +98,9 @@ struct ProcStat: Sendable, Hashable {
         return members
     }
 
-    /// /proc files report size 0, so read until EOF rather than trusting `stat`.
+    /// A stat line is well under 1 KiB; 64 reads of 1 KiB is far beyond any real one.
     private static func readSmallFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1024)
-        // Bounded: a stat line is well under 1 KiB; 64 reads is far beyond any real one.
-        for _ in 0..<64 {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return bytes.isEmpty ? nil : bytes
+        guard let bytes = ProcFile.read(path, chunk: 1024, maxBytes: 64 * 1024), !bytes.isEmpty else { return nil }
+        return bytes
     }
 }

@@ -47,9 +47,9 @@ extension ListenerKeeper {
     static let scanInterval: Duration = .seconds(2)
 
     /// Inode -> port of the listening TCP sockets on 127.0.0.1:`ports` (every process's: the caller matches them to
-    /// one process's descriptors).
+    /// one process's descriptors). /proc/net/tcp is read whole, up to 64 MiB (~400,000 sockets).
     static func listeningInodes(ports: Set<Int>) -> [UInt64: Int] {
-        let text = String(decoding: readAll("/proc/net/tcp"), as: UTF8.self)
+        let text = String(decoding: ProcFile.read("/proc/net/tcp", chunk: 65536, maxBytes: 64 << 20) ?? [], as: UTF8.self)
         var inodes: [UInt64: Int] = [:]
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -61,23 +61,6 @@ extension ListenerKeeper {
             inodes[inode] = port
         }
         return inodes
-    }
-
-    /// A /proc file to its end (Foundation's readers stop after the first page: /proc files have no size), bounded
-    /// at 64 MiB (~400,000 sockets in /proc/net/tcp).
-    static func readAll(_ path: String) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        for _ in 0..<1024 {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return bytes
     }
 
     /// fd -> socket inode of every socket `pid` has open.
