@@ -18,7 +18,7 @@ extension ReconcileLoop {
         let ports = Self.gatewayPorts(world)
         let live = instances.filter { $0.slot.role == .gateway && $0.observed.isAlive }
         if live.count == 1, let gateway = live.first {
-            gatewaySockets.adoptListening(instance: gateway.record.id, pid: gateway.record.pid, ports: ports)
+            gatewaySockets.adoptListening([.init(instance: gateway.record.id, pid: gateway.record.pid, ports: ports)])
         }
         gatewaySockets.forgetAdoptions(keeping: Set(live.map(\.record.id)))
         gatewaySockets.retain(ports: ports)

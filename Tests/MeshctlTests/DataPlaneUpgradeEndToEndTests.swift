@@ -149,5 +149,15 @@ struct DataPlaneUpgradeEndToEndTests {
         let log = (try? String(contentsOfFile: harness.directory + "/operator.out", encoding: .utf8)) ?? ""
         let because = "draining: replaced (data plane \(before.dropFirst(27).prefix(8)) -> "
         #expect(log.components(separatedBy: because).count - 1 == 4, "\(log.suffix(2000))")
+
+        // Once the old sidecar is gone the operator holds a copy of the new one's own socket, so the first kill after
+        // the upgrade refuses nothing either: the workload's connections queue until the restart accepts them.
+        let operatorLog = { (try? String(contentsOfFile: harness.directory + "/operator.out", encoding: .utf8)) ?? "" }
+        #expect(harness.eventually(15) {
+            operatorLog().contains("holds the listening socket 127.0.0.1:\(outboundPort) of web/sidecar/0")
+        }, "\(operatorLog().suffix(2000))")
+        let (kills, calls, _) = try KillUnderLoad.run(harness, slot: "web/sidecar/0", port: outboundPort, host: "api")
+        #expect(kills.refused == 0 && kills.connected > 100, "\(kills)")
+        #expect(calls.failed <= 1, "at most the call in flight on the killed sidecar: \(calls.failures)")
     }
 }

@@ -45,7 +45,7 @@ struct GatewaySocketActivationEndToEndTests {
         try harness.write("api.yaml", ZeroDropEndToEndTests.service("api", port: apiPort))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         #expect(harness.eventually(60) { LoopbackGet.get(port: apiPort, host: "api")?.body.contains("api") == true })
-        #expect(harness.eventually(30) { Self.operatorLog(harness).contains("holds the gateway socket 127.0.0.1:\(apiPort)") },
+        #expect(harness.eventually(30) { Self.operatorLog(harness).contains("holds the listening socket 127.0.0.1:\(apiPort) of ") },
                 "\(Self.operatorLog(harness).suffix(3000))")
         let added = try Self.killGatewayUnderLoad(harness, port: apiPort, host: "api")
         #expect(added.connects.refused == 0, "\(added.connects)")
@@ -64,7 +64,7 @@ struct GatewaySocketActivationEndToEndTests {
 
         harness.crashOperator()
         try harness.start()
-        #expect(harness.eventually(30) { Self.operatorLog(harness).contains("holds the gateway socket 127.0.0.1:\(webPort)") },
+        #expect(harness.eventually(30) { Self.operatorLog(harness).contains("holds the listening socket 127.0.0.1:\(webPort) of ") },
                 "\(Self.operatorLog(harness).suffix(3000))")
         #expect(try harness.processes()[Self.slot] == gateway, "adopted, not restarted")
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ProcessRuntime
+import SidecarConfig
 import Testing
 
 @testable import OperatorCore
@@ -55,5 +56,54 @@ struct ListenerKeeperTests {
         }
         #expect(problem.description.contains("not a socket"), "\(problem)")
         _ = await runtime.stop(child, grace: .seconds(1))
+    }
+
+    /// A sidecar started beside its predecessor in a data-plane upgrade binds its own socket (its fd 0 is not it):
+    /// the keeper finds that socket among its descriptors and holds a copy, so the sidecar's first kill leaves the
+    /// port listening (connections queue) instead of refusing them.
+    @Test func aProcessThatBoundItsOwnSocketHasItHeldAndItsKillRefusesNothing() async throws {
+        let port = PortProbe.pickFree()
+        let runtime = LocalProcessRuntime()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("keeper-\(UUID().uuidString).log").path
+        let script = """
+            import socket, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            s.bind(("127.0.0.1", \(port)))
+            s.listen(16)
+            time.sleep(30)
+            """
+        let child = try await runtime.spawn(ProcessSpec(arguments: ["/usr/bin/python3", "-c", script], logPath: log))
+        defer { Task { _ = await runtime.stop(child, grace: .seconds(1)) } }
+        for _ in 0..<100 where PortProbe.isFree(port) { try await Task.sleep(for: .milliseconds(50)) }
+        try #require(!PortProbe.isFree(port), "the child listens")
+
+        let keeper = ListenerKeeper(logger: Logger(label: "test"))
+        let own = try #require(keeper.adopt(instance: "svc/sidecar/0@new#\(child.pid)", pid: child.pid, port: port),
+                               "fd 0 is not its socket: it is looked for among its descriptors")
+        keeper.adoptListening([own])
+        let held = try #require(keeper.sockets[port], "the child's own socket is held")
+        #expect(InheritedListener.problem(held, port: port) == nil)
+
+        _ = await runtime.stop(child, grace: .seconds(1))
+        #expect(Self.connects(port: port), "the held socket queues the connection while nothing accepts")
+        keeper.retain(ports: [])
+        #expect(!Self.connects(port: port), "refused once the keeper lets go too")
+    }
+
+    /// Whether a TCP connect to 127.0.0.1:`port` completes (a listening socket's backlog completes it).
+    private static func connects(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 }

@@ -7,31 +7,44 @@ import Glibc
 #endif
 
 extension ListenerKeeper {
-    /// After an operator restart: takes a copy of a running sidecar's outbound socket (its fd 0, `InheritedListener`)
-    /// with `pidfd_getfd` (Linux 5.6+, glibc 2.36+; needs the right to ptrace the sidecar: root or CAP_SYS_PTRACE, or
-    /// the same user under Yama's `ptrace_scope` 0), so that the sidecar's next restart finds the socket still
-    /// listening. Tried once per instance. When it fails (logged with the reason) the socket is not held, and the
-    /// next restart of that sidecar binds a new one: until then a kill refuses connections, as before.
+    /// Holds a running sidecar's outbound socket when the keeper has none for its port, so that the sidecar's next
+    /// restart finds the socket still listening: after an operator restart, and after a data-plane upgrade (the
+    /// replacement, started beside its predecessor, bound a socket of its own, and the keeper let go of the old one).
+    /// First its fd 0 (`InheritedListener`), copied with `pidfd_getfd` (Linux 5.6+, glibc 2.36+; needs the right to
+    /// ptrace the sidecar: root or CAP_SYS_PTRACE, or the same user under Yama's `ptrace_scope` 0). When fd 0 is not
+    /// the socket (the sidecar bound its own), the sidecar is returned for `adoptListening`, which finds the socket
+    /// among its descriptors; the caller gathers a pass's sidecars for one look. Any other failure is logged with the
+    /// reason and not tried again for that instance: until it is restarted, a kill of it refuses its workload's calls
+    /// while it restarts, as before kept sockets.
     /// (The caller has just observed `pid` running as that instance; a reused pid would not hold a listener on
     /// this port, which is checked.)
-    func adopt(instance: String, pid: Int32, port: Int) {
-        guard sockets[port] == nil, !adoptionTried.contains(instance) else { return }
-        adoptionTried.insert(instance)
+    func adopt(instance: String, pid: Int32, port: Int) -> Listening? {
+        guard sockets[port] == nil, !adoptionTried.contains(instance) else { return nil }
+        let ownSocket = Listening(instance: instance, pid: pid, ports: [port])
+        if bindsOwnSocket.contains(instance) { return ownSocket }
         switch Self.copyListener(pid: pid, port: port) {
         case .success(let fd):
+            adoptionTried.insert(instance)
             keep(fd, port: port)
             logger.info("recovered the outbound socket 127.0.0.1:\(port) from \(instance) (pid \(pid))")
+            return nil
+        case .failure(let problem) where problem.isAnotherDescriptor:
+            bindsOwnSocket.insert(instance)
+            return ownSocket
         case .failure(let problem):
+            adoptionTried.insert(instance)
             logger.warning("""
                 cannot recover the outbound socket 127.0.0.1:\(port) from \(instance) (pid \(pid)): \(problem); \
                 until it is restarted, a kill of it refuses its workload's calls while it restarts
                 """)
+            return nil
         }
     }
 
     /// Forgets instances that are gone, so the set stays as small as the mesh.
     func forgetAdoptions(keeping instances: Set<String>) {
         adoptionTried.formIntersection(instances)
+        bindsOwnSocket.formIntersection(instances)
     }
 
     /// A copy (close-on-exec) of `pid`'s fd 0, checked to be a listening socket on 127.0.0.1:`port`.
@@ -47,11 +60,12 @@ extension ListenerKeeper {
             let code = errno
             let reason = String(cString: strerror(code))
             let hint = code == EPERM ? " (needs root or CAP_SYS_PTRACE)" : ""
-            return .failure(ListenerProblem("pidfd_getfd: \(reason)\(hint)"))
+            // No fd 0 at all (EBADF): not the kept socket either; look for the one it bound.
+            return .failure(ListenerProblem("pidfd_getfd: \(reason)\(hint)", isAnotherDescriptor: code == EBADF))
         }
         if let problem = InheritedListener.problem(fd, port: port) {
             close(fd)
-            return .failure(ListenerProblem("its fd 0 is \(problem) (a sidecar started before kept sockets)"))
+            return .failure(ListenerProblem("its fd 0 is \(problem) (it bound a socket of its own)", isAnotherDescriptor: true))
         }
         return .success(fd)
     }

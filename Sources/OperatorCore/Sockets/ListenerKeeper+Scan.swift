@@ -8,39 +8,56 @@ import Glibc
 #endif
 
 extension ListenerKeeper {
-    /// Takes a copy of each listening socket of a running gateway (`pid`) on `ports` that is not held: after an
-    /// operator restart, after a Service was added in place (the gateway bound its listener itself) and after a
-    /// new-before-old replacement (the new gateway bound its own). Found through /proc/net/tcp (a listening socket's
-    /// inode) and /proc/PID/fd, copied with `pidfd_getfd`: as `adopt`, it needs the right to ptrace the gateway (root
-    /// or CAP_SYS_PTRACE); without it a port stays unheld until the gateway's next start, which gets every port passed
-    /// (`ListenerPassing`), and the refusal is logged once per instance. At most one look per `scanInterval`
+    /// A running process whose listening sockets on `ports` the keeper should hold.
+    struct Listening {
+        var instance: String
+        var pid: Int32
+        var ports: Set<Int>
+    }
+
+    /// Takes a copy of each listening socket of running processes on their ports that is not held: the gateway's after
+    /// an operator restart, after a Service was added in place (the gateway bound its listener itself) and after a
+    /// new-before-old replacement (the new gateway bound its own); a sidecar's that bound its own outbound socket (one
+    /// started beside its predecessor in a data-plane upgrade, `adopt`). Found through /proc/net/tcp (a listening
+    /// socket's inode) and /proc/PID/fd, copied with `pidfd_getfd`: as `adopt`, it needs the right to ptrace the
+    /// process (root or CAP_SYS_PTRACE); without it a port stays unheld until the process's next start, which gets its
+    /// ports passed, and the refusal is logged once per instance. At most one look per `scanInterval` for all of them
     /// (/proc/net/tcp lists every TCP socket of the machine), and none while every port is held.
-    func adoptListening(instance: String, pid: Int32, ports: Set<Int>, now: ContinuousClock.Instant = .now) {
-        let missing = ports.filter { sockets[$0] == nil }
-        guard !missing.isEmpty, !adoptionTried.contains(instance) else { return }
+    func adoptListening(_ processes: [Listening], now: ContinuousClock.Instant = .now) {
+        let wanted = processes.compactMap { process -> Listening? in
+            var process = process
+            process.ports = process.ports.filter { sockets[$0] == nil }
+            return process.ports.isEmpty || adoptionTried.contains(process.instance) ? nil : process
+        }
+        guard !wanted.isEmpty else { return }
         if let last = lastScan, now - last < Self.scanInterval { return }
         lastScan = now
-        let inodes = Self.listeningInodes(ports: Set(missing))
+        let inodes = Self.listeningInodes(ports: wanted.reduce(into: Set<Int>()) { $0.formUnion($1.ports) })
         guard !inodes.isEmpty else { return }
-        let found = Self.socketDescriptors(of: pid).compactMap { fd, inode in inodes[inode].map { (fd, $0) } }
+        for process in wanted { hold(inodes.filter { process.ports.contains($0.value) }, of: process) }
+    }
+
+    /// Copies the sockets `inodes` (inode -> port) that `process` has open.
+    private func hold(_ inodes: [UInt64: Int], of process: Listening) {
+        let found = Self.socketDescriptors(of: process.pid).compactMap { fd, inode in inodes[inode].map { (fd, $0) } }
         guard !found.isEmpty else { return }
-        let pidfd = ProcessDescriptor.open(pid)
+        let pidfd = ProcessDescriptor.open(process.pid)
         guard pidfd >= 0 else { return }
         defer { close(pidfd) }
         for (target, port) in found where sockets[port] == nil {
             let fd = ProcessDescriptor.copy(target, from: pidfd)
             guard fd >= 0 else {
-                adoptionTried.insert(instance)
+                adoptionTried.insert(process.instance)
                 logger.warning("""
-                    cannot hold the gateway's socket 127.0.0.1:\(port) of \(instance) (pid \(pid)): pidfd_getfd: \
-                    \(String(cString: strerror(errno))); until the gateway restarts, a kill of it refuses connections \
-                    to its ports while it restarts
+                    cannot hold the listening socket 127.0.0.1:\(port) of \(process.instance) (pid \(process.pid)): \
+                    pidfd_getfd: \(String(cString: strerror(errno))); until it restarts, a kill of it refuses \
+                    connections to its ports while it restarts
                     """)
                 return
             }
             guard InheritedListener.problem(fd, port: port) == nil else { close(fd); continue }
             keep(fd, port: port)
-            logger.info("holds the gateway socket 127.0.0.1:\(port) of \(instance) (pid \(pid))")
+            logger.info("holds the listening socket 127.0.0.1:\(port) of \(process.instance) (pid \(process.pid))")
         }
     }
 

@@ -12,7 +12,7 @@ import Glibc
 /// listening: the kernel queues its workload's connections (up to the backlog) until the restarted sidecar accepts
 /// them, where before they were refused until it had bound again. A replacement started beside a running sidecar (a
 /// data-plane upgrade) binds a socket of its own instead, and the keeper lets go of this one
-/// (`ReconcileLoop.withOutboundSocket` says why).
+/// (`ReconcileLoop.withOutboundSocket` says why); once the replacement runs alone, the keeper holds a copy of its socket.
 ///
 /// One socket per port, the same open file description for every process of the slot: never a second socket in the
 /// port's `SO_REUSEPORT` group that nobody accepts from. `SO_REUSEPORT` is still set, so the socket can be bound beside
@@ -23,9 +23,11 @@ import Glibc
 final class ListenerKeeper {
     /// Port -> the operator's descriptor (close-on-exec: no other child inherits it by accident).
     private(set) var sockets: [Int: Int32] = [:]
-    /// Sidecar instances whose socket `adopt` already tried to recover (once each).
+    /// Instances whose socket `adopt` or `adoptListening` already tried to recover (once each).
     var adoptionTried: Set<String> = []
-    /// When `adoptListening` last looked for a gateway's sockets.
+    /// Sidecar instances whose fd 0 is not their outbound socket (they bound their own): found by `adoptListening`.
+    var bindsOwnSocket: Set<String> = []
+    /// When `adoptListening` last looked for processes' own listening sockets.
     var lastScan: ContinuousClock.Instant?
     let logger: Logger
     static let backlog: Int32 = 1024
@@ -90,5 +92,10 @@ final class ListenerKeeper {
 /// Why a listening socket could not be had.
 struct ListenerProblem: Error, CustomStringConvertible {
     var description: String
-    init(_ description: String) { self.description = description }
+    /// The process's fd 0 is something else than its listening socket, which it bound itself (`adopt`).
+    var isAnotherDescriptor: Bool
+    init(_ description: String, isAnotherDescriptor: Bool = false) {
+        self.description = description
+        self.isAnotherDescriptor = isAnotherDescriptor
+    }
 }
