@@ -13,17 +13,25 @@ import Glibc
 public final class InheritedSocket: Sendable {
     /// Configured listener address (`127.0.0.1:20345`) -> descriptor.
     private let descriptors: Mutex<[String: Int32]>
-    /// True for a sidecar's socket, which a replacement sidecar may accept from at the same time (`ListenerSocket`
-    /// then accepts on a thread of its own); false for a gateway's, which only this process accepts from.
-    public let shared: Bool
+    /// Who else may accept from these sockets while this process runs.
+    public enum Acceptors: Sendable {
+        /// A sidecar's outbound socket: another proxy may be started on it by hand beside this one, so `ListenerSocket`
+        /// accepts on a thread of its own (a wake-up that finds nothing to accept is normal there).
+        case mayBeShared
+        /// A gateway's sockets: only this process accepts from them (a replacement gateway binds its own), so NIO's
+        /// server channel accepts on the loop.
+        case thisProcessOnly
+    }
 
-    public init(_ descriptors: [String: Int32], shared: Bool) {
+    public let acceptors: Acceptors
+
+    public init(_ descriptors: [String: Int32], acceptors: Acceptors) {
         self.descriptors = Mutex(descriptors)
-        self.shared = shared
+        self.acceptors = acceptors
     }
 
     public convenience init(address: String, descriptor: Int32) {
-        self.init([address: descriptor], shared: true)
+        self.init([address: descriptor], acceptors: .mayBeShared)
     }
 
     /// From the proxy's environment: nil when the operator handed it no socket.
@@ -40,7 +48,7 @@ public final class InheritedSocket: Sendable {
                 close(fd)
             }
         }
-        return byAddress.isEmpty ? nil : InheritedSocket(byAddress, shared: false)
+        return byAddress.isEmpty ? nil : InheritedSocket(byAddress, acceptors: .thisProcessOnly)
     }
 
     /// The descriptor, once, for the listener configured at `configured` bound to `port`; nil for any other, or when it

@@ -187,7 +187,7 @@ public final class ProxyServer: Sendable {
             Logger(label: "mesh-proxy.listener").warning("binding \(listener.address) itself: the inherited socket cannot serve it: \(problem)")
         }
         let descriptor = inherited?.descriptor
-        let shared = options.inheritedSocket?.shared ?? false
+        let shared = options.inheritedSocket?.acceptors == .mayBeShared
         return try await ListenerSocket.bind(
             name: listener.name, address: address, configured: listener.address, group: group,
             reusePort: options.reusePort, inherited: shared ? descriptor : nil, held: shared ? nil : descriptor,
