@@ -211,6 +211,16 @@ final class EndpointState {
 
     var idleCount: Int { idle.count }
 
+    /// The endpoint left every configuration of its loop: idle connections close, its health check stops, and the
+    /// objects that point back at it (its pool and health checker) let go of it, so it is freed once the requests in
+    /// flight on it finish. They hold it strongly rather than weakly: see `ServicePool`.
+    func leave() {
+        closeIdle()
+        healthChecker?.stop()
+        healthChecker = nil
+        pool.remove(self)
+    }
+
     // MARK: HTTP/2 upstream (Sidecar/HTTP2/HTTP2UpstreamPool.swift)
 
     /// Tries go as HTTP/2 streams (`on`) or on HTTP/1.1 connections; a change retires the other kind's connection.

@@ -13,7 +13,8 @@ import TrafficPolicy
 /// endpoint's event loop (the repeated task and the callbacks run there).
 final class HealthChecker: @unchecked Sendable {
     let check: HealthCheck
-    private weak var endpoint: EndpointState?
+    /// Strong (see `ServicePool` on why not weak); let go of by `stop`, which the endpoint's leaving or a new check calls.
+    private var endpoint: EndpointState?
     private let onChange: (EndpointState) -> Void
     private var state: HealthCheckState
     private var task: RepeatedTask?
@@ -36,6 +37,7 @@ final class HealthChecker: @unchecked Sendable {
     func stop() {
         task?.cancel()
         task = nil
+        endpoint = nil
     }
 
     private func runOnce() {

@@ -62,9 +62,7 @@ extension LoopContext {
         // (requests in flight on them finish on the routes they hold).
         for (key, endpoint) in left {
             if endpoints[key] === endpoint { endpoints[key] = nil }
-            endpoint.closeIdle()
-            endpoint.healthChecker?.stop()
-            endpoint.healthChecker = nil
+            endpoint.leave()
         }
     }
 }

@@ -70,6 +70,11 @@ final class LoopContext: @unchecked Sendable {
         }
     }
 
+    deinit {
+        // The endpoints and their pools hold each other (`ServicePool`).
+        for pool in pools.values { pool.setMembers([]) }
+    }
+
     @inline(__always)
     static func now() -> UInt64 { UInt64(NIODeadline.now().uptimeNanoseconds) }
 
@@ -80,11 +85,7 @@ final class LoopContext: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         let old = endpoints
         routes = compile(config, previous: routes)
-        for (key, endpoint) in old where endpoints[key] !== endpoint {
-            endpoint.closeIdle()
-            endpoint.healthChecker?.stop()
-            endpoint.healthChecker = nil
-        }
+        for (key, endpoint) in old where endpoints[key] !== endpoint { endpoint.leave() }
     }
 
     private func compile(_ config: SidecarConfiguration, previous routes: LoopRoutes?) -> LoopRoutes {

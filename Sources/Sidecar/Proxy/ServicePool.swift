@@ -51,27 +51,33 @@ final class ServiceConnectionCounts: Sendable {
 /// One service's endpoints on one event loop, as their pools share the service's connection limit: a slot freed
 /// by one endpoint serves the requests waiting at any of them, and a request that finds no slot free closes an idle
 /// connection of another endpoint to make one (idle connections must not starve the endpoints that need one).
+///
+/// Members are held strongly, and each holds its pool: the cycle is broken when an endpoint leaves the configuration
+/// (`EndpointState.leave`) or the loop goes away. Not weakly: a weak reference gives its object a side table for
+/// life, and every retain and release of an endpoint (several per request) then takes the runtime's slow path.
 final class ServicePool {
     let count: ServiceConnectionCount
-    private struct Member { weak var endpoint: EndpointState? }
-    private var members: [Member] = []
+    private var members: [EndpointState] = []
 
     init(count: ServiceConnectionCount) {
         self.count = count
     }
 
     /// The service's endpoints on this loop now (after a configuration swap).
-    func setMembers(_ endpoints: [EndpointState]) { members = endpoints.map(Member.init) }
+    func setMembers(_ endpoints: [EndpointState]) { members = endpoints }
+
+    /// `endpoint` left the configuration (a no-op when a swap already replaced the members without it).
+    func remove(_ endpoint: EndpointState) { members.removeAll { $0 === endpoint } }
 
     /// A slot was freed: endpoints with waiting requests start connections while slots last.
     func slotFreed() {
-        for member in members { member.endpoint?.serveWaiters() }
+        for endpoint in members { endpoint.serveWaiters() }
     }
 
     /// Closes one idle connection of an endpoint other than `requester`; its slot is freed when it has closed.
     func evictIdle(sparing requester: EndpointState) {
-        for member in members {
-            if let endpoint = member.endpoint, endpoint !== requester, endpoint.closeOneIdle() { return }
+        for endpoint in members where endpoint !== requester {
+            if endpoint.closeOneIdle() { return }
         }
     }
 }
