@@ -83,7 +83,7 @@ extension DownstreamHandler {
         }
         keepAliveAfter = request.keepAlive && !loop.draining
         let service: ServiceState, retries: ServiceState, ruleOptions: SplitRules.Options?
-        switch decision {
+        switch consume decision {  // moved out: a copy of the payload went through the runtime's tuple value witnesses
         case .service(let routed, let policyHolder, _, let options):
             service = routed
             retries = policyHolder
