@@ -17,19 +17,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import chaos_manifests  # noqa: E402
 from events import Chaos  # noqa: E402
 from journal import Journal  # noqa: E402
-from observer import Observer, fd_count, rss_kb  # noqa: E402
+from observer import Observer, fd_count, rss_kb, status_kb  # noqa: E402
 import mesh  # noqa: E402
 
 FREQUENT = [("kill-workload", 20), ("kill-sidecar", 20), ("weight", 25), ("service", 15), ("revision", 20)]
 CANARY_EVERY, OPERATOR_EVERY = 60, 300
-
-
-def status_kb(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
-    except (OSError, StopIteration, ValueError):
-        return None
 
 
 def admin_get(port, path):
@@ -84,7 +76,7 @@ def sample(state, start, with_glibc):
             own[reason] = own.get(reason, 0) + int(float(line.split()[-1]))
     endpoints = stats.get("endpoints", [])
     text = (f"+{(time.time() - start) / 60:5.1f} min  gateway {pid}: RSS {rss_kb(pid)} kB (anonymous "
-            f"{status_kb(pid, 'RssAnon')})  fds {fd_count(pid)}  /metrics {len(lines)} series ({backend} by backend), "
+            f"{(status_kb(pid, 'RssAnon') or [None])[0]})  fds {fd_count(pid)}  /metrics {len(lines)} series ({backend} by backend), "
             f"{len(metrics)} B  /stats {len(endpoints)} endpoints, {sum(e['openConnections'] for e in endpoints)} open / "
             f"{sum(e['idleConnections'] for e in endpoints)} idle upstream  own answers {own or 0}  "
             f"load {open('/proc/loadavg').read().split()[0]}")

@@ -1,17 +1,24 @@
 """What the soak watches while it runs, in one thread: every 0.5 s the operator's view of the processes (kept for the
 chaos events to pick from) with gateway replacements and rollout phase changes logged as they happen; every ~10 s
-each process's VmRSS and open file descriptors; the operator's propagation histogram, kept per operator pid (it starts again at 0 when the operator does)."""
+each process's VmRSS, RssAnon and open file descriptors; the operator's propagation histogram, kept per operator pid (it starts again at 0 when the operator does)."""
 import http.client, os, threading, time
 
 import mesh
 
 
-def rss_kb(pid):
+def status_kb(pid, *fields):
+    """The named /proc/PID/status fields in kB (VmRSS, RssAnon, ...), in that order, or None."""
     try:
         with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    except (OSError, StopIteration, ValueError):
+            found = dict(line.split(":", 1) for line in f if line.split(":", 1)[0] in fields)
+        return tuple(int(found[field].split()[0]) for field in fields)
+    except (OSError, KeyError, ValueError):
         return None
+
+
+def rss_kb(pid):
+    kb = status_kb(pid, "VmRSS")
+    return kb[0] if kb else None
 
 
 def fd_count(pid):
@@ -100,9 +107,12 @@ class Observer(threading.Thread):
         operator = self.operator_pid()
         targets = [("operator", "operator", operator)] + [(p["role"], p["slot"], p["pid"]) for p in self.live()]
         for kind, slot, pid in targets:
-            rss = rss_kb(pid) if pid else None
+            # RssAnon is the process's own memory (heap, stacks); the rest of VmRSS is pages of the files it maps (the
+            # executable and its libraries: 48 of an operator's 55 MB), which grow as code first runs, up to their size.
+            rss = status_kb(pid, "VmRSS", "RssAnon") if pid else None
             if rss is not None:
-                self.journal.write("samples", t=t, kind=kind, slot=slot, pid=pid, rss_kb=rss, fds=fd_count(pid))
+                self.journal.write("samples", t=t, kind=kind, slot=slot, pid=pid, rss_kb=rss[0], anon_kb=rss[1],
+                                   fds=fd_count(pid))
         self.capture_propagation()
 
     def snapshot(self, label):

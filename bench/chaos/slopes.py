@@ -7,7 +7,10 @@ metric series); a leak keeps growing after that. So each instance gets three fig
   - second half of its life.
 WARM_UP is 3 minutes: under steady load alone a gateway went 26.9 -> 29.5 MB in its first 3 minutes and +0.30 MB per
 10 minutes after (docs/performance.md, rss-churn.sh load); JUDGE is 5 minutes, 30 samples: a slope of 1 MB per 10
-minutes is then 0.5 MB, above the 0.1-0.4 MB steps one allocation peak makes."""
+minutes is then 0.5 MB, above the 0.1-0.4 MB steps one allocation peak makes.
+Beside VmRSS, the after-warm-up slope of RssAnon (samples that have it): the process's own memory, where a leak shows.
+The rest of VmRSS is file pages (the executable and libraries, mapped shared), which grow as code paths run for the
+first time and stop at the files' sizes."""
 import statistics
 from collections import defaultdict
 
@@ -33,21 +36,24 @@ def instances(samples):
     sample of the soak."""
     series = defaultdict(list)
     for s in samples:
-        series[(s["kind"], s["slot"], s["pid"])].append((s["t"], s["rss_kb"], s.get("fds")))
+        series[(s["kind"], s["slot"], s["pid"])].append((s["t"], s["rss_kb"], s.get("fds"), s.get("anon_kb")))
     last = max((s["t"] for s in samples), default=0)
     out = []
     for (kind, slot, pid), points in series.items():
         points.sort()
         t0 = points[0][0]
         life = points[-1][0] - t0
-        rss = [(t, kb) for t, kb, _ in points]
+        rss = [(t, kb) for t, kb, _, _ in points]
         warm = [p for p in rss if p[0] - t0 >= WARM_UP]
         judged = bool(warm) and warm[-1][0] - warm[0][0] >= JUDGE
-        fds = [f for _, _, f in points if f is not None]
+        warm_anon = [(t, a) for t, _, _, a in points if a is not None and t - t0 >= WARM_UP]
+        fds = [f for _, _, f, _ in points if f is not None]
         out.append({
             "kind": kind, "slot": slot, "pid": pid, "life": life, "first_mb": rss[0][1] / 1024,
             "last_mb": rss[-1][1] / 1024, "whole": least_squares([p for p in rss if p[0] - t0 >= FIRST_MINUTE]),
             "after_warm_up": least_squares(warm) if judged else None, "judged": judged,
+            "anon_after_warm_up": least_squares(warm_anon) if judged else None,
+            "anon_mb": (warm_anon[0][1] / 1024, warm_anon[-1][1] / 1024) if warm_anon else None,
             "warm_mb": warm[0][1] / 1024 if warm else None,
             "second_half": least_squares([p for p in rss if p[0] >= t0 + life / 2]),
             "fds": (fds[0], fds[-1], max(fds)) if fds else None, "alive_at_end": points[-1][0] >= last - 30,
@@ -76,6 +82,13 @@ def summary(found):
                      f"MB/10 min, worst {worst['after_warm_up']:+.2f} ({worst['slot']} pid {worst['pid']}, "
                      f"{worst['warm_mb']:.1f} -> {worst['last_mb']:.1f} MB over {(worst['life'] - WARM_UP) / 60:.0f} "
                      f"min)")
+            anon = [i for i in judged if i["anon_after_warm_up"] is not None]
+            if anon:
+                worst = max(anon, key=lambda i: abs(i["anon_after_warm_up"]))
+                text += (f"; its own memory (RssAnon) after the first {WARM_UP / 60:.0f} min median "
+                         f"{statistics.median(i['anon_after_warm_up'] for i in anon):+.2f} MB/10 min, worst "
+                         f"{worst['anon_after_warm_up']:+.2f} ({worst['slot']} pid {worst['pid']}, "
+                         f"{worst['anon_mb'][0]:.1f} -> {worst['anon_mb'][1]:.1f} MB)")
         else:
             text += "none lived long enough to judge"
         if whole:
@@ -94,15 +107,18 @@ def table(found, min_life=FIRST_MINUTE + JUDGE):
     """Every instance that lived at least MIN_LIFE seconds (the others are counted in `summary`), longest first per
     kind: all three slopes, flagged where too short to judge."""
     rows = ["| process | pid | life | RSS first -> at 3 min -> last (MB) | slope whole life | after warm-up | "
-            "second half | fds start / end / max |", "|---|---|---|---|---|---|---|---|"]
+            "second half | RssAnon after warm-up (MB; slope) | fds start / end / max |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for kind in KINDS:
         for i in sorted((i for i in found if i["kind"] == kind and i["life"] >= min_life), key=lambda i: -i["life"]):
             fds = "/".join(map(str, i["fds"])) if i["fds"] else "-"
             warm = f"{i['warm_mb']:.1f}" if i["warm_mb"] is not None else "-"
             after = fmt(i["after_warm_up"]) if i["judged"] else "too short to judge"
+            anon = (f"{i['anon_mb'][0]:.1f} -> {i['anon_mb'][1]:.1f}; {fmt(i['anon_after_warm_up'])}"
+                    if i["anon_mb"] and i["judged"] else "-")
             rows.append(f"| {i['slot']} | {i['pid']} | {i['life'] / 60:.1f} min{'' if i['alive_at_end'] else ', ended'}"
                         f" | {i['first_mb']:.1f} -> {warm} -> {i['last_mb']:.1f} | {fmt(i['whole'])} | {after} | "
-                        f"{fmt(i['second_half'])} | {fds} |")
+                        f"{fmt(i['second_half'])} | {anon} | {fds} |")
     return rows
 
 
