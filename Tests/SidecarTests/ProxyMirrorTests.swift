@@ -32,6 +32,16 @@ struct ProxyMirrorTests {
         return condition()
     }
 
+    /// The proxy's metrics once they contain `text`, polled every 50 ms (bounded); the last seen otherwise.
+    static func metrics(of proxy: ProxyHarness, once text: String, polls: Int = 50) async throws -> String {
+        var metrics = ""
+        for _ in 0..<polls where !metrics.contains(text) {
+            metrics = await proxy.server.metricsText()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return metrics
+    }
+
     @Test("every request and its body reach the mirror too; the client sees only the primary's answers")
     func copies() async throws {
         let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
@@ -46,11 +56,7 @@ struct ProxyMirrorTests {
         #expect(copies.map(\.requestLine) == ["GET /a HTTP/1.1", "POST /b HTTP/1.1"])
         #expect(copies[1].body == Array("hello".utf8))
         #expect(copies[1].header("connection") == nil, "copies go on kept-alive connections")
-        var metrics = ""
-        for _ in 0..<50 where !metrics.contains(#"outcome="sent"} 2"#) {
-            metrics = await proxy.server.metricsText()
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="sent"} 2"#)
         #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="sent"} 2"#))
         await proxy.stop()
         await primary.stop()
@@ -94,11 +100,7 @@ struct ProxyMirrorTests {
         let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
         let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: "127.0.0.1:1"))
         #expect(try await offPool { try proxy.get("/").text } == "primary")
-        var metrics = ""
-        for _ in 0..<50 where !metrics.contains(#"outcome="failed"} 1"#) {
-            metrics = await proxy.server.metricsText()
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="failed"} 1"#)
         #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="failed"} 1"#))
         await proxy.stop()
         await primary.stop()
@@ -114,11 +116,7 @@ struct ProxyMirrorTests {
         // Within a copy's 5 s answer timeout, so none of the first 64 has finished to make room.
         let elapsed = ContinuousClock.now - start
         #expect(answers == Array(repeating: "primary", count: 72))
-        var metrics = ""
-        for _ in 0..<50 where !metrics.contains(#"outcome="shed"} 8"#) {
-            metrics = await proxy.server.metricsText()
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="shed"} 8"#)
         if elapsed < .seconds(4) {
             #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 8"#), "\(metrics)")
             #expect(try await Self.eventually { mirror.requests.count == 64 }, "\(mirror.requests.count)")
@@ -186,6 +184,43 @@ struct ProxyMirrorTests {
         #expect(primary.requests.last?.body.count == framed, "the primary gets the whole body")
         let metrics = await proxy.server.metricsText()
         #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 1"#), "\(metrics)")
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("a copy whose body never completes (the client leaves mid-upload) is not sent and is counted as shed; the next request is mirrored")
+    func unfinishedBody() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in TestBackend.ok("mirror") }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        try await offPool {
+            let client = try RawClient(port: proxy.port)
+            client.send("POST /cut HTTP/1.1\r\nhost: t\r\ncontent-length: 10\r\n\r\nhello")
+            // The head and half the body reach the proxy; the client's connection closes as it goes out of scope.
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="shed"} 1"#)
+        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 1"#), "\(metrics)")
+        #expect(try await offPool { try proxy.get("/after").text } == "primary")
+        #expect(try await Self.eventually { mirror.requests.count == 1 })
+        #expect(mirror.requests.map(\.requestLine) == ["GET /after HTTP/1.1"], "the cut request was not copied")
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("a copy the mirror does not answer is ended after its 5 s timeout (not before) and counted as failed")
+    func copyTimeout() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in .delayed(milliseconds: 30_000, TestBackend.ok("late")) }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        let start = ContinuousClock.now
+        #expect(try await offPool { try proxy.get("/").text } == "primary")
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="failed"} 1"#, polls: 160)
+        let elapsed = ContinuousClock.now - start
+        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="failed"} 1"#), "\(metrics)")
+        #expect(elapsed >= .milliseconds(4900), "ended after \(elapsed), before its timeout")
         await proxy.stop()
         await primary.stop()
         await mirror.stop()

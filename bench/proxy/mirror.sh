@@ -37,7 +37,7 @@ cp "$DIR/plain.json" "$DIR/plainB.json"; cp "$DIR/mirror.json" "$DIR/mirrorB.jso
 declare -A PORT
 for name in "${NAMES[@]}"; do
   binary=$BIN; [[ $name == *B ]] && binary=$BIN_B
-  "$binary" --config "$DIR/$name.json" --threads 1 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
+  "$binary" --config "$DIR/$name.json" --threads 1 --admin 127.0.0.1:0 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
   for _ in $(seq 1 50); do grep -q '^listening' "$DIR/$name.out" 2>/dev/null && break; sleep 0.1; done
   PORT[$name]=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/$name.out")
   curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null || { cat "$DIR/$name.err"; echo "$name not answering"; exit 1; }
@@ -58,6 +58,11 @@ print(f"{t[len(t) // 2]}us {t[int(len(t) * 0.99)]}us {len(t) / float(sys.argv[2]
     fi
   done
 done > "$DIR/slices"
+for name in "${NAMES[@]}"; do  # what became of the copies: sent, shed (no room), failed
+  [[ $name == mirror* ]] || continue
+  admin=$(awk '/^admin/{print $2; exit}' "$DIR/$name.out")
+  echo "$name copies: $(curl -s "http://$admin/metrics" | sed -n 's/^mesh_mirror_requests_total{.*outcome="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' | tr '\n' ' ')"
+done
 /usr/bin/python3 - "$DIR/slices" <<'P'
 import collections, statistics, sys
 def micros(text):

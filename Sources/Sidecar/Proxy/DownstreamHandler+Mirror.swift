@@ -16,11 +16,8 @@ extension DownstreamHandler {
     /// `MirrorSender.maxBodyBytes` as sent; a larger body is not copied (shed and counted). Nothing here waits: a
     /// body not yet at hand is gathered as it streams to the primary.
     func mirrorRequest(to mirror: ServiceState, percentage: Double) {
-        if let unfinished = mirrorCapture {
-            // The previous request ended without its whole body going up (an abort, a local answer).
-            loop.mirror.shed(to: unfinished.service)
-            mirrorCapture = nil
-        }
+        // The previous request ended without its whole body going up (an abort, a local answer).
+        dropMirrorCapture()
         guard Percentage.drawn(percentage, random: &loop.random), let upstreamHead else { return }
         if let length = request.contentLength, length > 0 {
             guard length <= MirrorSender.maxBodyBytes else {
@@ -37,6 +34,14 @@ extension DownstreamHandler {
         } else {
             loop.mirror.send(head: upstreamHead, body: nil, to: mirror)
         }
+    }
+
+    /// A copy still waiting for its body when its request ends without that body (an abort, a local answer, the
+    /// client gone mid-upload) is not sent: counted as shed, like any copy that could not be made.
+    func dropMirrorCapture() {
+        guard let unfinished = mirrorCapture else { return }
+        mirrorCapture = nil
+        loop.mirror.shed(to: unfinished.service)
     }
 
     /// Body bytes on their way up: added to the copy, which is handed over when the body is complete, or shed

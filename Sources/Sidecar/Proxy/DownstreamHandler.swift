@@ -160,6 +160,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
         logAccess(status: responseStarted ? response.status : 0, reason: opaque && responseStarted ? nil : "aborted")
         perform(machine.clientGone())
         releaseExchange()
+        dropMirrorCapture()
         pending = nil
         self.context = nil
     }

@@ -6,10 +6,14 @@ import TrafficPolicy
 /// One request copy, resolved on the primary's loop and sent from the mirror loop: plain values only, since the
 /// service and endpoint state it came from belong to the primary's loop.
 struct MirrorCopy: Sendable {
-    var service: String
-    /// `service|endpoint`: the idle list its connection returns to.
-    var key: String
-    var address: SocketAddress
+    /// Where a copy goes: the idle list its connection returns to.
+    struct Key: Hashable, Sendable {
+        var service: String
+        var address: SocketAddress
+    }
+    var service: String { key.service }
+    var key: Key
+    var address: SocketAddress { key.address }
     var tls: UpstreamTLS?
     /// The head the proxy built for the upstream, and the body (gathered by `DownstreamHandler.captureMirrorBody`).
     var request: ByteBuffer
@@ -41,27 +45,31 @@ final class MirrorHandoff {
 
     /// Queues `head` (ending in a blank line) and `body` for one healthy endpoint of `service`, round-robin.
     func send(head: ByteBuffer, body: ByteBuffer?, to service: ServiceState) {
-        let candidates = service.endpoints.indices.filter { !service.unhealthy.contains($0) }
-        guard !candidates.isEmpty else {
-            counters[service.name].shed.increment()
-            return
-        }
-        let endpoint = service.endpoints[candidates[nextEndpoint % candidates.count]]
-        nextEndpoint &+= 1
-        guard let address = endpoint.socketAddress else {
+        guard let endpoint = nextHealthy(service), let address = endpoint.socketAddress else {
             counters[service.name].shed.increment()
             return
         }
         var request = head
         if var body { request.writeBuffer(&body) }
         batch.append(MirrorCopy(
-            service: service.name, key: "\(service.name)|\(endpoint.address)", address: address,
+            key: MirrorCopy.Key(service: service.name, address: address),
             tls: endpoint.upstreamTLS, request: request, isHead: head.readableBytesView.starts(with: "HEAD ".utf8)))
         // Handed over once per loop turn, after this turn's reads: one wake-up of the mirror loop for all of them.
         if batch.count == 1 {
             let handoff = NIOLoopBound(self, eventLoop: eventLoop)
             eventLoop.execute { handoff.value.handOver() }
         }
+    }
+
+    /// The service's next healthy endpoint, round-robin; nil when none is.
+    private func nextHealthy(_ service: ServiceState) -> EndpointState? {
+        let count = service.endpoints.count
+        for _ in 0..<count {
+            let index = nextEndpoint % count
+            nextEndpoint &+= 1
+            if !service.unhealthy.contains(index) { return service.endpoints[index] }
+        }
+        return nil
     }
 
     private func handOver() {

@@ -41,6 +41,7 @@ final class MirrorSender: @unchecked Sendable {
             return
         }
         inFlight += 1
+        startSweeping()
         let finished: (Bool, Bool) -> Void = { [self] answered, _ in
             inFlight -= 1
             if answered { counters.sent.increment() } else { counters.failed.increment() }
@@ -50,6 +51,7 @@ final class MirrorSender: @unchecked Sendable {
             return
         }
         let connection = MirrorConnection(key: copy.key)
+        connections.append(connection)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.timeout)
             .channelInitializer { [upstreamTLS = copy.tls] channel in
@@ -64,15 +66,38 @@ final class MirrorSender: @unchecked Sendable {
             .whenComplete { [self] result in
                 switch result {
                 case .success: dispatch(connection, copy.request, isHead: copy.isHead, finished)
-                case .failure: finished(false, false)
+                case .failure:
+                    connections.removeAll { $0 === connection }
+                    finished(false, false)
                 }
             }
     }
 
-    /// Idle kept-alive connections by `service|endpoint`; they leave the list when taken or closed.
-    private var idle: [String: [MirrorConnection]] = [:]
+    /// Idle kept-alive connections by service and endpoint; they leave the list when taken or closed.
+    private var idle: [MirrorCopy.Key: [MirrorConnection]] = [:]
+    /// Every connection opened and not yet seen closed (at most `maxInFlight` busy and `maxInFlight` idle): what the
+    /// sweep looks through for copies past their time.
+    private var connections: [MirrorConnection] = []
+    private var sweep: RepeatedTask?
+    /// How often copies are checked against their timeout: a copy ends between `timeout` and `timeout` + this.
+    static let sweepInterval = TimeAmount.milliseconds(500)
 
-    private func takeIdle(_ key: String) -> MirrorConnection? {
+    /// Runs the timeout sweep while copies are in flight (an idle proxy does not wake up for it).
+    private func startSweeping() {
+        guard sweep == nil else { return }
+        sweep = eventLoop.scheduleRepeatedTask(initialDelay: Self.sweepInterval, delay: Self.sweepInterval) { [self] _ in
+            let now = NIODeadline.now().uptimeNanoseconds
+            for connection in connections { connection.expireIfDue(now: now) }
+            // Closed ones (`channel` is cleared when it goes inactive); one still connecting keeps its channel.
+            connections.removeAll { !$0.isBusy && $0.channel == nil }
+            if inFlight == 0 {
+                sweep?.cancel()
+                sweep = nil
+            }
+        }
+    }
+
+    private func takeIdle(_ key: MirrorCopy.Key) -> MirrorConnection? {
         while let connection = idle[key]?.popLast() {
             if connection.channel?.isActive == true { return connection }
         }
