@@ -123,14 +123,14 @@ final class DownstreamStreamBridge {
             exchange.readHeld = true
             return
         }
-        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        connection?.writeWindowUpdate(bytesHeld, on: id)
         bytesHeld = 0
     }
 
     /// The exchange reads again (its upstream took the body).
     func resumeReading() {
         guard !isClosed, !requestEnded, bytesHeld > 0 else { return }
-        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        connection?.writeWindowUpdate(bytesHeld, on: id)
         bytesHeld = 0
         flush()
     }

@@ -10,7 +10,8 @@ import NIOHTTP2
 /// objects and a dictionary entry. `HTTP2UpstreamConnection` does the same for the proxy's connections to endpoints.
 ///
 /// Without the multiplexer, flow control of what the client sends is this handler's: the connection window is
-/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it (each stream's own window bounds
+/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it, as nio-http2 counts it
+/// (`HTTP2ConnectionWindow`; each stream's own window bounds
 /// what the proxy holds); a stream's window is handed back only while its exchange reads (see
 /// `DownstreamStreamBridge.acknowledge`).
 ///
@@ -18,9 +19,6 @@ import NIOHTTP2
 final class HTTP2ClientConnection: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
-
-    /// The initial connection window of RFC 9113 §6.9.2, before any WINDOW_UPDATE.
-    private static let defaultWindow = 65_535
 
     private let loop: LoopContext
     private let listenerName: String
@@ -33,15 +31,16 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     /// The highest stream the client opened: a HEADERS frame on a lower, unknown one belongs to a stream already
     /// ended here (its trailers after our reset), not to a new one.
     private var lastStreamID = HTTP2StreamID(0)
-    /// Bytes received on the connection and not yet handed back in a WINDOW_UPDATE.
-    private var connectionBytesHeld = 0
-    private var connectionWindowRaised = false
     /// Within a read of this connection: flushes wait for its end.
     private var reading = false
     private var wroteInRead = false
     private(set) var isWritable = true
     /// The client's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may receive before its first WINDOW_UPDATE.
-    private(set) var peerInitialWindow = HTTP2ClientConnection.defaultWindow
+    private(set) var peerInitialWindow = HTTP2ConnectionWindow.initial
+    private let staleFrames = HTTP2StaleFrames()
+    private var connectionWindow = HTTP2ConnectionWindow()
+    /// The client closed its side (EOF): the connection closes once its open streams are done.
+    private var inputEnded = false
 
     init(loop: LoopContext, listenerName: String, peer: PeerBox?) {
         self.loop = loop
@@ -64,6 +63,15 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         wroteInRead = true
     }
 
+    /// A stream's WINDOW_UPDATE, which nio-http2 may hold and refuse once the stream stopped receiving
+    /// (`HTTP2StaleFrames`).
+    func writeWindowUpdate(_ increment: Int, on id: HTTP2StreamID) {
+        guard let context else { return }
+        let frame = HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment))
+        context.write(wrapOutboundOut(frame), promise: staleFrames.windowUpdatePromise(on: context.eventLoop))
+        wroteInRead = true
+    }
+
     /// Within a read, what was written goes out at its end; otherwise now (`HTTP2FlushBatcher` may still hold it
     /// to the end of the loop's turn).
     func flush() {
@@ -76,6 +84,19 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     /// stream is gone by then.
     func streamReset(_ id: HTTP2StreamID) {
         streams.removeValue(forKey: id)?.closed()
+        closeIfInputEnded()
+    }
+
+    /// A client that closed its side sends no more streams: the connection closes when its last stream is done,
+    /// rather than holding a socket until the idle timeout (the listeners allow half-closure for HTTP/1.1's sake).
+    /// The close waits for the loop's next task: the last stream usually ends inside nio-http2's write of its last
+    /// frame, which is not flushed yet, and a close drops what was not flushed.
+    private func closeIfInputEnded() {
+        guard inputEnded, streams.isEmpty, let context else { return }
+        context.eventLoop.assumeIsolated().execute {
+            context.flush()
+            context.close(promise: nil)
+        }
     }
 
     // MARK: frames in
@@ -87,11 +108,6 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         case .data(let data):
             let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
             streams[frame.streamID]?.received(frame.payload, flowControlled: length)
-            connectionBytesHeld += length
-            if connectionBytesHeld >= HTTP2Server.connectionWindow / 4 {
-                write(.windowUpdate(windowSizeIncrement: connectionBytesHeld), on: .rootStream)
-                connectionBytesHeld = 0
-            }
         case .headers:
             if let stream = streams[frame.streamID] {
                 stream.received(frame.payload, flowControlled: 0)
@@ -114,9 +130,8 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
 
     /// A new stream and the exchange that serves it; nil when the exchange refused it (the loop is at its limit).
     private func open(_ id: HTTP2StreamID) -> DownstreamStreamBridge? {
-        if !connectionWindowRaised {
-            connectionWindowRaised = true
-            write(.windowUpdate(windowSizeIncrement: HTTP2Server.connectionWindow - Self.defaultWindow), on: .rootStream)
+        if let increment = connectionWindow.raise() {
+            write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
         }
         let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
         exchange.peer = peer
@@ -136,6 +151,18 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let closed = event as? StreamClosedEvent {
             streams.removeValue(forKey: closed.streamID)?.closed()
+            closeIfInputEnded()
+            return
+        }
+        if let window = event as? NIOHTTP2WindowUpdatedEvent {
+            if let increment = connectionWindow.increment(after: window) {
+                write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
+            }
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputEnded = true
+            closeIfInputEnded()
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -157,6 +184,8 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     /// One stream's error (nio-http2 reset it) ends that stream's exchange; the error goes on to
     /// `HTTP2ConnectionErrorHandler`, which closes the connection (only a misbehaving client causes one).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A frame of ours that nio-http2 held and refused late: the stream and the connection go on.
+        if staleFrames.forgives(error) { return }
         if let error = error as? NIOHTTP2Errors.StreamError {
             streams.removeValue(forKey: error.streamID)?.closed()
         }

@@ -9,7 +9,8 @@ import NIOHTTP2
 /// dictionary entry, created and dropped within the turn that needs it.
 ///
 /// Without the multiplexer, flow control of what the endpoint sends is this handler's: the connection window is
-/// raised to `HTTP2Server.connectionWindow` and handed back as soon as bytes arrive (each stream's own window bounds
+/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it, as nio-http2 counts it
+/// (`HTTP2ConnectionWindow`; each stream's own window bounds
 /// what the proxy holds); a stream's window is handed back only while its client takes the bytes (see
 /// `UpstreamStreamBridge.acknowledge`). Stream IDs are the client's odd ones, in the order of the HEADERS written;
 /// streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in nio-http2's buffer until one ends.
@@ -19,21 +20,17 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
 
-    /// The initial connection window of RFC 9113 §6.9.2, before any WINDOW_UPDATE.
-    private static let defaultWindow = 65_535
-
     private var context: ChannelHandlerContext?
     private var streams: [HTTP2StreamID: UpstreamStreamBridge] = [:]
     private var nextStreamID = 1
     /// Streams that received frames in the current read: told together at its end, so each flushes its client once.
     private var readers: [UpstreamStreamBridge] = []
-    /// Bytes received on the connection and not yet handed back in a WINDOW_UPDATE.
-    private var connectionBytesHeld = 0
-    private var connectionWindowRaised = false
     private var wroteInRead = false
     private(set) var isWritable = true
     /// The server's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may send before its first WINDOW_UPDATE.
-    private(set) var peerInitialWindow = HTTP2UpstreamConnection.defaultWindow
+    private(set) var peerInitialWindow = HTTP2ConnectionWindow.initial
+    private let staleFrames = HTTP2StaleFrames()
+    private var connectionWindow = HTTP2ConnectionWindow()
     let allocator = ByteBufferAllocator()
 
     /// The server sent GOAWAY, or stream IDs ran out: no new streams on this connection.
@@ -78,9 +75,8 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         let id = HTTP2StreamID(nextStreamID)
         nextStreamID += 2
         if nextStreamID >= Int(Int32.max) - 2 { onGoAway?() }
-        if !connectionWindowRaised {
-            connectionWindowRaised = true
-            write(.windowUpdate(windowSizeIncrement: HTTP2Server.connectionWindow - Self.defaultWindow), on: .rootStream)
+        if let increment = connectionWindow.raise() {
+            write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
         }
         let handler = UpstreamHandler()
         handler.isStream = true
@@ -94,6 +90,15 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID) {
         guard let context else { return }
         context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: nil)
+        wroteInRead = true
+    }
+
+    /// A stream's WINDOW_UPDATE, which nio-http2 may hold and refuse once the stream stopped receiving
+    /// (`HTTP2StaleFrames`).
+    func writeWindowUpdate(_ increment: Int, on id: HTTP2StreamID) {
+        guard let context else { return }
+        let frame = HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment))
+        context.write(wrapOutboundOut(frame), promise: staleFrames.windowUpdatePromise(on: context.eventLoop))
         wroteInRead = true
     }
 
@@ -117,11 +122,6 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
             // Delivered before any write of ours: nio-http2 fires the events this frame caused (the stream's close,
             // after its last DATA) on the next write, and a stream must see its last DATA before its close.
             deliver(frame.payload, to: frame.streamID, flowControlled: length)
-            connectionBytesHeld += length
-            if connectionBytesHeld >= HTTP2Server.connectionWindow / 4 {
-                write(.windowUpdate(windowSizeIncrement: connectionBytesHeld), on: .rootStream)
-                connectionBytesHeld = 0
-            }
         case .headers:
             deliver(frame.payload, to: frame.streamID, flowControlled: 0)
         case .windowUpdate(let increment):
@@ -159,6 +159,12 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let window = event as? NIOHTTP2WindowUpdatedEvent {
+            if let increment = connectionWindow.increment(after: window) {
+                write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
+            }
+            return
+        }
         if let closed = event as? StreamClosedEvent {
             if let stream = streams.removeValue(forKey: closed.streamID) {
                 stream.closed()
@@ -191,8 +197,9 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     }
 
     /// A connection error (nio-http2 sent GOAWAY for it) or a failed read: the connection is closed and its streams
-    /// fail, to be retried or answered as resets.
+    /// fail, to be retried or answered as resets. A frame of ours refused late is not one (`HTTP2StaleFrames`).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if staleFrames.forgives(error) { return }
         if let error = error as? NIOHTTP2Errors.StreamError {
             // One stream's error (nio-http2 reset it): that exchange fails, the others go on.
             if let stream = streams.removeValue(forKey: error.streamID) {

@@ -259,7 +259,7 @@ final class UpstreamStreamBridge {
     private func acknowledge() {
         guard !responseEnded, bytesHeld >= HTTP2Server.streamWindow / 2 else { return }
         if let owner = handler?.owner, !owner.canTakeResponseBytes { return }
-        write(.windowUpdate(windowSizeIncrement: bytesHeld))
+        connection?.writeWindowUpdate(bytesHeld, on: id)
         bytesHeld = 0
     }
 

@@ -115,6 +115,26 @@ while True:
 print("grpc-status", headers.get("grpc-status"), "reason", headers.get("x-mesh-reason"), "fast", time.time() - start < 1.5)
 """#
 
+    /// `concurrent.py PORT N AT_ONCE SIZE`: N unary calls of SIZE bytes each on one channel, AT_ONCE in flight at a
+    /// time; prints `ok K failed F` and the failures' codes and details.
+    static let concurrent = #"""
+import sys, grpc
+port, n, at_once, size = (int(a) for a in sys.argv[1:5])
+opts = [("grpc.max_receive_message_length", 16 << 20), ("grpc.max_send_message_length", 16 << 20)]
+ch = grpc.insecure_channel("127.0.0.1:%d" % port, options=opts)
+unary = ch.unary_unary("/test.Echo/Unary", request_serializer=lambda x: x, response_deserializer=lambda x: x)
+message = bytes(range(256)) * (size // 256)
+ok, failures = 0, set()
+for _ in range(n // at_once):
+    calls = [unary.future(message, timeout=20) for _ in range(at_once)]
+    for call in calls:
+        try:
+            ok += call.result() == message
+        except grpc.RpcError as e:
+            failures.add("%s %s" % (e.code().name, e.details()))
+print("ok", ok, "failed", n - ok, "; ".join(sorted(failures)), flush=True)
+"""#
+
     /// `many.py PORT N`: N unary calls on one channel; prints `ok K failed F` and the failures' codes.
     static let many = #"""
 import sys, grpc

@@ -29,6 +29,34 @@ for i in range(count):
 print("streams", done)
 """#
 
+    /// `port`: a GET, then the client closes its side of the connection (shutdown SHUT_WR), twice: once after the
+    /// answer, once with the stream still in flight. Prints per case the answer's status, and whether the proxy then
+    /// closed the connection within 3 s: `after 200 closed True`, `inflight 200 closed True`.
+    static let halfClose = #"""
+import socket, sys, time, h2.connection, h2.events, h2.config
+port = int(sys.argv[1])
+for case in ("after", "inflight"):
+    s = socket.create_connection(("127.0.0.1", port)); s.settimeout(3)
+    c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    c.initiate_connection()
+    c.send_headers(1, [(":method", "GET"), (":path", "/"), (":scheme", "http"), (":authority", "web")], end_stream=True)
+    s.sendall(c.data_to_send())
+    if case == "inflight": s.shutdown(socket.SHUT_WR)
+    status, ended, closed = None, False, False
+    try:
+        while True:
+            data = s.recv(65536)
+            if not data: closed = True; break
+            for e in c.receive_data(data):
+                if isinstance(e, h2.events.ResponseReceived): status = dict(e.headers).get(b":status", b"").decode()
+                if isinstance(e, h2.events.StreamEnded): ended = True
+            if case == "after" and ended: s.shutdown(socket.SHUT_WR); ended = False
+    except socket.timeout:
+        pass
+    print(case, status, "closed", closed, flush=True)
+    s.close()
+"""#
+
     /// `port case`: a malformed frame (`oversized`, `data-on-stream-0`, `bad-hpack`) or a rapid-reset flood
     /// (`rapid-reset`: 1000 streams each reset at once); prints `goaway CODE closed BOOL` (and `resets-sent N`).
     static let frames = #"""

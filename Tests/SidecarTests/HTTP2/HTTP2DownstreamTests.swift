@@ -42,6 +42,17 @@ import Testing
 }
 
 extension HTTP2DownstreamTests {
+    /// A client that closes its side is answered by a close once its streams are done, not after the idle timeout
+    /// (60 s here): every such connection held a socket in CLOSE_WAIT that long.
+    @Test func aClientsCloseIsAnsweredByACloseOnceItsStreamsAreDone() async throws {
+        let backend = try await TestBackend { _, _ in TestBackend.ok("ok\n") }
+        let proxy = try await ProxyHarness(ProxyHarness.config(services: [.init(name: "web", endpoints: [backend.address])]))
+        defer { Task { await proxy.stop(); await backend.stop() } }
+        let run = try ExternalCommand.python(H2Scripts.halfClose, ["\(proxy.port)"], timeout: .seconds(30))
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == ["after 200 closed True", "inflight 200 closed True"], "\(run.stdout)\(run.stderr)")
+    }
+
     /// The reason to speak HTTP/2 in a mesh: one client connection, many requests, each balanced on its own.
     @Test func requestsOnOneConnectionAreBalancedOneByOne() async throws {
         let a = try await TestBackend { _, _ in TestBackend.ok("a\n") }
