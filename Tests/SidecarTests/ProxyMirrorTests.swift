@@ -1,5 +1,7 @@
 import Foundation
-import Sidecar
+import NIOCore
+import NIOPosix
+@testable import Sidecar
 import SidecarConfig
 import Testing
 
@@ -123,6 +125,29 @@ struct ProxyMirrorTests {
         } else {
             Issue.record("72 requests took \(elapsed): too slow to see the bound before copies time out")
         }
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("bounded before the mirror thread too: while it cannot run, 256 copies wait for it and the rest are shed at once; the primary answers all")
+    func waitingBound() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        let mirror = try await TestBackend { _, _ in TestBackend.ok("mirror") }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        // The mirror thread kept busy for 3 s, as one starved of CPU would be.
+        MirrorHandoff.group.next().execute { usleep(3_000_000) }
+        let start = ContinuousClock.now
+        let answers = try await offPool { try (0..<300).map { _ in try proxy.get("/").text } }
+        let metrics = await proxy.server.metricsText()
+        let elapsed = ContinuousClock.now - start
+        #expect(answers == Array(repeating: "primary", count: 300))
+        if elapsed < .milliseconds(2_500) {
+            #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 44"#), "\(metrics)")
+        } else {
+            Issue.record("300 requests took \(elapsed): too slow to see the bound while the mirror thread is held")
+        }
+        try await Task.sleep(for: .seconds(3))  // the mirror thread free again before the next test
         await proxy.stop()
         await primary.stop()
         await mirror.stop()

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import Prometheus
+import Synchronization
 import TrafficPolicy
 
 /// One request copy, resolved on the primary's loop and sent from the mirror loop: plain values only, since the
@@ -28,6 +29,12 @@ final class MirrorHandoff {
     /// One thread for every proxy loop's copies, started on first use and kept for the process's life.
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
+    /// Copies handed to the mirror thread and not yet taken up by it, over every loop of the proxy: past
+    /// `maxWaiting` new copies are shed (counted), so a mirror thread starved of CPU cannot make its task queue, and
+    /// the copies' buffers (up to 64 KiB of body each), grow without bound. Four times what it may have in flight.
+    private static let waiting = Atomic<Int>(0)
+    static let maxWaiting = 4 * MirrorSender.maxInFlight
+
     private let eventLoop: any EventLoop
     private let sender: MirrorSender
     private let counters: MirrorCounters
@@ -46,6 +53,10 @@ final class MirrorHandoff {
     /// Queues `head` (ending in a blank line) and `body` for one healthy endpoint of `service`, round-robin.
     func send(head: ByteBuffer, body: ByteBuffer?, to service: ServiceState) {
         guard let endpoint = nextHealthy(service), let address = endpoint.socketAddress else {
+            counters[service.name].shed.increment()
+            return
+        }
+        guard Self.waiting.load(ordering: .relaxed) + batch.count < Self.maxWaiting else {
             counters[service.name].shed.increment()
             return
         }
@@ -75,7 +86,11 @@ final class MirrorHandoff {
     private func handOver() {
         let copies = batch
         batch.removeAll(keepingCapacity: true)
-        sender.eventLoop.execute { [sender] in sender.send(copies) }
+        Self.waiting.add(copies.count, ordering: .relaxed)
+        sender.eventLoop.execute { [sender] in
+            Self.waiting.subtract(copies.count, ordering: .relaxed)
+            sender.send(copies)
+        }
     }
 }
 
