@@ -33,6 +33,7 @@ public struct OperatorDaemon: Sendable {
     }
 
     public func run() async throws {
+        MallocArenas.limit(to: 2)
         try directory.create()
         try String(getpid()).write(toFile: directory.pidPath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: directory.pidPath) }
