@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 @testable import Sidecar
 import SidecarConfig
+import Synchronization
 import Testing
 
 /// HTTPRoute `RequestMirror` through a real proxy: copies reach the mirror, its answers never reach the client, the
@@ -108,23 +109,55 @@ struct ProxyMirrorTests {
         await primary.stop()
     }
 
-    @Test("bounded: with every copy held by a mirror that does not answer, 64 are in flight and the rest are shed and counted; the primary answers all")
+    @Test("bounded and pipelined: with every copy held by a mirror that does not answer, 256 are in flight on 8 connections (32 each) and the rest are shed and counted; the primary answers all")
     func inFlightBound() async throws {
         let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
         let mirror = try await TestBackend { _, _ in .delayed(milliseconds: 30_000, TestBackend.ok("late")) }
         let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
         let start = ContinuousClock.now
-        let answers = try await offPool { try (0..<72).map { _ in try proxy.get("/").text } }
-        // Within a copy's 5 s answer timeout, so none of the first 64 has finished to make room.
+        let answers = try await offPool { try (0..<300).map { _ in try proxy.get("/").text } }
+        // Within a copy's 5 s answer timeout, so none of the first 256 has finished to make room.
         let elapsed = ContinuousClock.now - start
-        #expect(answers == Array(repeating: "primary", count: 72))
-        let metrics = try await Self.metrics(of: proxy, once: #"outcome="shed"} 8"#)
+        #expect(answers == Array(repeating: "primary", count: 300))
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="shed"} 44"#)
         if elapsed < .seconds(4) {
-            #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 8"#), "\(metrics)")
-            #expect(try await Self.eventually { mirror.requests.count == 64 }, "\(mirror.requests.count)")
+            #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="shed"} 44"#), "\(metrics)")
+            #expect(try await Self.eventually { mirror.requests.count == 256 }, "\(mirror.requests.count)")
+            #expect(mirror.connections == 8, "\(mirror.connections) connections")
         } else {
-            Issue.record("72 requests took \(elapsed): too slow to see the bound before copies time out")
+            Issue.record("300 requests took \(elapsed): too slow to see the bound before copies time out")
         }
+        await proxy.stop()
+        await primary.stop()
+        await mirror.stop()
+    }
+
+    @Test("copies pipelined behind an answer that closes its connection (`Connection: close`) are sent again on another: none lost")
+    func closeBehindPipelined() async throws {
+        let primary = try await TestBackend { _, _ in TestBackend.ok("primary") }
+        // Per connection: the first answer at once, the next two after 100 ms (so later copies pile up behind them),
+        // the third of them closing; what was pipelined after it is never answered there.
+        let seen = Mutex<[Int: Int]>([:])
+        let mirror = try await TestBackend { request, _ in
+            let n = seen.withLock { counts in
+                counts[request.connection, default: 0] += 1
+                return counts[request.connection]!
+            }
+            switch n {
+            case 1: return TestBackend.ok("mirror")
+            case 2: return .delayed(milliseconds: 100, TestBackend.ok("mirror"))
+            case 3: return .delayed(milliseconds: 100, .raw(Array("HTTP/1.1 200 X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".utf8), close: true))
+            default: return .delayed(milliseconds: 30_000, .close)
+            }
+        }
+        let proxy = try await ProxyHarness(Self.config(primary: primary.address, mirror: mirror.address))
+        let answers = try await offPool { try (0..<30).map { try proxy.get("/\($0)").text } }
+        #expect(answers == Array(repeating: "primary", count: 30))
+        let metrics = try await Self.metrics(of: proxy, once: #"outcome="sent"} 30"#, polls: 80)
+        #expect(metrics.contains(#"mesh_mirror_requests_total{service="shadow",outcome="sent"} 30"#), "\(metrics)")
+        #expect(!metrics.contains(#"outcome="failed"} "#) || metrics.contains(#"outcome="failed"} 0"#), "\(metrics)")
+        let mostOnOne = seen.withLock { $0.values.max() ?? 0 }
+        #expect(mostOnOne > 3, "copies were pipelined behind the closing answer (\(mostOnOne) on one connection)")
         await proxy.stop()
         await primary.stop()
         await mirror.stop()

@@ -11,16 +11,29 @@
 # BIN_B=OTHER_BINARY runs a second build's plain and mirror proxies in the same interleaved rounds (before/after under
 # the same load), reported as plainB / mirrorB.
 #
-# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]     env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B=
+# The shadow is a Service of its own, as a user's mirror is (a new version, a test deployment): by default its own
+# one-worker nginx process (SHADOW=own). Until session 16 one nginx worker served both, so a 100 % mirror doubled the
+# primary's own backend's work and the primary's p99 measured that backend's queue, not the proxy; SHADOW=shared keeps
+# that shape for comparison. Both still share the machine's 2 cores with the proxy and the load generator.
+# For each mirror proxy the script prints the copies by outcome (sent, shed, failed) and the CPU its mirror thread
+# (every thread but the proxy's main-thread loop) used per copy over the whole run, from /proc/PID/task/*/stat.
+#
+# Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]
+#   env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B= SHADOW=own|shared
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
 NAMES=(plain mirror); [[ -n ${BIN_B:-} ]] && NAMES+=(plainB mirrorB)
 CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}; RPS=${RPS:-}
 BACKEND_PORT=${BACKEND_PORT:-18580}
 source "$(dirname "$0")/common.sh"
 [[ -x $BIN ]] || { echo "build first: swift build -c release --product mesh-proxy"; exit 1; }
-SHADOW_PORT=$((BACKEND_PORT + 1))
-start_nginx backends "server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 \"ok\n\"; } }
-  server { listen 127.0.0.1:$SHADOW_PORT; location / { default_type text/plain; return 200 \"shadow\n\"; } }"
+SHADOW_PORT=$((BACKEND_PORT + 1)); SHADOW=${SHADOW:-own}
+PRIMARY_SERVER="server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type text/plain; return 200 \"ok\n\"; } }"
+SHADOW_SERVER="server { listen 127.0.0.1:$SHADOW_PORT; location / { default_type text/plain; return 200 \"shadow\n\"; } }"
+case $SHADOW in
+  own) start_nginx backend "$PRIMARY_SERVER"; start_nginx shadow "$SHADOW_SERVER" ;;
+  shared) start_nginx backends "$PRIMARY_SERVER $SHADOW_SERVER" ;;
+  *) echo "SHADOW=own or SHADOW=shared"; exit 1 ;;
+esac
 config() { # NAME MIRROR_JSON
   cat > "$DIR/$1.json" <<J
 {"version": "bench-$1",
@@ -34,15 +47,15 @@ J
 config plain ""
 config mirror ', "mirror": {"service": "shadow", "percentage": 100}'
 cp "$DIR/plain.json" "$DIR/plainB.json"; cp "$DIR/mirror.json" "$DIR/mirrorB.json"
-declare -A PORT
+declare -A PORT PID
 for name in "${NAMES[@]}"; do
   binary=$BIN; [[ $name == *B ]] && binary=$BIN_B
-  "$binary" --config "$DIR/$name.json" --threads 1 --admin 127.0.0.1:0 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!)
+  "$binary" --config "$DIR/$name.json" --threads 1 --admin 127.0.0.1:0 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!); PID[$name]=$!
   for _ in $(seq 1 50); do grep -q '^listening' "$DIR/$name.out" 2>/dev/null && break; sleep 0.1; done
   PORT[$name]=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/$name.out")
   curl -sf "http://127.0.0.1:${PORT[$name]}/" >/dev/null || { cat "$DIR/$name.err"; echo "$name not answering"; exit 1; }
 done
-echo "# $(date -u +%FT%TZ) conns=$CONNS rounds=$ROUNDS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(date -u +%FT%TZ) shadow=$SHADOW conns=$CONNS rounds=$ROUNDS duration=${DURATION}s load: $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in "${NAMES[@]}"; do wrk -t1 -c"$CONNS" -d1s "http://127.0.0.1:${PORT[$name]}/" >/dev/null; done  # warm-up
 for r in $(seq 1 "$ROUNDS"); do
   for name in "${NAMES[@]}"; do
@@ -58,10 +71,15 @@ print(f"{t[len(t) // 2]}us {t[int(len(t) * 0.99)]}us {len(t) / float(sys.argv[2]
     fi
   done
 done > "$DIR/slices"
-for name in "${NAMES[@]}"; do  # what became of the copies: sent, shed (no room), failed
+for name in "${NAMES[@]}"; do  # what became of the copies (sent, shed: no room, failed) and the mirror thread's CPU
   [[ $name == mirror* ]] || continue
   admin=$(awk '/^admin/{print $2; exit}' "$DIR/$name.out")
-  echo "$name copies: $(curl -s "http://$admin/metrics" | sed -n 's/^mesh_mirror_requests_total{.*outcome="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' | tr '\n' ' ')"
+  copies=$(curl -s "http://$admin/metrics" | sed -n 's/^mesh_mirror_requests_total{.*outcome="\([a-z]*\)"} \([0-9]*\)$/\1 \2/p' | tr '\n' ' ')
+  pid=${PID[$name]}
+  ticks=$(for t in /proc/$pid/task/*; do [[ ${t##*/} == "$pid" ]] || awk '{print $14 + $15}' "$t/stat"; done | awk '{s += $1} END{print s + 0}')
+  echo "$name copies: $copies mirror-thread $(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v c="$copies" 'BEGIN{
+    n = split(c, f, " "); for (i = 1; i < n; i += 2) { got[f[i]] = f[i + 1]; all += f[i + 1] }
+    printf "%.2f s, %.1f us per copy sent; shed %.2f %%", t / hz, got["sent"] ? 1e6 * t / hz / got["sent"] : 0, all ? 100 * got["shed"] / all : 0}')"
 done
 /usr/bin/python3 - "$DIR/slices" <<'P'
 import collections, statistics, sys

@@ -1,115 +1,180 @@
 import NIOCore
+import Prometheus
 
-/// One kept-alive connection to a mirror endpoint: it carries one copy at a time, reads the answer away by its
-/// framing (RFC 9112 §6.3), and, when the answer ended cleanly and may be followed by another, goes back to its
-/// sender's idle list. Anything unusual — an answer delimited by the close, a 1xx, a parse error, the timeout —
-/// closes it instead. Reusing connections is what keeps a 100 % mirror from costing a connect and a close per
-/// request on the primary's event loop.
+/// One kept-alive connection to a mirror endpoint, on which copies are pipelined (RFC 9112 §9.3.2): the sender
+/// writes every copy of a handoff for this endpoint and flushes once, one write(2) for up to
+/// `MirrorSender.maxPipelined` copies, and the answers, read away in order by their framing (RFC 9112 §6.3), come
+/// back in as few reads. One copy at a time per connection, a write and a read each, cost the mirror thread 8.5 µs
+/// per copy at 10,000 copies/s; pipelined, 4.3 µs (session 16, `bench/proxy/mirror.sh`, docs/performance.md).
+///
+/// Pipelining is safe for copies whatever their method: the RFC's caution is about retrying a non-idempotent request
+/// after a lost connection, and a copy is never retried then (copies on a connection that fails or times out are
+/// counted failed). The one resend: an answer that says `Connection: close` means the server processes nothing more
+/// on this connection (RFC 9112 §9.6), so the copies pipelined behind it go back to the sender as new copies.
 final class MirrorConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
+    /// A copy written (or to be written once connected) and not yet answered in full.
+    struct Pending {
+        var copy: MirrorCopy
+        /// When it times out (`NIODeadline` uptime nanoseconds), checked by the sender's sweep: a timer per copy
+        /// (schedule, then cancel) was about a tenth of the mirror's CPU time.
+        var deadline: UInt64
+    }
+
     let key: MirrorCopy.Key
+    private unowned let sender: MirrorSender
+    private let outcomes: MirrorCounters.Outcomes
     private(set) var channel: (any Channel)?
+    /// Oldest first; the first is the one being answered. Copies are written in this order once connected.
+    private var pending = CircularBuffer<Pending>(initialCapacity: 4)
+    private var connected = false
+    private var closed = false
+    private var unflushed = false
     private var parser = HTTPHeadParser(kind: .response)
     private var head = HTTPHead()
     private var framer: BodyFramer?
-    private var pending: ByteBuffer?
-    private var headRequest = false
-    /// The copy being answered: called once with whether an answer began, and whether the connection is reusable.
-    private var done: ((_ answered: Bool, _ reusable: Bool) -> Void)?
-    private var answered = false
-    /// When the copy in progress times out (`NIODeadline` uptime nanoseconds), checked by the sender's sweep: a
-    /// timer per copy (schedule, then cancel) was about a tenth of the mirror's CPU time.
-    private var deadline: UInt64 = 0
+    private var held: ByteBuffer?
+    /// Some of the first pending copy's answer has arrived (it counts as sent even if the rest never does).
+    private var frontAnswered = false
 
-    init(key: MirrorCopy.Key) { self.key = key }
+    init(key: MirrorCopy.Key, sender: MirrorSender, outcomes: MirrorCounters.Outcomes) {
+        self.key = key
+        self.sender = sender
+        self.outcomes = outcomes
+    }
 
-    var isBusy: Bool { done != nil }
+    var isBusy: Bool { !pending.isEmpty }
 
-    /// Ends the copy in progress (closing the connection) when its time is up.
+    /// Whether a copy may go on this connection now (connecting or open, with room).
+    var accepts: Bool { !closed && pending.count < MirrorSender.maxPipelined }
+
+    /// Queues `copy` and writes it when connected; true when the connection needs a `flush()` for it (the first
+    /// write since the last flush), so the sender flushes each connection once per handoff.
+    func enqueue(_ copy: MirrorCopy, deadline: UInt64) -> Bool {
+        pending.append(Pending(copy: copy, deadline: deadline))
+        guard connected, let channel else { return false }
+        channel.write(copy.request, promise: nil)
+        defer { unflushed = true }
+        return !unflushed
+    }
+
+    func flush() {
+        unflushed = false
+        channel?.flush()
+    }
+
+    /// Ends every copy (closing the connection) when the oldest one's time is up.
     func expireIfDue(now: UInt64) {
-        guard done != nil, now >= deadline else { return }
-        finish(reusable: false)
+        guard let oldest = pending.first, now >= oldest.deadline else { return }
+        shut(resendingAfterFirst: false)
     }
 
-    /// Sends one copy; `done` is called exactly once when it is over (at the latest by the sender's sweep after
-    /// `timeout`).
-    func send(_ request: ByteBuffer, isHead: Bool, timeout: TimeAmount,
-              done: @escaping (_ answered: Bool, _ reusable: Bool) -> Void) {
-        guard let channel, channel.isActive else {
-            done(false, false)
-            return
-        }
-        self.done = done
-        answered = false
-        headRequest = isHead
-        parser.reset()
-        head.reset()
-        framer = nil
-        deadline = NIODeadline.now().uptimeNanoseconds + UInt64(timeout.nanoseconds)
-        channel.writeAndFlush(request, promise: nil)
-    }
+    /// The connect failed: every copy waiting for it failed.
+    func connectFailed() { shut(resendingAfterFirst: false) }
 
-    // Known from the start: the connect promise completes before channelActive reaches the pipeline.
+    // Known from the start: the initializer adds this handler before the connect completes.
     func handlerAdded(context: ChannelHandlerContext) { channel = context.channel }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connected = true
+        for entry in pending { context.write(NIOAny(entry.copy.request), promise: nil) }
+        if !pending.isEmpty { context.flush() }
+        context.fireChannelActive()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
-        guard done != nil else {
-            // Bytes nobody asked for: the connection cannot be trusted for the next copy.
-            context.close(promise: nil)
-            return
+        if var earlier = held {
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+            held = nil
         }
-        answered = true
-        if var held = pending {
-            held.writeBuffer(&bytes)
-            bytes = held
-            pending = nil
-        }
-        if framer == nil {
-            switch bytes.withUnsafeReadableBytes({ parser.parse($0, into: &head) }) {
-            case .incomplete:
-                pending = bytes
+        while bytes.readableBytes > 0 {
+            guard let front = pending.first else {
+                // Bytes nobody asked for: the connection cannot be trusted for the next copy.
+                shut(resendingAfterFirst: false)
                 return
-            case .failure:
-                finish(reusable: false)
-                return
-            case .complete:
-                let framing = head.responseFraming(toHead: headRequest)
-                if head.status < 200 || framing == .untilClose || !head.keepAlive {
-                    // Read away until the close; not reused.
-                    finish(reusable: false, answered: true)
-                    return
-                }
-                bytes.moveReaderIndex(forwardBy: head.length)
-                framer = BodyFramer(framing)
             }
+            frontAnswered = true
+            if framer == nil {
+                switch bytes.withUnsafeReadableBytes({ parser.parse($0, into: &head) }) {
+                case .incomplete:
+                    held = bytes
+                    return
+                case .failure:
+                    shut(resendingAfterFirst: false)
+                    return
+                case .complete:
+                    bytes.moveReaderIndex(forwardBy: head.length)
+                    if head.status >= 100 && head.status < 200 && head.status != 101 { continue }  // interim
+                    let framing = head.responseFraming(toHead: front.copy.isHead)
+                    if head.status < 200 || framing == .untilClose || !head.keepAlive {
+                        // Answered, and the connection ends with this answer: not read further, not reused.
+                        shut(resendingAfterFirst: head.status >= 200 && !head.keepAlive)
+                        return
+                    }
+                    framer = BodyFramer(framing)
+                }
+            }
+            guard var body = framer else { return }
+            do {
+                let consumed = try bytes.withUnsafeReadableBytes { try body.consume($0) }
+                bytes.moveReaderIndex(forwardBy: consumed)
+            } catch {
+                shut(resendingAfterFirst: false)
+                return
+            }
+            guard body.isDone else {
+                framer = body
+                return
+            }
+            framer = nil
+            endFirst(answered: true)
         }
-        guard var body = framer else { return }
-        let consumed: Int
-        do {
-            consumed = try bytes.withUnsafeReadableBytes { try body.consume($0) }
-        } catch {
-            finish(reusable: false)
-            return
-        }
-        framer = body
-        if body.isDone { finish(reusable: consumed == bytes.readableBytes) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         channel = nil
-        finish(reusable: false)
+        shut(resendingAfterFirst: false)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { shut(resendingAfterFirst: false) }
 
-    private func finish(reusable: Bool, answered answeredNow: Bool = false) {
-        let callback = done
-        done = nil
+    private func count(answered: Bool) {
+        if answered { outcomes.sent.increment() } else { outcomes.failed.increment() }
+        sender.ended()
+    }
+
+    private func endFirst(answered: Bool) {
+        pending.removeFirst()
+        frontAnswered = false
+        count(answered: answered)
+    }
+
+    /// Closes the connection and ends its copies: the first counts as sent if its answer began, the rest failed,
+    /// or handed back to the sender when the server said it would process no more of them. The copies are taken
+    /// off first: closing runs `channelInactive`, which comes back here.
+    private func shut(resendingAfterFirst resend: Bool) {
+        let copies = pending
+        pending.removeAll()
+        let firstAnswered = frontAnswered
+        frontAnswered = false
         framer = nil
-        pending = nil
-        if !reusable { channel?.close(promise: nil) }
-        callback?(answered || answeredNow, reusable && channel?.isActive == true)
+        held = nil
+        if !closed {
+            closed = true
+            sender.closed(self)
+            channel?.close(promise: nil)
+        }
+        for (index, entry) in copies.enumerated() {
+            if index == 0 {
+                count(answered: firstAnswered)
+            } else if resend {
+                sender.resend(entry)
+            } else {
+                count(answered: false)
+            }
+        }
     }
 }

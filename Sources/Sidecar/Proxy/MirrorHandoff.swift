@@ -31,9 +31,9 @@ final class MirrorHandoff {
 
     /// Copies handed to the mirror thread and not yet taken up by it, over every loop of the proxy: past
     /// `maxWaiting` new copies are shed (counted), so a mirror thread starved of CPU cannot make its task queue, and
-    /// the copies' buffers (up to 64 KiB of body each), grow without bound. Four times what it may have in flight.
+    /// the copies' buffers (up to 64 KiB of body each), grow without bound. As many as it may have in flight.
     private static let waiting = Atomic<Int>(0)
-    static let maxWaiting = 4 * MirrorSender.maxInFlight
+    static let maxWaiting = MirrorSender.maxInFlight
 
     private let eventLoop: any EventLoop
     private let sender: MirrorSender

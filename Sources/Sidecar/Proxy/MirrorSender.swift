@@ -5,53 +5,98 @@ import TrafficPolicy
 
 /// Sends copies of requests to mirror endpoints and throws the answers away, on the mirror event loop
 /// (`MirrorHandoff` resolves them on the primary's loop and hands them over). The primary request never waits for
-/// it: a copy goes out on a kept-alive connection of its own (`MirrorConnection`), at most `maxInFlight` at a time
-/// per primary loop, and a copy that finds them all busy is shed, not queued. Each copy is counted by outcome in
-/// `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no room, no endpoint, or a body
-/// over the bound), `failed` (connect or send failed, or no answer in time).
+/// it: copies go out pipelined on kept-alive connections of their own (`MirrorConnection`), at most `maxInFlight` at
+/// a time, and a copy that finds no room is shed, not queued. Each
+/// copy is counted by outcome in `mesh_mirror_requests_total{service,outcome}`: `sent` (an answer began), `shed` (no
+/// room, no endpoint, or a body over the bound), `failed` (connect or send failed, or no answer in time).
 ///
 /// Unchecked Sendable: it is handed to its loop and touched only there.
 final class MirrorSender: @unchecked Sendable {
-    /// Copies in flight per primary loop; beyond, copies are shed.
-    static let maxInFlight = 64
+    /// Copies in flight (written or waiting for their connection, not yet answered) per mirror thread; beyond, copies
+    /// are shed. Room for five of h2load's 50-connection bursts (session 16: 64 shed 1.4-3 % of copies on a quiet
+    /// machine at 10,000 copies/s, the thread a burst or two behind); with pipelining an in-flight copy costs a
+    /// buffer reference and 16 bytes, not a connection.
+    static let maxInFlight = 256
+    /// Connections per mirror endpoint (busy, idle or connecting).
+    static let maxConnections = 16
+    /// Copies pipelined on one connection; a handoff with more for one endpoint fills the next connection.
+    static let maxPipelined = 32
     /// A request body (as framed: Content-Length bytes, or chunks) is mirrored up to this size.
     static let maxBodyBytes = 64 * 1024
     /// A copy's whole life: connect, send, first answer bytes.
     static let timeout = TimeAmount.seconds(5)
+    /// How often copies are checked against their timeout: a copy ends between `timeout` and `timeout` + this.
+    static let sweepInterval = TimeAmount.milliseconds(500)
 
     let eventLoop: any EventLoop
     private let counters: MirrorCounters
     private(set) var inFlight = 0
+    /// Every connection opened and not yet closed, by service and endpoint, oldest first: copies fill the first one
+    /// with room, so a burst shares few connections and few writes.
+    private var pools: [MirrorCopy.Key: [MirrorConnection]] = [:]
+    /// Connections written to during this handoff, flushed once at its end.
+    private var unflushed: [MirrorConnection] = []
+    private var sweep: RepeatedTask?
 
     init(eventLoop: any EventLoop, registry: PrometheusCollectorRegistry) {
         self.eventLoop = eventLoop
         self.counters = MirrorCounters(registry: registry)
     }
 
-    /// Sends each copy on a kept-alive connection to its endpoint when one is idle, else on a new one that is kept
-    /// for the next copy (at most `maxInFlight` connections are in use or idle).
+    /// Sends one handoff's copies: each on the first connection to its endpoint with room, else on a new one.
     func send(_ copies: [MirrorCopy]) {
-        for copy in copies { send(copy) }
+        let deadline = NIODeadline.now().uptimeNanoseconds + UInt64(Self.timeout.nanoseconds)
+        for copy in copies { send(copy, deadline: deadline) }
+        flush()
     }
 
-    private func send(_ copy: MirrorCopy) {
-        let counters = counters[copy.service]
+    /// A copy ended (answered, failed or timed out): room for another.
+    func ended() { inFlight -= 1 }
+
+    /// A copy pipelined behind an answer that closed its connection (the server did not process it) goes out again.
+    func resend(_ entry: MirrorConnection.Pending) {
+        inFlight -= 1
+        send(entry.copy, deadline: entry.deadline)
+        // Flushed with the handoff's writes or on the next loop turn.
+        eventLoop.execute { [self] in flush() }
+    }
+
+    /// A connection closed or failed: it takes no more copies.
+    func closed(_ connection: MirrorConnection) {
+        guard var pool = pools.removeValue(forKey: connection.key) else { return }
+        pool.removeAll { $0 === connection }
+        if !pool.isEmpty { pools[connection.key] = pool }
+    }
+
+    private func flush() {
+        for connection in unflushed { connection.flush() }
+        unflushed.removeAll(keepingCapacity: true)
+    }
+
+    private func send(_ copy: MirrorCopy, deadline: UInt64) {
         guard inFlight < Self.maxInFlight else {
-            counters.shed.increment()
+            counters[copy.service].shed.increment()
+            return
+        }
+        let connection: MirrorConnection
+        if let open = pools[copy.key]?.first(where: { $0.accepts }) {
+            connection = open
+        } else if pools[copy.key, default: []].count < Self.maxConnections {
+            connection = connect(copy)
+        } else {
+            counters[copy.service].shed.increment()
             return
         }
         inFlight += 1
         startSweeping()
-        let finished: (Bool, Bool) -> Void = { [self] answered, _ in
-            inFlight -= 1
-            if answered { counters.sent.increment() } else { counters.failed.increment() }
-        }
-        if let connection = takeIdle(copy.key) {
-            dispatch(connection, copy.request, isHead: copy.isHead, finished)
-            return
-        }
-        let connection = MirrorConnection(key: copy.key)
-        connections.append(connection)
+        if connection.enqueue(copy, deadline: deadline) { unflushed.append(connection) }
+    }
+
+    /// A new connection to the copy's endpoint, in its pool at once (the copy waits on it until connected).
+    private func connect(_ copy: MirrorCopy) -> MirrorConnection {
+        let connection = MirrorConnection(key: copy.key, sender: self, outcomes: counters[copy.service])
+        pools[copy.key, default: []].append(connection)
+        let bound = NIOLoopBound(connection, eventLoop: eventLoop)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(Self.timeout)
             .channelInitializer { [upstreamTLS = copy.tls] channel in
@@ -59,60 +104,25 @@ final class MirrorSender: @unchecked Sendable {
                     // A mesh sidecar is spoken to with mTLS, as the primary's connections are (a strict one would
                     // refuse plaintext copies).
                     if let upstreamTLS { _ = try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: nil) }
-                    try channel.pipeline.syncOperations.addHandler(connection)
+                    try channel.pipeline.syncOperations.addHandler(bound.value)
                 }
             }
             .connect(to: copy.address)
-            .whenComplete { [self] result in
-                switch result {
-                case .success: dispatch(connection, copy.request, isHead: copy.isHead, finished)
-                case .failure:
-                    connections.removeAll { $0 === connection }
-                    finished(false, false)
-                }
-            }
+            .whenFailure { _ in bound.value.connectFailed() }
+        return connection
     }
-
-    /// Idle kept-alive connections by service and endpoint; they leave the list when taken or closed.
-    private var idle: [MirrorCopy.Key: [MirrorConnection]] = [:]
-    /// Every connection opened and not yet seen closed (at most `maxInFlight` busy and `maxInFlight` idle): what the
-    /// sweep looks through for copies past their time.
-    private var connections: [MirrorConnection] = []
-    private var sweep: RepeatedTask?
-    /// How often copies are checked against their timeout: a copy ends between `timeout` and `timeout` + this.
-    static let sweepInterval = TimeAmount.milliseconds(500)
 
     /// Runs the timeout sweep while copies are in flight (an idle proxy does not wake up for it).
     private func startSweeping() {
         guard sweep == nil else { return }
         sweep = eventLoop.scheduleRepeatedTask(initialDelay: Self.sweepInterval, delay: Self.sweepInterval) { [self] _ in
             let now = NIODeadline.now().uptimeNanoseconds
-            for connection in connections { connection.expireIfDue(now: now) }
-            // Closed ones (`channel` is cleared when it goes inactive); one still connecting keeps its channel.
-            connections.removeAll { !$0.isBusy && $0.channel == nil }
+            for pool in pools.values {
+                for connection in pool { connection.expireIfDue(now: now) }
+            }
             if inFlight == 0 {
                 sweep?.cancel()
                 sweep = nil
-            }
-        }
-    }
-
-    private func takeIdle(_ key: MirrorCopy.Key) -> MirrorConnection? {
-        while let connection = idle[key]?.popLast() {
-            if connection.channel?.isActive == true { return connection }
-        }
-        return nil
-    }
-
-    private func dispatch(_ connection: MirrorConnection, _ request: ByteBuffer, isHead: Bool,
-                          _ finished: @escaping (Bool, Bool) -> Void) {
-        connection.send(request, isHead: isHead, timeout: Self.timeout) { [self] answered, reusable in
-            finished(answered, reusable)
-            guard reusable else { return }
-            if idle.values.reduce(0, { $0 + $1.count }) < Self.maxInFlight {
-                idle[connection.key, default: []].append(connection)
-            } else {
-                connection.channel?.close(promise: nil)
             }
         }
     }
