@@ -15,14 +15,17 @@ final class MirrorConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     /// A copy written (or to be written once connected) and not yet answered in full.
+    /// Only what the connection needs (its endpoint and TLS are its own): fewer references to retain per copy.
     struct Pending {
-        var copy: MirrorCopy
+        var request: ByteBuffer
+        var isHead: Bool
         /// When it times out (`NIODeadline` uptime nanoseconds), checked by the sender's sweep: a timer per copy
         /// (schedule, then cancel) was about a tenth of the mirror's CPU time.
         var deadline: UInt64
     }
 
     let key: MirrorCopy.Key
+    let tls: UpstreamTLS?
     private unowned let sender: MirrorSender
     private let outcomes: MirrorCounters.Outcomes
     private(set) var channel: (any Channel)?
@@ -38,8 +41,9 @@ final class MirrorConnection: ChannelInboundHandler {
     /// Some of the first pending copy's answer has arrived (it counts as sent even if the rest never does).
     private var frontAnswered = false
 
-    init(key: MirrorCopy.Key, sender: MirrorSender, outcomes: MirrorCounters.Outcomes) {
+    init(key: MirrorCopy.Key, tls: UpstreamTLS?, sender: MirrorSender, outcomes: MirrorCounters.Outcomes) {
         self.key = key
+        self.tls = tls
         self.sender = sender
         self.outcomes = outcomes
     }
@@ -52,7 +56,7 @@ final class MirrorConnection: ChannelInboundHandler {
     /// Queues `copy` and writes it when connected; true when the connection needs a `flush()` for it (the first
     /// write since the last flush), so the sender flushes each connection once per handoff.
     func enqueue(_ copy: MirrorCopy, deadline: UInt64) -> Bool {
-        pending.append(Pending(copy: copy, deadline: deadline))
+        pending.append(Pending(request: copy.request, isHead: copy.isHead, deadline: deadline))
         guard connected, let channel else { return false }
         channel.write(copy.request, promise: nil)
         defer { unflushed = true }
@@ -78,7 +82,7 @@ final class MirrorConnection: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         connected = true
-        for entry in pending { context.write(NIOAny(entry.copy.request), promise: nil) }
+        for entry in pending { context.write(NIOAny(entry.request), promise: nil) }
         if !pending.isEmpty { context.flush() }
         context.fireChannelActive()
     }
@@ -108,7 +112,7 @@ final class MirrorConnection: ChannelInboundHandler {
                 case .complete:
                     bytes.moveReaderIndex(forwardBy: head.length)
                     if head.status >= 100 && head.status < 200 && head.status != 101 { continue }  // interim
-                    let framing = head.responseFraming(toHead: front.copy.isHead)
+                    let framing = head.responseFraming(toHead: front.isHead)
                     if head.status < 200 || framing == .untilClose || !head.keepAlive {
                         // Answered, and the connection ends with this answer: not read further, not reused.
                         shut(resendingAfterFirst: head.status >= 200 && !head.keepAlive)
@@ -171,7 +175,7 @@ final class MirrorConnection: ChannelInboundHandler {
             if index == 0 {
                 count(answered: firstAnswered)
             } else if resend {
-                sender.resend(entry)
+                sender.resend(MirrorCopy(key: key, tls: tls, request: entry.request, isHead: entry.isHead), deadline: entry.deadline)
             } else {
                 count(answered: false)
             }

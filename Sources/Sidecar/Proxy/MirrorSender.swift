@@ -54,9 +54,9 @@ final class MirrorSender: @unchecked Sendable {
     func ended() { inFlight -= 1 }
 
     /// A copy pipelined behind an answer that closed its connection (the server did not process it) goes out again.
-    func resend(_ entry: MirrorConnection.Pending) {
+    func resend(_ copy: MirrorCopy, deadline: UInt64) {
         inFlight -= 1
-        send(entry.copy, deadline: entry.deadline)
+        send(copy, deadline: deadline)
         // Flushed with the handoff's writes or on the next loop turn.
         eventLoop.execute { [self] in flush() }
     }
@@ -94,7 +94,7 @@ final class MirrorSender: @unchecked Sendable {
 
     /// A new connection to the copy's endpoint, in its pool at once (the copy waits on it until connected).
     private func connect(_ copy: MirrorCopy) -> MirrorConnection {
-        let connection = MirrorConnection(key: copy.key, sender: self, outcomes: counters[copy.service])
+        let connection = MirrorConnection(key: copy.key, tls: copy.tls, sender: self, outcomes: counters[copy.service])
         pools[copy.key, default: []].append(connection)
         let bound = NIOLoopBound(connection, eventLoop: eventLoop)
         ClientBootstrap(group: eventLoop)
