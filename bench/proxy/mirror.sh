@@ -16,7 +16,8 @@
 # primary's own backend's work and the primary's p99 measured that backend's queue, not the proxy; SHADOW=shared keeps
 # that shape for comparison. Both still share the machine's 2 cores with the proxy and the load generator.
 # For each mirror proxy the script prints the copies by outcome (sent, shed, failed) and the CPU its mirror thread
-# (every thread but the proxy's main-thread loop) used per copy over the whole run, from /proc/PID/task/*/stat.
+# (every thread but the proxy's main-thread loop) used per copy over the whole run, and for every proxy the CPU of its
+# main-thread loop (where the primary's exchanges run), from /proc/PID/task/*/stat.
 #
 # Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]
 #   env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B= SHADOW=own|shared
@@ -71,6 +72,9 @@ print(f"{t[len(t) // 2]}us {t[int(len(t) * 0.99)]}us {len(t) / float(sys.argv[2]
     fi
   done
 done > "$DIR/slices"
+for name in "${NAMES[@]}"; do  # the proxy's own loop (main thread) CPU: the same offered load through every proxy
+  echo "$name main-thread $(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f s", ($14 + $15) / hz}' "/proc/${PID[$name]}/task/${PID[$name]}/stat")"
+done
 for name in "${NAMES[@]}"; do  # what became of the copies (sent, shed: no room, failed) and the mirror thread's CPU
   [[ $name == mirror* ]] || continue
   admin=$(awk '/^admin/{print $2; exit}' "$DIR/$name.out")
