@@ -175,7 +175,7 @@ final class MirrorConnection: ChannelInboundHandler {
             if index == 0 {
                 count(answered: firstAnswered)
             } else if resend {
-                sender.resend(MirrorCopy(key: key, tls: tls, request: entry.request, isHead: entry.isHead), deadline: entry.deadline)
+                sender.resend(MirrorCopy(key: key, tls: tls, request: entry.request, range: 0..<0, isHead: entry.isHead), deadline: entry.deadline)
             } else {
                 count(answered: false)
             }

@@ -16,8 +16,11 @@ struct MirrorCopy: Sendable {
     var key: Key
     var address: SocketAddress { key.address }
     var tls: UpstreamTLS?
-    /// The head the proxy built for the upstream, and the body (gathered by `DownstreamHandler.captureMirrorBody`).
-    var request: ByteBuffer
+    /// The head the proxy built for the upstream, and the body (gathered by `DownstreamHandler.captureMirrorBody`):
+    /// a slice of its handoff's own buffer (`MirrorHandoff`), set when handed over.
+    var request = ByteBuffer()
+    /// Where `request` lies in that buffer until then.
+    var range: Range<Int>
     var isHead: Bool
 }
 
@@ -39,6 +42,11 @@ final class MirrorHandoff {
     private let sender: MirrorSender
     private let counters: MirrorCounters
     private var batch: [MirrorCopy] = []
+    /// This loop turn's copies' bytes, back to back, in a buffer of their own: a copy never holds a reference to the
+    /// primary's head buffer, which the proxy clears and rewrites for the next request on that connection (a
+    /// reference still held by the mirror thread, until the copy's answer, made that a copy-on-write allocation on
+    /// the primary's thread).
+    private var bytes: ByteBuffer?
     private var nextEndpoint = 0
 
     init(eventLoop: any EventLoop, registry: PrometheusCollectorRegistry) {
@@ -60,11 +68,18 @@ final class MirrorHandoff {
             counters[service.name].shed.increment()
             return
         }
-        var request = head
+        // Taken out while written to, so it is the only reference (no copy-on-write).
+        var request = bytes ?? ByteBufferAllocator().buffer(capacity: 4096)
+        bytes = nil
+        let start = request.writerIndex
+        var head = head
+        let isHead = head.readableBytesView.starts(with: "HEAD ".utf8)
+        request.writeBuffer(&head)
         if var body { request.writeBuffer(&body) }
+        bytes = request
         batch.append(MirrorCopy(
             key: MirrorCopy.Key(service: service.name, address: address),
-            tls: endpoint.upstreamTLS, request: request, isHead: head.readableBytesView.starts(with: "HEAD ".utf8)))
+            tls: endpoint.upstreamTLS, range: start..<request.writerIndex, isHead: isHead))
         // Handed over once per loop turn, after this turn's reads: one wake-up of the mirror loop for all of them.
         if batch.count == 1 {
             let handoff = NIOLoopBound(self, eventLoop: eventLoop)
@@ -84,8 +99,15 @@ final class MirrorHandoff {
     }
 
     private func handOver() {
-        let copies = batch
+        var copies = batch
         batch.removeAll(keepingCapacity: true)
+        if let buffer = bytes {
+            for index in copies.indices {
+                let range = copies[index].range
+                copies[index].request = buffer.getSlice(at: range.lowerBound, length: range.count)!
+            }
+        }
+        bytes = nil
         Self.waiting.add(copies.count, ordering: .relaxed)
         sender.eventLoop.execute { [sender] in
             Self.waiting.subtract(copies.count, ordering: .relaxed)
