@@ -156,10 +156,7 @@ final class SplitState {
         guard let mirrors, options?.mirror == nil,
               let index = mirrors.route(method: request.method, path: request.path, header: request.header)
         else { return options }
-        var mirrored = options ?? SplitRules.Options()
-        mirrored.mirror = mirrorTargets[index].service
-        mirrored.mirrorPercentage = mirrorTargets[index].percentage
-        return mirrored
+        return .mirroring(options, to: mirrorTargets[index].service, percentage: mirrorTargets[index].percentage)
     }
 
     /// The backend for the next request. A backend with no endpoint that can take a request now (none ready yet,

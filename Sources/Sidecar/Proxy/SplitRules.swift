@@ -6,15 +6,44 @@ import TrafficPolicy
 final class SplitRules {
     /// What a rule adds to its requests: deadlines in nanoseconds for the request's retry policy (nil: the
     /// service's own), and a mirror service with the percentage of requests copied to it.
-    struct Options {
-        var timeout: UInt64?
-        var perTryTimeout: UInt64?
-        var mirror: ServiceState?
-        var mirrorPercentage: Double = 0
+    ///
+    /// A class, not a struct: every request's `LoopContext.RouteDecision` carries one, nil or not, and as a struct
+    /// (~280 bytes with its filters) it made the decision ~300 bytes, copied with `memcpy` and outlined value
+    /// witnesses several times per request even when nil (session 16's profile of `beginRequest`). A reference is
+    /// one word. Immutable: a request that needs other options (a mirror route, an affinity pin) gets a new one.
+    final class Options {
+        let timeout: UInt64?
+        let perTryTimeout: UInt64?
+        let mirror: ServiceState?
+        let mirrorPercentage: Double
         /// Header modifiers, URL rewrite, redirect (DownstreamHandler+RouteFilters.swift).
-        var filters: RouteFilters?
+        let filters: RouteFilters?
         /// The rule's token bucket (an ExtensionRef RateLimit), shared by the rule's requests on this loop.
-        var limiter: RuleLimiter?
+        let limiter: RuleLimiter?
+
+        init(
+            timeout: UInt64? = nil, perTryTimeout: UInt64? = nil, mirror: ServiceState? = nil,
+            mirrorPercentage: Double = 0, filters: RouteFilters? = nil, limiter: RuleLimiter? = nil
+        ) {
+            self.timeout = timeout
+            self.perTryTimeout = perTryTimeout
+            self.mirror = mirror
+            self.mirrorPercentage = mirrorPercentage
+            self.filters = filters
+            self.limiter = limiter
+        }
+
+        /// `options` (or none) with its mirror replaced.
+        static func mirroring(_ options: Options?, to mirror: ServiceState?, percentage: Double) -> Options {
+            Options(timeout: options?.timeout, perTryTimeout: options?.perTryTimeout, mirror: mirror,
+                    mirrorPercentage: percentage, filters: options?.filters, limiter: options?.limiter)
+        }
+
+        /// `options` (or none) with its filters replaced.
+        static func filtering(_ options: Options?, with filters: RouteFilters?) -> Options {
+            Options(timeout: options?.timeout, perTryTimeout: options?.perTryTimeout, mirror: options?.mirror,
+                    mirrorPercentage: options?.mirrorPercentage ?? 0, filters: filters, limiter: options?.limiter)
+        }
     }
 
     /// A rule's token bucket on one loop: a class, so every request the rule routes takes from the same one.

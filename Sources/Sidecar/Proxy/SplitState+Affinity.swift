@@ -29,14 +29,12 @@ extension SplitState {
 
 extension SplitRules.Options {
     /// `options` with a `Set-Cookie` field added to the response (a session affinity pin); unchanged without one.
-    static func pinning(_ options: Self?, setCookie: String?) -> Self? {
+    static func pinning(_ options: SplitRules.Options?, setCookie: String?) -> SplitRules.Options? {
         guard let setCookie else { return options }
-        var pinned = options ?? Self()
-        var filters = pinned.filters ?? RouteFilters()
+        var filters = options?.filters ?? RouteFilters()
         var edits = filters.responseHeaders ?? RouteFilters.HeaderEdits()
         edits.add.append(.init(name: "set-cookie", value: setCookie))
         filters.responseHeaders = edits
-        pinned.filters = filters
-        return pinned
+        return .filtering(options, with: filters)
     }
 }
