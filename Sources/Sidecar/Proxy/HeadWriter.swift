@@ -3,8 +3,6 @@ import NIOCore
 /// Writes the heads the proxy forwards: the original bytes, minus hop-by-hop fields (RFC 9110 §7.6.1), plus
 /// X-Forwarded-For and traceparent; every other field byte for byte and in order.
 enum HeadWriter {
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
     @inline(__always)
     private static func isHopByHop(_ kind: HTTPField.Kind) -> Bool {
         switch kind {
@@ -73,16 +71,51 @@ enum HeadWriter {
                 }
             }
         }
-        if lastXFF == nil {
-            out.writeStaticString("x-forwarded-for: ")
-            out.writeBytes(clientAddress)
-            out.writeStaticString("\r\n")
-        }
-        if !head.hasTraceparent { writeTraceparent(into: &out, random: &random) }
         // An upgrade the proxy passes on names its one hop-by-hop field again (RFC 9110 §7.8).
-        if head.forwardsUpgrade { out.writeStaticString("connection: upgrade\r\n") }
-        out.writeStaticString("\r\n")
+        writeAddedFields(
+            xForwardedFor: lastXFF == nil ? clientAddress : nil, traceparent: !head.hasTraceparent,
+            upgrade: head.forwardsUpgrade, random: &random, into: &out)
     }
+
+    /// Appends the fields the proxy adds to a request head (X-Forwarded-For when the client sent none, a new W3C
+    /// traceparent when it sent none, `Connection: upgrade`) and the blank line, in one write (see `ByteCursor`:
+    /// the six writes this replaced cost more than copying the client's whole head).
+    private static func writeAddedFields(
+        xForwardedFor address: [UInt8]?, traceparent: Bool, upgrade: Bool, random: inout FastRandom,
+        into out: inout ByteBuffer
+    ) {
+        let xffPrefix: StaticString = "x-forwarded-for: "
+        let tracePrefix: StaticString = "traceparent: 00-"
+        let traceSuffix: StaticString = "-01\r\n"
+        let upgradeField: StaticString = "connection: upgrade\r\n"
+        var count = 2
+        if let address { count += xffPrefix.utf8CodeUnitCount + address.count + 2 }
+        if traceparent { count += tracePrefix.utf8CodeUnitCount + 32 + 1 + 16 + traceSuffix.utf8CodeUnitCount }  // ids, "-"
+        if upgrade { count += upgradeField.utf8CodeUnitCount }
+        // A new trace id (an all-zero one is invalid) and span id, sampled.
+        let ids = traceparent ? (random.next() | 1, random.next(), random.next() | 1) : (0, 0, 0)
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
+            var cursor = ByteCursor(buffer.baseAddress!)
+            if let address {
+                cursor.put(xffPrefix)
+                address.withUnsafeBytes { cursor.put($0) }
+                cursor.put(crlf)
+            }
+            if traceparent {
+                cursor.put(tracePrefix)
+                cursor.putHex(ids.0)
+                cursor.putHex(ids.1)
+                cursor.put("-")
+                cursor.putHex(ids.2)
+                cursor.put(traceSuffix)
+            }
+            if upgrade { cursor.put(upgradeField) }
+            cursor.put(crlf)
+            return cursor.offset
+        }
+    }
+
+    private static let crlf: StaticString = "\r\n"
 
     /// An absolute-form request (`GET http://web/p?q HTTP/1.1`, what a client sends to its HTTP proxy) goes up in
     /// origin-form (`GET /p?q HTTP/1.1`), its authority in Host: the upstream is an origin server, which gets only
@@ -105,27 +138,6 @@ enum HeadWriter {
         out.writeStaticString("content-length: ")
         out.writeString(String(length))
         out.writeStaticString("\r\n")
-    }
-
-    /// A W3C traceparent for a request that arrived without one: new trace id, new span id, sampled.
-    static func writeTraceparent(into out: inout ByteBuffer, random: inout FastRandom) {
-        out.writeStaticString("traceparent: 00-")
-        let a = random.next() | 1  // an all-zero trace id is invalid
-        let b = random.next()
-        let c = random.next() | 1
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 64) { ptr in
-            hex.withUnsafeBufferPointer { digits in
-                func put(_ word: UInt64, at offset: Int) {
-                    for k in 0..<16 { ptr[offset + k] = digits[Int((word >> UInt64(60 - 4 * k)) & 0xF)] }
-                }
-                put(a, at: 0)
-                put(b, at: 16)
-                ptr[32] = UInt8(ascii: "-")
-                put(c, at: 33)
-            }
-            return 49
-        }
-        out.writeStaticString("-01\r\n")
     }
 
     /// Whether a response head can go to the client exactly as the upstream sent it.

@@ -2,21 +2,19 @@ import NIOCore
 
 /// The few encoders an access-log line needs, writing straight into the batch buffer (no String in between).
 extension ByteBuffer {
-    private static let hexDigits: StaticString = "0123456789abcdef"
-
     /// 16 lower-case hex digits.
     @inline(__always)
     mutating func writeHex64(_ value: UInt64) {
         writeWithUnsafeMutableBytes(minimumWritableBytes: 16) { out in
-            let digits = Self.hexDigits.utf8Start
-            for k in 0..<16 { out[k] = digits[Int((value >> UInt64(60 - 4 * k)) & 0xF)] }
-            return 16
+            var cursor = ByteCursor(out.baseAddress!)
+            cursor.putHex(value)
+            return cursor.offset
         }
     }
 
     @inline(__always)
     mutating func writeHex8(_ value: UInt8) {
-        let digits = Self.hexDigits.utf8Start
+        let digits = ByteCursor.hexDigits.utf8Start
         writeInteger(digits[Int(value >> 4)])
         writeInteger(digits[Int(value & 0xF)])
     }
@@ -59,7 +57,7 @@ extension ByteBuffer {
         let high = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
         let low = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         writeWithUnsafeMutableBytes(minimumWritableBytes: 36) { out in
-            let digits = Self.hexDigits.utf8Start
+            let digits = ByteCursor.hexDigits.utf8Start
             var o = 0
             for k in 0..<32 {
                 if k == 8 || k == 12 || k == 16 || k == 20 {
@@ -87,7 +85,7 @@ extension ByteBuffer {
             writeBytes(bytes)
             return
         }
-        let digits = Self.hexDigits.utf8Start
+        let digits = ByteCursor.hexDigits.utf8Start
         for c in bytes {
             switch c {
             case 0x22: writeStaticString("\\\"")
