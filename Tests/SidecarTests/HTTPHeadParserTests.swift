@@ -58,6 +58,37 @@ struct HTTPHeadParserTests {
         #expect(parse(text).0 == .failure(error))
     }
 
+    @Test("long field values, checked eight bytes at a time, refuse a control byte or DEL at any place and keep the rest")
+    func longValues() {
+        let value = Array("abcdefghijklmnopqrstuvwx".utf8)
+        func head(_ bytes: [UInt8]) -> (HTTPHeadParser.Outcome, HTTPHead, [UInt8]) {
+            let text = Array("GET / HTTP/1.1\r\nHost: x\r\nA: ".utf8) + bytes + Array("\r\n\r\n".utf8)
+            var parser = HTTPHeadParser(kind: .request)
+            var parsed = HTTPHead()
+            let outcome = text.withUnsafeBytes { parser.parse($0, into: &parsed) }
+            return (outcome, parsed, text)
+        }
+        for place in 0..<value.count {
+            for bad: UInt8 in [0x00, 0x01, 0x0A, 0x0D, 0x1F, 0x7F] {
+                var bytes = value
+                bytes[place] = bad
+                #expect(head(bytes).0 == .failure(.badFieldValue), "byte \(bad) at \(place)")
+            }
+            for good: UInt8 in [0x09, 0x20, 0x80, 0xFF] where place > 0 && place < value.count - 1 {
+                var bytes = value
+                bytes[place] = good
+                let (outcome, parsed, text) = head(bytes)
+                #expect(outcome == .complete, "byte \(good) at \(place)")
+                let field = parsed.fields[1]
+                #expect(Array(text[field.valueStart..<field.valueEnd]) == bytes)
+            }
+        }
+        // Whitespace around the value is not part of it, however long the value is.
+        let (outcome, parsed, text) = head(Array("  ".utf8) + value + Array(" \t  \t        ".utf8))
+        #expect(outcome == .complete)
+        #expect(Array(text[parsed.fields[1].valueStart..<parsed.fields[1].valueEnd]) == value)
+    }
+
     @Test("identical repeated Content-Length values are accepted")
     func repeatedContentLength() {
         let (outcome, head) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n")

@@ -23,6 +23,19 @@ enum HTTPBytes {
     @inline(__always)
     static func isFieldValueByte(_ c: UInt8) -> Bool { c >= 0x20 ? c != 0x7F : c == 0x09 }
 
+    /// Whether any of the eight bytes of `word` is a control byte (below 0x20: CR, LF, HTAB, NUL...) or DEL: the
+    /// bytes `isFieldValueByte` refuses or must look at, tested together (exact, with no false positives: a
+    /// borrow starts only at a byte that is below 0x20, and obs-text bytes, high bit set, are masked out).
+    @inline(__always)
+    static func hasControlOrDelete(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let belowSpace = (word &- ones &* 0x20) & ~word & highBits
+        let xorDelete = word ^ (ones &* 0x7F)
+        let delete = (xorDelete &- ones) & ~xorDelete & highBits
+        return (belowSpace | delete) != 0
+    }
+
     @inline(__always)
     static func lower(_ c: UInt8) -> UInt8 { (c >= 0x41 && c <= 0x5A) ? c | 0x20 : c }
 

@@ -163,14 +163,20 @@ struct HTTPHeadParser {
             i += 1
             while b[i] == 0x20 || b[i] == 0x09 { i += 1 }
             let valueStart = i
-            var valueEnd = i
+            // Eight bytes at a time while none is a control byte or DEL (so none is CR, and all are value bytes):
+            // ~2 instructions a byte where the byte loop below takes ~16, and values are most of a head's bytes
+            // (callgrind, session 16). The byte loop goes on from the first word that has one (CR, HTAB or bad).
+            while i &+ 8 <= end, !HTTPBytes.hasControlOrDelete(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i &+= 8
+            }
             while true {
                 let c = b[i]
                 if c == 0x0D { break }
                 guard HTTPBytes.isFieldValueByte(c) else { return .badFieldValue }
                 i += 1
-                if c != 0x20 && c != 0x09 { valueEnd = i }
             }
+            var valueEnd = i
+            while valueEnd > valueStart && (b[valueEnd - 1] == 0x20 || b[valueEnd - 1] == 0x09) { valueEnd -= 1 }
             guard b[i + 1] == 0x0A else { return .badFieldValue }
             i += 2
             if head.fields.count >= limits.maxFields { return .tooManyFields }
