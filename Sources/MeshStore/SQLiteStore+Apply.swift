@@ -75,7 +75,7 @@ extension SQLiteStore {
         }
         if let check = options.check {
             // Inside the transaction, which holds the write lock: what the check sees is what the write changes.
-            let stored = try Row.fetchAll(db, sql: "SELECT * FROM objects ORDER BY kind, name").map(storedObject)
+            let stored = try Row.fetchAll(db, sql: "\(selectObjects) ORDER BY kind, name").map(storedObject)
             try check(stored, Set(pruned.map { ObjectKey(kind: $0["kind"], name: $0["name"]) }))
         }
 

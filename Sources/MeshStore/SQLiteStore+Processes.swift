@@ -33,33 +33,44 @@ extension SQLiteStore {
 
     public func process(id: String) async throws -> StoredProcess? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM processes WHERE id = ?", arguments: [id]).map(Self.storedProcess)
+            try Row.fetchOne(db, sql: "\(Self.selectProcesses) WHERE id = ?", arguments: [id]).map(Self.storedProcess)
         }
     }
 
     public func processes() async throws -> [StoredProcess] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM processes ORDER BY id").map(Self.storedProcess)
+            try Row.fetchAll(db, sql: "\(Self.selectProcesses) ORDER BY id").map(Self.storedProcess)
         }
     }
 
+    /// The columns `storedProcess` reads, by position (why: `SQLiteStore.selectObjects`).
+    private enum ProcessColumn: Int, CaseIterable {
+        case id, role, service, replica, pid, startTime, commandHash, ports, logPath, state, updatedAt, revision,
+             restarts, consecutiveFailures, restartNotBefore
+    }
+
+    /// `SELECT <the columns storedProcess reads, in its order> FROM processes`.
+    private static let selectProcesses =
+        "SELECT " + ProcessColumn.allCases.map { "\($0)" }.joined(separator: ", ") + " FROM processes"
+
     private static func storedProcess(_ row: Row) -> StoredProcess {
-        StoredProcess(
-            id: row["id"],
-            role: ProcessRole(rawValue: row["role"]) ?? .workload,
-            service: row["service"],
-            replica: row["replica"],
-            pid: row["pid"],
-            startTime: UInt64(clamping: row["startTime"] as Int64),
-            commandHash: row["commandHash"],
-            ports: JSONText.data(row["ports"]),
-            logPath: row["logPath"],
-            state: row["state"],
-            updatedAt: row["updatedAt"],
-            revision: row["revision"],
-            restarts: row["restarts"],
-            consecutiveFailures: row["consecutiveFailures"],
-            restartNotBefore: row["restartNotBefore"]
+        func column<Value: DatabaseValueConvertible>(_ column: ProcessColumn) -> Value { row[column.rawValue] }
+        return StoredProcess(
+            id: column(.id),
+            role: ProcessRole(rawValue: column(.role)) ?? .workload,
+            service: column(.service),
+            replica: column(.replica),
+            pid: column(.pid),
+            startTime: UInt64(clamping: column(.startTime) as Int64),
+            commandHash: column(.commandHash),
+            ports: JSONText.data(column(.ports)),
+            logPath: column(.logPath),
+            state: column(.state),
+            updatedAt: column(.updatedAt),
+            revision: column(.revision),
+            restarts: column(.restarts),
+            consecutiveFailures: column(.consecutiveFailures),
+            restartNotBefore: column(.restartNotBefore)
         )
     }
 }

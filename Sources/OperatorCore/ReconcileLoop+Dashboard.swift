@@ -16,6 +16,9 @@ extension ReconcileLoop {
                         pendingKick: hasPendingKick)
     }
 
+    /// Whether a rollout is under way (the dashboard samples then, viewed or not).
+    var hasActiveRollout: Bool { rollouts.values.contains { $0.state.phase.isActive } }
+
     nonisolated func seconds(since started: ContinuousClock.Instant) -> Double {
         let parts = started.duration(to: .now).components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18

@@ -25,10 +25,12 @@ struct DashboardSampler: Service {
     }
 
     func sampleIfWanted() async {
-        let inputs = await loop.dashboardInputs()
-        let active = inputs.rollouts.values.contains { $0.phase.isActive }
+        // Asked before the inputs are taken: those are a view of every process (401 at 100 services x 2), built on
+        // the loop's actor, where each second it stood in the way of a change for nothing.
         let viewed = await history.recentlyViewed(at: ProcessInfo.processInfo.systemUptime)
-        if active || viewed { await sample(inputs) }
+        let wanted = viewed ? true : await loop.hasActiveRollout
+        guard wanted else { return }
+        await sample(await loop.dashboardInputs())
     }
 
     func sample(_ inputs: ReconcileLoop.DashboardInputs) async {
