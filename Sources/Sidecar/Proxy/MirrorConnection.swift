@@ -26,7 +26,10 @@ final class MirrorConnection: ChannelInboundHandler {
 
     let key: MirrorCopy.Key
     let tls: UpstreamTLS?
-    private unowned let sender: MirrorSender
+    /// Strong: a connection outlives its proxy loop's handoff when the proxy stops or reloads (the mirror thread is
+    /// the process's), and its close still reports to the sender. The cycle ends when the connection closes and
+    /// leaves the sender's pool.
+    private let sender: MirrorSender
     private let outcomes: MirrorCounters.Outcomes
     private(set) var channel: (any Channel)?
     /// Oldest first; the first is the one being answered. Copies are written in this order once connected.
