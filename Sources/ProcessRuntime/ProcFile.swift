@@ -19,4 +19,42 @@ public enum ProcFile {
         }
         return bytes
     }
+
+    /// Calls `body` with each line of the file (without its newline), read in `chunk`-byte reads into one buffer that
+    /// is reused: memory stays at `chunk` whatever the file's size. For files that can be large, such as
+    /// /proc/net/tcp (150 bytes per TCP socket of the machine: megabytes under load). A line that does not fit in
+    /// `chunk` bytes with its newline is skipped, and so is a last line without a newline (/proc files end with one).
+    /// Stops after `maxBytes` or when `body` returns false; false when the file cannot be opened.
+    @discardableResult
+    public static func forEachLine(_ path: String, chunk: Int, maxBytes: Int,
+                                   _ body: (ArraySlice<UInt8>) -> Bool) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        var filled = 0      // bytes in `buffer` not yet handed out as lines
+        var skipping = false  // inside a line longer than the buffer: dropped up to its newline
+        var total = 0
+        for _ in 0..<(maxBytes + chunk - 1) / chunk + 1 {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, chunk - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            let end = filled + count
+            var start = 0
+            while let newline = buffer[start..<end].firstIndex(of: 0x0A) {
+                if !skipping, !body(buffer[start..<newline]) { return true }
+                skipping = false
+                start = newline + 1
+            }
+            if start == 0 && end == chunk { skipping = true; filled = 0 } else {
+                buffer.withUnsafeMutableBytes { raw in
+                    _ = memmove(raw.baseAddress!, raw.baseAddress! + start, end - start)
+                }
+                filled = end - start
+            }
+            total += count
+            guard total < maxBytes else { break }
+        }
+        return true
+    }
 }

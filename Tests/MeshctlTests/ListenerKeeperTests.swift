@@ -91,6 +91,28 @@ struct ListenerKeeperTests {
         #expect(!Self.connects(port: port), "refused once the keeper lets go too")
     }
 
+    /// /proc/net/tcp, read a line at a time, gives the listener's inode among many connected sockets (its own
+    /// accepted ones and the clients', all on the same port numbers) and nothing for a port that does not listen.
+    @Test func theListenersInodeIsFoundAmongManyConnectedSockets() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        let port = PortProbe.pickFree()
+        try #require(PortProbe.bindLoopback(listener, port: port), "bound to 127.0.0.1:\(port)")
+        try #require(listen(listener, 512) == 0)
+        var clients: [Int32] = []
+        defer { clients.forEach { close($0) } }
+        for _ in 0..<300 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { break }
+            clients.append(fd)
+            try #require(connectLoopback(fd, port: port) == 0)
+        }
+        let inode = try #require(ListenerKeeper.socketDescriptors(of: getpid()).first { $0.0 == listener }?.1)
+        let found = ListenerKeeper.listeningInodes(ports: [port, 1])
+        #expect(found == [inode: port], "exactly the listener, among \(clients.count) connections")
+    }
+
     /// Whether a TCP connect to 127.0.0.1:`port` completes (a listening socket's backlog completes it).
     private static func connects(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
