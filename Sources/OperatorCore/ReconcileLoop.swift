@@ -238,21 +238,26 @@ actor ReconcileLoop {
             "changeWaited": "\(coveredChange.map { Self.traceMilliseconds(seconds(since: $0)) + "ms" } ?? "-")"])
         var phases: [String] = []
         var mark = started
+        // The phases are for the trace log alone: without it a pass reads no clocks and builds no strings for them.
+        let tracing = logger.logLevel <= .trace
         // The process's CPU beside each phase's wall time (`compile=12ms/9cpu`): every thread's, so a push's includes
         // the event loops' share of its exchanges, and anything else running meanwhile (the API).
-        let cpuAtStart = ProcessCPUClock.milliseconds()
+        let cpuAtStart = tracing ? ProcessCPUClock.milliseconds() : 0
         var cpuMark = cpuAtStart
-        if let coveredChange { phases.append("stored=-\(Self.milliseconds(coveredChange.duration(to: started)))ms") }
-        phases.append("sinceLastPass=\(Int(cpuAtStart - cpuAtLastPassEnd))cpu")
-        func phase(_ name: String) {
+        if tracing {
+            if let coveredChange { phases.append("stored=-\(Self.milliseconds(coveredChange.duration(to: started)))ms") }
+            phases.append("sinceLastPass=\(Int(cpuAtStart - cpuAtLastPassEnd))cpu")
+        }
+        func phase(_ name: @autoclosure () -> String) {
+            guard tracing else { return }
             let now = ContinuousClock.now
             let cpu = ProcessCPUClock.milliseconds()
             let parts = mark.duration(to: now).components
-            phases.append("\(name)=\(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)ms/\(Int(cpu - cpuMark))cpu")
+            phases.append("\(name())=\(parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000)ms/\(Int(cpu - cpuMark))cpu")
             mark = now
             cpuMark = cpu
         }
-        defer { cpuAtLastPassEnd = ProcessCPUClock.milliseconds() }
+        defer { if tracing { cpuAtLastPassEnd = ProcessCPUClock.milliseconds() } }
         do {
             var snapshot = try await snapshotForPass(quick: quick)
             phase("load")
