@@ -10,6 +10,8 @@
 #
 # BIN_B=OTHER_BINARY runs a second build's plain and mirror proxies in the same interleaved rounds (before/after under
 # the same load), reported as plainB / mirrorB.
+# PEER=nginx adds nginx as the proxy in the same rounds, without and with its own `mirror` directive to the same shadow
+# (one worker, kept-alive upstreams), reported as ngxplain / ngxmirror: what a 100 % mirror costs a peer on this box.
 #
 # The shadow is a Service of its own, as a user's mirror is (a new version, a test deployment): by default its own
 # one-worker nginx process (SHADOW=own). Until session 16 one nginx worker served both, so a 100 % mirror doubled the
@@ -20,9 +22,9 @@
 # main-thread loop (where the primary's exchanges run), from /proc/PID/task/*/stat.
 #
 # Usage: bench/proxy/mirror.sh [MESH_PROXY_BINARY]
-#   env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B= SHADOW=own|shared
+#   env: CONNS=50 ROUNDS=8 DURATION=3 RPS= BACKEND_PORT=18580 BIN_B= SHADOW=own|shared PEER=nginx
 BIN=${1:-$(cd "$(dirname "$0")/../.." && pwd)/.build/release/mesh-proxy}
-NAMES=(plain mirror); [[ -n ${BIN_B:-} ]] && NAMES+=(plainB mirrorB)
+NAMES=(plain mirror); [[ -n ${BIN_B:-} ]] && NAMES+=(plainB mirrorB); [[ ${PEER:-} == nginx ]] && NAMES+=(ngxplain ngxmirror)
 CONNS=${CONNS:-50}; ROUNDS=${ROUNDS:-8}; DURATION=${DURATION:-3}; RPS=${RPS:-}
 BACKEND_PORT=${BACKEND_PORT:-18580}
 source "$(dirname "$0")/common.sh"
@@ -49,7 +51,21 @@ config plain ""
 config mirror ', "mirror": {"service": "shadow", "percentage": 100}'
 cp "$DIR/plain.json" "$DIR/plainB.json"; cp "$DIR/mirror.json" "$DIR/mirrorB.json"
 declare -A PORT PID
+# ngx_proxy PORT MIRROR_DIRECTIVE: nginx proxying to the primary backend, as the bench's proxies do
+ngx_proxy() {
+  echo "upstream primary { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
+    upstream shadow { server 127.0.0.1:$SHADOW_PORT; keepalive 64; }
+    server { listen 127.0.0.1:$1;
+      location / { $2 proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://primary; }
+      location = /_mirror { internal; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://shadow\$request_uri; } }"
+}
 for name in "${NAMES[@]}"; do
+  if [[ $name == ngx* ]]; then
+    port=$((BACKEND_PORT + 2)) directive=""; [[ $name == ngxmirror ]] && port=$((BACKEND_PORT + 3)) directive="mirror /_mirror;"
+    start_nginx "$name" "$(ngx_proxy "$port" "$directive")"; PID[$name]=$!; PORT[$name]=$port
+    for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+    continue
+  fi
   binary=$BIN; [[ $name == *B ]] && binary=$BIN_B
   "$binary" --config "$DIR/$name.json" --threads 1 --admin 127.0.0.1:0 >"$DIR/$name.out" 2>"$DIR/$name.err" & PIDS+=($!); PID[$name]=$!
   for _ in $(seq 1 50); do grep -q '^listening' "$DIR/$name.out" 2>/dev/null && break; sleep 0.1; done
@@ -96,10 +112,10 @@ for line in open(sys.argv[1]):
     name, p50, p99, rps = line.split()
     rows[name].append((micros(p50), micros(p99), float(rps)))
 median = {n: [statistics.median(r[i] for r in rows[n]) for i in range(3)] for n in rows}
-for n in [n for n in ("plain", "mirror", "plainB", "mirrorB") if n in median]:
+for n in [n for n in ("plain", "mirror", "plainB", "mirrorB", "ngxplain", "ngxmirror") if n in median]:
     p50, p99, rps = median[n]
     print(f"{n:7s} median p50 {p50:.0f} us  p99 {p99:.0f} us  {rps:.0f} req/s  ({len(rows[n])} slices)")
-for suffix in [s for s in ("", "B") if "mirror" + s in median]:
-    m, p = median["mirror" + suffix], median["plain" + suffix]
-    print(f"mirror{suffix}/plain{suffix} p50 {m[0] / p[0]:.3f}  p99 {m[1] / p[1]:.3f}  rps {m[2] / p[2]:.3f}")
+for prefix, suffix in [(p, s) for p, s in (("", ""), ("", "B"), ("ngx", "")) if p + "mirror" + s in median]:
+    m, p = median[prefix + "mirror" + suffix], median[prefix + "plain" + suffix]
+    print(f"{prefix}mirror{suffix}/{prefix}plain{suffix} p50 {m[0] / p[0]:.3f}  p99 {m[1] / p[1]:.3f}  rps {m[2] / p[2]:.3f}")
 P
