@@ -135,20 +135,13 @@ extension SidecarConfigPatch {
         return problems
     }
 
-    /// Checks everything the patch brings, at once: the patched tables as any configuration's (`tables`), and what
-    /// only the running configuration can tell (`problems(applyingTo:)`).
+    /// Checks everything the patch brings, at once: the patched tables as any configuration's are (their paths are
+    /// the patch body's: `services[0].endpoints[1]`), and what only the running configuration can tell
+    /// (`problems(applyingTo:)`). Nothing else is checked again: it did not change, and was valid when applied.
     public func validate(against running: SidecarConfiguration) throws(ConfigError) {
-        var problems: [ConfigError.Problem] = []
-        do { try tables.validate() } catch { problems = error.problems }
+        var problems = SidecarConfiguration.problems(
+            version: version, services: services ?? [], splits: splits ?? [], retryPolicies: retryPolicies ?? [], rest: nil)
         problems += self.problems(applyingTo: running)
         if !problems.isEmpty { throw ConfigError(problems: problems) }
-    }
-
-    /// The patched tables alone, as a configuration to validate: what a patch brings is checked as a whole
-    /// configuration's would be (its paths are the patch body's: `services[0].endpoints[1]`), and nothing else is
-    /// checked again (it was valid when applied).
-    public var tables: SidecarConfiguration {
-        SidecarConfiguration(version: version, listeners: [], services: services ?? [], splits: splits ?? [],
-                             retryPolicies: retryPolicies ?? [])
     }
 }

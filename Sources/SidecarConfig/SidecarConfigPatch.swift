@@ -84,12 +84,19 @@ public struct SidecarConfigPatch: Sendable, Hashable, Codable {
 
     /// Decodes a `PATCH /config` body; a problem names its field as `SidecarConfiguration.decode` does.
     public static func decode(json data: Data) throws(ConfigError) -> SidecarConfigPatch {
+        try data.withUnsafeBytes(decode(bytes:)).get()
+    }
+
+    /// `decode(json:)` over the bytes as they arrived (the admin endpoint's buffer, not a copy). A weight change's
+    /// body is read without `JSONDecoder` (`SplitsPatchReader`); any other goes through it.
+    public static func decode(bytes: UnsafeRawBufferPointer) -> Result<SidecarConfigPatch, ConfigError> {
+        if let patch = SplitsPatchReader.patch(from: bytes) { return .success(patch) }
         do {
-            return try JSONDecoder().decode(SidecarConfigPatch.self, from: data)
+            return .success(try JSONDecoder().decode(SidecarConfigPatch.self, from: Data(bytes)))
         } catch let error as DecodingError {
-            throw ConfigError(problems: [ConfigError.Problem(decoding: error)])
+            return .failure(ConfigError(problems: [ConfigError.Problem(decoding: error)]))
         } catch {
-            throw ConfigError(problems: [.init(path: "", message: "\(error)")])
+            return .failure(ConfigError(problems: [.init(path: "", message: "\(error)")]))
         }
     }
 }

@@ -1,6 +1,9 @@
 extension SidecarConfiguration {
-    /// Problems of the traffic-management parts (rate limits, faults): ranges, and route matches that must compile.
-    func trafficManagementProblems() -> [ConfigError.Problem] {
+    /// Problems of the traffic-management parts (rate limits, faults, HTTPRoute rules): ranges, and route matches
+    /// that must compile.
+    static func trafficManagementProblems(services: [ServiceConfig], splits: [TrafficSplitConfig], faults: [FaultConfig])
+        -> [ConfigError.Problem]
+    {
         var problems: [ConfigError.Problem] = []
         func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         for (i, service) in services.enumerated() {
@@ -21,7 +24,7 @@ extension SidecarConfiguration {
             }
             if let match = fault.match { problems += Self.matchProblems(match, path: "\(path).match") }
         }
-        for (i, split) in splits.enumerated() {
+        for (i, split) in splits.enumerated() where !split.rules.isEmpty {
             let known = Set(split.backends.map(\.service))
             for (j, rule) in split.rules.enumerated() {
                 let path = "splits[\(i)].rules[\(j)]"

@@ -9,10 +9,30 @@ extension SidecarConfiguration {
     /// A reference to a service the configuration does not define is not a problem here: the proxy serves every
     /// other route and degrades only the ones that need it (`degradedRoutes()`).
     public func validate() throws(ConfigError) {
-        var problems: [ConfigError.Problem] = []
-        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
+        let problems = Self.problems(version: version, services: services, splits: splits, retryPolicies: retryPolicies,
+                                     rest: self)
+        if !problems.isEmpty { throw ConfigError(problems: problems) }
+    }
 
-        if version.isEmpty { fail("version", "must not be empty") }
+    /// Every problem of a configuration's mesh tables, and, with `rest`, of its listeners, settings and faults too,
+    /// in one order. `validate` checks a whole configuration with it; a `PATCH /config` checks the tables it brings
+    /// alone (`rest` nil: the rest did not change, and was valid when applied), so a weight change costs its splits,
+    /// not a configuration built around them and checked whole.
+    static func problems(version: String, services: [ServiceConfig], splits: [TrafficSplitConfig],
+                         retryPolicies: [RetryPolicyConfig], rest: SidecarConfiguration?) -> [ConfigError.Problem] {
+        var problems: [ConfigError.Problem] = []
+        if version.isEmpty { problems.append(.init(path: "version", message: "must not be empty")) }
+        if !services.isEmpty { checkServices(services, into: &problems) }
+        rest?.checkListeners(into: &problems)
+        if !splits.isEmpty { checkSplits(splits, into: &problems) }
+        if !retryPolicies.isEmpty { checkRetryPolicies(retryPolicies, into: &problems) }
+        rest?.checkSettings(into: &problems)
+        problems += trafficManagementProblems(services: services, splits: splits, faults: rest?.faults ?? [])
+        return problems
+    }
+
+    private static func checkServices(_ services: [ServiceConfig], into problems: inout [ConfigError.Problem]) {
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         var serviceNames = Set<String>()
         for (i, service) in services.enumerated() {
             let path = "services[\(i)]"
@@ -55,6 +75,10 @@ extension SidecarConfiguration {
             }
         }
 
+    }
+
+    private func checkListeners(into problems: inout [ConfigError.Problem]) {
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         var listenerNames = Set<String>()
         var listenerAddresses = Set<HostPort>()
         for (i, listener) in listeners.enumerated() {
@@ -88,6 +112,10 @@ extension SidecarConfiguration {
             }
         }
 
+    }
+
+    private static func checkSplits(_ splits: [TrafficSplitConfig], into problems: inout [ConfigError.Problem]) {
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         var splitRoots = Set<String>()
         for (i, split) in splits.enumerated() {
             let path = "splits[\(i)]"
@@ -137,6 +165,10 @@ extension SidecarConfiguration {
             }
         }
 
+    }
+
+    private static func checkRetryPolicies(_ retryPolicies: [RetryPolicyConfig], into problems: inout [ConfigError.Problem]) {
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         var policyTargets = Set<String>()
         for (i, policy) in retryPolicies.enumerated() {
             let path = "retryPolicies[\(i)]"
@@ -157,6 +189,10 @@ extension SidecarConfiguration {
             if !(0...100).contains(policy.budget.percent) { fail("\(path).budget.percent", "must be 0...100") }
             if policy.budget.minRetriesPerSecond < 0 { fail("\(path).budget.minRetriesPerSecond", "must be >= 0") }
         }
+    }
+
+    private func checkSettings(into problems: inout [ConfigError.Problem]) {
+        func fail(_ path: String, _ message: String) { problems.append(.init(path: path, message: message)) }
         if let t = defaultRequestTimeout, t < .milliseconds(1) { fail("defaultRequestTimeout", "must be at least 1ms") }
         if limits.maxRequestLineBytes < 64 { fail("limits.maxRequestLineBytes", "must be >= 64") }
         if limits.maxHeaderBytes < limits.maxRequestLineBytes {
@@ -169,8 +205,6 @@ extension SidecarConfiguration {
         if limits.tunnelIdleTimeout < .milliseconds(1) { fail("limits.tunnelIdleTimeout", "must be at least 1ms") }
         if limits.maxConnections < 1 { fail("limits.maxConnections", "must be >= 1") }
         if let log = accessLog, log.path.isEmpty { fail("accessLog.path", "must not be empty") }
-        problems += trafficManagementProblems()
-        if !problems.isEmpty { throw ConfigError(problems: problems) }
     }
 }
 

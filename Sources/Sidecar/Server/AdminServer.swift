@@ -49,10 +49,9 @@ enum AdminServer {
         case (.PATCH, "/config"):
             // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
             let patch: SidecarConfigPatch
-            do {
-                patch = try SidecarConfigPatch.decode(json: Data(body.readableBytesView))
-            } catch {
-                return eventLoop.makeSucceededFuture((.badRequest, "application/json", errorsJSON(error)))
+            switch body.withUnsafeReadableBytes(SidecarConfigPatch.decode(bytes:)) {
+            case .success(let decoded): patch = decoded
+            case .failure(let error): return eventLoop.makeSucceededFuture((.badRequest, "application/json", errorsJSON(error)))
             }
             return server.apply(patch, from: eventLoop)
                 .map { (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n") }
@@ -72,8 +71,9 @@ enum AdminServer {
         }
     }
 
-    private static func path(of head: HTTPRequestHead) -> String {
-        head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+    /// The target without its query.
+    private static func path(of head: HTTPRequestHead) -> Substring {
+        head.uri.prefix { $0 != "?" }
     }
 
     /// Everything `answerOnLoop` leaves: off the hot path, as a task.

@@ -49,22 +49,29 @@ extension ProxyServer {
         let leaving = patch.endpointsLeaving(current).map { EndpointState.key(service: $0.service, address: $0.address) }
         let splitsOnly = !patch.changesServices && (patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies)
         let (upserted, removed) = splitsOnly ? ([], []) : patch.servicesToCompile(running: current, patched: new)
-        let applied: [EventLoopFuture<Void>] = loopList.map { loop in
-            let swap: @Sendable () -> Void = {
-                splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
-            }
-            guard !loop.eventLoop.inEventLoop else {
-                swap()  // this loop's own tables: no hop
-                return loop.eventLoop.makeSucceededVoidFuture()
-            }
-            return loop.eventLoop.submit(swap)
-        }
-        return EventLoopFuture.andAllComplete(applied, on: eventLoop).map {
+        let finish: @Sendable () -> Void = {
             self.metrics.forgetEndpoints(leaving)
             if !leaving.isEmpty { self.heapTrimmer?.noteFreed() }
             self.state.withLock { $0.serve(new) }
             self.metrics.countConfigChange(.patch)
             self.applyGate.release()
         }
+        var elsewhere: [EventLoopFuture<Void>] = []
+        for loop in loopList {
+            let swap: @Sendable () -> Void = {
+                splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
+            }
+            if loop.eventLoop.inEventLoop {
+                swap()  // this loop's own tables: no hop
+            } else {
+                elsewhere.append(loop.eventLoop.submit(swap))
+            }
+        }
+        // A proxy of one event loop (what the operator starts) is done here, without futures to gather.
+        guard !elsewhere.isEmpty else {
+            finish()
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        return EventLoopFuture.andAllComplete(elsewhere, on: eventLoop).map(finish)
     }
 }
