@@ -139,4 +139,29 @@ struct IncrementalCompileTests {
         forgot.retain([])
         #expect(plans.reusable(for: inputs, ports: forgot) == nil)
     }
+
+    @Test func aWeightChangeKeepsEverySidecarsServiceTableAndAReadinessChangeDoesNot() throws {
+        var inputs = Self.initial()
+        var book = PortBook()
+        let memo = EncodingMemo()
+        let plans = PlanMemo()
+        let first = MeshCompiler.compile(inputs, ports: &book, isFree: { _ in true }, memo: memo, plans: plans)
+        inputs.splits[0].spec.backends[0].weight = 50
+        let second = MeshCompiler.compile(inputs, ports: &book, isFree: { _ in true }, memo: memo, plans: plans)
+        let sidecars = first.configurations.keys.filter { $0.role == .sidecar }
+        #expect(sidecars.count == 12)
+        for slot in sidecars {
+            let before = try #require(first.configurations[slot]), after = try #require(second.configurations[slot])
+            // The same table, not a copy of it: no 100-service copy per sidecar per weight change.
+            #expect(ServiceTableMemo.sameArray(before.services, after.services), "\(slot)")
+            #expect(before.splits != after.splits && before.version != after.version, "\(slot)")
+        }
+        // A replica's readiness changes its sidecar's local service (and plans everything again): built anew.
+        let slot = SlotID(service: "svc-0", role: .sidecar, replica: 0)
+        inputs.readyWorkloadPorts[SlotID(service: "svc-0", role: .workload, replica: 0)] = [1]
+        let third = MeshCompiler.compile(inputs, ports: &book, isFree: { _ in true }, memo: memo, plans: plans)
+        let after = try #require(third.configurations[slot]?.services)
+        #expect(!ServiceTableMemo.sameArray(try #require(second.configurations[slot]?.services), after))
+        #expect(after.last?.endpoints == ["127.0.0.1:1"])
+    }
 }

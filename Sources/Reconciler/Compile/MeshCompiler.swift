@@ -18,7 +18,10 @@ public enum MeshCompiler {
     /// them the world is the same; they only skip work whose result is known.
     public static func compile(_ inputs: MeshInputs, ports: inout PortBook, isFree: (Int) -> Bool,
                                memo: EncodingMemo = EncodingMemo(), plans: PlanMemo? = nil) -> DesiredWorld {
-        defer { memo.sweep() }
+        defer {
+            memo.sweep()
+            plans?.serviceTables.sweep()
+        }
         var planned: PlanMemo.Planned
         if let reused = plans?.reusable(for: inputs, ports: ports) {
             planned = reused
@@ -27,7 +30,7 @@ public enum MeshCompiler {
             planned = plan(inputs, ports: &ports, isFree: isFree)
         }
         plans?.remember(planned)
-        return assemble(planned, memo: memo)
+        return assemble(planned, memo: memo, tables: plans?.serviceTables)
     }
 
     /// Every replica's and the gateway's processes and ports, and the mesh tables made from them.
@@ -58,7 +61,7 @@ public enum MeshCompiler {
     }
 
     /// The desired world of `planned`: its processes, and every proxy's configuration built from its tables.
-    private static func assemble(_ planned: PlanMemo.Planned, memo: EncodingMemo) -> DesiredWorld {
+    private static func assemble(_ planned: PlanMemo.Planned, memo: EncodingMemo, tables: ServiceTableMemo?) -> DesiredWorld {
         let mesh = planned.mesh
         let inputs = mesh.inputs
         var world = DesiredWorld(portKeys: planned.portKeys)
@@ -74,7 +77,7 @@ public enum MeshCompiler {
         for plan in planned.replicas {
             world.processes.append(plan.workload)
             let scope = mesh.scope(declaring: plan.service.spec.upstreams)
-            var config = mesh.sidecarConfiguration(for: plan, scope: scope)
+            var config = mesh.sidecarConfiguration(for: plan, scope: scope, tables: tables)
             config.accessLog = Self.accessLog(for: plan.sidecar.slot, inputs: inputs)
             var digest = shared
             if let declared = scope.declared {

@@ -86,8 +86,9 @@ struct MeshTables {
     }
 
     /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service in
-    /// `scope` (the whole mesh unless its Service declares `upstreams`).
-    func sidecarConfiguration(for plan: ReplicaPlan, scope: MeshScope) -> SidecarConfiguration {
+    /// `scope` (the whole mesh unless its Service declares `upstreams`). `tables`: the last compile's service tables,
+    /// reused where unchanged.
+    func sidecarConfiguration(for plan: ReplicaPlan, scope: MeshScope, tables: ServiceTableMemo? = nil) -> SidecarConfiguration {
         let name = plan.service.metadata.name
         var local = ManifestTranslation.serviceConfig(
             plan.service, name: Self.localServiceName(name),
@@ -106,7 +107,7 @@ struct MeshTables {
             ] + plan.tcpOutbounds.map {
                 Listener(name: "tcp-\($0.service)", kind: .outbound, address: "127.0.0.1:\($0.port)", service: $0.service)
             },
-            services: scope.services + [local],
+            services: tables?.table(scope.services, local: local, for: plan.sidecar.slot) ?? scope.services + [local],
             splits: scope.splits,
             retryPolicies: scope.retryPolicies)
         config.faults = scope.faults

@@ -22,6 +22,8 @@ public final class PlanMemo: Sendable {
     }
 
     private let last = Mutex<Planned?>(nil)
+    /// Each sidecar's service table, kept across compiles while its plan is reused.
+    let serviceTables = ServiceTableMemo()
 
     public init() {}
 
