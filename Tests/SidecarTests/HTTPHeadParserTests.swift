@@ -4,10 +4,28 @@ import Testing
 @Suite("HTTP head parser")
 struct HTTPHeadParserTests {
     private func parse(_ text: String, kind: HTTPHeadParser.Kind = .request) -> (HTTPHeadParser.Outcome, HTTPHead) {
+        parse(Array(text.utf8), kind: kind)
+    }
+
+    private func parse(_ bytes: [UInt8], kind: HTTPHeadParser.Kind = .request) -> (HTTPHeadParser.Outcome, HTTPHead) {
         var parser = HTTPHeadParser(kind: kind)
         var head = HTTPHead()
-        let outcome = Array(text.utf8).withUnsafeBytes { parser.parse($0, into: &head) }
+        let outcome = bytes.withUnsafeBytes { parser.parse($0, into: &head) }
         return (outcome, head)
+    }
+
+    /// Calls `body` with `base` changed at every place to every byte of `bytes`.
+    private func eachChange(
+        of base: [UInt8], to bytes: ClosedRange<UInt8> = .min ... .max,
+        _ body: (_ place: Int, _ byte: UInt8, _ changed: [UInt8]) -> Void
+    ) {
+        for place in base.indices {
+            for byte in bytes {
+                var changed = base
+                changed[place] = byte
+                body(place, byte, changed)
+            }
+        }
     }
 
     @Test("a simple keep-alive GET")
@@ -89,6 +107,63 @@ struct HTTPHeadParserTests {
         #expect(Array(text[parsed.fields[1].valueStart..<parsed.fields[1].valueEnd]) == value)
     }
 
+    @Test("long field names, checked eight bytes at a time: every byte at every place gets the byte-by-byte verdict")
+    func longNames() {
+        // Letters, digits and "-" (the bytes counted eight at a time), with the edges of each range next to them.
+        let name = Array("Az-09aZ-zA90-azAZ-09-zaQ".utf8)
+        let token = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'*+-.^_`|~".utf8)
+        eachChange(of: name) { place, byte, bytes in
+            let (outcome, head) = parse(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8) + bytes + Array(": v\r\n\r\n".utf8))
+            let expected: HTTPParseError?
+            var nameLength = name.count
+            switch byte {
+            case _ where token.contains(byte): expected = nil
+            case 0x3A where place > 0:
+                expected = nil
+                nameLength = place
+            case 0x20, 0x09: expected = place == 0 ? .obsFold : .whitespaceBeforeColon
+            default: expected = .badFieldName
+            }
+            if let expected {
+                #expect(outcome == .failure(expected), "byte \(byte) at \(place)")
+            } else {
+                #expect(outcome == .complete, "byte \(byte) at \(place)")
+                #expect(head.fields.count == 2 && head.fields[1].nameLength == nameLength, "byte \(byte) at \(place)")
+            }
+        }
+    }
+
+    @Test("the fields the proxy acts on are known by name in any case; a name one token character off is not")
+    func fieldKinds() {
+        let known: [(String, HTTPField.Kind)] = [
+            ("te", .te), ("host", .host), ("upgrade", .upgrade), ("connection", .connection), ("keep-alive", .keepAlive),
+            ("traceparent", .traceparent), ("content-length", .contentLength), ("x-forwarded-for", .xForwardedFor),
+            ("proxy-connection", .proxyConnection), ("transfer-encoding", .transferEncoding),
+        ]
+        let tokens = (UInt8.min...UInt8.max).filter(HTTPBytes.isToken)
+        // Behind a prefix, so the name does not start at the buffer's first byte.
+        func kind(_ name: [UInt8]) -> HTTPField.Kind {
+            let bytes = Array("xyz".utf8) + name + Array(": v".utf8)
+            return bytes.withUnsafeBytes { HTTPHeadParser.kind($0, at: 3, length: name.count) }
+        }
+        for (text, expected) in known {
+            let name = Array(text.utf8)
+            #expect(kind(name) == expected)
+            #expect(kind(Array(text.uppercased().utf8)) == expected)
+            let mixed = name.enumerated().map { $0.offset % 2 == 0 ? $0.element : Array(String(UnicodeScalar($0.element)).uppercased().utf8)[0] }
+            #expect(kind(mixed) == expected, "\(text) mixed case")
+            #expect(kind(Array(name.dropLast())) == .endToEnd, "\(text) shortened")
+            #expect(kind(name + Array("s".utf8)) == .endToEnd, "\(text) lengthened")
+            for place in name.indices {
+                for byte in tokens where HTTPBytes.lower(byte) != name[place] {
+                    var other = name
+                    other[place] = byte
+                    #expect(kind(other) == .endToEnd, "\(text) with \(byte) at \(place)")
+                }
+            }
+        }
+    }
+
     @Test("identical repeated Content-Length values are accepted")
     func repeatedContentLength() {
         let (outcome, head) = parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\n")
@@ -147,6 +222,57 @@ struct HTTPHeadParserTests {
         }
     }
 
+    @Test("eight-byte classifiers agree with the byte classes, for every byte at every place and for mixed words")
+    func wordClassifiers() {
+        let name = { (c: UInt8) in (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || c == 0x2D }
+        let host = { (c: UInt8) in name(c) || c == 0x2E || c == 0x3A }
+        let value = { (c: UInt8) in c >= 0x20 && c != 0x7F }
+        func word(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        func leading(_ bytes: [UInt8], _ inClass: (UInt8) -> Bool) -> Int { bytes.firstIndex { !inClass($0) } ?? 8 }
+        func check(_ bytes: [UInt8]) {
+            let w = word(bytes)
+            #expect(HTTPBytes.leadingNameBytes(w) == leading(bytes, name), "\(bytes)")
+            #expect(HTTPBytes.leadingHostBytes(w) == leading(bytes, host), "\(bytes)")
+            #expect(HTTPBytes.leadingValueBytes(w) == leading(bytes, value), "\(bytes)")
+        }
+        // Case-folded compares a word at a time: the byte-by-byte verdict for every byte a name or value can hold.
+        let fieldBytes = (UInt8.min...UInt8.max).filter { $0 >= 0x20 || $0 == 0x09 }
+        for literal: StaticString in ["te", "upg", "host", "keep-alive", "content-length", "transfer-encoding"] {
+            let text = Array(literal.description.utf8)
+            for place in text.indices {
+                for byte in fieldBytes {
+                    var bytes = Array("..".utf8) + text
+                    bytes[place + 2] = byte
+                    bytes.withUnsafeBytes { b in
+                        #expect(HTTPBytes.equalsLowercaseToken(b, 2, text.count, literal)
+                            == HTTPBytes.equalsLowercase(b, 2, text.count, literal), "\(literal) with \(byte) at \(place)")
+                    }
+                }
+            }
+        }
+        for filler in Array("aZ09-.:".utf8) {
+            for place in 0..<8 {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[place] = byte
+                    check(bytes)
+                }
+            }
+        }
+        // Mixed words from bytes near every class edge, so a carry or borrow between bytes would show.
+        let edges: [UInt8] = [0x00, 0x09, 0x0A, 0x0B, 0x0D, 0x1F, 0x20, 0x2C, 0x2D, 0x2E, 0x2F, 0x30, 0x39, 0x3A, 0x3B, 0x40,
+                              0x41, 0x5A, 0x5B, 0x60, 0x61, 0x7A, 0x7B, 0x7E, 0x7F, 0x80, 0x8A, 0xAD, 0xC1, 0xFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<20_000 {
+            var bytes = [UInt8]()
+            for _ in 0..<8 {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                bytes.append(edges[Int(state >> 33) % edges.count])
+            }
+            check(bytes)
+        }
+    }
+
     @Test("status lines")
     func responses() {
         let (outcome, head) = parse("HTTP/1.1 204 No Content\r\nServer: x\r\n\r\n", kind: .response)
@@ -155,6 +281,29 @@ struct HTTPHeadParserTests {
         #expect(parse("HTTP/1.1 200\r\n\r\n", kind: .response).0 == .complete)
         #expect(parse("HTTP/1.1 2000 OK\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
         #expect(parse("SSH-2.0-OpenSSH\r\n\r\n", kind: .response).0 == .failure(.badStatusLine))
+    }
+
+    @Test("the version, compared eight bytes at once: every byte at every place of HTTP/1.1, in requests and responses")
+    func versionBytes() {
+        let version = Array("HTTP/1.1".utf8)
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        for kind in [HTTPHeadParser.Kind.request, .response] {
+            let bad: HTTPParseError = kind == .request ? .badRequestLine : .badStatusLine
+            eachChange(of: version) { place, byte, bytes in
+                let text = kind == .request
+                    ? Array("GET / ".utf8) + bytes + Array("\r\nHost: x\r\n\r\n".utf8)
+                    : bytes + Array(" 200 OK\r\nServer: x\r\n\r\n".utf8)
+                let (outcome, head) = parse(text, kind: kind)
+                let expected: HTTPHeadParser.Outcome
+                switch place {
+                case 5 where digits.contains(byte): expected = byte == UInt8(ascii: "1") ? .complete : .failure(.unsupportedVersion)
+                case 7 where digits.contains(byte): expected = .complete
+                default: expected = byte == version[place] ? .complete : .failure(bad)
+                }
+                #expect(outcome == expected, "\(kind) byte \(byte) at \(place)")
+                if outcome == .complete { #expect(head.isHTTP11 == (bytes[7] != UInt8(ascii: "0"))) }
+            }
+        }
     }
 
     @Test("an unfinished head is refused as soon as its first line (or first bytes) cannot start a valid one",
@@ -191,6 +340,13 @@ struct HTTPHeadParserTests {
         }
         for bad in ["a b", "a/b", "u@a", "a\"b", "a<b>"] {
             #expect(parse("GET / HTTP/1.1\r\nHost: \(bad)\r\n\r\n").0 == .failure(.badHost), "\(bad)")
+        }
+        // Checked eight bytes at a time: every visible or obs-text byte at every place of a long value.
+        let host = Array("mesh-1.svc.example:8080".utf8)
+        eachChange(of: host, to: 0x21 ... 0xFF) { place, byte, bytes in
+            guard byte != 0x7F else { return }
+            let outcome = parse(Array("GET / HTTP/1.1\r\nHost: ".utf8) + bytes + Array("\r\n\r\n".utf8)).0
+            #expect(outcome == (HTTPBytes.isHostByte(byte) ? .complete : .failure(.badHost)), "byte \(byte) at \(place)")
         }
     }
 

@@ -72,13 +72,15 @@ extension HTTPHeadParser {
         return true
     }
 
+    /// The caller makes sure eight bytes are there.
+    @inline(__always)
     static func version(_ b: UnsafeRawBufferPointer, at i: Int) -> (major: Int, minor: Int)? {
-        // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
-        guard b[i] == 0x48, b[i + 1] == 0x54, b[i + 2] == 0x54, b[i + 3] == 0x50, b[i + 4] == 0x2F,
-            b[i + 6] == 0x2E
-        else { return nil }
-        let major = b[i + 5]
-        let minor = b[i + 7]
+        // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3): the six fixed bytes in one compare (a byte at a
+        // time, with the call, took ~48 instructions a head; callgrind session 17).
+        let word = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        guard word & 0x00FF_00FF_FFFF_FFFF == 0x002E_002F_5054_5448 else { return nil }
+        let major = UInt8(truncatingIfNeeded: word &>> 40)
+        let minor = UInt8(truncatingIfNeeded: word &>> 56)
         guard (0x30...0x39).contains(major), (0x30...0x39).contains(minor) else { return nil }
         return (Int(major - 0x30), Int(minor - 0x30))
     }

@@ -60,7 +60,7 @@ enum GRPCStatus {
     /// `grpc-status` in a head's bytes (a Trailers-Only response carries it in its only header block).
     static func find(in bytes: UnsafeRawBufferPointer, head: HTTPHead) -> Int? {
         for field in head.fields where field.nameLength == 11 {
-            guard HTTPBytes.equalsLowercase(bytes, field.lineStart, 11, "grpc-status") else { continue }
+            guard HTTPBytes.equalsLowercaseToken(bytes, field.lineStart, 11, "grpc-status") else { continue }
             let value = String(
                 decoding: UnsafeRawBufferPointer(rebasing: bytes[field.valueStart..<field.valueEnd]), as: UTF8.self)
             return parse(Substring(value))
