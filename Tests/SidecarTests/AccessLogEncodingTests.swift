@@ -24,6 +24,29 @@ struct AccessLogEncodingTests {
         #expect(parse("garbage") == nil)
     }
 
+    @Test("ids are written as 16 lower-case hex digits: every digit value at every place, and mixed values")
+    func hexIDs() {
+        func expected(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        var values: [UInt64] = [0, .max, 0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210]
+        for place in 0..<16 {
+            for digit in UInt64(0)...15 { values.append(digit << UInt64(4 * place)) }
+        }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<1_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            values.append(state)
+        }
+        for value in values {
+            var buffer = ByteBuffer()
+            buffer.writeInteger(UInt8(ascii: "x"))  // not at the buffer's start
+            buffer.writeHex64(value)
+            #expect(buffer.readableBytesView.dropFirst().elementsEqual(expected(value).utf8), "\(value)")
+        }
+    }
+
     @Test("a hop is a child of the incoming span in the same trace, or the root of a new trace")
     func hopIdentity() throws {
         var random = FastRandom(seed: 7)

@@ -13,7 +13,7 @@ extension DownstreamHandler {
     ) {
         guard loop.accessLog != nil else {
             HeadWriter.requestHead(
-                bytes, head: request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
+                bytes, head: &request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
                 into: &head)
             return
         }
@@ -29,7 +29,7 @@ extension DownstreamHandler {
                 request.fields[index].kind = .nominated
                 request.needsRewrite = true
             } else if field.nameLength == 12, requestID == nil, field.valueEnd > field.valueStart,
-                HTTPBytes.equalsLowercase(bytes, field.lineStart, 12, "x-request-id")
+                HTTPBytes.equalsLowercaseToken(bytes, field.lineStart, 12, "x-request-id")
             {
                 requestID = field.valueStart..<field.valueEnd
             }
@@ -37,7 +37,7 @@ extension DownstreamHandler {
         let trace = TraceContext.hop(incoming: sawTraceparent ? incoming : nil, random: &loop.random)
         request.hasTraceparent = true
         HeadWriter.requestHead(
-                bytes, head: request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
+                bytes, head: &request, clientAddress: clientAddress, random: &loop.random, hostForHTTP10: hostForHTTP10,
                 into: &head)
         head.moveWriterIndex(to: head.writerIndex - 2)  // back over the blank line
         head.writeStaticString("traceparent: 00-")
