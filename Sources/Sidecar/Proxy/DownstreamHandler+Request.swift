@@ -50,7 +50,7 @@ extension DownstreamHandler {
         }
         let plan = self.plan
         let decision: LoopContext.RouteDecision
-        if case .fixed(let service) = plan.route {
+        if let service = plan.fixedService {
             decision = .service(service, retries: service, root: service)
         } else if case .degraded(let detail) = plan.route {
             decision = .degraded(detail)
