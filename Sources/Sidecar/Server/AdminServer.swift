@@ -9,7 +9,7 @@ import NIOPosix
 import SidecarConfig
 
 /// The admin endpoint (127.0.0.1 only): readiness, configuration read and hot swap, drain, metrics and stats.
-/// Off the hot path, so it uses NIOHTTP1 and async channels for clarity. Who may change what: `AdminGuard`.
+/// Off the hot path, so it uses NIOHTTP1's request decoder for clarity. Who may change what: `AdminGuard`.
 enum AdminServer {
     /// Largest accepted `PUT /config` body.
     static let maxBody = 4 * 1024 * 1024
@@ -25,7 +25,9 @@ enum AdminServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    // NIO's request decoder alone: `AdminHandler` keeps the answers in order and writes each whole.
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(AdminHandler(server: server))
                 }
             }
