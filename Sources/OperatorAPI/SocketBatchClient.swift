@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -36,11 +35,29 @@ public final class SocketBatchClient: Sendable {
         guard !calls.isEmpty else { return [] }
         // A thread of its own: the batch blocks in epoll_wait, which must not hold one of Swift's few executor threads.
         return await withCheckedContinuation { done in
-            Thread.detachNewThread {
+            Self.detachThread {
                 var batch = SocketBatch(client: self, calls: calls, timeout: timeout, answered: answered)
                 done.resume(returning: batch.run())
             }
         }
+    }
+
+    /// Runs `body` on a new detached thread. A pthread rather than Foundation's `Thread`: this module is linked into
+    /// `mesh-proxy`, and `import Foundation` (not FoundationEssentials) brings ICU's 34 MB of data with it, +4.3 MB
+    /// of idle RSS per proxy (docs/performance.md, "Session 17").
+    private static func detachThread(_ body: @escaping @Sendable () -> Void) {
+        final class Body {
+            let run: @Sendable () -> Void
+            init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+        }
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { raw in
+            Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, context)
+        precondition(created == 0, "pthread_create failed: \(created)")
+        pthread_detach(thread)
     }
 
     /// Closes every kept connection.
