@@ -69,6 +69,17 @@ public final class SocketBatchClient: Sendable {
         for fd in all { close(fd) }
     }
 
+    /// Closes the kept connections to every port but `ports` (the admin ports of the proxies that run): a proxy that
+    /// exited leaves its connection half-closed, holding a descriptor until told.
+    public func retain(ports: Set<Int>) {
+        let dropped = idle.withLock { idle -> [Int32] in
+            let gone = idle.filter { !ports.contains($0.key) }
+            for port in gone.keys { idle[port] = nil }
+            return Array(gone.values)
+        }
+        for fd in dropped { close(fd) }
+    }
+
     /// The request's bytes: head and body.
     func request(_ call: KeepAliveClient.Call) -> [UInt8] {
         var head = "\(call.method) \(call.target) HTTP/1.1\r\nhost: 127.0.0.1\r\n"

@@ -58,6 +58,7 @@ extension ReconcileLoop {
                                 running: sameDataPlane ? lastPushedConfig(running: found) : nil))
         }
         pushedConfigs = pushedConfigs.filter { byID[$0.key] != nil }
+        prober.pushes.retain(ports: Set(instances.compactMap { $0.ports["admin"] }))
         guard !jobs.isEmpty else { return actions.isEmpty }
         timer.mark("jobs")
         let outcomes = await Self.send(jobs, prober: prober, tables: world.configurations[GatewayPlan.slot], timer: timer)

@@ -52,6 +52,25 @@ struct SocketBatchClientTests {
         client.closeAll()
     }
 
+    @Test("retain(ports:) closes the kept connections to every other port")
+    func retain() async throws {
+        let (kept, other, _) = try CountingServer.batchPeers()
+        defer {
+            kept.stop()
+            other.stop()
+        }
+        let client = SocketBatchClient()
+        let calls = [kept.port, other.port].map { KeepAliveClient.Call(port: $0, method: "GET", target: "/") }
+        _ = await client.sendAll(calls, timeout: .seconds(2))
+        #expect(client.keptCount == 2)  // `other` closes after its answer, which the batch does not know yet
+        client.retain(ports: [kept.port])
+        #expect(client.keptCount == 1)
+        _ = await client.sendAll([calls[0]], timeout: .seconds(2))
+        #expect(kept.connections == 1)  // the retained one was reused
+        client.retain(ports: [])
+        #expect(client.keptCount == 0)
+    }
+
     @Test("a peer that never answers is an error at the deadline, not a hang")
     func silentPeer() async throws {
         let silent = try CountingServer(closeAfterEach: false, silent: true)
