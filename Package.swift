@@ -214,7 +214,8 @@ let package = Package(
             // One copy runs per replica, so its idle memory counts many times (docs/performance.md, "idle RSS"):
             // the Swift runtime linked in (only what is used is kept, and calls skip the PLT), relative relocations
             // packed (RELR, lld; glibc >= 2.36). The Foundation archives are listed so that a module importing
-            // Foundation still links (MeshProxyFootprintTests then fails: use FoundationEssentials).
+            // Foundation still links, statically, with ICU's 34 MB data table (MeshProxyFootprintTests.noICUData then
+            // fails: use FoundationEssentials).
             // --no-export-dynamic undoes the -export-dynamic that -static-stdlib's link file adds: it exported our
             // ~33,000 symbols (2.8 MB of .dynsym/.dynstr/.gnu.hash that ld.so searches at start-up, ~3 MB resident)
             // and kept them all alive through --gc-sections. Nothing looks our symbols up dynamically.

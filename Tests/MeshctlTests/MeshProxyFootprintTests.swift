@@ -23,6 +23,16 @@ struct MeshProxyFootprintTests {
         }
     }
 
+    @Test("mesh-proxy links no ICU: its read-only data holds no locale tables")
+    func noICUData() throws {
+        // The Foundation archives are on mesh-proxy's link line (Package.swift), so a module it links that imports
+        // Foundation, not FoundationEssentials, links statically and loads no library the test above would see; it
+        // brings ICU's ~34 MB data table into .rodata (~3 MB without), +4.3 MB of idle RSS per proxy (session 17:
+        // `import Foundation` in OperatorAPI for one Thread did this).
+        let rodata = try #require(try ELFSections(path: ChildProcess.meshProxy)[".rodata"])
+        #expect(rodata.size < 16 << 20, "\(rodata.size) bytes of .rodata: is something importing Foundation?")
+    }
+
     @Test("mesh-proxy exports none of its own symbols: its dynamic symbol table holds only what it imports")
     func noExportedSymbols() throws {
         // -static-stdlib's link file adds -export-dynamic, which exported ~33,000 symbols: 2.8 MB of .dynsym,
