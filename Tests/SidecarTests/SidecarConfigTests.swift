@@ -85,6 +85,24 @@ struct SidecarConfigTests {
         #expect(config.degradedRoutes().map(\.path) == ["listeners[1].routes[0].service"])
     }
 
+    @Test("degraded routes are the same whether few names are looked up (a list scan) or many (a set)",
+          arguments: [0, 1, 6])
+    func degradedAtAnySize(extraSplits: Int) throws {
+        var config = try SidecarConfiguration.decode(json: Data(Self.sample.utf8))
+        config.listeners[1].routes[0].service = "nope"
+        var expected = ["listeners[1].routes[0].service"]
+        for index in 0..<extraSplits {
+            // Even splits name a known backend, odd ones an unknown one.
+            let backend = index.isMultiple(of: 2) ? "web-canary" : "missing-\(index)"
+            config.splits.append(.init(name: "extra-\(index)", rootService: "web", backends: [.init(service: backend, weight: 1)]))
+            if !index.isMultiple(of: 2) { expected.append("splits[\(index + 1)].backends[0].service") }
+        }
+        config.retryPolicies[0].service = "gone"
+        expected.append("retryPolicies[0].service")
+        // 6 lookups in the sample; 6 extra splits make 18, past the list scan's bound.
+        #expect(config.degradedRoutes().map(\.path) == expected)
+    }
+
     @Test("type errors name the field")
     func typeErrors() {
         do {
