@@ -93,26 +93,10 @@ public final class SocketBatchClient: Sendable {
         idle.withLock { $0.removeValue(forKey: port) }
     }
 
-    /// Keeps `fd` as the idle connection to `port` (closing the one it replaces).
+    /// Keeps `fd` as the idle connection to `port` (closing the one it replaces). The table holds one connection
+    /// per port its owner still pushes to: the owner drops the rest each pass (`retain(ports:)`).
     func keep(_ fd: Int32, port: Int) {
-        let dropped = idle.withLock { idle -> [Int32] in
-            var dropped = idle.updateValue(fd, forKey: port).map { [$0] } ?? []
-            // Ports of processes long gone: drop the connections their peers closed rather than let the table grow.
-            if idle.count > 1024 {
-                for (port, kept) in idle where !Self.isOpen(kept) {
-                    idle[port] = nil
-                    dropped.append(kept)
-                }
-            }
-            return dropped
-        }
-        for fd in dropped { close(fd) }
-    }
-
-    /// Whether the peer has not closed `fd` (nothing to read and no end seen; every kept socket is non-blocking).
-    private static func isOpen(_ fd: Int32) -> Bool {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK)) < 0 && errno == EAGAIN
+        if let replaced = idle.withLock({ $0.updateValue(fd, forKey: port) }) { close(replaced) }
     }
 
     /// How many connections are kept (tests).

@@ -74,7 +74,6 @@ extension SidecarConfiguration {
                 if check.unhealthyThreshold < 1 { fail("\(path).healthCheck.unhealthyThreshold", "must be >= 1") }
             }
         }
-
     }
 
     private func checkListeners(into problems: inout [ConfigError.Problem]) {
@@ -111,7 +110,6 @@ extension SidecarConfiguration {
                 }
             }
         }
-
     }
 
     private static func checkSplits(_ splits: [TrafficSplitConfig], into problems: inout [ConfigError.Problem]) {
@@ -164,7 +162,6 @@ extension SidecarConfiguration {
                 fail("splits[\(i)].backends[\(j)].service", "\"\(backend.service)\" has a split itself; splits do not nest")
             }
         }
-
     }
 
     private static func checkRetryPolicies(_ retryPolicies: [RetryPolicyConfig], into problems: inout [ConfigError.Problem]) {
