@@ -1,7 +1,7 @@
 import NIOHTTP2
 
-/// The receive window of a connection without nio-http2's stream multiplexer (`HTTP2ClientConnection`,
-/// `HTTP2UpstreamConnection`): kept near `HTTP2Server.connectionWindow` from nio-http2's own count of it.
+/// The receive window of a client connection without nio-http2's stream multiplexer (`HTTP2ClientConnection`; an
+/// endpoint connection's is `HTTP2UpstreamCodec`'s): kept near `HTTP2Server.connectionWindow` from nio-http2's own count.
 ///
 /// Why not count the DATA bytes the connection handler is given: nio-http2 passes on no DATA frame for a stream it
 /// reset or saw closed (the peer's frames in flight when the proxy reset a stream), yet each took its bytes of the

@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP2
 
 /// Frames of ours that nio-http2 held back and refused later, when it was too late for them: not a reason to close
-/// the connection, nor to end a stream. One per connection (`HTTP2ClientConnection`, `HTTP2UpstreamConnection`).
+/// the connection, nor to end a stream. One per client connection (`HTTP2ClientConnection`; endpoint connections
+/// run `HTTP2UpstreamCodec`, which drops a WINDOW_UPDATE for a stream that stopped receiving).
 ///
 /// While a connection's socket is not writable, nio-http2 buffers the control frames written to it (WINDOW_UPDATE,
 /// HEADERS) and checks each against its stream's state only when it sends it. A stream may have moved on meanwhile:

@@ -1,19 +1,17 @@
 import NIOCore
 import NIOHTTP2
 
-/// The proxy's end of one HTTP/2 connection to an endpoint: last in its pipeline, behind `NIOHTTP2Handler` used
-/// without a stream multiplexer, it demultiplexes the frames to its streams (`UpstreamStreamBridge`) itself.
+/// The proxy's end of one HTTP/2 connection to an endpoint: last in its pipeline, behind `HTTP2UpstreamCodec`, it
+/// demultiplexes the frames to its streams (`UpstreamStreamBridge`) itself.
 ///
 /// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, promises, activation and close) cost
 /// more CPU than the whole exchange it carried (docs/performance.md, "HTTP/2"); a stream here is one object and a
 /// dictionary entry, created and dropped within the turn that needs it.
 ///
-/// Without the multiplexer, flow control of what the endpoint sends is this handler's: the connection window is
-/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it, as nio-http2 counts it
-/// (`HTTP2ConnectionWindow`; each stream's own window bounds
-/// what the proxy holds); a stream's window is handed back only while its client takes the bytes (see
-/// `UpstreamStreamBridge.acknowledge`). Stream IDs are the client's odd ones, in the order of the HEADERS written;
-/// streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in nio-http2's buffer until one ends.
+/// Flow control of what the endpoint sends: the codec keeps the connection window open; a stream's window is handed
+/// back only while its client takes the bytes (see `UpstreamStreamBridge.acknowledge`), so each stream's window bounds
+/// what the proxy holds. Stream IDs are the client's odd ones, in the order of the HEADERS written; streams beyond
+/// the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the codec until one ends.
 ///
 /// Confined to the connection's event loop.
 final class HTTP2UpstreamConnection: ChannelInboundHandler {
@@ -29,8 +27,6 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     private(set) var isWritable = true
     /// The server's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may send before its first WINDOW_UPDATE.
     private(set) var peerInitialWindow = HTTP2ConnectionWindow.initial
-    private let staleFrames = HTTP2StaleFrames()
-    private var connectionWindow = HTTP2ConnectionWindow()
     let allocator = ByteBufferAllocator()
 
     /// The server sent GOAWAY, or stream IDs ran out: no new streams on this connection.
@@ -38,7 +34,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     /// A stream ended, one way or another.
     var onStreamClosed: (() -> Void)?
 
-    /// `NIOHTTP2Handler` (before this handler) saw the channel become active and sent its preface: frames may go.
+    /// The codec (before this handler) saw the channel become active and sent its preface: frames may go.
     private var ready = false
     private var whenReady: ((Bool) -> Void)?
 
@@ -75,9 +71,6 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         let id = HTTP2StreamID(nextStreamID)
         nextStreamID += 2
         if nextStreamID >= Int(Int32.max) - 2 { onGoAway?() }
-        if let increment = connectionWindow.raise() {
-            write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
-        }
         let handler = UpstreamHandler()
         handler.isStream = true
         handler.endpoint = endpoint
@@ -93,13 +86,9 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         wroteInRead = true
     }
 
-    /// A stream's WINDOW_UPDATE, which nio-http2 may hold and refuse once the stream stopped receiving
-    /// (`HTTP2StaleFrames`).
+    /// A stream's WINDOW_UPDATE (the codec drops it once the stream stopped receiving).
     func writeWindowUpdate(_ increment: Int, on id: HTTP2StreamID) {
-        guard let context else { return }
-        let frame = HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment))
-        context.write(wrapOutboundOut(frame), promise: staleFrames.windowUpdatePromise(on: context.eventLoop))
-        wroteInRead = true
+        write(.windowUpdate(windowSizeIncrement: increment), on: id)
     }
 
     /// A stream that never sent its HEADERS is dropped without a frame.
@@ -119,8 +108,6 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         switch frame.payload {
         case .data(let data):
             let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
-            // Delivered before any write of ours: nio-http2 fires the events this frame caused (the stream's close,
-            // after its last DATA) on the next write, and a stream must see its last DATA before its close.
             deliver(frame.payload, to: frame.streamID, flowControlled: length)
         case .headers:
             deliver(frame.payload, to: frame.streamID, flowControlled: 0)
@@ -159,12 +146,6 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let window = event as? NIOHTTP2WindowUpdatedEvent {
-            if let increment = connectionWindow.increment(after: window) {
-                write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
-            }
-            return
-        }
         if let closed = event as? StreamClosedEvent {
             if let stream = streams.removeValue(forKey: closed.streamID) {
                 stream.closed()
@@ -196,18 +177,9 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// A connection error (nio-http2 sent GOAWAY for it) or a failed read: the connection is closed and its streams
-    /// fail, to be retried or answered as resets. A frame of ours refused late is not one (`HTTP2StaleFrames`).
+    /// A failed read or write: the connection is closed and its streams fail, to be retried or answered as resets
+    /// (the codec answers a malformed frame with GOAWAY and closes by itself).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if staleFrames.forgives(error) { return }
-        if let error = error as? NIOHTTP2Errors.StreamError {
-            // One stream's error (nio-http2 reset it): that exchange fails, the others go on.
-            if let stream = streams.removeValue(forKey: error.streamID) {
-                stream.closed()
-                onStreamClosed?()
-            }
-            return
-        }
         context.close(promise: nil)
     }
 }

@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP2
 import NIOPosix
 import SidecarConfig
 
@@ -9,10 +8,11 @@ import SidecarConfig
 ///
 /// Each stream is an `UpstreamStreamBridge` behind an `UpstreamHandler`, which the exchange uses exactly as it uses a
 /// pooled HTTP/1.1 connection; the connection's `HTTP2UpstreamConnection` carries their frames (no channel per
-/// stream). Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in nio-http2's buffer until one ends. The connection takes one slot of the service's `maxConnections`; requests that
-/// arrive while it connects wait (at most `maxPendingRequests`, then 503 `overflow`); a failed connect fails them
-/// all as connect failures (each gets its free retry on another endpoint). A connection the server sent GOAWAY on,
-/// or that closed, takes no new streams; the next request opens another.
+/// stream). Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in `HTTP2UpstreamCodec` until one ends.
+/// The connection takes one slot of the service's `maxConnections`; requests that arrive while it connects wait (at
+/// most `maxPendingRequests`, then 503 `overflow`); a failed connect fails them all as connect failures (each gets
+/// its free retry on another endpoint). A connection the server sent GOAWAY on, or that closed, takes no new streams;
+/// the next request opens another.
 ///
 /// Confined to the endpoint's event loop. The endpoint is held weakly: a configuration that drops it frees it while
 /// its connection may still be open (streams finishing, or the endpoint's process gone), and that connection's close
@@ -98,20 +98,12 @@ final class HTTP2UpstreamPool {
                         _ = try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: nil, http2: true)
                     }
                     try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: writeBatch))
-                    var settings = NIOHTTP2Handler.ConnectionConfiguration()
-                    settings.initialSettings = [
-                        HTTP2Setting(parameter: .enablePush, value: 0),
-                        HTTP2Setting(parameter: .maxHeaderListSize, value: maxHeaderBytes),
-                        HTTP2Setting(parameter: .initialWindowSize, value: HTTP2Server.streamWindow),
-                    ]
-                    settings.targetWindowSize = HTTP2Server.connectionWindow
                     // The responses' header blocks are checked by `UpstreamStreamBridge` (`HTTP2FieldRules`).
-                    settings.headerBlockValidation = .disabled
-                    var stream = NIOHTTP2Handler.StreamConfiguration()
-                    stream.targetWindowSize = HTTP2Server.streamWindow
-                    // No multiplexer: the streams are HTTP2UpstreamConnection's (push is disabled by the settings).
+                    let limits = HTTP2UpstreamCodec.Limits(
+                        maxHeaderListSize: maxHeaderBytes, streamWindow: HTTP2Server.streamWindow,
+                        connectionWindow: HTTP2Server.connectionWindow)
                     try channel.pipeline.syncOperations.addHandler(
-                        NIOHTTP2Handler(mode: .client, connectionConfiguration: settings, streamConfiguration: stream))
+                        HTTP2UpstreamCodec(limits: limits, allocator: channel.allocator))
                     try channel.pipeline.syncOperations.addHandler(HTTP2UpstreamConnection())
                 }
             }

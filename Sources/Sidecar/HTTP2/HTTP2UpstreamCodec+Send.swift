@@ -1,0 +1,165 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Frames from the connection handler, and the send-side flow control: a stream's frames wait (in order) while it
+/// has no slot under the server's SETTINGS_MAX_CONCURRENT_STREAMS or its DATA no window (RFC 9113 §5.1.2, §6.9).
+extension HTTP2UpstreamCodec {
+    func send(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
+        switch payload {
+        case .headers(let headers):
+            if let index = streams.index(of: id) {
+                if streams[index].opened && streams[index].held.isEmpty {
+                    sendHeaders(headers, at: index)
+                    closeIfDone(id)
+                } else {
+                    hold(payload, at: index)
+                }
+            } else if id > lastAcceptedID && id & 1 == 1 {
+                openStream(id, headers)
+            }
+        case .data(let data):
+            guard let index = streams.index(of: id) else { return }
+            if streams[index].opened && streams[index].held.isEmpty {
+                if let rest = sendData(data, at: index) {
+                    hold(.data(rest), at: index)
+                } else {
+                    closeIfDone(id)
+                }
+            } else {
+                hold(payload, at: index)
+            }
+        case .rstStream(let code):
+            guard let index = streams.index(of: id) else { return }
+            // A stream still waiting for a slot never opened: it ends without a frame.
+            if streams[index].opened { append { HTTP2FrameWriter.rstStream(code, stream: id, into: &$0) } }
+            close(at: index, reason: code)
+        case .windowUpdate(let increment):
+            if id == 0 {
+                append { HTTP2FrameWriter.windowUpdate(increment, stream: 0, into: &$0) }
+                connectionReceiveWindow += increment
+                return
+            }
+            // A stream that stopped receiving (or ended) needs no window.
+            guard let index = streams.index(of: id), streams[index].opened, !streams[index].receivedEnd else { return }
+            streams[index].receiveWindow += increment
+            append { HTTP2FrameWriter.windowUpdate(increment, stream: id, into: &$0) }
+        case .goAway(lastStreamID: let lastStreamID, errorCode: let code, opaqueData: _):
+            append { HTTP2FrameWriter.goAway(code, lastStream: Int32(lastStreamID), into: &$0) }
+        default:
+            // Nothing else is written by the connection handler (SETTINGS and PING answers are the codec's).
+            break
+        }
+    }
+
+    private func openStream(_ id: Int32, _ headers: HTTP2Frame.FramePayload.Headers) {
+        lastAcceptedID = id
+        guard id <= goAwayLastID else {
+            // After the server's GOAWAY: refused, as nio-http2 did, for the exchange to try elsewhere.
+            ended.append(StreamClosedEvent(streamID: HTTP2StreamID(id), reason: .refusedStream))
+            return
+        }
+        streams.append(HTTP2CodecStream(
+            id: id, sendWindow: peerInitialWindow,
+            receiveWindow: max(limits.streamWindow, HTTP2ConnectionWindow.initial)))
+        let index = streams.count - 1
+        // Opened at once only when no older stream is waiting, so streams open in the order of their IDs.
+        if openedStreams < peerMaxStreams && openedStreams == index {
+            markOpened(at: index)
+            sendHeaders(headers, at: index)
+        } else {
+            hold(.headers(headers), at: index)
+        }
+    }
+
+    private func markOpened(at index: Int) {
+        streams[index].opened = true
+        openedStreams += 1
+        lastSentID = streams[index].id
+    }
+
+    private func hold(_ payload: HTTP2Frame.FramePayload, at index: Int) {
+        streams[index].held.append(payload)
+        holding = true
+    }
+
+    private func sendHeaders(_ headers: HTTP2Frame.FramePayload.Headers, at index: Int) {
+        let id = streams[index].id
+        append { self.writer.headers(headers.headers, endStream: headers.endStream, stream: id, into: &$0) }
+        if headers.endStream { streams[index].sentEnd = true }
+    }
+
+    /// Sends what the windows allow of `data`; what is left, to be held, or nil when all went.
+    private func sendData(_ data: HTTP2Frame.FramePayload.Data, at index: Int) -> HTTP2Frame.FramePayload.Data? {
+        guard case .byteBuffer(var bytes) = data.data else { return nil }
+        let id = streams[index].id
+        let end = data.endStream
+        while true {
+            if bytes.readableBytes == 0 {
+                if end {
+                    append { HTTP2FrameWriter.frameHeader(&$0, length: 0, type: HTTP2RawFrame.data, flags: HTTP2RawFrame.endStream, stream: id) }
+                    streams[index].sentEnd = true
+                }
+                return nil
+            }
+            let allowed = min(streams[index].sendWindow, connectionSendWindow, writer.maxFrameSize)
+            guard allowed > 0 else { return .init(data: .byteBuffer(bytes), endStream: end) }
+            let piece = bytes.readSlice(length: min(allowed, bytes.readableBytes))!
+            let last = bytes.readableBytes == 0
+            let flags = last && end ? HTTP2RawFrame.endStream : 0
+            append { out in
+                HTTP2FrameWriter.frameHeader(&out, length: piece.readableBytes, type: HTTP2RawFrame.data, flags: flags, stream: id)
+                if piece.readableBytes <= Self.copyLimit { out.writeImmutableBuffer(piece) }
+            }
+            if piece.readableBytes > Self.copyLimit {
+                emit()
+                pass(piece)
+            }
+            streams[index].sendWindow -= piece.readableBytes
+            connectionSendWindow -= piece.readableBytes
+            if last {
+                if end { streams[index].sentEnd = true }
+                return nil
+            }
+        }
+    }
+
+    /// Sends the frames streams hold, in the order of the streams' IDs, as far as slots and windows allow. Streams
+    /// waiting for a slot are the newest, so a stream that ends in this pass frees a slot for the ones after it.
+    func sendHeldFrames() {
+        holding = false
+        var position = 0
+        while position < streams.count {
+            let id = streams[position].id
+            if !streams[position].held.isEmpty { sendHeld(at: position) }
+            if let index = streams.index(of: id), streams[index].isDone {
+                close(at: index, reason: nil)
+            } else {
+                if !streams[position].held.isEmpty { holding = true }
+                position += 1
+            }
+        }
+    }
+
+    private func sendHeld(at index: Int) {
+        while let next = streams[index].held.first {
+            switch next {
+            case .headers(let headers):
+                if !streams[index].opened {
+                    guard openedStreams < peerMaxStreams, streams[index].id <= goAwayLastID else { return }
+                    markOpened(at: index)
+                }
+                streams[index].held.removeFirst()
+                sendHeaders(headers, at: index)
+            case .data(let data):
+                streams[index].held.removeFirst()
+                if let rest = sendData(data, at: index) {
+                    streams[index].held.insert(.data(rest), at: 0)
+                    return
+                }
+            default:
+                streams[index].held.removeFirst()
+            }
+        }
+    }
+}
