@@ -11,6 +11,10 @@ enum H2EndpointScripts {
     /// - `malformed-CASE`: the second request on it is answered by one malformed frame (`data-on-stream-0`,
     ///   `oversized`, `bad-hpack`, `zero-window-increment`), and the endpoint prints the proxy's answer:
     ///   `goaway CODE closed True`;
+    /// - `settings-ping`: at its first request, a PING and new SETTINGS (INITIAL_WINDOW_SIZE 1000, MAX_FRAME_SIZE
+    ///   20000); prints `ping acked DATA` and `settings acked N` (N: SETTINGS acknowledged so far, the first being
+    ///   the preface's) when the proxy answers, `error ...` on a flow-control
+    ///   violation;
     /// - `goaway`: once its first two requests are open, GOAWAY with the first one's ID as the last, then the first
     ///   is answered (100 ms later); the second never is. Prints `goaway sent`.
     static let endpoint = #"""
@@ -31,7 +35,7 @@ def serve(s, first):
         c.local_settings = h2.settings.Settings(client=False, initial_values={h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 0})
     c.initiate_connection(); s.sendall(c.data_to_send())
     s.settimeout(0.02)
-    bodies, due, opened, requests, early, goaway = {}, [], set(), [], 0, False
+    bodies, due, opened, requests, early, goaway, acks = {}, [], set(), [], 0, False, 0
     while True:
         try:
             data = s.recv(1 << 16)
@@ -51,6 +55,9 @@ def serve(s, first):
                     print("open", len(opened), flush=True)
                 if m == "window-zero":
                     due.append((time.time() + 0.3, "open", e.stream_id))
+                if m == "settings-ping" and len(requests) == 1:
+                    c.ping(b"meshping")
+                    c.update_settings({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1000, h2.settings.SettingCodes.MAX_FRAME_SIZE: 20000})
                 if m.startswith("malformed-") and len(requests) == 2:
                     case = m[len("malformed-"):]
                     raw = {"data-on-stream-0": frame(0, 0, 0, b"x"),
@@ -98,6 +105,11 @@ def serve(s, first):
                     due.append((time.time() + 0.1, "answer", e.stream_id))
                 else:
                     due.append((0, "answer", e.stream_id))
+            elif isinstance(e, h2.events.PingAckReceived):
+                print("ping acked", e.ping_data.decode(), flush=True)
+            elif isinstance(e, h2.events.SettingsAcknowledged) and m == "settings-ping":
+                acks += 1
+                print("settings acked", acks, flush=True)
             elif isinstance(e, h2.events.StreamReset):
                 opened.discard(e.stream_id)
         now = time.time()

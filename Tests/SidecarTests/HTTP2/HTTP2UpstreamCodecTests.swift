@@ -27,6 +27,16 @@ import Testing
         return run.stdout.split(separator: "\n").map(String.init)
     }
 
+    /// `curl` POSTs `bytes` bytes to the proxy; its answer's body.
+    private func post(_ port: Int, bytes: Int) throws -> String {
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("body-\(UUID().uuidString)")
+        try Data(repeating: 0x61, count: bytes).write(to: body)
+        defer { try? FileManager.default.removeItem(at: body) }
+        let run = try ExternalCommand.run(
+            "/usr/bin/curl", ["-s", "--data-binary", "@\(body.path)", "http://127.0.0.1:\(port)/upload"])
+        return run.stdout
+    }
+
     /// The server's output once it printed a line starting with `prefix` (at most 5 s).
     private func waitFor(_ prefix: String, in server: BackgroundProcess) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(5)
@@ -51,15 +61,21 @@ import Testing
         let (server, proxy) = try await start("window-zero")
         defer { server.stop(); Task { await proxy.stop() } }
         #expect(try get(proxy.port, ["/warm"]) == ["200 5"])
-        let size = 100_000
-        let body = FileManager.default.temporaryDirectory.appendingPathComponent("body-\(UUID().uuidString)")
-        try Data(repeating: 0x61, count: size).write(to: body)
-        defer { try? FileManager.default.removeItem(at: body) }
-        let run = try ExternalCommand.run(
-            "/usr/bin/curl", ["-s", "--data-binary", "@\(body.path)", "http://127.0.0.1:\(proxy.port)/upload"])
-        #expect(run.stdout == "got \(size)", "\(run.stdout) \(server.text)")
+        let answer = try post(proxy.port, bytes: 100_000)
+        #expect(answer == "got 100000", "\(answer) \(server.text)")
         let text = try await waitFor("early", in: server)
         #expect(text.contains("early 0\n") && !text.contains("error"), "\(text)")
+    }
+
+    @Test func aPingIsAnsweredAndNewSettingsAreAppliedAndAcknowledged() async throws {
+        let (server, proxy) = try await start("settings-ping")
+        defer { server.stop(); Task { await proxy.stop() } }
+        #expect(try get(proxy.port, ["/warm"]) == ["200 5"])
+        let text = try await waitFor("settings acked 2", in: server)
+        #expect(text.contains("ping acked meshping") && text.contains("settings acked 2"), "\(text)")
+        // A body through a stream window of 1000 bytes.
+        let answer = try post(proxy.port, bytes: 100_000)
+        #expect(answer == "got 100000" && !server.text.contains("error"), "\(answer) \(server.text)")
     }
 
     @Test(
