@@ -35,19 +35,12 @@ extension HTTP2UpstreamCodec {
             if streams[index].opened { append { HTTP2FrameWriter.rstStream(code, stream: id, into: &$0) } }
             close(at: index, reason: code)
         case .windowUpdate(let increment):
-            if id == 0 {
-                append { HTTP2FrameWriter.windowUpdate(increment, stream: 0, into: &$0) }
-                connectionReceiveWindow += increment
-                return
-            }
-            // A stream that stopped receiving (or ended) needs no window.
+            // A stream that stopped receiving (or ended) needs no window; the connection's is the codec's.
             guard let index = streams.index(of: id), streams[index].opened, !streams[index].receivedEnd else { return }
             streams[index].receiveWindow += increment
             append { HTTP2FrameWriter.windowUpdate(increment, stream: id, into: &$0) }
-        case .goAway(lastStreamID: let lastStreamID, errorCode: let code, opaqueData: _):
-            append { HTTP2FrameWriter.goAway(code, lastStream: Int32(lastStreamID), into: &$0) }
         default:
-            // Nothing else is written by the connection handler (SETTINGS and PING answers are the codec's).
+            // Nothing else is written by the connection handler (SETTINGS, PING answers and GOAWAY are the codec's).
             break
         }
     }
