@@ -11,6 +11,8 @@ struct MeshSnapshot: Sendable {
     var problems: [Diagnostic]
     /// Each object's typed bytes and value: an unchanged object (status writes, most passes) is not decoded again.
     var decoded: [MeshStore.ObjectKey: StoredManifests.Entry] = [:]
+    /// Which of the loop's loads this is (`ReconcileLoop.snapshotLoads`): tells whether a compile came from it.
+    var load = 0
 
     /// - Parameter previous: the last pass's snapshot, whose decoded objects are reused where the typed form is
     ///   unchanged.

@@ -8,8 +8,9 @@ import SidecarConfig
 
 extension ReconcileLoop {
     /// Writes each object's status when it changed (a status write moves resourceVersion, so unchanged ones are
-    /// skipped to keep watchers quiet).
-    func writeStatuses(snapshot: MeshSnapshot, instances: [ObservedInstance], world: DesiredWorld) async {
+    /// skipped to keep watchers quiet); of the objects in `only` alone when given.
+    func writeStatuses(snapshot: MeshSnapshot, instances: [ObservedInstance], world: DesiredWorld,
+                       only: Set<MeshStore.ObjectKey>? = nil) async {
         let crashLooping = Set(backoffs.filter { $0.value.isCrashLooping && notBefore[$0.key] != nil }.keys)
         var builder = StatusBuilder(instances: instances, world: world, lastExit: lastExit, crashLooping: crashLooping,
                                     rollouts: rollouts)
@@ -20,9 +21,8 @@ extension ReconcileLoop {
         var changed: [(MeshStore.ObjectKey, ObjectStatus)] = []
         var written: [MeshStore.ObjectKey: WrittenStatus] = [:]
         for object in snapshot.objects {
-            guard let stored = storedByKey[MeshStore.ObjectKey(kind: object.kind.rawValue, name: object.name)] else {
-                continue
-            }
+            let key = MeshStore.ObjectKey(kind: object.kind.rawValue, name: object.name)
+            guard only?.contains(key) ?? true, let stored = storedByKey[key] else { continue }
             // What is stored is what the last pass wrote (or kept), nearly always: decoded then, not again now.
             let previous = stored.status.flatMap { status in
                 lastStatuses[stored.key].flatMap { $0.json == status.json ? $0.body : nil }
@@ -38,7 +38,7 @@ extension ReconcileLoop {
             written[stored.key] = WrittenStatus(json: json, body: status)
             changed.append((stored.key, ObjectStatus(observedGeneration: stored.generation, json: json)))
         }
-        lastStatuses = written
+        if only == nil { lastStatuses = written } else { lastStatuses.merge(written) { _, new in new } }
         try? await store.updateStatuses(changed)
     }
 }

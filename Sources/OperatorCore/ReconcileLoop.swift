@@ -39,6 +39,9 @@ actor ReconcileLoop {
     var lastInstances: [ObservedInstance] = []
     /// The last pass's decoded objects, reused while the stored specs are unchanged.
     var lastSnapshot: MeshSnapshot?
+    /// Snapshots loaded so far, and the one the latest compile of objects came from (`MeshSnapshot.load`).
+    var snapshotLoads = 0
+    var compiledLoad = -1
     var passes = 0
     /// Rollout records as last saved, and what the last compile applied for each rollout.
     var rollouts: [String: RolloutRecord] = [:]
@@ -259,8 +262,19 @@ actor ReconcileLoop {
         }
         defer { if tracing { cpuAtLastPassEnd = ProcessCPUClock.milliseconds() } }
         do {
+            let previousSnapshot = lastSnapshot
             var snapshot = try await snapshotForPass(quick: quick)
             phase("load")
+            // Split weights alone: pushed and their status written first (ReconcileLoop+Weights.swift).
+            var weights = (carried: false, confirmed: false)
+            if quick { weights = await carryWeights(from: previousSnapshot, to: snapshot) }
+            if weights.carried {
+                phase("weights")
+                if let change = coveredChange, weights.confirmed {
+                    metrics.propagation.record(seconds(since: change))
+                    coveredChange = nil  // propagated: this pass's own push has nothing left of it
+                }
+            }
             let instances = quick ? lastInstances
                 : await applyReadiness(await observe(try await store.processes(), snapshot: snapshot), snapshot: snapshot)
             phase(overtaking ? "observe(overtaking)" : quick ? "observe(reused)" : "observe")
@@ -291,6 +305,7 @@ actor ReconcileLoop {
             let rolloutOverrides = await driveRollouts(snapshot: snapshot, instances: instances)
             phase("rollouts")
             var compiled = compile(snapshot: snapshot, instances: instances, overrides: rolloutOverrides)
+            compiledLoad = snapshot.load
             var world = compiled.world
             phase("compile")
             let observed = instances.map(\.observed)
@@ -377,7 +392,9 @@ actor ReconcileLoop {
     private func snapshotForPass(quick: Bool) async throws -> MeshSnapshot {
         if quick, !storedObjectsChanged, let lastSnapshot { return lastSnapshot }
         storedObjectsChanged = false  // before the read: a change stored during it asks for the next one
-        let snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+        var snapshot = try await MeshSnapshot.load(from: store, reusing: lastSnapshot)
+        snapshotLoads += 1
+        snapshot.load = snapshotLoads
         lastSnapshot = snapshot
         return snapshot
     }

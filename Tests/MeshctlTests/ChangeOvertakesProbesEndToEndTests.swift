@@ -68,7 +68,7 @@ struct ChangeOvertakesProbesEndToEndTests {
     }
 
     /// Whether the split's status says every proxy runs its current generation.
-    private func splitConfirmed(_ client: APIClient) async -> Bool {
+    static func splitConfirmed(_ client: APIClient) async -> Bool {
         guard let response = try? await client.send("GET", "/v1/objects?kind=TrafficSplit&name=web"),
               let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let item = (object["items"] as? [[String: Any]])?.first,
@@ -107,7 +107,7 @@ struct ChangeOvertakesProbesEndToEndTests {
     private func eventuallyConfirmed(_ client: APIClient, within seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if await splitConfirmed(client) { return true }
+            if await Self.splitConfirmed(client) { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
         return false

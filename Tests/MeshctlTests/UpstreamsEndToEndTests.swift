@@ -60,7 +60,7 @@ struct UpstreamsEndToEndTests {
     }
 
     /// Each proxy's configuration version, by slot.
-    private func versions(_ harness: OperatorHarness) async throws -> [String: String] {
+    static func versions(_ harness: OperatorHarness) async throws -> [String: String] {
         var result: [String: String] = [:]
         for (slot, port) in try await IdentityRenewalEndToEndTests.proxyAdminPorts(harness) {
             let answer = try await APIClient(host: "127.0.0.1", port: port).send("GET", "/config/version")
@@ -92,12 +92,12 @@ struct UpstreamsEndToEndTests {
                 "\(undeclared)")
 
         // A change that concerns `other` only: the caller's sidecar keeps its version, backend's (no declaration) moves.
-        let before = try await versions(harness)
+        let before = try await Self.versions(harness)
         try harness.write("m.yaml", manifests(harness, callerPort: callerPort, ports: ports, otherBalancer: "round-robin"))
         #expect(try harness.meshctl(["apply", "-f", harness.manifests]).status == 0)
         var after: [String: String] = [:]
         #expect(try await harness.eventuallyAwaiting(30) {
-            after = try await versions(harness)
+            after = try await Self.versions(harness)
             return after["backend/sidecar/0"] != before["backend/sidecar/0"]
         }, "\(before) -> \(after)")
         #expect(after["caller/sidecar/0"] == before["caller/sidecar/0"], "\(before) -> \(after)")

@@ -122,6 +122,29 @@ struct IncrementalCompileTests {
         #expect(reused >= 5, "seed \(seed): \(reused) reused")
     }
 
+    /// `MeshCompiler.reweigh` (the operator's way from a stored weight to the proxies) gives the world a full compile of
+    /// the same inputs gives, and refuses a split whose backends moved.
+    @Test func aReweighEqualsAFullCompileAndTakesWeightsAlone() throws {
+        var inputs = Self.initial()
+        inputs.services[2].spec.upstreams = ["front"]  // a declared scope carries the split too
+        var book = PortBook()
+        let memo = EncodingMemo()
+        let plans = PlanMemo()
+        _ = MeshCompiler.compile(inputs, ports: &book, isFree: { _ in true }, memo: memo, plans: plans)
+        for weight in [0, 37, 100] {
+            inputs.splits[0].spec.backends = [.init(service: "svc-0", weight: 100 - weight), .init(service: "svc-1", weight: weight)]
+            let reweighed = try #require(MeshCompiler.reweigh(inputs.splits, memo: memo, plans: plans))
+            var fullBook = book
+            let full = MeshCompiler.compile(inputs, ports: &fullBook, isFree: { _ in true })
+            #expect(reweighed.world.processes == full.processes, "weight \(weight)")
+            #expect(reweighed.world.configurations == full.configurations, "weight \(weight)")
+            #expect(reweighed.inputs.splits == inputs.splits)
+        }
+        var moved = inputs.splits
+        moved[0].spec.backends[1].service = "svc-2"
+        #expect(MeshCompiler.reweigh(moved, memo: memo, plans: plans) == nil)
+    }
+
     @Test func aWeightChangeReusesThePlansAndAnythingElseDoesNot() {
         var inputs = Self.initial()
         var book = PortBook()

@@ -15,6 +15,8 @@ struct OperatorMetrics: Sendable, Hashable {
     var configPushFailures = 0
     /// Of the pushes taken, those sent as a patch of the mesh tables (`PATCH /config`).
     var configPatches = 0
+    /// Changes of split weights alone carried before the rest of their pass (ReconcileLoop+Weights.swift).
+    var weightChangesCarried = 0
 
     mutating func recordPass(seconds: Double, actions: Int, failed: Bool) {
         passes += 1

@@ -43,6 +43,9 @@ enum OperatorMetricsText {
         family("mesh_operator_config_patches_total", "counter",
                "Configurations a proxy took as a patch of its splits, retry policies and changed services (PATCH /config).")
         sample("mesh_operator_config_patches_total", [], Double(metrics.configPatches))
+        family("mesh_operator_weight_changes_carried_total", "counter",
+               "Changes of TrafficSplit weights alone pushed, and their status written, before the rest of their pass.")
+        sample("mesh_operator_weight_changes_carried_total", [], Double(metrics.weightChangesCarried))
 
         family("mesh_operator_processes", "gauge", "Processes the operator runs, by role and state.")
         var counts: [String: Int] = [:]

@@ -97,9 +97,14 @@ extension ReconcileLoop {
         return compile(inputs, instances: base.instances)
     }
 
-    /// The configurations `compiled` has for ready proxies that do not run them.
-    static func configureActions(_ compiled: CompiledWorld, observed: [ObservedInstance]) -> [ReconcileAction] {
-        Planner.plan(desired: compiled.world.processes, observed: observed.map(\.observed), now: 0).filter {
+    /// The configurations `compiled` has for ready proxies that do not run them; of `slots` alone when given (the
+    /// Planner decides each slot's push from that slot alone).
+    static func configureActions(_ compiled: CompiledWorld, observed: [ObservedInstance], slots: Set<SlotID>? = nil)
+        -> [ReconcileAction]
+    {
+        let desired = slots.map { slots in compiled.world.processes.filter { slots.contains($0.slot) } }
+        let looked = slots.map { slots in observed.filter { slots.contains($0.slot) } } ?? observed
+        return Planner.plan(desired: desired ?? compiled.world.processes, observed: looked.map(\.observed), now: 0).filter {
             if case .configure = $0 { return true }
             return false
         }

@@ -45,3 +45,16 @@ extension TrafficSplitConfig {
         return names
     }
 }
+
+extension TrafficSplitConfig {
+    /// The split with every weight 0: two splits equal so send to the same services under the same rules, and
+    /// so are carried by the same proxies (`MeshTables.differsInWeightsAlone`).
+    var withoutWeights: TrafficSplitConfig {
+        var copy = self
+        for index in copy.backends.indices { copy.backends[index].weight = 0 }
+        for rule in copy.rules.indices {
+            for index in copy.rules[rule].backends.indices { copy.rules[rule].backends[index].weight = 0 }
+        }
+        return copy
+    }
+}

@@ -85,6 +85,14 @@ struct MeshTables {
         }
     }
 
+    /// Whether these tables differ from `other`'s in split weights alone (a weight change, a rollout's step):
+    /// the same splits with the same roots, services and matches, the same authorizations, and `route(_:)` changes
+    /// nothing else.
+    func differsInWeightsAlone(from other: MeshTables) -> Bool {
+        authorizations == other.authorizations && splits.count == other.splits.count
+            && zip(splits, other.splits).allSatisfy { $0.withoutWeights == $1.withoutWeights }
+    }
+
     /// A replica's sidecar: inbound in front of its own workload, outbound routing by Host to every service in
     /// `scope` (the whole mesh unless its Service declares `upstreams`). `tables`: the last compile's service tables,
     /// reused where unchanged.

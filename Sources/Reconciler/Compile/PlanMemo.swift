@@ -19,6 +19,9 @@ public final class PlanMemo: Sendable {
         /// Every port key the plans hold and the port the book gave it (nil: none was free, so the next compile
         /// tries again and these plans are not reused): the book must still give each the same one.
         var ports: [(key: String, port: Int?)]
+        /// The world assembled from these plans: a change of split weights alone takes each configuration from it
+        /// with its splits replaced (`MeshCompiler.assemble`).
+        var world: DesiredWorld? = nil
     }
 
     private let last = Mutex<Planned?>(nil)
@@ -33,6 +36,9 @@ public final class PlanMemo: Sendable {
               planned.ports.allSatisfy({ $0.port != nil && ports.assignments[$0.key] == $0.port }) else { return nil }
         return planned
     }
+
+    /// The last compile's plans, whatever its inputs.
+    var lastPlanned: Planned? { last.withLock { $0 } }
 
     func remember(_ planned: Planned) {
         last.withLock { $0 = planned }
