@@ -4,11 +4,12 @@ import OperatorAPI
 /// Looks at running processes from the outside: a workload's health endpoint, a sidecar's admin endpoint.
 /// Short timeouts, so one stuck process never stalls a reconcile pass for long.
 struct Prober: Sendable {
-    /// Proxies' admin endpoints, over kept connections: probed every pass, pushed on every change. Every call carries
-    /// the admin token (`StateDirectory.adminToken`), without which a proxy refuses a change.
+    /// Proxies' admin endpoints, over kept connections, for single calls (drain, renew, an old proxy's `/config`).
+    /// Every call carries the admin token (`StateDirectory.adminToken`), without which a proxy refuses a change.
     let admin: KeepAliveClient
-    /// The same endpoints for pushes, over plain sockets of their own: a change goes to every proxy at once, and
-    /// each exchange through NIO cost the operator ~100 µs (`SocketBatchClient`).
+    /// The same endpoints for pushes and probes, over plain sockets of their own: a change goes to every proxy at
+    /// once, and so does a pass's probe of those due; each exchange through NIO cost the operator ~100 µs
+    /// (`SocketBatchClient`).
     let pushes: SocketBatchClient
     /// Workloads' health endpoints, over kept connections too: a full pass probes every replica, and 40 fresh
     /// connections per sweep made an apply landing during one wait tens of milliseconds longer.
@@ -36,13 +37,24 @@ struct Prober: Sendable {
         }
     }
 
-    /// The configuration version a proxy reports, or nil when its admin endpoint does not answer.
-    func proxyConfigVersion(adminPort: Int) async -> String? {
-        // `/config/version` answers with the version alone; a proxy started by an older meshctl (adopted after an
-        // upgrade) only has `/config`.
-        var response = try? await admin.send(port: adminPort, "GET", "/config/version", timeout: .seconds(1))
-        if response?.status == 404 { response = try? await admin.send(port: adminPort, "GET", "/config", timeout: .seconds(1)) }
-        guard let response, response.status == 200,
+    /// The configuration version each proxy reports (nil: its admin endpoint did not answer), in order, asked all at
+    /// once over the pushes' plain sockets (`SocketBatchClient`). `/config/version` answers with the version alone; a
+    /// proxy started by an older meshctl (adopted after an upgrade) only has `/config`, asked on its own.
+    func proxyConfigVersions(adminPorts: [Int]) async -> [String?] {
+        let answers = await pushes.sendAll(adminPorts.map { KeepAliveClient.Call(port: $0, method: "GET", target: "/config/version") },
+                                           timeout: .seconds(1))
+        var versions: [String?] = []
+        for (port, answer) in zip(adminPorts, answers) {
+            var response = try? answer.get()
+            if response?.status == 404 { response = try? await admin.send(port: port, "GET", "/config", timeout: .seconds(1)) }
+            versions.append(response.flatMap(Self.version(in:)))
+        }
+        return versions
+    }
+
+    /// The `version` of a proxy's `/config/version` or `/config` answer.
+    private static func version(in response: APIResponse) -> String? {
+        guard response.status == 200,
               let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             return nil
         }
