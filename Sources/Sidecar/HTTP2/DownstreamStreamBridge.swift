@@ -33,6 +33,8 @@ final class DownstreamStreamBridge {
     private var grpc: GRPCCall?
     /// Received DATA bytes not yet handed back in a WINDOW_UPDATE.
     private var bytesHeld = 0
+    /// The request's content-length less the DATA bytes received so far.
+    private var requestBodyLeft: Int?
 
     // Response side.
     private var responseParser = HTTPHeadParser(kind: .response)
@@ -86,7 +88,9 @@ final class DownstreamStreamBridge {
                 // Trailers (END_STREAM is on them): the last chunk carries them; a request with a Content-Length
                 // cannot carry them in HTTP/1.1 and they are dropped.
                 requestEnded = true
-                guard HTTP2FieldRules.check(frame.headers, as: .trailers) != nil else { return refuse() }
+                guard HTTP2FieldRules.check(frame.headers, as: .trailers) != nil, (requestBodyLeft ?? 0) == 0 else {
+                    return refuse()
+                }
                 if requestChunked {
                     exchange.clientBytes(HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator))
                 }
@@ -94,6 +98,13 @@ final class DownstreamStreamBridge {
         case .data(let frame):
             guard requestStarted, !requestEnded, case .byteBuffer(let bytes) = frame.data else { return }
             if frame.endStream { requestEnded = true }
+            // The body must be as long as its content-length says (RFC 9113 §8.1.1): what HTTP/1.1 frames by it
+            // must not run into what follows.
+            if let left = requestBodyLeft {
+                let now = left - bytes.readableBytes
+                guard now >= 0, now == 0 || !frame.endStream else { return refuse() }
+                requestBodyLeft = now
+            }
             if requestChunked {
                 var out: ByteBuffer
                 if bytes.readableBytes > 0 {
@@ -146,6 +157,8 @@ final class DownstreamStreamBridge {
             let path = facts.path, method != "CONNECT"
         else { return refuse() }
         isHead = method == "HEAD"
+        requestBodyLeft = facts.contentLength
+        if frame.endStream && (facts.contentLength ?? 0) != 0 { return refuse() }
         grpc = GRPCCall(facts)
         requestChunked = !frame.endStream && !facts.hasContentLength
         var out = allocator.buffer(capacity: 256)
@@ -334,7 +347,7 @@ final class DownstreamStreamBridge {
         guard responseComplete, let ending else { return reset() }
         self.ending = nil
         if requestEnded {
-            // Both sides ended: the stream closes by itself, cleanly (nio-http2 reports it: `closed`).
+            // Both sides ended: the stream closes by itself, cleanly (the codec reports it: `closed`).
             write(ending)
             flush()
             return

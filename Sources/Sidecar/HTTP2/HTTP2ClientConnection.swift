@@ -1,19 +1,18 @@
 import NIOCore
 import NIOHTTP2
 
-/// The proxy's end of one HTTP/2 client connection: last in its pipeline, behind `NIOHTTP2Handler` used without a
-/// stream multiplexer, it demultiplexes the frames to its streams (`DownstreamStreamBridge`) itself, each served by
-/// a `DownstreamHandler` of its own that has no channel.
+/// The proxy's end of one HTTP/2 client connection: last in its pipeline, behind `HTTP2ServerCodec`, it
+/// demultiplexes the frames to its streams (`DownstreamStreamBridge`) itself, each served by a `DownstreamHandler` of
+/// its own that has no channel.
 ///
 /// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, activation, reads and writes through
 /// it, its close) cost more CPU than the exchange it carried (docs/performance.md, "HTTP/2"); a stream here is two
 /// objects and a dictionary entry. `HTTP2UpstreamConnection` does the same for the proxy's connections to endpoints.
 ///
-/// Without the multiplexer, flow control of what the client sends is this handler's: the connection window is
-/// raised to `HTTP2Server.connectionWindow` and handed back every quarter of it, as nio-http2 counts it
-/// (`HTTP2ConnectionWindow`; each stream's own window bounds
-/// what the proxy holds); a stream's window is handed back only while its exchange reads (see
-/// `DownstreamStreamBridge.acknowledge`).
+/// Flow control of what the client sends: the codec keeps the connection window open; a stream's window is handed
+/// back only while its exchange reads (see `DownstreamStreamBridge.acknowledge`), so each stream's window bounds what
+/// the proxy holds. What the proxy sends beyond the client's windows waits in the codec; each stream's exchange stops
+/// writing once it wrote a window more than the client allowed (`StreamSendWindow`).
 ///
 /// Confined to the connection's event loop.
 final class HTTP2ClientConnection: ChannelInboundHandler {
@@ -36,9 +35,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     private var wroteInRead = false
     private(set) var isWritable = true
     /// The client's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may receive before its first WINDOW_UPDATE.
-    private(set) var peerInitialWindow = HTTP2ConnectionWindow.initial
-    private let staleFrames = HTTP2StaleFrames()
-    private var connectionWindow = HTTP2ConnectionWindow()
+    private(set) var peerInitialWindow = HTTP2Codec.initialWindow
     /// The client closed its side (EOF): the connection closes once its open streams are done.
     private var inputEnded = false
 
@@ -63,13 +60,9 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         wroteInRead = true
     }
 
-    /// A stream's WINDOW_UPDATE, which nio-http2 may hold and refuse once the stream stopped receiving
-    /// (`HTTP2StaleFrames`).
+    /// A stream's WINDOW_UPDATE (the codec drops it once the stream stopped receiving).
     func writeWindowUpdate(_ increment: Int, on id: HTTP2StreamID) {
-        guard let context else { return }
-        let frame = HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment))
-        context.write(wrapOutboundOut(frame), promise: staleFrames.windowUpdatePromise(on: context.eventLoop))
-        wroteInRead = true
+        write(.windowUpdate(windowSizeIncrement: increment), on: id)
     }
 
     /// Within a read, what was written goes out at its end; otherwise now (`HTTP2FlushBatcher` may still hold it
@@ -80,8 +73,8 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         context?.flush()
     }
 
-    /// A stream we reset (or refused): its exchange is let go now. nio-http2 may report the close as well; the
-    /// stream is gone by then.
+    /// A stream we reset (or refused): its exchange is let go now. The codec reports the close as well; the stream is
+    /// gone by then.
     func streamReset(_ id: HTTP2StreamID) {
         streams.removeValue(forKey: id)?.closed()
         closeIfInputEnded()
@@ -89,7 +82,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
 
     /// A client that closed its side sends no more streams: the connection closes when its last stream is done,
     /// rather than holding a socket until the idle timeout (the listeners allow half-closure for HTTP/1.1's sake).
-    /// The close waits for the loop's next task: the last stream usually ends inside nio-http2's write of its last
+    /// The close waits for the loop's next task: the last stream usually ends inside the codec's write of its last
     /// frame, which is not flushed yet, and a close drops what was not flushed.
     private func closeIfInputEnded() {
         guard inputEnded, streams.isEmpty, let context else { return }
@@ -130,9 +123,6 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
 
     /// A new stream and the exchange that serves it; nil when the exchange refused it (the loop is at its limit).
     private func open(_ id: HTTP2StreamID) -> DownstreamStreamBridge? {
-        if let increment = connectionWindow.raise() {
-            write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
-        }
         let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
         exchange.peer = peer
         let stream = DownstreamStreamBridge(id: id, connection: self, exchange: exchange)
@@ -152,12 +142,6 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         if let closed = event as? StreamClosedEvent {
             streams.removeValue(forKey: closed.streamID)?.closed()
             closeIfInputEnded()
-            return
-        }
-        if let window = event as? NIOHTTP2WindowUpdatedEvent {
-            if let increment = connectionWindow.increment(after: window) {
-                write(.windowUpdate(windowSizeIncrement: increment), on: .rootStream)
-            }
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
@@ -181,14 +165,9 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// One stream's error (nio-http2 reset it) ends that stream's exchange; the error goes on to
-    /// `HTTP2ConnectionErrorHandler`, which closes the connection (only a misbehaving client causes one).
+    /// An error of the channel's (the codec answers the client's own errors with GOAWAY and closes by itself): the
+    /// connection closes, and its streams end with it.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A frame of ours that nio-http2 held and refused late: the stream and the connection go on.
-        if staleFrames.forgives(error) { return }
-        if let error = error as? NIOHTTP2Errors.StreamError {
-            streams.removeValue(forKey: error.streamID)?.closed()
-        }
-        context.fireErrorCaught(error)
+        context.close(promise: nil)
     }
 }

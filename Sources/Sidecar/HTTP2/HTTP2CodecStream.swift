@@ -1,6 +1,6 @@
 import NIOHTTP2
 
-/// What `HTTP2UpstreamCodec` keeps of one stream: its flow-control windows both ways, which END_STREAMs passed, and
+/// What `HTTP2Codec` keeps of one stream: its flow-control windows both ways, which END_STREAMs passed, and
 /// the frames it holds back (RFC 9113 §5.1, §5.2, §6.9).
 ///
 /// Frames are held while the stream waits for a slot under the server's SETTINGS_MAX_CONCURRENT_STREAMS (its HEADERS
@@ -27,6 +27,8 @@ struct HTTP2CodecStreams {
     private(set) var all: [HTTP2CodecStream] = []
 
     var count: Int { all.count }
+
+    var isEmpty: Bool { all.isEmpty }
 
     func index(of id: Int32) -> Int? {
         var low = 0

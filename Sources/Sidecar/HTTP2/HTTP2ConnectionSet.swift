@@ -1,8 +1,7 @@
 import NIOCore
-import NIOHTTP2
 
 /// A loop's HTTP/2 client connections, so that a drain can tell each to go away gracefully (GOAWAY, then close
-/// once its streams are done; `NIOHTTP2ServerConnectionManagementHandler` carries it out). Their streams are
+/// once its streams are done; `HTTP2ServerCodec` carries it out). Their streams are
 /// exchanges the loop tracks like HTTP/1.1 connections (deadlines, drain).
 ///
 /// Confined to the loop's thread.
@@ -40,23 +39,5 @@ final class HTTP2ConnectionSet {
 
     private static func quiesce(_ channel: any Channel) {
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-    }
-}
-
-/// Last in an HTTP/2 connection's pipeline: a protocol error (a malformed frame, a flood) was answered by
-/// `NIOHTTP2Handler` with GOAWAY and its code (or, for one stream's error, RST_STREAM); the connection is then
-/// closed, not left open for more of the same. nio-http2 reports both kinds alike, so a stream error closes the
-/// connection too: only a misbehaving client sends one.
-final class HTTP2ConnectionErrorHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A frame of ours (a WINDOW_UPDATE for data a stream just read) after a graceful GOAWAY's last stream closed:
-        // nio-http2 drops it and the connection manager closes the connection once the last frames are flushed.
-        // Closing here instead cut the last stream's final DATA frame (Tests/SidecarTests/HTTP2/HTTP2DrainTests.swift).
-        if error is NIOHTTP2Errors.IOOnClosedConnection { return }
-        context.close(promise: nil)
     }
 }

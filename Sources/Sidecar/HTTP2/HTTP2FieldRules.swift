@@ -12,12 +12,14 @@ struct HTTP2HeadFacts {
     var host: String?
     var contentType: String?
     var hasContentLength = false
+    /// A request's content-length: what its DATA frames must add up to (RFC 9113 §8.1.1).
+    var contentLength: Int?
     var grpcTimeout: String?
     var grpcStatus: String?
 }
 
 /// The field rules of RFC 9113 §8.2-§8.3 for a received header block, checked by the proxy itself rather than by
-/// nio-http2 (`NIOHTTP2Handler` runs with `headerBlockValidation` off on client and upstream connections).
+/// nio-http2 (which the proxy no longer runs: `HTTP2Codec` checks frames, not fields).
 ///
 /// Why here: nio-http2 checked every block four times per proxied request (the request received and sent, the
 /// response received and sent), as Substrings and String switches, ~8 % of the proxy's CPU samples under h2load. What
@@ -29,8 +31,8 @@ struct HTTP2HeadFacts {
 /// known ones for the block (`:method`, `:scheme`, `:path` required and `:authority` allowed in a request;
 /// `:status` alone in a response; none in trailers), `:path` not empty, pseudo-field values without controls or
 /// spaces; no connection-specific field (Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade); TE
-/// in a request only `trailers`; no CR, LF or NUL in any value. A block that breaks one is malformed (§8.1.1): the
-/// bridge resets the stream with PROTOCOL_ERROR, as nio-http2 did.
+/// in a request only `trailers`; no CR, LF or NUL in any value; a request's content-length digits only. A block that
+/// breaks one is malformed (§8.1.1): the bridge resets the stream with PROTOCOL_ERROR, as nio-http2 did.
 enum HTTP2FieldRules {
     enum Block { case request, response, trailers }
 
@@ -70,7 +72,15 @@ enum HTTP2FieldRules {
             case 11 where name == "grpc-status": facts.grpcStatus = value
             case 12 where name == "content-type": facts.contentType = value
             case 12 where name == "grpc-timeout": facts.grpcTimeout = value
-            case 14 where name == "content-length": facts.hasContentLength = true
+            case 14 where name == "content-length":
+                facts.hasContentLength = true
+                if block == .request {
+                    // Digits only, and the same value if repeated: anything else is malformed.
+                    guard !value.isEmpty, value.utf8.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }), let length = Int(value),
+                        facts.contentLength == nil || facts.contentLength == length
+                    else { return nil }
+                    facts.contentLength = length
+                }
             case 16 where name == "proxy-connection": return nil
             case 17 where name == "transfer-encoding": return nil
             default: break

@@ -4,11 +4,12 @@ import NIOCore
 /// stream that wrote in this turn leave in one system call.
 ///
 /// Why: a stream's response is written when its upstream answers, i.e. while another connection is being read, and
-/// nio-http2 coalesces a stream's flush only within a read of its own connection; each stream then cost the
+/// a codec coalesces a stream's flush only within a read of its own connection; each stream then cost the
 /// connection one `writev`, and each request one on the upstream connection, where HAProxy sends the frames of all
-/// the streams that became ready together. Sits between the socket (or TLS) and the HTTP/2 codec (`NIOHTTP2Handler`
-/// on client connections, `HTTP2UpstreamCodec` on endpoint connections), which sees no difference. A loop serving a single exchange flushes at once (as `SocketWriter` does); a close flushes first, so
-/// a GOAWAY written just before it is never dropped.
+/// the streams that became ready together. Sits between the socket (or TLS) and the HTTP/2 codec (`HTTP2Codec`:
+/// `HTTP2ServerCodec` on client connections, `HTTP2UpstreamCodec` on endpoint connections), which sees no difference.
+/// A loop serving a single exchange flushes at once (as `SocketWriter` does); a close flushes first, so a GOAWAY
+/// written just before it is never dropped.
 ///
 /// Confined to the connection's event loop.
 final class HTTP2FlushBatcher: ChannelOutboundHandler, EndOfTurnFlushing {

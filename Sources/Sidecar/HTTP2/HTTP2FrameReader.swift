@@ -52,6 +52,16 @@ struct HTTP2FrameReader {
         }
     }
 
+    /// Reads the client magic that starts a client's preface (RFC 9113 §3.4): true once read, false until enough
+    /// bytes came; other bytes are a PROTOCOL_ERROR (server role).
+    mutating func readMagic() throws(HTTP2ConnectionError) -> Bool {
+        guard var buffer = bytes, buffer.readableBytes >= HTTP2Preface.bytes.count else { return false }
+        guard HTTP2Preface.classify(buffer) == .http2 else { throw HTTP2ConnectionError(.protocolError) }
+        buffer.moveReaderIndex(forwardBy: HTTP2Preface.bytes.count)
+        bytes = buffer.readableBytes > 0 ? buffer : nil
+        return true
+    }
+
     /// The next whole frame, or nil until more bytes come; a frame longer than `maxFrameSize` is a FRAME_SIZE_ERROR.
     mutating func next() throws(HTTP2ConnectionError) -> HTTP2RawFrame? {
         guard var buffer = bytes, buffer.readableBytes >= 9 else {

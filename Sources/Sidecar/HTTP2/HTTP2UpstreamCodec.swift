@@ -1,235 +1,51 @@
 import NIOCore
-import NIOHPACK
 import NIOHTTP2
 
-/// The proxy's HTTP/2 codec on a connection to an endpoint (client role), in place of nio-http2's `NIOHTTP2Handler`:
-/// bytes on the socket's side, `HTTP2Frame`s on the other, where `HTTP2UpstreamConnection` hands them to its streams.
-///
-/// Why our own: nio-http2 kept a state machine per stream and per connection, validated and re-encoded every frame
-/// and buffered events, which the connection handler (already without nio-http2's multiplexer) never used; its
-/// outbound frame processing alone was ~25 % of the proxy's CPU per request, on each of a request's two connections
-/// (docs/performance.md, "HTTP/2"). This does what an HTTP/2 client needs and no more (RFC 9113):
-/// - the preface and SETTINGS both ways (the server's MAX_CONCURRENT_STREAMS, INITIAL_WINDOW_SIZE, MAX_FRAME_SIZE and
-///   HEADER_TABLE_SIZE applied, ACKed), PING answered;
-/// - frames parsed with the limits RFC 9113 sets; a malformed one is a connection error: GOAWAY with its code, close;
-///   HPACK through NIOHPACK's encoder and decoder;
-/// - send-side flow control: DATA beyond the stream's or the connection's window is held until a WINDOW_UPDATE (or a
-///   larger SETTINGS_INITIAL_WINDOW_SIZE), streams beyond the server's MAX_CONCURRENT_STREAMS until one ends;
-/// - the connection's receive window kept at `connectionWindow` here, from every DATA frame received (those of
-///   streams already closed too); each stream's is handed back by the connection handler's WINDOW_UPDATEs;
-/// - a stream's end (both END_STREAMs, or RST_STREAM either way, or a GOAWAY that leaves it out) told to the handler
-///   as `StreamClosedEvent`, after the frame that ended it; one that ends because of a frame the handler writes is
-///   told on its next flush, never inside its write.
-///
-/// Frames written between two flushes leave in one buffer (small DATA payloads copied into it), so a flush is one
-/// write; `HTTP2FlushBatcher` below holds it to the end of the loop's turn.
+/// `HTTP2Codec` in the client role, on the proxy's connections to endpoints (`HTTP2UpstreamPool`): what it adds is
+/// opening streams. A stream opens with the HEADERS the handler writes on a new (odd, higher) ID; streams beyond the
+/// server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the codec, in the order of their IDs, until one ends; after the
+/// server's GOAWAY, streams above its last stream ID end as refused.
 ///
 /// Confined to the connection's event loop.
-final class HTTP2UpstreamCodec: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = HTTP2Frame
-    typealias OutboundIn = HTTP2Frame
-    typealias OutboundOut = ByteBuffer
-
-    /// What the proxy announces: SETTINGS_MAX_HEADER_LIST_SIZE and SETTINGS_INITIAL_WINDOW_SIZE, and the connection
-    /// window it keeps open.
-    struct Limits {
-        var maxHeaderListSize: Int
-        var streamWindow: Int
-        var connectionWindow: Int
-    }
-
-    /// CONTINUATION frames one header block may take; more is a flood (RFC 9113 §10.5).
-    static let maxContinuations = 64
-    /// PINGs and SETTINGS answered while the socket is not writable, past which the peer is flooding.
-    static let maxAnswersWhileBlocked = 10_000
-    /// DATA payloads up to this size are copied into the flush's buffer; larger ones are written as they are.
-    static let copyLimit = 2_048
-
-    let limits: Limits
-    var context: ChannelHandlerContext?
-    var reader = HTTP2FrameReader()
-    var writer: HTTP2FrameWriter
-    var decoder: HPACKDecoder
-    var streams = HTTP2CodecStreams()
-    /// Frames written since the buffer last went down the pipeline.
-    var out: ByteBuffer?
-    /// Streams that ended, to be told to the handler (`StreamClosedEvent`).
-    var ended: [StreamClosedEvent] = []
-    /// A header block whose CONTINUATION frames are still to come.
-    var headerBlock: HeaderBlock?
-    var prefaceSent = false
-    var receivedSettings = false
-    /// A connection error was answered with GOAWAY: nothing more is read or written.
-    var failed = false
-    /// Bytes went down the pipeline since the last flush.
-    var unflushed = false
-    /// Some stream may hold frames (`HTTP2CodecStream.held`).
-    var holding = false
-    var answersWhileBlocked = 0
-
-    // Send side: the server's limits and windows.
-    var connectionSendWindow = HTTP2ConnectionWindow.initial
-    var peerInitialWindow = HTTP2ConnectionWindow.initial
-    var peerMaxStreams = Int.max
-    var openedStreams = 0
-    /// The highest stream ID the handler wrote HEADERS on, and the highest that went out.
-    var lastAcceptedID: Int32 = 0
-    var lastSentID: Int32 = 0
-    /// The last stream the server said it would process (GOAWAY).
-    var goAwayLastID = Int32.max
-
-    // Receive side: the connection window, handed back once a quarter of it is used.
-    var connectionReceiveWindow: Int
-    var consumed = 0
-
-    struct HeaderBlock {
-        var stream: Int32
-        var endStream: Bool
-        var bytes: ByteBuffer
-        var frames: Int
-    }
+final class HTTP2UpstreamCodec: HTTP2Codec {
+    /// The highest stream ID the handler wrote HEADERS on.
+    private var lastAcceptedID: Int32 = 0
 
     init(limits: Limits, allocator: ByteBufferAllocator) {
-        self.limits = limits
-        writer = HTTP2FrameWriter(allocator: allocator)
-        decoder = HPACKDecoder(
-            allocator: allocator, maxDynamicTableSize: HPACKDecoder.maxDynamicTableSize,
-            maxHeaderListSize: limits.maxHeaderListSize)
-        connectionReceiveWindow = HTTP2ConnectionWindow.initial
+        super.init(
+            limits: limits,
+            settings: [
+                (id: 2, value: 0),  // SETTINGS_ENABLE_PUSH
+                (id: 6, value: UInt32(limits.maxHeaderListSize)),  // SETTINGS_MAX_HEADER_LIST_SIZE
+                (id: 4, value: UInt32(limits.streamWindow)),  // SETTINGS_INITIAL_WINDOW_SIZE
+            ],
+            sendsMagic: true, allocator: allocator)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-        if context.channel.isActive { sendPreface(context) }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
-
-    func channelActive(context: ChannelHandlerContext) {
-        sendPreface(context)
-        context.fireChannelActive()
-    }
-
-    /// The client preface (RFC 9113 §3.4): the magic, SETTINGS, and the connection window raised to its full size.
-    private func sendPreface(_ context: ChannelHandlerContext) {
-        guard !prefaceSent else { return }
-        prefaceSent = true
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        buffer.writeStaticString("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
-        HTTP2FrameWriter.settings([
-            (id: 2, value: 0),  // SETTINGS_ENABLE_PUSH
-            (id: 6, value: UInt32(limits.maxHeaderListSize)),  // SETTINGS_MAX_HEADER_LIST_SIZE
-            (id: 4, value: UInt32(limits.streamWindow)),  // SETTINGS_INITIAL_WINDOW_SIZE
-        ], into: &buffer)
-        let raise = limits.connectionWindow - HTTP2ConnectionWindow.initial
-        if raise > 0 {
-            HTTP2FrameWriter.windowUpdate(raise, stream: 0, into: &buffer)
-            connectionReceiveWindow += raise
+    override func sendOnNewStream(_ id: Int32, _ headers: HTTP2Frame.FramePayload.Headers) {
+        guard id > lastAcceptedID && id & 1 == 1 else { return }
+        lastAcceptedID = id
+        guard id <= goAwayLastID else {
+            // After the server's GOAWAY: refused, as nio-http2 did, for the exchange to try elsewhere.
+            ended.append(StreamClosedEvent(streamID: HTTP2StreamID(id), reason: .refusedStream))
+            return
         }
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        context.flush()
-    }
-
-    // MARK: bytes in
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !failed else { return }
-        reader.append(unwrapInboundIn(data))
-        do throws(HTTP2ConnectionError) {
-            while !failed, let frame = try reader.next() {
-                try receive(frame, context)
-                if holding { sendHeldFrames() }
-                tellEnded(context)
-            }
-        } catch {
-            fail(error.code, context)
+        let index = addStream(id)
+        // Opened at once only when no older stream is waiting, so streams open in the order of their IDs.
+        if openedStreams < peerMaxStreams && openedStreams == index {
+            markOpened(at: index)
+            sendHeaders(headers, at: index)
+        } else {
+            hold(.headers(headers), at: index)
         }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        tellEnded(context)
-        context.fireChannelReadComplete()
-        // What the handler did not flush: SETTINGS and PING answers, the connection's WINDOW_UPDATE, held DATA.
-        if out != nil || unflushed {
-            emit()
-            unflushed = false
-            context.flush()
+    /// The server takes no new streams, and processes none above its last stream ID: those end as refused (nothing of
+    /// them was processed, so their exchanges may try again elsewhere).
+    override func receivedGoAway(lastStreamID: Int32) {
+        goAwayLastID = min(goAwayLastID, lastStreamID)
+        while let index = streams.all.lastIndex(where: { $0.id > goAwayLastID }) {
+            close(at: index, reason: .refusedStream)
         }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        failed = true
-        streams.removeAll()
-        ended.removeAll()
-        context.fireChannelInactive()
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { answersWhileBlocked = 0 }
-        context.fireChannelWritabilityChanged()
-    }
-
-    /// Tells the handler which streams ended (after the frame that ended them, or at its flush).
-    func tellEnded(_ context: ChannelHandlerContext) {
-        guard !ended.isEmpty else { return }
-        // By index: a stream the handler ends meanwhile adds its own event, told in the same loop.
-        var next = 0
-        while next < ended.count {
-            let event = ended[next]
-            next += 1
-            context.fireUserInboundEventTriggered(event)
-        }
-        ended.removeAll(keepingCapacity: true)
-    }
-
-    /// A connection error (RFC 9113 §5.4.1): GOAWAY with its code (no stream of the server's was processed: the proxy
-    /// accepts none), then close; the handler sees the channel go inactive and ends its streams.
-    func fail(_ code: HTTP2ErrorCode, _ context: ChannelHandlerContext) {
-        guard !failed else { return }
-        failed = true
-        ended.removeAll()
-        append { HTTP2FrameWriter.goAway(code, lastStream: 0, into: &$0) }
-        emit()
-        context.flush()
-        context.close(promise: nil)
-    }
-
-    // MARK: frames out
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let frame = unwrapOutboundIn(data)
-        if !failed {
-            send(frame.payload, on: Int32(frame.streamID))
-            if holding { sendHeldFrames() }
-        }
-        promise?.succeed(())
-    }
-
-    func flush(context: ChannelHandlerContext) {
-        emit()
-        unflushed = false
-        context.flush()
-        tellEnded(context)
-    }
-
-    /// Writes into the flush's buffer.
-    func append(_ body: (inout ByteBuffer) -> Void) {
-        if out == nil { out = context?.channel.allocator.buffer(capacity: 1_024) ?? ByteBuffer() }
-        body(&out!)
-    }
-
-    /// Passes the buffer down the pipeline (flushed by the caller).
-    func emit() {
-        guard let buffer = out else { return }
-        out = nil
-        if buffer.readableBytes > 0 { pass(buffer) }
-    }
-
-    /// Writes `bytes` down the pipeline; flushed by the handler's next flush, or at the end of the read.
-    func pass(_ bytes: ByteBuffer) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(bytes), promise: nil)
-        unflushed = true
     }
 }

@@ -26,7 +26,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
     private var wroteInRead = false
     private(set) var isWritable = true
     /// The server's SETTINGS_INITIAL_WINDOW_SIZE: what a stream may send before its first WINDOW_UPDATE.
-    private(set) var peerInitialWindow = HTTP2ConnectionWindow.initial
+    private(set) var peerInitialWindow = HTTP2Codec.initialWindow
     let allocator = ByteBufferAllocator()
 
     /// The server sent GOAWAY, or stream IDs ran out: no new streams on this connection.

@@ -99,7 +99,7 @@ final class HTTP2UpstreamPool {
                     }
                     try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: writeBatch))
                     // The responses' header blocks are checked by `UpstreamStreamBridge` (`HTTP2FieldRules`).
-                    let limits = HTTP2UpstreamCodec.Limits(
+                    let limits = HTTP2Codec.Limits(
                         maxHeaderListSize: maxHeaderBytes, streamWindow: HTTP2Server.streamWindow,
                         connectionWindow: HTTP2Server.connectionWindow)
                     try channel.pipeline.syncOperations.addHandler(

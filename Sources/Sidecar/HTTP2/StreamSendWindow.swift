@@ -1,7 +1,7 @@
 /// What one HTTP/2 stream of the proxy's may still send: the DATA bytes written against what the peer allowed (its
 /// initial window and WINDOW_UPDATEs since). The stream is writable for its exchange while its connection is and
 /// what was written fits, with one window of slack so a body keeps flowing while the next WINDOW_UPDATE travels
-/// (nio-http2 holds the excess). Used by both stream bridges, whichever way the body goes.
+/// (the codec holds the excess: `HTTP2Codec`). Used by both stream bridges, whichever way the body goes.
 struct StreamSendWindow {
     private var sent = 0
     private var allowance: Int

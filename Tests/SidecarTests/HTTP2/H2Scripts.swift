@@ -144,41 +144,56 @@ while not ended:
 print("total", got, "ended", ended, flush=True)
 """#
 
+    /// A Python function for scripts that read frames by hand: `frames(s, seconds, extend)` yields each frame
+    /// (type, flags, stream, payload) as it comes, then `("closed", BOOL)`: whether the peer closed the connection
+    /// within `seconds` (counted from its last frame when `extend`).
+    static let frameReader = #"""
+def frames(s, seconds, extend=False):
+    buf, deadline = b"", time.time() + seconds
+    s.settimeout(0.2)
+    while time.time() < deadline:
+        try: d = s.recv(65536)
+        except socket.timeout: continue
+        except ConnectionResetError: d = b""
+        if not d: yield ("closed", True); return
+        buf += d
+        while len(buf) >= 9:
+            n = int.from_bytes(buf[0:3], "big")
+            if len(buf) < 9 + n: break
+            t, flags, sid = buf[3], buf[4], int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
+            p, buf = buf[9:9 + n], buf[9 + n:]
+            if extend: deadline = time.time() + seconds
+            yield (t, flags, sid, p)
+    yield ("closed", False)
+"""#
+
     /// `port path`: one GET on a connection, then prints `sent` and reads frames by hand (python3-h2 refuses frames
     /// after a GOAWAY, which is exactly what a graceful drain sends): each `goaway CODE last ID`, `ended BODY` when
     /// the stream ends, `reset` on RST_STREAM, and finally `closed BOOL`. PINGs are acknowledged, as clients do.
     static let drainWatcher = #"""
 import socket, sys, time, hpack, h2.connection, h2.config
 port, path = int(sys.argv[1]), sys.argv[2]
-s = socket.create_connection(("127.0.0.1", port)); s.settimeout(0.5)
+\#(frameReader)
+s = socket.create_connection(("127.0.0.1", port))
 c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
 c.initiate_connection()
 c.send_headers(1, [(":method", "GET"), (":path", path), (":scheme", "http"), (":authority", "web")], end_stream=True)
 s.sendall(c.data_to_send())
 print("sent", flush=True)
-decoder, buf, body, closed = hpack.Decoder(), b"", b"", False
-deadline = time.time() + 20
-while time.time() < deadline and not closed:
-    try: d = s.recv(65536)
-    except socket.timeout: continue
-    except ConnectionResetError: d = b""
-    if not d: closed = True; break
-    buf += d
-    while len(buf) >= 9:
-        n = int.from_bytes(buf[0:3], "big"); t, flags = buf[3], buf[4]
-        sid = int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
-        if len(buf) < 9 + n: break
-        p, buf = buf[9:9 + n], buf[9 + n:]
-        if t == 4 and not flags & 1: s.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")
-        elif t == 6 and not flags & 1: s.sendall(b"\x00\x00\x08\x06\x01\x00\x00\x00\x00" + p)
-        elif t == 7: print("goaway", int.from_bytes(p[4:8], "big"), "last", int.from_bytes(p[0:4], "big") & 0x7FFFFFFF, flush=True)
-        elif t == 3 and sid == 1: print("reset", int.from_bytes(p[0:4], "big"), flush=True)
-        elif t == 1 and sid == 1:
-            print("status", dict(decoder.decode(p)).get(":status"), flush=True)
-            if flags & 1: print("ended", flush=True)
-        elif t == 0 and sid == 1:
-            body += p
-            if flags & 1: print("ended", body.decode().strip(), flush=True)
+decoder, body, closed = hpack.Decoder(), b"", False
+for f in frames(s, 20):
+    if f[0] == "closed": closed = f[1]; break
+    t, flags, sid, p = f
+    if t == 4 and not flags & 1: s.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")
+    elif t == 6 and not flags & 1: s.sendall(b"\x00\x00\x08\x06\x01\x00\x00\x00\x00" + p)
+    elif t == 7: print("goaway", int.from_bytes(p[4:8], "big"), "last", int.from_bytes(p[0:4], "big") & 0x7FFFFFFF, flush=True)
+    elif t == 3 and sid == 1: print("reset", int.from_bytes(p[0:4], "big"), flush=True)
+    elif t == 1 and sid == 1:
+        print("status", dict(decoder.decode(p)).get(":status"), flush=True)
+        if flags & 1: print("ended", flush=True)
+    elif t == 0 and sid == 1:
+        body += p
+        if flags & 1: print("ended", body.decode().strip(), flush=True)
 print("closed", closed, flush=True)
 """#
 

@@ -3,8 +3,9 @@ import NIOHPACK
 import NIOHTTP2
 
 /// Frames from the connection handler, and the send-side flow control: a stream's frames wait (in order) while it
-/// has no slot under the server's SETTINGS_MAX_CONCURRENT_STREAMS or its DATA no window (RFC 9113 §5.1.2, §6.9).
-extension HTTP2UpstreamCodec {
+/// has no slot under the server's SETTINGS_MAX_CONCURRENT_STREAMS (client role) or its DATA no window (RFC 9113
+/// §5.1.2, §6.9).
+extension HTTP2Codec {
     func send(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
         switch payload {
         case .headers(let headers):
@@ -15,8 +16,8 @@ extension HTTP2UpstreamCodec {
                 } else {
                     hold(payload, at: index)
                 }
-            } else if id > lastAcceptedID && id & 1 == 1 {
-                openStream(id, headers)
+            } else {
+                sendOnNewStream(id, headers)
             }
         case .data(let data):
             guard let index = streams.index(of: id) else { return }
@@ -34,6 +35,8 @@ extension HTTP2UpstreamCodec {
             // A stream still waiting for a slot never opened: it ends without a frame.
             if streams[index].opened { append { HTTP2FrameWriter.rstStream(code, stream: id, into: &$0) } }
             close(at: index, reason: code)
+            // The handler found the peer's stream malformed (`HTTP2FieldRules`, a wrong content-length).
+            if code == .protocolError { streamErrorSent() }
         case .windowUpdate(let increment):
             // A stream that stopped receiving (or ended) needs no window; the connection's is the codec's.
             guard let index = streams.index(of: id), streams[index].opened, !streams[index].receivedEnd else { return }
@@ -45,38 +48,25 @@ extension HTTP2UpstreamCodec {
         }
     }
 
-    private func openStream(_ id: Int32, _ headers: HTTP2Frame.FramePayload.Headers) {
-        lastAcceptedID = id
-        guard id <= goAwayLastID else {
-            // After the server's GOAWAY: refused, as nio-http2 did, for the exchange to try elsewhere.
-            ended.append(StreamClosedEvent(streamID: HTTP2StreamID(id), reason: .refusedStream))
-            return
-        }
+    /// A new stream, with the windows the SETTINGS both ways give it; its index in `streams`.
+    func addStream(_ id: Int32) -> Int {
         streams.append(HTTP2CodecStream(
-            id: id, sendWindow: peerInitialWindow,
-            receiveWindow: max(limits.streamWindow, HTTP2ConnectionWindow.initial)))
-        let index = streams.count - 1
-        // Opened at once only when no older stream is waiting, so streams open in the order of their IDs.
-        if openedStreams < peerMaxStreams && openedStreams == index {
-            markOpened(at: index)
-            sendHeaders(headers, at: index)
-        } else {
-            hold(.headers(headers), at: index)
-        }
+            id: id, sendWindow: peerInitialWindow, receiveWindow: max(limits.streamWindow, Self.initialWindow)))
+        return streams.count - 1
     }
 
-    private func markOpened(at index: Int) {
+    func markOpened(at index: Int) {
         streams[index].opened = true
         openedStreams += 1
-        lastSentID = streams[index].id
+        lastOpenedID = streams[index].id
     }
 
-    private func hold(_ payload: HTTP2Frame.FramePayload, at index: Int) {
+    func hold(_ payload: HTTP2Frame.FramePayload, at index: Int) {
         streams[index].held.append(payload)
         holding = true
     }
 
-    private func sendHeaders(_ headers: HTTP2Frame.FramePayload.Headers, at index: Int) {
+    func sendHeaders(_ headers: HTTP2Frame.FramePayload.Headers, at index: Int) {
         let id = streams[index].id
         append { self.writer.headers(headers.headers, endStream: headers.endStream, stream: id, into: &$0) }
         if headers.endStream { streams[index].sentEnd = true }

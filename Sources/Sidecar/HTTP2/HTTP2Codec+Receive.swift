@@ -2,13 +2,14 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// Frames from the endpoint: checked against RFC 9113 §6 (a connection error is thrown, a stream error resets the
+/// Frames from the peer: checked against RFC 9113 §6 (a connection error is thrown, a stream error resets the
 /// stream), then handed on as `HTTP2Frame`s for the connection handler's streams.
-extension HTTP2UpstreamCodec {
+extension HTTP2Codec {
     func receive(_ input: HTTP2RawFrame, _ context: ChannelHandlerContext) throws(HTTP2ConnectionError) {
         var frame = input
+        try admit(frame)
         if headerBlock != nil { return try continueHeaderBlock(frame, context) }
-        // The server's preface is a SETTINGS frame (RFC 9113 §3.4).
+        // Either side's preface ends with a SETTINGS frame, the first frame it sends (RFC 9113 §3.4).
         guard receivedSettings || (frame.type == HTTP2RawFrame.settings && !frame.has(HTTP2RawFrame.ack)) else {
             throw HTTP2ConnectionError(.protocolError)
         }
@@ -34,7 +35,7 @@ extension HTTP2UpstreamCodec {
             guard !onStream else { throw HTTP2ConnectionError(.protocolError) }
             try receiveSettings(&frame, context)
         case HTTP2RawFrame.pushPromise:
-            // The proxy's SETTINGS disable push (RFC 9113 §6.6).
+            // The proxy's SETTINGS disable push (RFC 9113 §6.6), and a client never pushes (§8.4).
             throw HTTP2ConnectionError(.protocolError)
         case HTTP2RawFrame.ping:
             guard !onStream else { throw HTTP2ConnectionError(.protocolError) }
@@ -42,6 +43,8 @@ extension HTTP2UpstreamCodec {
             if !frame.has(HTTP2RawFrame.ack) {
                 try countAnswer(context)
                 append { HTTP2FrameWriter.pingAck(frame.payload, into: &$0) }
+            } else {
+                receivedPingAck(frame.payload)
             }
         case HTTP2RawFrame.goAway:
             guard !onStream else { throw HTTP2ConnectionError(.protocolError) }
@@ -59,22 +62,24 @@ extension HTTP2UpstreamCodec {
         }
     }
 
-    /// The stream a frame of the endpoint's is on; nil for one already closed, whose frames are ignored (RFC 9113
-    /// §5.1: they may have been in flight when it ended); a stream that never opened is a connection error.
-    private func receivingStream(_ id: Int32) throws(HTTP2ConnectionError) -> Int? {
+    /// The stream a frame of the peer's is on; nil for one already closed, whose frames are ignored (RFC 9113
+    /// §5.1: they may have been in flight when it ended); a stream that never opened (idle) is a connection error.
+    /// Streams are the client's, odd-numbered, in either role (the proxy pushes nothing).
+    func receivingStream(_ id: Int32) throws(HTTP2ConnectionError) -> Int? {
         if let index = streams.index(of: id) {
             guard streams[index].opened else { throw HTTP2ConnectionError(.protocolError) }
             return index
         }
-        guard id & 1 == 1, id <= lastSentID else { throw HTTP2ConnectionError(.protocolError) }
+        guard id & 1 == 1, id <= lastOpenedID else { throw HTTP2ConnectionError(.protocolError) }
         return nil
     }
 
-    /// A stream error (RFC 9113 §5.4.2): RST_STREAM with `code`, and the stream ends.
+    /// A stream error (RFC 9113 §5.4.2) of the peer's: RST_STREAM with `code`, and the stream ends.
     func resetStream(at index: Int, _ code: HTTP2ErrorCode) {
         let id = streams[index].id
         append { HTTP2FrameWriter.rstStream(code, stream: id, into: &$0) }
         close(at: index, reason: code)
+        streamErrorSent()
     }
 
     /// The stream ends; the handler is told after the current frame, or at its next flush.
@@ -83,6 +88,7 @@ extension HTTP2UpstreamCodec {
         if stream.opened { openedStreams -= 1 }
         if openedStreams < streams.count { holding = true }
         ended.append(StreamClosedEvent(streamID: HTTP2StreamID(stream.id), reason: reason))
+        streamRemoved()
     }
 
     func closeIfDone(_ id: Int32) {
@@ -150,7 +156,7 @@ extension HTTP2UpstreamCodec {
     }
 
     private func headerBlockComplete(_ block: HeaderBlock, _ context: ChannelHandlerContext) throws(HTTP2ConnectionError) {
-        // Decoded whatever its stream: the HPACK table must follow every block the server encoded (RFC 7541 §2.2).
+        // Decoded whatever its stream: the HPACK table must follow every block the peer encoded (RFC 7541 §2.2).
         var bytes = block.bytes
         let headers: HPACKHeaders
         do {
@@ -158,7 +164,7 @@ extension HTTP2UpstreamCodec {
         } catch {
             throw HTTP2ConnectionError(.compressionError)
         }
-        guard let index = try receivingStream(block.stream) else { return }
+        guard let index = try streamForHeaders(block.stream) else { return }
         if streams[index].receivedEnd { return resetStream(at: index, .streamClosed) }
         if block.endStream { streams[index].receivedEnd = true }
         let payload = HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: block.endStream))
@@ -224,17 +230,13 @@ extension HTTP2UpstreamCodec {
             HTTP2Frame(streamID: HTTP2StreamID(id), payload: .windowUpdate(windowSizeIncrement: increment))))
     }
 
-    /// The server takes no new streams, and processes none above its last stream ID: those end as refused (nothing of
-    /// them was processed, so their exchanges may try again elsewhere).
+    /// The peer's GOAWAY goes to the handler; what it means for the streams is the role's (`receivedGoAway`).
     private func receiveGoAway(_ frame: inout HTTP2RawFrame, _ context: ChannelHandlerContext) {
         let last = Int32(bitPattern: frame.payload.readInteger(as: UInt32.self)! & 0x7fff_ffff)
         let code = HTTP2ErrorCode(networkCode: Int(frame.payload.readInteger(as: UInt32.self)!))
-        goAwayLastID = min(goAwayLastID, last)
         let payload = HTTP2Frame.FramePayload.goAway(lastStreamID: HTTP2StreamID(last), errorCode: code, opaqueData: nil)
         context.fireChannelRead(wrapInboundOut(HTTP2Frame(streamID: .rootStream, payload: payload)))
-        while let index = streams.all.lastIndex(where: { $0.id > goAwayLastID }) {
-            close(at: index, reason: .refusedStream)
-        }
+        receivedGoAway(lastStreamID: last)
     }
 
     /// Counts an answer written while the socket is not writable: past `maxAnswersWhileBlocked`, the peer is
