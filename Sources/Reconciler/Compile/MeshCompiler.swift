@@ -27,13 +27,7 @@ public enum MeshCompiler {
         } else {
             planned = plan(inputs, ports: &ports, isFree: isFree)
         }
-        let world = assemble(planned, memo: memo, tables: plans?.serviceTables, reweighing: reweighed)
-        memo.sweep()
-        // A reweighed world built no service table: the ones kept are still every sidecar's.
-        if reweighed == nil { plans?.serviceTables.sweep() }
-        planned.world = world
-        plans?.remember(planned)
-        return world
+        return assembleAndRemember(&planned, memo: memo, plans: plans, reweighing: reweighed)
     }
 
     /// The last compile (`plans`) again with `splits` in place of the TrafficSplits of the same names, when they
@@ -55,11 +49,19 @@ public enum MeshCompiler {
         let before = planned.mesh
         planned.mesh.route(inputs)
         guard planned.mesh.differsInWeightsAlone(from: before) else { return nil }
-        let world = assemble(planned, memo: memo, tables: plans.serviceTables, reweighing: last)
+        return (inputs, assembleAndRemember(&planned, memo: memo, plans: plans, reweighing: last))
+    }
+
+    /// `assemble`, then the memos told what this compile used, and its plans with their world kept for the next.
+    private static func assembleAndRemember(_ planned: inout PlanMemo.Planned, memo: EncodingMemo, plans: PlanMemo?,
+                                            reweighing: DesiredWorld?) -> DesiredWorld {
+        let world = assemble(planned, memo: memo, tables: plans?.serviceTables, reweighing: reweighing)
         memo.sweep()
+        // A reweighed world built no service table: the ones kept are still every sidecar's.
+        if reweighing == nil { plans?.serviceTables.sweep() }
         planned.world = world
-        plans.remember(planned)
-        return (inputs, world)
+        plans?.remember(planned)
+        return world
     }
 
     /// Every replica's and the gateway's processes and ports, and the mesh tables made from them.
