@@ -73,7 +73,9 @@ start_quick_comparison() {
 # start_mesh CONFIG_JSON_FILE -> sets MESH_PORT (first listener) and ADMIN_PORT; PROXY_ARGS (an array) adds options
 start_mesh() {
   [[ -x $BIN ]] || (cd "$ROOT" && swift build -c release --product meshctl >/dev/null)
-  "$BIN" proxy --config "$1" --admin 127.0.0.1:0 ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} >"$DIR/mesh.out" 2>"$DIR/mesh.err" & PIDS+=($!); MESH_PID=$!
+  # BIN may be the lean mesh-proxy (the same proxy, the flags without the `proxy` subcommand).
+  local subcommand=(proxy); [[ $(basename "$BIN") == mesh-proxy ]] && subcommand=()
+  "$BIN" "${subcommand[@]}" --config "$1" --admin 127.0.0.1:0 ${PROXY_ARGS[@]+"${PROXY_ARGS[@]}"} >"$DIR/mesh.out" 2>"$DIR/mesh.err" & PIDS+=($!); MESH_PID=$!
   for _ in $(seq 1 50); do grep -q '^admin ' "$DIR/mesh.out" 2>/dev/null && break; sleep 0.1; done
   MESH_PORT=$(awk '/^listening/{split($3,a,":"); print a[2]; exit}' "$DIR/mesh.out")
   ADMIN_PORT=$(awk '/^admin/{split($2,a,":"); print a[2]}' "$DIR/mesh.out")

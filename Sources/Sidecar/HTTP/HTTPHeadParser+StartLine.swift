@@ -93,6 +93,9 @@ extension HTTPHeadParser {
         case 4:
             if b[0] == 0x48 && b[1] == 0x45 && b[2] == 0x41 && b[3] == 0x44 { return .head }
             if b[0] == 0x50 && b[1] == 0x4F && b[2] == 0x53 && b[3] == 0x54 { return .post }
+        case 5:
+            // The admin endpoint's weight changes: no String made and compared for them.
+            if b[0] == 0x50 && b[1] == 0x41 && b[2] == 0x54 && b[3] == 0x43 && b[4] == 0x48 { return .patch }
         default:
             break
         }

@@ -21,6 +21,9 @@ struct HTTPHeadParser {
 
     let kind: Kind
     var limits = Limits()
+    /// Whether an HTTP/1.1 request without Host is refused (RFC 9112 §3.2). The proxy needs Host to route; the
+    /// admin endpoint does not, and answers such a request as it always has.
+    var requiresHost = true
     /// Where the last incomplete scan stopped looking for the blank line, so a head arriving in many small reads
     /// is not rescanned from the start each time.
     private var scanned = 0
@@ -346,7 +349,7 @@ struct HTTPHeadParser {
             // The last coding must be chunked, or the body has no reliable end (RFC 9112 §6.3).
             if !head.chunked { return .transferEncodingNotChunked }
         }
-        if kind == .request && head.isHTTP11 {
+        if kind == .request && head.isHTTP11 && requiresHost {
             if head.hostCount == 0 { return .missingHost }
         }
         if head.hostCount > 1 { return .duplicateHost }

@@ -1,99 +1,108 @@
 import NIOCore
 import NIOHTTP1
 
-/// One admin connection: NIO's HTTP/1.1 request decoder ahead of it gives whole requests; each is answered, one at
-/// a time in request order, with one write of the whole response (head and body in one buffer).
-/// `AdminServer.answerOnLoop` answers what the operator asks every proxy all the time without leaving this event
-/// loop; anything else runs as a task (`AdminServer.respond`).
+/// One admin connection, the only handler of its pipeline: it frames requests out of the received bytes with the
+/// proxy's own head parser and body framer (`AdminHandler+Framing.swift`) and answers each, one at a time in request
+/// order, with one write of the whole response (head and body in one buffer). `AdminServer.answer` answers what the
+/// operator asks every proxy all the time (`GET /config/version`, `PATCH /config`) at once on this event loop;
+/// anything else runs as a task (`AdminServer.respond`).
 ///
-/// The answer is written here rather than as NIO's response parts (head, body, end) through its pipelining helper,
-/// error handler, header validator and response encoder: at 201 proxies taking every weight change, those three
-/// writes through four handlers were a seventh of a proxy's CPU per `PATCH /config` (docs/performance.md,
-/// "reconcile", session 17). What they did for the admin endpoint is done here, with the same bytes on the wire: a
-/// request that arrives while another is answered waits for that answer to be written (pipelining), a request NIO
-/// cannot parse gets 400, a HEAD request's answer has no body.
+/// Why not NIO's HTTP/1.1 decoder and response encoder: every weight change wakes all 201 proxies of the bench for
+/// one `PATCH /config`, cold, and NIO's decoder (llhttp behind `ByteToMessageHandler`, a request's parts passed as
+/// three messages through the pipeline) and its response handlers were most of what a proxy spent on it
+/// (docs/performance.md, "reconcile", sessions 17 and 19). What they did is done here, with the same bytes on the
+/// wire: a request that arrives while another is answered waits for that answer to be written (pipelining), what
+/// cannot be parsed gets 400 and the connection closes, a HEAD request's answer has no body, `Connection: close` is
+/// answered and then closed.
 final class AdminHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let server: ProxyServer
-    private var head: HTTPRequestHead?
-    private var body = ByteBuffer()
+    let server: ProxyServer
+    /// Bytes received and not framed yet (the start of a head, or of a body).
+    var received = ByteBuffer()
+    var parser: HTTPHeadParser
+    var head = HTTPHead()
+    var framer = BodyFramer(.none)
+    /// The request whose head is in and whose body is being read.
+    var current: AdminRequest?
+    /// A request could not be framed: nothing after it is read.
+    var readingEnded = false
     /// Whole requests not answered yet, in arrival order; the first is being answered while `answering`.
-    private var requests = CircularBuffer<(head: HTTPRequestHead, body: ByteBuffer)>()
+    var requests = CircularBuffer<AdminRequest>()
     private var answering = false
-    /// An answer to `Connection: close` (or HTTP/1.0) was written: the connection is closing, later requests are not
-    /// answered.
+    /// An answer to `Connection: close` (or HTTP/1.0, or a malformed request) was written: the connection is
+    /// closing, later requests are not answered.
     private var closing = false
 
     init(server: ProxyServer) {
         self.server = server
+        parser = HTTPHeadParser(kind: .request)
+        parser.requiresHost = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let h):
-            head = h
-            body.clear()
-        case .body(var chunk):
-            if body.readableBytes + chunk.readableBytes <= AdminServer.maxBody { body.writeBuffer(&chunk) }
-        case .end:
-            guard let h = head else { return }
-            head = nil
-            requests.append((h, body))
-            answerNext(on: context.channel)
-        }
-    }
-
-    /// A request NIO's decoder cannot parse: 400, byte for byte as NIO's protocol error handler answered it.
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            let refusal = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: refusal)), promise: nil)
-        }
-        context.fireErrorCaught(error)
-    }
-
-    /// Answers the first waiting request unless one is being answered; the next is taken once it is written.
-    private func answerNext(on channel: any Channel) {
-        guard !answering, !closing, let (head, body) = requests.popFirst() else { return }
-        answering = true
-        let eventLoop = channel.eventLoop
-        let answer: EventLoopFuture<AdminServer.Answer>
-        if server.adminGuard.verdict(for: head) != .allowed {
-            answer = eventLoop.makeSucceededFuture(
-                (.unauthorized, "text/plain", "this admin request needs Authorization: Bearer <token>\n"))
-        } else if let onLoop = AdminServer.answerOnLoop(head, body: body, server: server, eventLoop: eventLoop) {
-            answer = onLoop
+        guard !readingEnded else { return }
+        var bytes = unwrapInboundIn(data)
+        if received.readableBytes == 0 {
+            received = bytes  // the usual case: a request arrives whole, and is framed where it was read
         } else {
-            let server = server
-            let promise = eventLoop.makePromise(of: AdminServer.Answer.self)
-            promise.completeWithTask { await AdminServer.respond(head, body: body, server: server) }
-            answer = promise.futureResult
+            received.writeBuffer(&bytes)
         }
-        let handler = NIOLoopBound(self, eventLoop: eventLoop)
-        // Runs at once when the answer was made on the loop (a weight change's patch): no hop, one write.
-        answer.whenSuccess { answer in
-            handler.value.write(answer, for: head, to: channel)
-            handler.value.answering = false
-            handler.value.answerNext(on: channel)
+        frameRequests(allocator: context.channel.allocator)
+        if received.readableBytes == 0 {
+            received = ByteBuffer()
+        } else if received.readerIndex > 0 {
+            received.discardReadBytes()  // the start of the next request moves to the front; the parser's offsets are from there
+        }
+        answerNext(on: context.channel)
+    }
+
+    /// Answers the waiting requests in order, each once the one before it is written: at once when the answer is
+    /// made on the loop, else when its task ends.
+    private func answerNext(on channel: any Channel) {
+        while !answering, !closing, let request = requests.popFirst() {
+            if request.refusal == .malformed {
+                refuse(on: channel)
+                return
+            }
+            switch AdminServer.answer(request, server: server, eventLoop: channel.eventLoop) {
+            case .now(let answer):
+                write(answer, for: request, to: channel)
+            case .later(let answer):
+                answering = true
+                let handler = NIOLoopBound(self, eventLoop: channel.eventLoop)
+                answer.whenSuccess { answer in
+                    handler.value.write(answer, for: request, to: channel)
+                    handler.value.answering = false
+                    handler.value.answerNext(on: channel)
+                }
+            }
         }
     }
 
-    private func write(_ answer: AdminServer.Answer, for head: HTTPRequestHead, to channel: any Channel) {
+    /// Bytes that are not a request: 400, byte for byte as NIO's protocol error handler answered it, and the
+    /// connection closes (what follows cannot be framed).
+    private func refuse(on channel: any Channel) {
+        closing = true
+        let refusal = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+        channel.writeAndFlush(channel.allocator.buffer(string: refusal)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func write(_ answer: AdminServer.Answer, for request: AdminRequest, to channel: any Channel) {
         let (status, contentType, text) = answer
         var response = channel.allocator.buffer(capacity: 96 + contentType.utf8.count + text.utf8.count)
         response.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
         if status == .unauthorized { response.writeString("www-authenticate: Bearer\r\n") }
         response.writeString("content-type: \(contentType)\r\ncontent-length: \(text.utf8.count)\r\n\r\n")
-        if head.method != .HEAD { response.writeString(text) }
+        if request.method != .head { response.writeString(text) }
         let written = channel.writeAndFlush(response)
-        if head.method == .POST && head.uri == "/drain" && status == .accepted {
+        if request.method == .post && request.path == "/drain" && status == .accepted {
             let server = server
             written.whenComplete { _ in server.beginDrain() }
         }
         // `Connection: close` (or HTTP/1.0): close now, so the client sees the end instead of waiting.
-        if !head.isKeepAlive {
+        if !request.keepAlive {
             closing = true
             written.whenComplete { _ in channel.close(promise: nil) }
         }

@@ -9,13 +9,19 @@ import NIOPosix
 import SidecarConfig
 
 /// The admin endpoint (127.0.0.1 only): readiness, configuration read and hot swap, drain, metrics and stats.
-/// Off the hot path, so it uses NIOHTTP1's request decoder for clarity. Who may change what: `AdminGuard`.
+/// One handler a connection (`AdminHandler`) frames and answers the requests. Who may change what: `AdminGuard`.
 enum AdminServer {
-    /// Largest accepted `PUT /config` body.
+    /// Largest accepted request body (a `PUT /config`); a larger one is answered 413.
     static let maxBody = 4 * 1024 * 1024
 
     /// What an admin request is answered with: status, content type, body.
     typealias Answer = (status: HTTPResponseStatus, contentType: String, text: String)
+
+    /// An answer made at once, or one to wait for.
+    enum Reply {
+        case now(Answer)
+        case later(EventLoopFuture<Answer>)
+    }
 
     static func bind(server: ProxyServer, group: any EventLoopGroup, address: HostPort) async throws -> any Channel {
         guard address.host == "127.0.0.1" || address.host == "::1" || address.host == "localhost" else {
@@ -25,65 +31,82 @@ enum AdminServer {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // NIO's request decoder alone: `AdminHandler` keeps the answers in order and writes each whole.
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
                     try channel.pipeline.syncOperations.addHandler(AdminHandler(server: server))
                 }
             }
             .bind(host: address.host, port: address.port).get()
     }
 
+    /// The answer to `request`: at once on the connection's event loop (`answerOnLoop`), else from a task
+    /// (`respond`).
+    static func answer(_ request: AdminRequest, server: ProxyServer, eventLoop: any EventLoop) -> Reply {
+        if request.verdict != .allowed {
+            return .now((.unauthorized, "text/plain", "this admin request needs Authorization: Bearer <token>\n"))
+        }
+        if request.refusal == .tooLarge {
+            return .now((.payloadTooLarge, "text/plain", "request body larger than \(maxBody) bytes\n"))
+        }
+        if let reply = answerOnLoop(request, server: server, eventLoop: eventLoop) { return reply }
+        let promise = eventLoop.makePromise(of: Answer.self)
+        promise.completeWithTask { await respond(request, server: server) }
+        return .later(promise.futureResult)
+    }
+
     /// The answers made on the admin connection's own event loop, with no task: what the operator asks of every
     /// proxy on every pass (`GET /config/version`) and on every weight change (`PATCH /config`). Nil for the rest,
     /// which `respond` answers.
-    static func answerOnLoop(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer,
-                             eventLoop: any EventLoop) -> EventLoopFuture<Answer>? {
-        switch (head.method, path(of: head)) {
-        case (.GET, "/ready"):
-            let answer: Answer = server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n")
-            return eventLoop.makeSucceededFuture(answer)
-        case (.GET, "/config/version"):
+    private static func answerOnLoop(_ request: AdminRequest, server: ProxyServer, eventLoop: any EventLoop) -> Reply? {
+        switch (request.method, request.path) {
+        case (.get, "/ready"):
+            return .now(server.isReady ? (.ok, "text/plain", "ready\n") : (.serviceUnavailable, "text/plain", "not ready\n"))
+        case (.get, "/config/version"):
             // The active version alone, without encoding the whole config, and since when it is served.
             let (version, appliedAt) = server.servedVersion
-            return eventLoop.makeSucceededFuture((.ok, "application/json",
+            return .now((.ok, "application/json",
                 "{\"version\":\(jsonString(version)),\"appliedAt\":\(WallClock.seconds(appliedAt))}\n"))
-        case (.PATCH, "/config"):
+        case (.patch, "/config"):
             // Only the mesh tables, on top of the version the sender believes we run (`SidecarConfigPatch`).
             let patch: SidecarConfigPatch
-            switch body.withUnsafeReadableBytes(SidecarConfigPatch.decode(bytes:)) {
+            switch request.body.withUnsafeReadableBytes(SidecarConfigPatch.decode(bytes:)) {
             case .success(let decoded): patch = decoded
-            case .failure(let error): return eventLoop.makeSucceededFuture((.badRequest, "application/json", errorsJSON(error)))
+            case .failure(let error): return .now((.badRequest, "application/json", errorsJSON(error)))
             }
-            return server.apply(patch, from: eventLoop)
-                .map { (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n") }
-                .recover { error in
-                    switch error as? ProxyServer.PatchError {
-                    case .conflict(let running):
-                        return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
-                            path: "base", message: "this proxy runs version \(running), not \(patch.base); send the whole configuration with PUT")])))
-                    case .invalid(let problems):
-                        return (.badRequest, "application/json", errorsJSON(problems))
-                    case nil:
+            switch server.apply(patch, from: eventLoop) {
+            case .done(let error):
+                return .now(patchAnswer(patch, error))
+            case .pending(let applied):
+                return .later(applied.map { patchAnswer(patch, nil) }.recover { error in
+                    guard let refusal = error as? ProxyServer.PatchError else {
                         return (.internalServerError, "text/plain", "\(error)\n")
                     }
-                }
+                    return patchAnswer(patch, refusal)
+                })
+            }
         default:
             return nil
         }
     }
 
-    /// The target without its query.
-    private static func path(of head: HTTPRequestHead) -> Substring {
-        head.uri.prefix { $0 != "?" }
+    /// What a patch is answered with once applied, or refused with `error`.
+    private static func patchAnswer(_ patch: SidecarConfigPatch, _ error: ProxyServer.PatchError?) -> Answer {
+        switch error {
+        case nil:
+            return (.ok, "application/json", "{\"version\":\(jsonString(patch.version))}\n")
+        case .conflict(let running):
+            return (.conflict, "application/json", errorsJSON(ConfigError(problems: [.init(
+                path: "base", message: "this proxy runs version \(running), not \(patch.base); send the whole configuration with PUT")])))
+        case .invalid(let problems):
+            return (.badRequest, "application/json", errorsJSON(problems))
+        }
     }
 
     /// Everything `answerOnLoop` leaves: off the hot path, as a task.
-    static func respond(_ head: HTTPRequestHead, body: ByteBuffer, server: ProxyServer) async -> Answer {
-        switch (head.method, path(of: head)) {
-        case (.GET, "/config"):
+    static func respond(_ request: AdminRequest, server: ProxyServer) async -> Answer {
+        let body = request.body
+        switch (request.method, request.path) {
+        case (.get, "/config"):
             return (.ok, "application/json", String(decoding: server.configurationAnswer(), as: UTF8.self))
-        case (.PUT, "/config"):
+        case (.put, "/config"):
             do {
                 let config = try SidecarConfiguration.decode(json: Data(body.readableBytesView))
                 try server.adminGuard.checkPushed(config)
@@ -92,9 +115,9 @@ enum AdminServer {
             } catch {
                 return (.badRequest, "application/json", errorsJSON(error))
             }
-        case (.POST, "/drain"):
+        case (.post, "/drain"):
             return (.accepted, "text/plain", "draining\n")
-        case (.GET, "/identity"):
+        case (.get, "/identity"):
             // The certificate presented now (serial, validity), so a renewal can be watched from outside.
             guard let leaf = server.options.meshTLS?.leaf else { return (.notFound, "text/plain", "this proxy has no identity\n") }
             let encoder = JSONEncoder()
@@ -102,16 +125,16 @@ enum AdminServer {
             encoder.outputFormatting = [.sortedKeys]
             let data = (try? encoder.encode(leaf)) ?? Data()
             return (.ok, "application/json", String(decoding: data, as: UTF8.self) + "\n")
-        case (.POST, "/identity/renew"):
+        case (.post, "/identity/renew"):
             guard let renew = server.options.renewIdentity else { return (.notFound, "text/plain", "this proxy has no identity\n") }
             do {
                 return (.ok, "application/json", try await renew())
             } catch {
                 return (.serviceUnavailable, "text/plain", "renewal failed: \(error)\n")
             }
-        case (.GET, "/metrics"):
+        case (.get, "/metrics"):
             return (.ok, "text/plain; version=0.0.4", await server.metricsText())
-        case (.GET, "/stats"):
+        case (.get, "/stats"):
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
             let data = (try? encoder.encode(await server.stats())) ?? Data()

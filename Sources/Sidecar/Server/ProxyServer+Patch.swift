@@ -10,6 +10,12 @@ extension ProxyServer {
         case invalid(ConfigError)
     }
 
+    /// Whether a patch was applied (`done`, with why not) or will be (`pending`).
+    enum PatchApplication {
+        case done(PatchError?)
+        case pending(EventLoopFuture<Void>)
+    }
+
     /// Applies a `PATCH /config`: the splits, retry policies and changed services on top of the running
     /// configuration, if it is still the patch's base. What a change costs a proxy is the patched tables alone: only
     /// they are validated (nothing else changed, and the rest was valid when it was applied), a splits-only patch
@@ -21,57 +27,69 @@ extension ProxyServer {
     /// A services patch swaps exactly as `PUT /config` does: requests in flight finish on the services they hold,
     /// endpoints that left close their idle connections, stop their health checks and take their metric series out.
     ///
-    /// Completed on `eventLoop`: the admin endpoint answers a patch without leaving its event loop when no other
-    /// change is being applied. Every operator weight change or registration patches every proxy, and the hops
-    /// between the loop and Swift's executor cost a proxy more CPU than the patch itself.
-    func apply(_ patch: SidecarConfigPatch, from eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// Done at once, on `eventLoop`, when no other change is being applied and every loop's tables are this loop's
+    /// (a proxy of one event loop, what the operator starts): the admin endpoint then answers a patch with no
+    /// future, task or hop. Every operator weight change or registration patches every proxy, cold, and the hops
+    /// between the loop and Swift's executor (then the futures' callbacks and their generic metadata) cost a proxy
+    /// more CPU than the patch itself.
+    func apply(_ patch: SidecarConfigPatch, from eventLoop: any EventLoop) -> PatchApplication {
         if applyGate.tryAcquire() { return swapIn(patch, on: eventLoop) }
-        return eventLoop.makeFutureWithTask {
+        return .pending(eventLoop.makeFutureWithTask {
             await self.applyGate.acquire()
-            try await self.swapIn(patch, on: eventLoop).get()
-        }
+            switch self.swapIn(patch, on: eventLoop) {
+            case .done(nil): return
+            case .done(let error?): throw error
+            case .pending(let swapped): try await swapped.get()
+            }
+        })
     }
 
-    /// Runs with `applyGate` held and releases it when every loop serves the patched tables (or the patch failed).
-    private func swapIn(_ patch: SidecarConfigPatch, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    /// Runs with `applyGate` held and releases it when every loop serves the patched tables (or the patch failed);
+    /// a pending swap completes on `eventLoop`.
+    private func swapIn(_ patch: SidecarConfigPatch, on eventLoop: any EventLoop) -> PatchApplication {
         let current = configuration
         guard patch.applies(to: current.version) else {
             applyGate.release()
-            return eventLoop.makeFailedFuture(PatchError.conflict(running: current.version))
+            return .done(.conflict(running: current.version))
         }
         do {
             try patch.validate(against: current)
         } catch {
             applyGate.release()
-            return eventLoop.makeFailedFuture(PatchError.invalid(error))
+            return .done(.invalid(error))
         }
         let new = patch.applied(to: current)
         let leaving = patch.endpointsLeaving(current).map { EndpointState.key(service: $0.service, address: $0.address) }
         let splitsOnly = !patch.changesServices && (patch.retryPolicies == nil || patch.retryPolicies == current.retryPolicies)
         let (upserted, removed) = splitsOnly ? ([], []) : patch.servicesToCompile(running: current, patched: new)
-        let finish: @Sendable () -> Void = {
-            self.metrics.forgetEndpoints(leaving)
-            if !leaving.isEmpty { self.heapTrimmer?.noteFreed() }
-            self.state.withLock { $0.serve(new) }
-            self.metrics.countConfigChange(.patch)
-            self.applyGate.release()
-        }
         var elsewhere: [EventLoopFuture<Void>] = []
         for loop in loopList {
-            let swap: @Sendable () -> Void = {
-                splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
-            }
             if loop.eventLoop.inEventLoop {
-                swap()  // this loop's own tables: no hop
+                // This loop's own tables: no hop.
+                splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
             } else {
-                elsewhere.append(loop.eventLoop.submit(swap))
+                elsewhere.append(loop.eventLoop.submit {
+                    splitsOnly ? loop.applySplits(new) : loop.apply(new, upserting: upserted, removing: removed)
+                })
             }
         }
-        // A proxy of one event loop (what the operator starts) is done here, without futures to gather.
+        // A proxy of one event loop is done here, without futures to gather.
         guard !elsewhere.isEmpty else {
-            finish()
-            return eventLoop.makeSucceededVoidFuture()
+            finishPatch(serving: new, leaving: leaving)
+            return .done(nil)
         }
-        return EventLoopFuture.andAllComplete(elsewhere, on: eventLoop).map(finish)
+        return .pending(EventLoopFuture.andAllComplete(elsewhere, on: eventLoop).map {
+            self.finishPatch(serving: new, leaving: leaving)
+        })
+    }
+
+    /// Every loop swapped: the metrics of endpoints that left go, the patched configuration is the one served, and
+    /// the next change may begin.
+    private func finishPatch(serving new: SidecarConfiguration, leaving: [String]) {
+        metrics.forgetEndpoints(leaving)
+        if !leaving.isEmpty { heapTrimmer?.noteFreed() }
+        state.withLock { $0.serve(new) }
+        metrics.countConfigChange(.patch)
+        applyGate.release()
     }
 }
