@@ -77,7 +77,7 @@ final class DownstreamStreamBridge {
 
     // MARK: request: frames in, HTTP/1.1 bytes on
 
-    /// A frame of the request (HEADERS or DATA); `flowControlled`: what it took of the stream's window.
+    /// A HEADERS frame of the request; `flowControlled`: what it took of the stream's window (none).
     func received(_ payload: HTTP2Frame.FramePayload, flowControlled: Int) {
         guard !isClosed, let exchange else { return }
         switch payload {
@@ -95,34 +95,37 @@ final class DownstreamStreamBridge {
                     exchange.clientBytes(HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator))
                 }
             }
-        case .data(let frame):
-            guard requestStarted, !requestEnded, case .byteBuffer(let bytes) = frame.data else { return }
-            if frame.endStream { requestEnded = true }
-            // The body must be as long as its content-length says (RFC 9113 §8.1.1): what HTTP/1.1 frames by it
-            // must not run into what follows.
-            if let left = requestBodyLeft {
-                let now = left - bytes.readableBytes
-                guard now >= 0, now == 0 || !frame.endStream else { return refuse() }
-                requestBodyLeft = now
-            }
-            if requestChunked {
-                var out: ByteBuffer
-                if bytes.readableBytes > 0 {
-                    out = HTTP2Heads.chunk(bytes, allocator: allocator)
-                    if frame.endStream { out.writeStaticString("0\r\n\r\n") }
-                } else {
-                    out = ByteBuffer(staticString: "0\r\n\r\n")
-                }
-                if bytes.readableBytes > 0 || frame.endStream { exchange.clientBytes(out) }
-            } else if bytes.readableBytes > 0 {
-                exchange.clientBytes(bytes)
-            }
-            if flowControlled > 0 && !requestEnded {
-                bytesHeld += flowControlled
-                acknowledge()
-            }
         default:
             break
+        }
+    }
+
+    /// A DATA frame of the request; `flowControlled`: what it took of the stream's window.
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int) {
+        guard !isClosed, let exchange, requestStarted, !requestEnded else { return }
+        if endStream { requestEnded = true }
+        // The body must be as long as its content-length says (RFC 9113 §8.1.1): what HTTP/1.1 frames by it
+        // must not run into what follows.
+        if let left = requestBodyLeft {
+            let now = left - bytes.readableBytes
+            guard now >= 0, now == 0 || !endStream else { return refuse() }
+            requestBodyLeft = now
+        }
+        if requestChunked {
+            var out: ByteBuffer
+            if bytes.readableBytes > 0 {
+                out = HTTP2Heads.chunk(bytes, allocator: allocator)
+                if endStream { out.writeStaticString("0\r\n\r\n") }
+            } else {
+                out = ByteBuffer(staticString: "0\r\n\r\n")
+            }
+            if bytes.readableBytes > 0 || endStream { exchange.clientBytes(out) }
+        } else if bytes.readableBytes > 0 {
+            exchange.clientBytes(bytes)
+        }
+        if flowControlled > 0 && !requestEnded {
+            bytesHeld += flowControlled
+            acknowledge()
         }
     }
 
@@ -313,7 +316,7 @@ final class DownstreamStreamBridge {
 
     private func sendData(_ payload: ByteBuffer) {
         sendWindow.wrote(payload.readableBytes)
-        write(.data(.init(data: .byteBuffer(payload))))
+        connection?.writeData(payload, on: id)
         writabilityMayHaveChanged()
     }
 
