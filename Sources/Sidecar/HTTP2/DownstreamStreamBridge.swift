@@ -47,7 +47,7 @@ final class DownstreamStreamBridge {
     private var dropBody = false
     private var responseComplete = false
     /// The frame that ends the stream, sent when the exchange closes.
-    private var ending: HTTP2Frame.FramePayload?
+    private var ending: Ending?
     /// DATA bytes written against the client's window.
     private var sendWindow: StreamSendWindow
     /// Reset by us, ended, or closed with the connection.
@@ -310,7 +310,7 @@ final class DownstreamStreamBridge {
             ending = .headers(.init(headers: trailers, endStream: true))
         } else {
             if let payload { sendWindow.wrote(payload.readableBytes) }
-            ending = .data(.init(data: .byteBuffer(payload ?? ByteBuffer()), endStream: true))
+            ending = .data(payload ?? ByteBuffer())
         }
     }
 
@@ -345,18 +345,32 @@ final class DownstreamStreamBridge {
         if !responseComplete, body?.isUntilClose == true {
             // A body delimited by the upstream's close: the close is its end.
             responseComplete = true
-            ending = .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
+            ending = .data(ByteBuffer())
         }
         guard responseComplete, let ending else { return reset() }
         self.ending = nil
         if requestEnded {
             // Both sides ended: the stream closes by itself, cleanly (the codec reports it: `closed`).
-            write(ending)
+            send(ending)
             flush()
             return
         }
-        write(ending)
+        send(ending)
         end(with: .rstStream(.noError))
+    }
+
+    /// The frame that ends the stream: the final HEADERS (a whole response, or the trailers), or the last DATA, kept
+    /// as its bytes (nio-http2's DATA payload is a box of its own).
+    private enum Ending {
+        case headers(HTTP2Frame.FramePayload.Headers)
+        case data(ByteBuffer)
+    }
+
+    private func send(_ ending: Ending) {
+        switch ending {
+        case .headers(let headers): write(.headers(headers))
+        case .data(let bytes): connection?.writeData(bytes, endStream: true, on: id)
+        }
     }
 
     /// Resets the stream (RST_STREAM CANCEL): what was sent must not look complete.
