@@ -19,6 +19,9 @@ struct HTTPHeadParser {
         case failure(HTTPParseError)
     }
 
+    /// Fields a head's array has room for before it first grows.
+    static let initialFieldCapacity = 16
+
     let kind: Kind
     var limits = Limits()
     /// Whether an HTTP/1.1 request without Host is refused (RFC 9112 §3.2). The proxy needs Host to route; the
@@ -150,6 +153,9 @@ struct HTTPHeadParser {
         _ b: UnsafeRawBufferPointer, from start: Int, end: Int, into head: inout HTTPHead
     ) -> HTTPParseError? {
         options.removeAll(keepingCapacity: true)
+        // Room for a usual head's fields at once: a head parsed once (an HTTP/2 stream's exchange has a new one per
+        // request) would otherwise grow the array 1, 2, 4, 8, 16, an allocation and a copy each.
+        if head.fields.capacity == 0 { head.fields.reserveCapacity(Self.initialFieldCapacity) }
         var i = start
         while i < end - 2 {
             let lineStart = i

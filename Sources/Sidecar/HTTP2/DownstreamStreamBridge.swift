@@ -47,7 +47,7 @@ final class DownstreamStreamBridge {
     private var dropBody = false
     private var responseComplete = false
     /// The frame that ends the stream, sent when the exchange closes.
-    private var ending: HTTP2Frame.FramePayload?
+    private var ending: Ending?
     /// DATA bytes written against the client's window.
     private var sendWindow: StreamSendWindow
     /// Reset by us, ended, or closed with the connection.
@@ -77,7 +77,7 @@ final class DownstreamStreamBridge {
 
     // MARK: request: frames in, HTTP/1.1 bytes on
 
-    /// A frame of the request (HEADERS or DATA); `flowControlled`: what it took of the stream's window.
+    /// A HEADERS frame of the request; `flowControlled`: what it took of the stream's window (none).
     func received(_ payload: HTTP2Frame.FramePayload, flowControlled: Int) {
         guard !isClosed, let exchange else { return }
         switch payload {
@@ -95,34 +95,37 @@ final class DownstreamStreamBridge {
                     exchange.clientBytes(HTTP2Heads.lastChunk(trailers: frame.headers, allocator: allocator))
                 }
             }
-        case .data(let frame):
-            guard requestStarted, !requestEnded, case .byteBuffer(let bytes) = frame.data else { return }
-            if frame.endStream { requestEnded = true }
-            // The body must be as long as its content-length says (RFC 9113 §8.1.1): what HTTP/1.1 frames by it
-            // must not run into what follows.
-            if let left = requestBodyLeft {
-                let now = left - bytes.readableBytes
-                guard now >= 0, now == 0 || !frame.endStream else { return refuse() }
-                requestBodyLeft = now
-            }
-            if requestChunked {
-                var out: ByteBuffer
-                if bytes.readableBytes > 0 {
-                    out = HTTP2Heads.chunk(bytes, allocator: allocator)
-                    if frame.endStream { out.writeStaticString("0\r\n\r\n") }
-                } else {
-                    out = ByteBuffer(staticString: "0\r\n\r\n")
-                }
-                if bytes.readableBytes > 0 || frame.endStream { exchange.clientBytes(out) }
-            } else if bytes.readableBytes > 0 {
-                exchange.clientBytes(bytes)
-            }
-            if flowControlled > 0 && !requestEnded {
-                bytesHeld += flowControlled
-                acknowledge()
-            }
         default:
             break
+        }
+    }
+
+    /// A DATA frame of the request; `flowControlled`: what it took of the stream's window.
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int) {
+        guard !isClosed, let exchange, requestStarted, !requestEnded else { return }
+        if endStream { requestEnded = true }
+        // The body must be as long as its content-length says (RFC 9113 §8.1.1): what HTTP/1.1 frames by it
+        // must not run into what follows.
+        if let left = requestBodyLeft {
+            let now = left - bytes.readableBytes
+            guard now >= 0, now == 0 || !endStream else { return refuse() }
+            requestBodyLeft = now
+        }
+        if requestChunked {
+            var out: ByteBuffer
+            if bytes.readableBytes > 0 {
+                out = HTTP2Heads.chunk(bytes, allocator: allocator)
+                if endStream { out.writeStaticString("0\r\n\r\n") }
+            } else {
+                out = ByteBuffer(staticString: "0\r\n\r\n")
+            }
+            if bytes.readableBytes > 0 || endStream { exchange.clientBytes(out) }
+        } else if bytes.readableBytes > 0 {
+            exchange.clientBytes(bytes)
+        }
+        if flowControlled > 0 && !requestEnded {
+            bytesHeld += flowControlled
+            acknowledge()
         }
     }
 
@@ -307,13 +310,13 @@ final class DownstreamStreamBridge {
             ending = .headers(.init(headers: trailers, endStream: true))
         } else {
             if let payload { sendWindow.wrote(payload.readableBytes) }
-            ending = .data(.init(data: .byteBuffer(payload ?? ByteBuffer()), endStream: true))
+            ending = .data(payload ?? ByteBuffer())
         }
     }
 
     private func sendData(_ payload: ByteBuffer) {
         sendWindow.wrote(payload.readableBytes)
-        write(.data(.init(data: .byteBuffer(payload))))
+        connection?.writeData(payload, on: id)
         writabilityMayHaveChanged()
     }
 
@@ -342,18 +345,32 @@ final class DownstreamStreamBridge {
         if !responseComplete, body?.isUntilClose == true {
             // A body delimited by the upstream's close: the close is its end.
             responseComplete = true
-            ending = .data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
+            ending = .data(ByteBuffer())
         }
         guard responseComplete, let ending else { return reset() }
         self.ending = nil
         if requestEnded {
             // Both sides ended: the stream closes by itself, cleanly (the codec reports it: `closed`).
-            write(ending)
+            send(ending)
             flush()
             return
         }
-        write(ending)
+        send(ending)
         end(with: .rstStream(.noError))
+    }
+
+    /// The frame that ends the stream: the final HEADERS (a whole response, or the trailers), or the last DATA, kept
+    /// as its bytes (nio-http2's DATA payload is a box of its own).
+    private enum Ending {
+        case headers(HTTP2Frame.FramePayload.Headers)
+        case data(ByteBuffer)
+    }
+
+    private func send(_ ending: Ending) {
+        switch ending {
+        case .headers(let headers): write(.headers(headers))
+        case .data(let bytes): connection?.writeData(bytes, endStream: true, on: id)
+        }
     }
 
     /// Resets the stream (RST_STREAM CANCEL): what was sent must not look complete.

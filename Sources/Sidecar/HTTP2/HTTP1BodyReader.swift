@@ -33,23 +33,30 @@ struct HTTP1BodyReader {
         let consumed = try bytes.withUnsafeReadableBytes { (b) throws(HTTPParseError) -> Int in try body.consume(b, data: &sink) }
         framer = body
         var piece = Piece()
-        if sink.ranges.count == 1, let range = sink.ranges.first {
-            piece.payload = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
-        } else if !sink.ranges.isEmpty {
-            var joined = allocator.buffer(capacity: sink.ranges.reduce(0) { $0 + $1.count })
-            bytes.withUnsafeReadableBytes { b in
-                for range in sink.ranges { joined.writeBytes(UnsafeRawBufferPointer(rebasing: b[range])) }
+        if let range = sink.first {
+            if sink.more.isEmpty {
+                piece.payload = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count)
+            } else {
+                var joined = allocator.buffer(capacity: sink.more.reduce(range.count) { $0 + $1.count })
+                bytes.withUnsafeReadableBytes { b in
+                    joined.writeBytes(UnsafeRawBufferPointer(rebasing: b[range]))
+                    for range in sink.more { joined.writeBytes(UnsafeRawBufferPointer(rebasing: b[range])) }
+                }
+                piece.payload = joined
             }
-            piece.payload = joined
         }
         let trailerStart = sink.trailersStart ?? (collectingTrailers ? 0 : nil)
         if let trailerStart, trailerStart < consumed,
             var slice = bytes.getSlice(at: bytes.readerIndex + trailerStart, length: consumed - trailerStart)
         {
             collectingTrailers = true
-            var section = trailerSection ?? allocator.buffer(capacity: 64)
-            section.writeBuffer(&slice)
-            trailerSection = section
+            // The usual section (its blank line alone, in the read that ends the body) is looked at in place.
+            if var section = trailerSection {
+                section.writeBuffer(&slice)
+                trailerSection = section
+            } else {
+                trailerSection = slice
+            }
         }
         bytes.moveReaderIndex(forwardBy: consumed)
         piece.done = body.isDone
@@ -62,13 +69,16 @@ struct HTTP1BodyReader {
     }
 }
 
-/// Where the payload and the trailer section lie in the bytes a framer consumed.
+/// Where the payload and the trailer section lie in the bytes a framer consumed. The first range is kept apart:
+/// a read holds one (a whole small body) far more often than several, and then no array is made.
 private struct Ranges: BodyDataSink {
-    var ranges: [Range<Int>] = []
+    var first: Range<Int>?
+    var more: [Range<Int>] = []
     var trailersStart: Int?
 
     mutating func payload(_ range: Range<Int>) {
-        if !range.isEmpty { ranges.append(range) }
+        guard !range.isEmpty else { return }
+        if first == nil { first = range } else { more.append(range) }
     }
 
     mutating func trailers(from index: Int) { trailersStart = index }

@@ -7,7 +7,8 @@ import NIOHTTP2
 ///
 /// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, activation, reads and writes through
 /// it, its close) cost more CPU than the exchange it carried (docs/performance.md, "HTTP/2"); a stream here is two
-/// objects and a dictionary entry. `HTTP2UpstreamConnection` does the same for the proxy's connections to endpoints.
+/// objects and an entry in `HTTP2StreamTable`. `HTTP2UpstreamConnection` does the same for the proxy's connections
+/// to endpoints.
 ///
 /// Flow control of what the client sends: the codec keeps the connection window open; a stream's window is handed
 /// back only while its exchange reads (see `DownstreamStreamBridge.acknowledge`), so each stream's window bounds what
@@ -15,18 +16,19 @@ import NIOHTTP2
 /// writing once it wrote a window more than the client allowed (`StreamSendWindow`).
 ///
 /// Confined to the connection's event loop.
-final class HTTP2ClientConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+final class HTTP2ClientConnection: ChannelInboundHandler, HTTP2FrameSink {
+    typealias InboundIn = Never
 
     private let loop: LoopContext
     private let listenerName: String
     /// The mTLS client's verified identity, which every stream's exchange is authorized as.
     private let peer: PeerBox?
     private var context: ChannelHandlerContext?
+    /// The codec before this handler, which it writes its frames to directly.
+    private var codec: HTTP2Codec?
     private var clientAddress: [UInt8] = Array("unknown".utf8)
     private(set) var allocator = ByteBufferAllocator()
-    private var streams: [HTTP2StreamID: DownstreamStreamBridge] = [:]
+    private var streams = HTTP2StreamTable<DownstreamStreamBridge>()
     /// The highest stream the client opened: a HEADERS frame on a lower, unknown one belongs to a stream already
     /// ended here (its trailers after our reset), not to a new one.
     private var lastStreamID = HTTP2StreamID(0)
@@ -39,10 +41,12 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     /// The client closed its side (EOF): the connection closes once its open streams are done.
     private var inputEnded = false
 
-    init(loop: LoopContext, listenerName: String, peer: PeerBox?) {
+    init(loop: LoopContext, listenerName: String, peer: PeerBox?, codec: HTTP2Codec) {
         self.loop = loop
         self.listenerName = listenerName
         self.peer = peer
+        self.codec = codec
+        codec.sink = self
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -52,11 +56,21 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         if let ip = context.channel.remoteAddress?.ipAddress { clientAddress = Array(ip.utf8) }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        codec?.sink = nil
+        codec = nil
+    }
 
     func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: nil)
+        guard context != nil, let codec else { return }
+        codec.write(payload, on: Int32(id))
+        wroteInRead = true
+    }
+
+    func writeData(_ bytes: ByteBuffer, endStream: Bool = false, on id: HTTP2StreamID) {
+        guard context != nil, let codec else { return }
+        codec.writeData(bytes, endStream: endStream, on: Int32(id))
         wroteInRead = true
     }
 
@@ -65,8 +79,8 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         write(.windowUpdate(windowSizeIncrement: increment), on: id)
     }
 
-    /// Within a read, what was written goes out at its end; otherwise now (`HTTP2FlushBatcher` may still hold it
-    /// to the end of the loop's turn).
+    /// Within a read, what was written goes out at its end; otherwise now (the codec may still hold it to the end of
+    /// the loop's turn).
     func flush() {
         if reading { return }
         wroteInRead = false
@@ -76,7 +90,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     /// A stream we reset (or refused): its exchange is let go now. The codec reports the close as well; the stream is
     /// gone by then.
     func streamReset(_ id: HTTP2StreamID) {
-        streams.removeValue(forKey: id)?.closed()
+        streams.remove(id)?.closed()
         closeIfInputEnded()
     }
 
@@ -94,31 +108,35 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
 
     // MARK: frames in
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// A frame from the codec (`HTTP2FrameSink`), within its read.
+    func received(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
         reading = true
-        let frame = unwrapInboundIn(data)
-        switch frame.payload {
-        case .data(let data):
-            let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
-            streams[frame.streamID]?.received(frame.payload, flowControlled: length)
+        let streamID = HTTP2StreamID(id)
+        switch payload {
         case .headers:
-            if let stream = streams[frame.streamID] {
-                stream.received(frame.payload, flowControlled: 0)
-            } else if frame.streamID > lastStreamID {
-                lastStreamID = frame.streamID
-                open(frame.streamID)?.received(frame.payload, flowControlled: 0)
+            if let stream = streams[streamID] {
+                stream.received(payload, flowControlled: 0)
+            } else if streamID > lastStreamID {
+                lastStreamID = streamID
+                open(streamID)?.received(payload, flowControlled: 0)
             }
         case .windowUpdate(let increment):
-            if frame.streamID != .rootStream { streams[frame.streamID]?.windowOpened(by: increment) }
+            if id != 0 { streams[streamID]?.windowOpened(by: increment) }
         case .settings(.settings(let settings)):
             for setting in settings where setting.parameter == .initialWindowSize {
                 let change = setting.value - peerInitialWindow
                 peerInitialWindow = setting.value
-                for stream in streams.values { stream.windowOpened(by: change) }
+                for stream in streams.all { stream.windowOpened(by: change) }
             }
         default:
             break
         }
+    }
+
+    /// A DATA frame from the codec (`HTTP2FrameSink`), within its read.
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int, on id: Int32) {
+        reading = true
+        streams[HTTP2StreamID(id)]?.receivedData(bytes, endStream: endStream, flowControlled: flowControlled)
     }
 
     /// A new stream and the exchange that serves it; nil when the exchange refused it (the loop is at its limit).
@@ -126,7 +144,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         let exchange = DownstreamHandler(loop: loop, listenerName: listenerName)
         exchange.peer = peer
         let stream = DownstreamStreamBridge(id: id, connection: self, exchange: exchange)
-        streams[id] = stream
+        streams.append(stream, id: id)
         exchange.beginStream(stream, clientAddress: clientAddress, allocator: allocator)
         // A drain or the connection limit may have ended it already.
         return streams[id]
@@ -138,12 +156,13 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
+    /// A stream ended (`HTTP2FrameSink`).
+    func streamClosed(_ event: StreamClosedEvent) {
+        streams.remove(event.streamID)?.closed()
+        closeIfInputEnded()
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent {
-            streams.removeValue(forKey: closed.streamID)?.closed()
-            closeIfInputEnded()
-            return
-        }
         if let event = event as? ChannelEvent, event == .inputClosed {
             inputEnded = true
             closeIfInputEnded()
@@ -153,7 +172,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let open = streams.values
+        let open = streams.all
         streams.removeAll()
         for stream in open { stream.closed() }
         context.fireChannelInactive()
@@ -161,7 +180,7 @@ final class HTTP2ClientConnection: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
-        for stream in streams.values { stream.writabilityMayHaveChanged() }
+        for stream in streams.all { stream.writabilityMayHaveChanged() }
         context.fireChannelWritabilityChanged()
     }
 

@@ -107,7 +107,7 @@ extension HTTP2Codec {
             connectionReceiveWindow += increment
             consumed = 0
         }
-        let padding = try frame.unpad()
+        _ = try frame.unpad()
         guard let index = try receivingStream(frame.streamID) else { return }
         if streams[index].receivedEnd { return resetStream(at: index, .streamClosed) }
         streams[index].receiveWindow -= length
@@ -115,8 +115,7 @@ extension HTTP2Codec {
         let end = frame.has(HTTP2RawFrame.endStream)
         if end { streams[index].receivedEnd = true }
         let id = frame.streamID
-        let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(frame.payload), endStream: end, paddingBytes: padding)
-        context.fireChannelRead(wrapInboundOut(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .data(data))))
+        sink?.receivedData(frame.payload, endStream: end, flowControlled: length, on: id)
         if end { closeIfDone(id) }
     }
 
@@ -168,7 +167,7 @@ extension HTTP2Codec {
         if streams[index].receivedEnd { return resetStream(at: index, .streamClosed) }
         if block.endStream { streams[index].receivedEnd = true }
         let payload = HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: block.endStream))
-        context.fireChannelRead(wrapInboundOut(HTTP2Frame(streamID: HTTP2StreamID(block.stream), payload: payload)))
+        deliver(payload, on: block.stream)
         if block.endStream { closeIfDone(block.stream) }
     }
 
@@ -198,7 +197,7 @@ extension HTTP2Codec {
         try countAnswer(context)
         append { HTTP2FrameWriter.settingsAck(into: &$0) }
         holding = true
-        context.fireChannelRead(wrapInboundOut(HTTP2Frame(streamID: .rootStream, payload: .settings(.settings(passed)))))
+        deliver(.settings(.settings(passed)), on: 0)
     }
 
     /// A new SETTINGS_INITIAL_WINDOW_SIZE changes every stream's window by the difference (RFC 9113 §6.9.2).
@@ -226,8 +225,7 @@ extension HTTP2Codec {
         streams[index].sendWindow += increment
         guard streams[index].sendWindow <= 0x7fff_ffff else { return resetStream(at: index, .flowControlError) }
         if !streams[index].held.isEmpty { holding = true }
-        context.fireChannelRead(wrapInboundOut(
-            HTTP2Frame(streamID: HTTP2StreamID(id), payload: .windowUpdate(windowSizeIncrement: increment))))
+        deliver(.windowUpdate(windowSizeIncrement: increment), on: id)
     }
 
     /// The peer's GOAWAY goes to the handler; what it means for the streams is the role's (`receivedGoAway`).
@@ -235,7 +233,7 @@ extension HTTP2Codec {
         let last = Int32(bitPattern: frame.payload.readInteger(as: UInt32.self)! & 0x7fff_ffff)
         let code = HTTP2ErrorCode(networkCode: Int(frame.payload.readInteger(as: UInt32.self)!))
         let payload = HTTP2Frame.FramePayload.goAway(lastStreamID: HTTP2StreamID(last), errorCode: code, opaqueData: nil)
-        context.fireChannelRead(wrapInboundOut(HTTP2Frame(streamID: .rootStream, payload: payload)))
+        deliver(payload, on: 0)
         receivedGoAway(lastStreamID: last)
     }
 

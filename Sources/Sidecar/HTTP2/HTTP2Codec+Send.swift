@@ -20,16 +20,8 @@ extension HTTP2Codec {
                 sendOnNewStream(id, headers)
             }
         case .data(let data):
-            guard let index = streams.index(of: id) else { return }
-            if streams[index].opened && streams[index].held.isEmpty {
-                if let rest = sendData(data, at: index) {
-                    hold(.data(rest), at: index)
-                } else {
-                    closeIfDone(id)
-                }
-            } else {
-                hold(payload, at: index)
-            }
+            guard case .byteBuffer(let bytes) = data.data else { return }
+            sendData(bytes, endStream: data.endStream, on: id)
         case .rstStream(let code):
             guard let index = streams.index(of: id) else { return }
             // A stream still waiting for a slot never opened: it ends without a frame.
@@ -45,6 +37,20 @@ extension HTTP2Codec {
         default:
             // Nothing else is written by the connection handler (SETTINGS, PING answers and GOAWAY are the codec's).
             break
+        }
+    }
+
+    /// DATA on stream `id`: sent as far as the windows allow, the rest held (behind what the stream holds already).
+    func sendData(_ bytes: ByteBuffer, endStream: Bool, on id: Int32) {
+        guard let index = streams.index(of: id) else { return }
+        if streams[index].opened && streams[index].held.isEmpty {
+            if let rest = sendData(bytes, endStream: endStream, at: index) {
+                hold(.data(.init(data: .byteBuffer(rest), endStream: endStream)), at: index)
+            } else {
+                closeIfDone(id)
+            }
+        } else {
+            hold(.data(.init(data: .byteBuffer(bytes), endStream: endStream)), at: index)
         }
     }
 
@@ -72,11 +78,10 @@ extension HTTP2Codec {
         if headers.endStream { streams[index].sentEnd = true }
     }
 
-    /// Sends what the windows allow of `data`; what is left, to be held, or nil when all went.
-    private func sendData(_ data: HTTP2Frame.FramePayload.Data, at index: Int) -> HTTP2Frame.FramePayload.Data? {
-        guard case .byteBuffer(var bytes) = data.data else { return nil }
+    /// Sends what the windows allow of `input`; what is left, to be held, or nil when all went.
+    private func sendData(_ input: ByteBuffer, endStream end: Bool, at index: Int) -> ByteBuffer? {
+        var bytes = input
         let id = streams[index].id
-        let end = data.endStream
         while true {
             if bytes.readableBytes == 0 {
                 if end {
@@ -86,7 +91,7 @@ extension HTTP2Codec {
                 return nil
             }
             let allowed = min(streams[index].sendWindow, connectionSendWindow, writer.maxFrameSize)
-            guard allowed > 0 else { return .init(data: .byteBuffer(bytes), endStream: end) }
+            guard allowed > 0 else { return bytes }
             let piece = bytes.readSlice(length: min(allowed, bytes.readableBytes))!
             let last = bytes.readableBytes == 0
             let flags = last && end ? HTTP2RawFrame.endStream : 0
@@ -136,8 +141,9 @@ extension HTTP2Codec {
                 sendHeaders(headers, at: index)
             case .data(let data):
                 streams[index].held.removeFirst()
-                if let rest = sendData(data, at: index) {
-                    streams[index].held.insert(.data(rest), at: 0)
+                guard case .byteBuffer(let bytes) = data.data else { continue }
+                if let rest = sendData(bytes, endStream: data.endStream, at: index) {
+                    streams[index].held.insert(.data(.init(data: .byteBuffer(rest), endStream: data.endStream)), at: 0)
                     return
                 }
             default:

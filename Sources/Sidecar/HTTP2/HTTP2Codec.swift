@@ -24,14 +24,25 @@ import NIOHTTP2
 ///   the frame that ended it; one that ends because of a frame the handler writes is told on its next flush, never
 ///   inside its write.
 ///
+/// The connection handler after the codec (`HTTP2FrameSink`) and the codec call each other directly: frames and stream
+/// ends are not passed along the pipeline (each frame boxed in `NIOAny`, a pipeline pass, a dynamic cast per ended
+/// stream); flushes, reads' ends and the channel's events still are.
+///
 /// Frames written between two flushes leave in one buffer (small DATA payloads copied into it), so a flush is one
-/// write; `HTTP2FlushBatcher` below holds it to the end of the loop's turn.
+/// write. On a busy loop a flush waits for the end of the loop's turn (`WriteBatch`), and the frames of every stream
+/// that wrote in this turn go out together in that one buffer.
+///
+/// Why the codec holds its flushes itself (rather than a handler below it holding the flush of what it already
+/// passed down): a stream's response is written when its upstream answers, i.e. while another connection is being
+/// read, so each stream's frames became a buffer and a pipeline write of their own; held here, they join the
+/// buffer of the turn. A loop serving a single exchange flushes at once (as `SocketWriter` does); a close flushes
+/// first, so frames written just before it are never dropped.
 ///
 /// Confined to the connection's event loop.
-class HTTP2Codec: ChannelDuplexHandler {
+class HTTP2Codec: ChannelDuplexHandler, EndOfTurnFlushing {
     typealias InboundIn = ByteBuffer
-    typealias InboundOut = HTTP2Frame
-    typealias OutboundIn = HTTP2Frame
+    typealias InboundOut = Never
+    typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
     /// What the proxy announces: SETTINGS_MAX_HEADER_LIST_SIZE and SETTINGS_INITIAL_WINDOW_SIZE, and the connection
@@ -56,7 +67,15 @@ class HTTP2Codec: ChannelDuplexHandler {
     private let settings: [(id: UInt16, value: UInt32)]
     /// Client role: the preface starts with the magic. Server role: the peer's must (`awaitingMagic`).
     private let sendsMagic: Bool
+    /// The loop's batch, which a flush waits in on a busy loop; nil: flushes go at once.
+    private let batch: WriteBatch?
+    /// A flush waits in `batch`.
+    private var waitingInBatch = false
+    /// The channel's, kept: `out` is made anew after every flush.
+    private let allocator: ByteBufferAllocator
     var context: ChannelHandlerContext?
+    /// The connection handler the frames go to; set by it, cleared when it leaves the pipeline.
+    var sink: (any HTTP2FrameSink)?
     var reader = HTTP2FrameReader()
     var writer: HTTP2FrameWriter
     var decoder: HPACKDecoder
@@ -101,10 +120,15 @@ class HTTP2Codec: ChannelDuplexHandler {
         var frames: Int
     }
 
-    init(limits: Limits, settings: [(id: UInt16, value: UInt32)], sendsMagic: Bool, allocator: ByteBufferAllocator) {
+    init(
+        limits: Limits, settings: [(id: UInt16, value: UInt32)], sendsMagic: Bool, batch: WriteBatch?,
+        allocator: ByteBufferAllocator
+    ) {
         self.limits = limits
         self.settings = settings
         self.sendsMagic = sendsMagic
+        self.batch = batch
+        self.allocator = allocator
         awaitingMagic = !sendsMagic
         writer = HTTP2FrameWriter(allocator: allocator)
         decoder = HPACKDecoder(
@@ -193,8 +217,9 @@ class HTTP2Codec: ChannelDuplexHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         tellEnded(context)
         context.fireChannelReadComplete()
-        // What the handler did not flush: SETTINGS and PING answers, the connection's WINDOW_UPDATE, held DATA.
-        if out != nil || unflushed {
+        // What the handler did not flush: SETTINGS and PING answers, the connection's WINDOW_UPDATE, held DATA
+        // (unless a flush waits in the batch, which takes them too).
+        if !waitingInBatch && (out != nil || unflushed) {
             emit()
             unflushed = false
             context.flush()
@@ -226,7 +251,7 @@ class HTTP2Codec: ChannelDuplexHandler {
         while next < ended.count {
             let event = ended[next]
             next += 1
-            context.fireUserInboundEventTriggered(event)
+            sink?.streamClosed(event)
         }
         ended.removeAll(keepingCapacity: true)
     }
@@ -247,25 +272,61 @@ class HTTP2Codec: ChannelDuplexHandler {
 
     // MARK: frames out
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let frame = unwrapOutboundIn(data)
-        if !failed {
-            send(frame.payload, on: Int32(frame.streamID))
-            if holding { sendHeldFrames() }
-        }
-        promise?.succeed(())
+    /// A frame from the connection handler (`HTTP2FrameSink`), which calls here directly.
+    func write(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
+        guard !failed else { return }
+        send(payload, on: id)
+        if holding { sendHeldFrames() }
+    }
+
+    /// DATA from the connection handler (`HTTP2FrameSink`).
+    func writeData(_ bytes: ByteBuffer, endStream: Bool, on id: Int32) {
+        guard !failed else { return }
+        sendData(bytes, endStream: endStream, on: id)
+        if holding { sendHeldFrames() }
+    }
+
+    /// Hands a frame of the peer's to the connection handler.
+    func deliver(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
+        sink?.received(payload, on: id)
     }
 
     func flush(context: ChannelHandlerContext) {
+        if let batch, waitingInBatch || batch.isWorthWaiting {
+            if !waitingInBatch {
+                waitingInBatch = true
+                batch.enqueue(self)
+            }
+        } else {
+            emit()
+            unflushed = false
+            context.flush()
+        }
+        tellEnded(context)
+    }
+
+    /// Called by the batch at the end of the loop's turn.
+    func flushAtEndOfTurn() {
+        guard waitingInBatch, let context else { return }
+        waitingInBatch = false
         emit()
         unflushed = false
         context.flush()
-        tellEnded(context)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if waitingInBatch {
+            waitingInBatch = false
+            emit()
+            unflushed = false
+            context.flush()
+        }
+        context.close(mode: mode, promise: promise)
     }
 
     /// Writes into the flush's buffer.
     func append(_ body: (inout ByteBuffer) -> Void) {
-        if out == nil { out = context?.channel.allocator.buffer(capacity: 1_024) ?? ByteBuffer() }
+        if out == nil { out = allocator.buffer(capacity: 1_024) }
         body(&out!)
     }
 
@@ -282,4 +343,17 @@ class HTTP2Codec: ChannelDuplexHandler {
         context.write(wrapOutboundOut(bytes), promise: nil)
         unflushed = true
     }
+}
+
+/// The connection handler behind an `HTTP2Codec` (`HTTP2ClientConnection`, `HTTP2UpstreamConnection`): the codec hands
+/// it the peer's frames and the streams' ends by these calls, and it writes frames with `HTTP2Codec.write(_:on:)` and
+/// `writeData(_:endStream:on:)`. DATA goes as its bytes: nio-http2's `HTTP2Frame.FramePayload.Data` allocates a box
+/// per frame.
+protocol HTTP2FrameSink: AnyObject {
+    /// A frame of the peer's on stream `id` (0: the connection's), other than DATA.
+    func received(_ payload: HTTP2Frame.FramePayload, on id: Int32)
+    /// A DATA frame's payload on stream `id`; `flowControlled`: what it took of the windows (padding included).
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int, on id: Int32)
+    /// A stream ended (after the frame that ended it, or at the handler's flush).
+    func streamClosed(_ event: StreamClosedEvent)
 }

@@ -29,11 +29,10 @@ enum HTTP2Server {
             settings: .init(
                 maxConcurrentStreams: maxConcurrentStreams, headerTableSize: headerTableSize,
                 idleTimeout: TimeAmount(limits.idleTimeout)),
-            allocator: channel.allocator)
+            batch: loop.writeBatch, allocator: channel.allocator)
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(HTTP2FlushBatcher(batch: loop.writeBatch))
         try sync.addHandler(codec)
-        try sync.addHandler(HTTP2ClientConnection(loop: loop, listenerName: listenerName, peer: peer))
+        try sync.addHandler(HTTP2ClientConnection(loop: loop, listenerName: listenerName, peer: peer, codec: codec))
         loop.http2Connections.add(channel)
     }
 }

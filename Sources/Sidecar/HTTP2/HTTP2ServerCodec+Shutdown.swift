@@ -34,7 +34,8 @@ extension HTTP2ServerCodec {
         context.flush()
         graceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.graceTime) { [self] in
             graceTimer = nil
-            self.context?.close(promise: nil)
+            // Through the codec's own close: a flush waiting in the loop's batch goes first.
+            if let context = self.context { close(context: context, mode: .all, promise: nil) }
         }
     }
 

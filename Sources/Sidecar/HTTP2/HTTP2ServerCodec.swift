@@ -44,7 +44,7 @@ final class HTTP2ServerCodec: HTTP2Codec {
     var idleTimer: Scheduled<Void>?
     var graceTimer: Scheduled<Void>?
 
-    init(limits: Limits, settings: Settings, allocator: ByteBufferAllocator) {
+    init(limits: Limits, settings: Settings, batch: WriteBatch?, allocator: ByteBufferAllocator) {
         serverSettings = settings
         super.init(
             limits: limits,
@@ -54,7 +54,7 @@ final class HTTP2ServerCodec: HTTP2Codec {
                 (id: 1, value: UInt32(settings.headerTableSize)),  // SETTINGS_HEADER_TABLE_SIZE
                 (id: 4, value: UInt32(limits.streamWindow)),  // SETTINGS_INITIAL_WINDOW_SIZE
             ],
-            sendsMagic: false, allocator: allocator)
+            sendsMagic: false, batch: batch, allocator: allocator)
     }
 
     override func handlerAdded(context: ChannelHandlerContext) {

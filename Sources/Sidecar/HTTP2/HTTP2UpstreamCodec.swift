@@ -11,7 +11,7 @@ final class HTTP2UpstreamCodec: HTTP2Codec {
     /// The highest stream ID the handler wrote HEADERS on.
     private var lastAcceptedID: Int32 = 0
 
-    init(limits: Limits, allocator: ByteBufferAllocator) {
+    init(limits: Limits, batch: WriteBatch?, allocator: ByteBufferAllocator) {
         super.init(
             limits: limits,
             settings: [
@@ -19,7 +19,7 @@ final class HTTP2UpstreamCodec: HTTP2Codec {
                 (id: 6, value: UInt32(limits.maxHeaderListSize)),  // SETTINGS_MAX_HEADER_LIST_SIZE
                 (id: 4, value: UInt32(limits.streamWindow)),  // SETTINGS_INITIAL_WINDOW_SIZE
             ],
-            sendsMagic: true, allocator: allocator)
+            sendsMagic: true, batch: batch, allocator: allocator)
     }
 
     override func sendOnNewStream(_ id: Int32, _ headers: HTTP2Frame.FramePayload.Headers) {

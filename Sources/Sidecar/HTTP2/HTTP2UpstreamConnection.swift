@@ -6,7 +6,7 @@ import NIOHTTP2
 ///
 /// Why not nio-http2's child channels: a NIO channel per stream (its pipeline, promises, activation and close) cost
 /// more CPU than the whole exchange it carried (docs/performance.md, "HTTP/2"); a stream here is one object and a
-/// dictionary entry, created and dropped within the turn that needs it.
+/// table entry (`HTTP2StreamTable`), created and dropped within the turn that needs it.
 ///
 /// Flow control of what the endpoint sends: the codec keeps the connection window open; a stream's window is handed
 /// back only while its client takes the bytes (see `UpstreamStreamBridge.acknowledge`), so each stream's window bounds
@@ -14,12 +14,13 @@ import NIOHTTP2
 /// the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the codec until one ends.
 ///
 /// Confined to the connection's event loop.
-final class HTTP2UpstreamConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTP2Frame
-    typealias OutboundOut = HTTP2Frame
+final class HTTP2UpstreamConnection: ChannelInboundHandler, HTTP2FrameSink {
+    typealias InboundIn = Never
 
     private var context: ChannelHandlerContext?
-    private var streams: [HTTP2StreamID: UpstreamStreamBridge] = [:]
+    /// The codec before this handler, which it writes its frames to directly.
+    private var codec: HTTP2Codec?
+    private var streams = HTTP2StreamTable<UpstreamStreamBridge>()
     private var nextStreamID = 1
     /// Streams that received frames in the current read: told together at its end, so each flushes its client once.
     private var readers: [UpstreamStreamBridge] = []
@@ -63,7 +64,16 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    init(codec: HTTP2Codec) {
+        self.codec = codec
+        codec.sink = self
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        codec?.sink = nil
+        codec = nil
+    }
 
     /// A new stream for one exchange, seen by it as the `UpstreamHandler` returned; nil when the connection is gone.
     func openStream(endpoint: EndpointState) -> UpstreamHandler? {
@@ -76,13 +86,19 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         handler.endpoint = endpoint
         let bridge = UpstreamStreamBridge(id: id, connection: self, handler: handler, endpoint: endpoint)
         handler.stream = bridge
-        streams[id] = bridge
+        streams.append(bridge, id: id)
         return handler
     }
 
     func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID) {
-        guard let context else { return }
-        context.write(wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: nil)
+        guard context != nil, let codec else { return }
+        codec.write(payload, on: Int32(id))
+        wroteInRead = true
+    }
+
+    func writeData(_ bytes: ByteBuffer, endStream: Bool = false, on id: HTTP2StreamID) {
+        guard context != nil, let codec else { return }
+        codec.writeData(bytes, endStream: endStream, on: Int32(id))
         wroteInRead = true
     }
 
@@ -93,7 +109,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
 
     /// A stream that never sent its HEADERS is dropped without a frame.
     func forget(_ id: HTTP2StreamID) {
-        if streams.removeValue(forKey: id) != nil { onStreamClosed?() }
+        if streams.remove(id) != nil { onStreamClosed?() }
     }
 
     func flush() {
@@ -103,21 +119,19 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
 
     // MARK: frames in
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch frame.payload {
-        case .data(let data):
-            let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
-            deliver(frame.payload, to: frame.streamID, flowControlled: length)
+    /// A frame from the codec (`HTTP2FrameSink`), within its read.
+    func received(_ payload: HTTP2Frame.FramePayload, on id: Int32) {
+        let streamID = HTTP2StreamID(id)
+        switch payload {
         case .headers:
-            deliver(frame.payload, to: frame.streamID, flowControlled: 0)
+            reader(streamID)?.received(payload, flowControlled: 0)
         case .windowUpdate(let increment):
-            if frame.streamID != .rootStream { streams[frame.streamID]?.windowOpened(by: increment) }
+            if id != 0 { streams[streamID]?.windowOpened(by: increment) }
         case .settings(.settings(let settings)):
             for setting in settings where setting.parameter == .initialWindowSize {
                 let change = setting.value - peerInitialWindow
                 peerInitialWindow = setting.value
-                for stream in streams.values { stream.windowOpened(by: change) }
+                for stream in streams.all { stream.windowOpened(by: change) }
             }
         case .goAway:
             onGoAway?()
@@ -126,13 +140,19 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         }
     }
 
-    private func deliver(_ payload: HTTP2Frame.FramePayload, to id: HTTP2StreamID, flowControlled: Int) {
-        guard let stream = streams[id] else { return }
+    /// A DATA frame from the codec (`HTTP2FrameSink`), within its read.
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int, on id: Int32) {
+        reader(HTTP2StreamID(id))?.receivedData(bytes, endStream: endStream, flowControlled: flowControlled)
+    }
+
+    /// Stream `id`, listed among the streams that received frames in this read; nil when it is not open.
+    private func reader(_ id: HTTP2StreamID) -> UpstreamStreamBridge? {
+        guard let stream = streams[id] else { return nil }
         if !stream.inRead {
             stream.inRead = true
             readers.append(stream)
         }
-        stream.received(payload, flowControlled: flowControlled)
+        return stream
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -145,15 +165,12 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
         if wroteInRead { flush() }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent {
-            if let stream = streams.removeValue(forKey: closed.streamID) {
-                stream.closed()
-                onStreamClosed?()
-            }
-            return
+    /// A stream ended (`HTTP2FrameSink`).
+    func streamClosed(_ event: StreamClosedEvent) {
+        if let stream = streams.remove(event.streamID) {
+            stream.closed()
+            onStreamClosed?()
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -162,7 +179,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
             whenReady = nil
             body(false)
         }
-        let open = streams.values
+        let open = streams.all
         streams.removeAll()
         for stream in open {
             stream.closed()
@@ -173,7 +190,7 @@ final class HTTP2UpstreamConnection: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
-        for stream in streams.values { stream.writabilityMayHaveChanged() }
+        for stream in streams.all { stream.writabilityMayHaveChanged() }
         context.fireChannelWritabilityChanged()
     }
 

@@ -93,18 +93,17 @@ final class HTTP2UpstreamPool {
                 channel.eventLoop.makeCompletedFuture {
                     // A mesh sidecar endpoint is reached over mTLS (docs/identity.md), HTTP/2 inside it: the inbound
                     // sidecar finds the preface in the decrypted bytes, as in plaintext.
-                    // Its records are sent at once: HTTP2FlushBatcher already holds flushes to the end of the turn.
+                    // Its records are sent at once: the codec already holds flushes to the end of the turn.
                     if let upstreamTLS {
                         _ = try upstreamTLS.addHandlers(to: channel.pipeline.syncOperations, batch: nil, http2: true)
                     }
-                    try channel.pipeline.syncOperations.addHandler(HTTP2FlushBatcher(batch: writeBatch))
                     // The responses' header blocks are checked by `UpstreamStreamBridge` (`HTTP2FieldRules`).
                     let limits = HTTP2Codec.Limits(
                         maxHeaderListSize: maxHeaderBytes, streamWindow: HTTP2Server.streamWindow,
                         connectionWindow: HTTP2Server.connectionWindow)
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTP2UpstreamCodec(limits: limits, allocator: channel.allocator))
-                    try channel.pipeline.syncOperations.addHandler(HTTP2UpstreamConnection())
+                    let codec = HTTP2UpstreamCodec(limits: limits, batch: writeBatch, allocator: channel.allocator)
+                    try channel.pipeline.syncOperations.addHandler(codec)
+                    try channel.pipeline.syncOperations.addHandler(HTTP2UpstreamConnection(codec: codec))
                 }
             }
         let box = NIOLoopBound(self, eventLoop: eventLoop)

@@ -168,12 +168,12 @@ final class UpstreamStreamBridge {
         requestEnded = piece.done
         if let payload = piece.payload { sendWindow.wrote(payload.readableBytes) }
         if !piece.done {
-            if let payload = piece.payload { write(.data(.init(data: .byteBuffer(payload)))) }
+            if let payload = piece.payload { connection?.writeData(payload, on: id) }
         } else if let trailers = piece.trailers {
-            if let payload = piece.payload { write(.data(.init(data: .byteBuffer(payload)))) }
+            if let payload = piece.payload { connection?.writeData(payload, on: id) }
             write(.headers(.init(headers: trailers, endStream: true)))
         } else {
-            write(.data(.init(data: .byteBuffer(piece.payload ?? ByteBuffer()), endStream: true)))
+            connection?.writeData(piece.payload ?? ByteBuffer(), endStream: true, on: id)
         }
         writabilityMayHaveChanged()
     }
@@ -200,15 +200,9 @@ final class UpstreamStreamBridge {
 
     // MARK: response: frames in, HTTP/1.1 bytes on
 
-    /// A frame of the response (HEADERS or DATA); `flowControlled`: what it took of the stream's window.
+    /// A HEADERS frame of the response; `flowControlled`: what it took of the stream's window (none).
     func received(_ payload: HTTP2Frame.FramePayload, flowControlled: Int) {
         if isClosed { return }
-        defer {
-            if flowControlled > 0 && !isClosed {
-                bytesHeld += flowControlled
-                acknowledge()
-            }
-        }
         switch payload {
         case .headers(let frame):
             if frame.endStream { responseEnded = true }
@@ -229,17 +223,26 @@ final class UpstreamStreamBridge {
                 pass(last)
                 trailersInPassing = nil
             }
-        case .data(let frame):
-            if frame.endStream { responseEnded = true }
-            guard chunkedResponse, case .byteBuffer(let bytes) = frame.data else { return }
+        default:
+            break
+        }
+    }
+
+    /// A DATA frame of the response; `flowControlled`: what it took of the stream's window.
+    func receivedData(_ bytes: ByteBuffer, endStream: Bool, flowControlled: Int) {
+        if isClosed { return }
+        if endStream { responseEnded = true }
+        if chunkedResponse {
             var out = bytes.readableBytes > 0 ? HTTP2Heads.chunk(bytes, allocator: allocator) : allocator.buffer(capacity: 5)
-            if frame.endStream {
+            if endStream {
                 out.writeStaticString("0\r\n\r\n")
                 chunkedResponse = false
             }
             if out.readableBytes > 0 { pass(out) }
-        default:
-            break
+        }
+        if flowControlled > 0 && !isClosed {
+            bytesHeld += flowControlled
+            acknowledge()
         }
     }
 

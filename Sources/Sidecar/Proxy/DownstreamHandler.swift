@@ -21,12 +21,15 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// until complete when its request could be retried, so an upstream dying mid-response costs a retry, not the
     /// client's connection.
     static let maxHeldResponse = 64 * 1024
+    /// The client address until the connection's is known: one array for all, not one per exchange.
+    static let unknownAddress: [UInt8] = Array("unknown".utf8)
 
     let loop: LoopContext
     let listenerName: String
     var registryIndex = -1
     var context: ChannelHandlerContext?
-    var clientAddress: [UInt8] = Array("unknown".utf8)
+    /// The client's IP address as text (for X-Forwarded-For); an HTTP/2 stream's is its connection's array.
+    var clientAddress = DownstreamHandler.unknownAddress
     var allocator = ByteBufferAllocator()
     /// Tracked from writability events (see `UpstreamHandler.isWritable`).
     var isWritable = true
@@ -90,8 +93,9 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// Response bytes were written but not flushed in this read event; the upstream's read-complete flushes them.
     /// Most responses end with a write-and-flush, and then that second pipeline pass is skipped.
     var responseUnflushed = false
-    /// Sends response bytes to the client (see `SocketWriter`).
-    let writer = SocketWriter()
+    /// Sends response bytes to the client (see `SocketWriter`); made on first use, so an HTTP/2 stream's exchange,
+    /// which has no socket, makes none.
+    lazy var writer = SocketWriter()
     /// True behind TLS (`InboundTLSSniffer`): writes go through the pipeline, not straight to the socket.
     var writesThroughPipeline = false
     /// The HTTP/2 stream this exchange serves, which has no channel (`context` is then nil; see
@@ -153,7 +157,7 @@ final class DownstreamHandler: ChannelDuplexHandler {
     /// The client left (its connection closed, or its HTTP/2 stream ended): the exchange is let go.
     func clientGone() {
         closing = true
-        writer.detach()
+        if stream == nil { writer.detach() }
         loop.unregister(self)
         dropTunnel()
         // An opaque connection that became a tunnel ended as TCP connections do, by a close.

@@ -25,8 +25,9 @@ final class UpstreamHandler: ChannelDuplexHandler {
     /// Tracked from writability events rather than asked of the channel on every read: the hot path stays out of
     /// the `Channel` existential.
     private(set) var isWritable = true
-    /// Sends the request bytes (see `SocketWriter`).
-    private let writer = SocketWriter()
+    /// Sends the request bytes (see `SocketWriter`); made on first use, so an HTTP/2 stream's handler, which has no
+    /// socket, makes none.
+    private lazy var writer = SocketWriter()
 
     /// True behind TLS (an mTLS connection to a mesh sidecar): writes go through the pipeline.
     private let writesThroughPipeline: Bool
