@@ -11,46 +11,82 @@ import NIOHPACK
 /// entry, the encoder never refers to one either, so the peer's SETTINGS_HEADER_TABLE_SIZE (whatever it is, 0
 /// included) needs no size update: the peer's table simply stays empty.
 enum HPACKBlockEncoder {
+    /// Encodes the block into `out` in one write: its bound reserved first, then bytes stored through a pointer (a
+    /// ByteBuffer write per byte was most of the encoder's time).
     static func encode(_ headers: HPACKHeaders, into out: inout ByteBuffer) {
-        for (name, value, indexing) in headers {
-            encode(name: name, value: value, neverIndexed: indexing == .neverIndexed, into: &out)
+        var bound = 0
+        for (name, value, _) in headers { bound += name.utf8.count + value.utf8.count + fieldOverhead }
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { buffer in
+            var writer = Writer(base: buffer.baseAddress!)
+            for (name, value, indexing) in headers {
+                writer.field(name: name, value: value, neverIndexed: indexing == .neverIndexed)
+            }
+            return writer.at
         }
     }
 
-    static func encode(name: String, value: String, neverIndexed: Bool = false, into out: inout ByteBuffer) {
-        let literalPrefix: UInt8 = neverIndexed ? 0x10 : 0x00
-        if let found = HPACKStaticTable.find(name: name, value: value) {
-            if found.full && !neverIndexed {
-                integer(found.index, prefix: 7, flags: 0x80, into: &out)
-                return
-            }
-            integer(found.index, prefix: 4, flags: literalPrefix, into: &out)
-        } else {
-            out.writeInteger(literalPrefix)
-            string(name, into: &out)
-        }
-        string(value, into: &out)
-    }
+    /// The most bytes a field takes besides its name and value: its first byte, a name index (2 bytes at most) or
+    /// a name length, and a value length (5 bytes each at most: lengths stay below 2^28).
+    private static let fieldOverhead = 12
 
     /// An integer with an N-bit prefix (§5.1), `flags` in the first byte's other bits.
     static func integer(_ value: Int, prefix: Int, flags: UInt8, into out: inout ByteBuffer) {
-        let mask = (1 << prefix) - 1
-        if value < mask {
-            out.writeInteger(flags | UInt8(value))
-            return
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 10) { buffer in
+            var writer = Writer(base: buffer.baseAddress!)
+            writer.integer(value, prefix: prefix, flags: flags)
+            return writer.at
         }
-        out.writeInteger(flags | UInt8(mask))
-        var rest = value - mask
-        while rest >= 0x80 {
-            out.writeInteger(UInt8(truncatingIfNeeded: rest & 0x7F | 0x80))
-            rest >>= 7
-        }
-        out.writeInteger(UInt8(rest))
     }
 
-    /// A string literal without Huffman coding (§5.2).
-    private static func string(_ text: String, into out: inout ByteBuffer) {
-        integer(text.utf8.count, prefix: 7, flags: 0, into: &out)
-        out.writeString(text)
+    private struct Writer {
+        let base: UnsafeMutableRawPointer
+        var at = 0
+
+        init(base: UnsafeMutableRawPointer) { self.base = base }
+
+        mutating func field(name: String, value: String, neverIndexed: Bool) {
+            let literalPrefix: UInt8 = neverIndexed ? 0x10 : 0x00
+            if let found = HPACKStaticTable.find(name: name, value: value) {
+                if found.full && !neverIndexed {
+                    integer(found.index, prefix: 7, flags: 0x80)
+                    return
+                }
+                integer(found.index, prefix: 4, flags: literalPrefix)
+            } else {
+                byte(literalPrefix)
+                string(name)
+            }
+            string(value)
+        }
+
+        mutating func byte(_ value: UInt8) {
+            base.storeBytes(of: value, toByteOffset: at, as: UInt8.self)
+            at += 1
+        }
+
+        mutating func integer(_ value: Int, prefix: Int, flags: UInt8) {
+            let mask = (1 << prefix) - 1
+            if value < mask {
+                byte(flags | UInt8(value))
+                return
+            }
+            byte(flags | UInt8(mask))
+            var rest = value - mask
+            while rest >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: rest & 0x7F | 0x80))
+                rest >>= 7
+            }
+            byte(UInt8(rest))
+        }
+
+        /// A string literal without Huffman coding (§5.2).
+        mutating func string(_ text: String) {
+            var text = text
+            text.withUTF8 { utf8 in
+                integer(utf8.count, prefix: 7, flags: 0)
+                if utf8.count > 0 { (base + at).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
+                at += utf8.count
+            }
+        }
     }
 }
