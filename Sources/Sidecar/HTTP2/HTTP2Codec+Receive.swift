@@ -156,10 +156,9 @@ extension HTTP2Codec {
 
     private func headerBlockComplete(_ block: HeaderBlock, _ context: ChannelHandlerContext) throws(HTTP2ConnectionError) {
         // Decoded whatever its stream: the HPACK table must follow every block the peer encoded (RFC 7541 §2.2).
-        var bytes = block.bytes
         let headers: HPACKHeaders
         do {
-            headers = try decoder.decodeHeaders(from: &bytes)
+            headers = try decoder.decode(block.bytes)
         } catch {
             throw HTTP2ConnectionError(.compressionError)
         }
@@ -180,7 +179,8 @@ extension HTTP2Codec {
         var passed: HTTP2Settings = []
         while let id = frame.payload.readInteger(as: UInt16.self), let value = frame.payload.readInteger(as: UInt32.self) {
             switch id {
-            case 1: writer.setHeaderTableSize(Int(value))
+            // SETTINGS_HEADER_TABLE_SIZE: nothing to do, `HPACKBlockEncoder` keeps no entries in the peer's table.
+            case 1: break
             case 2: guard value <= 1 else { throw HTTP2ConnectionError(.protocolError) }
             case 3: peerMaxStreams = Int(value)
             case 4:

@@ -12,10 +12,10 @@ import NIOHTTP2
 /// and buffered events, which the connection handlers (already without nio-http2's multiplexer) never used; its
 /// outbound frame processing alone was ~25 % of the proxy's CPU per request, on each of a request's two connections
 /// (docs/performance.md, "HTTP/2"). This does what the proxy needs and no more (RFC 9113):
-/// - SETTINGS both ways (the peer's INITIAL_WINDOW_SIZE, MAX_FRAME_SIZE and HEADER_TABLE_SIZE applied, ACKed), PING
+/// - SETTINGS both ways (the peer's INITIAL_WINDOW_SIZE and MAX_FRAME_SIZE applied, ACKed), PING
 ///   answered;
 /// - frames parsed with the limits RFC 9113 sets; a malformed one is a connection error: GOAWAY with its code, close;
-///   HPACK through NIOHPACK's encoder and decoder;
+///   HPACK through our own encoder and decoder (`HPACKBlockEncoder`, `HPACKBlockDecoder`);
 /// - send-side flow control: DATA beyond the stream's or the connection's window is held until a WINDOW_UPDATE (or a
 ///   larger SETTINGS_INITIAL_WINDOW_SIZE);
 /// - the connection's receive window kept at `connectionWindow` here, from every DATA frame received (those of
@@ -78,7 +78,7 @@ class HTTP2Codec: ChannelDuplexHandler, EndOfTurnFlushing {
     var sink: (any HTTP2FrameSink)?
     var reader = HTTP2FrameReader()
     var writer: HTTP2FrameWriter
-    var decoder: HPACKDecoder
+    var decoder: HPACKBlockDecoder
     var streams = HTTP2CodecStreams()
     /// Frames written since the buffer last went down the pipeline.
     var out: ByteBuffer?
@@ -130,10 +130,8 @@ class HTTP2Codec: ChannelDuplexHandler, EndOfTurnFlushing {
         self.batch = batch
         self.allocator = allocator
         awaitingMagic = !sendsMagic
-        writer = HTTP2FrameWriter(allocator: allocator)
-        decoder = HPACKDecoder(
-            allocator: allocator, maxDynamicTableSize: HPACKDecoder.maxDynamicTableSize,
-            maxHeaderListSize: limits.maxHeaderListSize)
+        writer = HTTP2FrameWriter()
+        decoder = HPACKBlockDecoder(maxHeaderListSize: limits.maxHeaderListSize)
         connectionReceiveWindow = Self.initialWindow
     }
 

@@ -3,26 +3,13 @@ import NIOHPACK
 import NIOHTTP2
 
 /// Writes HTTP/2 frames (RFC 9113 §4.1, §6) into a buffer that collects a whole flush's frames; header blocks go
-/// through NIOHPACK's encoder, split into CONTINUATION frames past the peer's SETTINGS_MAX_FRAME_SIZE.
-///
-/// Literals are not Huffman-coded: the proxy's peers are on the same machine, where the bytes saved cost more CPU
-/// than they save (Huffman was ~3.5 % of the proxy's samples, docs/performance.md "HTTP/2").
+/// through `HPACKBlockEncoder`, split into CONTINUATION frames past the peer's SETTINGS_MAX_FRAME_SIZE.
 struct HTTP2FrameWriter {
-    private var hpack: HPACKEncoder
     /// The peer's SETTINGS_MAX_FRAME_SIZE.
     private(set) var maxFrameSize = HTTP2FrameReader.maxFrameSize
 
-    init(allocator: ByteBufferAllocator) {
-        hpack = HPACKEncoder(allocator: allocator, useHuffmanEncoding: false)
-    }
-
     /// The peer's SETTINGS_MAX_FRAME_SIZE (already checked to be within RFC 9113's range).
     mutating func setMaxFrameSize(_ size: Int) { maxFrameSize = size }
-
-    /// The peer's SETTINGS_HEADER_TABLE_SIZE: what its decoder allows; the encoder keeps to 4 KiB at most.
-    mutating func setHeaderTableSize(_ size: Int) {
-        try? hpack.setDynamicTableSize(min(size, HPACKEncoder.defaultDynamicTableSize))
-    }
 
     static func frameHeader(_ out: inout ByteBuffer, length: Int, type: UInt8, flags: UInt8 = 0, stream: Int32) {
         out.writeInteger(UInt8(truncatingIfNeeded: length >> 16))
@@ -33,11 +20,10 @@ struct HTTP2FrameWriter {
     }
 
     /// HEADERS (and CONTINUATION when the block is longer than a frame).
-    mutating func headers(_ headers: HPACKHeaders, endStream: Bool, stream: Int32, into out: inout ByteBuffer) {
+    func headers(_ headers: HPACKHeaders, endStream: Bool, stream: Int32, into out: inout ByteBuffer) {
         let start = out.writerIndex
         out.writeRepeatingByte(0, count: 9)
-        // Throws only when an encoding is already under way, which never is: each block is encoded in one call.
-        try? hpack.encode(headers: headers, to: &out)
+        HPACKBlockEncoder.encode(headers, into: &out)
         let length = out.writerIndex - start - 9
         let end = endStream ? HTTP2RawFrame.endStream : 0
         if length <= maxFrameSize {

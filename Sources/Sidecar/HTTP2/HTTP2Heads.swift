@@ -19,14 +19,6 @@ enum HTTP2Heads {
         }
     }
 
-    /// How a field the proxy encodes from text may use the peer's HPACK table. A `traceparent` is new for every
-    /// request (the proxy makes one when the client sent none): indexed, each would take a new entry of the 4 KiB
-    /// table and push out the fields that do repeat, and the encoder searches the whole table for every field it
-    /// sends. It goes as a literal without indexing (RFC 7541 §6.2.2).
-    static func indexing(of name: String) -> HPACKIndexing {
-        name.utf8.count == 11 && name == "traceparent" ? .nonIndexable : .indexable
-    }
-
     /// Writes `name: value` lines for every regular field of `headers` (pseudo-fields and connection-specific ones
     /// left out; Cookie crumbs joined with "; ", RFC 9113 §8.2.3). `headers` passed `HTTP2FieldRules` on receipt: no
     /// name or value can split a line (no CR, LF or NUL: request smuggling through a downgrade).
@@ -79,7 +71,7 @@ enum HTTP2Heads {
             if isHopByHop(name) || skip(name) { continue }
             let value = String(
                 decoding: UnsafeRawBufferPointer(rebasing: bytes[field.valueStart..<field.valueEnd]), as: UTF8.self)
-            headers.add(name: name, value: value, indexing: indexing(of: name))
+            headers.add(name: name, value: value)
         }
     }
 
@@ -118,7 +110,7 @@ enum HTTP2Heads {
             var name = String(decoding: nameBytes, as: UTF8.self)
             if nameBytes.contains(where: { $0 &- UInt8(ascii: "A") < 26 }) { name = name.lowercased() }
             let value = String(decoding: UnsafeRawBufferPointer(rebasing: lines[valueStart..<lineEnd]), as: UTF8.self)
-            if !isHopByHop(name) { headers.add(name: name, value: value, indexing: indexing(of: name)) }
+            if !isHopByHop(name) { headers.add(name: name, value: value) }
             start = lineEnd + 2
         }
     }
